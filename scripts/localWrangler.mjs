@@ -1,0 +1,47 @@
+// Runs wrangler in local mode without touching the network: no telemetry, no update or account look-ups.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+export const offlineEnv = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: 'false',
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+  WRANGLER_LOG: process.env.WRANGLER_LOG ?? 'warn',
+  NO_UPDATE_NOTIFIER: '1',
+  CI: 'true',
+};
+
+const wranglerBin = new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url).pathname;
+
+/** Secrets local dev needs, generated once into .dev.vars (git-ignored) so a fresh clone just works. */
+export function ensureDevVars(file = '.dev.vars') {
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const lines = [];
+  if (!/^ENCRYPTION_KEY=/m.test(current)) lines.push(`ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`);
+  if (!/^TOKEN_ENCRYPTION_KEY=/m.test(current)) lines.push(`TOKEN_ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`);
+  if (lines.length) writeFileSync(file, `${current}${current && !current.endsWith('\n') ? '\n' : ''}${lines.join('\n')}\n`, { mode: 0o600 });
+}
+
+export function wranglerSync(args, opts = {}) {
+  const r = spawnSync(process.execPath, [wranglerBin, ...args], { stdio: 'inherit', env: offlineEnv, ...opts });
+  if (r.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed with exit code ${r.status}`);
+}
+
+/** Starts `wrangler dev` in its own process group: workerd children outlive a kill of the parent alone. */
+export function startWranglerDev(args, opts = {}) {
+  return spawn(process.execPath, [wranglerBin, 'dev', '--local', ...args], {
+    env: offlineEnv,
+    detached: true,
+    ...opts,
+  });
+}
+
+export function stopProcessGroup(child) {
+  if (child.pid === undefined || child.exitCode !== null) return;
+  try {
+    process.kill(-child.pid, 'SIGTERM');
+  } catch {
+    /* already gone */
+  }
+}

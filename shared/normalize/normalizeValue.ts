@@ -1,0 +1,117 @@
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
+import type { FieldType } from '../schema/fields.ts';
+
+export type Normalized = { ok: true; value: string } | { ok: false; code: 'invalid_email' | 'invalid_phone' | 'invalid_value'; reason: string };
+
+const ok = (value: string): Normalized => ({ ok: true, value });
+
+// Pragmatic address check (RFC 5321 lengths, one @, a dotted domain with a 2+ letter TLD): strict enough to catch
+// typos and pasted junk, loose enough for the real-world addresses marketers hold.
+const EMAIL = /^[^\s@"(),:;<>[\]\\]+@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+export function normalizeEmail(raw: string): Normalized {
+  const value = raw.trim().replace(/^mailto:/i, '').toLowerCase();
+  if (!value) return { ok: false, code: 'invalid_email', reason: 'email is empty' };
+  if (!value.includes('@')) return { ok: false, code: 'invalid_email', reason: 'email has no @' };
+  const at = value.lastIndexOf('@');
+  if (at > 64 || value.length > 254 || !EMAIL.test(value) || value.includes('..')) {
+    return { ok: false, code: 'invalid_email', reason: `"${raw.trim()}" is not a valid email address` };
+  }
+  return ok(value);
+}
+
+/** E.164 ("+14155550123"), reading national numbers in `defaultCountry`. */
+export function normalizePhone(raw: string, defaultCountry: string): Normalized {
+  const trimmed = raw.trim();
+  if (!trimmed) return { ok: false, code: 'invalid_phone', reason: 'phone is empty' };
+  // "00" is the international prefix in most of the world; libphonenumber only reads it with a matching country.
+  const candidate = trimmed.startsWith('00') ? `+${trimmed.slice(2)}` : trimmed;
+  const parsed = parsePhoneNumberFromString(candidate, defaultCountry as CountryCode);
+  if (!parsed || !parsed.isValid()) {
+    return {
+      ok: false,
+      code: 'invalid_phone',
+      reason: `"${trimmed}" cannot be read as a phone number (default country ${defaultCountry})`,
+    };
+  }
+  return ok(parsed.number);
+}
+
+function collapseSpaces(raw: string): string {
+  return raw.trim().replace(/\s+/g, ' ');
+}
+
+function normalizeUrl(raw: string): Normalized {
+  const trimmed = raw.trim();
+  try {
+    const url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`);
+    if (!/^https?:$/.test(url.protocol) || !url.hostname.includes('.')) throw new Error('not a web address');
+    return ok(url.href);
+  } catch {
+    return { ok: false, code: 'invalid_value', reason: `"${trimmed}" is not a web address` };
+  }
+}
+
+function normalizeNumber(raw: string): Normalized {
+  // Spaces, NBSP and thin spaces group thousands in many locales; a single comma is a decimal separator.
+  const compact = raw.trim().replace(/[\s\u00a0\u202f']/g, '');
+  const value = /^-?\d+,\d+$/.test(compact) ? compact.replace(',', '.') : compact.replace(/,(?=\d{3}(\D|$))/g, '');
+  if (!/^-?\d+(\.\d+)?$/.test(value)) return { ok: false, code: 'invalid_value', reason: `"${raw.trim()}" is not a number` };
+  return ok(value);
+}
+
+function isoDate(y: number, m: number, d: number): string | null {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
+  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+}
+
+function normalizeDate(raw: string, defaultCountry: string): Normalized {
+  const t = raw.trim();
+  let iso: string | null = null;
+  let m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ].*)?$/.exec(t);
+  if (m) iso = isoDate(Number(m[1]), Number(m[2]), Number(m[3]));
+  const dmy = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$/.exec(t);
+  if (!iso && dmy) {
+    const a = Number(dmy[1]);
+    const b = Number(dmy[2]);
+    const y = Number(dmy[3]);
+    // Day-first everywhere but where month-first is the norm, unless the numbers settle it.
+    const monthFirst = a <= 12 && (b > 12 || ['US', 'PH', 'CA'].includes(defaultCountry));
+    iso = monthFirst ? isoDate(y, a, b) : isoDate(y, b, a);
+  }
+  return iso ? ok(iso) : { ok: false, code: 'invalid_value', reason: `"${t}" is not a date` };
+}
+
+/**
+ * Validates and normalizes one cell for its field type. An empty cell is not an error here (it is simply absent);
+ * the caller decides whether emptiness matters (it does for the identifier).
+ */
+export function normalizeValue(type: FieldType, raw: string, defaultCountry: string): Normalized {
+  switch (type) {
+    case 'email':
+      return normalizeEmail(raw);
+    case 'phone':
+      return normalizePhone(raw, defaultCountry);
+    case 'first_name':
+    case 'last_name':
+    case 'text':
+      return ok(collapseSpaces(raw));
+    case 'country':
+      return ok(collapseSpaces(raw));
+    case 'url':
+      return normalizeUrl(raw);
+    case 'number':
+      return normalizeNumber(raw);
+    case 'date':
+      return normalizeDate(raw, defaultCountry);
+  }
+}
+
+/**
+ * The form that gets hashed, following Google Customer Match so hashes match ad platforms: email trimmed and
+ * lowercased, phone in E.164, names (and every other text) trimmed and lowercased.
+ */
+export function hashInput(type: FieldType, normalized: string): string {
+  return type === 'phone' ? normalized : normalized.toLowerCase();
+}

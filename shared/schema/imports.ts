@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { ImportMapping } from './mapping.ts';
+
+/** Largest value one cell may carry; longer values are rejected with a row error, not truncated. */
+export const MAX_CELL_LENGTH = 10_000;
+/** Rows per batch the SPA sends; the Worker accepts up to MAX_BATCH_ROWS. */
+export const DEFAULT_BATCH_ROWS = 2_000;
+export const MAX_BATCH_ROWS = 5_000;
+
+export const CsvSource = z.object({
+  kind: z.literal('csv'),
+  fileName: z.string().max(500),
+  headers: z.array(z.string()).min(1).max(500),
+  encoding: z.string().max(40).optional(),
+  delimiter: z.string().max(4).optional(),
+});
+export const CrmSource = z.object({
+  kind: z.enum(['salesforce', 'dynamics']),
+  connectionId: z.string(),
+  object: z.string().max(200),
+  headers: z.array(z.string()).min(1).max(500),
+});
+export const ImportSource = z.discriminatedUnion('kind', [CsvSource, CrmSource]);
+export type ImportSource = z.infer<typeof ImportSource>;
+
+export const Consent = z.object({
+  /** The user confirmed that every contact in the list gave double opt-in consent. */
+  doubleOptIn: z.literal(true, { error: 'double opt-in must be confirmed for the entire list before importing' }),
+});
+export type Consent = z.infer<typeof Consent>;
+
+export const StartImportBody = z
+  .object({
+    /** An existing audience, or a name to create a new one. Exactly one of the two. */
+    audienceId: z.string().optional(),
+    audienceName: z.string().trim().min(1).max(200).optional(),
+    source: ImportSource,
+    mapping: ImportMapping,
+    consent: Consent,
+    /** ISO 3166-1 alpha-2 country assumed for phone numbers without an international prefix. */
+    defaultCountry: z.string().regex(/^[A-Z]{2}$/).default('US'),
+    batchSize: z.number().int().min(1).max(MAX_BATCH_ROWS).default(DEFAULT_BATCH_ROWS),
+    /** Rows the client will send, when known; lets progress be shown to anyone looking at the import. */
+    expectedRows: z.number().int().min(0).optional(),
+  })
+  .refine((b) => (b.audienceId ? 1 : 0) + (b.audienceName ? 1 : 0) === 1, {
+    message: 'give either audienceId or audienceName',
+    path: ['audienceId'],
+  });
+export type StartImportBody = z.infer<typeof StartImportBody>;
+
+/**
+ * One source row as sent to the Worker. `values` follow importedColumns(mapping) order (skipped columns are
+ * not sent). `row` is the 1-based data row number the grid shows, so every error points at what the user sees.
+ */
+export const BatchRow = z.object({
+  row: z.number().int().min(1),
+  values: z.array(z.string().max(MAX_CELL_LENGTH, `a cell may hold at most ${MAX_CELL_LENGTH} characters`)),
+  /** Set when the source row had a different number of fields than the header: such rows are rejected. */
+  fieldCount: z.number().int().min(0).optional(),
+});
+export type BatchRow = z.infer<typeof BatchRow>;
+
+export const BatchBody = z.object({
+  /** 0-based batch number; batches are applied in order, a resumed import continues at nextSeq. */
+  seq: z.number().int().min(0),
+  /** Same seq + same key = a retry: answered from the stored result, never applied twice. */
+  idempotencyKey: z.string().min(8).max(128),
+  rows: z.array(BatchRow).min(1).max(MAX_BATCH_ROWS),
+});
+export type BatchBody = z.infer<typeof BatchBody>;
+
+export const RowErrorCode = z.enum([
+  'empty_identifier',
+  'invalid_email',
+  'invalid_phone',
+  'invalid_value',
+  'ragged_row',
+  'identifier_exists',
+  'wrong_field_count',
+]);
+export type RowErrorCode = z.infer<typeof RowErrorCode>;
+
+export const RowError = z.object({
+  row: z.number().int(),
+  /** Source column name, null when the problem is the whole row. */
+  column: z.string().nullable(),
+  code: RowErrorCode,
+  message: z.string(),
+  /** The offending value; masked for sensitive columns. */
+  value: z.string().nullable(),
+});
+export type RowError = z.infer<typeof RowError>;
+
+export const ImportCounts = z.object({
+  received: z.number().int(),
+  inserted: z.number().int(),
+  updated: z.number().int(),
+  /** Rows whose identifier repeated an earlier row of the same import: merged into that member. */
+  duplicates: z.number().int(),
+  rejected: z.number().int(),
+  /** Blank rows: nothing to import, nothing lost. */
+  skipped: z.number().int(),
+});
+export type ImportCounts = z.infer<typeof ImportCounts>;
+
+export const BatchResult = z.object({
+  seq: z.number().int(),
+  counts: ImportCounts,
+  errors: z.array(RowError),
+  /** True when this answer is the stored result of an earlier identical request. */
+  replayed: z.boolean(),
+});
+export type BatchResult = z.infer<typeof BatchResult>;
+
+export const ImportStatus = z.enum(['open', 'completed']);
+export type ImportStatus = z.infer<typeof ImportStatus>;
+
+export const ImportSummary = z.object({
+  id: z.string(),
+  audienceId: z.string(),
+  status: ImportStatus,
+  source: ImportSource,
+  mapping: ImportMapping,
+  defaultCountry: z.string(),
+  batchSize: z.number().int(),
+  /** The next batch seq the Worker expects: where a resumed import continues. */
+  nextSeq: z.number().int(),
+  expectedRows: z.number().int().nullable(),
+  counts: ImportCounts,
+  createdAt: z.string(),
+  finishedAt: z.string().nullable(),
+});
+export type ImportSummary = z.infer<typeof ImportSummary>;
+
+export const ImportReport = z.object({
+  import: ImportSummary,
+  errors: z.array(RowError),
+  /** Errors beyond the page limit are in the CSV download. */
+  totalErrors: z.number().int(),
+});
+export type ImportReport = z.infer<typeof ImportReport>;

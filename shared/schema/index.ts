@@ -1,0 +1,5 @@
+export * from './audiences.ts';
+export * from './errors.ts';
+export * from './fields.ts';
+export * from './imports.ts';
+export * from './mapping.ts';

@@ -1,0 +1,64 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import solid from 'vite-plugin-solid';
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+// One config: `vite build` builds the SPA into dist/ (served by the Worker's assets binding);
+// `vitest --project <name>` runs unit (Node), worker (workerd + local D1) and browser (Chromium) tests.
+export default defineConfig(async (): Promise<ViteUserConfig> => {
+  const migrations = await readD1Migrations('./migrations');
+  return {
+    root: 'web',
+    publicDir: false,
+    plugins: [solid()],
+    build: { outDir: '../dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1500 },
+    worker: { format: 'es' },
+    test: {
+      root: '.',
+      // vite-plugin-solid would otherwise default every project to jsdom.
+      environment: 'node',
+      projects: [
+        {
+          test: {
+            name: 'unit',
+            root: '.',
+            environment: 'node',
+            include: ['shared/**/*.test.ts', 'worker/**/*.test.ts', 'web/**/*.test.ts', 'scripts/**/*.test.ts'],
+          },
+        },
+        {
+          plugins: [
+            cloudflareTest({
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  // Tests never see .dev.vars (absent on a clean checkout): a fixed test-only key.
+                  ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS0wMDAwMDAwMDAwMDAwMDAwMDA=',
+                },
+              },
+            }),
+          ],
+          test: {
+            name: 'worker',
+            root: '.',
+            include: ['test/worker/**/*.test.ts'],
+            setupFiles: ['./test/worker/applyMigrations.ts'],
+            testTimeout: 60_000,
+          },
+        },
+        {
+          test: {
+            name: 'browser',
+            root: '.',
+            environment: 'node',
+            include: ['test/browser/**/*.test.ts'],
+            globalSetup: ['./test/browser/startServer.ts'],
+            testTimeout: 120_000,
+            hookTimeout: 180_000,
+            fileParallelism: false,
+          },
+        },
+      ],
+    },
+  };
+});
