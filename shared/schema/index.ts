@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './fields.ts';
 export * from './imports.ts';
 export * from './mapping.ts';
+export * from './crm.ts';

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+export const CrmKind = z.enum(['salesforce', 'dynamics']);
+export type CrmKind = z.infer<typeof CrmKind>;
+
+/** What a CRM table is imported as on our side. Contacts and leads are both "leads"; accounts are "companies". */
+export const CrmObjectRole = z.enum(['lead', 'company', 'custom']);
+
+export const CrmObject = z.object({
+  /** API name: "Contact", "Lead", "Account", "Invoice__c"; Dataverse logical name: "contact". */
+  name: z.string(),
+  label: z.string(),
+  role: CrmObjectRole,
+  custom: z.boolean(),
+});
+export type CrmObject = z.infer<typeof CrmObject>;
+
+export const CrmField = z.object({
+  name: z.string(),
+  label: z.string(),
+  /** Vendor type, lowercased: "string", "email", "phone", "picklist", "reference", "datetime", … */
+  type: z.string(),
+  /** Choice / picklist values with their labels; rows carry labels, not codes. */
+  options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+  /** Set on parts of a compound field (BillingStreet → "BillingAddress"); compounds themselves are not offered. */
+  compoundOf: z.string().optional(),
+  filterable: z.boolean(),
+});
+export type CrmField = z.infer<typeof CrmField>;
+
+export const FilterOperator = z.enum(['equals', 'not_equals', 'contains', 'starts_with', 'greater_than', 'less_than', 'is_empty', 'is_not_empty']);
+export type FilterOperator = z.infer<typeof FilterOperator>;
+
+/** One condition; connectors turn a list of them (ANDed) into SOQL / OData with escaped values, never by concatenating raw input. */
+export const CrmFilter = z.object({
+  field: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'not a field name'),
+  operator: FilterOperator,
+  value: z.string().max(1000).default(''),
+});
+export type CrmFilter = z.infer<typeof CrmFilter>;
+
+/** One page of records: values already flattened to strings (labels for choices, names for lookups). */
+export const CrmRecordPage = z.object({
+  records: z.array(z.record(z.string(), z.string().nullable())),
+  /** Opaque: pass back to get the next page; null at the end. */
+  nextCursor: z.string().nullable(),
+  total: z.number().int().nullable(),
+});
+export type CrmRecordPage = z.infer<typeof CrmRecordPage>;
+
+export const CrmConnectionStatus = z.enum(['connected', 'needs_reauth']);
+export const CrmConnection = z.object({
+  id: z.string(),
+  kind: CrmKind,
+  /** Org / environment name and URL as the CRM reports them. */
+  orgName: z.string().nullable(),
+  instanceUrl: z.string(),
+  userName: z.string().nullable(),
+  status: CrmConnectionStatus,
+  lastImportAt: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type CrmConnection = z.infer<typeof CrmConnection>;
+
+/** What a saved CRM import remembers, so it can be re-run with one click and its attributes edited later. */
+export const CrmImportConfig = z.object({
+  id: z.string(),
+  connectionId: z.string(),
+  object: z.string(),
+  attributes: z.array(z.string()).min(1).max(500),
+  filters: z.array(CrmFilter).max(20),
+  templateId: z.string().nullable(),
+  updatedAt: z.string(),
+});
+export type CrmImportConfig = z.infer<typeof CrmImportConfig>;
