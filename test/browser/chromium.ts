@@ -1,0 +1,57 @@
+// Drives the system Chromium: browser downloads are not possible on these machines, and the networking flags
+// keep it from trying to reach the internet on its own.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface OpenBrowser {
+  context: BrowserContext;
+  page: Page;
+  close: () => Promise<void>;
+}
+
+export async function openBrowser(baseUrl: string): Promise<OpenBrowser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: install it: apt-get install -y chromium`);
+  const profile = mkdtempSync(join(tmpdir(), 'audience-import-chromium-'));
+  // A persistent context is how playwright takes --user-data-dir: a fresh one per run, so no state leaks between runs.
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: FLAGS,
+    baseURL: baseUrl,
+    viewport: { width: 1360, height: 900 },
+    acceptDownloads: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+const SHOTS = join(process.cwd(), 'screenshots');
+
+/** Screenshots of every step, kept (git-ignored) so a person can look at what the test saw. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+export type { Browser, Page };

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { describePath, messageFromBody } from './apiError.ts';
+
+describe('describePath', () => {
+  it('names the grid row and the source column of a batch value', () => {
+    const context = { rowAt: (i: number) => [41, 42, 43][i], columnAt: (j: number) => ['Correo', 'Móvil'][j] };
+    expect(describePath(['rows', 1, 'values', 0], context)).toBe('row 42, column ‘Correo’');
+  });
+
+  it('falls back to 1-based positions without context', () => {
+    expect(describePath(['rows', 0, 'values', 2])).toBe('row 1, column 3');
+  });
+
+  it('names mapping columns and the identifier', () => {
+    expect(describePath(['mapping', 'columns', 1, 'target'], { columnAt: () => 'Nombre' })).toBe('column ‘Nombre’, target field');
+    expect(describePath(['mapping', 'identifier'])).toBe('identifier');
+  });
+});
+
+describe('messageFromBody', () => {
+  it('rewrites validation issues in the grid’s terms', () => {
+    const body = {
+      error: {
+        code: 'validation_failed',
+        message: 'rows.0.values.1: a cell may hold at most 10000 characters',
+        details: [{ path: ['rows', 0, 'values', 1], message: 'a cell may hold at most 10000 characters' }],
+      },
+    };
+    const out = messageFromBody(body, 400, { rowAt: () => 7, columnAt: () => 'Notes' });
+    expect(out.code).toBe('validation_failed');
+    expect(out.message).toBe('Row 7, column ‘Notes’: a cell may hold at most 10000 characters');
+  });
+
+  it('keeps the server message when there are no issues', () => {
+    expect(messageFromBody({ error: { code: 'not_found', message: 'no such import' } }, 404)).toEqual({
+      code: 'not_found',
+      message: 'no such import',
+      details: undefined,
+    });
+  });
+
+  it('counts the issues it does not show', () => {
+    const details = Array.from({ length: 7 }, (_, i) => ({ path: ['rows', i, 'row'], message: 'too small' }));
+    const out = messageFromBody({ error: { code: 'validation_failed', message: 'x', details } }, 400);
+    expect(out.message).toMatch(/^Row 1: too small; row 2: too small;.*\(and 2 more\)$/);
+  });
+
+  it('explains an answer that is not an API error', () => {
+    expect(messageFromBody('<html>Bad gateway</html>', 502)).toEqual({
+      code: 'bad_response',
+      message: 'The server answered 502 without an explanation.',
+    });
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { batchCount, batchRange, buildBatchRows, idempotencyKey, importedColumnIndexes, type RowSource } from './batchRows.ts';
+
+/** Rows as a parser hands them over: arrays of fields, some shorter or longer than the header. */
+function rowsOf(data: string[][], edits: Record<string, string> = {}): RowSource {
+  return {
+    rowCount: data.length,
+    get: (r, c) => edits[`${r}:${c}`] ?? data[r]?.[c],
+    fieldCount: (r) => data[r]?.length ?? 0,
+  };
+}
+
+const headers = ['Nombre', 'Correo', 'Notas', 'Móvil'];
+const mapping = {
+  columns: [
+    { column: 'Nombre', target: 'first_name', sensitive: false },
+    { column: 'Correo', target: 'email', sensitive: false },
+    { column: 'Notas', target: null, sensitive: false },
+    { column: 'Móvil', target: 'mobile', sensitive: true },
+  ],
+};
+
+describe('importedColumnIndexes', () => {
+  it('lists the source positions of imported columns, skipping skipped ones', () => {
+    expect(importedColumnIndexes(mapping, headers)).toEqual([0, 1, 3]);
+  });
+
+  it('follows the mapping order, not the file order', () => {
+    const reordered = { columns: [mapping.columns[3]!, mapping.columns[0]!] };
+    expect(importedColumnIndexes(reordered, headers)).toEqual([3, 0]);
+  });
+
+  it('refuses a mapping that names a column the file lacks', () => {
+    expect(() => importedColumnIndexes({ columns: [{ column: 'Email', target: 'email', sensitive: false }] }, headers)).toThrow(/Email/);
+  });
+});
+
+describe('batch slicing', () => {
+  it('cuts fixed slices so a resumed import lines up with the first attempt', () => {
+    expect(batchCount(4_500, 2_000)).toBe(3);
+    expect(batchRange(0, 2_000, 4_500)).toEqual({ first: 0, end: 2_000 });
+    expect(batchRange(2, 2_000, 4_500)).toEqual({ first: 4_000, end: 4_500 });
+    expect(batchRange(3, 2_000, 4_500)).toEqual({ first: 4_500, end: 4_500 });
+    expect(batchCount(0, 2_000)).toBe(0);
+  });
+});
+
+describe('buildBatchRows', () => {
+  const data = [
+    ['Ana', 'ana@example.com', 'vip', '+34600000001'],
+    ['Luis', 'luis@example.com', 'x'],
+    ['Eva', 'eva@example.com', '', '+34600000003', 'extra'],
+    ['Juan', 'juan@example.com', '', '+34600000004'],
+  ];
+
+  it('sends imported values with 1-based row numbers and marks ragged rows', () => {
+    const rows = buildBatchRows(rowsOf(data), [0, 1, 3], headers.length, 0, 10);
+    expect(rows).toEqual([
+      { row: 1, values: ['Ana', 'ana@example.com', '+34600000001'] },
+      { row: 2, values: ['Luis', 'luis@example.com', ''], fieldCount: 3 },
+      { row: 3, values: ['Eva', 'eva@example.com', '+34600000003'], fieldCount: 5 },
+      { row: 4, values: ['Juan', 'juan@example.com', '+34600000004'] },
+    ]);
+  });
+
+  it('numbers rows of later batches from where the slice starts', () => {
+    const rows = buildBatchRows(rowsOf(data), [1], headers.length, 1, 3);
+    expect(rows).toEqual([{ row: 4, values: ['juan@example.com'] }]);
+  });
+
+  it('sends the user’s edits, not the file’s values', () => {
+    const rows = buildBatchRows(rowsOf(data, { '0:1': 'ana.fixed@example.com' }), [1], headers.length, 0, 1);
+    expect(rows).toEqual([{ row: 1, values: ['ana.fixed@example.com'] }]);
+  });
+});
+
+describe('idempotencyKey', () => {
+  it('is the same for the same batch of the same import, and valid for the contract', () => {
+    expect(idempotencyKey('imp_1', 3)).toBe(idempotencyKey('imp_1', 3));
+    expect(idempotencyKey('imp_1', 3)).not.toBe(idempotencyKey('imp_1', 4));
+    expect(idempotencyKey('a', 0).length).toBeGreaterThanOrEqual(8);
+  });
+});
