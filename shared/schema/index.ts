@@ -4,3 +4,4 @@ export * from './fields.ts';
 export * from './imports.ts';
 export * from './mapping.ts';
 export * from './crm.ts';
+export * from './connections.ts';
