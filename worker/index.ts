@@ -1,7 +1,4 @@
-import { Hono } from 'hono';
-const app = new Hono<{ Bindings: Env }>();
-app.get('/api/health', async (c) => {
-  const row = await c.env.DB.prepare('SELECT count(*) AS n FROM workspaces').first<{ n: number }>();
-  return c.json({ ok: true, workspaces: row?.n ?? 0 });
-});
+import app from './app.ts';
+
+export type { AppType } from './app.ts';
 export default app;

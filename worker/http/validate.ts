@@ -1,0 +1,49 @@
+import type { Context } from 'hono';
+import { validator } from 'hono/validator';
+import type { z } from 'zod';
+import { ApiError, issueDetails, validationFailed } from './apiError.ts';
+
+const CONSENT_MESSAGE = 'double opt-in must be confirmed for the entire list before importing';
+
+function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix: string[]): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw validationFailed(result.error.issues, prefix);
+  return result.data;
+}
+
+// hono's json validator reads a body without a JSON content type as {}, which would surface as a list of
+// missing fields instead of the actual mistake.
+function requireJson(c: Context): void {
+  if (!/^application\/([\w.-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
+    throw new ApiError(400, 'validation_failed', 'send a JSON body with content-type: application/json', [
+      { path: [], message: 'expected a JSON body' },
+    ]);
+  }
+}
+
+/** Validates the JSON body; a failure is a 400 `validation_failed` whose details name each field (path + message). */
+export const jsonBody = <S extends z.ZodType>(schema: S) =>
+  validator('json', (value: unknown, c): z.output<S> => {
+    requireJson(c);
+    return parseOrThrow(schema, value, []);
+  });
+
+export const queryOf = <S extends z.ZodType>(schema: S) =>
+  validator('query', (value: unknown): z.output<S> => parseOrThrow(schema, value, ['query']));
+
+export const paramsOf = <S extends z.ZodType>(schema: S) =>
+  validator('param', (value: unknown): z.output<S> => parseOrThrow(schema, value, ['params']));
+
+/**
+ * Like jsonBody, but a missing or false double opt-in confirmation is a 422 `consent_required` whatever else is
+ * wrong: consent is the legal gate of an import, so it is what the client must hear about first.
+ */
+export const jsonBodyWithConsent = <S extends z.ZodType>(schema: S) =>
+  validator('json', (value: unknown, c): z.output<S> => {
+    requireJson(c);
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    const consentIssues = result.error.issues.filter((i) => i.path[0] === 'consent');
+    if (consentIssues.length) throw new ApiError(422, 'consent_required', CONSENT_MESSAGE, issueDetails(consentIssues));
+    throw validationFailed(result.error.issues);
+  });

@@ -1,0 +1,55 @@
+import { importedColumns } from '../../shared/mapping/importedColumns.ts';
+import type { Field, FieldType } from '../../shared/schema/fields.ts';
+import type { StartImportBody } from '../../shared/schema/imports.ts';
+import type { OnMatch } from '../../shared/schema/mapping.ts';
+import type { IssueDetail } from '../http/apiError.ts';
+
+export type PlannedColumn = { column: string; target: string; type: FieldType; sensitive: boolean };
+
+/**
+ * Everything a batch needs to turn values into members, fixed when the import starts (field types resolved then),
+ * so every batch of one import is read the same way even if fields change meanwhile.
+ */
+export type ImportPlan = {
+  /** Fields in the source header: a row with another field count is ragged. */
+  headerCount: number;
+  /** Imported columns, in the order of each batch row's `values`. */
+  columns: PlannedColumn[];
+  identifierIndex: number;
+  onMatch: OnMatch;
+  defaultCountry: string;
+};
+
+export type PlanResult = { ok: true; plan: ImportPlan } | { ok: false; issues: IssueDetail[] };
+
+export function buildImportPlan(body: StartImportBody, fields: readonly Field[]): PlanResult {
+  const types = new Map(fields.map((f) => [f.key, f.type]));
+  const headers = new Set(body.source.headers);
+  const issues: IssueDetail[] = [];
+  body.mapping.columns.forEach((c, i) => {
+    if (!headers.has(c.column)) {
+      issues.push({ path: ['mapping', 'columns', i, 'column'], message: `column "${c.column}" is not in the source headers` });
+    }
+    if (c.target !== null && !types.has(c.target)) {
+      issues.push({ path: ['mapping', 'columns', i, 'target'], message: `unknown field "${c.target}"; create it first` });
+    }
+  });
+  if (issues.length) return { ok: false, issues };
+  const columns = importedColumns(body.mapping).map((c) => ({
+    column: c.column,
+    target: c.target,
+    type: types.get(c.target) ?? 'text',
+    sensitive: c.sensitive,
+  }));
+  const identifierIndex = columns.findIndex((c) => c.column === body.mapping.identifier);
+  return {
+    ok: true,
+    plan: {
+      headerCount: body.source.headers.length,
+      columns,
+      identifierIndex,
+      onMatch: body.mapping.onMatch,
+      defaultCountry: body.defaultCountry,
+    },
+  };
+}

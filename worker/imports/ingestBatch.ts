@@ -1,0 +1,99 @@
+import { hashInput } from '../../shared/normalize/normalizeValue.ts';
+import type { BatchBody, BatchResult, ImportCounts, RowError } from '../../shared/schema/imports.ts';
+import type { AesGcm } from '../crypto/aesGcm.ts';
+import { sha256Hex } from '../crypto/sha256Hex.ts';
+import { ApiError } from '../http/apiError.ts';
+import { addMembersStatement } from '../store/audiences.ts';
+import { findBatch, insertBatchStatement } from '../store/importBatches.ts';
+import { batchErrors, insertErrorsStatements } from '../store/importErrors.ts';
+import { applyBatchCountsStatement, getImport } from '../store/imports.ts';
+import { existingMembers, insertMembersStatements, mergeMembersStatements, type MemberWrite } from '../store/members.ts';
+import { classifyRows } from './classifyRows.ts';
+import type { ImportPlan } from './importPlan.ts';
+import { resolveMatches, type MergedMember } from './resolveMatches.ts';
+
+// A lost race (another request wrote this batch or one of its new identifiers first) is settled by classifying
+// again against the new state; more than a few in a row means something else is wrong.
+const MAX_ATTEMPTS = 4;
+
+type BatchContext = { db: D1Database; aes: AesGcm; workspaceId: string; importId: string; now: () => string };
+
+/** Sensitive values leave here only as SHA-256 hex of their hash input and as AES-GCM ciphertext. */
+function memberSealer(plan: ImportPlan, aes: AesGcm): (m: MergedMember) => MemberWrite {
+  const types = new Map(plan.columns.map((c) => [c.target, c.type]));
+  return (m) => {
+    const hashes: Record<string, string> = {};
+    const sealed: Record<string, string> = {};
+    for (const [field, value] of Object.entries(m.sensitive)) {
+      hashes[field] = sha256Hex(hashInput(types.get(field) ?? 'text', value));
+      sealed[field] = aes.seal(value);
+    }
+    return { key: m.key, attributes: m.attributes, hashes, sealed };
+  };
+}
+
+function isConstraintFailure(e: unknown): boolean {
+  return e instanceof Error && /constraint/i.test(e.message);
+}
+
+/** An earlier answer to this seq: the same request again is replayed, a different one is a conflict. */
+async function answerFromStored(ctx: BatchContext, body: BatchBody): Promise<BatchResult | null> {
+  const stored = await findBatch(ctx.db, ctx.workspaceId, ctx.importId, body.seq);
+  if (!stored) return null;
+  if (stored.idempotencyKey !== body.idempotencyKey) {
+    throw new ApiError(409, 'conflict', `batch ${body.seq} was already applied with another idempotency key`, { seq: body.seq });
+  }
+  const errors = await batchErrors(ctx.db, ctx.workspaceId, ctx.importId, body.seq);
+  return { seq: body.seq, counts: stored.counts, errors, replayed: true };
+}
+
+/**
+ * Applies one batch: classify and normalize (pure), look up the batch's identifiers with one query, decide
+ * insert / merge / reject, then write everything — batch record, members, errors, counts — in ONE D1 batch, which
+ * is one transaction: a batch is applied entirely or not at all, and exactly once.
+ */
+export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<BatchResult> {
+  for (let attempt = 1; ; attempt++) {
+    const replay = await answerFromStored(ctx, body);
+    if (replay) return replay;
+    const { summary, plan } = await getImport(ctx.db, ctx.workspaceId, ctx.importId);
+    if (summary.status !== 'open') throw new ApiError(409, 'import_closed', 'this import is finished; start a new one', { importId: ctx.importId });
+    if (body.seq !== summary.nextSeq) {
+      throw new ApiError(409, 'batch_out_of_order', `expected batch ${summary.nextSeq}, got ${body.seq}`, { nextSeq: summary.nextSeq });
+    }
+
+    const classified = classifyRows(body.rows, plan);
+    const keys = [...new Set(classified.accepted.map((r) => r.key))];
+    const lastWriter = await existingMembers(ctx.db, ctx.workspaceId, summary.audienceId, keys);
+    const identifierColumn = plan.columns[plan.identifierIndex]?.column ?? '';
+    const resolved = resolveMatches(classified.accepted, lastWriter, ctx.importId, plan.onMatch, identifierColumn);
+
+    const counts: ImportCounts = {
+      received: body.rows.length,
+      inserted: resolved.counts.inserted,
+      updated: resolved.counts.updated,
+      duplicates: resolved.counts.duplicates,
+      rejected: classified.rejected + resolved.counts.rejected,
+      skipped: classified.skipped,
+    };
+    const errors: RowError[] = [...classified.errors, ...resolved.errors].sort((a, b) => a.index - b.index).map((e) => e.error);
+
+    const now = ctx.now();
+    const { db, workspaceId, importId } = ctx;
+    const seal = memberSealer(plan, ctx.aes);
+    const statements = [
+      insertBatchStatement(db, workspaceId, importId, body.seq, body.idempotencyKey, counts, now),
+      ...insertMembersStatements(db, workspaceId, summary.audienceId, importId, now, resolved.inserts.map(seal)),
+      ...mergeMembersStatements(db, workspaceId, summary.audienceId, importId, now, resolved.merges.map(seal)),
+      ...insertErrorsStatements(db, workspaceId, importId, body.seq, errors),
+      applyBatchCountsStatement(db, workspaceId, importId, body.seq, counts, errors.length),
+      addMembersStatement(db, workspaceId, summary.audienceId, counts.inserted, now),
+    ];
+    try {
+      await db.batch(statements);
+      return { seq: body.seq, counts, errors, replayed: false };
+    } catch (e) {
+      if (!isConstraintFailure(e) || attempt >= MAX_ATTEMPTS) throw e;
+    }
+  }
+}

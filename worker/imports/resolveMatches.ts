@@ -1,0 +1,75 @@
+import type { ImportCounts, RowError } from '../../shared/schema/imports.ts';
+import type { OnMatch } from '../../shared/schema/mapping.ts';
+import type { AcceptedRow, PositionedError } from './classifyRows.ts';
+
+/** One identifier's rows of a batch merged in order: later non-empty values win. */
+export type MergedMember = { key: string; attributes: Record<string, string>; sensitive: Record<string, string> };
+
+export type ResolvedBatch = {
+  inserts: MergedMember[];
+  /** Members that exist already (from an earlier import, or from earlier rows of this one): merged into. */
+  merges: MergedMember[];
+  counts: Omit<ImportCounts, 'received' | 'skipped'>;
+  errors: PositionedError[];
+};
+
+/**
+ * Decides each accepted row against the audience: `lastWriter` maps identifiers that already have a member to
+ * the import that last wrote them. A repeat of an identifier this import already wrote (this batch or an earlier
+ * one) is a duplicate, merged; a member from an earlier import is updated or the row rejected per `onMatch`;
+ * anything else is new. Pure.
+ */
+export function resolveMatches(
+  accepted: readonly AcceptedRow[],
+  lastWriter: ReadonlyMap<string, string | null>,
+  importId: string,
+  onMatch: OnMatch,
+  identifierColumn: string,
+): ResolvedBatch {
+  const groups = new Map<string, AcceptedRow[]>();
+  for (const row of accepted) {
+    const group = groups.get(row.key);
+    if (group) group.push(row);
+    else groups.set(row.key, [row]);
+  }
+  const inserts: MergedMember[] = [];
+  const merges: MergedMember[] = [];
+  const errors: PositionedError[] = [];
+  const counts = { inserted: 0, updated: 0, duplicates: 0, rejected: 0 };
+
+  for (const [key, rows] of groups) {
+    const exists = lastWriter.has(key);
+    if (exists && lastWriter.get(key) !== importId && onMatch === 'reject') {
+      counts.rejected += rows.length;
+      for (const r of rows) {
+        const error: RowError = {
+          row: r.row,
+          column: identifierColumn,
+          code: 'identifier_exists',
+          message: 'a member with this identifier is already in the audience, and this import rejects matches',
+          value: r.identifierShown,
+        };
+        errors.push({ index: r.index, error });
+      }
+      continue;
+    }
+    const merged: MergedMember = { key, attributes: {}, sensitive: {} };
+    for (const r of rows) {
+      Object.assign(merged.attributes, r.attributes);
+      Object.assign(merged.sensitive, r.sensitive);
+    }
+    if (!exists) {
+      counts.inserted++;
+      counts.duplicates += rows.length - 1;
+      inserts.push(merged);
+    } else if (lastWriter.get(key) === importId) {
+      counts.duplicates += rows.length;
+      merges.push(merged);
+    } else {
+      counts.updated++;
+      counts.duplicates += rows.length - 1;
+      merges.push(merged);
+    }
+  }
+  return { inserts, merges, counts, errors };
+}

@@ -1,0 +1,117 @@
+import type { Member } from '../../shared/schema/audiences.ts';
+import { SENSITIVE_MASK } from '../imports/sensitiveMask.ts';
+import { jsonChunks } from './jsonChunks.ts';
+
+/** What a batch writes for one identifier: normalized plain attributes, and per sensitive field its hash and ciphertext. */
+export type MemberWrite = {
+  key: string;
+  attributes: Record<string, string>;
+  hashes: Record<string, string>;
+  sealed: Record<string, string>;
+};
+
+/** Import that last wrote each identifier that already has a member in the audience. */
+export async function existingMembers(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+  keys: readonly string[],
+): Promise<Map<string, string | null>> {
+  if (keys.length === 0) return new Map();
+  const { results } = await db
+    .prepare(
+      `SELECT identifier_key, updated_import_id FROM members
+       WHERE workspace_id = ? AND audience_id = ? AND identifier_key IN (SELECT value FROM json_each(?))`,
+    )
+    .bind(workspaceId, audienceId, JSON.stringify(keys))
+    .all<{ identifier_key: string; updated_import_id: string | null }>();
+  return new Map(results.map((r) => [r.identifier_key, r.updated_import_id]));
+}
+
+const toItem = (m: MemberWrite) => [m.key, m.attributes, m.hashes, m.sealed];
+
+/**
+ * New members, as a plain INSERT on purpose: if another request created one of these identifiers since the
+ * lookup, the unique index aborts the batch transaction and the batch is classified again, instead of silently
+ * counting an update as an insert.
+ */
+export function insertMembersStatements(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+  importId: string,
+  now: string,
+  members: readonly MemberWrite[],
+): D1PreparedStatement[] {
+  return jsonChunks(members.map(toItem)).map((json) =>
+    db
+      .prepare(
+        `INSERT INTO members (workspace_id, audience_id, identifier_key, attributes, hashes, sealed, created_import_id,
+           updated_import_id, created_at, updated_at)
+         SELECT ?1, ?2, j.value ->> 0, j.value -> 1, j.value -> 2, j.value -> 3, ?3, ?3, ?4, ?4 FROM json_each(?5) AS j`,
+      )
+      .bind(workspaceId, audienceId, importId, now, json),
+  );
+}
+
+/** Existing members: values present in the row overwrite, values absent from it are kept (JSON merge patch). */
+export function mergeMembersStatements(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+  importId: string,
+  now: string,
+  members: readonly MemberWrite[],
+): D1PreparedStatement[] {
+  return jsonChunks(members.map(toItem)).map((json) =>
+    db
+      .prepare(
+        // "WHERE true": without it SQLite would read ON CONFLICT as a join constraint of the SELECT.
+        `INSERT INTO members (workspace_id, audience_id, identifier_key, attributes, hashes, sealed, created_import_id,
+           updated_import_id, created_at, updated_at)
+         SELECT ?1, ?2, j.value ->> 0, j.value -> 1, j.value -> 2, j.value -> 3, ?3, ?3, ?4, ?4 FROM json_each(?5) AS j WHERE true
+         ON CONFLICT (audience_id, identifier_key) DO UPDATE SET
+           attributes = json_patch(members.attributes, excluded.attributes),
+           hashes = json_patch(members.hashes, excluded.hashes),
+           sealed = json_patch(members.sealed, excluded.sealed),
+           updated_import_id = excluded.updated_import_id,
+           updated_at = excluded.updated_at`,
+      )
+      .bind(workspaceId, audienceId, importId, now, json),
+  );
+}
+
+type MemberRow = { id: number; identifier_key: string; attributes: string; hashes: string; updated_at: string };
+
+/**
+ * One page of members by ascending id (keyset, so deep pages cost the same as the first). When the identifier was
+ * sensitive, identifier_key is one of the member's hashes and is masked like every other sensitive value.
+ */
+export async function membersPage(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+  afterId: number,
+  limit: number,
+): Promise<{ members: Member[]; nextCursor: number | null }> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, identifier_key, attributes, hashes, updated_at FROM members
+       WHERE workspace_id = ? AND audience_id = ? AND id > ? ORDER BY id LIMIT ?`,
+    )
+    .bind(workspaceId, audienceId, afterId, limit)
+    .all<MemberRow>();
+  const members = results.map((r): Member => {
+    const hashes = JSON.parse(r.hashes) as Record<string, string>;
+    const identifierIsHash = Object.values(hashes).includes(r.identifier_key);
+    return {
+      id: String(r.id),
+      identifier: identifierIsHash ? SENSITIVE_MASK : r.identifier_key,
+      attributes: JSON.parse(r.attributes) as Record<string, string>,
+      sensitive: Object.fromEntries(Object.keys(hashes).map((k) => [k, SENSITIVE_MASK])),
+      updatedAt: r.updated_at,
+    };
+  });
+  const last = results.at(-1);
+  return { members, nextCursor: last && results.length === limit ? last.id : null };
+}
