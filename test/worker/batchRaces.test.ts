@@ -1,0 +1,85 @@
+import { env } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { BatchBody, ImportSummary } from '../../shared/schema/imports.ts';
+import { createAesGcm, readAesKey } from '../../worker/crypto/aesGcm.ts';
+import { ingestBatch } from '../../worker/imports/ingestBatch.ts';
+import { ok, rows, startBody, startImport, type Column } from './support/api.ts';
+
+const COLUMNS: Column[] = [
+  { column: 'Email', target: 'email' },
+  { column: 'City', target: 'city' },
+];
+
+/**
+ * The real local D1, with a hook run once just before the first batch() commit: it lets another request commit
+ * in between, which is exactly the interleaving two Worker instances can produce.
+ */
+function dbCommittingFirst(before: () => Promise<unknown>): D1Database {
+  let pending: (() => Promise<unknown>) | null = before;
+  return new Proxy(env.DB, {
+    get(target, prop) {
+      if (prop === 'batch') {
+        return async (statements: D1PreparedStatement[]) => {
+          const hook = pending;
+          pending = null;
+          if (hook) await hook();
+          return target.batch(statements);
+        };
+      }
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+const ctx = (db: D1Database, importId: string) => ({
+  db,
+  aes: createAesGcm(readAesKey(env.ENCRYPTION_KEY)),
+  workspaceId: 'default',
+  importId,
+  now: () => new Date().toISOString(),
+});
+
+const batch = (seq: number, key: string, values: string[][]): BatchBody => ({ seq, idempotencyKey: key, rows: rows(1, values) });
+
+describe('batches racing other writers', () => {
+  it('re-classifies when another import created one of its new identifiers first', async () => {
+    const a = await startImport(startBody(COLUMNS, 'Email'));
+    const b = await startImport(startBody(COLUMNS, 'Email', { audienceId: a.audienceId }));
+    const values = [['shared@example.com', 'Oslo'], ['only-a@example.com', '']];
+
+    const result = await ingestBatch(
+      ctx(
+        dbCommittingFirst(() => ingestBatch(ctx(env.DB, b.id), batch(0, 'b-key-0', [['shared@example.com', 'Bergen']]))),
+        a.id,
+      ),
+      batch(0, 'a-key-0', values),
+    );
+    expect(result.counts).toEqual({ received: 2, inserted: 1, updated: 1, duplicates: 0, rejected: 0, skipped: 0 });
+    const audience = await ok<{ memberCount: number }>('GET', `/api/audiences/${a.audienceId}`);
+    expect(audience.memberCount).toBe(2);
+    const city = await env.DB.prepare(`SELECT attributes ->> 'city' AS city FROM members WHERE audience_id = ? AND identifier_key = ?`)
+      .bind(a.audienceId, 'shared@example.com')
+      .first<{ city: string }>();
+    expect(city?.city).toBe('Oslo');
+  });
+
+  it('answers from the stored result when a copy of the same batch committed first', async () => {
+    const imp = await startImport(startBody(COLUMNS, 'Email'));
+    const body = batch(0, 'same-key-0', [['x@example.com', ''], ['y@example.com', '']]);
+    const result = await ingestBatch(ctx(dbCommittingFirst(() => ingestBatch(ctx(env.DB, imp.id), body)), imp.id), body);
+    expect(result).toMatchObject({ replayed: true, counts: { received: 2, inserted: 2 } });
+    const summary = await ok<ImportSummary>('GET', `/api/imports/${imp.id}`);
+    expect(summary.counts).toMatchObject({ received: 2, inserted: 2 });
+  });
+
+  it('refuses a batch when the import was finished between its checks and its commit', async () => {
+    const imp = await startImport(startBody(COLUMNS, 'Email'));
+    const finishing = dbCommittingFirst(() => ok('POST', `/api/imports/${imp.id}/finish`));
+    await expect(ingestBatch(ctx(finishing, imp.id), batch(0, 'late-key-0', [['z@example.com', '']]))).rejects.toMatchObject({
+      code: 'import_closed',
+    });
+    const stored = await env.DB.prepare('SELECT count(*) AS n FROM members WHERE audience_id = ?').bind(imp.audienceId).first<{ n: number }>();
+    expect(stored?.n).toBe(0);
+  });
+});
