@@ -98,7 +98,7 @@ export function createCsvReader(options: CsvReaderOptions, onRows: CsvRowsCallba
       const problem = binaryFileProblem(bom ? sample.subarray(bom.length) : sample);
       if (problem) throw new CsvError('binary_file', problem);
     }
-    decoder = new TextDecoder(encoding, { fatal: true });
+    decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: false });
     repair = encoding === 'windows-1252';
     const text = decode(body, false);
     layout = sniffLayout(text, complete, options.delimiter);

@@ -17,7 +17,7 @@ export function byteOrderMark(bytes: Uint8Array): ByteOrderMark | null {
  */
 export function detectEncoding(sample: Uint8Array, complete = false): 'utf-8' | 'windows-1252' {
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: !complete });
+    new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(sample, { stream: !complete });
     return 'utf-8';
   } catch {
     return 'windows-1252';
