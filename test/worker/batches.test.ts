@@ -175,6 +175,13 @@ describe('idempotency and resume', () => {
     expect((await ok<{ memberCount: number }>('GET', `/api/audiences/${imp.audienceId}`)).memberCount).toBe(6);
   });
 
+  it('rejects a row with an over-long cell, not the whole batch', async () => {
+    const imp = await startImport(startBody(COLUMNS, 'Email'));
+    const result = await sendBatch(imp.id, 0, rows(1, [['a@example.com', 'x'.repeat(10_001), ''], ['b@example.com', 'B', '']]));
+    expect(result.counts).toMatchObject({ inserted: 1, rejected: 1 });
+    expect(result.errors).toEqual([expect.objectContaining({ row: 1, column: 'First name', code: 'invalid_value' })]);
+  });
+
   it('rejects a batch whose body seq disagrees with the URL, naming the field', async () => {
     const imp = await startImport(startBody(COLUMNS, 'Email'));
     const res = await call<{ error: { code: string; details: { path: string[] }[] } }>('PUT', `/api/imports/${imp.id}/batches/0`, {
