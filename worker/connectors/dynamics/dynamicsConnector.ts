@@ -1,0 +1,161 @@
+import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
+import { CrmError, type Connector } from '../connector.ts';
+import type { DataverseApi } from './dataverseApi.ts';
+import {
+  toCrmFields,
+  toCrmObjects,
+  type AttributeDefinition,
+  type EntityDefinition,
+  type PicklistDefinition,
+  type StringFormatDefinition,
+} from './metadata.ts';
+import { buildODataFilter } from './odataFilter.ts';
+import { FORMATTED_VALUE, flattenRecord, readColumns } from './records.ts';
+
+/** Dataverse's own ceiling for odata.maxpagesize on standard tables. */
+export const MAX_PAGE_SIZE = 5000;
+/** $count stops counting here; $apply aggregates stop at AGGREGATE_LIMIT. */
+const COUNT_LIMIT = 5000;
+const AGGREGATE_LIMIT = 50_000;
+const AGGREGATE_LIMIT_CODE = '0x8004e023';
+
+const LOGICAL_NAME = /^[a-z_][a-z0-9_]{0,127}$/;
+const FORMATTED_VALUES = `odata.include-annotations="${FORMATTED_VALUE}"`;
+
+type Collection<T> = { value: T[] };
+type Table = { entitySet: string; primaryId: string; fields: CrmField[] };
+type EntityPage = {
+  value: Record<string, unknown>[];
+  '@odata.nextLink'?: string;
+  '@odata.count'?: number;
+  '@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'?: boolean;
+};
+
+export type DynamicsConnectorOptions = { pageSize?: number };
+
+function tableName(object: string): string {
+  if (!LOGICAL_NAME.test(object)) throw new CrmError('crm_error', `"${object}" is not a Dataverse table name`, null, null, 400);
+  return object;
+}
+
+/** Microsoft Dynamics 365 / Dataverse behind the Connector interface, over plain fetch (see DataverseApi). */
+export class DynamicsConnector implements Connector {
+  private readonly pageSize: number;
+  private readonly tables = new Map<string, Promise<Table>>();
+
+  constructor(
+    private readonly api: DataverseApi,
+    options: DynamicsConnectorOptions = {},
+  ) {
+    this.pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, options.pageSize ?? MAX_PAGE_SIZE));
+  }
+
+  async listObjects(): Promise<CrmObject[]> {
+    const definitions = await this.api.get<Collection<EntityDefinition>>(
+      this.api.url('EntityDefinitions?$select=LogicalName,DisplayName,EntitySetName,IsCustomEntity,PrimaryIdAttribute'),
+    );
+    return toCrmObjects(definitions.value);
+  }
+
+  async describe(object: string): Promise<CrmField[]> {
+    return (await this.table(object)).fields;
+  }
+
+  /**
+   * Exact up to 50,000 matching rows. Beyond that: the table's total (a snapshot Dataverse refreshes daily) when
+   * nothing is filtered, else 50,000 as a lower bound, since Dataverse counts no further in one request.
+   */
+  async count(object: string, filters: CrmFilter[]): Promise<number> {
+    const table = await this.table(object);
+    const filter = buildODataFilter(filters, table.fields);
+    const params = new URLSearchParams({ $select: table.primaryId, $count: 'true' });
+    if (filter) params.set('$filter', filter);
+    const first = await this.api.get<EntityPage>(this.api.url(`${table.entitySet}?${params}`), [
+      'odata.maxpagesize=1',
+      'odata.include-annotations="Microsoft.Dynamics.CRM.totalrecordcount,Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"',
+    ]);
+    const counted = first['@odata.count'] ?? first.value.length;
+    if (counted < COUNT_LIMIT && !first['@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded']) return counted;
+
+    const apply = filter ? `filter(${filter})/aggregate($count as total)` : 'aggregate($count as total)';
+    try {
+      const aggregate = await this.api.get<Collection<{ total: number }>>(this.api.url(`${table.entitySet}?${new URLSearchParams({ $apply: apply })}`));
+      return aggregate.value[0]?.total ?? 0;
+    } catch (error) {
+      if (!(error instanceof CrmError) || error.vendorCode?.toLowerCase() !== AGGREGATE_LIMIT_CODE) throw error;
+    }
+    if (filter) return AGGREGATE_LIMIT;
+    const snapshot = await this.api.get<{ EntityRecordCountCollection: { Keys: string[]; Values: number[] } }>(
+      this.api.url(`RetrieveTotalRecordCount(EntityNames=@names)?${new URLSearchParams({ '@names': JSON.stringify([object]).replaceAll('"', "'") })}`),
+    );
+    const { Keys, Values } = snapshot.EntityRecordCountCollection;
+    return Values[Keys.indexOf(object)] ?? AGGREGATE_LIMIT;
+  }
+
+  /**
+   * First page: $select/$filter built from the table's metadata. Later pages: the cursor is Dataverse's own
+   * @odata.nextLink (it carries the paging cookie), so a retried page returns exactly the rows it returned before.
+   */
+  async page(object: string, fields: string[], filters: CrmFilter[], cursor: string | null): Promise<CrmRecordPage> {
+    const table = await this.table(object);
+    const byName = new Map(table.fields.map((f) => [f.name, f]));
+    const unknown = fields.filter((f) => !byName.has(f));
+    if (fields.length === 0 || unknown.length) {
+      throw new CrmError('crm_error', fields.length ? `Not columns of ${object}: ${unknown.join(', ')}` : 'Pick at least one column', null, null, 400);
+    }
+    const columns = readColumns(fields.map((f) => byName.get(f) as CrmField));
+    let url: string;
+    if (cursor === null) {
+      const params = new URLSearchParams({ $select: columns.map((c) => c.property).join(','), $count: 'true' });
+      const filter = buildODataFilter(filters, table.fields);
+      if (filter) params.set('$filter', filter);
+      url = this.api.url(`${table.entitySet}?${params}`);
+    } else {
+      if (!this.api.owns(cursor) || !new URL(cursor).pathname.endsWith(`/${table.entitySet}`)) {
+        throw new CrmError('crm_error', 'That cursor does not belong to this pull', null, null, 400);
+      }
+      url = cursor;
+    }
+    const page = await this.api.get<EntityPage>(url, [`odata.maxpagesize=${this.pageSize}`, FORMATTED_VALUES]);
+    const count = page['@odata.count'];
+    return {
+      records: page.value.map((entity) => flattenRecord(entity, columns)),
+      nextCursor: page['@odata.nextLink'] ?? null,
+      // $count stops at 5,000: a capped number is not a total.
+      total: count !== undefined && count < COUNT_LIMIT ? count : null,
+    };
+  }
+
+  private table(object: string): Promise<Table> {
+    const name = tableName(object);
+    let table = this.tables.get(name);
+    if (!table) {
+      table = this.loadTable(name);
+      table.catch(() => this.tables.delete(name));
+      this.tables.set(name, table);
+    }
+    return table;
+  }
+
+  private async loadTable(name: string): Promise<Table> {
+    const entity = `EntityDefinitions(LogicalName='${name}')`;
+    const [definition, attributes, picklists, strings] = await Promise.all([
+      this.api.get<Pick<EntityDefinition, 'EntitySetName' | 'PrimaryIdAttribute'>>(this.api.url(`${entity}?$select=EntitySetName,PrimaryIdAttribute`)),
+      this.api.get<Collection<AttributeDefinition>>(
+        this.api.url(`${entity}/Attributes?$select=LogicalName,DisplayName,AttributeType,AttributeTypeName,IsValidForRead,AttributeOf`),
+      ),
+      this.api.get<Collection<PicklistDefinition>>(
+        this.api.url(`${entity}/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)`),
+      ),
+      this.api.get<Collection<StringFormatDefinition>>(
+        this.api.url(`${entity}/Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,FormatName`),
+      ),
+    ]);
+    if (!definition.EntitySetName) throw new CrmError('crm_error', `The table ${name} cannot be read through the Web API`, null, null, 400);
+    return {
+      entitySet: definition.EntitySetName,
+      primaryId: definition.PrimaryIdAttribute,
+      fields: toCrmFields(attributes.value, picklists.value, strings.value),
+    };
+  }
+}

@@ -1,0 +1,118 @@
+import type { CrmField, CrmObject } from '../../../shared/schema/crm.ts';
+
+/** A localized label as Dataverse metadata carries it; UserLocalizedLabel is null when the table has no label in the user's language. */
+export type DataverseLabel = {
+  UserLocalizedLabel?: { Label: string } | null;
+  LocalizedLabels?: { Label: string }[];
+} | null;
+
+export type EntityDefinition = {
+  LogicalName: string;
+  DisplayName?: DataverseLabel;
+  EntitySetName: string | null;
+  IsCustomEntity: boolean;
+  PrimaryIdAttribute: string;
+};
+
+export type AttributeDefinition = {
+  LogicalName: string;
+  DisplayName?: DataverseLabel;
+  AttributeType: string;
+  AttributeTypeName?: { Value: string } | null;
+  IsValidForRead?: boolean | null;
+  AttributeOf?: string | null;
+};
+
+export type PicklistDefinition = {
+  LogicalName: string;
+  OptionSet?: { Options: { Value: number; Label: DataverseLabel }[] } | null;
+};
+
+export type StringFormatDefinition = { LogicalName: string; FormatName?: { Value: string } | null };
+
+/** The tables marketers import from first, and what each one becomes on our side. */
+const STANDARD_ROLES: Record<string, CrmObject['role']> = { contact: 'lead', lead: 'lead', account: 'company' };
+const STANDARD_ORDER = ['contact', 'lead', 'account'];
+
+export function labelOf(label: DataverseLabel | undefined, fallback: string): string {
+  return label?.UserLocalizedLabel?.Label || label?.LocalizedLabels?.[0]?.Label || fallback;
+}
+
+/** Contacts, leads and accounts first, then custom tables by label; system tables are not offered. */
+export function toCrmObjects(definitions: readonly EntityDefinition[]): CrmObject[] {
+  const offered = definitions.filter((d) => d.EntitySetName && (d.LogicalName in STANDARD_ROLES || d.IsCustomEntity));
+  const standard = STANDARD_ORDER.flatMap((name) => offered.filter((d) => d.LogicalName === name));
+  const custom = offered
+    .filter((d) => !(d.LogicalName in STANDARD_ROLES))
+    .sort((a, b) => labelOf(a.DisplayName, a.LogicalName).localeCompare(labelOf(b.DisplayName, b.LogicalName)));
+  return [...standard, ...custom].map((d) => ({
+    name: d.LogicalName,
+    label: labelOf(d.DisplayName, d.LogicalName),
+    role: STANDARD_ROLES[d.LogicalName] ?? 'custom',
+    custom: d.IsCustomEntity,
+  }));
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  String: 'string',
+  Memo: 'memo',
+  Picklist: 'picklist',
+  State: 'state',
+  Status: 'status',
+  Boolean: 'boolean',
+  Lookup: 'lookup',
+  Customer: 'customer',
+  Owner: 'owner',
+  DateTime: 'datetime',
+  Integer: 'integer',
+  BigInt: 'bigint',
+  Decimal: 'decimal',
+  Double: 'double',
+  Money: 'money',
+  Uniqueidentifier: 'uniqueidentifier',
+};
+const STRING_FORMATS: Record<string, string> = { Email: 'email', Phone: 'phone', Url: 'url' };
+const NOT_FILTERABLE = new Set(['multiselectpicklist']);
+
+/** Lowercased type as CrmField carries it, or null for columns that hold no importable value (images, party lists, helpers). */
+export function fieldType(attribute: AttributeDefinition, format: string | undefined): string | null {
+  if (attribute.AttributeType === 'Virtual') {
+    return attribute.AttributeTypeName?.Value === 'MultiSelectPicklistType' ? 'multiselectpicklist' : null;
+  }
+  const type = TYPE_NAMES[attribute.AttributeType];
+  if (!type) return null;
+  return type === 'string' && format ? (STRING_FORMATS[format] ?? type) : type;
+}
+
+/**
+ * Attribute metadata → the columns offered for import. Helper attributes (AttributeOf set: `parentcustomeridname`),
+ * unreadable ones and composite addresses are left out; address parts name their composite in `compoundOf`.
+ */
+export function toCrmFields(
+  attributes: readonly AttributeDefinition[],
+  picklists: readonly PicklistDefinition[] = [],
+  stringFormats: readonly StringFormatDefinition[] = [],
+): CrmField[] {
+  const options = new Map(picklists.map((p) => [p.LogicalName, p.OptionSet?.Options ?? []]));
+  const formats = new Map(stringFormats.map((s) => [s.LogicalName, s.FormatName?.Value]));
+  const composites = new Set(attributes.filter((a) => a.LogicalName.endsWith('_composite')).map((a) => a.LogicalName));
+  const fields: CrmField[] = [];
+  for (const attribute of attributes) {
+    if (attribute.IsValidForRead === false || attribute.AttributeOf) continue;
+    if (composites.has(attribute.LogicalName)) continue;
+    const type = fieldType(attribute, formats.get(attribute.LogicalName));
+    if (!type) continue;
+    const field: CrmField = {
+      name: attribute.LogicalName,
+      label: labelOf(attribute.DisplayName, attribute.LogicalName),
+      type,
+      filterable: !NOT_FILTERABLE.has(type),
+    };
+    const choices = options.get(attribute.LogicalName);
+    if (choices?.length) field.options = choices.map((o) => ({ value: String(o.Value), label: labelOf(o.Label, String(o.Value)) }));
+    const prefix = /^(address\d+)_/.exec(attribute.LogicalName)?.[1];
+    if (prefix && composites.has(`${prefix}_composite`)) field.compoundOf = `${prefix}_composite`;
+    fields.push(field);
+  }
+  return fields.sort((a, b) => a.label.localeCompare(b.label));
+}
