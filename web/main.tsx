@@ -1,3 +1,5 @@
 import { render } from 'solid-js/web';
+import { App } from './App.tsx';
+import './styles/app.css';
 
-render(() => <h1>Audience import</h1>, document.getElementById('root') as HTMLElement);
+render(() => <App />, document.getElementById('root') as HTMLElement);

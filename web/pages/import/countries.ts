@@ -1,0 +1,26 @@
+// Countries offered for phone numbers written without an international prefix. A short list of where lists
+// commonly come from keeps the select usable; the browser names them in the user's language.
+const CODES = [
+  'AR', 'AT', 'AU', 'BE', 'BR', 'CA', 'CH', 'CL', 'CN', 'CO', 'CZ', 'DE', 'DK', 'EG', 'ES', 'FI', 'FR', 'GB', 'GR', 'HK',
+  'HU', 'ID', 'IE', 'IL', 'IN', 'IT', 'JP', 'KE', 'KR', 'MA', 'MX', 'MY', 'NG', 'NL', 'NO', 'NZ', 'PE', 'PH', 'PK', 'PL',
+  'PT', 'RO', 'SA', 'SE', 'SG', 'TH', 'TR', 'TW', 'UA', 'US', 'VN', 'ZA',
+] as const;
+
+export function countryOptions(locale?: string): { code: string; name: string }[] {
+  let names: Intl.DisplayNames | null = null;
+  try {
+    names = new Intl.DisplayNames(locale ? [locale] : undefined, { type: 'region' });
+  } catch {
+    names = null;
+  }
+  return CODES.map((code) => ({ code, name: names?.of(code) ?? code })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** The region of the browser's language ("es-MX" → MX) when we know it, else the US. */
+export function guessCountry(languages: readonly string[] = navigator.languages): string {
+  for (const tag of languages) {
+    const region = /^[a-z]{2,3}-([A-Z]{2})\b/i.exec(tag)?.[1]?.toUpperCase();
+    if (region && (CODES as readonly string[]).includes(region)) return region;
+  }
+  return 'US';
+}
