@@ -8,7 +8,8 @@ import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, jsonBodyWithConsent, paramsOf, queryOf } from '../http/validate.ts';
 import { ingestBatch } from '../imports/ingestBatch.ts';
 import { startImport } from '../imports/startImport.ts';
-import { importErrorsPage } from '../store/importErrors.ts';
+import { CSV_BOM, reportCsvLines } from '../../shared/report/reportCsv.ts';
+import { importErrorsPage, type ErrorCursor } from '../store/importErrors.ts';
 import { finishImport, getImport } from '../store/imports.ts';
 
 // Far above a 5,000-row batch of ordinary width, well below the Workers request cap (100 MB).
@@ -16,6 +17,30 @@ const MAX_BATCH_BYTES = 50 * 1024 * 1024;
 
 const BatchParams = z.object({ id: z.string(), seq: z.coerce.number().int().min(0) });
 const ReportQuery = z.object({ limit: z.coerce.number().int().min(0).max(5_000).default(500) });
+// Report CSV rows read per D1 query while streaming: memory stays flat however many rows were rejected.
+const CSV_PAGE_ROWS = 2_000;
+
+/** Every row error of an import as CSV (BOM + header first), streamed page by page in source order. */
+function reportCsvStream(db: D1Database, workspaceId: string, importId: string): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  let after: ErrorCursor | null = null;
+  let started = false;
+  return new ReadableStream({
+    async pull(controller) {
+      const page = await importErrorsPage(db, workspaceId, importId, CSV_PAGE_ROWS, after);
+      let text = '';
+      let header = true;
+      for (const line of reportCsvLines(page.errors)) {
+        if (!header || !started) text += line;
+        header = false;
+      }
+      controller.enqueue(encoder.encode(started ? text : CSV_BOM + text));
+      started = true;
+      after = page.next;
+      if (!after) controller.close();
+    },
+  });
+}
 
 export const importsRoutes = new Hono<AppEnv>()
   .post('/', jsonBodyWithConsent(StartImportBody), async (c) => {
@@ -55,4 +80,12 @@ export const importsRoutes = new Hono<AppEnv>()
     const page = await importErrorsPage(c.env.DB, c.var.workspaceId, record.summary.id, limit, null);
     const report: ImportReport = { import: record.summary, errors: page.errors, totalErrors: record.errorCount };
     return c.json(report);
+  })
+  .get('/:id/report.csv', async (c) => {
+    const { summary } = await getImport(c.env.DB, c.var.workspaceId, c.req.param('id'));
+    return c.body(reportCsvStream(c.env.DB, c.var.workspaceId, summary.id), 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="import-${summary.id}-report.csv"`,
+      'cache-control': 'no-store',
+    });
   });
