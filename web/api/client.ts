@@ -6,19 +6,19 @@ import { MappingTemplate, type SaveTemplateBody } from '../../shared/schema/mapp
 import type { ErrorContext } from './apiError.ts';
 import { request, type RequestOptions } from './request.ts';
 
-// List endpoints wrap their arrays in an object so they can grow (paging, totals) without breaking clients.
-const FieldList = z.object({ fields: z.array(Field) });
-const AudienceList = z.object({ audiences: z.array(Audience) });
-const TemplateMatch = z.object({ template: MappingTemplate.nullable() });
+const FieldList = z.array(Field);
+const AudienceList = z.array(Audience);
+/** The Worker keeps one template per header signature: zero or one match. */
+const TemplateList = z.array(MappingTemplate);
 
 type CallOptions = Pick<RequestOptions, 'signal' | 'onRetry'>;
 const seg = encodeURIComponent;
 
 export const api = {
-  listFields: async (o: CallOptions = {}) => (await request(FieldList, '/api/fields', { ...o, idempotent: true })).fields,
+  listFields: (o: CallOptions = {}) => request(FieldList, '/api/fields', { ...o, idempotent: true }),
   createField: (body: CreateFieldBody, o: CallOptions = {}) => request(Field, '/api/fields', { ...o, method: 'POST', body }),
 
-  listAudiences: async (o: CallOptions = {}) => (await request(AudienceList, '/api/audiences', { ...o, idempotent: true })).audiences,
+  listAudiences: (o: CallOptions = {}) => request(AudienceList, '/api/audiences', { ...o, idempotent: true }),
   createAudience: (body: CreateAudienceBody, o: CallOptions = {}) => request(Audience, '/api/audiences', { ...o, method: 'POST', body }),
   getAudience: (id: string, o: CallOptions = {}) => request(Audience, `/api/audiences/${seg(id)}`, { ...o, idempotent: true }),
   listMembers: (id: string, page: { cursor?: string | null; limit?: number }, o: CallOptions = {}) => {
@@ -30,7 +30,7 @@ export const api = {
 
   /** The saved mapping for a file layout, or null when this layout was never imported. */
   findTemplate: async (signature: string, o: CallOptions = {}) =>
-    (await request(TemplateMatch, `/api/templates?signature=${seg(signature)}`, { ...o, idempotent: true })).template,
+    (await request(TemplateList, `/api/templates?signature=${seg(signature)}`, { ...o, idempotent: true }))[0] ?? null,
   saveTemplate: (body: SaveTemplateBody, o: CallOptions = {}) =>
     request(MappingTemplate, '/api/templates', { ...o, method: 'PUT', body, idempotent: true }),
   getTemplate: (id: string, o: CallOptions = {}) => request(MappingTemplate, `/api/templates/${seg(id)}`, { ...o, idempotent: true }),
