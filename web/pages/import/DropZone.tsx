@@ -43,9 +43,7 @@ export function DropZone(props: { onFile: (file: File) => void; compact?: boolea
           </>
         }
       >
-        <span>
-          <strong>{props.fileName}</strong> <span class="muted">· drop another file here to replace it</span>
-        </span>
+        <span class="muted">Drop another file here to replace {props.fileName}.</span>
       </Show>
       <label class={props.compact ? 'button' : 'button primary'}>
         {props.compact ? 'Choose another file' : 'Choose a file'}

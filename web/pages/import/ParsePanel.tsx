@@ -86,7 +86,8 @@ export function ParsePanel(props: { session: ImportSession }) {
         )}
       </Show>
 
-      <Show when={s.encodingFallback() && s.header()}>
+      {/* Detected up front or discovered late, Windows-1252 is a guess the user should check, unless they chose it. */}
+      <Show when={(s.encodingFallback() || s.header()?.encoding === 'windows-1252') && !s.parseOptions().encoding && s.header()}>
         <div class="notice warn" role="status" data-testid="encoding-notice">
           <div class="notice-body">
             This file is not valid UTF-8, so it was read as <strong>{ENCODING_LABELS[s.header()?.encoding ?? 'windows-1252']}</strong>, the
