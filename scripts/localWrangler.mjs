@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 export const offlineEnv = {
   ...process.env,
@@ -12,7 +13,8 @@ export const offlineEnv = {
   CI: 'true',
 };
 
-const wranglerBin = new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url).pathname;
+// Resolved like a package (not relative to this file) so bundled copies of this module find it too.
+const wranglerBin = createRequire(import.meta.url).resolve('wrangler/bin/wrangler.js');
 
 /** Secrets local dev needs, generated once into .dev.vars (git-ignored) so a fresh clone just works. */
 export function ensureDevVars(file = '.dev.vars') {
@@ -25,7 +27,10 @@ export function ensureDevVars(file = '.dev.vars') {
 
 export function wranglerSync(args, opts = {}) {
   const r = spawnSync(process.execPath, [wranglerBin, ...args], { stdio: 'inherit', env: offlineEnv, ...opts });
-  if (r.status !== 0) throw new Error(`wrangler ${args.join(' ')} failed with exit code ${r.status}`);
+  if (r.status !== 0) {
+    const output = [r.stdout, r.stderr].filter(Boolean).join('\n').trim();
+    throw new Error(`wrangler ${args.join(' ')} failed with exit code ${r.status}${output ? `:\n${output}` : ''}`);
+  }
 }
 
 /** Starts `wrangler dev` in its own process group: workerd children outlive a kill of the parent alone. */

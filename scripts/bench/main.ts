@@ -1,0 +1,113 @@
+import { statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { BENCH_HEADERS, generateCsv } from './generateCsv.ts';
+import { benchImportBody, ImportSender, insertWithSqlite } from './measureIngest.ts';
+import { parseWithApp, parseWithPapa } from './measureParse.ts';
+import { startLocalServer } from './localServer.ts';
+import { createReadStream } from 'node:fs';
+import { createCsvReader } from '../../shared/csv/index.ts';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
+/** Rows used for the ingest-rate comparison (the end-to-end run sends the whole file). */
+const INGEST_ROWS = Math.min(ROWS, Number(process.env.BENCH_INGEST_ROWS ?? 200_000));
+const FILE = `bench-data/audience-${ROWS}.csv`;
+
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en-US')} rows/s`;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function main(): Promise<void> {
+  console.log(`# Benchmark — ${cpus().length} cores, Node ${process.version}`);
+  const { bytes } = await generateCsv(FILE, ROWS);
+  console.log(`file: ${FILE}, ${mb(bytes)}, ${ROWS.toLocaleString('en-US')} rows × ${BENCH_HEADERS.length} columns`);
+
+  // 1. Parse: papaparse alone vs the app's reader (and the reader + packing into the tab's row store), median of 3.
+  const papa: number[] = [];
+  const app: number[] = [];
+  const appPacked: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    papa.push((await parseWithPapa(FILE)).seconds);
+    gc();
+    app.push((await parseWithApp(FILE, false)).seconds);
+    gc();
+    appPacked.push((await parseWithApp(FILE, true)).seconds);
+    gc();
+  }
+  const tPapa = median(papa);
+  const tApp = median(app);
+  const tPacked = median(appPacked);
+  console.log('\n## Parse (median of 3)');
+  console.log(`papaparse arrays:           ${tPapa.toFixed(2)} s  ${(bytes / 1e6 / tPapa).toFixed(0)} MB/s  ${rate(ROWS, tPapa)}`);
+  console.log(`app reader:                 ${tApp.toFixed(2)} s  ${(bytes / 1e6 / tApp).toFixed(0)} MB/s  ${rate(ROWS, tApp)}  → ${(tPapa / tApp).toFixed(2)}× papaparse`);
+  console.log(`app reader + row store:     ${tPacked.toFixed(2)} s  ${(bytes / 1e6 / tPacked).toFixed(0)} MB/s  ${rate(ROWS, tPacked)}  → ${(tPapa / tPacked).toFixed(2)}× papaparse`);
+
+  // 2. Memory of the parsed file as the tab holds it (RowStore), after GC.
+  gc();
+  const before = process.memoryUsage();
+  const held = await parseWithApp(FILE, true);
+  gc();
+  const after = process.memoryUsage();
+  const storeBytes = after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
+  console.log('\n## Memory of the parsed file (row store, after GC)');
+  console.log(`${mb(storeBytes)} for a ${mb(bytes)} file → ${(storeBytes / bytes).toFixed(2)}× the file size (${held.store?.rowCount} rows)`);
+  held.store = null;
+  gc();
+
+  // 3. Ingest: the Worker in wrangler dev with local D1 (normalize + hash + encrypt 2 sensitive columns + insert)
+  //    vs raw SQLite inserting the same rows.
+  const sample: string[][] = [];
+  const reader = createCsvReader({}, (rows) => {
+    for (const r of rows) if (sample.length < INGEST_ROWS) sample.push(r);
+  });
+  for await (const b of createReadStream(FILE, { highWaterMark: 1 << 20 })) {
+    reader.push(b as Uint8Array);
+    if (sample.length >= INGEST_ROWS) break;
+  }
+  const headers = held.headers;
+  const server = await startLocalServer();
+  try {
+    const t0 = performance.now();
+    const sender = await ImportSender.start(server.baseUrl, benchImportBody(headers, 'bench ingest', sample.length));
+    for (let i = 0; i < sample.length; i++) await sender.add(i + 1, sample[i] as string[]);
+    const counts = await sender.finish();
+    const tWorker = (performance.now() - t0) / 1000;
+    const { seconds: tSqlite } = insertWithSqlite(sample);
+    console.log(`\n## Ingest (${sample.length.toLocaleString('en-US')} rows, batches of 2,000)`);
+    console.log(`Worker + local D1:          ${tWorker.toFixed(2)} s  ${rate(sample.length, tWorker)}  (inserted ${counts.inserted}, rejected ${counts.rejected})`);
+    console.log(`raw SQLite (better-sqlite3): ${tSqlite.toFixed(2)} s  ${rate(sample.length, tSqlite)}`);
+    console.log(`→ ${(tSqlite / tWorker).toFixed(3)}× raw SQLite`);
+    sample.length = 0;
+
+    // 4. End to end: the whole file read, parsed, batched and stored, parse and upload overlapping as in the tab.
+    const t1 = performance.now();
+    const e2e = await ImportSender.start(server.baseUrl, benchImportBody(headers, 'bench end-to-end', ROWS));
+    let queue: Promise<void> = Promise.resolve();
+    let rowNumber = 0;
+    const r2 = createCsvReader({}, (rows) => {
+      const first = rowNumber + 1;
+      rowNumber += rows.length;
+      queue = queue.then(async () => {
+        for (let i = 0; i < rows.length; i++) await e2e.add(first + i, rows[i] as string[]);
+      });
+    });
+    for await (const b of createReadStream(FILE, { highWaterMark: 1 << 20 })) {
+      r2.push(b as Uint8Array);
+      await queue; // back-pressure: never hold more than one read chunk of rows in flight
+    }
+    r2.end();
+    await queue;
+    const c2 = await e2e.finish();
+    const tE2e = (performance.now() - t1) / 1000;
+    console.log(`\n## End to end (${ROWS.toLocaleString('en-US')} rows: parse → batches → Worker → D1)`);
+    console.log(`${tE2e.toFixed(1)} s  ${rate(ROWS, tE2e)}  (inserted ${c2.inserted}, rejected ${c2.rejected}, duplicates ${c2.duplicates})`);
+  } finally {
+    server.stop();
+  }
+  void statSync;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { BatchResult, ImportCounts, ImportSummary, StartImportBody } from '../../shared/schema/imports.ts';
+
+export const BATCH_ROWS = 2_000;
+
+/** The benchmark file's mapping: customer id is the identifier, email and mobile are sensitive. */
+export function benchImportBody(headers: string[], audienceName: string, expectedRows: number): StartImportBody {
+  const targets = ['customer_id', 'email', 'mobile', 'first_name', 'last_name', 'company', 'job_title', 'city', 'country', 'description'];
+  return {
+    audienceName,
+    source: { kind: 'csv', fileName: 'bench.csv', headers },
+    mapping: {
+      columns: headers.map((column, i) => ({ column, target: targets[i] ?? null, sensitive: i === 1 || i === 2 })),
+      identifier: headers[0] as string,
+      onMatch: 'update',
+    },
+    consent: { doubleOptIn: true },
+    defaultCountry: 'US',
+    batchSize: BATCH_ROWS,
+    expectedRows,
+  };
+}
+
+async function json<T>(res: Response): Promise<T> {
+  if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Sends rows to the Worker the way the SPA does: start, sequential batches with idempotency keys, finish. */
+export class ImportSender {
+  #seq = 0;
+  #pending: { row: number; values: string[] }[] = [];
+  constructor(
+    readonly baseUrl: string,
+    readonly importId: string,
+  ) {}
+
+  static async start(baseUrl: string, body: StartImportBody): Promise<ImportSender> {
+    const summary = await json<ImportSummary>(
+      await fetch(`${baseUrl}/api/imports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    );
+    return new ImportSender(baseUrl, summary.id);
+  }
+
+  async add(row: number, values: string[]): Promise<void> {
+    this.#pending.push({ row, values });
+    if (this.#pending.length >= BATCH_ROWS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#pending.length === 0) return;
+    const seq = this.#seq++;
+    const rows = this.#pending;
+    this.#pending = [];
+    await json<BatchResult>(
+      await fetch(`${this.baseUrl}/api/imports/${this.importId}/batches/${seq}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ seq, idempotencyKey: `${this.importId}-${seq}`, rows }),
+      }),
+    );
+  }
+
+  async finish(): Promise<ImportCounts> {
+    await this.flush();
+    const summary = await json<ImportSummary>(await fetch(`${this.baseUrl}/api/imports/${this.importId}/finish`, { method: 'POST' }));
+    return summary.counts;
+  }
+}
+
+/** The ceiling: the same rows into a bare SQLite file, one transaction, one prepared statement. */
+export function insertWithSqlite(rows: readonly string[][]): { seconds: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'audience-sqlite-'));
+  const db = new Database(join(dir, 'raw.sqlite'));
+  db.pragma('journal_mode = WAL');
+  db.exec(`CREATE TABLE members (id INTEGER PRIMARY KEY, audience_id TEXT NOT NULL, identifier_key TEXT NOT NULL, attributes TEXT NOT NULL,
+           UNIQUE (audience_id, identifier_key))`);
+  const insert = db.prepare('INSERT INTO members (audience_id, identifier_key, attributes) VALUES (?, ?, ?)');
+  const start = performance.now();
+  db.transaction(() => {
+    for (const r of rows) insert.run('bench', r[0], JSON.stringify(r));
+  })();
+  const seconds = (performance.now() - start) / 1000;
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { seconds };
+}
