@@ -41,9 +41,33 @@ const SALESFORCE_LEAD_RULES: readonly Rule[] = [
   { target: 'country', sources: ['MailingCountry', 'Country'] },
 ];
 
+// Dataverse logical names; custom columns carry the publisher prefix (new_yearfounded, cr123_yearfounded).
+const DYNAMICS_COMPANY_RULES: readonly Rule[] = [
+  { target: 'company', sources: ['name'] },
+  { target: 'website', sources: ['websiteurl'] },
+  { target: 'domain', sources: ['websiteurl'], derive: 'domain' },
+  { target: 'street_address', sources: ['address1_line1'] },
+  { target: 'city', sources: ['address1_city'] },
+  { target: 'country', sources: ['address1_country'] },
+  { target: 'description', sources: ['description'] },
+  { target: 'year_founded', sources: [], match: /^[a-z0-9]+_(?=.*year)(?=.*(found|start|establish))[a-z0-9_]*$/i },
+  // A choice column: pulled rows carry its label ("Accounting"), not the option value.
+  { target: 'industry', sources: ['industrycode'] },
+];
+
+// Contacts and leads share these columns in Dataverse.
+const DYNAMICS_LEAD_RULES: readonly Rule[] = [
+  { target: 'first_name', sources: ['firstname'] },
+  { target: 'last_name', sources: ['lastname'] },
+  { target: 'professional_email', sources: ['emailaddress1'] },
+  { target: 'mobile', sources: ['mobilephone', 'telephone1'] },
+  { target: 'job_title', sources: ['jobtitle'] },
+  { target: 'country', sources: ['address1_country'] },
+];
+
 const RULES: Record<CrmKind, Partial<Record<CrmObject['role'], readonly Rule[]>>> = {
   salesforce: { company: SALESFORCE_COMPANY_RULES, lead: SALESFORCE_LEAD_RULES },
-  dynamics: {},
+  dynamics: { company: DYNAMICS_COMPANY_RULES, lead: DYNAMICS_LEAD_RULES },
 };
 
 /** The default picks for an object, given the fields its describe offers (custom objects have none). */

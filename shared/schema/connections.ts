@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTenant } from '../crm/dynamicsEnvironment.ts';
 import { salesforceLoginOrigin } from '../crm/salesforceLoginHost.ts';
 import { CrmFilter, CrmRecordPage } from './crm.ts';
 
@@ -52,3 +53,30 @@ export const SaveCrmImportConfigBody = CrmSelection.extend({
   templateId: z.string().max(64).nullable().default(null),
 });
 export type SaveCrmImportConfigBody = z.infer<typeof SaveCrmImportConfigBody>;
+
+/**
+ * Dynamics 365: the environment (e.g. https://contoso.crm.dynamics.com; checked by the Worker against
+ * shared/crm/dynamicsEnvironment.ts plus its configured extra origins) and the Microsoft Entra tenant.
+ */
+export const DynamicsEnvironmentUrl = z.string().trim().min(1).max(300);
+
+/** Delegated sign-in of an admin (authorization code + PKCE): any work account (`organizations`) or one tenant. */
+export const AuthorizeDynamicsBody = z.object({
+  environmentUrl: DynamicsEnvironmentUrl,
+  tenant: z
+    .string()
+    .trim()
+    .default('organizations')
+    .refine((t) => isTenant(t, { allowOrganizations: true }), { message: 'use organizations, a tenant id or a domain like contoso.onmicrosoft.com' }),
+});
+export type AuthorizeDynamicsBody = z.infer<typeof AuthorizeDynamicsBody>;
+
+/** App registration (client credentials): needs the tenant the environment belongs to. */
+export const ConnectDynamicsAppBody = z.object({
+  environmentUrl: DynamicsEnvironmentUrl,
+  tenant: z
+    .string()
+    .trim()
+    .refine((t) => isTenant(t, { allowOrganizations: false }), { message: 'use the tenant id or a domain like contoso.onmicrosoft.com' }),
+});
+export type ConnectDynamicsAppBody = z.infer<typeof ConnectDynamicsAppBody>;

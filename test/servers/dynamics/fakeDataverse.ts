@@ -168,6 +168,14 @@ export class FakeDataverse {
     if (!tenantId) return json(res, 400, { error: 'tenant is required' });
     const state = this.tenant(tenantId);
     if (url.pathname === '/_fake/log') return json(res, 200, { requests: state.log, tokenRequests: state.tokenRequests });
+    // Every token issued to the tenant, so a test can prove none of them is stored in plain text.
+    if (url.pathname === '/_fake/tokens') {
+      const issued = [
+        ...[...this.accessTokens].filter(([, t]) => t.tenant === tenantId).map(([k]) => k),
+        ...[...this.refreshTokens].filter(([, t]) => t.tenant === tenantId).map(([k]) => k),
+      ];
+      return json(res, 200, { tokens: issued });
+    }
     if (req.method !== 'POST' || url.pathname !== '/_fake/control') return json(res, 404, { error: 'unknown control' });
     const body = JSON.parse((await readBody(req)) || '{}') as {
       fail?: { status: number; count?: number; retryAfter?: number; match?: string };
@@ -175,11 +183,16 @@ export class FakeDataverse {
       expireAccessTokens?: boolean;
       revokeRefreshTokens?: boolean;
       clearLog?: boolean;
+      clearFaults?: boolean;
     };
     if (body.fail) state.faults.push({ status: body.fail.status, retryAfter: body.fail.retryAfter, match: body.fail.match, remaining: body.fail.count ?? 1 });
     if (body.dropPage) state.drops.push({ page: body.dropPage.page, remaining: body.dropPage.times ?? 1 });
     if (body.expireAccessTokens) for (const t of this.accessTokens.values()) if (t.tenant === tenantId) t.expiresAt = 0;
     if (body.revokeRefreshTokens) for (const t of this.refreshTokens.values()) if (t.tenant === tenantId) t.revoked = true;
+    if (body.clearFaults) {
+      state.faults.length = 0;
+      state.drops.length = 0;
+    }
     if (body.clearLog) {
       state.log.length = 0;
       state.tokenRequests.length = 0;
@@ -311,7 +324,9 @@ export class FakeDataverse {
     if (drop) {
       drop.remaining--;
       entry.status = -1;
-      req.socket.destroy();
+      // The connection dies mid-answer: headers and the start of the body arrive, the rest never does.
+      res.writeHead(200, { 'Content-Type': 'application/json; odata.metadata=minimal', 'Content-Length': '100000' });
+      res.write('{"@odata.context":"', () => res.destroy());
       return;
     }
     const path = decodeURIComponent(url.pathname.slice(API.length));

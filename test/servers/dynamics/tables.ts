@@ -138,7 +138,7 @@ function fillerAttributes(prefix: string, count: number): FakeAttribute[] {
 
 const FIRST = ['Yvonne', 'Susanna', 'Nancy', 'Maria', 'Sidney', 'Scott', 'Rene', 'Paul', 'Patrick', 'Jim', 'Thomas', 'Rachel', 'Aoife', 'Zoë', 'Jürgen', 'Renée'];
 const LAST = ['McKay', 'Stubberod', 'Anderson', 'Campbell', 'Higa', 'Konersmann', 'Valdes', 'Cannon', 'Sands', 'Glynn', "O'Brien", "D'Angelo", 'Nuñez', 'Løkke', 'Smith', 'Lee'];
-const JOBS = ['Purchasing Manager', 'Owner', 'CEO', 'VP Sales', 'Buyer', null, 'Marketing Lead', 'Head of 100% Growth', 'IT_Admin'];
+const JOBS = ['Purchasing Manager', 'Owner', 'CEO', 'VP Sales', 'Buyer', null, 'Marketing Lead', 'Head of 100% Growth', 'IT_Admin', 'IT-Admin', 'Head of 1000 Stores'];
 const COUNTRIES = ['United States', 'Canada', 'France', 'Germany', 'United Kingdom', null, 'Ireland'];
 const CITIES = ['Redmond', 'Seattle', 'Paris', 'Berlin', 'London', 'Dublin', "Val-d'Or"];
 const COMPANIES = ['Litware, Inc. (sample)', 'Adventure Works (sample)', 'Fabrikam, Inc. (sample)', 'Blue Yonder Airlines (sample)', 'City Power & Light (sample)', 'Contoso Pharmaceuticals (sample)', 'Alpine Ski House (sample)', 'A. Datum Corporation (sample)', 'Coho Winery (sample)', '50% Off Deals_Ltd', "Trey's Research (sample)"];

@@ -94,6 +94,7 @@ export class DataverseApi {
     let renewed = false;
     for (let attempt = 0; ; attempt++) {
       let response: Response;
+      let okBody: string | null = null;
       try {
         response = await fetch(url, {
           headers: {
@@ -103,8 +104,12 @@ export class DataverseApi {
             'OData-Version': '4.0',
             ...(prefer.length ? { Prefer: prefer.join(',') } : {}),
           },
+          // A redirect would carry the bearer token wherever it points; the Web API does not redirect.
+          redirect: 'manual',
           signal: AbortSignal.timeout(this.retry.timeoutMs),
         });
+        // Read inside the retry: a connection dropped mid-body is a network failure like any other.
+        if (response.ok) okBody = await response.text();
       } catch (error) {
         if (attempt < this.retry.maxRetries) {
           await this.sleep(this.backoff(attempt));
@@ -113,7 +118,7 @@ export class DataverseApi {
         const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
         throw new CrmError('crm_unavailable', timedOut ? 'Dynamics 365 did not answer in time' : 'Dynamics 365 could not be reached', null, String(error), 0);
       }
-      if (response.ok) return (await response.json()) as T;
+      if (okBody !== null) return JSON.parse(okBody) as T;
 
       if (response.status === 401 && !renewed) {
         await response.body?.cancel();

@@ -33,6 +33,11 @@ type EntityPage = {
 
 export type DynamicsConnectorOptions = { pageSize?: number };
 
+/** Query string with spaces as %20: Dataverse reads a literal + in a filter value as a space. */
+function query(params: URLSearchParams): string {
+  return params.toString().replaceAll('+', '%20');
+}
+
 function tableName(object: string): string {
   if (!LOGICAL_NAME.test(object)) throw new CrmError('crm_error', `"${object}" is not a Dataverse table name`, null, null, 400);
   return object;
@@ -70,7 +75,7 @@ export class DynamicsConnector implements Connector {
     const filter = buildODataFilter(filters, table.fields);
     const params = new URLSearchParams({ $select: table.primaryId, $count: 'true' });
     if (filter) params.set('$filter', filter);
-    const first = await this.api.get<EntityPage>(this.api.url(`${table.entitySet}?${params}`), [
+    const first = await this.api.get<EntityPage>(this.api.url(`${table.entitySet}?${query(params)}`), [
       'odata.maxpagesize=1',
       'odata.include-annotations="Microsoft.Dynamics.CRM.totalrecordcount,Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"',
     ]);
@@ -79,7 +84,7 @@ export class DynamicsConnector implements Connector {
 
     const apply = filter ? `filter(${filter})/aggregate($count as total)` : 'aggregate($count as total)';
     try {
-      const aggregate = await this.api.get<Collection<{ total: number }>>(this.api.url(`${table.entitySet}?${new URLSearchParams({ $apply: apply })}`));
+      const aggregate = await this.api.get<Collection<{ total: number }>>(this.api.url(`${table.entitySet}?${query(new URLSearchParams({ $apply: apply }))}`));
       return aggregate.value[0]?.total ?? 0;
     } catch (error) {
       if (!(error instanceof CrmError) || error.vendorCode?.toLowerCase() !== AGGREGATE_LIMIT_CODE) throw error;
@@ -96,7 +101,16 @@ export class DynamicsConnector implements Connector {
    * First page: $select/$filter built from the table's metadata. Later pages: the cursor is Dataverse's own
    * @odata.nextLink (it carries the paging cookie), so a retried page returns exactly the rows it returned before.
    */
-  async page(object: string, fields: string[], filters: CrmFilter[], cursor: string | null): Promise<CrmRecordPage> {
+  page(object: string, fields: string[], filters: CrmFilter[], cursor: string | null): Promise<CrmRecordPage> {
+    return this.read(object, fields, filters, cursor, null);
+  }
+
+  /** A preview: `$top` makes Dataverse read only these rows instead of a 5,000-row page. */
+  firstRecords(object: string, fields: string[], filters: CrmFilter[], limit: number): Promise<CrmRecordPage> {
+    return this.read(object, fields, filters, null, Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(limit))));
+  }
+
+  private async read(object: string, fields: string[], filters: CrmFilter[], cursor: string | null, top: number | null): Promise<CrmRecordPage> {
     const table = await this.table(object);
     const byName = new Map(table.fields.map((f) => [f.name, f]));
     const unknown = fields.filter((f) => !byName.has(f));
@@ -109,7 +123,8 @@ export class DynamicsConnector implements Connector {
       const params = new URLSearchParams({ $select: columns.map((c) => c.property).join(','), $count: 'true' });
       const filter = buildODataFilter(filters, table.fields);
       if (filter) params.set('$filter', filter);
-      url = this.api.url(`${table.entitySet}?${params}`);
+      if (top !== null) params.set('$top', String(top));
+      url = this.api.url(`${table.entitySet}?${query(params)}`);
     } else {
       if (!this.api.owns(cursor) || !new URL(cursor).pathname.endsWith(`/${table.entitySet}`)) {
         throw new CrmError('crm_error', 'That cursor does not belong to this pull', null, null, 400);

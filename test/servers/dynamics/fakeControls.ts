@@ -1,0 +1,31 @@
+// Test-side handles on the fake Dataverse's /_fake/ controls (plain fetch: usable from workerd and Node alike).
+
+export type FakeRequestLog = {
+  requests: { method: string; url: string; prefer: string | null; status: number }[];
+  tokenRequests: { grant_type: string; scope: string | null }[];
+};
+
+export type FakeControl = {
+  fail?: { status: 429 | 500 | 502 | 503 | 504; count?: number; retryAfter?: number; match?: string };
+  dropPage?: { page: number; times?: number };
+  expireAccessTokens?: boolean;
+  revokeRefreshTokens?: boolean;
+  clearLog?: boolean;
+  clearFaults?: boolean;
+};
+
+export function fakeDataverse(url: string, tenant: string) {
+  const q = `tenant=${encodeURIComponent(tenant)}`;
+  return {
+    async control(body: FakeControl): Promise<void> {
+      const res = await fetch(`${url}/_fake/control?${q}`, { method: 'POST', body: JSON.stringify(body) });
+      if (!res.ok) throw new Error(`fake control failed: ${res.status}`);
+    },
+    async log(): Promise<FakeRequestLog> {
+      return (await (await fetch(`${url}/_fake/log?${q}`)).json()) as FakeRequestLog;
+    },
+    async issuedTokens(): Promise<string[]> {
+      return ((await (await fetch(`${url}/_fake/tokens?${q}`)).json()) as { tokens: string[] }).tokens;
+    },
+  };
+}
