@@ -34,6 +34,10 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   TEST_MIGRATIONS: migrations,
                   // Tests never see .dev.vars (absent on a clean checkout): a fixed test-only key.
                   ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS0wMDAwMDAwMDAwMDAwMDAwMDA=',
+                  TOKEN_ENCRYPTION_KEY: 'dGVzdC1vbmx5LXRva2VuLWtleS0wMDAwMDAwMDAwMDA=',
+                  // The connected app the fake Salesforce (test/servers/salesforce) is told to trust.
+                  SALESFORCE_CLIENT_ID: 'fake-salesforce-consumer-key',
+                  SALESFORCE_CLIENT_SECRET: 'fake-salesforce-consumer-secret',
                 },
               },
             }),
@@ -43,6 +47,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             root: '.',
             include: ['test/worker/**/*.test.ts'],
             setupFiles: ['./test/worker/applyMigrations.ts'],
+            globalSetup: ['./test/servers/salesforce/globalSetup.ts'],
             testTimeout: 60_000,
           },
         },

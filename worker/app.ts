@@ -4,6 +4,7 @@ import { ApiError, errorBody } from './http/apiError.ts';
 import type { AppEnv } from './http/appEnv.ts';
 import { resolveWorkspace } from './http/workspace.ts';
 import { audiencesRoutes } from './routes/audiences.ts';
+import { connectionsRoutes } from './routes/connections.ts';
 import { fieldsRoutes } from './routes/fields.ts';
 import { importsRoutes } from './routes/imports.ts';
 import { templatesRoutes } from './routes/templates.ts';
@@ -35,7 +36,8 @@ const routes = app
   .route('/api/fields', fieldsRoutes)
   .route('/api/audiences', audiencesRoutes)
   .route('/api/templates', templatesRoutes)
-  .route('/api/imports', importsRoutes);
+  .route('/api/imports', importsRoutes)
+  .route('/api/connections', connectionsRoutes);
 
 /** The API's route types, for a typed client (`hc<AppType>`). */
 export type AppType = typeof routes;

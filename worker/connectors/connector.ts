@@ -13,6 +13,11 @@ export interface Connector {
    * (stored with the import), so a pull interrupted mid-way resumes at the page that failed.
    */
   page(object: string, fields: string[], filters: CrmFilter[], cursor: string | null): Promise<CrmRecordPage>;
+  /**
+   * The first `limit` records, when the CRM can fetch fewer than a page (a preview of 20 should not cost a
+   * 2,000-row page). Optional: without it, callers cut the first page.
+   */
+  firstRecords?(object: string, fields: string[], filters: CrmFilter[], limit: number): Promise<CrmRecordPage>;
 }
 
 export type CrmErrorCode = 'crm_auth_failed' | 'crm_rate_limited' | 'crm_unavailable' | 'crm_error';

@@ -1,0 +1,88 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { CreateOrgRequest, FakeRecord, FaultRequest, OrgStats } from './controlTypes.ts';
+import { findObject, type ObjectMeta } from './objects.ts';
+import { generateAccounts, generateContacts, generateLeads, recordId } from './records.ts';
+
+/** One fake Salesforce org: its data, the tokens it has issued, open query cursors and pending faults. */
+export class FakeOrg {
+  readonly orgId: string;
+  readonly userId: string;
+  readonly userName: string;
+  readonly orgName: string;
+  readonly pageSize: number;
+  readonly records = new Map<string, FakeRecord[]>();
+  /** authorization code → what the authorize request carried. */
+  readonly codes = new Map<string, { redirectUri: string; codeChallenge: string | null; expiresAt: number }>();
+  readonly accessTokens = new Set<string>();
+  readonly refreshTokens = new Set<string>();
+  /** Query cursors: a snapshot of the result, paged through by query locators like Salesforce's. */
+  readonly cursors = new Map<string, { records: FakeRecord[]; object: ObjectMeta; fields: string[] }>();
+  readonly faults: { fail: { status: number; count: number } | null; dropPages: number; delay: { ms: number; count: number } | null } = {
+    fail: null,
+    dropPages: 0,
+    delay: null,
+  };
+  readonly stats: OrgStats = {
+    tokenGrants: { authorization_code: 0, refresh_token: 0 },
+    apiRequests: 0,
+    queries: [],
+    issuedAccessTokens: [],
+    issuedRefreshTokens: [],
+  };
+
+  constructor(
+    readonly index: number,
+    readonly request: CreateOrgRequest,
+  ) {
+    this.orgId = recordId('00D', index, 1).slice(0, 15);
+    this.userId = recordId('005', index, 1).slice(0, 15);
+    this.userName = `admin@org${index}.example.com`;
+    this.orgName = request.orgName ?? `Acme Org ${index}`;
+    this.pageSize = request.pageSize ?? 2000;
+    const accounts = [...generateAccounts(index, request.accounts ?? 0), ...this.withIds('Account', request.records?.Account)];
+    const accountIds = accounts.map((a) => String(a.Id));
+    this.records.set('Account', accounts);
+    this.records.set('Contact', [...generateContacts(index, request.contacts ?? 0, accountIds), ...this.withIds('Contact', request.records?.Contact)]);
+    this.records.set('Lead', [...generateLeads(index, request.leads ?? 0), ...this.withIds('Lead', request.records?.Lead)]);
+    this.records.set('Invoice__c', this.withIds('Invoice__c', request.records?.Invoice__c));
+    this.records.set('Organization', [{ Id: this.orgId, Name: this.orgName, OrganizationType: 'Enterprise Edition', IsSandbox: false }]);
+  }
+
+  private withIds(objectName: string, records: FakeRecord[] | undefined): FakeRecord[] {
+    const prefix = findObject(objectName)?.keyPrefix ?? 'a00';
+    return (records ?? []).map((r, i) => ({ Id: recordId(prefix, this.index, 900_000 + i), ...r }));
+  }
+
+  issueTokens(withRefresh: boolean): { accessToken: string; refreshToken: string | null } {
+    // Salesforce access tokens look like "00D…!AQ…": the org id, then an opaque secret.
+    const accessToken = `${this.orgId}!AQ${randomBytes(24).toString('base64url')}`;
+    this.accessTokens.add(accessToken);
+    this.stats.issuedAccessTokens.push(accessToken);
+    let refreshToken: string | null = null;
+    if (withRefresh) {
+      refreshToken = `5Aep${randomBytes(30).toString('base64url')}`;
+      this.refreshTokens.add(refreshToken);
+      this.stats.issuedRefreshTokens.push(refreshToken);
+    }
+    return { accessToken, refreshToken };
+  }
+
+  applyFaults(f: FaultRequest): void {
+    if (f.expireSessions || f.revokeRefreshTokens) this.accessTokens.clear();
+    if (f.revokeRefreshTokens) this.refreshTokens.clear();
+    if (f.fail) this.faults.fail = { ...f.fail };
+    if (f.dropPages !== undefined) this.faults.dropPages = f.dropPages;
+    if (f.delay) this.faults.delay = { ...f.delay };
+  }
+
+  newCursor(records: FakeRecord[], object: ObjectMeta, fields: string[]): string {
+    // Query locators: "01g" + 15 characters, e.g. 01gD0000002HU6KIAW.
+    const id = `01g${randomBytes(12).toString('hex').slice(0, 15)}`;
+    this.cursors.set(id, { records, object, fields });
+    return id;
+  }
+}
+
+export function pkceChallenge(verifier: string): string {
+  return createHash('sha256').update(verifier).digest('base64url');
+}

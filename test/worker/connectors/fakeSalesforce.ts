@@ -1,0 +1,103 @@
+import { env } from 'cloudflare:test';
+import { inject } from 'vitest';
+import type { CreateOrgRequest, CreateOrgResponse, FaultRequest, OrgStats } from '../../servers/salesforce/controlTypes.ts';
+import app from '../../../worker/app.ts';
+import { SalesforceConnector, type SalesforceConnectorOptions, type SalesforceSession } from '../../../worker/connectors/salesforce/salesforceConnector.ts';
+import { createPkce, exchangeCode } from '../../../worker/connectors/salesforce/salesforceOAuth.ts';
+
+/** Test-side handle on one org of the fake Salesforce (test/servers/salesforce), reached over real HTTP from workerd. */
+export type FakeOrgHandle = CreateOrgResponse & {
+  faults(f: FaultRequest): Promise<void>;
+  stats(): Promise<OrgStats>;
+  /** The Worker's bindings with this org as the "production" login host. */
+  env: Env;
+};
+
+const base = () => inject('fakeSalesforceUrl');
+
+export const app_ = app;
+
+export async function createOrg(request: Partial<CreateOrgRequest> = {}): Promise<FakeOrgHandle> {
+  const res = await fetch(`${base()}/__control/orgs`, {
+    method: 'POST',
+    body: JSON.stringify({ clientId: env.SALESFORCE_CLIENT_ID, clientSecret: env.SALESFORCE_CLIENT_SECRET, ...request }),
+  });
+  if (res.status !== 201) throw new Error(`fake Salesforce refused the org: ${res.status} ${await res.text()}`);
+  const org = (await res.json()) as CreateOrgResponse;
+  const control = `${base()}/__control/orgs/${org.loginUrl.split('/orgs/')[1]?.split('/')[0]}`;
+  return {
+    ...org,
+    async faults(f) {
+      const r = await fetch(`${control}/faults`, { method: 'POST', body: JSON.stringify(f) });
+      if (!r.ok) throw new Error(`faults refused: ${r.status}`);
+    },
+    async stats() {
+      return (await (await fetch(`${control}/stats`)).json()) as OrgStats;
+    },
+    env: { ...env, SALESFORCE_LOGIN_URL: org.loginUrl } as Env,
+  };
+}
+
+/** A request to the Worker's app with the org's bindings. */
+export function call(org: FakeOrgHandle, path: string, init: RequestInit & { json?: unknown } = {}, bindings: Env = org.env): Promise<Response> {
+  const { json, ...rest } = init;
+  const request: RequestInit =
+    json === undefined ? rest : { ...rest, method: rest.method ?? 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...rest.headers } };
+  return Promise.resolve(app.request(path, request, bindings));
+}
+
+/** The user "logs in" at the fake: the authorize URL answers with a redirect to our callback, code and state included. */
+export async function approveAtSalesforce(authorizeUrl: string): Promise<string> {
+  const res = await fetch(authorizeUrl, { redirect: 'manual' });
+  const location = res.headers.get('location');
+  if (res.status !== 302 || !location) throw new Error(`authorize did not redirect: ${res.status} ${await res.text()}`);
+  const url = new URL(location);
+  return `${url.pathname}${url.search}`;
+}
+
+/** Connects the org through the Worker's routes (authorize → login → callback) and returns the connection id. */
+export async function connect(org: FakeOrgHandle, body: Record<string, unknown> = { loginHost: 'production' }): Promise<string> {
+  const res = await call(org, '/api/connections/salesforce/authorize', { json: body });
+  if (res.status !== 200) throw new Error(`authorize failed: ${res.status} ${await res.text()}`);
+  const { authorizeUrl } = (await res.json()) as { authorizeUrl: string };
+  const back = await call(org, await approveAtSalesforce(authorizeUrl));
+  const landing = new URL(back.headers.get('location') ?? '', 'http://spa');
+  const id = landing.searchParams.get('connected');
+  if (!id) throw new Error(`callback did not connect: ${back.status} ${landing}`);
+  return id;
+}
+
+/** A session obtained the way the callback does, for driving the connector directly. */
+export async function sessionFor(org: FakeOrgHandle): Promise<SalesforceSession> {
+  const pkce = await createPkce();
+  const redirectUri = 'http://localhost/api/connections/salesforce/callback';
+  const authorize = new URL(`${org.loginUrl}/services/oauth2/authorize`);
+  authorize.search = new URLSearchParams({
+    response_type: 'code',
+    client_id: env.SALESFORCE_CLIENT_ID,
+    redirect_uri: redirectUri,
+    state: 'direct',
+    code_challenge: pkce.challenge,
+    code_challenge_method: 'S256',
+  }).toString();
+  const code = new URL(await approveAtSalesforce(authorize.toString()), 'http://localhost').searchParams.get('code') ?? '';
+  return exchangeCode({
+    app: { clientId: env.SALESFORCE_CLIENT_ID, clientSecret: env.SALESFORCE_CLIENT_SECRET },
+    loginUrl: org.loginUrl,
+    redirectUri,
+    code,
+    codeVerifier: pkce.verifier,
+  });
+}
+
+/** Retries that do not make tests wait: the backoff is configuration. */
+export const FAST_RETRY = { retries: 3, baseDelayMs: 1, maxDelayMs: 4 };
+
+export async function connectorFor(org: FakeOrgHandle, options: Partial<SalesforceConnectorOptions> = {}): Promise<SalesforceConnector> {
+  return new SalesforceConnector(await sessionFor(org), {
+    clientId: env.SALESFORCE_CLIENT_ID,
+    clientSecret: env.SALESFORCE_CLIENT_SECRET,
+    retry: FAST_RETRY,
+    ...options,
+  });
+}

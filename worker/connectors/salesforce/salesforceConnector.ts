@@ -1,0 +1,274 @@
+import { Connection, OAuth2 } from 'jsforce/core';
+import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
+import { CrmError, type Connector } from '../connector.ts';
+import { describeFields, type DescribedObject, type SalesforceDescribeField } from './describeFields.ts';
+import { flattenRecord } from './flattenRecord.ts';
+import { SalesforceHttpError, SalesforceNetworkError, fetchTransport } from './salesforceHttp.ts';
+import { buildCount, buildSelect } from './soql.ts';
+
+export const SALESFORCE_API_VERSION = '62.0';
+
+/** Where and as whom the connector talks to one org. Tokens stay in the Worker. */
+export type SalesforceSession = {
+  /** Token endpoint host: login.salesforce.com, test.salesforce.com or the org's My Domain. */
+  loginUrl: string;
+  instanceUrl: string;
+  accessToken: string;
+  refreshToken: string | null;
+};
+
+export type RetryPolicy = {
+  /** Retries after the first attempt, for 5xx and REQUEST_LIMIT_EXCEEDED. */
+  retries: number;
+  /** Delay before the first retry; doubles each time, capped by maxDelayMs, jittered down by up to half. */
+  baseDelayMs: number;
+  maxDelayMs: number;
+};
+
+export type SalesforceConnectorOptions = {
+  clientId: string;
+  clientSecret: string;
+  apiVersion?: string;
+  /** Per request, body included. */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Called after a transparent refresh, so the new access token can be stored. */
+  onSessionRefreshed?: (session: SalesforceSession) => Promise<void>;
+  /** Called when Salesforce refuses the refresh token (revoked or expired): the connection needs a new login. */
+  onAuthRevoked?: () => Promise<void>;
+};
+
+const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Objects imported as leads / companies; other standard objects are not audience data. */
+const STANDARD_ROLES: Record<string, CrmObject['role']> = { Contact: 'lead', Lead: 'lead', Account: 'company' };
+
+/** nextRecordsUrl as Salesforce gives it: instance-relative, ending in a query locator ("01g…-2000"). */
+const CURSOR = /^\/services\/data\/v\d{2,3}\.\d\/query\/(01g[A-Za-z0-9]{12,15}-\d{1,9})$/;
+
+type QueryAnswer = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
+
+export type SalesforceIdentity = { orgId: string; orgName: string | null; userId: string; userName: string | null };
+
+function isRetryable(e: unknown): boolean {
+  return e instanceof SalesforceHttpError && (e.status >= 500 || (e.status === 403 && e.errorCode === 'REQUEST_LIMIT_EXCEEDED'));
+}
+
+function isExpiredSession(e: unknown): boolean {
+  return e instanceof SalesforceHttpError && e.status === 401;
+}
+
+/** Salesforce's failure in a marketer's words, with its errorCode and message kept for support. */
+export function toCrmError(e: unknown): CrmError {
+  if (e instanceof CrmError) return e;
+  if (e instanceof SalesforceNetworkError) {
+    return new CrmError('crm_unavailable', e.timedOut ? 'Salesforce did not answer in time. Try again in a moment.' : 'The connection to Salesforce was interrupted. Try again in a moment.', null, e.message, e.timedOut ? 504 : 502);
+  }
+  if (e instanceof SalesforceHttpError) {
+    const said = `Salesforce says: ${e.message} (${e.errorCode})`;
+    if (e.status === 401) return new CrmError('crm_auth_failed', `Salesforce did not accept our session. ${said}`, e.errorCode, e.message, 401);
+    if (e.status === 403 && e.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
+      return new CrmError('crm_rate_limited', `Your Salesforce org has used up its API requests for now. ${said}`, e.errorCode, e.message, 429);
+    }
+    if (e.status >= 500) return new CrmError('crm_unavailable', `Salesforce is unavailable right now. ${said}`, e.errorCode, e.message, e.status);
+    return new CrmError('crm_error', said, e.errorCode, e.message, e.status);
+  }
+  throw e;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Reads one Salesforce org through the REST API with jsforce. Every call refreshes an expired session once
+ * (Salesforce answers 401 INVALID_SESSION_ID) and retries 5xx / REQUEST_LIMIT_EXCEEDED with bounded exponential
+ * backoff, then fails with a CrmError.
+ */
+export class SalesforceConnector implements Connector {
+  private readonly conn: Connection;
+  private readonly oauth: OAuth2;
+  private readonly retry: RetryPolicy;
+  private readonly version: string;
+  private session: SalesforceSession;
+  private refreshing: Promise<void> | null = null;
+  private readonly described = new Map<string, Promise<DescribedObject>>();
+
+  constructor(
+    session: SalesforceSession,
+    private readonly options: SalesforceConnectorOptions,
+  ) {
+    this.session = { ...session };
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.version = options.apiVersion ?? SALESFORCE_API_VERSION;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.oauth = new OAuth2({ loginUrl: session.loginUrl, clientId: options.clientId, clientSecret: options.clientSecret });
+    this.oauth._transport = fetchTransport(this.oauth._transport, timeoutMs);
+    // No refresh token given to jsforce: refreshing is ours (once per call, stored, revocation detected).
+    this.conn = new Connection({ instanceUrl: session.instanceUrl, accessToken: session.accessToken, version: this.version });
+    this.conn._transport = fetchTransport(this.conn._transport, timeoutMs);
+  }
+
+  async listObjects(): Promise<CrmObject[]> {
+    const global = await this.call(() => this.conn.describeGlobal());
+    const objects: CrmObject[] = [];
+    for (const o of global.sobjects) {
+      const role = STANDARD_ROLES[o.name];
+      if (role) objects.push({ name: o.name, label: o.label, role, custom: false });
+      else if (o.custom && o.queryable && o.name.endsWith('__c')) objects.push({ name: o.name, label: o.label, role: 'custom', custom: true });
+    }
+    const order = (o: CrmObject) => (o.role === 'custom' ? 1 : 0);
+    return objects.sort((a, b) => order(a) - order(b) || a.label.localeCompare(b.label));
+  }
+
+  async describe(object: string): Promise<CrmField[]> {
+    return [...(await this.describeObject(object)).fields.values()];
+  }
+
+  async count(object: string, filters: CrmFilter[]): Promise<number> {
+    const { fields } = await this.describeObject(object);
+    const soql = buildCount({ object, fields, filters });
+    return (await this.query(soql)).totalSize;
+  }
+
+  async page(object: string, select: string[], filters: CrmFilter[], cursor: string | null): Promise<CrmRecordPage> {
+    const described = await this.describeObject(object);
+    // Built even when resuming: it checks the field names the records will be flattened with.
+    const soql = buildSelect({ object, fields: described.fields, select, filters });
+    let answer: QueryAnswer;
+    if (cursor === null) {
+      answer = await this.query(soql);
+    } else {
+      const locator = CURSOR.exec(cursor)?.[1];
+      if (!locator) throw new CrmError('crm_error', 'This pull cannot be resumed: its position is not one Salesforce gave us. Start the pull again.', null, null, 400);
+      answer = await this.call(async () => (await this.conn.queryMore(locator)) as QueryAnswer);
+    }
+    return this.toPage(answer, select, described);
+  }
+
+  /** The first `limit` records of a selection (the preview). */
+  async firstRecords(object: string, select: string[], filters: CrmFilter[], limit: number): Promise<CrmRecordPage> {
+    const described = await this.describeObject(object);
+    const answer = await this.query(buildSelect({ object, fields: described.fields, select, filters, limit }));
+    return this.toPage(answer, select, described);
+  }
+
+  /** Who and which org the session belongs to, for the connection list. */
+  async identity(): Promise<SalesforceIdentity> {
+    const info = await this.call(() =>
+      this.conn.request<{ user_id: string; organization_id: string; preferred_username?: string; name?: string }>('/services/oauth2/userinfo'),
+    );
+    let orgName: string | null = null;
+    try {
+      const org = await this.query('SELECT Name FROM Organization LIMIT 1');
+      const name = org.records[0]?.Name;
+      orgName = typeof name === 'string' ? name : null;
+    } catch (e) {
+      // Users without "View Setup" cannot read Organization; the org id still identifies the connection.
+      if (!(e instanceof CrmError) || e.code !== 'crm_error') throw e;
+    }
+    return { orgId: info.organization_id, orgName, userId: info.user_id, userName: info.preferred_username ?? info.name ?? null };
+  }
+
+  private toPage(answer: QueryAnswer, select: string[], described: DescribedObject): CrmRecordPage {
+    const locator = answer.done ? null : answer.nextRecordsUrl?.split('/').pop();
+    return {
+      records: answer.records.map((r) => flattenRecord(r, select, described.picklistLabels)),
+      // Stored instance-relative, as Salesforce documents it: an org moved to another instance resumes too.
+      nextCursor: locator ? `/services/data/v${this.version}/query/${locator}` : null,
+      total: answer.totalSize,
+    };
+  }
+
+  private query(soql: string): Promise<QueryAnswer> {
+    return this.call(async () => (await this.conn.query(soql)) as QueryAnswer);
+  }
+
+  private describeObject(object: string): Promise<DescribedObject> {
+    let cached = this.described.get(object);
+    if (!cached) {
+      cached = this.call(() => this.conn.describe(object)).then(
+        (d) => describeFields(d.fields as unknown as SalesforceDescribeField[]),
+        (e: unknown) => {
+          this.described.delete(object);
+          throw e;
+        },
+      );
+      this.described.set(object, cached);
+    }
+    return cached;
+  }
+
+  /** One Salesforce call: refreshed once on an expired session, retried on 5xx and rate limits, errors as CrmError. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (isExpiredSession(e) && !refreshed) {
+          refreshed = true;
+          await this.refresh();
+          attempt--;
+          continue;
+        }
+        if (isRetryable(e) && attempt < this.retry.retries) {
+          await sleep(this.backoff(attempt));
+          continue;
+        }
+        throw toCrmError(e);
+      }
+    }
+  }
+
+  private backoff(attempt: number): number {
+    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+
+  private refresh(): Promise<void> {
+    // Calls running side by side share one refresh.
+    this.refreshing ??= this.refreshOnce().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
+  }
+
+  private async refreshOnce(): Promise<void> {
+    const refreshToken = this.session.refreshToken;
+    if (!refreshToken) throw new CrmError('crm_auth_failed', 'The Salesforce session expired. Reconnect Salesforce to continue.', 'INVALID_SESSION_ID', null, 401);
+    let answer: { access_token: string; instance_url?: string };
+    try {
+      answer = await this.withRetry(() => this.oauth.refreshToken(refreshToken));
+    } catch (e) {
+      if (e instanceof SalesforceHttpError && e.errorCode === 'invalid_grant') {
+        await this.options.onAuthRevoked?.();
+        throw new CrmError(
+          'crm_auth_failed',
+          'Salesforce no longer accepts this connection (its access was revoked or has expired). Reconnect Salesforce to continue.',
+          e.errorCode,
+          e.message,
+          401,
+        );
+      }
+      throw toCrmError(e);
+    }
+    const instanceUrl = answer.instance_url ?? this.session.instanceUrl;
+    this.session = { ...this.session, accessToken: answer.access_token, instanceUrl };
+    this.conn.accessToken = answer.access_token;
+    this.conn.instanceUrl = instanceUrl;
+    await this.options.onSessionRefreshed?.({ ...this.session });
+  }
+
+  private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (e) {
+        if (!isRetryable(e) || attempt >= this.retry.retries) throw e;
+        await sleep(this.backoff(attempt));
+      }
+    }
+  }
+}
