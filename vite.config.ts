@@ -35,6 +35,9 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   // Tests never see .dev.vars (absent on a clean checkout): a fixed test-only key.
                   ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS0wMDAwMDAwMDAwMDAwMDAwMDA=',
                   TOKEN_ENCRYPTION_KEY: 'dGVzdC1vbmx5LXRva2VuLWtleS0wMDAwMDAwMDAwMDA=',
+                  // The app registration the fake Dataverse (test/servers/dynamics) accepts.
+                  DYNAMICS_CLIENT_ID: 'fake-dynamics-client-id',
+                  DYNAMICS_CLIENT_SECRET: 'fake-dynamics-client-secret',
                   // The connected app the fake Salesforce (test/servers/salesforce) is told to trust.
                   SALESFORCE_CLIENT_ID: 'fake-salesforce-consumer-key',
                   SALESFORCE_CLIENT_SECRET: 'fake-salesforce-consumer-secret',
@@ -47,7 +50,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             root: '.',
             include: ['test/worker/**/*.test.ts'],
             setupFiles: ['./test/worker/applyMigrations.ts'],
-            globalSetup: ['./test/servers/salesforce/globalSetup.ts'],
+            globalSetup: ['./test/servers/dynamics/globalSetup.ts', './test/servers/salesforce/globalSetup.ts'],
             testTimeout: 60_000,
           },
         },

@@ -5,6 +5,7 @@ import type { AppEnv } from './http/appEnv.ts';
 import { resolveWorkspace } from './http/workspace.ts';
 import { audiencesRoutes } from './routes/audiences.ts';
 import { connectionsRoutes } from './routes/connections.ts';
+import { dynamicsConnectionRoutes } from './routes/connectionsDynamics.ts';
 import { fieldsRoutes } from './routes/fields.ts';
 import { importsRoutes } from './routes/imports.ts';
 import { templatesRoutes } from './routes/templates.ts';
@@ -37,6 +38,7 @@ const routes = app
   .route('/api/audiences', audiencesRoutes)
   .route('/api/templates', templatesRoutes)
   .route('/api/imports', importsRoutes)
+  .route('/api/connections/dynamics', dynamicsConnectionRoutes)
   .route('/api/connections', connectionsRoutes);
 
 /** The API's route types, for a typed client (`hc<AppType>`). */

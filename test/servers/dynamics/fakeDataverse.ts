@@ -298,6 +298,7 @@ export class FakeDataverse {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const access = bearer ? this.accessTokens.get(bearer) : undefined;
     if (!access || access.expiresAt < Date.now() || access.resource !== this.url) {
+      if (access) this.tenant(access.tenant).log.push({ method: req.method ?? 'GET', url: url.pathname + url.search, prefer: null, status: 401 });
       res.writeHead(401, {
         'WWW-Authenticate': `Bearer error="invalid_token", error_description="The access token is expired or invalid", authorization_uri="${this.url}/common/oauth2/authorize"`,
       });

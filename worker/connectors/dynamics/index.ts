@@ -1,5 +1,6 @@
-import { readAesKey, createAesGcm, type AesGcm } from '../../crypto/aesGcm.ts';
+import type { AesGcm } from '../../crypto/aesGcm.ts';
 import { CrmError } from '../connector.ts';
+import { tokenCipher } from '../tokenCipher.ts';
 import type { DataverseApiOptions } from './dataverseApi.ts';
 import { dataverseApiFor, getDynamicsConnection, type DynamicsConnectionRow } from './dynamicsConnections.ts';
 import { DynamicsConnector, type DynamicsConnectorOptions } from './dynamicsConnector.ts';
@@ -30,7 +31,7 @@ export function dynamicsSettings(env: DynamicsBindings): DynamicsSettings {
   }
   return {
     identity: { authorityUrl: env.DYNAMICS_AUTHORITY_URL || DEFAULT_AUTHORITY, clientId: env.DYNAMICS_CLIENT_ID, clientSecret: env.DYNAMICS_CLIENT_SECRET },
-    tokenCipher: createAesGcm(readAesKey(env.TOKEN_ENCRYPTION_KEY, 'TOKEN_ENCRYPTION_KEY')),
+    tokenCipher: tokenCipher(env),
     allowedOrigins: (env.DYNAMICS_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())
