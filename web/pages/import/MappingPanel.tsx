@@ -1,11 +1,16 @@
 import { Show } from 'solid-js';
+import { MappingGrid } from '../../grid/MappingGrid.tsx';
 import type { ImportSession } from './importSession.ts';
+
+// Toolbar + header controls + borders, and one row, as web/grid draws them.
+const GRID_CHROME_PX = 170;
+const GRID_ROW_PX = 32;
 
 /** The grid with its column mappings, and the notice that says when a saved template decided them. */
 export function MappingPanel(props: { session: ImportSession }) {
   const s = props.session;
   return (
-    <section class="card grid-card" aria-labelledby="mapping-heading">
+    <section class="card" aria-labelledby="mapping-heading">
       <div class="card-head">
         <h2 id="mapping-heading">Map columns</h2>
         <span class="muted small">
@@ -30,8 +35,23 @@ export function MappingPanel(props: { session: ImportSession }) {
           </div>
         )}
       </Show>
-      <div class="grid-slot" data-testid="grid-slot">
-        {/* MappingGrid lands here (web/grid). */}
+      {/* Short files get a short grid; long ones scroll inside it (the grid virtualizes). */}
+      <div class="grid-slot" style={{ height: `min(64vh, ${Math.max(340, GRID_CHROME_PX + s.rowCount() * GRID_ROW_PX)}px)` }}>
+        <Show when={s.store()}>
+          {(store) => (
+            <MappingGrid
+              store={store()}
+              fields={s.fields() ?? []}
+              columns={s.columns}
+              identifier={s.identifierIndex()}
+              defaultCountry={s.defaultCountry()}
+              onColumnsChange={s.setColumns}
+              onIdentifierChange={s.setIdentifierIndex}
+              onCreateField={s.createField}
+              onProblemsChange={s.setProblems}
+            />
+          )}
+        </Show>
       </div>
     </section>
   );

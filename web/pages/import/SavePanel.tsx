@@ -74,6 +74,12 @@ export function SavePanel(props: { session: ImportSession }) {
             </span>
           )}
         </Show>
+        <Show when={!s.blocker() && !s.busy() && (s.problems()?.rejectedRows ?? 0) > 0}>
+          <span class="muted small" data-testid="rejected-preview">
+            {plural(s.problems()?.rejectedRows ?? 0, 'row')} will be rejected as the file stands: fix the marked cells in the grid, or save and
+            find them in the report.
+          </span>
+        </Show>
         <Show when={s.phase().kind === 'starting'}>
           <span class="muted">Starting the import…</span>
         </Show>

@@ -13,6 +13,7 @@ import { applyTemplate } from '../../import/applyTemplate.ts';
 import { clearResumeRecord, fileSignature, loadResumeRecord, type ResumeRecord, saveResumeRecord } from '../../import/resumeRecord.ts';
 import { saveBlocker } from '../../import/saveBlockers.ts';
 import { type SendProgress, sendBatches } from '../../import/sendBatches.ts';
+import type { GridProblems } from '../../grid/MappingGrid.tsx';
 import type { RowStore } from '../../rows/rowStore.ts';
 import { parseFile, type ParseHandle } from '../../upload/parseFile.ts';
 import type { ParseFailure, ParseOptions, ParseProgress } from '../../upload/parseMessages.ts';
@@ -62,6 +63,7 @@ export function createImportSession(options: { onFinished: (importId: string) =>
   const [consent, setConsent] = createSignal(false);
   const [phase, setPhase] = createSignal<SavePhase>({ kind: 'idle' });
   const [templateWarning, setTemplateWarning] = createSignal<string | null>(null);
+  const [problems, setProblems] = createSignal<GridProblems | null>(null);
 
   const [pending, setPending] = createSignal<ResumeRecord | null>(loadResumeRecord());
   /** The open import this very file belongs to, once the file is recognised: Save becomes Resume. */
@@ -86,12 +88,15 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     setResumable(null);
   }
 
-  async function initMapping(h: CsvHeader, first: RowStore) {
-    const initial = suggestColumns(h.headers, fields() ?? [...BUILT_IN_FIELDS], first);
-    batch(() => {
-      setColumns(reconcile(initial.columns));
-      setIdentifier(initial.identifier);
-    });
+  /** Suggestions at once (in the same update as the store, so the grid never sees a column without its state)… */
+  function suggestMapping(h: CsvHeader, first: RowStore) {
+    const initial = suggestColumns(h.headers, fields() ?? [...BUILT_IN_FIELDS], first, defaultCountry());
+    setColumns(reconcile(initial.columns));
+    setIdentifier(initial.identifier);
+  }
+
+  /** …then what was saved for this layout, which wins: the open import this file belongs to, or a template. */
+  async function applySavedMapping(h: CsvHeader) {
     const signature = headerSignature(h.headers);
     const record = pending();
     const current = file();
@@ -159,6 +164,7 @@ export function createImportSession(options: { onFinished: (importId: string) =>
       setParsing(true);
       setPhase({ kind: 'idle' });
       setConsent(false);
+      setProblems(null);
       resetMapping();
     });
     const current = parseFile(f, opts, {
@@ -169,13 +175,14 @@ export function createImportSession(options: { onFinished: (importId: string) =>
           if (change.kind !== 'edit') setRowCount(change.rowCount);
         });
         batch(() => {
+          suggestMapping(h, s);
           setStore(s);
           setRowCount(s.rowCount);
           setHeader(h);
           setEncodingFallback(fallback);
           if (!audience().name) setAudience({ ...audience(), name: f.name.replace(/\.(csv|tsv|txt)$/i, '') });
         });
-        void initMapping(h, s);
+        void applySavedMapping(h);
       },
       onProgress: (p) => handle === current && setProgress(p),
       onRestart: () => {
@@ -342,6 +349,15 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     setColumns: (next: ColumnState[]) => setColumns(reconcile(next)),
     identifier,
     setIdentifier,
+    /** The grid speaks in column positions, the mapping in header names. */
+    identifierIndex: () => {
+      const id = identifier();
+      const at = id === null ? -1 : (header()?.headers.indexOf(id) ?? -1);
+      return at < 0 ? null : at;
+    },
+    setIdentifierIndex: (col: number | null) => setIdentifier(col === null ? null : (header()?.headers[col] ?? null)),
+    problems,
+    setProblems,
     templateApplied,
     undoTemplate,
     dismissTemplate: () => setTemplateApplied(null),
