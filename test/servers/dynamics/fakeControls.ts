@@ -12,6 +12,8 @@ export type FakeControl = {
   revokeRefreshTokens?: boolean;
   clearLog?: boolean;
   clearFaults?: boolean;
+  /** This tenant sees these contacts instead of the generated ones. */
+  seedContacts?: Record<string, unknown>[];
 };
 
 export function fakeDataverse(url: string, tenant: string) {

@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { evaluate, ODataSyntaxError, parseFilter, properties, type Expr } from './odataQuery.ts';
-import { BUSINESS_UNIT, buildEnvironment, lookupName, ORGANIZATION, USERS, type FakeAttribute, type FakeEnvironment, type FakeTable } from './tables.ts';
+import { BUSINESS_UNIT, buildEnvironment, guid, lookupName, ORGANIZATION, USERS, type FakeAttribute, type FakeEnvironment, type FakeTable } from './tables.ts';
 
 export type FakeDataverseOptions = {
   clientId: string;
@@ -108,6 +108,8 @@ function pickProps<T extends Record<string, unknown>>(source: T, select: string[
 export class FakeDataverse {
   private server: Server | null = null;
   private env: FakeEnvironment;
+  /** Tenants whose contacts a test replaced (the shared connector contract seeds its own leads). */
+  private readonly seeded = new Map<string, FakeEnvironment>();
   private accountNames: Map<string, string>;
   private readonly tenants = new Map<string, TenantState>();
   private readonly accessTokens = new Map<string, AccessToken>();
@@ -184,11 +186,18 @@ export class FakeDataverse {
       revokeRefreshTokens?: boolean;
       clearLog?: boolean;
       clearFaults?: boolean;
+      seedContacts?: Record<string, unknown>[];
     };
     if (body.fail) state.faults.push({ status: body.fail.status, retryAfter: body.fail.retryAfter, match: body.fail.match, remaining: body.fail.count ?? 1 });
     if (body.dropPage) state.drops.push({ page: body.dropPage.page, remaining: body.dropPage.times ?? 1 });
     if (body.expireAccessTokens) for (const t of this.accessTokens.values()) if (t.tenant === tenantId) t.expiresAt = 0;
     if (body.revokeRefreshTokens) for (const t of this.refreshTokens.values()) if (t.tenant === tenantId) t.revoked = true;
+    if (body.seedContacts) {
+      const seeded = buildEnvironment({ contacts: 0, accounts: 400, leads: 300 });
+      const contact = seeded.tables.get('contact');
+      if (contact) contact.rows = body.seedContacts.map((row, i) => ({ contactid: guid(i + 1, 0xc5), statecode: 0, statuscode: 1, ...row }));
+      this.seeded.set(tenantId, seeded);
+    }
     if (body.clearFaults) {
       state.faults.length = 0;
       state.drops.length = 0;
@@ -306,6 +315,7 @@ export class FakeDataverse {
       return;
     }
     const state = this.tenant(access.tenant);
+    const environment = this.seeded.get(access.tenant) ?? this.env;
     const entry = { method: req.method ?? 'GET', url: url.pathname + url.search, prefer: (req.headers.prefer as string | undefined) ?? null, status: 0 };
     state.log.push(entry);
     const fault = state.faults.find((f) => f.remaining > 0 && (!f.match || entry.url.includes(f.match)));
@@ -360,17 +370,18 @@ export class FakeDataverse {
       const names = JSON.parse((url.searchParams.get('@names') ?? '[]').replaceAll("'", '"')) as string[];
       return send(200, {
         '@odata.context': context('Microsoft.Dynamics.CRM.RetrieveTotalRecordCountResponse'),
-        EntityRecordCountCollection: { Count: names.length, IsReadOnly: false, Keys: names, Values: names.map((n) => this.env.tables.get(n)?.rows.length ?? 0) },
+        EntityRecordCountCollection: { Count: names.length, IsReadOnly: false, Keys: names, Values: names.map((n) => environment.tables.get(n)?.rows.length ?? 0) },
       });
     }
-    if (path.startsWith('EntityDefinitions')) return this.metadata(path, url, send, fail, context);
+    if (path.startsWith('EntityDefinitions')) return this.metadata(environment, path, url, send, fail, context);
     const set = /^([a-z_0-9]+)$/.exec(path)?.[1];
-    const table = set ? this.env.bySet.get(set) : undefined;
+    const table = set ? environment.bySet.get(set) : undefined;
     if (!table) return fail(404, '0x80060888', `Resource not found for the segment '${path}'.`);
     return this.query(table, url, req.headers.prefer as string | undefined, send, fail);
   }
 
   private metadata(
+    environment: FakeEnvironment,
     path: string,
     url: URL,
     send: (status: number, body: unknown) => void,
@@ -388,12 +399,12 @@ export class FakeDataverse {
       MetadataId: t.MetadataId,
     });
     if (path === 'EntityDefinitions') {
-      return send(200, { '@odata.context': context('EntityDefinitions'), value: [...this.env.tables.values()].map((t) => pickProps(entityView(t), select)) });
+      return send(200, { '@odata.context': context('EntityDefinitions'), value: [...environment.tables.values()].map((t) => pickProps(entityView(t), select)) });
     }
     const m = /^EntityDefinitions\(LogicalName='([^']*)'\)(?:\/Attributes(?:\/Microsoft\.Dynamics\.CRM\.(\w+))?)?$/.exec(path);
     if (!m) return fail(404, '0x80060888', `Resource not found for the segment '${path}'.`);
     const [, name, cast] = m as unknown as [string, string, string | undefined];
-    const table = this.env.tables.get(name);
+    const table = environment.tables.get(name);
     if (!table) return fail(404, '0x80040217', `Could not find entity with name '${name}'.`);
     if (!path.includes('/Attributes')) return send(200, { '@odata.context': context('EntityDefinitions/$entity'), ...pickProps(entityView(table), select) });
     const castTypes: Record<string, (a: FakeAttribute) => boolean> = {
