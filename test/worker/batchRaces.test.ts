@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { BatchBody, ImportSummary } from '../../shared/schema/imports.ts';
-import { createAesGcm, readAesKey } from '../../worker/crypto/aesGcm.ts';
+import { readAesKey } from '../../worker/crypto/aesGcm.ts';
+import { createBatchSealer } from '../../worker/crypto/batchSealer.ts';
 import { ingestBatch } from '../../worker/imports/ingestBatch.ts';
 import { ok, rows, startBody, startImport, type Column } from './support/api.ts';
 
@@ -32,9 +33,10 @@ function dbCommittingFirst(before: () => Promise<unknown>): D1Database {
   });
 }
 
+const seal = await createBatchSealer(readAesKey(env.ENCRYPTION_KEY));
 const ctx = (db: D1Database, importId: string) => ({
   db,
-  aes: createAesGcm(readAesKey(env.ENCRYPTION_KEY)),
+  seal,
   workspaceId: 'default',
   importId,
   now: () => new Date().toISOString(),

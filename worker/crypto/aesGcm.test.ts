@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createAesGcm, readAesKey } from './aesGcm.ts';
-import { sha256Hex } from './sha256Hex.ts';
+import { sha256Hex, sha256HexAll } from './sha256Hex.ts';
 
 describe('createAesGcm', () => {
   const key = randomBytes(32);
@@ -37,5 +37,11 @@ describe('createAesGcm', () => {
 describe('sha256Hex', () => {
   it('matches the published digest', () => {
     expect(sha256Hex('test@example.com')).toBe('973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b');
+  });
+
+  it('gives the same digests one by one and all at once', async () => {
+    const texts = ['test@example.com', '+14155552671', 'zoë', ''];
+    expect(await sha256HexAll(texts)).toEqual(texts.map(sha256Hex));
+    expect(await sha256HexAll(['test@example.com'])).toEqual(['973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b']);
   });
 });

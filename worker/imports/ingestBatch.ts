@@ -1,7 +1,7 @@
 import { hashInput } from '../../shared/normalize/normalizeValue.ts';
 import type { BatchBody, BatchResult, ImportCounts, RowError } from '../../shared/schema/imports.ts';
-import type { AesGcm } from '../crypto/aesGcm.ts';
-import { sha256Hex } from '../crypto/sha256Hex.ts';
+import type { BatchSealer } from '../crypto/batchSealer.ts';
+import { sha256HexAll } from '../crypto/sha256Hex.ts';
 import { ApiError } from '../http/apiError.ts';
 import { addMembersStatement } from '../store/audiences.ts';
 import { findBatch, insertBatchStatement } from '../store/importBatches.ts';
@@ -16,20 +16,37 @@ import { resolveMatches, type MergedMember } from './resolveMatches.ts';
 // again against the new state; more than a few in a row means something else is wrong.
 const MAX_ATTEMPTS = 4;
 
-type BatchContext = { db: D1Database; aes: AesGcm; workspaceId: string; importId: string; now: () => string };
+type BatchContext = { db: D1Database; seal: BatchSealer; workspaceId: string; importId: string; now: () => string };
 
-/** Sensitive values leave here only as SHA-256 hex of their hash input and as AES-GCM ciphertext. */
-function memberSealer(plan: ImportPlan, aes: AesGcm): (m: MergedMember) => MemberWrite {
+/**
+ * Sensitive values leave here only as SHA-256 hex of their hash input and as AES-GCM ciphertext. All of a batch's
+ * values are hashed and sealed in one call each (see createBatchSealer for why); a sensitive identifier's hash is
+ * its key already.
+ */
+async function sealMembers(members: readonly MergedMember[], plan: ImportPlan, seal: BatchSealer): Promise<MemberWrite[]> {
   const types = new Map(plan.columns.map((c) => [c.target, c.type]));
-  return (m) => {
-    const hashes: Record<string, string> = {};
-    const sealed: Record<string, string> = {};
+  const identifier = plan.columns[plan.identifierIndex];
+  const identifierField = identifier?.sensitive ? identifier.target : null;
+  const plaintexts: string[] = [];
+  const hashInputs: string[] = [];
+  for (const m of members) {
     for (const [field, value] of Object.entries(m.sensitive)) {
-      hashes[field] = sha256Hex(hashInput(types.get(field) ?? 'text', value));
-      sealed[field] = aes.seal(value);
+      plaintexts.push(value);
+      if (field !== identifierField) hashInputs.push(hashInput(types.get(field) ?? 'text', value));
     }
-    return { key: m.key, attributes: m.attributes, hashes, sealed };
-  };
+  }
+  const [sealed, hashed] = await Promise.all([seal(plaintexts), sha256HexAll(hashInputs)]);
+  let nextSealed = 0;
+  let nextHash = 0;
+  return members.map((m) => {
+    const hashes: Record<string, string> = {};
+    const ciphertexts: Record<string, string> = {};
+    for (const field of Object.keys(m.sensitive)) {
+      hashes[field] = field === identifierField ? m.key : (hashed[nextHash++] ?? '');
+      ciphertexts[field] = sealed[nextSealed++] ?? '';
+    }
+    return { key: m.key, attributes: m.attributes, hashes, sealed: ciphertexts };
+  });
 }
 
 function isConstraintFailure(e: unknown): boolean {
@@ -80,11 +97,11 @@ export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<B
 
     const now = ctx.now();
     const { db, workspaceId, importId } = ctx;
-    const seal = memberSealer(plan, ctx.aes);
+    const written = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal);
     const statements = [
       insertBatchStatement(db, workspaceId, importId, body.seq, body.idempotencyKey, counts, now),
-      ...insertMembersStatements(db, workspaceId, summary.audienceId, importId, now, resolved.inserts.map(seal)),
-      ...mergeMembersStatements(db, workspaceId, summary.audienceId, importId, now, resolved.merges.map(seal)),
+      ...insertMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(0, resolved.inserts.length)),
+      ...mergeMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(resolved.inserts.length)),
       ...insertErrorsStatements(db, workspaceId, importId, body.seq, errors),
       applyBatchCountsStatement(db, workspaceId, importId, body.seq, counts, errors.length),
       addMembersStatement(db, workspaceId, summary.audienceId, counts.inserted, now),
