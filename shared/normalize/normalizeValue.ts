@@ -14,7 +14,9 @@ export function normalizeEmail(raw: string): Normalized {
   if (!value) return { ok: false, code: 'invalid_email', reason: 'email is empty' };
   if (!value.includes('@')) return { ok: false, code: 'invalid_email', reason: 'email has no @' };
   const at = value.lastIndexOf('@');
-  if (at > 64 || value.length > 254 || !EMAIL.test(value) || value.includes('..')) {
+  // A dot may not start or end the local part (RFC 5321 dot-atom): "a.@x.com" bounces.
+  const dotAtEdge = value.startsWith('.') || value[at - 1] === '.';
+  if (at > 64 || value.length > 254 || !EMAIL.test(value) || value.includes('..') || dotAtEdge) {
     return { ok: false, code: 'invalid_email', reason: `"${raw.trim()}" is not a valid email address` };
   }
   return ok(value);
@@ -52,12 +54,22 @@ function normalizeUrl(raw: string): Normalized {
   }
 }
 
+const PLAIN_NUMBER = /^-?\d+(\.\d+)?$/;
+const DECIMAL_COMMA = /^-?\d+,\d+$/;
+const COMMA_GROUPS = /^-?\d{1,3}(,\d{3})+(\.\d+)?$/;
+const DOT_GROUPS = /^-?\d{1,3}(\.\d{3})+(,\d+)?$/;
+
 function normalizeNumber(raw: string): Normalized {
-  // Spaces, NBSP and thin spaces group thousands in many locales; a single comma is a decimal separator.
-  const compact = raw.trim().replace(/[\s\u00a0\u202f']/g, '');
-  const value = /^-?\d+,\d+$/.test(compact) ? compact.replace(',', '.') : compact.replace(/,(?=\d{3}(\D|$))/g, '');
-  if (!/^-?\d+(\.\d+)?$/.test(value)) return { ok: false, code: 'invalid_value', reason: `"${raw.trim()}" is not a number` };
-  return ok(value);
+  // Spaces, NBSP, thin spaces and apostrophes group thousands in many locales.
+  const compact = raw.trim().replace(/[\s\u00a0\u202f']/g, '').replace(/^\+/, '');
+  let value: string | null = null;
+  if (PLAIN_NUMBER.test(compact)) value = compact;
+  // A single comma is a decimal separator ("0,5"; "1,234" too: the ambiguity is settled towards the decimal).
+  else if (DECIMAL_COMMA.test(compact)) value = compact.replace(',', '.');
+  else if (COMMA_GROUPS.test(compact)) value = compact.replace(/,/g, '');
+  // "1.234,56" and "1.234.567": dots group thousands (a lone "1.234" was read as a decimal above).
+  else if (DOT_GROUPS.test(compact)) value = compact.replace(/\./g, '').replace(',', '.');
+  return value === null ? { ok: false, code: 'invalid_value', reason: `"${raw.trim()}" is not a number` } : ok(value);
 }
 
 function isoDate(y: number, m: number, d: number): string | null {
@@ -84,8 +96,8 @@ function normalizeDate(raw: string, defaultCountry: string): Normalized {
 }
 
 /**
- * Validates and normalizes one cell for its field type. An empty cell is not an error here (it is simply absent);
- * the caller decides whether emptiness matters (it does for the identifier).
+ * Validates and normalizes one cell for its field type. Callers skip blank cells (a blank is simply absent, except
+ * for the identifier): handed a blank, text types return it collapsed and the other types report it as invalid.
  */
 export function normalizeValue(type: FieldType, raw: string, defaultCountry: string): Normalized {
   switch (type) {
