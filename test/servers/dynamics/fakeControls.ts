@@ -14,6 +14,7 @@ export type FakeControl = {
   clearFaults?: boolean;
   /** This tenant sees these contacts instead of the generated ones. */
   seedContacts?: Record<string, unknown>[];
+  aggregateLimit?: number;
 };
 
 export function fakeDataverse(url: string, tenant: string) {

@@ -24,6 +24,8 @@ export type FakeDataverseOptions = {
 
 type Fault = { status: number; retryAfter?: number; match?: string; remaining: number };
 type TenantState = {
+  /** Dataverse's $apply limit is 50,000 rows; a test lowers it to reach the fallback without 50,000 rows. */
+  aggregateLimit: number;
   faults: Fault[];
   drops: { page: number; remaining: number }[];
   log: { method: string; url: string; prefer: string | null; status: number }[];
@@ -145,7 +147,7 @@ export class FakeDataverse {
   private tenant(id: string): TenantState {
     let state = this.tenants.get(id);
     if (!state) {
-      state = { faults: [], drops: [], log: [], tokenRequests: [] };
+      state = { aggregateLimit: AGGREGATE_LIMIT, faults: [], drops: [], log: [], tokenRequests: [] };
       this.tenants.set(id, state);
     }
     return state;
@@ -187,11 +189,13 @@ export class FakeDataverse {
       clearLog?: boolean;
       clearFaults?: boolean;
       seedContacts?: Record<string, unknown>[];
+      aggregateLimit?: number;
     };
     if (body.fail) state.faults.push({ status: body.fail.status, retryAfter: body.fail.retryAfter, match: body.fail.match, remaining: body.fail.count ?? 1 });
     if (body.dropPage) state.drops.push({ page: body.dropPage.page, remaining: body.dropPage.times ?? 1 });
     if (body.expireAccessTokens) for (const t of this.accessTokens.values()) if (t.tenant === tenantId) t.expiresAt = 0;
     if (body.revokeRefreshTokens) for (const t of this.refreshTokens.values()) if (t.tenant === tenantId) t.revoked = true;
+    if (body.aggregateLimit !== undefined) state.aggregateLimit = body.aggregateLimit;
     if (body.seedContacts) {
       const seeded = buildEnvironment({ contacts: 0, accounts: 400, leads: 300 });
       const contact = seeded.tables.get('contact');
@@ -377,7 +381,7 @@ export class FakeDataverse {
     const set = /^([a-z_0-9]+)$/.exec(path)?.[1];
     const table = set ? environment.bySet.get(set) : undefined;
     if (!table) return fail(404, '0x80060888', `Resource not found for the segment '${path}'.`);
-    return this.query(table, url, req.headers.prefer as string | undefined, send, fail);
+    return this.query(table, url, req.headers.prefer as string | undefined, send, fail, state.aggregateLimit);
   }
 
   private metadata(
@@ -434,6 +438,7 @@ export class FakeDataverse {
     prefer: string | undefined,
     send: (status: number, body: unknown, headers?: Record<string, string>) => void,
     fail: (status: number, code: string, message: string) => void,
+    aggregateLimit: number,
   ): void {
     const byWebName = new Map(table.attributes.filter(selectable).map((a) => [webApiName(a), a]));
     const read = (row: Record<string, unknown>, property: string) => {
@@ -463,7 +468,7 @@ export class FakeDataverse {
     }
     const matched = filter ? table.rows.filter((row) => evaluate(filter as Expr, (p) => read(row, p))) : table.rows;
     if (aggregateAlias) {
-      if (matched.length > AGGREGATE_LIMIT) return fail(400, '0x8004E023', 'AggregateQueryRecordLimit exceeded. Cannot perform this operation.');
+      if (matched.length > aggregateLimit) return fail(400, '0x8004E023', 'AggregateQueryRecordLimit exceeded. Cannot perform this operation.');
       return send(200, { '@odata.context': `${this.url}${API}$metadata#${table.EntitySetName}(${aggregateAlias})`, value: [{ [aggregateAlias]: matched.length }] });
     }
     const select = list(url.searchParams.get('$select'));

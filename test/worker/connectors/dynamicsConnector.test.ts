@@ -15,6 +15,7 @@ const testEnv = { ...env, DYNAMICS_AUTHORITY_URL: fakeUrl, DYNAMICS_ALLOWED_ORIG
 const oracle = buildEnvironment({ contacts: 12_345, accounts: 400, leads: 300 });
 const contacts = oracle.tables.get('contact')?.rows ?? [];
 
+const COUNT_CAP = 5000; // where Dataverse's $count stops
 const RETRY = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 30_000, timeoutMs: 30_000 };
 let sleeps: number[] = [];
 // Waits are configuration; here they are recorded instead of slept, so the test can read what was asked for.
@@ -155,6 +156,25 @@ describe('filters, preview and count', () => {
     expect(await connector.count('contact', [])).toBe(contacts.length);
     const log = await fake.log();
     expect(log.requests.some((r) => r.url.includes('%24top=20'))).toBe(true);
+  });
+
+  it('counts past the aggregate limit with the table total when unfiltered, and a lower bound when filtered', async () => {
+    await fake.control({ aggregateLimit: 10_000 });
+    try {
+      expect(await connector.count('contact', [])).toBe(contacts.length);
+      expect((await fake.log()).requests.some((r) => r.url.startsWith('/api/data/v9.2/RetrieveTotalRecordCount'))).toBe(true);
+      const broad: CrmFilter[] = [{ field: 'lastname', operator: 'is_not_empty', value: '' }];
+      expect(contacts.filter((c) => c.lastname !== null).length).toBeGreaterThan(10_000);
+      expect(await connector.count('contact', broad)).toBe(50_000);
+      // Under the limit the aggregate is exact.
+      const narrow: CrmFilter[] = [{ field: 'numberofchildren', operator: 'less_than', value: '3' }];
+      const few = contacts.filter((c) => Number(c.numberofchildren) < 3).length;
+      expect(few).toBeGreaterThan(COUNT_CAP);
+      expect(few).toBeLessThan(10_000);
+      expect(await connector.count('contact', narrow)).toBe(few);
+    } finally {
+      await fake.control({ aggregateLimit: 50_000 });
+    }
   });
 
   it('refuses columns the table does not have before calling Dataverse', async () => {

@@ -128,6 +128,17 @@ describe('tokens', () => {
     expect((await fake.log()).tokenRequests).toEqual([]);
   });
 
+  it('comes back to connected when the admin signs in again, as the same connection', async () => {
+    const start = await call('POST', '/api/connections/dynamics/authorize', { environmentUrl: fakeUrl, tenant });
+    const signIn = await fetch(((await start.json()) as { authorizeUrl: string }).authorizeUrl, { redirect: 'manual' });
+    const callback = new URL(signIn.headers.get('Location') ?? '');
+    const done = await app.request(`${callback.pathname}${callback.search}`, {}, testEnv);
+    expect(new URL(done.headers.get('Location') ?? '', 'http://localhost').searchParams.get('connected')).toBe(id);
+    const list = (await (await call('GET', '/api/connections')).json()) as { id: string; status: string }[];
+    expect(list).toEqual([expect.objectContaining({ id, status: 'connected' })]);
+    expect((await call('GET', `/api/connections/${id}/objects`)).status).toBe(200);
+  });
+
   it('does not open a connection from another workspace', async () => {
     expect(await openDynamicsConnector(testEnv, 'another-workspace', id)).toBeNull();
     expect((await openDynamicsConnector(testEnv, 'default', id))?.connection.id).toBe(id);
