@@ -164,6 +164,7 @@ export function createCsvReader(options: CsvReaderOptions, onRows: CsvRowsCallba
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as string[];
       const last = row.length - 1;
+      // The '\r' of a CRLF line end (rows split on '\n'); a quoted value that really ends in '\r' loses it too.
       if (stripCr && (row[last] as string).charCodeAt((row[last] as string).length - 1) === 13) {
         row[last] = (row[last] as string).slice(0, -1);
       }

@@ -30,4 +30,9 @@ describe('sniffLayout', () => {
     expect(sniffLayout('sep=|\r\na|b\r\n', true)).toEqual({ delimiter: '|', newline: '\n', lineEnding: 'crlf', skip: 7 });
     expect(sniffLayout('sep=|\na;b\n', true, ';').delimiter).toBe(';');
   });
+
+  it('ignores an override that cannot be a delimiter', () => {
+    expect(sniffLayout('a;b\n1;2\n', true, '"').delimiter).toBe(';');
+    expect(sniffLayout('a;b\n1;2\n', true, '\n').delimiter).toBe(';');
+  });
 });

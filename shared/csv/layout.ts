@@ -63,6 +63,8 @@ export function sniffLayout(sample: string, complete: boolean, delimiterOverride
   const text = skip ? sample.slice(skip) : sample;
   const ending = lineEnding(text);
   const newline = ending === 'cr' ? '\r' : '\n';
-  const delimiter = delimiterOverride || sep?.[1] || detectDelimiter(text, newline, complete);
+  // A quote or a line break cannot delimit fields: such an override is ignored rather than misread silently.
+  const usableOverride = delimiterOverride && !/["\r\n]/.test(delimiterOverride) ? delimiterOverride : undefined;
+  const delimiter = usableOverride || sep?.[1] || detectDelimiter(text, newline, complete);
   return { delimiter, newline, lineEnding: ending, skip };
 }
