@@ -139,12 +139,11 @@ export const connectionsRoutes = new Hono<AppEnv>()
     const { id, name } = c.req.valid('param');
     const { attributes, filters } = c.req.valid('json');
     const { connector } = await opened(c.env, c.var.workspaceId, id);
-    const [first, total] = await crmCall(() =>
-      Promise.all([
-        connector.firstRecords ? connector.firstRecords(name, attributes, filters, PREVIEW_ROWS) : connector.page(name, attributes, filters, null),
-        connector.count(name, filters),
-      ]),
+    // One after the other: a selection the CRM refuses then costs no count query.
+    const first = await crmCall(() =>
+      connector.firstRecords ? connector.firstRecords(name, attributes, filters, PREVIEW_ROWS) : connector.page(name, attributes, filters, null),
     );
+    const total = await crmCall(() => connector.count(name, filters));
     const preview: CrmPreview = { records: first.records.slice(0, PREVIEW_ROWS), total };
     return c.json(preview);
   })

@@ -35,8 +35,11 @@ export type FaultRequest = {
   expireSessions?: boolean;
   /** Refresh tokens are revoked (invalid_grant) and access tokens expire with them. */
   revokeRefreshTokens?: boolean;
-  /** The next `count` REST API requests fail with this status (503 SERVER_UNAVAILABLE, 403 REQUEST_LIMIT_EXCEEDED, 500). */
-  fail?: { status: 403 | 500 | 503; count: number };
+  /**
+   * The next `count` REST API requests fail with this status: 503 SERVER_UNAVAILABLE, 403 REQUEST_LIMIT_EXCEEDED,
+   * 500 UNKNOWN_EXCEPTION, or 401 INVALID_SESSION_ID whatever the token (a session Salesforce keeps refusing).
+   */
+  fail?: { status: 401 | 403 | 500 | 503; count: number };
   /** The next `count` "query more" requests (page 2 onwards of a query) lose their connection mid-response. */
   dropPages?: number;
   /** The next `count` REST API requests are answered only after `ms` milliseconds. */

@@ -183,6 +183,7 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
     const fail = org.faults.fail;
     if (fail && fail.count > 0) {
       fail.count--;
+      if (fail.status === 401) return apiError(res, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
       if (fail.status === 403) return apiError(res, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
       if (fail.status === 503) return apiError(res, 503, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable, please try again later.');
       return apiError(res, fail.status, 'UNKNOWN_EXCEPTION', 'An unexpected error occurred. Please include this ErrorId if you contact support: 1234567890-12345 (-1234567890)');

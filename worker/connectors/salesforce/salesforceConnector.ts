@@ -204,12 +204,14 @@ export class SalesforceConnector implements Connector {
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     let refreshed = false;
     for (let attempt = 0; ; attempt++) {
+      const sentWith = this.session.accessToken;
       try {
         return await fn();
       } catch (e) {
         if (isExpiredSession(e) && !refreshed) {
           refreshed = true;
-          await this.refresh();
+          // A call that ran beside another one's refresh just retries with the token that refresh got.
+          if (sentWith === this.session.accessToken) await this.refresh();
           attempt--;
           continue;
         }
