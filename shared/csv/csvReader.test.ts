@@ -217,10 +217,10 @@ describe('createCsvReader: chunk boundaries', () => {
   });
 
   it('gives the same result in random chunk sizes', () => {
-    const bytes = utf8(`\ufeffName,Email,Note\r\n${`${TRICKY_ROWS}${padding(2000)}`.repeat(120)}`);
+    const bytes = utf8(`\ufeffName,Email,Note\r\n${`${TRICKY_ROWS}${padding(2000)}`.repeat(36)}`);
     const reference = read([bytes]);
-    expect(reference.summary.rowCount).toBeGreaterThan(5000);
-    for (let seed = 1; seed <= 40; seed++) {
+    expect(bytes.length).toBeGreaterThan(SNIFF_BYTES);
+    for (let seed = 1; seed <= 20; seed++) {
       const maxPiece = [3, 17, 256, 4096, 70_000][seed % 5] as number;
       expect(read(randomPieces(bytes, seed, maxPiece)), `seed ${seed}, pieces up to ${maxPiece} bytes`).toEqual(reference);
     }
