@@ -4,7 +4,12 @@ import type { ColumnMapping } from '../../shared/schema/mapping.ts';
  * One source column as the grid shows it. The page owns the list (the grid is controlled) and turns it into an
  * ImportMapping with `column: header`. `suggested` marks a target the app guessed and the user has not confirmed.
  */
-export type ColumnState = Omit<ColumnMapping, 'column'> & { header: string; suggested: boolean };
+export type ColumnState = Omit<ColumnMapping, 'column'> & {
+  header: string;
+  suggested: boolean;
+  /** Why the target was suggested (suggestTargets' reason), shown on hover. */
+  reason?: string;
+};
 
 /**
  * Maps column `col` to `target` (null: don't import), confirmed. A field feeds one column only, so a column that
@@ -12,7 +17,7 @@ export type ColumnState = Omit<ColumnMapping, 'column'> & { header: string; sugg
  */
 export function withTarget(columns: readonly ColumnState[], col: number, target: string | null): ColumnState[] {
   return columns.map((c, i) => {
-    if (i === col) return { ...c, target, suggested: false };
+    if (i === col) return { ...c, target, suggested: false, reason: undefined };
     if (target !== null && c.target === target) return { ...c, target: null, suggested: false };
     return c;
   });

@@ -1,0 +1,181 @@
+import { createSignal, Show } from 'solid-js';
+import type { Field, FieldType } from '../../shared/schema/fields.ts';
+import type { ColumnProblems } from '../../shared/validation/cellProblems.ts';
+import type { ColumnState } from './columnState.ts';
+import { FieldPicker } from './FieldPicker.tsx';
+import { FIELD_TYPE_LABELS } from './fieldTypeLabels.ts';
+import { AlertIcon, CheckIcon, ChevronIcon, KeyIcon, LockIcon } from './icons.tsx';
+
+export interface ColumnHeaderProps {
+  col: number;
+  state: ColumnState;
+  field: Field | null;
+  fields: readonly Field[];
+  isIdentifier: boolean;
+  problems: ColumnProblems | null;
+  /** Share of the column checked (0–1) while its check runs, else null. */
+  checking: number | null;
+  usedBy: (key: string) => string | null;
+  onPick: (target: string | null) => void;
+  onConfirm: () => void;
+  onCreate: (label: string, type: FieldType) => Promise<void>;
+  onToggleIdentifier: () => void;
+  onToggleSensitive: () => void;
+  onShowProblems: () => void;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+/** "12 invalid emails", "3 empty", … for the badge; the title carries the consequence. */
+function problemBadges(problems: ColumnProblems, type: FieldType | null) {
+  const c = problems.counts;
+  const invalid = c.invalid_email + c.invalid_phone + c.invalid_value;
+  const noun = type === 'email' ? 'email' : type === 'phone' ? 'phone number' : 'value';
+  const errors = [invalid > 0 ? `${plural(invalid, `invalid ${noun}`)}` : null, c.empty_identifier > 0 ? `${c.empty_identifier.toLocaleString('en-US')} empty` : null].filter(Boolean).join(' · ');
+  const warnings = c.duplicate_identifier > 0 ? plural(c.duplicate_identifier, 'duplicate') : '';
+  return { errors, warnings };
+}
+
+/** One column's controls: name, identifier and sensitive toggles, "Map to", and what is wrong in its cells. */
+export function ColumnHeader(props: ColumnHeaderProps) {
+  const [picking, setPicking] = createSignal(false);
+  let mapButton: HTMLButtonElement | undefined;
+  const badges = () => (props.problems ? problemBadges(props.problems, props.field?.type ?? null) : null);
+  const skipped = () => props.state.target === null;
+  const targetLabel = () => props.field?.label ?? props.state.target ?? '';
+
+  return (
+    <div
+      class="mg-th-inner"
+      classList={{ 'mg-th-skipped': skipped() && !props.isIdentifier, 'mg-th-identifier': props.isIdentifier, 'mg-th-sensitive': props.state.sensitive }}
+      data-testid={`col-header-${props.col}`}
+    >
+      <div class="mg-th-top">
+        <span class="mg-th-name" title={props.state.header}>
+          {props.state.header}
+        </span>
+        <button
+          type="button"
+          class="mg-toggle mg-toggle-identifier"
+          aria-pressed={props.isIdentifier}
+          aria-label={`Use “${props.state.header}” as the unique identifier`}
+          title={props.isIdentifier ? 'Unique identifier: rows are matched on this column' : 'Use as unique identifier'}
+          data-testid={`identifier-${props.col}`}
+          onClick={() => props.onToggleIdentifier()}
+        >
+          <KeyIcon />
+        </button>
+        <button
+          type="button"
+          class="mg-toggle mg-toggle-sensitive"
+          aria-pressed={props.state.sensitive}
+          aria-label={`“${props.state.header}” is sensitive`}
+          title={props.state.sensitive ? 'Sensitive: stored only hashed and encrypted, masked here' : 'Mark as sensitive (hashed and encrypted, masked here)'}
+          data-testid={`sensitive-${props.col}`}
+          onClick={() => props.onToggleSensitive()}
+        >
+          <LockIcon />
+        </button>
+      </div>
+
+      <div class="mg-th-map">
+        <button
+          ref={mapButton}
+          type="button"
+          class="mg-map"
+          classList={{ 'mg-map-suggested': props.state.suggested && !skipped(), 'mg-map-skip': skipped(), 'mg-map-open': picking() }}
+          aria-haspopup="dialog"
+          aria-expanded={picking()}
+          aria-label={`Map “${props.state.header}” to a field: ${skipped() ? "don't import" : targetLabel()}${props.state.suggested ? ' (suggested)' : ''}`}
+          title={props.state.suggested && !skipped() ? (props.state.reason ?? 'Suggested from the column name and values') : undefined}
+          data-testid={`map-to-${props.col}`}
+          onClick={() => setPicking((p) => !p)}
+        >
+          <span class="mg-map-text">
+            <Show when={!skipped()} fallback={"Don't import"}>
+              <Show when={props.state.suggested} fallback={targetLabel()}>
+                <span class="mg-map-prefix">Suggested:</span> {targetLabel()}
+              </Show>
+            </Show>
+          </span>
+          <Show when={props.field && !props.state.suggested}>
+            <span class="mg-map-type">{FIELD_TYPE_LABELS[(props.field as Field).type]}</span>
+          </Show>
+          <ChevronIcon />
+        </button>
+        <Show when={props.state.suggested && !skipped()}>
+          <button
+            type="button"
+            class="mg-confirm"
+            title={`Confirm: import “${props.state.header}” as ${targetLabel()}`}
+            aria-label={`Confirm mapping “${props.state.header}” to ${targetLabel()}`}
+            data-testid={`confirm-${props.col}`}
+            onClick={() => props.onConfirm()}
+          >
+            <CheckIcon />
+          </button>
+        </Show>
+      </div>
+
+      <div class="mg-th-status" aria-live="polite">
+        <Show
+          when={badges()}
+          fallback={
+            <Show when={props.checking !== null} fallback={<span class="mg-status-muted">{skipped() && !props.isIdentifier ? 'Not imported' : ''}</span>}>
+              <span class="mg-status-muted" data-testid={`checking-${props.col}`}>
+                Checking…{(props.checking ?? 0) > 0 ? ` ${Math.floor((props.checking ?? 0) * 100)}%` : ''}
+              </span>
+            </Show>
+          }
+        >
+          {(b) => (
+            <Show
+              when={b().errors || b().warnings}
+              fallback={
+                <span class="mg-status-ok">
+                  <CheckIcon /> All valid
+                </span>
+              }
+            >
+              <button
+                type="button"
+                class="mg-badges"
+                title="Show only the rows with problems"
+                data-testid={`problems-${props.col}`}
+                onClick={() => props.onShowProblems()}
+              >
+                <Show when={b().errors}>
+                  <span class="mg-badge mg-badge-error">
+                    <AlertIcon /> {b().errors}
+                  </span>
+                </Show>
+                <Show when={b().warnings}>
+                  <span class="mg-badge mg-badge-warning">{b().warnings}</span>
+                </Show>
+              </button>
+            </Show>
+          )}
+        </Show>
+        <Show when={skipped() && props.isIdentifier}>
+          <span class="mg-status-warning">Map it to use it as identifier</span>
+        </Show>
+      </div>
+
+      <Show when={picking() && mapButton}>
+        <FieldPicker
+          anchor={mapButton as HTMLButtonElement}
+          column={props.col}
+          columnHeader={props.state.header}
+          fields={props.fields}
+          current={props.state.target}
+          usedBy={props.usedBy}
+          onPick={(target) => props.onPick(target)}
+          onCreate={(label, type) => props.onCreate(label, type)}
+          onClose={() => setPicking(false)}
+        />
+      </Show>
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+// Test/demo page for the grid alone (see harness.html). ?rows=1000000&cols=200 for the synthetic million rows,
+// ?dataset=contacts for the small list with known problems, ?dataset=file to read a CSV through the parse worker.
+import { createSignal, For, Show } from 'solid-js';
+import { render } from 'solid-js/web';
+import { fieldKeyFromLabel } from '../../shared/fields/builtInFields.ts';
+import type { Field } from '../../shared/schema/fields.ts';
+import type { RowStore } from '../rows/rowStore.ts';
+import { parseFile } from '../upload/parseFile.ts';
+import type { ParseProgress } from '../upload/parseMessages.ts';
+import { contactsStore, HARNESS_FIELDS, syntheticStore } from './harnessData.ts';
+import { type ColumnState, type GridProblems, MappingGrid } from './MappingGrid.tsx';
+
+const params = new URLSearchParams(location.search);
+const dataset = params.get('dataset') ?? 'synthetic';
+
+function initialColumns(store: RowStore): ColumnState[] {
+  // A couple of suggestions, as suggestTargets would make them on the page.
+  const guess: Record<string, string> = { email: 'email', 'e-mail': 'email', 'first name': 'first_name', mobile: 'mobile', phone: 'phone' };
+  return store.headers.map((header) => {
+    const target = guess[header.toLowerCase()] ?? null;
+    return { header, target, suggested: target !== null, sensitive: false };
+  });
+}
+
+function Harness() {
+  const [store, setStore] = createSignal<RowStore | null>(null);
+  const [columns, setColumns] = createSignal<ColumnState[]>([]);
+  const [identifier, setIdentifier] = createSignal<number | null>(null);
+  const [fields, setFields] = createSignal<Field[]>(HARNESS_FIELDS);
+  const [problems, setProblems] = createSignal<GridProblems | null>(null);
+  const [status, setStatus] = createSignal('');
+  const [progress, setProgress] = createSignal<ParseProgress | null>(null);
+
+  const show = (s: RowStore) => {
+    setColumns(initialColumns(s));
+    setIdentifier(null);
+    setStore(s);
+  };
+  if (dataset === 'contacts') show(contactsStore());
+  else if (dataset === 'synthetic') show(syntheticStore(Number(params.get('rows') ?? 1_000_000), Number(params.get('cols') ?? 200)));
+
+  const read = async (file: File) => {
+    setStatus('Reading…');
+    const handle = parseFile(file, {}, {
+      onStart: ({ store: s, header, encodingFallback }) => {
+        show(s);
+        setStatus(encodingFallback ? `Read as ${header.encodingLabel}` : `Encoding: ${header.encodingLabel}, delimiter “${header.delimiter}”`);
+      },
+      onProgress: setProgress,
+      onRestart: () => setStatus('Re-reading…'),
+    });
+    const outcome = await handle.outcome;
+    if (outcome.status === 'failed') setStatus(`Failed (${outcome.failure.code}): ${outcome.failure.message}`);
+    else if (outcome.status === 'done') setStatus(`${outcome.encodingFallback ? `Read as ${outcome.summary.encodingLabel}` : `Encoding: ${outcome.summary.encodingLabel}`} · ${outcome.summary.rowCount} rows`);
+  };
+
+  return (
+    <div style={{ display: 'flex', 'flex-direction': 'column', height: '100%', padding: '16px', 'box-sizing': 'border-box', gap: '10px' }}>
+      <Show when={dataset === 'file'}>
+        <div>
+          <input type="file" accept=".csv,text/csv" data-testid="file-input" onChange={(e) => e.currentTarget.files?.[0] && void read(e.currentTarget.files[0])} />{' '}
+          <span data-testid="parse-status">{status()}</span>{' '}
+          <span data-testid="parse-progress">{progress() ? `${progress()?.rows} rows, ${progress()?.bytesRead}/${progress()?.totalBytes} bytes` : ''}</span>
+        </div>
+      </Show>
+      <p data-testid="problem-summary" style={{ margin: 0, color: '#687083' }}>
+        <Show when={problems()} fallback="…">
+          {(p) => (
+            <>
+              {p().settled ? 'Checked' : 'Checking'}: {p().rejectedRows} rows would be rejected
+              <For each={p().columns}>{(c) => <> · {c.header}: {c.errorCount} errors</>}</For>
+            </>
+          )}
+        </Show>
+      </p>
+      <div style={{ flex: 1, 'min-height': 0 }}>
+        <Show when={store()}>
+          {(s) => (
+            <MappingGrid
+              store={s()}
+              fields={fields()}
+              columns={columns()}
+              identifier={identifier()}
+              defaultCountry="FR"
+              onColumnsChange={setColumns}
+              onIdentifierChange={setIdentifier}
+              onCreateField={async (label, type) => {
+                await new Promise((r) => setTimeout(r, 50));
+                const field: Field = { key: fieldKeyFromLabel(label), label, type, builtIn: false };
+                setFields((f) => [...f, field]);
+                return field;
+              }}
+              onProblemsChange={setProblems}
+            />
+          )}
+        </Show>
+      </div>
+      <pre data-testid="harness-state" style={{ display: 'none' }}>
+        {JSON.stringify({ columns: columns(), identifier: identifier() })}
+      </pre>
+    </div>
+  );
+}
+
+render(() => <Harness />, document.getElementById('root') as HTMLElement);
