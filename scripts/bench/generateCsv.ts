@@ -45,11 +45,11 @@ export async function generateCsv(path: string, rows: number): Promise<{ path: s
     const row = [`C${String(i).padStart(8, '0')}`, email, mobile, first, last, pick(COMPANY), pick(TITLE), pick(CITY), pick(COUNTRY), notes];
     buf += `${row.map(quote).join(',')}\n`;
     if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise((res) => out.once('drain', res));
+      if (!out.write(buf)) await new Promise<void>((res) => out.once('drain', () => res()));
       buf = '';
     }
   }
   out.end(buf);
-  await new Promise((res) => out.on('finish', res));
+  await new Promise<void>((res) => out.on('finish', () => res()));
   return { path, bytes: statSync(path).size };
 }
