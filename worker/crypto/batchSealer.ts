@@ -12,10 +12,11 @@ export type BatchSealer = (plaintexts: readonly string[]) => Promise<string[]>;
  * values); crypto.subtle awaited one value at a time is slower than both.
  */
 export async function createBatchSealer(key: Uint8Array): Promise<BatchSealer> {
-  const cryptoKey = await crypto.subtle.importKey('raw', key, 'AES-GCM', false, ['encrypt']);
+  // A copy: WebCrypto takes only ArrayBuffer-backed views, and a Buffer may sit on a shared pool.
+  const cryptoKey = await crypto.subtle.importKey('raw', new Uint8Array(key), 'AES-GCM', false, ['encrypt']);
   const encoder = new TextEncoder();
   return async (plaintexts) => {
-    const ivs = randomBytes(IV_BYTES * plaintexts.length);
+    const ivs = new Uint8Array(randomBytes(IV_BYTES * plaintexts.length));
     const sealed = await Promise.all(
       plaintexts.map((text, i) =>
         crypto.subtle.encrypt({ name: 'AES-GCM', iv: ivs.subarray(i * IV_BYTES, (i + 1) * IV_BYTES) }, cryptoKey, encoder.encode(text)),
