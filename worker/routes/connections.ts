@@ -84,7 +84,13 @@ export const connectionsRoutes = new Hono<AppEnv>()
     const q = c.req.valid('query');
     const back = (params: Record<string, string>) => c.redirect(`${SPA_CONNECTIONS_PAGE}?${new URLSearchParams(params)}`, 302);
     if (!q.state) return back({ error: 'invalid_state' });
-    const settings = salesforceSettings(c.env);
+    let settings: ReturnType<typeof salesforceSettings>;
+    try {
+      settings = salesforceSettings(c.env);
+    } catch (e) {
+      if (e instanceof CrmError) return back({ error: e.code });
+      throw e;
+    }
     const workspaceId = c.var.workspaceId;
     const pending = await new OAuthStates(c.env.DB, workspaceId, settings.tokenCipher).consume(q.state, 'salesforce');
     // Unknown, replayed, expired, or started by another workspace: nothing to complete.

@@ -165,3 +165,16 @@ describe('GET /api/connections/salesforce/callback', () => {
     expect((await connectionRow(id)).org_id).toBe(orgA.orgId);
   });
 });
+
+describe('a server without Salesforce credentials', () => {
+  it('says so instead of sending users to a login that cannot work', async () => {
+    const org = await createOrg();
+    const unconfigured = { ...org.env, SALESFORCE_CLIENT_ID: '' } as Env;
+    const res = await call(org, '/api/connections/salesforce/authorize', { json: { loginHost: 'production' } }, unconfigured);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(res.status).toBe(502);
+    expect(body.error).toMatchObject({ code: 'crm_error', message: expect.stringContaining('SALESFORCE_CLIENT_ID') });
+    const back = await landing(await call(org, '/api/connections/salesforce/callback?code=x&state=y', {}, unconfigured));
+    expect(back.searchParams.get('error')).toBe('crm_error');
+  });
+});
