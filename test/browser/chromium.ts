@@ -51,6 +51,8 @@ const SHOTS = join(process.cwd(), 'screenshots');
 /** Screenshots of every step, kept (git-ignored) so a person can look at what the test saw. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
+  // From the top: a full-page shot of a scrolled page paints the sticky header in the middle.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 

@@ -100,7 +100,7 @@ describe('CSV import, end to end', () => {
     expect(text).not.toContain('600000001');
     expect(text).not.toContain('600000002');
     expect(await members.locator('td.masked').count()).toBe(3);
-    expect(await members.locator('thead').textContent()).toMatch(/Mobile phone\s*sensitive/);
+    expect(await members.locator('thead').textContent()).toMatch(/Email\s*identifier.*Mobile phone\s*sensitive/);
     await screenshot(page, '24-audience');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audiences' }).click();

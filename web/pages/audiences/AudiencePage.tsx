@@ -37,7 +37,15 @@ export default function AudiencePage(props: { id: string }) {
   const order = createMemo(() => (fields() ?? []).map((f) => f.key));
   const label = (key: string) => fields()?.find((f) => f.key === key)?.label ?? key;
   // `latest` keeps the current page on screen while the next one loads, instead of suspending the whole view.
-  const columns = createMemo(() => memberColumns(page.latest?.members ?? [], order()));
+  const members = () => page.latest?.members ?? [];
+  // The identifier is one of the attributes (normalized): name that column after its field instead of showing it twice.
+  const identifierKey = createMemo(() => {
+    const list = members();
+    if (list.length === 0) return null;
+    const first = list[0] as Member;
+    return Object.keys(first.attributes).find((key) => list.every((m) => m.attributes[key] === m.identifier)) ?? null;
+  });
+  const columns = createMemo(() => memberColumns(members(), order()).filter((c) => c.key !== identifierKey()));
   const firstRow = () => (cursors().length - 1) * PAGE_SIZE + 1;
 
   return (
@@ -83,7 +91,9 @@ export default function AudiencePage(props: { id: string }) {
                       <th scope="col" class="num">
                         #
                       </th>
-                      <th scope="col">Identifier</th>
+                      <th scope="col">
+                        {identifierKey() ? label(identifierKey() as string) : 'Identifier'} <span class="badge">identifier</span>
+                      </th>
                       <For each={columns()}>
                         {(c) => (
                           <th scope="col">

@@ -19,9 +19,9 @@ export function ImportPage() {
         </p>
       </header>
 
-      <Show when={session.pending() && !session.resumable() && !session.busy()}>
-        {(_) => {
-          const p = () => session.pending();
+      <Show when={session.pendingElsewhere()}>
+        {(pending) => {
+          const p = () => pending();
           return (
             <div class="notice info" role="status" data-testid="pending-import">
               <div class="notice-body">

@@ -31,10 +31,10 @@ export function SavePanel(props: { session: ImportSession }) {
               onOnMatch={s.setOnMatch}
               defaultCountry={s.defaultCountry()}
               onDefaultCountry={s.setDefaultCountry}
-              disabled={s.busy()}
+              disabled={s.locked()}
             />
             <label class={`consent${s.consent() ? ' checked' : ''}`}>
-              <input type="checkbox" checked={s.consent()} disabled={s.busy()} onChange={(e) => s.setConsent(e.currentTarget.checked)} />
+              <input type="checkbox" checked={s.consent()} disabled={s.locked()} onChange={(e) => s.setConsent(e.currentTarget.checked)} />
               <span>
                 I confirm double opt-in consent was obtained for every contact in this list
                 <br />
@@ -47,21 +47,29 @@ export function SavePanel(props: { session: ImportSession }) {
         }
       >
         {(open) => (
+          <Show when={!sending()}>
           <div class="notice info" data-testid="resume-notice">
             <div class="notice-body">
-              This file belongs to an import that stopped before it finished ({plural(open().counts.received, 'row')} of{' '}
-              {formatCount(open().expectedRows ?? s.rowCount())} already stored). Resuming sends the remaining rows with the mapping chosen
-              then.
+              This file belongs to an import into <strong>{s.pending()?.audienceName || 'an audience'}</strong> that stopped before it finished
+              ({plural(open().counts.received, 'row')} of {formatCount(open().expectedRows ?? s.rowCount())} already stored). Resuming sends the
+              remaining rows with the mapping chosen then.
+            </div>
+            <div class="notice-actions">
+              <button type="button" class="link" disabled={s.busy()} onClick={() => s.startOver()}>
+                Start a new import instead
+              </button>
             </div>
           </div>
+          </Show>
         )}
       </Show>
 
-      <div class="save-bar">
+      {/* While rows are on their way the progress below is the only control: a second Save would start a second import. */}
+      <div class="save-bar" hidden={sending() !== null}>
         <button
           type="button"
           class="primary large"
-          disabled={s.busy() || s.blocker() !== null || s.phase().kind === 'paused'}
+          disabled={s.busy() || s.blocker() !== null}
           aria-describedby="save-reason"
           onClick={() => void s.save()}
         >

@@ -66,6 +66,8 @@ export function createImportSession(options: { onFinished: (importId: string) =>
   const [problems, setProblems] = createSignal<GridProblems | null>(null);
 
   const [pending, setPending] = createSignal<ResumeRecord | null>(loadResumeRecord());
+  /** The import this page started or resumed: a pending record of it is not news to the user. */
+  const [ownImport, setOwnImport] = createSignal<string | null>(null);
   /** The open import this very file belongs to, once the file is recognised: Save becomes Resume. */
   const [resumable, setResumable] = createSignal<ImportSummary | null>(null);
 
@@ -80,6 +82,8 @@ export function createImportSession(options: { onFinished: (importId: string) =>
 
   const fieldByKey = createMemo(() => new Map((fields() ?? []).map((f) => [f.key, f])));
   const busy = () => ['starting', 'sending'].includes(phase().kind);
+  /** An import is under way (maybe paused): its options are fixed on the server, so the form stops offering them. */
+  const locked = () => busy() || phase().kind === 'paused';
 
   function resetMapping() {
     setColumns(reconcile([]));
@@ -238,6 +242,7 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     abort = new AbortController();
     const signal = abort.signal;
     let last: SendProgress | null = null;
+    setOwnImport(importId);
     setPhase({ kind: 'sending', importId, progress: null, retrying: null });
     try {
       const finished = await sendBatches(importId, s, h.headers, {
@@ -306,7 +311,6 @@ export function createImportSession(options: { onFinished: (importId: string) =>
       };
       saveResumeRecord(record);
       setPending(record);
-      setResumable(started);
       // The template is a convenience: failing to save it must not hold up the rows.
       const name = templateApplied()?.template.name ?? f.name.replace(/\.(csv|tsv|txt)$/i, '');
       void api.saveTemplate({ name, signature, mapping }).catch((e: unknown) => {
@@ -375,10 +379,21 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     blocker,
     phase,
     busy,
+    locked,
     templateWarning,
+    /** An unfinished import from an earlier visit, not the one on this page. */
+    pendingElsewhere: () => {
+      const p = pending();
+      return p && p.importId !== ownImport() && !resumable() ? p : null;
+    },
     pending,
     forgetPending,
     resumable,
+    /** Leaves the open import as it is and sets this file up as a new import. */
+    startOver: () => {
+      forgetPending();
+      setResumable(null);
+    },
     loadFile: (f: File) => startParse(f, {}),
     reparse: (opts: ParseOptions) => {
       const f = file();
