@@ -112,7 +112,11 @@ describe('CSV import, end to end', () => {
 
   it('applies the saved template to a file with the same headers, visibly and undoably, and updates on match', async () => {
     const { page } = browser;
-    await page.goto('/import');
+    // From the audience's page: "Import more contacts" preselects it as the target.
+    await page.goto('/audiences');
+    await page.getByRole('link', { name: AUDIENCE }).click();
+    await page.getByRole('link', { name: 'Import more contacts' }).click();
+    await expect.poll(() => heading(page)).toBe('Import contacts');
     // Same headers in another order and case: the same layout.
     await page.getByLabel('CSV file to import').setInputFiles({
       name: 'contacts-march.csv',
@@ -142,8 +146,9 @@ describe('CSV import, end to end', () => {
     expect(await page.getByTestId('sensitive-3').getAttribute('aria-pressed')).toBe('true');
 
     // Into the existing audience, updating the member that is already there.
-    await page.getByLabel('Existing audience', { exact: true }).first().check();
-    await page.getByRole('combobox', { name: 'Existing audience' }).selectOption({ label: `${AUDIENCE} (3 members)` });
+    expect(await page.getByRole('radio', { name: 'Existing audience' }).isChecked()).toBe(true);
+    const existing = page.getByRole('combobox', { name: 'Existing audience' });
+    expect(await existing.evaluate((select: HTMLSelectElement) => select.selectedOptions[0]?.textContent)).toBe(`${AUDIENCE} (3 members)`);
     await page.getByLabel('Default country for phone numbers').selectOption('ES');
     await page.getByLabel('I confirm double opt-in consent was obtained for every contact in this list').check();
     await page.getByRole('button', { name: 'Save', exact: true }).click();

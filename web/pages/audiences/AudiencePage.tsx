@@ -65,7 +65,7 @@ export default function AudiencePage(props: { id: string }) {
                 {plural(a().memberCount, 'member')} · updated {formatDate(a().updatedAt)}
               </p>
             </div>
-            <Link class="button" href="/import">
+            <Link class="button" href={`/import?audience=${encodeURIComponent(a().id)}`}>
               Import more contacts
             </Link>
           </header>

@@ -17,10 +17,31 @@ export function countryOptions(locale?: string): { code: string; name: string }[
 }
 
 /** The region of the browser's language ("es-MX" → MX) when we know it, else the US. */
-export function guessCountry(languages: readonly string[] = navigator.languages): string {
+export function guessCountry(languages: readonly string[] = typeof navigator === 'undefined' ? [] : navigator.languages): string {
   for (const tag of languages) {
     const region = /^[a-z]{2,3}-([A-Z]{2})\b/i.exec(tag)?.[1]?.toUpperCase();
     if (region && (CODES as readonly string[]).includes(region)) return region;
   }
   return 'US';
+}
+
+const COUNTRY_KEY = 'audience-import:default-country';
+
+/** The country chosen last time, else one guessed from the browser: lists of one marketer tend to share it. */
+export function preferredCountry(storage: Pick<Storage, 'getItem'> = localStorage): string {
+  try {
+    const saved = storage.getItem(COUNTRY_KEY);
+    if (saved && (CODES as readonly string[]).includes(saved)) return saved;
+  } catch {
+    /* storage disabled */
+  }
+  return guessCountry();
+}
+
+export function rememberCountry(code: string, storage: Pick<Storage, 'setItem'> = localStorage): void {
+  try {
+    storage.setItem(COUNTRY_KEY, code);
+  } catch {
+    /* storage disabled: next time the guess is used */
+  }
 }

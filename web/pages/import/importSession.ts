@@ -19,7 +19,7 @@ import { parseFile, type ParseHandle } from '../../upload/parseFile.ts';
 import type { ParseFailure, ParseOptions, ParseProgress } from '../../upload/parseMessages.ts';
 import { DEFAULT_BATCH_ROWS } from '../../../shared/schema/imports.ts';
 import type { AudienceChoice } from './SaveOptions.tsx';
-import { guessCountry } from './countries.ts';
+import { preferredCountry, rememberCountry } from './countries.ts';
 import { suggestColumns, type ColumnState } from './suggestColumns.ts';
 
 export type SavePhase =
@@ -57,9 +57,13 @@ export function createImportSession(options: { onFinished: (importId: string) =>
   });
   const [audiences, { refetch: refetchAudiences }] = createResource(() => api.listAudiences());
 
-  const [audience, setAudience] = createSignal<AudienceChoice>({ mode: 'new', name: '', id: '' });
+  // "Import more contacts" on an audience's page lands here with ?audience=<id>: that audience is preselected.
+  const preselected = new URLSearchParams(window.location.search).get('audience');
+  const [audience, setAudience] = createSignal<AudienceChoice>(
+    preselected ? { mode: 'existing', name: '', id: preselected } : { mode: 'new', name: '', id: '' },
+  );
   const [onMatch, setOnMatch] = createSignal<OnMatch>('update');
-  const [defaultCountry, setDefaultCountry] = createSignal(guessCountry());
+  const [defaultCountry, setDefaultCountry] = createSignal(preferredCountry());
   const [consent, setConsent] = createSignal(false);
   const [phase, setPhase] = createSignal<SavePhase>({ kind: 'idle' });
   const [templateWarning, setTemplateWarning] = createSignal<string | null>(null);
@@ -373,7 +377,10 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     onMatch,
     setOnMatch,
     defaultCountry,
-    setDefaultCountry,
+    setDefaultCountry: (code: string) => {
+      setDefaultCountry(code);
+      rememberCountry(code);
+    },
     consent,
     setConsent,
     blocker,
