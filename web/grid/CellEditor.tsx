@@ -18,9 +18,11 @@ export function CellEditor(props: CellEditorProps) {
     props.onDone(value, move);
   };
   onMount(() => {
-    input?.focus();
+    if (!input) return;
+    input.focus();
     // A value started by typing a character keeps the caret after it; an opened value is selected whole.
-    if (props.initial.length > 1) input?.select();
+    if (props.initial.length > 1) input.select();
+    else input.setSelectionRange(props.initial.length, props.initial.length);
   });
   return (
     <input

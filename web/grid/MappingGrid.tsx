@@ -134,6 +134,9 @@ function GridView(props: MappingGridProps) {
     return col === undefined ? null : (props.columns[col]?.header ?? null);
   };
   const setColumns = (next: ColumnState[]) => props.onColumnsChange(next);
+  // The page may swap columns and store in two steps: until both match, a missing column reads as skipped.
+  const columnState = (col: number): ColumnState =>
+    props.columns[col] ?? { header: store.headers[col] ?? `Column ${col + 1}`, target: null, suggested: false, sensitive: false };
 
   // --- problems -----------------------------------------------------------------------------------------------
   const checks = createColumnChecks({
@@ -242,7 +245,7 @@ function GridView(props: MappingGridProps) {
         header: () => (
           <ColumnHeader
             col={c}
-            state={props.columns[c] as ColumnState}
+            state={columnState(c)}
             field={fieldOf(c)}
             fields={props.fields}
             isIdentifier={props.identifier === c}
@@ -517,7 +520,7 @@ function GridView(props: MappingGridProps) {
         onKeyDown={onKeyDown}
       >
         <div class="mg-canvas" style={{ width: `${totalWidth()}px`, height: `${HEADER_HEIGHT + scrollHeight(geometry())}px` }}>
-          <div class="mg-header" role="row" style={{ width: `${totalWidth()}px` }}>
+          <div class="mg-header" role="row">
             <div class="mg-corner" role="columnheader">
               <Show when={headers()[0]}>{(h) => <table.FlexRender header={h()} />}</Show>
             </div>

@@ -1,6 +1,6 @@
 // Test/demo page for the grid alone (see harness.html). ?rows=1000000&cols=200 for the synthetic million rows,
 // ?dataset=contacts for the small list with known problems, ?dataset=file to read a CSV through the parse worker.
-import { createSignal, For, Show } from 'solid-js';
+import { batch, createSignal, For, Show } from 'solid-js';
 import { render } from 'solid-js/web';
 import { fieldKeyFromLabel } from '../../shared/fields/builtInFields.ts';
 import type { Field } from '../../shared/schema/fields.ts';
@@ -31,11 +31,12 @@ function Harness() {
   const [status, setStatus] = createSignal('');
   const [progress, setProgress] = createSignal<ParseProgress | null>(null);
 
-  const show = (s: RowStore) => {
-    setColumns(initialColumns(s));
-    setIdentifier(null);
-    setStore(s);
-  };
+  const show = (s: RowStore) =>
+    batch(() => {
+      setColumns(initialColumns(s));
+      setIdentifier(null);
+      setStore(s);
+    });
   if (dataset === 'contacts') show(contactsStore());
   else if (dataset === 'synthetic') show(syntheticStore(Number(params.get('rows') ?? 1_000_000), Number(params.get('cols') ?? 200)));
 
