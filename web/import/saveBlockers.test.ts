@@ -41,6 +41,10 @@ describe('saveBlocker', () => {
     expect(saveBlocker({ ...ready, columns, fieldLabel: () => 'Email' })).toBe('‘Correo’ and ‘Email 2’ both map to Email: skip one');
   });
 
+  it('refuses to save part of a file that could not be read to the end', () => {
+    expect(saveBlocker({ ...ready, readFailed: true })).toBe('The file could not be read to the end: fix it and choose it again');
+  });
+
   it('waits for the file and the audience', () => {
     expect(saveBlocker({ ...ready, hasRows: false, parsing: false })).toBe('Choose a file with at least one data row');
     expect(saveBlocker({ ...ready, parsing: true })).toBe('Wait until the whole file is read');

@@ -3,6 +3,8 @@ import type { ColumnMapping } from '../../shared/schema/mapping.ts';
 export interface SaveState {
   hasRows: boolean;
   parsing: boolean;
+  /** Reading stopped on an error part-way: the rows shown are not the whole file, and saving them would lose the rest. */
+  readFailed?: boolean;
   columns: readonly Pick<ColumnMapping, 'column' | 'target'>[];
   identifier: string | null;
   /** An existing audience picked, or a non-blank name for a new one. */
@@ -19,6 +21,7 @@ export interface SaveState {
 export function saveBlocker(s: SaveState): string | null {
   if (!s.hasRows) return s.parsing ? 'Wait until the first rows are read' : 'Choose a file with at least one data row';
   if (s.parsing) return 'Wait until the whole file is read';
+  if (s.readFailed) return 'The file could not be read to the end: fix it and choose it again';
   const mapped = s.columns.filter((c) => c.target);
   if (mapped.length === 0) return 'Map at least one column';
   const byTarget = new Map<string, string>();

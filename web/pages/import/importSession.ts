@@ -75,6 +75,8 @@ export function createImportSession(options: { onFinished: (importId: string) =>
   /** The open import this very file belongs to, once the file is recognised: Save becomes Resume. */
   const [resumable, setResumable] = createSignal<ImportSummary | null>(null);
 
+  /** The audience name we proposed from the file name: replaced with the next file's, unlike a name the user typed. */
+  let autoName = '';
   let handle: ParseHandle | null = null;
   let unsubscribe: (() => void) | null = null;
   let abort: AbortController | null = null;
@@ -188,7 +190,11 @@ export function createImportSession(options: { onFinished: (importId: string) =>
           setRowCount(s.rowCount);
           setHeader(h);
           setEncodingFallback(fallback);
-          if (!audience().name) setAudience({ ...audience(), name: f.name.replace(/\.(csv|tsv|txt)$/i, '') });
+          const current = audience();
+          if (!current.name || current.name === autoName) {
+            autoName = f.name.replace(/\.(csv|tsv|txt)$/i, '');
+            setAudience({ ...current, name: autoName });
+          }
         });
         void applySavedMapping(h);
       },
@@ -225,6 +231,7 @@ export function createImportSession(options: { onFinished: (importId: string) =>
       : saveBlocker({
           hasRows: rowCount() > 0,
           parsing: parsing(),
+          readFailed: failure() !== null,
           columns: columns.map((c) => ({ column: c.header, target: c.target })),
           identifier: identifier(),
           audienceChosen: audience().mode === 'new' ? audience().name.trim().length > 0 : audience().id !== '',
@@ -238,7 +245,7 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     setPending(null);
   }
 
-  async function send(importId: string) {
+  async function send(importId: string, outOfOrderRetried = false): Promise<void> {
     const s = store();
     const h = header();
     if (!s || !h) return;
@@ -269,6 +276,8 @@ export function createImportSession(options: { onFinished: (importId: string) =>
       options.onFinished(finished.id);
     } catch (error) {
       if (signal.aborted) return;
+      // Another tab sent batches of this import meanwhile: ask the Worker where it stands now and go on from there.
+      if (error instanceof ApiError && error.code === 'batch_out_of_order' && !outOfOrderRetried) return send(importId, true);
       if (error instanceof ApiError && isRetryable(error)) setPhase({ kind: 'paused', importId, progress: last, error });
       else setPhase({ kind: 'failed', error });
     }
@@ -330,6 +339,13 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     const p = phase();
     if (p.kind === 'paused') void send(p.importId);
   }
+
+  // Closing the tab mid-import loses nothing (it can be resumed), but it surprises: the browser asks first.
+  const onBeforeUnload = (event: BeforeUnloadEvent) => {
+    if (busy()) event.preventDefault();
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
+  onCleanup(() => window.removeEventListener('beforeunload', onBeforeUnload));
 
   // Coming back online is the moment a paused import can go on: no need to make the user click.
   const onOnline = () => phase().kind === 'paused' && resume();
