@@ -14,6 +14,8 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   else window.history.pushState(null, '', url);
   setLocation({ pathname: url.pathname, search: url.search });
   window.scrollTo(0, 0);
+  // Screen readers hear nothing when only part of the page changes: start them at the new content.
+  document.getElementById('main')?.focus({ preventScroll: true });
 }
 
 export type Route =
