@@ -18,8 +18,11 @@ function freePort(): Promise<number> {
 
 export type LocalServer = { baseUrl: string; stop: () => void };
 
-/** `wrangler dev --local` on a fresh local D1 (temp dir), as `npm start` runs it: the real Worker and D1. */
-export async function startLocalServer(): Promise<LocalServer> {
+/**
+ * `wrangler dev --local` on a fresh local D1 (temp dir), as `npm start` runs it: the real Worker and D1.
+ * `vars` are extra configuration (e.g. CRM endpoints pointing at the fakes), passed as `--var`s.
+ */
+export async function startLocalServer(vars: Readonly<Record<string, string>> = {}): Promise<LocalServer> {
   const dir = mkdtempSync(join(tmpdir(), 'audience-bench-'));
   const port = await freePort();
   wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir], { stdio: 'pipe', encoding: 'utf8' });
@@ -28,6 +31,8 @@ export async function startLocalServer(): Promise<LocalServer> {
       '--port', String(port), '--ip', '127.0.0.1', '--persist-to', dir,
       '--var', `ENCRYPTION_KEY:${randomBytes(32).toString('base64')}`,
       '--var', `TOKEN_ENCRYPTION_KEY:${randomBytes(32).toString('base64')}`,
+      // wrangler splits a --var on its first colon only, so URLs pass as they are.
+      ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ],
     { stdio: 'ignore' },
   );

@@ -6,6 +6,7 @@ import { startLocalServer } from './localServer.ts';
 import { measureTab } from './measureTab.ts';
 import { createReadStream } from 'node:fs';
 import { createCsvReader } from '../../shared/csv/index.ts';
+import { runCrmBench } from './crmBench.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** Rows used for the ingest-rate comparison (the end-to-end run sends the whole file). */
@@ -19,6 +20,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function main(): Promise<void> {
   console.log(`# Benchmark — ${cpus().length} cores, Node ${process.version}`);
+  if (process.env.BENCH_ONLY_CRM === '1') return runCrmBench();
   const { bytes } = await generateCsv(FILE, ROWS);
   console.log(`file: ${FILE}, ${mb(bytes)}, ${ROWS.toLocaleString('en-US')} rows × ${BENCH_HEADERS.length} columns`);
 
@@ -103,6 +105,9 @@ async function main(): Promise<void> {
   } finally {
     server.stop();
   }
+
+  // 5. CRM pulls (crmBench.ts): its own wrangler dev, configured for the fakes, once the one above has stopped.
+  if (process.env.BENCH_SKIP_CRM !== '1') await runCrmBench();
 }
 
 main().catch((e) => {

@@ -1,0 +1,89 @@
+import type { CreateOrgResponse } from '../../test/servers/salesforce/controlTypes.ts';
+import { LATEST_API_VERSION, startFakeSalesforce } from '../../test/servers/salesforce/server.ts';
+import type { CrmUnderBench } from './crmUnderBench.ts';
+
+const CLIENT = { clientId: 'bench-salesforce-client', clientSecret: 'bench-salesforce-secret' };
+/** Salesforce's default query page, and what the connector asks for. */
+const PAGE_SIZE = 2000;
+
+type QueryPage = { done: boolean; nextRecordsUrl?: string; records: unknown[] };
+
+async function ok(res: Response): Promise<Response> {
+  if (!res.ok && res.status !== 302) throw new Error(`${res.url}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+/** An access token straight from the fake's OAuth endpoints (web server flow without PKCE, which it allows). */
+async function directToken(org: CreateOrgResponse): Promise<string> {
+  const redirectUri = 'http://127.0.0.1/bench-callback';
+  const authorize = new URL(`${org.loginUrl}/services/oauth2/authorize`);
+  authorize.search = new URLSearchParams({ response_type: 'code', client_id: CLIENT.clientId, redirect_uri: redirectUri }).toString();
+  const back = await ok(await fetch(authorize, { redirect: 'manual' }));
+  const code = new URL(back.headers.get('location') ?? '').searchParams.get('code') ?? '';
+  const token = await ok(
+    await fetch(`${org.loginUrl}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: CLIENT.clientId, client_secret: CLIENT.clientSecret }),
+    }),
+  );
+  return ((await token.json()) as { access_token: string }).access_token;
+}
+
+/** The fake Salesforce (test/servers/salesforce) with one org of `records` generated contacts. */
+export async function salesforceUnderBench(records: number): Promise<CrmUnderBench> {
+  const fake = await startFakeSalesforce();
+  const res = await fetch(`${fake.url}/__control/orgs`, {
+    method: 'POST',
+    body: JSON.stringify({ ...CLIENT, orgName: 'Bench Org', contacts: records, pageSize: PAGE_SIZE }),
+  });
+  if (res.status !== 201) throw new Error(`fake Salesforce refused the org: ${res.status} ${await res.text()}`);
+  const org = (await res.json()) as CreateOrgResponse;
+  let token: string | null = null;
+
+  return {
+    kind: 'salesforce',
+    label: 'Salesforce',
+    object: 'Contact',
+    pageSize: PAGE_SIZE,
+    vars: { SALESFORCE_LOGIN_URL: org.loginUrl, SALESFORCE_CLIENT_ID: CLIENT.clientId, SALESFORCE_CLIENT_SECRET: CLIENT.clientSecret },
+
+    /** The Worker's login round trip: authorize → the fake "logs in" and redirects → our callback → connection id. */
+    async connect(baseUrl) {
+      const start = await ok(
+        await fetch(`${baseUrl}/api/connections/salesforce/authorize`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ loginHost: 'production' }),
+        }),
+      );
+      const { authorizeUrl } = (await start.json()) as { authorizeUrl: string };
+      const atSalesforce = await ok(await fetch(authorizeUrl, { redirect: 'manual' }));
+      const callback = new URL(atSalesforce.headers.get('location') ?? '');
+      const landed = await ok(await fetch(`${baseUrl}${callback.pathname}${callback.search}`, { redirect: 'manual' }));
+      const id = new URL(landed.headers.get('location') ?? '', baseUrl).searchParams.get('connected');
+      if (!id) throw new Error(`Salesforce callback did not connect: ${landed.headers.get('location')}`);
+      return id;
+    },
+
+    /** The same SOQL the connector builds, paged by nextRecordsUrl, each page read and parsed. */
+    async pullDirect(attributes) {
+      token ??= await directToken(org);
+      const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+      const soql = `SELECT ${attributes.join(', ')} FROM Contact`;
+      let url: string | null = `${org.instanceUrl}/services/data/v${LATEST_API_VERSION}/query?${new URLSearchParams({ q: soql })}`;
+      let count = 0;
+      let pages = 0;
+      while (url) {
+        const page = (await (await ok(await fetch(url, { headers }))).json()) as QueryPage;
+        count += page.records.length;
+        pages++;
+        // nextRecordsUrl is instance-relative ("/services/data/v62.0/query/01g…-2000").
+        url = page.done || !page.nextRecordsUrl ? null : `${org.instanceUrl}${page.nextRecordsUrl}`;
+      }
+      return { records: count, pages };
+    },
+
+    close: () => fake.close(),
+  };
+}
