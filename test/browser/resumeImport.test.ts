@@ -70,6 +70,19 @@ describe('an interrupted import', () => {
     await expect.poll(() => stat('Rows received')).toBe('4,500');
     expect(await stat('Inserted')).toBe('4,500');
     expect(await stat('Rejected')).toBe('0');
+
+    // 4,500 members, paged 50 at a time.
+    await page.getByRole('link', { name: 'Open audience' }).click();
+    const pager = page.getByRole('navigation', { name: 'Member pages' });
+    await expect.poll(() => pager.textContent()).toMatch(/1–50 of 4,500/);
+    await pager.getByRole('button', { name: 'Next →' }).click();
+    await expect.poll(() => pager.textContent()).toMatch(/51–100 of 4,500/);
+    const firstOfPage2 = await page.getByRole('table', { name: 'Members' }).locator('tbody tr').first().locator('td').first().textContent();
+    expect(firstOfPage2).toBe('51');
+    await pager.getByRole('button', { name: '← Previous' }).click();
+    await expect.poll(() => pager.textContent()).toMatch(/1–50 of 4,500/);
+    await screenshot(page, '33-members-paged');
+
     // Finished imports are forgotten: nothing pending on the import page any more.
     await page.goto('/import');
     await page.getByRole('heading', { name: 'Import contacts' }).waitFor();

@@ -77,9 +77,11 @@ export default function AudiencePage(props: { id: string }) {
       <div class="card">
         <div class="card-head">
           <h2>Members</h2>
-          <span class="muted small">
-            <span class="badge lock">••• masked</span> Sensitive values are stored hashed and encrypted; they are never shown.
-          </span>
+          <Show when={columns().some((c) => c.sensitive)}>
+            <span class="muted small">
+              <span class="badge lock">sensitive</span> values are stored hashed and encrypted: they are never shown, only masked.
+            </span>
+          </Show>
         </div>
         <Show when={page.latest} fallback={<p class="muted">{page.error ? '' : 'Loading members…'}</p>}>
           {(p) => (
