@@ -33,7 +33,7 @@ describe('app shell', () => {
 
     await page.goto('/audiences');
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Audiences');
-    await screenshot(page, '01-audiences-empty');
+    await screenshot(page, '01-audiences');
   });
 
   it('says so when a path leads nowhere', async () => {
