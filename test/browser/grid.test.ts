@@ -218,7 +218,7 @@ describe('mapping grid: a small list with known problems', () => {
   it('counts every kind of problem once the identifier is chosen', async () => {
     await page.getByTestId('identifier-0').click();
     await poll(() => page.getByTestId('problem-summary').textContent()).toMatch(/^Checked: 6 rows would be rejected/);
-    expect(await page.getByTestId('problems-0').locator('.mg-badge-error').textContent()).toBe(' 2 invalid emails · 1 empty');
+    expect(await page.getByTestId('problems-0').locator('.mg-badge-error').textContent()).toBe(' 3 errors');
     expect(await page.getByTestId('problems-0').locator('.mg-badge-warning').textContent()).toBe('1 duplicate');
     expect(await page.getByTestId('problems-1').textContent()).toContain('1 invalid phone number');
     expect(await page.getByTestId('problems-filter').textContent()).toContain('(7)');
@@ -242,6 +242,9 @@ describe('mapping grid: a small list with known problems', () => {
     await page.getByTestId('cell-editor').fill('person12@example.com');
     await page.getByTestId('cell-editor').press('Enter');
     await poll(() => page.getByTestId('problems-0').textContent()).toBe(' 2 invalid emails · 1 empty');
+    expect(await page.getByTestId('problems-0').getAttribute('title')).toBe(
+      '2 invalid emails, 1 empty identifier: these rows will be rejected. Click to show only the rows with problems.',
+    );
     // Enter moved the selection down a row.
     expect(await page.getByTestId('cell-13-0').getAttribute('class')).toContain('mg-cell-active');
   });

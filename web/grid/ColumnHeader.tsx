@@ -28,14 +28,27 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
-/** "12 invalid emails", "3 empty", … for the badge; the title carries the consequence. */
+/**
+ * Badge texts: specific ("12 invalid emails · 3 empty"), shortened when a duplicates badge must fit beside them
+ * ("12 invalid", "15 errors"); the title spells everything out with its consequence.
+ */
 function problemBadges(problems: ColumnProblems, type: FieldType | null) {
   const c = problems.counts;
   const invalid = c.invalid_email + c.invalid_phone + c.invalid_value;
   const noun = type === 'email' ? 'email' : type === 'phone' ? 'phone number' : 'value';
-  const errors = [invalid > 0 ? `${plural(invalid, `invalid ${noun}`)}` : null, c.empty_identifier > 0 ? `${c.empty_identifier.toLocaleString('en-US')} empty` : null].filter(Boolean).join(' · ');
-  const warnings = c.duplicate_identifier > 0 ? plural(c.duplicate_identifier, 'duplicate') : '';
-  return { errors, warnings };
+  const duplicates = c.duplicate_identifier;
+  const kinds = [invalid > 0 ? plural(invalid, `invalid ${noun}`) : null, c.empty_identifier > 0 ? `${c.empty_identifier.toLocaleString('en-US')} empty` : null].filter((k): k is string => k !== null);
+  const errors =
+    duplicates === 0 ? kinds.join(' · ') : kinds.length === 1 ? (kinds[0] as string).replace(/ (emails?|phone numbers?|values?)$/, '') : kinds.length > 1 ? plural(problems.errorCount, 'error') : '';
+  const warnings = duplicates > 0 ? plural(duplicates, 'duplicate') : '';
+  const title = [
+    kinds.length > 0 ? `${kinds.join(', ')}${c.empty_identifier > 0 ? ` identifier${c.empty_identifier === 1 ? '' : 's'}` : ''}: ${problems.errorCount === 1 ? 'this row' : 'these rows'} will be rejected.` : '',
+    duplicates > 0 ? `${plural(duplicates, 'duplicate identifier')}: merged into the first row with the same identifier.` : '',
+    'Click to show only the rows with problems.',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  return { errors, warnings, title };
 }
 
 /** One column's controls: name, identifier and sensitive toggles, "Map to", and what is wrong in its cells. */
@@ -85,7 +98,12 @@ export function ColumnHeader(props: ColumnHeaderProps) {
           ref={mapButton}
           type="button"
           class="mg-map"
-          classList={{ 'mg-map-suggested': props.state.suggested && !skipped(), 'mg-map-skip': skipped(), 'mg-map-open': picking() }}
+          classList={{
+            'mg-map-suggested': props.state.suggested && !skipped(),
+            'mg-map-skip': skipped(),
+            'mg-map-needed': skipped() && props.isIdentifier,
+            'mg-map-open': picking(),
+          }}
           aria-haspopup="dialog"
           aria-expanded={picking()}
           aria-label={`Map “${props.state.header}” to a field: ${skipped() ? "don't import" : targetLabel()}${props.state.suggested ? ' (suggested)' : ''}`}
@@ -121,9 +139,18 @@ export function ColumnHeader(props: ColumnHeaderProps) {
 
       <div class="mg-th-status" aria-live="polite">
         <Show
-          when={badges()}
+          when={!(skipped() && props.isIdentifier) && badges()}
           fallback={
-            <Show when={props.checking !== null} fallback={<span class="mg-status-muted">{skipped() && !props.isIdentifier ? 'Not imported' : ''}</span>}>
+            <Show
+              when={!(skipped() && props.isIdentifier) && props.checking !== null}
+              fallback={
+                <Show when={skipped() && props.isIdentifier} fallback={<span class="mg-status-muted">{skipped() ? 'Not imported' : ''}</span>}>
+                  <span class="mg-status-warning" data-testid={`identifier-warning-${props.col}`}>
+                    <AlertIcon /> Map it to use it as identifier
+                  </span>
+                </Show>
+              }
+            >
               <span class="mg-status-muted" data-testid={`checking-${props.col}`}>
                 Checking…{(props.checking ?? 0) > 0 ? ` ${Math.floor((props.checking ?? 0) * 100)}%` : ''}
               </span>
@@ -142,7 +169,7 @@ export function ColumnHeader(props: ColumnHeaderProps) {
               <button
                 type="button"
                 class="mg-badges"
-                title="Show only the rows with problems"
+                title={b().title}
                 data-testid={`problems-${props.col}`}
                 onClick={() => props.onShowProblems()}
               >
@@ -157,9 +184,6 @@ export function ColumnHeader(props: ColumnHeaderProps) {
               </button>
             </Show>
           )}
-        </Show>
-        <Show when={skipped() && props.isIdentifier}>
-          <span class="mg-status-warning">Map it to use it as identifier</span>
         </Show>
       </div>
 

@@ -9,7 +9,7 @@ import {
   tableFeatures,
 } from '@tanstack/solid-table';
 import { createVirtualizer } from '@tanstack/solid-virtual';
-import { batch, createEffect, createMemo, createSignal, For, Index, on, onCleanup, onMount, Show, untrack } from 'solid-js';
+import { batch, createEffect, createMemo, createSelector, createSignal, For, Index, on, onCleanup, onMount, Show, untrack } from 'solid-js';
 import type { Field, FieldType } from '../../shared/schema/fields.ts';
 import { type CellProblemCode, raggedRows } from '../../shared/validation/index.ts';
 import type { RowStore } from '../rows/rowStore.ts';
@@ -20,7 +20,7 @@ import { type ColumnState, columnsByTarget, withSensitive, withSuggestionConfirm
 import { GridToolbar } from './GridToolbar.tsx';
 import { maskValue } from './maskValue.ts';
 import { combineProblems, lowerBound } from './problemRows.ts';
-import { type Align, maxVirtualOffset, offsetToShow, type RowGeometry, rowsPerPage, rowTop, rowWindow, scrollHeight, scrollTopFor, virtualOffset } from './scaledScroll.ts';
+import { type Align, maxVirtualOffset, offsetToShow, type RowGeometry, rowsPerPage, rowTop, rowWindow, scrollHeight, scrollTopFor, virtualOffset, windowSize } from './scaledScroll.ts';
 import './grid.css';
 
 export type { ColumnState } from './columnState.ts';
@@ -64,10 +64,16 @@ export interface MappingGridProps {
 const ROW_HEIGHT = 32;
 const HEADER_HEIGHT = 112;
 const COLUMN_WIDTH = 220;
-const OVERSCAN_ROWS = 6;
+const OVERSCAN_ROWS = 4;
+// The drawn rows change what they show every BLOCK_ROWS rows of scrolling; in between only their offset moves.
+const BLOCK_ROWS = 8;
 
-/** A row of the visible window: its place in the (maybe filtered) display, and its 0-based row in the store. */
-type GridRow = { display: number; index: number };
+/**
+ * One slot of the visible window: its place in the (maybe filtered) display and its 0-based row in the store.
+ * Slots are recycled: the same objects (reactive getters) follow the window as it scrolls, so TanStack's rows and
+ * cells and their DOM stay put and only text and classes change.
+ */
+type GridRow = { readonly display: number; readonly index: number };
 
 const features = tableFeatures({ columnSizingFeature, columnResizingFeature });
 const helper = createColumnHelper<typeof features, GridRow>();
@@ -212,7 +218,7 @@ function GridView(props: MappingGridProps) {
     const g = geometry();
     return a && a.top === top && a.geometry === g ? a.offset : virtualOffset(g, top);
   });
-  const window = createMemo(() => rowWindow(geometry(), offset(), OVERSCAN_ROWS), undefined, {
+  const window = createMemo(() => rowWindow(geometry(), offset(), OVERSCAN_ROWS, BLOCK_ROWS), undefined, {
     equals: (a, b) => a.start === b.start && a.end === b.end,
   });
   const windowTop = () => rowTop(geometry(), window().start, scrollTop(), offset());
@@ -235,7 +241,7 @@ function GridView(props: MappingGridProps) {
   // --- columns ------------------------------------------------------------------------------------------------
   const rowNumberWidth = createMemo(() => 28 + 8 * String(Math.max(rowCount(), 9)).length);
   const columnDefs = helper.columns([
-    helper.display({ id: 'row', header: () => '#', size: 60, enableResizing: false, cell: (ctx) => ctx.row.original.index + 1 }),
+    helper.display({ id: 'row', header: () => '#', size: 60, enableResizing: false, cell: (ctx) => <>{ctx.row.original.index + 1}</> }),
     ...Array.from({ length: columnCount }, (_, c) =>
       helper.accessor((r: GridRow) => store.get(r.index, c) ?? '', {
         id: `c${c}`,
@@ -268,16 +274,29 @@ function GridView(props: MappingGridProps) {
     ),
   ]);
 
+  // New slots only when the viewport's height changes, not on scroll; slots past the end of the data are hidden.
+  const slotCount = createMemo(() => windowSize(geometry(), OVERSCAN_ROWS, BLOCK_ROWS));
+  const slots = createMemo(() =>
+    Array.from(
+      { length: slotCount() },
+      (_, i): GridRow => ({
+        get display() {
+          return window().start + i;
+        },
+        get index() {
+          const display = window().start + i;
+          return display < displayCount() ? dataRowAt(display) : -1;
+        },
+      }),
+    ),
+  );
   const table = createTable({
     features,
     columns: columnDefs,
     get data() {
-      const { start, end } = window();
-      const rows: GridRow[] = [];
-      for (let d = start; d < end; d++) rows.push({ display: d, index: dataRowAt(d) });
-      return rows;
+      return slots();
     },
-    getRowId: (row) => String(row.display),
+    getRowId: (_slot, i) => String(i),
     columnResizeMode: 'onChange',
   });
   const headers = () => table.getHeaderGroups()[0]?.headers ?? [];
@@ -296,8 +315,19 @@ function GridView(props: MappingGridProps) {
   });
   const totalWidth = () => columnStarts()[columnCount] as number;
 
+  // The grid's own scroll handler reads scrollLeft (before anything is written) and hands it over: the stock
+  // observer would read it after the rows were updated, forcing a second layout in every frame.
+  let reportColumnOffset: ((offset: number, isScrolling: boolean) => void) | null = null;
+  let lastScrollLeft = -1;
   const columnVirtualizer = createVirtualizer({
     horizontal: true,
+    observeElementOffset: (_instance, report) => {
+      reportColumnOffset = report;
+      report(scroller?.scrollLeft ?? 0, false);
+      return () => {
+        reportColumnOffset = null;
+      };
+    },
     get count() {
       return columnCount;
     },
@@ -440,36 +470,40 @@ function GridView(props: MappingGridProps) {
   };
 
   // --- cells --------------------------------------------------------------------------------------------------
+  const activeRow = createSelector(() => active()?.row ?? -1);
+  const activeKey = createSelector(() => {
+    const a = active();
+    return a ? a.row * columnCount + a.col : -1;
+  });
+
   function CellView(cellProps: { row: GridRow; col: number }) {
-    const row = cellProps.row.index;
     const col = cellProps.col;
-    const value = () => cellValue(row, col);
-    const problem = () => checks.problems(col)?.problemAt(row) ?? null;
+    // The slot follows the window: every read of its row goes through this accessor.
+    const row = () => cellProps.row.index;
+    const value = () => cellValue(row(), col);
+    const problem = createMemo(() => (row() >= 0 ? (checks.problems(col)?.problemAt(row()) ?? null) : null));
     const sensitive = () => props.columns[col]?.sensitive === true;
-    const isActive = () => {
-      const a = active();
-      return a !== null && a.row === row && a.col === col;
-    };
     const edit = () => {
       const e = editing();
-      return e && e.row === row && e.col === col ? e : null;
+      return e && e.row === row() && e.col === col ? e : null;
     };
-    const missing = () => col >= store.fieldCount(row) && !store.isEdited(row, col);
+    const edited = () => (editVersions[col]?.[0](), store.isEdited(row(), col));
+    const missing = () => col >= store.fieldCount(row()) && !edited();
     return (
       <div
         class="mg-cell"
         classList={{
           'mg-cell-error': problem()?.severity === 'error',
           'mg-cell-warning': problem()?.severity === 'warning',
-          'mg-cell-active': isActive(),
-          'mg-cell-edited': (editVersions[col]?.[0](), store.isEdited(row, col)),
+          'mg-cell-active': activeKey(row() * columnCount + col),
+          'mg-cell-edited': edited(),
           'mg-cell-missing': missing(),
           'mg-cell-masked': sensitive(),
         }}
         title={problem()?.message ?? (missing() ? 'This row has no value here (it is shorter than the header)' : undefined)}
-        data-testid={`cell-${row + 1}-${col}`}
-        onClick={() => setActive({ row, col })}
-        onDblClick={() => startEditing(row, col)}
+        data-testid={`cell-${row() + 1}-${col}`}
+        onClick={() => setActive({ row: row(), col })}
+        onDblClick={() => startEditing(row(), col)}
       >
         <Show when={edit()} fallback={sensitive() ? maskValue(value()) : value()}>
           {(e) => <CellEditor initial={e().initial} secret={sensitive()} onDone={finishEditing} />}
@@ -516,7 +550,15 @@ function GridView(props: MappingGridProps) {
         aria-colcount={columnCount + 1}
         aria-label="Rows of the file, one column per source column"
         data-testid="grid-scroller"
-        onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+        onScroll={(e) => {
+          const top = e.currentTarget.scrollTop;
+          const left = e.currentTarget.scrollLeft;
+          setScrollTop(top);
+          if (left !== lastScrollLeft) {
+            lastScrollLeft = left;
+            reportColumnOffset?.(left, false);
+          }
+        }}
         onKeyDown={onKeyDown}
       >
         <div class="mg-canvas" style={{ width: `${totalWidth()}px`, height: `${HEADER_HEIGHT + scrollHeight(geometry())}px` }}>
@@ -550,32 +592,34 @@ function GridView(props: MappingGridProps) {
             <div class="mg-window" style={{ transform: `translateY(${windowTop()}px)` }}>
               <Index each={table.getRowModel().rows}>
                 {(row) => (
-                  <div class="mg-row" role="row" classList={{ 'mg-row-odd': row().original.display % 2 === 1 }} style={{ width: `${totalWidth()}px` }}>
-                    <div
-                      class="mg-rownum"
-                      role="rowheader"
-                      classList={{ 'mg-rownum-ragged': rowIsRagged(row().original.index), 'mg-rownum-active': active()?.row === row().original.index }}
-                      title={rowIsRagged(row().original.index) ? raggedMessage(row().original.index) : undefined}
-                      data-testid={`rownum-${row().original.index + 1}`}
-                    >
-                      <table.FlexRender cell={cellOf(row(), -1)} />
+                  <Show when={row().original.index >= 0}>
+                    <div class="mg-row" role="row" classList={{ 'mg-row-odd': row().original.display % 2 === 1 }} style={{ width: `${totalWidth()}px` }}>
+                      <div
+                        class="mg-rownum"
+                        role="rowheader"
+                        classList={{ 'mg-rownum-ragged': rowIsRagged(row().original.index), 'mg-rownum-active': activeRow(row().original.index) }}
+                        title={rowIsRagged(row().original.index) ? raggedMessage(row().original.index) : undefined}
+                        data-testid={`rownum-${row().original.index + 1}`}
+                      >
+                        <table.FlexRender cell={cellOf(row(), -1)} />
+                      </div>
+                      <For each={visibleColumns()}>
+                        {(item) => (
+                          <div
+                            class="mg-td"
+                            role="gridcell"
+                            classList={{
+                              'mg-td-skipped': props.columns[item.index]?.target === null && props.identifier !== item.index,
+                              'mg-td-identifier': props.identifier === item.index,
+                            }}
+                            style={{ left: `${item.start}px`, width: `${item.size}px` }}
+                          >
+                            <table.FlexRender cell={cellOf(row(), item.index)} />
+                          </div>
+                        )}
+                      </For>
                     </div>
-                    <For each={visibleColumns()}>
-                      {(item) => (
-                        <div
-                          class="mg-td"
-                          role="gridcell"
-                          classList={{
-                            'mg-td-skipped': props.columns[item.index]?.target === null && props.identifier !== item.index,
-                            'mg-td-identifier': props.identifier === item.index,
-                          }}
-                          style={{ left: `${item.start}px`, width: `${item.size}px` }}
-                        >
-                          <table.FlexRender cell={cellOf(row(), item.index)} />
-                        </div>
-                      )}
-                    </For>
-                  </div>
+                  </Show>
                 )}
               </Index>
             </div>

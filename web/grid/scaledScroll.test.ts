@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SCROLL_HEIGHT, maxVirtualOffset, offsetToShow, rowsPerPage, rowTop, rowWindow, scrollHeight, scrollTopFor, virtualOffset } from './scaledScroll.ts';
+import { MAX_SCROLL_HEIGHT, maxVirtualOffset, offsetToShow, rowsPerPage, rowTop, rowWindow, scrollHeight, scrollTopFor, virtualOffset, windowSize } from './scaledScroll.ts';
 
 const small = { rowCount: 1000, rowHeight: 32, viewportHeight: 640 };
 const million = { rowCount: 1_000_000, rowHeight: 32, viewportHeight: 640 };
@@ -48,11 +48,29 @@ describe('scaled scroll', () => {
   });
 
   it('windows the visible rows plus overscan, clamped to the data', () => {
-    expect(rowWindow(small, 0, 4)).toEqual({ start: 0, end: 24 });
-    expect(rowWindow(small, 3200, 4)).toEqual({ start: 96, end: 124 });
+    // 20 rows visible, 4 overscan each side, + 1 partly visible row + 1 block row.
+    expect(windowSize(small, 4)).toBe(30);
+    expect(rowWindow(small, 0, 4)).toEqual({ start: 0, end: 30 });
+    expect(rowWindow(small, 3200, 4)).toEqual({ start: 96, end: 126 });
     expect(rowWindow(small, 31_360, 4)).toEqual({ start: 976, end: 1000 });
     expect(rowWindow({ ...small, rowCount: 0 }, 0)).toEqual({ start: 0, end: 0 });
     expect(rowWindow({ ...small, rowCount: 3 }, 0)).toEqual({ start: 0, end: 3 });
+  });
+
+  it('moves the window in blocks, always covering the viewport and its overscan', () => {
+    const starts = new Set<number>();
+    for (let offset = 0; offset <= 31_360; offset += 7) {
+      const { start, end } = rowWindow(small, offset, 4, 8);
+      expect(start % 8).toBe(0);
+      const first = Math.floor(offset / 32);
+      const last = Math.ceil((offset + 640) / 32);
+      expect(start).toBeLessThanOrEqual(Math.max(0, first - 4));
+      expect(end).toBeGreaterThanOrEqual(Math.min(1000, last + 4));
+      expect(end - start).toBeLessThanOrEqual(windowSize(small, 4, 8));
+      starts.add(start);
+    }
+    // Far fewer window changes than scroll positions.
+    expect(starts.size).toBeLessThan(130);
   });
 
   it('finds the offset that shows a row, for every alignment', () => {

@@ -57,11 +57,23 @@ export interface RowWindow {
   end: number;
 }
 
-export function rowWindow(g: RowGeometry, offset: number, overscan = 4): RowWindow {
+/**
+ * Rows drawn at once: the viewport, overscan on both sides and one block. Constant for a given viewport, so the
+ * drawn rows can be recycled rather than rebuilt.
+ */
+export function windowSize(g: RowGeometry, overscan = 4, block = 1): number {
+  return Math.ceil(g.viewportHeight / g.rowHeight) + 1 + 2 * overscan + block;
+}
+
+/**
+ * The rows to draw at a virtual offset. `start` moves in steps of `block` rows: between two steps a scroll only
+ * moves the drawn rows, it does not change what they show.
+ */
+export function rowWindow(g: RowGeometry, offset: number, overscan = 4, block = 1): RowWindow {
   if (g.rowCount === 0) return { start: 0, end: 0 };
   const first = Math.floor(offset / g.rowHeight);
-  const last = Math.ceil((offset + g.viewportHeight) / g.rowHeight);
-  return { start: Math.max(0, first - overscan), end: Math.min(g.rowCount, last + overscan) };
+  const start = Math.max(0, Math.floor((first - overscan) / block) * block);
+  return { start, end: Math.min(g.rowCount, start + windowSize(g, overscan, block)) };
 }
 
 /**
