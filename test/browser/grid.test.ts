@@ -153,6 +153,20 @@ describe('mapping grid: a million rows × 200 columns', () => {
     await poll(async () => (await harnessState()).columns[5]?.target).toBeNull();
   });
 
+  it('resizes a column by dragging its edge', async () => {
+    const before = (await page.getByTestId('col-header-2').boundingBox())?.width ?? 0;
+    const handle = page.locator('.mg-th').filter({ has: page.getByTestId('col-header-2') }).locator('.mg-resizer');
+    const box = await handle.boundingBox();
+    if (!box) throw new Error('no resize handle');
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await poll(async () => Math.round((await page.getByTestId('col-header-2').boundingBox())?.width ?? 0)).toBe(Math.round(before + 120));
+    // Cells follow their header.
+    expect(Math.round((await page.getByTestId('cell-1-2').boundingBox())?.width ?? 0)).toBe(Math.round(before + 120));
+  });
+
   it('marks one identifier (moving it) and masks sensitive columns', async () => {
     await page.getByTestId('identifier-2').click();
     await poll(async () => (await harnessState()).identifier).toBe(2);
@@ -275,6 +289,17 @@ describe('mapping grid: files through the parse worker', () => {
     await page.getByTestId('rownum-4001').waitFor();
     expect(await page.getByTestId('cell-4001-1').textContent()).toBe('René €');
     await screenshot(page, 'grid-file-windows-1252');
+  });
+
+  it('stops reading when cancelled', async () => {
+    // ~40 MB: long enough to still be reading when Cancel is clicked.
+    const line = 'someone@example.com,"Quoted, with a comma",Paris,+33612345678\n';
+    const big = Buffer.from(`Email,Note,City,Phone\n${line.repeat(600_000)}`);
+    await page.getByTestId('file-input').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: big });
+    await page.getByTestId('parse-cancel').click();
+    await poll(() => page.getByTestId('parse-status').textContent()).toMatch(/^Cancelled after \d+ rows$/);
+    const rows = Number((await page.getByTestId('parse-status').textContent())?.match(/\d+/)?.[0]);
+    expect(rows).toBeLessThan(600_000);
   });
 
   it('reports files it cannot read as typed failures', async () => {

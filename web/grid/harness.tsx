@@ -40,6 +40,7 @@ function Harness() {
   if (dataset === 'contacts') show(contactsStore());
   else if (dataset === 'synthetic') show(syntheticStore(Number(params.get('rows') ?? 1_000_000), Number(params.get('cols') ?? 200)));
 
+  let cancel: (() => void) | null = null;
   const read = async (file: File) => {
     setStatus('Reading…');
     const handle = parseFile(file, {}, {
@@ -50,8 +51,10 @@ function Harness() {
       onProgress: setProgress,
       onRestart: () => setStatus('Re-reading…'),
     });
+    cancel = handle.cancel;
     const outcome = await handle.outcome;
-    if (outcome.status === 'failed') setStatus(`Failed (${outcome.failure.code}): ${outcome.failure.message}`);
+    if (outcome.status === 'cancelled') setStatus(`Cancelled after ${progress()?.rows ?? 0} rows`);
+    else if (outcome.status === 'failed') setStatus(`Failed (${outcome.failure.code}): ${outcome.failure.message}`);
     else if (outcome.status === 'done') setStatus(`${outcome.encodingFallback ? `Read as ${outcome.summary.encodingLabel}` : `Encoding: ${outcome.summary.encodingLabel}`} · ${outcome.summary.rowCount} rows`);
   };
 
@@ -60,6 +63,9 @@ function Harness() {
       <Show when={dataset === 'file'}>
         <div>
           <input type="file" accept=".csv,text/csv" data-testid="file-input" onChange={(e) => e.currentTarget.files?.[0] && void read(e.currentTarget.files[0])} />{' '}
+          <button type="button" data-testid="parse-cancel" onClick={() => cancel?.()}>
+            Cancel
+          </button>{' '}
           <span data-testid="parse-status">{status()}</span>{' '}
           <span data-testid="parse-progress">{progress() ? `${progress()?.rows} rows, ${progress()?.bytesRead}/${progress()?.totalBytes} bytes` : ''}</span>
         </div>
