@@ -95,6 +95,16 @@ describe('readCsvSource', () => {
     expect(store?.get(3000, 1)).toBe('René €');
   });
 
+  it('re-parses with the delimiter and encoding the user picked', async () => {
+    const csv = 'a;b,c\n1;2,3\n';
+    const detected = await read(blob(csv));
+    const forced = await read(blob(csv), { delimiter: ';' });
+    expect(detected.store?.headers).toEqual(['a;b', 'c']);
+    expect(forced.store?.headers).toEqual(['a', 'b,c']);
+    const latin = await read(blob('Name\n', new Uint8Array([0x52, 0x65, 0x6e, 0xc3, 0xa9]), '\n'), { encoding: 'windows-1252' });
+    expect(latin.store?.get(0, 0)).toBe('RenÃ©');
+  });
+
   it('does not second-guess an encoding the user chose', async () => {
     const ascii = 'a,b\n' + '1,2\n'.repeat(20_000);
     const { messages, types } = await read(blob(ascii, new Uint8Array([0xe9]), '\n'), { encoding: 'utf-8' });
