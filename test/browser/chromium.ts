@@ -35,6 +35,10 @@ export async function openBrowser(baseUrl: string): Promise<OpenBrowser> {
     viewport: { width: 1360, height: 900 },
     acceptDownloads: true,
   });
+  // Generous waits, not sleeps: on a shared 2-core machine a first page load behind a cold wrangler dev can take
+  // well over playwright's 30 s default while everything still works.
+  context.setDefaultNavigationTimeout(120_000);
+  context.setDefaultTimeout(60_000);
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,
