@@ -61,7 +61,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             environment: 'node',
             include: ['test/browser/**/*.test.ts'],
             globalSetup: ['./test/browser/startServer.ts'],
-            testTimeout: 120_000,
+            testTimeout: 300_000,
             hookTimeout: 180_000,
             fileParallelism: false,
           },
