@@ -4,12 +4,14 @@ import type { BatchSealer } from '../crypto/batchSealer.ts';
 import { sha256HexAll } from '../crypto/sha256Hex.ts';
 import { ApiError } from '../http/apiError.ts';
 import { addMembersStatement } from '../store/audiences.ts';
-import { findBatch, insertBatchStatement } from '../store/importBatches.ts';
+import { readBatchState } from '../store/batchState.ts';
+import { insertBatchStatement, type StoredBatch } from '../store/importBatches.ts';
 import { batchErrors, insertErrorsStatements } from '../store/importErrors.ts';
-import { applyBatchCountsStatement, getImport } from '../store/imports.ts';
+import { applyBatchCountsStatement } from '../store/imports.ts';
 import { existingMembers, insertMembersStatements, mergeMembersStatements, type MemberWrite } from '../store/members.ts';
-import { classifyRows } from './classifyRows.ts';
+import { classifyRows, type ClassifiedRows } from './classifyRows.ts';
 import type { ImportPlan } from './importPlan.ts';
+import { knownPlan, rememberPlan } from './knownPlans.ts';
 import { resolveMatches, type MergedMember } from './resolveMatches.ts';
 
 // A lost race (another request wrote this batch or one of its new identifiers first) is settled by classifying
@@ -54,9 +56,7 @@ function isConstraintFailure(e: unknown): boolean {
 }
 
 /** An earlier answer to this seq: the same request again is replayed, a different one is a conflict. */
-async function answerFromStored(ctx: BatchContext, body: BatchBody): Promise<BatchResult | null> {
-  const stored = await findBatch(ctx.db, ctx.workspaceId, ctx.importId, body.seq);
-  if (!stored) return null;
+async function replay(ctx: BatchContext, body: BatchBody, stored: StoredBatch): Promise<BatchResult> {
   if (stored.idempotencyKey !== body.idempotencyKey) {
     throw new ApiError(409, 'conflict', `batch ${body.seq} was already applied with another idempotency key`, { seq: body.seq });
   }
@@ -64,26 +64,36 @@ async function answerFromStored(ctx: BatchContext, body: BatchBody): Promise<Bat
   return { seq: body.seq, counts: stored.counts, errors, replayed: true };
 }
 
+const distinctKeys = (classified: ClassifiedRows): string[] => [...new Set(classified.accepted.map((r) => r.key))];
+
 /**
- * Applies one batch: classify and normalize (pure), look up the batch's identifiers with one query, decide
- * insert / merge / reject, then write everything — batch record, members, errors, counts — in ONE D1 batch, which
- * is one transaction: a batch is applied entirely or not at all, and exactly once.
+ * Applies one batch: classify and normalize (pure), read the import, this seq's stored answer and the batch's
+ * identifiers in one query, decide insert / merge / reject, then write everything — batch record, members,
+ * errors, counts — in ONE D1 batch, which is one transaction: a batch is applied entirely or not at all, and
+ * exactly once. The first batch an isolate sees of an import reads the plan first and looks identifiers up apart.
  */
 export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<BatchResult> {
+  const { db, workspaceId, importId } = ctx;
+  let plan = knownPlan(workspaceId, importId) ?? null;
+  // Pure, so one classification serves every attempt.
+  let classified = plan ? classifyRows(body.rows, plan) : null;
   for (let attempt = 1; ; attempt++) {
-    const replay = await answerFromStored(ctx, body);
-    if (replay) return replay;
-    const { summary, plan } = await getImport(ctx.db, ctx.workspaceId, ctx.importId);
-    if (summary.status !== 'open') throw new ApiError(409, 'import_closed', 'this import is finished; start a new one', { importId: ctx.importId });
+    const state = await readBatchState(db, workspaceId, importId, body.seq, classified ? distinctKeys(classified) : null);
+    if (!state) throw new ApiError(404, 'not_found', 'import not found', { importId });
+    if (state.stored) return replay(ctx, body, state.stored);
+    const { summary } = state.record;
+    if (summary.status !== 'open') throw new ApiError(409, 'import_closed', 'this import is finished; start a new one', { importId });
     if (body.seq !== summary.nextSeq) {
       throw new ApiError(409, 'batch_out_of_order', `expected batch ${summary.nextSeq}, got ${body.seq}`, { nextSeq: summary.nextSeq });
     }
-
-    const classified = classifyRows(body.rows, plan);
-    const keys = [...new Set(classified.accepted.map((r) => r.key))];
-    const lastWriter = await existingMembers(ctx.db, ctx.workspaceId, summary.audienceId, keys);
+    if (!plan) {
+      plan = state.record.plan;
+      rememberPlan(workspaceId, importId, plan);
+    }
+    classified ??= classifyRows(body.rows, plan);
+    const lastWriter = state.lastWriter ?? (await existingMembers(db, workspaceId, summary.audienceId, distinctKeys(classified)));
     const identifierColumn = plan.columns[plan.identifierIndex]?.column ?? '';
-    const resolved = resolveMatches(classified.accepted, lastWriter, ctx.importId, plan.onMatch, identifierColumn);
+    const resolved = resolveMatches(classified.accepted, lastWriter, importId, plan.onMatch, identifierColumn);
 
     const counts: ImportCounts = {
       received: body.rows.length,
@@ -96,7 +106,6 @@ export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<B
     const errors: RowError[] = [...classified.errors, ...resolved.errors].sort((a, b) => a.index - b.index).map((e) => e.error);
 
     const now = ctx.now();
-    const { db, workspaceId, importId } = ctx;
     const written = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal);
     const statements = [
       insertBatchStatement(db, workspaceId, importId, body.seq, body.idempotencyKey, counts, now),

@@ -2,14 +2,6 @@ import type { ImportCounts } from '../../shared/schema/imports.ts';
 
 export type StoredBatch = { idempotencyKey: string; counts: ImportCounts };
 
-export async function findBatch(db: D1Database, workspaceId: string, importId: string, seq: number): Promise<StoredBatch | null> {
-  const row = await db
-    .prepare('SELECT idempotency_key, result FROM import_batches WHERE workspace_id = ? AND import_id = ? AND seq = ?')
-    .bind(workspaceId, importId, seq)
-    .first<{ idempotency_key: string; result: string }>();
-  return row ? { idempotencyKey: row.idempotency_key, counts: JSON.parse(row.result) as ImportCounts } : null;
-}
-
 /**
  * Records the batch as applied. Part of the batch's one transaction, and its guard: unless the import is still
  * open and expects exactly this seq, seq becomes NULL and the NOT NULL constraint aborts the whole transaction

@@ -3,7 +3,7 @@ import type { ImportMapping } from '../../shared/schema/mapping.ts';
 import { ApiError } from '../http/apiError.ts';
 import type { ImportPlan } from '../imports/importPlan.ts';
 
-type ImportRow = {
+export type ImportRow = {
   id: string;
   audience_id: string;
   status: ImportStatus;
@@ -28,7 +28,7 @@ type ImportRow = {
 /** An import as stored: the summary the API shows plus what batch ingest needs. */
 export type ImportRecord = { summary: ImportSummary; plan: ImportPlan; errorCount: number };
 
-function toRecord(r: ImportRow): ImportRecord {
+export function toRecord(r: ImportRow): ImportRecord {
   const counts: ImportCounts = {
     received: r.received,
     inserted: r.inserted,
