@@ -1,0 +1,20 @@
+// Steps the CRM browser tests share: reading the pickers, the report, and leaving no connection behind.
+import type { Locator, Page } from 'playwright-core';
+
+/** The option labels of a <select>, as shown. */
+export async function optionTexts(select: Locator): Promise<string[]> {
+  return (await select.locator('option').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+}
+
+/** One count of the import report ("Rows received", "Inserted", …). */
+export async function statValue(page: Page, label: string): Promise<string> {
+  const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  const stat = page.getByLabel('Import counts').locator('.stat').filter({ has: page.locator('dt', { hasText: exact }) });
+  return ((await stat.locator('dd').textContent()) ?? '').trim();
+}
+
+/** Other browser tests expect a workspace without CRM connections: remove the ones a test made. */
+export async function deleteConnections(baseUrl: string): Promise<void> {
+  const list = (await (await fetch(`${baseUrl}/api/connections`)).json()) as { id: string }[];
+  for (const c of list) await fetch(`${baseUrl}/api/connections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
+}
