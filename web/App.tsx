@@ -6,11 +6,13 @@ import { ImportPage } from './pages/import/ImportPage.tsx';
 const AudiencesPage = lazy(() => import('./pages/audiences/AudiencesPage.tsx'));
 const AudiencePage = lazy(() => import('./pages/audiences/AudiencePage.tsx'));
 const ReportPage = lazy(() => import('./pages/report/ReportPage.tsx'));
+const ConnectionsPage = lazy(() => import('./pages/connections/ConnectionsPage.tsx'));
 
 export function App() {
   const route = createMemo(() => matchRoute(location().pathname));
   const section = () => {
     const page = route().page;
+    if (page === 'connections') return 'connections';
     return page === 'audiences' || page === 'audience' ? 'audiences' : page === 'import' || page === 'report' ? 'import' : '';
   };
   return (
@@ -32,6 +34,9 @@ export function App() {
           <Link href="/audiences" aria-current={section() === 'audiences' ? 'page' : undefined}>
             Audiences
           </Link>
+          <Link href="/connections" aria-current={section() === 'connections' ? 'page' : undefined}>
+            Integrated systems
+          </Link>
         </nav>
       </header>
       <main id="main" tabindex="-1">
@@ -39,6 +44,9 @@ export function App() {
           <Switch fallback={<NotFound />}>
             <Match when={route().page === 'import'}>
               <ImportPage />
+            </Match>
+            <Match when={route().page === 'connections'}>
+              <ConnectionsPage />
             </Match>
             <Match when={route().page === 'audiences'}>
               <AudiencesPage />

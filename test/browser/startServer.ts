@@ -1,5 +1,5 @@
-// Browser-test global setup: build the SPA, migrate a throw-away local D1, serve SPA + API with `wrangler dev`
-// on a free port, and hand its URL to the tests. Nothing of the developer's own state (.dev.vars, .wrangler/) is
+// Browser-test global setup: build the SPA, migrate a throw-away local D1, start the fake CRMs, serve SPA + API
+// with `wrangler dev` on a free port (pointed at the fakes), and hand the URLs to the tests. Nothing of the developer's own state (.dev.vars, .wrangler/) is
 // read or written.
 import { type ChildProcess, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 // @ts-expect-error plain ESM helper shared with `npm start`, no type declarations
 import { startWranglerDev, stopProcessGroup, wranglerSync } from '../../scripts/localWrangler.mjs';
+import { startCrmFakes } from './crmFakes.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -44,13 +45,15 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   throw new Error(`wrangler dev did not answer ${url}/api/health within ${timeoutMs / 1000} s:\n${output()}`);
 }
 
-export default async function setup(project: TestProject): Promise<() => void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`vite build failed with exit code ${build.status}`);
 
   const persistTo = mkdtempSync(join(tmpdir(), 'audience-import-browser-'));
   wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo], { stdio: 'pipe' });
 
+  const crm = await startCrmFakes();
+  const crmVars = Object.entries(crm.vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
   const [port, inspectorPort] = [await freePort(), await freePort()];
   // Fresh keys per run: `--var` wins over any .dev.vars, so tests never depend on (or learn) a developer's secrets.
   const secrets = ['ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEY'].flatMap((name) => ['--var', `${name}:${randomBytes(32).toString('base64')}`]);
@@ -62,6 +65,7 @@ export default async function setup(project: TestProject): Promise<() => void> {
       '--persist-to', persistTo,
       '--show-interactive-dev-session=false',
       ...secrets,
+      ...crmVars,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -72,17 +76,19 @@ export default async function setup(project: TestProject): Promise<() => void> {
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
 
-  const teardown = () => {
+  const teardown = async () => {
     stopProcessGroup(child);
     rmSync(persistTo, { recursive: true, force: true });
+    await crm.stop();
   };
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(baseUrl, child, () => log);
   } catch (error) {
-    teardown();
+    await teardown();
     throw error;
   }
   project.provide('baseUrl', baseUrl);
+  project.provide('crmFakes', crm.fakes);
   return teardown;
 }

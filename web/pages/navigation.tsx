@@ -1,6 +1,6 @@
 import { type JSX, createSignal, splitProps } from 'solid-js';
 
-// Five screens don't earn a router dependency: the History API plus one signal covers links, back/forward and
+// Six screens don't earn a router dependency: the History API plus one signal covers links, back/forward and
 // deep links (the Worker answers unknown paths with index.html).
 const [location, setLocation] = createSignal({ pathname: window.location.pathname, search: window.location.search });
 window.addEventListener('popstate', () => setLocation({ pathname: window.location.pathname, search: window.location.search }));
@@ -23,6 +23,7 @@ export type Route =
   | { page: 'audiences' }
   | { page: 'audience'; id: string }
   | { page: 'report'; id: string }
+  | { page: 'connections' }
   | { page: 'not-found' };
 
 export function matchRoute(pathname: string): Route {
@@ -30,6 +31,7 @@ export function matchRoute(pathname: string): Route {
   if (parts.length === 0 || (parts.length === 1 && parts[0] === 'import')) return { page: 'import' };
   if (parts[0] === 'audiences' && parts.length === 1) return { page: 'audiences' };
   if (parts[0] === 'audiences' && parts.length === 2 && parts[1]) return { page: 'audience', id: parts[1] };
+  if (parts[0] === 'connections' && parts.length === 1) return { page: 'connections' };
   if (parts[0] === 'imports' && parts.length === 3 && parts[1] && parts[2] === 'report') return { page: 'report', id: parts[1] };
   return { page: 'not-found' };
 }

@@ -39,7 +39,8 @@ export function ParsePanel(props: { session: ImportSession }) {
         )}
       </Show>
 
-      <Show when={s.header()}>
+      {/* CRM rows have a header too, but no file to describe. */}
+      <Show when={s.file() ? s.header() : null}>
         {(h) => (
           <div class="file-info" data-testid="file-info">
             <dl>

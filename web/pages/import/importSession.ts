@@ -1,10 +1,11 @@
+import type { z } from 'zod';
 import { batch, createMemo, createResource, createSignal, onCleanup } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import type { CsvHeader, CsvSummary } from '../../../shared/csv/index.ts';
 import { BUILT_IN_FIELDS } from '../../../shared/fields/builtInFields.ts';
 import { headerSignature } from '../../../shared/mapping/headerSignature.ts';
 import type { Field, FieldType } from '../../../shared/schema/fields.ts';
-import { type ImportSummary } from '../../../shared/schema/imports.ts';
+import { type CrmSource, type ImportSummary } from '../../../shared/schema/imports.ts';
 import { ImportMapping, type MappingTemplate, type OnMatch } from '../../../shared/schema/mapping.ts';
 import { ApiError } from '../../api/apiError.ts';
 import { isRetryable } from '../../api/retryPolicy.ts';
@@ -30,6 +31,22 @@ export type SavePhase =
   | { kind: 'paused'; importId: string; progress: SendProgress | null; error: ApiError }
   | { kind: 'failed'; error: unknown };
 
+/**
+ * Rows pulled from a CRM (web/pages/crm), handed to the session to go through the same grid, mapping, consent and
+ * save path as a file's.
+ */
+export interface CrmRows {
+  source: z.infer<typeof CrmSource>;
+  /** "Salesforce Contacts": the default audience and template name. */
+  name: string;
+  store: RowStore;
+  /** The pre-mapping (defaults shown as suggestions) and the proposed identifier, by header. */
+  columns: ColumnState[];
+  identifier: string | null;
+  /** Told once the import has started, with the id of the template its mapping was saved as (null if that failed). */
+  onImportStarted?: (templateId: string | null) => void;
+}
+
 export interface TemplateApplied {
   template: MappingTemplate;
   previous: { columns: ColumnState[]; identifier: string | null };
@@ -38,6 +55,7 @@ export interface TemplateApplied {
 /** Everything the import page knows and does, as signals; the components only render it. */
 export function createImportSession(options: { onFinished: (importId: string) => void }) {
   const [file, setFile] = createSignal<File | null>(null);
+  const [crm, setCrm] = createSignal<CrmRows | null>(null);
   const [header, setHeader] = createSignal<CsvHeader | null>(null);
   const [store, setStore] = createSignal<RowStore | null>(null);
   const [rowCount, setRowCount] = createSignal(0);
@@ -163,6 +181,7 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     unsubscribe = null;
     batch(() => {
       setFile(f);
+      setCrm(null);
       setParseOptions(opts);
       setHeader(null);
       setStore(null);
@@ -293,10 +312,11 @@ export function createImportSession(options: { onFinished: (importId: string) =>
 
   async function save() {
     const f = file();
+    const c = crm();
     const h = header();
     const s = store();
     const open = resumable();
-    if (!f || !h || !s || busy()) return;
+    if ((!f && !c) || !h || !s || busy()) return;
     if (open) return send(open.id);
     if (blocker()) return;
     setPhase({ kind: 'starting' });
@@ -306,7 +326,7 @@ export function createImportSession(options: { onFinished: (importId: string) =>
       const choice = audience();
       const started = await api.startImport({
         ...(choice.mode === 'new' ? { audienceName: choice.name.trim() } : { audienceId: choice.id }),
-        source: { kind: 'csv', fileName: f.name.slice(0, 500), headers: h.headers, encoding: h.encoding, delimiter: h.delimiter },
+        source: c ? c.source : { kind: 'csv', fileName: (f as File).name.slice(0, 500), headers: h.headers, encoding: h.encoding, delimiter: h.delimiter },
         mapping,
         consent: { doubleOptIn: true },
         defaultCountry: defaultCountry(),
@@ -314,21 +334,29 @@ export function createImportSession(options: { onFinished: (importId: string) =>
         expectedRows: s.rowCount,
       }, { context: { columnAt: (j) => mapping.columns[j]?.column } });
       const signature = headerSignature(h.headers);
-      const record: ResumeRecord = {
-        importId: started.id,
-        fileSignature: fileSignature(f, signature),
-        fileName: f.name,
-        audienceName: choice.mode === 'new' ? choice.name.trim() : (audiences()?.find((a) => a.id === choice.id)?.name ?? ''),
-        totalRows: s.rowCount,
-        startedAt: started.createdAt,
-      };
-      saveResumeRecord(record);
-      setPending(record);
+      // A file is recognised again after a reload by its signature; CRM rows are simply pulled again.
+      if (f) {
+        const record: ResumeRecord = {
+          importId: started.id,
+          fileSignature: fileSignature(f, signature),
+          fileName: f.name,
+          audienceName: choice.mode === 'new' ? choice.name.trim() : (audiences()?.find((a) => a.id === choice.id)?.name ?? ''),
+          totalRows: s.rowCount,
+          startedAt: started.createdAt,
+        };
+        saveResumeRecord(record);
+        setPending(record);
+      }
       // The template is a convenience: failing to save it must not hold up the rows.
-      const name = templateApplied()?.template.name ?? f.name.replace(/\.(csv|tsv|txt)$/i, '');
-      void api.saveTemplate({ name, signature, mapping }).catch((e: unknown) => {
-        setTemplateWarning(`The mapping could not be saved as a template (${e instanceof Error ? e.message : String(e)}); the import goes on.`);
-      });
+      const name = templateApplied()?.template.name ?? (c ? c.name : (f as File).name.replace(/\.(csv|tsv|txt)$/i, ''));
+      const templateSaved = api.saveTemplate({ name, signature, mapping }).then(
+        (t) => t.id,
+        (e: unknown) => {
+          setTemplateWarning(`The mapping could not be saved as a template (${e instanceof Error ? e.message : String(e)}); the import goes on.`);
+          return null;
+        },
+      );
+      if (c?.onImportStarted) void templateSaved.then(c.onImportStarted);
       await send(started.id);
     } catch (error) {
       setPhase({ kind: 'failed', error });
@@ -352,6 +380,45 @@ export function createImportSession(options: { onFinished: (importId: string) =>
   window.addEventListener('online', onOnline);
   onCleanup(() => window.removeEventListener('online', onOnline));
 
+  /** CRM rows replace whatever was loaded, like a new file would, and get the same saved-mapping treatment. */
+  function loadRows(rows: CrmRows) {
+    handle?.cancel();
+    handle = null;
+    unsubscribe?.();
+    unsubscribe = null;
+    const h: CsvHeader = {
+      headers: rows.source.headers,
+      rawHeaders: rows.source.headers,
+      // Not a file: these only describe how a file was read, and nothing shows them for CRM rows.
+      delimiter: ',',
+      encoding: 'utf-8',
+      encodingLabel: 'UTF-8',
+      hadBom: false,
+      lineEnding: 'lf',
+    };
+    batch(() => {
+      setFile(null);
+      setCrm(rows);
+      setParseOptions({});
+      setSummary(null);
+      setFailure(null);
+      setEncodingFallback(false);
+      setProgress(null);
+      setParsing(false);
+      setPhase({ kind: 'idle' });
+      setConsent(false);
+      setProblems(null);
+      resetMapping();
+      setColumns(reconcile(rows.columns));
+      setIdentifier(rows.identifier);
+      setStore(rows.store);
+      setRowCount(rows.store.rowCount);
+      setHeader(h);
+      if (!audience().name) setAudience({ ...audience(), name: rows.name });
+    });
+    void applySavedMapping(h);
+  }
+
   async function createField(label: string, type: FieldType = 'text'): Promise<Field> {
     const field = await api.createField({ label, type });
     setFields((list) => [...(list ?? []), field]);
@@ -360,6 +427,9 @@ export function createImportSession(options: { onFinished: (importId: string) =>
 
   return {
     file,
+    /** The CRM rows on the page, when they did not come from a file. */
+    crm,
+    loadRows,
     header,
     store,
     rowCount,

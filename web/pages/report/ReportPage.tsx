@@ -1,4 +1,5 @@
 import { createResource, For, Show } from 'solid-js';
+import { crmName } from '../crm/crmNames.ts';
 import { api } from '../../api/client.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatCount, formatDate, plural } from '../formatting.ts';
@@ -26,7 +27,7 @@ export default function ReportPage(props: { id: string }) {
                 <div>
                   <h1>Import report</h1>
                   <p class="muted">
-                    {summary().source.kind === 'csv' ? (summary().source as { fileName: string }).fileName : summary().source.kind} into{' '}
+                    {(() => { const source = summary().source; return source.kind === 'csv' ? source.fileName : `${crmName(source.kind)} ${source.object}`; })()} into{' '}
                     <Link href={audienceHref()}>{audience()?.name ?? 'the audience'}</Link>
                     {' · '}
                     {summary().finishedAt ? `finished ${formatDate(summary().finishedAt as string)}` : 'not finished'}
