@@ -218,10 +218,10 @@ function GridView(props: MappingGridProps) {
     const g = geometry();
     return a && a.top === top && a.geometry === g ? a.offset : virtualOffset(g, top);
   });
-  const window = createMemo(() => rowWindow(geometry(), offset(), OVERSCAN_ROWS, BLOCK_ROWS), undefined, {
+  const drawn = createMemo(() => rowWindow(geometry(), offset(), OVERSCAN_ROWS, BLOCK_ROWS), undefined, {
     equals: (a, b) => a.start === b.start && a.end === b.end,
   });
-  const windowTop = () => rowTop(geometry(), window().start, scrollTop(), offset());
+  const windowTop = () => rowTop(geometry(), drawn().start, scrollTop(), offset());
 
   const scrollToOffset = (target: number) => {
     if (!scroller) return;
@@ -281,10 +281,10 @@ function GridView(props: MappingGridProps) {
       { length: slotCount() },
       (_, i): GridRow => ({
         get display() {
-          return window().start + i;
+          return drawn().start + i;
         },
         get index() {
-          const display = window().start + i;
+          const display = drawn().start + i;
           return display < displayCount() ? dataRowAt(display) : -1;
         },
       }),
@@ -381,7 +381,8 @@ function GridView(props: MappingGridProps) {
   const activeDisplay = () => {
     const a = active();
     const d = a ? displayOf(a.row) : -1;
-    return d >= 0 ? d : window().start + Math.min(OVERSCAN_ROWS, displayCount() - 1);
+    // Nothing selected (or the selection is filtered out): start from the first row in view.
+    return d >= 0 ? d : Math.min(Math.ceil(offset() / ROW_HEIGHT), displayCount() - 1);
   };
   const startEditing = (row: number, col: number, initial?: string) => {
     if (row < 0 || row >= rowCount()) return;
@@ -408,6 +409,12 @@ function GridView(props: MappingGridProps) {
     const c = a?.col ?? 0;
     const page = rowsPerPage(geometry());
     const ctrl = event.ctrlKey || event.metaKey;
+    // The first arrow press only selects the first cell in view.
+    if (!a && event.key.startsWith('Arrow')) {
+      moveTo(d, 0);
+      event.preventDefault();
+      return;
+    }
     switch (event.key) {
       case 'ArrowDown':
         moveTo(ctrl ? displayCount() - 1 : d + 1, c);
