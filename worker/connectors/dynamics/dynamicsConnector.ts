@@ -1,5 +1,6 @@
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
 import { CrmError, type Connector } from '../connector.ts';
+import type { ConnectionMetadata } from '../pullMetadata.ts';
 import type { DataverseApi } from './dataverseApi.ts';
 import {
   toCrmFields,
@@ -23,7 +24,8 @@ const LOGICAL_NAME = /^[a-z_][a-z0-9_]{0,127}$/;
 const FORMATTED_VALUES = `odata.include-annotations="${FORMATTED_VALUE}"`;
 
 type Collection<T> = { value: T[] };
-type Table = { entitySet: string; primaryId: string; fields: CrmField[] };
+/** What the connector reads of a table's metadata (four requests: definition, attributes, choices, string formats). */
+export type DynamicsTable = { entitySet: string; primaryId: string; fields: CrmField[] };
 type EntityPage = {
   value: Record<string, unknown>[];
   '@odata.nextLink'?: string;
@@ -31,7 +33,11 @@ type EntityPage = {
   '@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'?: boolean;
 };
 
-export type DynamicsConnectorOptions = { pageSize?: number };
+export type DynamicsConnectorOptions = {
+  pageSize?: number;
+  /** Table metadata kept between requests: the pages of a pull after the first reuse the first page's. */
+  tableCache?: ConnectionMetadata<DynamicsTable>;
+};
 
 /** Query string with spaces as %20: Dataverse reads a literal + in a filter value as a space. */
 function query(params: URLSearchParams): string {
@@ -46,12 +52,14 @@ function tableName(object: string): string {
 /** Microsoft Dynamics 365 / Dataverse behind the Connector interface, over plain fetch (see DataverseApi). */
 export class DynamicsConnector implements Connector {
   private readonly pageSize: number;
-  private readonly tables = new Map<string, Promise<Table>>();
+  private readonly tables = new Map<string, Promise<DynamicsTable>>();
+  private readonly tableCache: ConnectionMetadata<DynamicsTable> | undefined;
 
   constructor(
     private readonly api: DataverseApi,
     options: DynamicsConnectorOptions = {},
   ) {
+    this.tableCache = options.tableCache;
     this.pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, options.pageSize ?? MAX_PAGE_SIZE));
   }
 
@@ -111,7 +119,7 @@ export class DynamicsConnector implements Connector {
   }
 
   private async read(object: string, fields: string[], filters: CrmFilter[], cursor: string | null, top: number | null): Promise<CrmRecordPage> {
-    const table = await this.table(object);
+    const table = await this.table(object, cursor !== null);
     const byName = new Map(table.fields.map((f) => [f.name, f]));
     const unknown = fields.filter((f) => !byName.has(f));
     if (fields.length === 0 || unknown.length) {
@@ -141,18 +149,27 @@ export class DynamicsConnector implements Connector {
     };
   }
 
-  private table(object: string): Promise<Table> {
+  /** `reuse`: metadata kept from an earlier request (the pull's first page) will do. */
+  private table(object: string, reuse = false): Promise<DynamicsTable> {
     const name = tableName(object);
     let table = this.tables.get(name);
+    const kept = reuse && !table ? this.tableCache?.get(name) : undefined;
+    if (kept) {
+      table = Promise.resolve(kept);
+      this.tables.set(name, table);
+    }
     if (!table) {
       table = this.loadTable(name);
-      table.catch(() => this.tables.delete(name));
+      table.then(
+        (loaded) => this.tableCache?.set(name, loaded),
+        () => this.tables.delete(name),
+      );
       this.tables.set(name, table);
     }
     return table;
   }
 
-  private async loadTable(name: string): Promise<Table> {
+  private async loadTable(name: string): Promise<DynamicsTable> {
     const entity = `EntityDefinitions(LogicalName='${name}')`;
     const [definition, attributes, picklists, strings] = await Promise.all([
       this.api.get<Pick<EntityDefinition, 'EntitySetName' | 'PrimaryIdAttribute'>>(this.api.url(`${entity}?$select=EntitySetName,PrimaryIdAttribute`)),

@@ -1,9 +1,10 @@
 import type { AesGcm } from '../../crypto/aesGcm.ts';
 import { CrmError } from '../connector.ts';
+import { PullMetadata } from '../pullMetadata.ts';
 import { tokenCipher } from '../tokenCipher.ts';
 import type { DataverseApiOptions } from './dataverseApi.ts';
 import { dataverseApiFor, getDynamicsConnection, type DynamicsConnectionRow } from './dynamicsConnections.ts';
-import { DynamicsConnector, type DynamicsConnectorOptions } from './dynamicsConnector.ts';
+import { DynamicsConnector, type DynamicsConnectorOptions, type DynamicsTable } from './dynamicsConnector.ts';
 import type { IdentityConfig } from './microsoftIdentity.ts';
 
 export { DynamicsConnector } from './dynamicsConnector.ts';
@@ -39,6 +40,9 @@ export function dynamicsSettings(env: DynamicsBindings): DynamicsSettings {
   };
 }
 
+// A pull pages through 5,000 records a request; ten minutes covers the gaps of a paused or retried one.
+const tables = new PullMetadata<DynamicsTable>({ ttlMs: 10 * 60_000, maxEntries: 200 });
+
 /** The connector for a stored Dynamics connection of this workspace, or null when there is none by that id. */
 export async function openDynamicsConnector(
   env: DynamicsBindings,
@@ -50,5 +54,5 @@ export async function openDynamicsConnector(
   if (!connection) return null;
   const settings = dynamicsSettings(env);
   const api = dataverseApiFor(connection, env.DB, settings.tokenCipher, settings.identity, { retry: options.retry, sleep: options.sleep });
-  return { connector: new DynamicsConnector(api, { pageSize: options.pageSize }), connection };
+  return { connector: new DynamicsConnector(api, { pageSize: options.pageSize, tableCache: tables.forConnection(workspaceId, connectionId) }), connection };
 }

@@ -1,7 +1,9 @@
 import type { AesGcm } from '../../crypto/aesGcm.ts';
 import { CrmError } from '../connector.ts';
+import { PullMetadata } from '../pullMetadata.ts';
 import type { CrmConnections, StoredConnection } from '../store/crmConnections.ts';
 import { tokenCipher } from '../tokenCipher.ts';
+import type { DescribedObject } from './describeFields.ts';
 import { SalesforceConnector, type SalesforceConnectorOptions } from './salesforceConnector.ts';
 import type { SalesforceApp, SalesforceLoginUrls } from './salesforceOAuth.ts';
 
@@ -34,6 +36,9 @@ export function salesforceSettings(env: SalesforceBindings): SalesforceSettings 
   };
 }
 
+// A pull pages through 2,000 records a request; ten minutes covers the gaps of a paused or retried one.
+const describes = new PullMetadata<DescribedObject>({ ttlMs: 10 * 60_000, maxEntries: 200 });
+
 /**
  * The connector for a stored Salesforce connection: a refreshed access token is stored sealed, a revoked refresh
  * token marks the connection needs_reauth.
@@ -51,6 +56,7 @@ export function salesforceConnectorFor(
       ...options,
       onSessionRefreshed: (s) => store.updateSession(connection.id, s.accessToken, s.instanceUrl),
       onAuthRevoked: () => store.markNeedsReauth(connection.id),
+      describes: describes.forConnection(store.workspaceId, connection.id),
     },
   );
 }

@@ -1,6 +1,7 @@
 import { Connection, OAuth2 } from 'jsforce/core';
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
 import { CrmError, type Connector } from '../connector.ts';
+import type { ConnectionMetadata } from '../pullMetadata.ts';
 import { describeFields, type DescribedObject, type SalesforceDescribeField } from './describeFields.ts';
 import { flattenRecord } from './flattenRecord.ts';
 import { SalesforceHttpError, SalesforceNetworkError, fetchTransport } from './salesforceHttp.ts';
@@ -36,6 +37,8 @@ export type SalesforceConnectorOptions = {
   onSessionRefreshed?: (session: SalesforceSession) => Promise<void>;
   /** Called when Salesforce refuses the refresh token (revoked or expired): the connection needs a new login. */
   onAuthRevoked?: () => Promise<void>;
+  /** Describes kept between requests: the pages of a pull after the first reuse the first page's. */
+  describes?: ConnectionMetadata<DescribedObject>;
 };
 
 const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
@@ -133,7 +136,7 @@ export class SalesforceConnector implements Connector {
   }
 
   async page(object: string, select: string[], filters: CrmFilter[], cursor: string | null): Promise<CrmRecordPage> {
-    const described = await this.describeObject(object);
+    const described = await this.describeObject(object, cursor !== null);
     // Built even when resuming: it checks the field names the records will be flattened with.
     const soql = buildSelect({ object, fields: described.fields, select, filters });
     let answer: QueryAnswer;
@@ -185,11 +188,21 @@ export class SalesforceConnector implements Connector {
     return this.call(async () => (await this.conn.query(soql)) as QueryAnswer);
   }
 
-  private describeObject(object: string): Promise<DescribedObject> {
+  /** `reuse`: a describe kept from an earlier request (the pull's first page) will do. */
+  private describeObject(object: string, reuse = false): Promise<DescribedObject> {
     let cached = this.described.get(object);
+    const kept = reuse && !cached ? this.options.describes?.get(object) : undefined;
+    if (kept) {
+      cached = Promise.resolve(kept);
+      this.described.set(object, cached);
+    }
     if (!cached) {
       cached = this.call(() => this.conn.describe(object)).then(
-        (d) => describeFields(d.fields as unknown as SalesforceDescribeField[]),
+        (d) => {
+          const described = describeFields(d.fields as unknown as SalesforceDescribeField[]);
+          this.options.describes?.set(object, described);
+          return described;
+        },
         (e: unknown) => {
           this.described.delete(object);
           throw e;

@@ -59,7 +59,7 @@ function toPublic(r: Row): CrmConnection {
 export class CrmConnections {
   constructor(
     private readonly db: D1Database,
-    private readonly workspaceId: string,
+    readonly workspaceId: string,
     private readonly sealer: AesGcm,
   ) {}
 
