@@ -2,8 +2,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { BatchBody, StartImportBody, type ImportReport } from '../../shared/schema/imports.ts';
-import { readAesKey } from '../crypto/aesGcm.ts';
-import { createBatchSealer } from '../crypto/batchSealer.ts';
+import { batchSealerFor } from '../crypto/batchSealer.ts';
 import { ApiError } from '../http/apiError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, jsonBodyWithConsent, paramsOf, queryOf } from '../http/validate.ts';
@@ -67,7 +66,7 @@ export const importsRoutes = new Hono<AppEnv>()
           { path: ['seq'], message: `must equal ${seq}, the seq in the URL` },
         ]);
       }
-      const seal = await createBatchSealer(readAesKey(c.env.ENCRYPTION_KEY));
+      const seal = await batchSealerFor(c.env.ENCRYPTION_KEY);
       const ctx = { db: c.env.DB, seal, workspaceId: c.var.workspaceId, importId: id, now: () => new Date().toISOString() };
       return c.json(await ingestBatch(ctx, body));
     },
