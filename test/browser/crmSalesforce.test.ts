@@ -136,7 +136,7 @@ describe('Salesforce import, end to end', () => {
     await page.goto('/connections');
     const card = page.getByRole('article', { name: 'Salesforce connection' });
     await expect.poll(() => card.getByTestId('last-import').textContent()).not.toBe('Never');
-    expect(await card.getByTestId('config-Contact').textContent()).toMatch(/Contact · 8 attributes · 1 filter · saved/);
+    expect(await card.getByTestId('config-Contact').textContent()).toMatch(/^Contact8 attributes · 1 filter · saved /);
     await screenshot(page, '66-connection-with-saved-import');
 
     await card.getByRole('link', { name: 'Import Contact again' }).click();
@@ -203,5 +203,23 @@ describe('Salesforce import, end to end', () => {
     await expect.poll(() => statValue(page, 'Rows received'), { timeout: 60_000 }).toBe(count(withEmail));
     expect(await statValue(page, 'Inserted')).toBe(count(withEmail));
     expect(await statValue(page, 'Duplicates merged')).toBe('0');
+  });
+
+  it('says when Salesforce stops accepting the login, and reconnects the same connection', async () => {
+    // The user's access was revoked in Salesforce (password reset, app access removed): tokens stop working.
+    await faults({ revokeRefreshTokens: true });
+    await page.goto(`/import?connection=${encodeURIComponent(connectionId)}&object=Contact`);
+    await page.getByTestId('crm-load-problem').waitFor();
+    expect(await page.getByTestId('crm-load-problem').textContent()).toMatch(/^Salesforce no longer accepts this connection’s login.*Reconnect it to go on/);
+    await screenshot(page, '69-crm-needs-login');
+
+    await page.goto('/connections');
+    const card = page.getByTestId(`connection-${connectionId}`);
+    await expect.poll(() => card.getByTestId('connection-status').textContent()).toBe('Needs a new login');
+    await screenshot(page, '69b-connection-needs-login');
+    await card.getByRole('button', { name: 'Reconnect' }).click();
+    await expect.poll(() => page.getByTestId('connect-result').textContent()).toContain('Salesforce is connected.');
+    expect(await page.getByTestId(`connection-${connectionId}`).getByTestId('connection-status').textContent()).toBe('Connected');
+    expect(await page.getByRole('article', { name: 'Salesforce connection' }).count()).toBe(1);
   });
 });

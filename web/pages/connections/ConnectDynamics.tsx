@@ -4,17 +4,10 @@ import type { CrmConnection } from '../../../shared/schema/crm.ts';
 import { ApiError } from '../../api/apiError.ts';
 import { connectionsApi } from '../../api/connections.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
-import { rememberConnecting } from './callbackMessage.ts';
 import { CrmLogo } from './CrmLogo.tsx';
+import { startDynamicsSignIn } from './signIn.ts';
 
 type Method = 'admin' | 'app';
-
-/** Sends the browser to Microsoft's sign-in for this environment; it comes back to /connections with the result. */
-export async function startDynamicsSignIn(environmentUrl: string, tenant?: string): Promise<void> {
-  const { authorizeUrl } = await connectionsApi.authorizeDynamics({ environmentUrl, tenant: tenant || 'organizations' });
-  rememberConnecting('Dynamics 365');
-  window.location.assign(authorizeUrl);
-}
 
 /** The Worker checks the environment address (against its own list of trusted hosts too): its words are shown by the field. */
 function fieldProblem(error: unknown, field: string): string | null {

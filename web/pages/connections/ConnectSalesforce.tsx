@@ -1,19 +1,11 @@
 import { createSignal, Show } from 'solid-js';
 import { salesforceLoginOrigin } from '../../../shared/crm/salesforceLoginHost.ts';
 import type { SalesforceLoginHost } from '../../../shared/schema/connections.ts';
-import { connectionsApi } from '../../api/connections.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
-import { rememberConnecting } from './callbackMessage.ts';
 import { CrmLogo } from './CrmLogo.tsx';
+import { startSalesforceLogin } from './signIn.ts';
 
 type HostChoice = 'production' | 'sandbox' | 'mydomain';
-
-/** Sends the browser to Salesforce's login; it comes back to /connections with the result. */
-export async function startSalesforceLogin(loginHost: SalesforceLoginHost, connectionId?: string): Promise<void> {
-  const { authorizeUrl } = await connectionsApi.authorizeSalesforce(connectionId ? { loginHost, connectionId } : { loginHost });
-  rememberConnecting('Salesforce');
-  window.location.assign(authorizeUrl);
-}
 
 export function ConnectSalesforce() {
   const [choice, setChoice] = createSignal<HostChoice>('production');

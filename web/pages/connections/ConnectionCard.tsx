@@ -1,5 +1,4 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
-import { salesforceLoginOrigin } from '../../../shared/crm/salesforceLoginHost.ts';
 import type { CrmConnection } from '../../../shared/schema/crm.ts';
 import { connectionsApi } from '../../api/connections.ts';
 import { resourceValue } from '../crm/crmImport.ts';
@@ -7,9 +6,8 @@ import { crmName, hostOf } from '../crm/crmNames.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatDate, plural } from '../formatting.ts';
 import { Link } from '../navigation.tsx';
-import { startDynamicsSignIn } from './ConnectDynamics.tsx';
-import { startSalesforceLogin } from './ConnectSalesforce.tsx';
 import { CrmLogo } from './CrmLogo.tsx';
+import { reconnect as startReconnect } from './signIn.ts';
 
 const importLink = (id: string, object?: string, run = false) => {
   const q = new URLSearchParams({ connection: id });
@@ -32,9 +30,7 @@ export function ConnectionCard(props: { connection: CrmConnection; highlight: bo
     setBusy(true);
     setError(null);
     try {
-      // The org's own address is a login host too (My Domain); the test and classic hosts fall back to production.
-      if (c().kind === 'salesforce') await startSalesforceLogin(salesforceLoginOrigin(c().instanceUrl) ?? 'production', c().id);
-      else await startDynamicsSignIn(c().instanceUrl);
+      await startReconnect(c());
     } catch (e) {
       setError(e);
       setBusy(false);
@@ -102,11 +98,10 @@ export function ConnectionCard(props: { connection: CrmConnection; highlight: bo
           <For each={resourceValue(configs, true)}>
             {(cfg) => (
               <li data-testid={`config-${cfg.object}`}>
-                <span>
+                <span class="saved-name">
                   <strong>{cfg.object}</strong>
                   <span class="muted small">
-                    {' '}
-                    · {plural(cfg.attributes.length, 'attribute')}
+                    {plural(cfg.attributes.length, 'attribute')}
                     {cfg.filters.length ? ` · ${plural(cfg.filters.length, 'filter')}` : ''} · saved {formatDate(cfg.updatedAt)}
                   </span>
                 </span>

@@ -2,11 +2,12 @@ import { For, Match, Show, Switch } from 'solid-js';
 import type { CrmConnection } from '../../../shared/schema/crm.ts';
 import type { RetryPolicy } from '../../api/retryPolicy.ts';
 import { CrmLogo } from '../connections/CrmLogo.tsx';
-import { ErrorNotice } from '../ErrorNotice.tsx';
+import { reconnect } from '../connections/signIn.ts';
 import { formatCount, formatDate, plural } from '../formatting.ts';
 import { Link } from '../navigation.tsx';
 import type { ImportSession } from '../import/importSession.ts';
 import { AttributePicker } from './AttributePicker.tsx';
+import { CrmProblemNotice } from './CrmProblemNotice.tsx';
 import { createCrmImport, type CrmImport, resourceValue } from './crmImport.ts';
 import { hostOf } from './crmNames.ts';
 import { FilterRows } from './FilterRows.tsx';
@@ -48,98 +49,102 @@ export function CrmImportPanel(props: {
         <div class="notice warn" role="alert">
           <div class="notice-body">{c.crm} no longer accepts this connection’s login. Reconnect it to import from it.</div>
           <div class="notice-actions">
-            <Link class="button" href="/connections">
+            <button type="button" class="primary" onClick={() => void reconnect(props.connection)}>
               Reconnect
-            </Link>
+            </button>
           </div>
         </div>
       </Show>
 
       <Show when={c.objects.error}>
-        <ErrorNotice error={c.objects.error} />
+        <CrmProblemNotice error={c.objects.error} connection={props.connection} retry={c.refetchObjects} testId="crm-load-problem" />
       </Show>
 
-      <div class="crm-step">
-        <div class="field">
-          <label for="crm-table">Table</label>
-          <select
-            id="crm-table"
-            disabled={locked() || c.objects.loading}
-            value={c.objectName() ?? ''}
-            onChange={(e) => c.chooseObject(e.currentTarget.value)}
-          >
-            <option value="" disabled>
-              {c.objects.loading ? 'Loading tables…' : 'Choose a table…'}
-            </option>
-            <For each={c.tables()}>
-              {(o) => (
-                <option value={o.name}>
-                  {o.label} ({roleText(o)}){resourceValue(c.configs, true)?.some((cfg) => cfg.object === o.name) ? ' · saved import' : ''}
-                </option>
-              )}
-            </For>
-          </select>
-          <span class="hint">Contacts and Leads are imported as leads, Accounts as companies; one table per import.</span>
+      {/* Without the CRM's list of tables there is nothing to choose from yet: the notice above says what to do. */}
+      <Show when={!c.objects.error}>
+        <div class="crm-step">
+          <div class="field">
+            <label for="crm-table">Table</label>
+            <select
+              id="crm-table"
+              disabled={locked() || c.objects.loading}
+              value={c.objectName() ?? ''}
+              onChange={(e) => c.chooseObject(e.currentTarget.value)}
+            >
+              <option value="" disabled>
+                {c.objects.loading ? 'Loading tables…' : 'Choose a table…'}
+              </option>
+              <For each={c.tables()}>
+                {(o) => (
+                  <option value={o.name}>
+                    {o.label} ({roleText(o)}){resourceValue(c.configs, true)?.some((cfg) => cfg.object === o.name) ? ' · saved import' : ''}
+                  </option>
+                )}
+              </For>
+            </select>
+            <span class="hint">Contacts and Leads are imported as leads, Accounts as companies; one table per import.</span>
+          </div>
+          <Show when={c.config()}>
+            {(cfg) => (
+              <div class="notice info" data-testid="saved-config">
+                <div class="notice-body">
+                  You imported this table before ({plural(cfg().attributes.length, 'attribute')}
+                  {cfg().filters.length ? `, ${plural(cfg().filters.length, 'filter')}` : ''}, saved {formatDate(cfg().updatedAt)}). Its
+                  attributes and filters are filled in below; change them, or import again as they are.
+                </div>
+              </div>
+            )}
+          </Show>
         </div>
-        <Show when={c.config()}>
-          {(cfg) => (
-            <div class="notice info" data-testid="saved-config">
-              <div class="notice-body">
-                You imported this table before ({plural(cfg().attributes.length, 'attribute')}
-                {cfg().filters.length ? `, ${plural(cfg().filters.length, 'filter')}` : ''}, saved {formatDate(cfg().updatedAt)}). Its
-                attributes and filters are filled in below; change them, or import again as they are.
-              </div>
-            </div>
-          )}
-        </Show>
-      </div>
 
-      <Show when={c.objectName()}>
-        <Show when={c.fields.error}>
-          <ErrorNotice error={c.fields.error} />
-        </Show>
-        <Show when={c.fields.loading}>
-          <p class="muted">Reading the table’s fields…</p>
-        </Show>
-        <Show when={resourceValue(c.fields)}>
-          {(fields) => (
-            <>
-              <div class="crm-step">
-                <h3>Attributes</h3>
-                <p class="muted small">
-                  The fields to import, one column each. The defaults are picked and pre-mapped for you; add or remove fields with{' '}
-                  <kbd>&gt;</kbd> and <kbd>&lt;</kbd>.
-                </p>
-                <Show when={c.missing().length > 0}>
-                  <div class="notice warn" role="status">
-                    <div class="notice-body">
-                      {c.crm} no longer has {c.missing().join(', ')}, which the saved import read; {c.missing().length === 1 ? 'it was' : 'they were'} left
-                      out.
+        <Show when={c.objectName()}>
+          {/* One notice is enough: when the tables could not be read, the fields fail for the same reason. */}
+          <Show when={c.fields.error && !c.objects.error}>
+            <CrmProblemNotice error={c.fields.error} connection={props.connection} retry={c.refetchFields} testId="crm-load-problem" />
+          </Show>
+          <Show when={c.fields.loading}>
+            <p class="muted">Reading the table’s fields…</p>
+          </Show>
+          <Show when={resourceValue(c.fields)}>
+            {(fields) => (
+              <>
+                <div class="crm-step">
+                  <h3>Attributes</h3>
+                  <p class="muted small">
+                    The fields to import, one column each. The defaults are picked and pre-mapped for you; add or remove fields with{' '}
+                    <kbd>&gt;</kbd> and <kbd>&lt;</kbd>.
+                  </p>
+                  <Show when={c.missing().length > 0}>
+                    <div class="notice warn" role="status">
+                      <div class="notice-body">
+                        {c.crm} no longer has {c.missing().join(', ')}, which the saved import read; {c.missing().length === 1 ? 'it was' : 'they were'} left
+                        out.
+                      </div>
                     </div>
-                  </div>
-                </Show>
-                <AttributePicker
-                  fields={fields()}
-                  selected={c.selected()}
-                  onChange={c.setSelected}
-                  picks={c.picks()}
-                  platformFields={props.session.fields() ?? []}
-                  defaults={c.defaults()}
-                  disabled={locked()}
-                />
-              </div>
+                  </Show>
+                  <AttributePicker
+                    fields={fields()}
+                    selected={c.selected()}
+                    onChange={c.setSelected}
+                    picks={c.picks()}
+                    platformFields={props.session.fields() ?? []}
+                    defaults={c.defaults()}
+                    disabled={locked()}
+                  />
+                </div>
 
-              <div class="crm-step">
-                <h3>
-                  Filters <span class="muted small">(optional)</span>
-                </h3>
-                <p class="muted small">Only records that meet every filter are imported.</p>
-                <FilterRows fields={fields()} filters={c.filters()} onChange={c.setFilters} onAdd={c.addFilter} disabled={locked()} />
-              </div>
+                <div class="crm-step">
+                  <h3>
+                    Filters <span class="muted small">(optional)</span>
+                  </h3>
+                  <p class="muted small">Only records that meet every filter are imported.</p>
+                  <FilterRows fields={fields()} filters={c.filters()} onChange={c.setFilters} onAdd={c.addFilter} disabled={locked()} />
+                </div>
 
-              <CrmActions c={c} locked={locked()} />
-            </>
-          )}
+                <CrmActions c={c} locked={locked()} />
+              </>
+            )}
+          </Show>
         </Show>
       </Show>
     </section>
@@ -278,9 +283,9 @@ function CrmActions(props: { c: CrmImport; locked: boolean }) {
                 </button>
               </Show>
               <Show when={problem().reconnect}>
-                <Link class="button" href="/connections">
+                <button type="button" onClick={() => void reconnect(c.connection)}>
                   Reconnect
-                </Link>
+                </button>
               </Show>
             </div>
           </div>

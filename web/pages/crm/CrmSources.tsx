@@ -59,21 +59,24 @@ function SourceItem(props: { connection: CrmConnection; onChoose: (choice: Sourc
         <div class="system-name">
           <strong>{crmName(props.connection.kind)}</strong>
           <span class="muted small">{props.connection.orgName ?? hostOf(props.connection.instanceUrl)}</span>
+          <Show when={props.connection.userName}>{(user) => <span class="muted small">{user()}</span>}</Show>
+          <span>
+            <Show when={needsLogin()} fallback={<span class="badge ok">Connected</span>}>
+              <Link class="badge warn" href="/connections">
+                Needs a new login: reconnect
+              </Link>
+            </Show>
+          </span>
         </div>
-        <Show when={needsLogin()} fallback={<span class="badge ok">Connected</span>}>
-          <Link class="badge warn" href="/connections">
-            Reconnect
-          </Link>
-        </Show>
       </div>
       <Show when={(resourceValue(configs, true)?.length ?? 0) > 0}>
         <ul class="saved-imports">
           <For each={resourceValue(configs, true)}>
             {(cfg) => (
               <li>
-                <span>
-                  {cfg.object}
-                  <span class="muted small"> · {formatDate(cfg.updatedAt)}</span>
+                <span class="saved-name">
+                  <span>{cfg.object}</span>
+                  <span class="muted small">saved {formatDate(cfg.updatedAt)}</span>
                 </span>
                 <button
                   type="button"

@@ -63,14 +63,14 @@ export function createCrmImport(options: {
 }) {
   const { connection, session } = options;
   const crm = crmName(connection.kind);
-  const [objects] = createResource(() => connectionsApi.objects(connection.id));
+  const [objects, { refetch: refetchObjects }] = createResource(() => connectionsApi.objects(connection.id));
   const [configs, { refetch: refetchConfigs }] = createResource(() => connectionsApi.configs(connection.id));
   const tables = createMemo(() => orderObjects(resourceValue(objects, true) ?? [], resourceValue(configs, true) ?? []));
   const [objectName, setObjectName] = createSignal<string | null>(options.initialObject);
   const object = createMemo(() => tables().find((o) => o.name === objectName()) ?? null);
   const config = createMemo<CrmImportConfig | null>(() => resourceValue(configs, true)?.find((c) => c.object === objectName()) ?? null);
 
-  const [fields] = createResource(objectName, (name) => connectionsApi.fields(connection.id, name));
+  const [fields, { refetch: refetchFields }] = createResource(objectName, (name) => connectionsApi.fields(connection.id, name));
   const picks = createMemo(() => {
     const o = object();
     const f = resourceValue(fields);
@@ -123,7 +123,7 @@ export function createCrmImport(options: {
   const [pull, setPull] = createSignal<PullState>({ status: 'idle' });
   const [configWarning, setConfigWarning] = createSignal<string | null>(null);
 
-  let running: { pull: RecordPull; object: string; attributes: string[]; filters: CrmFilter[]; abort: AbortController } | null = null;
+  let running: { pull: RecordPull; object: string; attributes: string[]; filters: CrmFilter[]; key: string; abort: AbortController } | null = null;
   onCleanup(() => running?.abort.abort());
 
   const busy = () => pull().status === 'pulling';
@@ -157,14 +157,17 @@ export function createCrmImport(options: {
     const name = objectName();
     if (!name || selected().length === 0 || busy()) return;
     const current = pull();
-    if (!running || current.status !== 'stopped') {
+    // Retry continues the stopped pull only while it still reads what the page shows; a changed selection starts over.
+    const continuing = running !== null && current.status === 'stopped' && running.key === selectionKey();
+    let job = running;
+    if (!continuing || !job) {
       running?.abort.abort();
       const p = preview();
       const total = p.status === 'ready' && p.selectionKey === selectionKey() ? p.total : null;
-      running = { pull: new RecordPull(columns(), total), object: name, attributes: selected(), filters: readyFilters(), abort: new AbortController() };
+      job = { pull: new RecordPull(columns(), total), object: name, attributes: selected(), filters: readyFilters(), key: selectionKey(), abort: new AbortController() };
+      running = job;
     }
-    const job = running;
-    let retries = current.status === 'stopped' ? current.retries : 0;
+    let retries = continuing && current.status === 'stopped' ? current.retries : 0;
     setPull({ status: 'pulling', progress: job.pull.progress, retrying: null, retries });
     try {
       await job.pull.run(
@@ -240,6 +243,8 @@ export function createCrmImport(options: {
     connection,
     crm,
     objects,
+    refetchObjects: () => void refetchObjects(),
+    refetchFields: () => void refetchFields(),
     tables,
     objectName,
     object,
