@@ -2,7 +2,7 @@ import { createMemo, createResource, For, Show } from 'solid-js';
 import { connectionsApi } from '../../api/connections.ts';
 import { CrmImportPanel } from '../crm/CrmImportPanel.tsx';
 import { resourceValue } from '../crm/crmImport.ts';
-import { connectionLabel } from '../crm/crmNames.ts';
+import { connectionLabels } from '../crm/crmNames.ts';
 import { CrmSources, type SourceChoice } from '../crm/CrmSources.tsx';
 import { formatDate } from '../formatting.ts';
 import { location, navigate } from '../navigation.tsx';
@@ -25,6 +25,7 @@ export function ImportPage() {
     const [connectionId, object, run] = JSON.parse(choiceKey()) as [string | null, string | null, boolean];
     return connectionId ? { connectionId, object, run } : null;
   });
+  const labels = createMemo(() => connectionLabels(connections() ?? []));
   const chosenConnection = createMemo(() => {
     const c = choice();
     return c ? (connections()?.find((x) => x.id === c.connectionId) ?? null) : null;
@@ -89,7 +90,7 @@ export function ImportPage() {
                 disabled={session.locked()}
                 onClick={() => choice()?.connectionId !== c.id && choose({ connectionId: c.id, object: null, run: false })}
               >
-                {connectionLabel(c)}
+                {labels().get(c.id)}
               </button>
             )}
           </For>
