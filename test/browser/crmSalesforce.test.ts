@@ -34,7 +34,16 @@ describe('Salesforce import, end to end', () => {
     await page.getByTestId('no-connections').waitFor();
     await screenshot(page, '60-connections-empty');
 
+    // A My Domain address is checked before anything is sent: credentials only ever go to Salesforce's own hosts.
+    const form = page.getByTestId('connect-salesforce');
+    await form.getByLabel('My Domain').check();
+    await form.getByLabel('My Domain address').fill('https://acme.my.salesforce.com.evil.example');
+    await form.getByRole('button', { name: 'Connect Salesforce' }).click();
+    expect(await form.locator('.field-error').textContent()).toBe('Enter your Salesforce My Domain address, for example https://acme.my.salesforce.com.');
+    expect(new URL(page.url()).pathname).toBe('/connections');
+
     // Production is the default login host; the fake's authorize answers with a redirect to our callback, as Salesforce does.
+    await form.getByLabel('Production').check();
     await page.getByRole('button', { name: 'Connect Salesforce' }).click();
     await page.getByTestId('connect-result').waitFor();
     expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/connections');
@@ -177,6 +186,11 @@ describe('Salesforce import, end to end', () => {
       await page.goto(`/import?connection=${encodeURIComponent(connectionId)}&object=Contact`);
       await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('8');
       await page.getByRole('button', { name: 'Upload', exact: true }).click();
+      // While the SPA waits to ask again, it says why, in Salesforce's name and code.
+      await expect
+        .poll(() => page.getByTestId('pull-retrying').textContent(), { timeout: 30_000 })
+        .toMatch(/^Salesforce is not answering right now \(SERVER_UNAVAILABLE\)\. We’ll retry in \d+ s \(attempt 1 of 3\)…$/);
+      await screenshot(page, '68a-crm-pull-retrying');
 
       await page.getByTestId('pull-problem').waitFor({ timeout: 90_000 });
       expect(await page.getByTestId('pull-problem').textContent()).toMatch(

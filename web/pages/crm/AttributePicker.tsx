@@ -67,7 +67,7 @@ export function AttributePicker(props: {
         >
           <For
             each={available()}
-            fallback={<option disabled>{leftQuery().trim() ? `No field matches “${leftQuery().trim()}”` : 'Every field is selected'}</option>}
+            fallback={<option class="placeholder" disabled>{leftQuery().trim() ? `No field matches “${leftQuery().trim()}”` : 'Every field is selected'}</option>}
           >
             {(f) => (
               <option value={f.name} selected={leftChosen().includes(f.name)} title={f.name}>
@@ -110,7 +110,7 @@ export function AttributePicker(props: {
             if (option) remove([option.value]);
           }}
         >
-          <For each={chosen()} fallback={<option disabled>{rightQuery().trim() ? `No selected field matches “${rightQuery().trim()}”` : 'Nothing selected yet'}</option>}>
+          <For each={chosen()} fallback={<option class="placeholder" disabled>{rightQuery().trim() ? `No selected field matches “${rightQuery().trim()}”` : 'Nothing selected yet'}</option>}>
             {(f) => (
               <option value={f.name} selected={rightChosen().includes(f.name)} title={f.name}>
                 {mappedTo(f.name) ? `${f.label}  →  ${mappedTo(f.name)}` : f.label}
