@@ -34,12 +34,28 @@ export async function defaultSelection(baseUrl: string, kind: CrmKind, connectio
   return { kind, connectionId, object, attributes, targets, identifier };
 }
 
-function pullPage(baseUrl: string, s: CrmSelection, cursor: string | null): Promise<CrmRecordPage> {
-  return fetch(`${baseUrl}/api/connections/${s.connectionId}/objects/${s.object}/pull`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ attributes: s.attributes, filters: [], cursor }),
-  }).then((res) => json<CrmRecordPage>(res));
+const RETRIES = 5;
+
+/**
+ * One page; a page that failed is asked for again with the same cursor, as the SPA does. Here that covers wrangler
+ * dev restarting the Worker when a source file changes under it (503 "restarted mid-request", or a dropped socket).
+ */
+async function pullPage(baseUrl: string, s: CrmSelection, cursor: string | null): Promise<CrmRecordPage> {
+  for (let attempt = 0; ; attempt++) {
+    let res: Response | null = null;
+    try {
+      res = await fetch(`${baseUrl}/api/connections/${s.connectionId}/objects/${s.object}/pull`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ attributes: s.attributes, filters: [], cursor }),
+      });
+    } catch (e) {
+      if (attempt >= RETRIES) throw e;
+    }
+    if (res && (res.status !== 503 || attempt >= RETRIES)) return json<CrmRecordPage>(res);
+    await res?.body?.cancel();
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** (b) Every page through POST /api/connections/:id/objects/:name/pull, one after the other, as a client pages. */
