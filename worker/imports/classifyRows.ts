@@ -32,6 +32,11 @@ function invalidReason(column: PlannedColumn, raw: string, reason: string): stri
   return trimmed.length > 0 && masked.includes(trimmed) ? `not a valid ${column.type.replace('_', ' ')}` : masked;
 }
 
+function isBlankRow(values: readonly string[]): boolean {
+  for (const v of values) if (v.trim() !== '') return false;
+  return true;
+}
+
 /**
  * Per row, in this order: ragged (source field count ≠ header count) → rejected; values not matching the mapping
  * → rejected; all blank → skipped; empty identifier → rejected; any mapped value invalid → rejected (one error per
@@ -46,54 +51,59 @@ export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): Class
   const identifierColumn = columns[identifierIndex];
   if (!identifierColumn) throw new Error('import plan has no identifier column');
 
-  rows.forEach((r, index) => {
-    const reject = (column: string | null, code: RowError['code'], message: string, value: string | null) =>
-      errors.push({ index, error: { row: r.row, column, code, message, value } });
+  // Plain loops, no closures per row or cell: this runs for every row of every batch.
+  const columnCount = columns.length;
+  const reject = (index: number, r: BatchRow, column: string | null, code: RowError['code'], message: string, value: string | null) =>
+    errors.push({ index, error: { row: r.row, column, code, message, value } });
+  for (let index = 0; index < rows.length; index++) {
+    const r = rows[index] as BatchRow;
+    const { values } = r;
 
     if (r.fieldCount !== undefined && r.fieldCount !== headerCount) {
       rejected++;
-      reject(null, 'ragged_row', `row has ${r.fieldCount} fields but the header has ${headerCount}`, null);
-      return;
+      reject(index, r, null, 'ragged_row', `row has ${r.fieldCount} fields but the header has ${headerCount}`, null);
+      continue;
     }
-    if (r.values.length !== columns.length) {
+    if (values.length !== columnCount) {
       rejected++;
-      reject(null, 'wrong_field_count', `row carries ${r.values.length} values but ${columns.length} columns are imported`, null);
-      return;
+      reject(index, r, null, 'wrong_field_count', `row carries ${values.length} values but ${columnCount} columns are imported`, null);
+      continue;
     }
-    if (r.values.every((v) => v.trim() === '')) {
+    if (isBlankRow(values)) {
       skipped++;
-      return;
+      continue;
     }
-    const identifierRaw = r.values[identifierIndex] ?? '';
+    const identifierRaw = values[identifierIndex] ?? '';
     if (identifierRaw.trim() === '') {
       rejected++;
-      reject(identifierColumn.column, 'empty_identifier', `the identifier column "${identifierColumn.column}" is empty`, null);
-      return;
+      reject(index, r, identifierColumn.column, 'empty_identifier', `the identifier column "${identifierColumn.column}" is empty`, null);
+      continue;
     }
 
     const attributes: Record<string, string> = {};
     const sensitive: Record<string, string> = {};
     let valid = true;
-    columns.forEach((column, i) => {
-      const raw = r.values[i] ?? '';
-      if (raw.trim() === '') return;
+    for (let i = 0; i < columnCount; i++) {
+      const column = columns[i] as PlannedColumn;
+      const raw = values[i] ?? '';
+      if (raw.trim() === '') continue;
       if (raw.length > MAX_CELL_LENGTH) {
         valid = false;
         const message = `value is ${raw.length} characters long; a cell may hold at most ${MAX_CELL_LENGTH}`;
-        reject(column.column, 'invalid_value', message, shownValue(column, `${raw.slice(0, 40)}…`));
-        return;
+        reject(index, r, column.column, 'invalid_value', message, shownValue(column, `${raw.slice(0, 40)}…`));
+        continue;
       }
       const normalized = normalizeValue(column.type, raw, defaultCountry);
       if (!normalized.ok) {
         valid = false;
-        reject(column.column, normalized.code, invalidReason(column, raw, normalized.reason), shownValue(column, raw));
-        return;
+        reject(index, r, column.column, normalized.code, invalidReason(column, raw, normalized.reason), shownValue(column, raw));
+        continue;
       }
       (column.sensitive ? sensitive : attributes)[column.target] = normalized.value;
-    });
+    }
     if (!valid) {
       rejected++;
-      return;
+      continue;
     }
 
     const identifierValue = (identifierColumn.sensitive ? sensitive : attributes)[identifierColumn.target] ?? '';
@@ -105,6 +115,6 @@ export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): Class
       attributes,
       sensitive,
     });
-  });
+  }
   return { accepted, errors, rejected, skipped };
 }

@@ -53,11 +53,11 @@ export function resolveMatches(
       }
       continue;
     }
-    const merged: MergedMember = { key, attributes: {}, sensitive: {} };
-    for (const r of rows) {
-      Object.assign(merged.attributes, r.attributes);
-      Object.assign(merged.sensitive, r.sensitive);
-    }
+    // Most identifiers appear once in a batch: their row's values are the member's, no copy needed.
+    const only = rows.length === 1 ? rows[0] : undefined;
+    const merged: MergedMember = only
+      ? { key, attributes: only.attributes, sensitive: only.sensitive }
+      : { key, attributes: Object.assign({}, ...rows.map((r) => r.attributes)), sensitive: Object.assign({}, ...rows.map((r) => r.sensitive)) };
     if (!exists) {
       counts.inserted++;
       counts.duplicates += rows.length - 1;
