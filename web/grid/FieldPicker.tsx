@@ -34,7 +34,10 @@ export function FieldPicker(props: FieldPickerProps) {
   let input: HTMLInputElement | undefined;
   let list: HTMLUListElement | undefined;
 
+  // Bumped on scroll/resize so the fixed popover follows its column (see onMount).
+  const [layoutTick, setLayoutTick] = createSignal(0);
   const place = () => {
+    layoutTick();
     const rect = props.anchor.getBoundingClientRect();
     const below = window.innerHeight - rect.bottom - 12;
     const above = rect.top - 12;
@@ -102,9 +105,14 @@ export function FieldPicker(props: FieldPickerProps) {
       const target = event.target as Node;
       if (!popover?.contains(target) && !props.anchor.contains(target)) close(false);
     };
-    // The popover is fixed: any scroll or resize outside it would leave it floating away from its column.
+    // The popover is fixed, so it follows its column when the page or the grid scrolls — including the scroll the
+    // browser itself makes to bring a half-visible header into view when it is clicked — and closes only once the
+    // column has left the view.
     const moved = (event: Event) => {
-      if (!popover?.contains(event.target as Node)) close(false);
+      if (popover?.contains(event.target as Node)) return;
+      const rect = props.anchor.getBoundingClientRect();
+      if (rect.right < 0 || rect.left > window.innerWidth || rect.bottom < 0 || rect.top > window.innerHeight) close(false);
+      else setLayoutTick((n) => n + 1);
     };
     document.addEventListener('pointerdown', outside, true);
     window.addEventListener('scroll', moved, true);
