@@ -1,29 +1,18 @@
 import type { CrmConnection } from '../../../shared/schema/crm.ts';
 import type { AesGcm } from '../../crypto/aesGcm.ts';
 import { CrmError } from '../connector.ts';
+import type { CrmConnectionRow } from '../store/crmConnections.ts';
 import { DataverseApi, type AccessTokenSource, type DataverseApiOptions } from './dataverseApi.ts';
 import { appScope, requestToken, type IdentityConfig, type TokenSet } from './microsoftIdentity.ts';
 
 export type AuthFlow = 'authorization_code' | 'client_credentials';
 
 /** A crm_connections row of kind 'dynamics' (login_url = authority with tenant, instance_url = environment). */
-export type DynamicsConnectionRow = {
-  id: string;
+export type DynamicsConnectionRow = CrmConnectionRow & {
   workspace_id: string;
   kind: 'dynamics';
-  login_url: string;
-  instance_url: string;
-  org_id: string;
-  org_name: string | null;
-  user_id: string;
-  user_name: string | null;
-  status: 'connected' | 'needs_reauth';
-  access_token_sealed: string;
-  refresh_token_sealed: string | null;
   access_token_expires_at: string | null;
   auth_flow: AuthFlow;
-  last_import_at: string | null;
-  created_at: string;
 };
 
 export type ConnectedIdentity = { orgId: string; orgName: string | null; userId: string; userName: string | null };

@@ -3,7 +3,8 @@ import type { AesGcm } from '../../crypto/aesGcm.ts';
 
 /** D1 access to crm_connections. Every statement is scoped by workspace_id; tokens go in and out sealed only. */
 
-type Row = {
+/** A crm_connections row as the columns common to every CRM read it; a CRM may read more (see dynamicsConnections). */
+export type CrmConnectionRow = {
   id: string;
   kind: CrmKind;
   login_url: string;
@@ -43,7 +44,7 @@ export type ConnectionIdentity = {
 const COLUMNS =
   'id, kind, login_url, instance_url, org_id, org_name, user_id, user_name, status, access_token_sealed, refresh_token_sealed, last_import_at, created_at';
 
-function toPublic(r: Row): CrmConnection {
+function toPublic(r: CrmConnectionRow): CrmConnection {
   return {
     id: r.id,
     kind: r.kind,
@@ -67,12 +68,12 @@ export class CrmConnections {
     const { results } = await this.db
       .prepare(`SELECT ${COLUMNS} FROM crm_connections WHERE workspace_id = ? ORDER BY created_at, id`)
       .bind(this.workspaceId)
-      .all<Row>();
+      .all<CrmConnectionRow>();
     return results.map(toPublic);
   }
 
   async get(id: string): Promise<StoredConnection | null> {
-    const r = await this.db.prepare(`SELECT ${COLUMNS} FROM crm_connections WHERE workspace_id = ? AND id = ?`).bind(this.workspaceId, id).first<Row>();
+    const r = await this.db.prepare(`SELECT ${COLUMNS} FROM crm_connections WHERE workspace_id = ? AND id = ?`).bind(this.workspaceId, id).first<CrmConnectionRow>();
     if (!r) return null;
     return {
       ...toPublic(r),
