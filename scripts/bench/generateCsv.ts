@@ -1,18 +1,8 @@
 import { createWriteStream, existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { seededRandom } from '../../test/support/seededRandom.ts';
 
-/** Small deterministic PRNG (mulberry32): the same file on every machine, so runs compare. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ['Anna', 'José', 'Zoë', 'Liam', 'Chloé', 'Mohammed', 'Sofia', 'Lukas', 'Emma', 'Noah', 'Mia', 'Jürgen'];
 const LAST = ['Müller', 'García', 'Smith', "O'Brien", 'Dubois', 'Rossi', 'Nguyen', 'Kowalski', 'Silva', 'Jensen'];
@@ -32,7 +22,7 @@ export async function generateCsv(path: string, rows: number): Promise<{ path: s
   if (existsSync(path)) return { path, bytes: statSync(path).size };
   await mkdir(dirname(path), { recursive: true });
   const out = createWriteStream(path);
-  const r = rng(42);
+  const r = seededRandom(42);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(r() * a.length)] as T;
   let buf = `${BENCH_HEADERS.join(',')}\n`;
   for (let i = 1; i <= rows; i++) {

@@ -2,20 +2,10 @@ import examples from 'libphonenumber-js/examples.mobile.json';
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import { describe, expect, it } from 'vitest';
 import { isValidNationalNumber, validInternationalNumber } from './phoneValidity.ts';
+import { seededRandom } from '../../test/support/seededRandom.ts';
 
-/** Small deterministic PRNG (mulberry32), so a failure names a reproducible number. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const random = rng(7);
+const random = seededRandom(7);
 const digits = (n: number) => Array.from({ length: n }, () => String(Math.floor(random() * 10))).join('');
 
 /** The number as people write it: digits grouped by spaces, hyphens, dots or a parenthesized area code. */

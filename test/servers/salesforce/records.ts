@@ -1,17 +1,7 @@
 import type { FakeRecord } from './controlTypes.ts';
+import { seededRandom } from '../../support/seededRandom.ts';
 
 /** Deterministic sample data: the same org seed always yields the same records, so failures reproduce. */
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = ['Ada', 'Björn', 'Chloé', 'Dmitri', 'Émile', 'Fatima', 'Grace', 'Hiro', 'Inès', 'José', 'Kai', 'Léa', 'Mateo', 'Nadia', 'Olu', 'Priya'];
 const LAST = ['Lovelace', 'Nilsson', 'Dubois', 'Ivanov', 'Zola', 'Haddad', 'Hopper', 'Tanaka', 'Moreau', 'García', 'Müller', 'Rossi', 'Smith', 'Nguyen', 'Okafor', 'Patel'];
@@ -42,7 +32,7 @@ function isoDate(rand: () => number, fromYear: number, years: number): string {
 }
 
 export function generateContacts(orgIndex: number, count: number, accountIds: readonly string[]): FakeRecord[] {
-  const rand = prng(orgIndex * 7919 + 3);
+  const rand = seededRandom(orgIndex * 7919 + 3);
   return Array.from({ length: count }, (_, i) => {
     const first = pick(rand, FIRST);
     const last = pick(rand, LAST);
@@ -77,7 +67,7 @@ export function generateContacts(orgIndex: number, count: number, accountIds: re
 }
 
 export function generateLeads(orgIndex: number, count: number): FakeRecord[] {
-  const rand = prng(orgIndex * 104729 + 11);
+  const rand = seededRandom(orgIndex * 104729 + 11);
   return Array.from({ length: count }, (_, i) => {
     const first = pick(rand, FIRST);
     const last = pick(rand, LAST);
@@ -102,7 +92,7 @@ export function generateLeads(orgIndex: number, count: number): FakeRecord[] {
 }
 
 export function generateAccounts(orgIndex: number, count: number): FakeRecord[] {
-  const rand = prng(orgIndex * 15485863 + 5);
+  const rand = seededRandom(orgIndex * 15485863 + 5);
   return Array.from({ length: count }, (_, i) => {
     const last = pick(rand, LAST);
     const [city, country] = pick(rand, CITIES);

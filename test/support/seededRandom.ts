@@ -1,0 +1,14 @@
+/**
+ * Small deterministic PRNG (mulberry32): the same seed gives the same sequence on every machine, so generated
+ * fixtures, fake CRM data and benchmark files are reproducible and a failure names a value that can be found again.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
