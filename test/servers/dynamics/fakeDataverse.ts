@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { evaluate, ODataSyntaxError, parseFilter, properties, type Expr } from './odataQuery.ts';
 import { BUSINESS_UNIT, buildEnvironment, guid, lookupName, ORGANIZATION, USERS, type FakeAttribute, type FakeEnvironment, type FakeTable } from './tables.ts';
+import type { FakeControl } from './fakeControls.ts';
 
 export type FakeDataverseOptions = {
   clientId: string;
@@ -181,16 +182,7 @@ export class FakeDataverse {
       return json(res, 200, { tokens: issued });
     }
     if (req.method !== 'POST' || url.pathname !== '/_fake/control') return json(res, 404, { error: 'unknown control' });
-    const body = JSON.parse((await readBody(req)) || '{}') as {
-      fail?: { status: number; count?: number; retryAfter?: number; match?: string };
-      dropPage?: { page: number; times?: number };
-      expireAccessTokens?: boolean;
-      revokeRefreshTokens?: boolean;
-      clearLog?: boolean;
-      clearFaults?: boolean;
-      seedContacts?: Record<string, unknown>[];
-      aggregateLimit?: number;
-    };
+    const body = JSON.parse((await readBody(req)) || '{}') as FakeControl;
     if (body.fail) state.faults.push({ status: body.fail.status, retryAfter: body.fail.retryAfter, match: body.fail.match, remaining: body.fail.count ?? 1 });
     if (body.dropPage) state.drops.push({ page: body.dropPage.page, remaining: body.dropPage.times ?? 1 });
     if (body.expireAccessTokens) for (const t of this.accessTokens.values()) if (t.tenant === tenantId) t.expiresAt = 0;
