@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { DomainError } from './domainError.ts';
 import { ApiError, errorBody } from './http/apiError.ts';
 import type { AppEnv } from './http/appEnv.ts';
+import { statusOf } from './http/errorStatus.ts';
 import { resolveWorkspace } from './http/workspace.ts';
 import { audiencesRoutes } from './routes/audiences.ts';
 import { connectionsRoutes } from './routes/connections.ts';
@@ -16,7 +18,11 @@ app.use('/api/*', resolveWorkspace);
 
 // Every failure leaves as `{ error: { code, message, details } }` (shared/schema/errors.ts).
 app.onError((err, c) => {
-  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message, err.details), err.status);
+  if (err instanceof DomainError) {
+    // ApiError (deprecated, CRM connection routes only) still names its own status.
+    const status = err instanceof ApiError ? err.status : statusOf(err);
+    return c.json(errorBody(err.code, err.message, err.details), status);
+  }
   if (err instanceof HTTPException) {
     // Raised by hono itself, e.g. a body that is not JSON.
     const status = err.status === 413 ? 413 : err.status < 500 ? 400 : 500;

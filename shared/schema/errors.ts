@@ -1,28 +1,40 @@
 import { z } from 'zod';
 
+/**
+ * Every code an API error can carry: one list for the Worker (each code has one HTTP status, in
+ * worker/http/errorStatus.ts) and the SPA (which handles each one, checked by the compiler in web/api/apiError.ts).
+ */
+export const ErrorCode = z.enum([
+  /** body, query or params do not match the schema; details = [{ path, message }] */
+  'validation_failed',
+  /** an import started without the double opt-in confirmation */
+  'consent_required',
+  /** no such audience / template / import / connection in this workspace */
+  'not_found',
+  /** the request contradicts what is stored (a field key that exists, a batch seq applied with another key) */
+  'conflict',
+  /** a batch for a finished import */
+  'import_closed',
+  /** a batch seq beyond the next one expected; details.nextSeq says where to continue */
+  'batch_out_of_order',
+  'payload_too_large',
+  'unauthorized',
+  /** the CRM refused our session: the connection needs a new sign-in */
+  'crm_auth_failed',
+  'crm_rate_limited',
+  'crm_unavailable',
+  /** the CRM refused the request itself (unknown field, no such object, a value of the wrong type) */
+  'crm_error',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
 /** Every API error has this shape; `code` is stable and meant for programs, `message` for people. */
 export const ApiErrorBody = z.object({
   error: z.object({
-    code: z.string(),
+    code: ErrorCode,
     message: z.string(),
     details: z.unknown().optional(),
   }),
 });
 export type ApiErrorBody = z.infer<typeof ApiErrorBody>;
-
-export const ErrorCode = z.enum([
-  'validation_failed',
-  'consent_required',
-  'not_found',
-  'conflict',
-  'import_closed',
-  'batch_out_of_order',
-  'payload_too_large',
-  'unauthorized',
-  'crm_auth_failed',
-  'crm_rate_limited',
-  'crm_unavailable',
-  'crm_error',
-  'internal',
-]);
-export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,4 +1,7 @@
-import { ApiErrorBody } from '../../shared/schema/errors.ts';
+import { ApiErrorBody, type ErrorCode } from '../../shared/schema/errors.ts';
+
+/** The API's codes, plus the two a call can fail with before the API says anything. */
+export type ClientErrorCode = ErrorCode | 'network' | 'bad_response';
 
 /** Why a call failed, in a form the UI can show and the retry policy can judge. */
 export class ApiError extends Error {
@@ -7,7 +10,7 @@ export class ApiError extends Error {
     /** HTTP status; 0 when the request never got an answer (offline, DNS, connection reset, timeout). */
     readonly status: number,
     /** The API's stable code (`validation_failed`, `not_found`, …), `network` or `bad_response`. */
-    readonly code: string,
+    readonly code: ClientErrorCode,
     readonly details?: unknown,
     /** Seconds the server asked us to wait (429/503 `Retry-After`). */
     readonly retryAfter?: number,
@@ -90,20 +93,54 @@ export function describePath(path: readonly (string | number)[], context: ErrorC
 }
 
 /** One sentence per problem, naming the row and column it is about, for people rather than programs. */
-export function messageFromBody(body: unknown, status: number, context: ErrorContext = {}): { code: string; message: string; details?: unknown } {
-  const parsed = ApiErrorBody.safeParse(body);
-  if (!parsed.success) {
-    return { code: status === 0 ? 'network' : 'bad_response', message: `The server answered ${status} without an explanation.` };
-  }
-  const { code, message, details } = parsed.data.error;
-  const issues = issuesOf(details);
-  if (issues.length === 0) return { code, message, details };
+function issuesSentence(issues: readonly Issue[], context: ErrorContext): string {
   const shown = issues.slice(0, 5).map((issue) => {
     const where = describePath(issue.path, context);
     return where ? `${where}: ${issue.message}` : issue.message;
   });
   const more = issues.length > shown.length ? ` (and ${issues.length - shown.length} more)` : '';
-  // The server's message repeats the first issue with a raw path; the issues, said in the grid's terms, replace it.
   const text = `${shown.join('; ')}${more}`;
-  return { code, message: text.charAt(0).toUpperCase() + text.slice(1), details };
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/**
+ * What the person reads for each code the API can send. A code added to ErrorCode does not compile until it is
+ * decided here.
+ */
+function messageFor(code: ErrorCode, serverMessage: string, details: unknown, context: ErrorContext): string {
+  switch (code) {
+    case 'validation_failed':
+    case 'consent_required': {
+      // The server's message repeats the first issue with a raw path; the issues, said in the grid's terms, replace it.
+      const issues = issuesOf(details);
+      return issues.length ? issuesSentence(issues, context) : serverMessage;
+    }
+    // Written for people by the Worker already, with the name or number the person acted on.
+    case 'not_found':
+    case 'conflict':
+    case 'import_closed':
+    case 'batch_out_of_order':
+    case 'payload_too_large':
+    case 'unauthorized':
+    case 'crm_auth_failed':
+    case 'crm_rate_limited':
+    case 'crm_unavailable':
+    case 'crm_error':
+    case 'internal':
+      return serverMessage;
+    default: {
+      const unhandled: never = code;
+      return unhandled;
+    }
+  }
+}
+
+/** The API's error body as code, a message for people and the details for programs. */
+export function messageFromBody(body: unknown, status: number, context: ErrorContext = {}): { code: ClientErrorCode; message: string; details?: unknown } {
+  const parsed = ApiErrorBody.safeParse(body);
+  if (!parsed.success) {
+    return { code: status === 0 ? 'network' : 'bad_response', message: `The server answered ${status} without an explanation.` };
+  }
+  const { code, message, details } = parsed.data.error;
+  return { code, message: messageFor(code, message, details, context), details };
 }

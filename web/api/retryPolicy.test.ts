@@ -4,7 +4,7 @@ import { DEFAULT_RETRY, isRetryable, parseRetryAfter, retryDelay } from './retry
 
 describe('isRetryable', () => {
   it('retries lost connections, rate limits and server failures only', () => {
-    const at = (status: number) => new ApiError('x', status, 'x');
+    const at = (status: number) => new ApiError('x', status, 'internal');
     expect([0, 429, 500, 502, 503].map((s) => isRetryable(at(s)))).toEqual([true, true, true, true, true]);
     expect([400, 401, 404, 409, 413, 422].map((s) => isRetryable(at(s)))).toEqual([false, false, false, false, false, false]);
   });

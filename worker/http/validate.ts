@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { validator } from 'hono/validator';
 import type { z } from 'zod';
-import { ApiError, issueDetails, validationFailed } from './apiError.ts';
+import { DomainError, issueDetails, validationFailed } from '../domainError.ts';
 
 const CONSENT_MESSAGE = 'double opt-in must be confirmed for the entire list before importing';
 
@@ -15,7 +15,7 @@ function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix: st
 // missing fields instead of the actual mistake.
 function requireJson(c: Context): void {
   if (!/^application\/([\w.-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
-    throw new ApiError(400, 'validation_failed', 'send a JSON body with content-type: application/json', [
+    throw new DomainError('validation_failed', 'send a JSON body with content-type: application/json', [
       { path: [], message: 'expected a JSON body' },
     ]);
   }
@@ -44,6 +44,6 @@ export const jsonBodyWithConsent = <S extends z.ZodType>(schema: S) =>
     const result = schema.safeParse(value);
     if (result.success) return result.data;
     const consentIssues = result.error.issues.filter((i) => i.path[0] === 'consent');
-    if (consentIssues.length) throw new ApiError(422, 'consent_required', CONSENT_MESSAGE, issueDetails(consentIssues));
+    if (consentIssues.length) throw new DomainError('consent_required', CONSENT_MESSAGE, issueDetails(consentIssues));
     throw validationFailed(result.error.issues);
   });

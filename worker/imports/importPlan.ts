@@ -1,24 +1,11 @@
 import { importedColumns } from '../../shared/mapping/importedColumns.ts';
 import type { Field, FieldType } from '../../shared/schema/fields.ts';
 import type { StartImportBody } from '../../shared/schema/imports.ts';
-import type { OnMatch } from '../../shared/schema/mapping.ts';
-import type { IssueDetail } from '../http/apiError.ts';
+import type { ImportPlan, PlannedColumn } from '../../shared/schema/importPlan.ts';
+import type { IssueDetail } from '../domainError.ts';
 
-export type PlannedColumn = { column: string; target: string; type: FieldType; sensitive: boolean };
-
-/**
- * Everything a batch needs to turn values into members, fixed when the import starts (field types resolved then),
- * so every batch of one import is read the same way even if fields change meanwhile.
- */
-export type ImportPlan = {
-  /** Fields in the source header: a row with another field count is ragged. */
-  headerCount: number;
-  /** Imported columns, in the order of each batch row's `values`. */
-  columns: PlannedColumn[];
-  identifierIndex: number;
-  onMatch: OnMatch;
-  defaultCountry: string;
-};
+// Defined with the stored shape it is read back as; re-exported for the pipeline's modules.
+export type { ImportPlan, PlannedColumn };
 
 export type PlanResult = { ok: true; plan: ImportPlan } | { ok: false; issues: IssueDetail[] };
 

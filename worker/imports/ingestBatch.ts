@@ -1,8 +1,9 @@
 import { hashInput } from '../../shared/normalize/normalizeValue.ts';
+import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 import type { BatchBody, BatchResult, ImportCounts, RowError } from '../../shared/schema/imports.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
 import { sha256HexAll } from '../crypto/sha256Hex.ts';
-import { ApiError } from '../http/apiError.ts';
+import { DomainError } from '../domainError.ts';
 import { addMembersStatement } from '../store/audiences.ts';
 import { readBatchState } from '../store/batchState.ts';
 import { insertBatchStatement, type StoredBatch } from '../store/importBatches.ts';
@@ -10,7 +11,6 @@ import { batchErrors, insertErrorsStatements } from '../store/importErrors.ts';
 import { applyBatchCountsStatement } from '../store/imports.ts';
 import { existingMembers, insertMembersStatements, mergeMembersStatements, type MemberWrite } from '../store/members.ts';
 import { classifyRows, type ClassifiedRows } from './classifyRows.ts';
-import type { ImportPlan } from './importPlan.ts';
 import { knownPlan, rememberPlan } from './knownPlans.ts';
 import { resolveMatches, type MergedMember } from './resolveMatches.ts';
 
@@ -58,7 +58,7 @@ function isConstraintFailure(e: unknown): boolean {
 /** An earlier answer to this seq: the same request again is replayed, a different one is a conflict. */
 async function replay(ctx: BatchContext, body: BatchBody, stored: StoredBatch): Promise<BatchResult> {
   if (stored.idempotencyKey !== body.idempotencyKey) {
-    throw new ApiError(409, 'conflict', `batch ${body.seq} was already applied with another idempotency key`, { seq: body.seq });
+    throw new DomainError('conflict', `batch ${body.seq} was already applied with another idempotency key`, { seq: body.seq });
   }
   const errors = await batchErrors(ctx.db, ctx.workspaceId, ctx.importId, body.seq);
   return { seq: body.seq, counts: stored.counts, errors, replayed: true };
@@ -79,12 +79,12 @@ export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<B
   let classified = plan ? classifyRows(body.rows, plan) : null;
   for (let attempt = 1; ; attempt++) {
     const state = await readBatchState(db, workspaceId, importId, body.seq, classified ? distinctKeys(classified) : null);
-    if (!state) throw new ApiError(404, 'not_found', 'import not found', { importId });
+    if (!state) throw new DomainError('not_found', 'import not found', { importId });
     if (state.stored) return replay(ctx, body, state.stored);
     const { summary } = state.record;
-    if (summary.status !== 'open') throw new ApiError(409, 'import_closed', 'this import is finished; start a new one', { importId });
+    if (summary.status !== 'open') throw new DomainError('import_closed', 'this import is finished; start a new one', { importId });
     if (body.seq !== summary.nextSeq) {
-      throw new ApiError(409, 'batch_out_of_order', `expected batch ${summary.nextSeq}, got ${body.seq}`, { nextSeq: summary.nextSeq });
+      throw new DomainError('batch_out_of_order', `expected batch ${summary.nextSeq}, got ${body.seq}`, { nextSeq: summary.nextSeq });
     }
     if (!plan) {
       plan = state.record.plan;

@@ -1,4 +1,4 @@
-import type { ImportPlan } from './importPlan.ts';
+import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 
 // Plenty for the imports one isolate serves at once; the oldest is forgotten first.
 const MAX_PLANS = 256;

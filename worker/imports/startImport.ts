@@ -1,5 +1,5 @@
 import type { ImportSummary, StartImportBody } from '../../shared/schema/imports.ts';
-import { ApiError, describeIssues } from '../http/apiError.ts';
+import { invalid } from '../domainError.ts';
 import { getAudience, insertAudienceStatement } from '../store/audiences.ts';
 import { listFields } from '../store/fields.ts';
 import { getImport, insertImportStatement } from '../store/imports.ts';
@@ -11,7 +11,7 @@ import { buildImportPlan } from './importPlan.ts';
  */
 export async function startImport(db: D1Database, workspaceId: string, body: StartImportBody, now: string): Promise<ImportSummary> {
   const planned = buildImportPlan(body, await listFields(db, workspaceId));
-  if (!planned.ok) throw new ApiError(400, 'validation_failed', describeIssues(planned.issues), planned.issues);
+  if (!planned.ok) throw invalid(planned.issues);
   const audienceId = body.audienceId ?? crypto.randomUUID();
   if (body.audienceId) await getAudience(db, workspaceId, body.audienceId);
   const id = crypto.randomUUID();

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { BatchBody, StartImportBody, type ImportReport } from '../../shared/schema/imports.ts';
 import { batchSealerFor } from '../crypto/batchSealer.ts';
-import { ApiError } from '../http/apiError.ts';
+import { DomainError } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, jsonBodyWithConsent, paramsOf, queryOf } from '../http/validate.ts';
 import { ingestBatch } from '../imports/ingestBatch.ts';
@@ -54,7 +54,7 @@ export const importsRoutes = new Hono<AppEnv>()
     bodyLimit({
       maxSize: MAX_BATCH_BYTES,
       onError: () => {
-        throw new ApiError(413, 'payload_too_large', `a batch may be at most ${MAX_BATCH_BYTES / 1024 / 1024} MB; send fewer rows per batch`);
+        throw new DomainError('payload_too_large', `a batch may be at most ${MAX_BATCH_BYTES / 1024 / 1024} MB; send fewer rows per batch`);
       },
     }),
     jsonBody(BatchBody),
@@ -62,7 +62,7 @@ export const importsRoutes = new Hono<AppEnv>()
       const { id, seq } = c.req.valid('param');
       const body = c.req.valid('json');
       if (body.seq !== seq) {
-        throw new ApiError(400, 'validation_failed', `the body's seq (${body.seq}) differs from the URL's (${seq})`, [
+        throw new DomainError('validation_failed', `the body's seq (${body.seq}) differs from the URL's (${seq})`, [
           { path: ['seq'], message: `must equal ${seq}, the seq in the URL` },
         ]);
       }

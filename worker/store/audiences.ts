@@ -1,5 +1,5 @@
 import type { Audience } from '../../shared/schema/audiences.ts';
-import { ApiError } from '../http/apiError.ts';
+import { DomainError } from '../domainError.ts';
 
 type AudienceRow = { id: string; name: string; member_count: number; created_at: string; updated_at: string };
 
@@ -39,7 +39,7 @@ export async function findAudience(db: D1Database, workspaceId: string, id: stri
 
 export async function getAudience(db: D1Database, workspaceId: string, id: string): Promise<Audience> {
   const audience = await findAudience(db, workspaceId, id);
-  if (!audience) throw new ApiError(404, 'not_found', 'audience not found', { audienceId: id });
+  if (!audience) throw new DomainError('not_found', 'audience not found', { audienceId: id });
   return audience;
 }
 

@@ -1,6 +1,6 @@
 import { BUILT_IN_FIELDS, fieldKeyFromLabel } from '../../shared/fields/builtInFields.ts';
 import type { CreateFieldBody, Field, FieldType } from '../../shared/schema/fields.ts';
-import { ApiError } from '../http/apiError.ts';
+import { DomainError } from '../domainError.ts';
 
 type FieldRow = { key: string; label: string; type: FieldType };
 
@@ -16,7 +16,7 @@ export async function listFields(db: D1Database, workspaceId: string): Promise<F
 export async function createField(db: D1Database, workspaceId: string, body: CreateFieldBody, now: string): Promise<Field> {
   const key = body.key ?? fieldKeyFromLabel(body.label);
   if (BUILT_IN_FIELDS.some((f) => f.key === key)) {
-    throw new ApiError(409, 'conflict', `"${key}" is a built-in field; choose another name`, { key });
+    throw new DomainError('conflict', `"${key}" is a built-in field; choose another name`, { key });
   }
   const inserted = await db
     .prepare(
@@ -25,6 +25,6 @@ export async function createField(db: D1Database, workspaceId: string, body: Cre
     )
     .bind(workspaceId, key, body.label, body.type, now)
     .run();
-  if (inserted.meta.changes === 0) throw new ApiError(409, 'conflict', `a field with key "${key}" already exists`, { key });
+  if (inserted.meta.changes === 0) throw new DomainError('conflict', `a field with key "${key}" already exists`, { key });
   return { key, label: body.label, type: body.type, builtIn: false };
 }

@@ -1,7 +1,8 @@
-import type { ImportCounts, ImportSource, ImportStatus, ImportSummary } from '../../shared/schema/imports.ts';
-import type { ImportMapping } from '../../shared/schema/mapping.ts';
-import { ApiError } from '../http/apiError.ts';
-import type { ImportPlan } from '../imports/importPlan.ts';
+import { ImportPlan } from '../../shared/schema/importPlan.ts';
+import { type ImportCounts, ImportSource, type ImportStatus, type ImportSummary } from '../../shared/schema/imports.ts';
+import { ImportMapping } from '../../shared/schema/mapping.ts';
+import { DomainError } from '../domainError.ts';
+import { parseStoredJson } from './storedJson.ts';
 
 export type ImportRow = {
   id: string;
@@ -42,8 +43,8 @@ export function toRecord(r: ImportRow): ImportRecord {
       id: r.id,
       audienceId: r.audience_id,
       status: r.status,
-      source: JSON.parse(r.source) as ImportSource,
-      mapping: JSON.parse(r.mapping) as ImportMapping,
+      source: parseStoredJson(ImportSource, r.source, `imports.source of ${r.id}`),
+      mapping: parseStoredJson(ImportMapping, r.mapping, `imports.mapping of ${r.id}`),
       defaultCountry: r.default_country,
       batchSize: r.batch_size,
       nextSeq: r.next_seq,
@@ -52,7 +53,7 @@ export function toRecord(r: ImportRow): ImportRecord {
       createdAt: r.created_at,
       finishedAt: r.finished_at,
     },
-    plan: JSON.parse(r.plan) as ImportPlan,
+    plan: parseStoredJson(ImportPlan, r.plan, `imports.plan of ${r.id}`),
     errorCount: r.error_count,
   };
 }
@@ -98,7 +99,7 @@ export async function findImport(db: D1Database, workspaceId: string, id: string
 
 export async function getImport(db: D1Database, workspaceId: string, id: string): Promise<ImportRecord> {
   const found = await findImport(db, workspaceId, id);
-  if (!found) throw new ApiError(404, 'not_found', 'import not found', { importId: id });
+  if (!found) throw new DomainError('not_found', 'import not found', { importId: id });
   return found;
 }
 

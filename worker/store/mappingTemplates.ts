@@ -1,12 +1,13 @@
-import type { MappingTemplate, SaveTemplateBody } from '../../shared/schema/mapping.ts';
-import { ApiError } from '../http/apiError.ts';
+import { ImportMapping, type MappingTemplate, type SaveTemplateBody } from '../../shared/schema/mapping.ts';
+import { DomainError } from '../domainError.ts';
+import { parseStoredJson } from './storedJson.ts';
 
 type TemplateRow = { id: string; name: string; signature: string; mapping: string; updated_at: string };
 
 const COLUMNS = 'id, name, signature, mapping, updated_at';
 
 function toTemplate(r: TemplateRow): MappingTemplate {
-  return { id: r.id, name: r.name, signature: r.signature, mapping: JSON.parse(r.mapping), updatedAt: r.updated_at };
+  return { id: r.id, name: r.name, signature: r.signature, mapping: parseStoredJson(ImportMapping, r.mapping, `mapping_templates.mapping of ${r.id}`), updatedAt: r.updated_at };
 }
 
 /** All templates, or the one saved for a header signature (an array either way: zero or one). */
@@ -24,7 +25,7 @@ export async function getTemplate(db: D1Database, workspaceId: string, id: strin
     .prepare(`SELECT ${COLUMNS} FROM mapping_templates WHERE workspace_id = ? AND id = ?`)
     .bind(workspaceId, id)
     .first<TemplateRow>();
-  if (!row) throw new ApiError(404, 'not_found', 'mapping template not found', { templateId: id });
+  if (!row) throw new DomainError('not_found', 'mapping template not found', { templateId: id });
   return toTemplate(row);
 }
 

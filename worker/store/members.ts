@@ -1,5 +1,5 @@
 import type { Member } from '../../shared/schema/audiences.ts';
-import { SENSITIVE_MASK } from '../imports/sensitiveMask.ts';
+import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
 import { jsonChunks } from './jsonChunks.ts';
 
 /** What a batch writes for one identifier: normalized plain attributes, and per sensitive field its hash and ciphertext. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../api/apiError.ts';
+import { ApiError, type ClientErrorCode } from '../../api/apiError.ts';
 import { crmProblem } from './crmErrorMessage.ts';
 
-const crmError = (status: number, code: string, message: string, vendorCode: string | null) =>
+const crmError = (status: number, code: ClientErrorCode, message: string, vendorCode: string | null) =>
   new ApiError(message, status, code, { vendorCode, vendorMessage: 'raw vendor text' });
 
 describe('crmProblem', () => {

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { FieldType } from './fields.ts';
+import { OnMatch } from './mapping.ts';
+
+export const PlannedColumn = z.object({
+  column: z.string(),
+  target: z.string(),
+  type: FieldType,
+  sensitive: z.boolean(),
+});
+export type PlannedColumn = z.infer<typeof PlannedColumn>;
+
+/**
+ * Everything a batch needs to turn values into members, fixed when the import starts (field types resolved then),
+ * so every batch of one import is read the same way even if fields change meanwhile. Stored as JSON in
+ * `imports.plan` and parsed with this schema when read back.
+ */
+export const ImportPlan = z.object({
+  /** Fields in the source header: a row with another field count is ragged. */
+  headerCount: z.number().int().nonnegative(),
+  /** Imported columns, in the order of each batch row's `values`. */
+  columns: z.array(PlannedColumn),
+  identifierIndex: z.number().int(),
+  onMatch: OnMatch,
+  defaultCountry: z.string(),
+});
+export type ImportPlan = z.infer<typeof ImportPlan>;

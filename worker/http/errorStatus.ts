@@ -1,0 +1,31 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorCode } from '../../shared/schema/errors.ts';
+import type { DomainError } from '../domainError.ts';
+
+/** The one place that decides an error code's HTTP status. A new code does not compile until it has a row here. */
+const STATUS_OF_CODE = {
+  validation_failed: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  import_closed: 409,
+  batch_out_of_order: 409,
+  payload_too_large: 413,
+  consent_required: 422,
+  // Our statuses describe our side: a CRM that refuses our session is a 409 (the connection needs a new sign-in),
+  // not a 401 that would read as "you are signed out of this app".
+  crm_auth_failed: 409,
+  crm_rate_limited: 429,
+  crm_unavailable: 503,
+  crm_error: 502,
+  internal: 500,
+} as const satisfies Record<ErrorCode, ContentfulStatusCode>;
+
+export function statusOf(error: DomainError): ContentfulStatusCode {
+  // The CRM's own 400/404 (unknown field, no such object, a filter value of the wrong type) are the request's fault.
+  if (error.code === 'crm_error' && error.upstreamStatus !== undefined) {
+    if (error.upstreamStatus === 404) return 404;
+    if (error.upstreamStatus >= 400 && error.upstreamStatus < 500) return 400;
+  }
+  return STATUS_OF_CODE[error.code];
+}
