@@ -1,7 +1,8 @@
-import type { ImportCounts } from '../../shared/schema/imports.ts';
+import { ImportCounts } from '../../shared/schema/imports.ts';
 import type { StoredBatch } from './importBatches.ts';
 import { toRecord, type ImportRecord, type ImportRow } from './imports.ts';
 import { lastWritersSubquery, parseLastWriters } from './members.ts';
+import { parseStoredJson } from './storedJson.ts';
 
 /** What a batch is applied against, read at one snapshot. */
 export type BatchState = {
@@ -39,7 +40,12 @@ export async function readBatchState(
   return {
     record: toRecord(row),
     stored:
-      row.stored_key === null ? null : { idempotencyKey: row.stored_key, counts: JSON.parse(row.stored_result ?? '{}') as ImportCounts },
+      row.stored_key === null
+        ? null
+        : {
+            idempotencyKey: row.stored_key,
+            counts: parseStoredJson(ImportCounts, row.stored_result ?? '', `import_batches.result of ${importId} #${seq}`),
+          },
     lastWriter: keys ? parseLastWriters(row.last_writers) : null,
   };
 }

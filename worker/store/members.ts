@@ -1,6 +1,11 @@
+import { z } from 'zod';
 import type { Member } from '../../shared/schema/audiences.ts';
 import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
 import { jsonChunks } from './jsonChunks.ts';
+import { parseStoredJson } from './storedJson.ts';
+
+/** members.attributes (normalized values) and members.hashes (SHA-256 hex), both by field key. */
+const ValuesByField = z.record(z.string(), z.string());
 
 /** What a batch writes for one identifier: normalized plain attributes, and per sensitive field its hash and ciphertext. */
 export type MemberWrite = {
@@ -116,12 +121,12 @@ export async function membersPage(
     .bind(workspaceId, audienceId, afterId, limit)
     .all<MemberRow>();
   const members = results.map((r): Member => {
-    const hashes = JSON.parse(r.hashes) as Record<string, string>;
+    const hashes = parseStoredJson(ValuesByField, r.hashes, `members.hashes of ${r.id}`);
     const identifierIsHash = Object.values(hashes).includes(r.identifier_key);
     return {
       id: String(r.id),
       identifier: identifierIsHash ? SENSITIVE_MASK : r.identifier_key,
-      attributes: JSON.parse(r.attributes) as Record<string, string>,
+      attributes: parseStoredJson(ValuesByField, r.attributes, `members.attributes of ${r.id}`),
       sensitive: Object.fromEntries(Object.keys(hashes).map((k) => [k, SENSITIVE_MASK])),
       updatedAt: r.updated_at,
     };
