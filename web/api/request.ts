@@ -34,18 +34,22 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     );
   });
 
-async function attempt(path: string, options: RequestOptions): Promise<unknown> {
-  const method = options.method ?? 'GET';
+/** What a send is given per attempt: the headers every call carries and the signal that cancels this attempt. */
+export type SendOptions = { headers: Record<string, string>; init: { signal: AbortSignal } };
+/** The part of an answer the pipeline reads: fetch's Response and hc's typed ClientResponse both have it. */
+type Answer<T> = { ok: boolean; status: number; headers: Headers; text(): Promise<string>; json(): Promise<T> };
+/**
+ * Sends the request once; called again for each retry. Typed by what the route answers (hc's ClientResponse), so a
+ * schema that does not accept the route's answer type does not compile.
+ */
+export type Send<T = unknown> = (options: SendOptions) => Promise<Answer<T>>;
+
+async function attempt(send: Send, options: RequestOptions): Promise<unknown> {
   const signals = [AbortSignal.timeout(options.timeoutMs ?? 60_000)];
   if (options.signal) signals.push(options.signal);
-  let response: Response;
+  let response: Answer<unknown>;
   try {
-    response = await fetch(path, {
-      method,
-      headers: options.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.any(signals),
-    });
+    response = await send({ headers: { accept: 'application/json' }, init: { signal: AbortSignal.any(signals) } });
   } catch (cause) {
     if (options.signal?.aborted) throw cause;
     throw new ApiError('No connection to the server. Check your network; nothing was lost.', 0, 'network', String(cause));
@@ -64,15 +68,18 @@ async function attempt(path: string, options: RequestOptions): Promise<unknown> 
   return body;
 }
 
-/** One API call: JSON in, JSON out, validated by the shared schema so the UI never trusts an unchecked shape. */
-export async function request<S extends z.ZodType>(schema: S, path: string, options: RequestOptions = {}): Promise<z.infer<S>> {
+/**
+ * One API call through `send` (a typed route of the Worker, see client.ts): retried per the options, its answer
+ * validated by the shared schema so the UI never trusts an unchecked shape.
+ */
+export async function sendChecked<S extends z.ZodType>(schema: S, send: Send<z.input<S>>, options: RequestOptions = {}): Promise<z.infer<S>> {
   const policy = options.retry ?? DEFAULT_RETRY;
   for (let n = 0; ; n++) {
     try {
-      const body = await attempt(path, options);
+      const body = await attempt(send, options);
       const parsed = schema.safeParse(body);
       if (!parsed.success) {
-        throw new ApiError(`The server's answer to ${path} was not understood.`, 200, 'bad_response', parsed.error.issues);
+        throw new ApiError('The server’s answer was not understood.', 200, 'bad_response', parsed.error.issues);
       }
       return parsed.data;
     } catch (error) {
@@ -82,4 +89,20 @@ export async function request<S extends z.ZodType>(schema: S, path: string, opti
       await sleep(delay, options.signal);
     }
   }
+}
+
+/** One API call by path: JSON in, JSON out (for routes not reached through the typed client). */
+export function request<S extends z.ZodType>(schema: S, path: string, options: RequestOptions = {}): Promise<z.infer<S>> {
+  const method = options.method ?? 'GET';
+  return sendChecked(
+    schema,
+    ({ headers, init }) =>
+      fetch(path, {
+        method,
+        headers: options.body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        ...init,
+      }),
+    options,
+  );
 }

@@ -1,7 +1,8 @@
-import type { Context } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import type { z } from 'zod';
 import { DomainError, issueDetails, validationFailed } from '../domainError.ts';
+import type { AppEnv } from './appEnv.ts';
 
 const CONSENT_MESSAGE = 'double opt-in must be confirmed for the entire list before importing';
 
@@ -21,25 +22,45 @@ function requireJson(c: Context): void {
   }
 }
 
+/**
+ * What a route declares to the typed client (hc<AppType>): callers send the schema's input (defaults may be left
+ * out), handlers read its output. hono would otherwise derive both from the output, making every defaulted field
+ * required for the SPA.
+ */
+type Declared<Target extends 'json' | 'query' | 'param', S extends z.ZodType> = {
+  in: { [K in Target]: z.input<S> };
+  out: { [K in Target]: z.output<S> };
+};
+type Validated<Target extends 'json' | 'query' | 'param', S extends z.ZodType> = MiddlewareHandler<AppEnv, string, Declared<Target, S>>;
+
+function validated<Target extends 'json' | 'query' | 'param', S extends z.ZodType>(
+  target: Target,
+  _schema: S,
+  parse: (value: unknown, c: Context) => z.output<S>,
+): Validated<Target, S> {
+  // Only the declared types change: hono's conditional types cannot be instantiated with a generic schema.
+  return validator(target, parse) as unknown as Validated<Target, S>;
+}
+
 /** Validates the JSON body; a failure is a 400 `validation_failed` whose details name each field (path + message). */
-export const jsonBody = <S extends z.ZodType>(schema: S) =>
-  validator('json', (value: unknown, c): z.output<S> => {
+export const jsonBody = <S extends z.ZodType>(schema: S): Validated<'json', S> =>
+  validated('json', schema, (value, c) => {
     requireJson(c);
     return parseOrThrow(schema, value, []);
   });
 
-export const queryOf = <S extends z.ZodType>(schema: S) =>
-  validator('query', (value: unknown): z.output<S> => parseOrThrow(schema, value, ['query']));
+export const queryOf = <S extends z.ZodType>(schema: S): Validated<'query', S> =>
+  validated('query', schema, (value) => parseOrThrow(schema, value, ['query']));
 
-export const paramsOf = <S extends z.ZodType>(schema: S) =>
-  validator('param', (value: unknown): z.output<S> => parseOrThrow(schema, value, ['params']));
+export const paramsOf = <S extends z.ZodType>(schema: S): Validated<'param', S> =>
+  validated('param', schema, (value) => parseOrThrow(schema, value, ['params']));
 
 /**
  * Like jsonBody, but a missing or false double opt-in confirmation is a 422 `consent_required` whatever else is
  * wrong: consent is the legal gate of an import, so it is what the client must hear about first.
  */
-export const jsonBodyWithConsent = <S extends z.ZodType>(schema: S) =>
-  validator('json', (value: unknown, c): z.output<S> => {
+export const jsonBodyWithConsent = <S extends z.ZodType>(schema: S): Validated<'json', S> =>
+  validated('json', schema, (value, c) => {
     requireJson(c);
     const result = schema.safeParse(value);
     if (result.success) return result.data;
