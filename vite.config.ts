@@ -1,17 +1,29 @@
-import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import solid from 'vite-plugin-solid';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 // One config: `vite build` builds the SPA into dist/ (served by the Worker's assets binding);
 // `vitest --project <name>` runs unit (Node), worker (workerd + local D1) and browser (Chromium) tests.
 export default defineConfig(async (): Promise<ViteUserConfig> => {
-  const migrations = await readD1Migrations('./migrations');
-  return {
+  const app: ViteUserConfig = {
     root: 'web',
     publicDir: false,
     plugins: [solid()],
-    build: { outDir: '../dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1500 },
+    build: {
+      outDir: '../dist',
+      emptyOutDir: true,
+      target: 'es2022',
+      chunkSizeWarningLimit: 1500,
+      // A slow shared machine makes rolldown print a plugin-timing table on every build: nothing a user can act on.
+      rolldownOptions: { checks: { bundlerTimings: false } },
+    },
     worker: { format: 'es' },
+  };
+  // The Workers test plugin prints a rename banner when loaded: load it for test runs only, not for `vite build`.
+  if (!process.env.VITEST) return app;
+  const { cloudflareTest, readD1Migrations } = await import('@cloudflare/vitest-pool-workers');
+  const migrations = await readD1Migrations('./migrations');
+  return {
+    ...app,
     test: {
       root: '.',
       // vite-plugin-solid would otherwise default every project to jsdom.

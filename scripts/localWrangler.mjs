@@ -16,21 +16,28 @@ export const offlineEnv = {
 // Resolved like a package (not relative to this file) so bundled copies of this module find it too.
 const wranglerBin = createRequire(import.meta.url).resolve('wrangler/bin/wrangler.js');
 
-/** Secrets local dev needs, generated once into .dev.vars (git-ignored) so a fresh clone just works. */
+/**
+ * Secrets local dev needs, generated once into .dev.vars (git-ignored) so a fresh clone just works.
+ * Returns the names it added.
+ */
 export function ensureDevVars(file = '.dev.vars') {
   const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
   const lines = [];
   if (!/^ENCRYPTION_KEY=/m.test(current)) lines.push(`ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`);
   if (!/^TOKEN_ENCRYPTION_KEY=/m.test(current)) lines.push(`TOKEN_ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`);
   if (lines.length) writeFileSync(file, `${current}${current && !current.endsWith('\n') ? '\n' : ''}${lines.join('\n')}\n`, { mode: 0o600 });
+  return lines.map((line) => line.slice(0, line.indexOf('=')));
 }
 
-export function wranglerSync(args, opts = {}) {
-  const r = spawnSync(process.execPath, [wranglerBin, ...args], { stdio: 'inherit', env: offlineEnv, ...opts });
+/** Runs wrangler to the end; returns its standard output when `stdio: 'pipe'` (and `encoding`) are given. */
+export function wranglerSync(args, { logLevel, ...opts } = {}) {
+  const env = logLevel ? { ...offlineEnv, WRANGLER_LOG: logLevel } : offlineEnv;
+  const r = spawnSync(process.execPath, [wranglerBin, ...args], { stdio: 'inherit', env, ...opts });
   if (r.status !== 0) {
     const output = [r.stdout, r.stderr].filter(Boolean).join('\n').trim();
     throw new Error(`wrangler ${args.join(' ')} failed with exit code ${r.status}${output ? `:\n${output}` : ''}`);
   }
+  return r.stdout;
 }
 
 /** Starts `wrangler dev` in its own process group: workerd children outlive a kill of the parent alone. */
@@ -49,4 +56,23 @@ export function stopProcessGroup(child) {
   } catch {
     /* already gone */
   }
+}
+
+/**
+ * Resolves once `url` answers 2xx (the Worker and its D1 are up, not merely the port bound); rejects after
+ * `timeoutMs`, or as soon as `child` exits.
+ */
+export async function waitUntilAnswering(url, { timeoutMs = 60_000, child } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode} before answering`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${url} did not answer within ${Math.round(timeoutMs / 1000)} s`);
 }
