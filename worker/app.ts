@@ -9,6 +9,7 @@ import { audiencesRoutes } from './routes/audiences.ts';
 import { connectionsRoutes } from './routes/connections.ts';
 import { dynamicsConnectionRoutes } from './routes/connectionsDynamics.ts';
 import { fieldsRoutes } from './routes/fields.ts';
+import { healthRoutes } from './routes/health.ts';
 import { importsRoutes } from './routes/imports.ts';
 import { templatesRoutes } from './routes/templates.ts';
 
@@ -16,30 +17,34 @@ const app = new Hono<AppEnv>();
 
 app.use('/api/*', resolveWorkspace);
 
-// Every failure leaves as `{ error: { code, message, details } }` (shared/schema/errors.ts).
-app.onError((err, c) => {
-  if (err instanceof DomainError) {
-    // ApiError (deprecated, CRM connection routes only) still names its own status.
-    const status = err instanceof ApiError ? err.status : statusOf(err);
-    return c.json(errorBody(err.code, err.message, err.details), status);
-  }
+/** Whatever was thrown, as the error the client reads; anything unexpected is logged and said in general words. */
+function asDomainError(err: Error): DomainError {
+  if (err instanceof DomainError) return err;
   if (err instanceof HTTPException) {
     // Raised by hono itself, e.g. a body that is not JSON.
-    const status = err.status === 413 ? 413 : err.status < 500 ? 400 : 500;
-    const code = status === 413 ? 'payload_too_large' : status === 400 ? 'validation_failed' : 'internal';
-    return c.json(errorBody(code, err.message), status);
+    const code = err.status === 413 ? 'payload_too_large' : err.status === 401 ? 'unauthorized' : err.status < 500 ? 'validation_failed' : 'internal';
+    return new DomainError(code, err.message);
   }
   console.error('unhandled error', err);
-  return c.json(errorBody('internal', 'something went wrong on our side; try again'), 500);
+  return new DomainError('internal', 'something went wrong on our side; try again');
+}
+
+// Every failure leaves as `{ error: { code, message, details } }` (shared/schema/errors.ts), with the status the
+// one table (http/errorStatus.ts) gives its code.
+app.onError((err, c) => {
+  const error = asDomainError(err);
+  // ApiError (deprecated, CRM connection routes only) still names its own status.
+  const status = error instanceof ApiError ? error.status : statusOf(error);
+  return c.json(errorBody(error.code, error.message, error.details), status);
 });
 
-app.notFound((c) => c.json(errorBody('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+app.notFound((c) => {
+  const error = new DomainError('not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`);
+  return c.json(errorBody(error.code, error.message), statusOf(error));
+});
 
 const routes = app
-  .get('/api/health', async (c) => {
-    const row = await c.env.DB.prepare('SELECT count(*) AS n FROM workspaces WHERE id = ?').bind(c.var.workspaceId).first<{ n: number }>();
-    return c.json({ ok: true, workspaces: row?.n ?? 0 });
-  })
+  .route('/api/health', healthRoutes)
   .route('/api/fields', fieldsRoutes)
   .route('/api/audiences', audiencesRoutes)
   .route('/api/templates', templatesRoutes)
