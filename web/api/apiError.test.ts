@@ -45,6 +45,13 @@ describe('messageFromBody', () => {
     expect(out.message).toMatch(/^Row 1: too small; row 2: too small;.*\(and 2 more\)$/);
   });
 
+  it('keeps the sentence of an error whose code this SPA does not know', () => {
+    expect(messageFromBody({ error: { code: 'from_the_future', message: 'the import was archived' } }, 410)).toEqual({
+      code: 'bad_response',
+      message: 'the import was archived',
+    });
+  });
+
   it('explains an answer that is not an API error', () => {
     expect(messageFromBody('<html>Bad gateway</html>', 502)).toEqual({
       code: 'bad_response',

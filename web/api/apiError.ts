@@ -1,4 +1,7 @@
+import { z } from 'zod';
 import { ApiErrorBody, type ErrorCode } from '../../shared/schema/errors.ts';
+
+const LooseErrorBody = z.object({ error: z.object({ message: z.string().min(1) }) });
 
 /** The API's codes, plus the two a call can fail with before the API says anything. */
 export type ClientErrorCode = ErrorCode | 'network' | 'bad_response';
@@ -139,7 +142,9 @@ function messageFor(code: ErrorCode, serverMessage: string, details: unknown, co
 export function messageFromBody(body: unknown, status: number, context: ErrorContext = {}): { code: ClientErrorCode; message: string; details?: unknown } {
   const parsed = ApiErrorBody.safeParse(body);
   if (!parsed.success) {
-    return { code: status === 0 ? 'network' : 'bad_response', message: `The server answered ${status} without an explanation.` };
+    // A code this SPA does not know (a newer Worker) still comes with a sentence worth showing.
+    const message = LooseErrorBody.safeParse(body).data?.error.message ?? `The server answered ${status} without an explanation.`;
+    return { code: status === 0 ? 'network' : 'bad_response', message };
   }
   const { code, message, details } = parsed.data.error;
   return { code, message: messageFor(code, message, details, context), details };
