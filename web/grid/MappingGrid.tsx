@@ -11,7 +11,7 @@ import {
 import { createVirtualizer } from '@tanstack/solid-virtual';
 import { batch, createEffect, createMemo, createSelector, createSignal, For, Index, on, onCleanup, onMount, Show, untrack } from 'solid-js';
 import type { Field, FieldType } from '../../shared/schema/fields.ts';
-import { type CellProblemCode, raggedRows } from '../../shared/validation/index.ts';
+import { type CellProblemCode, predictedRejection, raggedRowMessage, raggedRows } from '../../shared/validation/index.ts';
 import type { RowStore } from '../rows/rowStore.ts';
 import { CellEditor } from './CellEditor.tsx';
 import { ColumnHeader } from './ColumnHeader.tsx';
@@ -531,8 +531,7 @@ function GridView(props: MappingGridProps) {
   });
 
   const rowIsRagged = (row: number) => store.fieldCount(row) !== columnCount;
-  const raggedMessage = (row: number) =>
-    ragged()?.problemAt(row)?.message ?? `This row has ${store.fieldCount(row)} fields but the header has ${columnCount}: it will be rejected.`;
+  const raggedMessage = (row: number) => ragged()?.problemAt(row)?.message ?? predictedRejection(raggedRowMessage(store.fieldCount(row), columnCount));
 
   return (
     <div class="mg" data-testid="grid" style={{ '--mg-row-h': `${ROW_HEIGHT}px`, '--mg-header-h': `${HEADER_HEIGHT}px`, '--mg-rownum-w': `${rowNumberWidth()}px` }}>
