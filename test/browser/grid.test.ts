@@ -1,6 +1,6 @@
-// The mapping grid alone, in real Chromium, on web/grid/harness.html served by a Vite dev server (the harness is not
-// part of the SPA build). A million rows × 200 columns for scrolling, a small contact list with known problems for
-// exact counts, and CSV files read through the real parse Web Worker.
+// The mapping grid alone, in real Chromium, on test/gridHarness/index.html served by a Vite dev server (the harness
+// is test code, not part of the SPA build). A million rows × 200 columns for scrolling, a small contact list with
+// known problems for exact counts, and CSV files read through the real parse Web Worker.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import solid from 'vite-plugin-solid';
@@ -14,13 +14,14 @@ let page: Page;
 
 beforeAll(async () => {
   server = await createServer({
-    root: 'web',
+    // The repository root: the harness lives under test/, the grid and the parse worker under web/.
+    root: '.',
     configFile: false,
     plugins: [solid()],
     logLevel: 'error',
     cacheDir: join(tmpdir(), 'audience-import-grid-harness-vite'),
     // Pre-bundle everything the harness and the parse worker import, so no mid-test "dependencies changed" reload.
-    optimizeDeps: { entries: ['grid/harness.html', 'upload/parse.worker.ts'] },
+    optimizeDeps: { entries: ['test/gridHarness/index.html', 'web/upload/parse.worker.ts'] },
     server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
   });
   await server.listen();
@@ -41,7 +42,7 @@ function poll<T>(read: () => Promise<T> | T) {
 }
 
 async function open(query: string): Promise<void> {
-  await page.goto(`grid/harness.html?${query}`);
+  await page.goto(`test/gridHarness/index.html?${query}`);
   await page.getByTestId(query.includes('dataset=file') ? 'file-input' : 'grid').waitFor();
 }
 

@@ -73,23 +73,29 @@ export function ColumnHeader(props: ColumnHeaderProps) {
           type="button"
           class="mg-toggle mg-toggle-identifier"
           aria-pressed={props.isIdentifier}
-          aria-label={`Use “${props.state.header}” as the unique identifier`}
-          title={props.isIdentifier ? 'Unique identifier: rows are matched on this column' : 'Use as unique identifier'}
+          aria-label={`Identifier: match contacts on “${props.state.header}”`}
+          title={props.isIdentifier ? 'Identifier: contacts are matched on this column. Click to unset.' : 'Use as identifier: match contacts on this column'}
           data-testid={`identifier-${props.col}`}
           onClick={() => props.onToggleIdentifier()}
         >
           <KeyIcon />
+          <Show when={props.isIdentifier}>
+            <span class="mg-toggle-label">ID</span>
+          </Show>
         </button>
         <button
           type="button"
           class="mg-toggle mg-toggle-sensitive"
           aria-pressed={props.state.sensitive}
-          aria-label={`“${props.state.header}” is sensitive`}
-          title={props.state.sensitive ? 'Sensitive: stored only hashed and encrypted, masked here' : 'Mark as sensitive (hashed and encrypted, masked here)'}
+          aria-label={`Sensitive: store “${props.state.header}” only hashed and encrypted`}
+          title={props.state.sensitive ? 'Sensitive: stored only hashed and encrypted, masked here. Click to unset.' : 'Mark as sensitive: stored only hashed and encrypted, masked here'}
           data-testid={`sensitive-${props.col}`}
           onClick={() => props.onToggleSensitive()}
         >
           <LockIcon />
+          <Show when={props.state.sensitive}>
+            <span class="mg-toggle-label">Sensitive</span>
+          </Show>
         </button>
       </div>
 
@@ -127,12 +133,13 @@ export function ColumnHeader(props: ColumnHeaderProps) {
           <button
             type="button"
             class="mg-confirm"
-            title={`Confirm: import “${props.state.header}” as ${targetLabel()}`}
-            aria-label={`Confirm mapping “${props.state.header}” to ${targetLabel()}`}
+            title={`Accept the suggestion: import “${props.state.header}” as ${targetLabel()}`}
+            aria-label={`Accept the suggestion: import “${props.state.header}” as ${targetLabel()}`}
             data-testid={`confirm-${props.col}`}
             onClick={() => props.onConfirm()}
           >
             <CheckIcon />
+            <span>Accept</span>
           </button>
         </Show>
       </div>

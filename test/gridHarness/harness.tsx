@@ -1,14 +1,15 @@
-// Test/demo page for the grid alone (see harness.html). ?rows=1000000&cols=200 for the synthetic million rows,
-// ?dataset=contacts for the small list with known problems, ?dataset=file to read a CSV through the parse worker.
+// Test/demo page for the grid alone (index.html beside it; test/browser/grid.test.ts serves it with Vite).
+// ?rows=1000000&cols=200 for the synthetic million rows, ?dataset=contacts for the small list with known problems,
+// ?dataset=file to read a CSV through the parse worker.
 import { batch, createSignal, For, Show } from 'solid-js';
 import { render } from 'solid-js/web';
 import { fieldKeyFromLabel } from '../../shared/fields/builtInFields.ts';
 import type { Field } from '../../shared/schema/fields.ts';
-import type { RowStore } from '../rows/rowStore.ts';
-import { parseFile } from '../upload/parseFile.ts';
-import type { ParseProgress } from '../upload/parseMessages.ts';
+import type { RowStore } from '../../web/rows/rowStore.ts';
+import { parseFile } from '../../web/upload/parseFile.ts';
+import type { ParseProgress } from '../../web/upload/parseMessages.ts';
+import { type ColumnState, type GridProblems, MappingGrid } from '../../web/grid/MappingGrid.tsx';
 import { contactsStore, HARNESS_FIELDS, syntheticStore } from './harnessData.ts';
-import { type ColumnState, type GridProblems, MappingGrid } from './MappingGrid.tsx';
 
 const params = new URLSearchParams(location.search);
 const dataset = params.get('dataset') ?? 'synthetic';
