@@ -8,7 +8,8 @@ import type { Field } from '../../shared/schema/fields.ts';
 import type { RowStore } from '../../web/rows/rowStore.ts';
 import { parseFile } from '../../web/upload/parseFile.ts';
 import type { ParseProgress } from '../../web/upload/parseMessages.ts';
-import { type ColumnState, type GridProblems, MappingGrid } from '../../web/grid/MappingGrid.tsx';
+import { type ColumnState, MappingGrid } from '../../web/grid/MappingGrid.tsx';
+import { createValidationModels } from '../../web/validation/validationModel.ts';
 import { contactsStore, HARNESS_FIELDS, syntheticStore } from './harnessData.ts';
 
 const params = new URLSearchParams(location.search);
@@ -28,9 +29,11 @@ function Harness() {
   const [columns, setColumns] = createSignal<ColumnState[]>([]);
   const [identifier, setIdentifier] = createSignal<number | null>(null);
   const [fields, setFields] = createSignal<Field[]>(HARNESS_FIELDS);
-  const [problems, setProblems] = createSignal<GridProblems | null>(null);
   const [status, setStatus] = createSignal('');
   const [progress, setProgress] = createSignal<ParseProgress | null>(null);
+  // As the import session does: one validation model per store, which the grid renders.
+  const validation = createValidationModels({ store, columns, identifier, fields, defaultCountry: () => 'FR' });
+  const problems = () => validation()?.summary() ?? null;
 
   const show = (s: RowStore) =>
     batch(() => {
@@ -82,14 +85,14 @@ function Harness() {
         </Show>
       </p>
       <div style={{ flex: 1, 'min-height': 0 }}>
-        <Show when={store()}>
-          {(s) => (
+        <Show when={validation()}>
+          {(v) => (
             <MappingGrid
-              store={s()}
+              store={v().store}
+              validation={v()}
               fields={fields()}
               columns={columns()}
               identifier={identifier()}
-              defaultCountry="FR"
               onColumnsChange={setColumns}
               onIdentifierChange={setIdentifier}
               onCreateField={async (label, type) => {
@@ -98,7 +101,6 @@ function Harness() {
                 setFields((f) => [...f, field]);
                 return field;
               }}
-              onProblemsChange={setProblems}
             />
           )}
         </Show>
