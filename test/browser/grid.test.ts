@@ -195,7 +195,7 @@ describe('mapping grid: a million rows × 200 columns', () => {
     await page.getByTestId('problems-filter').click();
     expect(await page.getByTestId('problems-filter').getAttribute('aria-pressed')).toBe('true');
     await poll(() => page.evaluate(() => Array.from(document.querySelectorAll('[data-testid^="rownum-"]')).map((e) => e.textContent))).toEqual(['3', '6', '12']);
-    expect(await page.getByTestId('cell-3-0').getAttribute('title')).toBe('email has no @');
+    expect(await page.getByTestId('cell-3-0').getAttribute('title')).toBe('Email has no @. The row will be rejected.');
     await screenshot(page, 'grid-million-problems');
 
     await page.getByTestId('cell-3-0').dblclick();
@@ -238,8 +238,8 @@ describe('mapping grid: a small list with known problems', () => {
     expect(await page.getByTestId('problems-1').textContent()).toContain('1 invalid phone number');
     expect(await page.getByTestId('problems-filter').textContent()).toContain('(7)');
     expect(await page.getByTestId('cell-12-0').getAttribute('title')).toBe('Same identifier as row 1: the rows will be merged into one member.');
-    expect(await page.getByTestId('cell-6-0').getAttribute('title')).toBe('The identifier is empty: this row will be rejected.');
-    expect(await page.getByTestId('rownum-15').getAttribute('title')).toBe('This row has 7 fields but the header has 6: it will be rejected.');
+    expect(await page.getByTestId('cell-6-0').getAttribute('title')).toBe('The identifier column "E-mail" is empty. The row will be rejected.');
+    expect(await page.getByTestId('rownum-15').getAttribute('title')).toBe('This row has 7 fields but the header has 6. The row will be rejected.');
     expect(await page.getByTestId('rownum-18').getAttribute('class')).toContain('mg-rownum-ragged');
     await screenshot(page, 'grid-contacts-problems');
   });
@@ -247,7 +247,7 @@ describe('mapping grid: a small list with known problems', () => {
   it('never shows a sensitive value, not even in a problem tooltip', async () => {
     await page.getByTestId('sensitive-0').click();
     await poll(() => page.getByTestId('cell-3-0').textContent()).toBe('••••om');
-    await poll(() => page.getByTestId('cell-3-0').getAttribute('title')).toBe('Not a valid email address.');
+    await poll(() => page.getByTestId('cell-3-0').getAttribute('title')).toBe('Not a valid email address. The row will be rejected.');
     await page.getByTestId('sensitive-0').click();
   });
 

@@ -74,7 +74,7 @@ export function ColumnHeader(props: ColumnHeaderProps) {
           class="mg-toggle mg-toggle-identifier"
           aria-pressed={props.isIdentifier}
           aria-label={`Identifier: match contacts on “${props.state.header}”`}
-          title={props.isIdentifier ? 'Identifier: contacts are matched on this column. Click to unset.' : 'Use as identifier: match contacts on this column'}
+          data-tip={props.isIdentifier ? 'Identifier: contacts are matched on this column' : 'Use as identifier'}
           data-testid={`identifier-${props.col}`}
           onClick={() => props.onToggleIdentifier()}
         >
@@ -88,7 +88,7 @@ export function ColumnHeader(props: ColumnHeaderProps) {
           class="mg-toggle mg-toggle-sensitive"
           aria-pressed={props.state.sensitive}
           aria-label={`Sensitive: store “${props.state.header}” only hashed and encrypted`}
-          title={props.state.sensitive ? 'Sensitive: stored only hashed and encrypted, masked here. Click to unset.' : 'Mark as sensitive: stored only hashed and encrypted, masked here'}
+          data-tip={props.state.sensitive ? 'Sensitive: stored only hashed and encrypted' : 'Mark as sensitive (hashed and encrypted)'}
           data-testid={`sensitive-${props.col}`}
           onClick={() => props.onToggleSensitive()}
         >
@@ -133,13 +133,12 @@ export function ColumnHeader(props: ColumnHeaderProps) {
           <button
             type="button"
             class="mg-confirm"
-            title={`Accept the suggestion: import “${props.state.header}” as ${targetLabel()}`}
+            data-tip="Accept suggestion"
             aria-label={`Accept the suggestion: import “${props.state.header}” as ${targetLabel()}`}
             data-testid={`confirm-${props.col}`}
             onClick={() => props.onConfirm()}
           >
             <CheckIcon />
-            <span>Accept</span>
           </button>
         </Show>
       </div>
