@@ -74,7 +74,7 @@ export function ColumnHeader(props: ColumnHeaderProps) {
           class="mg-toggle mg-toggle-identifier"
           aria-pressed={props.isIdentifier}
           aria-label={`Identifier: match contacts on “${props.state.header}”`}
-          data-tip={props.isIdentifier ? 'Identifier: contacts are matched on this column' : 'Use as identifier'}
+          data-tip={props.isIdentifier ? 'Identifier: click to unset' : 'Use as identifier'}
           data-testid={`identifier-${props.col}`}
           onClick={() => props.onToggleIdentifier()}
         >
@@ -88,7 +88,7 @@ export function ColumnHeader(props: ColumnHeaderProps) {
           class="mg-toggle mg-toggle-sensitive"
           aria-pressed={props.state.sensitive}
           aria-label={`Sensitive: store “${props.state.header}” only hashed and encrypted`}
-          data-tip={props.state.sensitive ? 'Sensitive: stored only hashed and encrypted' : 'Mark as sensitive (hashed and encrypted)'}
+          data-tip={props.state.sensitive ? 'Sensitive: click to unset' : 'Mark as sensitive'}
           data-testid={`sensitive-${props.col}`}
           onClick={() => props.onToggleSensitive()}
         >
