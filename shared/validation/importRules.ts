@@ -1,6 +1,6 @@
+import { SENSITIVE_MASK } from '../fields/sensitiveMask.ts';
 import { normalizeValue } from '../normalize/normalizeValue.ts';
 import type { FieldType } from '../schema/fields.ts';
-import { SENSITIVE_MASK } from '../fields/sensitiveMask.ts';
 import { MAX_CELL_LENGTH, type RowErrorCode } from '../schema/imports.ts';
 
 /**
