@@ -3,7 +3,7 @@ import { columnProblems, columnProblemSteps, type ColumnInput } from './cellProb
 import { problemRows, raggedRows } from './rowProblems.ts';
 
 function column(values: string[], rest: Partial<ColumnInput> & Pick<ColumnInput, 'type'>): ColumnInput {
-  return { rowCount: values.length, value: (row) => values[row] ?? '', isIdentifier: false, defaultCountry: 'US', ...rest };
+  return { header: 'Email', rowCount: values.length, value: (row) => values[row] ?? '', isIdentifier: false, defaultCountry: 'US', ...rest };
 }
 
 describe('columnProblems', () => {
@@ -12,7 +12,7 @@ describe('columnProblems', () => {
     expect([...p.rows]).toEqual([1, 3]);
     expect(p.counts.invalid_email).toBe(2);
     expect(p.errorCount).toBe(2);
-    expect(p.problemAt(1)).toEqual({ row: 1, code: 'invalid_email', severity: 'error', message: '"bob@" is not a valid email address' });
+    expect(p.problemAt(1)).toEqual({ row: 1, code: 'invalid_email', severity: 'error', message: '"bob@" is not a valid email address. The row will be rejected.' });
     expect(p.problemAt(0)).toBeNull();
     expect(p.problemAt(2)).toBeNull();
   });
@@ -35,14 +35,14 @@ describe('columnProblems', () => {
     const long = 'x'.repeat(10_001);
     const p = columnProblems(column(['ok', long], { type: 'text' }));
     expect([...p.rows]).toEqual([1]);
-    expect(p.problemAt(1)?.message).toBe('The value is 10001 characters long; a cell may hold at most 10000.');
+    expect(p.problemAt(1)?.message).toBe('The value is 10001 characters long; a cell may hold at most 10000. The row will be rejected.');
   });
 
   it('flags an empty identifier, but not on rows the Worker skips as blank', () => {
     const values = ['a@example.com', '', '   ', 'b@example.com'];
     const p = columnProblems(column(values, { type: 'email', isIdentifier: true, isBlankRow: (row) => row === 2 }));
     expect([...p.rows]).toEqual([1]);
-    expect(p.problemAt(1)).toEqual({ row: 1, code: 'empty_identifier', severity: 'error', message: 'The identifier is empty: this row will be rejected.' });
+    expect(p.problemAt(1)).toEqual({ row: 1, code: 'empty_identifier', severity: 'error', message: 'The identifier column "Email" is empty. The row will be rejected.' });
   });
 
   it('flags repeated identifiers after normalization, pointing at the first occurrence', () => {
@@ -74,7 +74,7 @@ describe('columnProblems', () => {
 
   it('never quotes a sensitive value in a message', () => {
     const p = columnProblems(column(['secret@@example'], { type: 'email', sensitive: true }));
-    expect(p.problemAt(0)?.message).toBe('Not a valid email address.');
+    expect(p.problemAt(0)?.message).toBe('Not a valid email address. The row will be rejected.');
   });
 
   it('invalid identifiers are errors, not duplicates', () => {
@@ -87,7 +87,7 @@ describe('columnProblems', () => {
   it('finds every duplicate in a large column, many of them sharing one value', () => {
     const rowCount = 200_000;
     const value = (row: number) => (row % 10 === 0 ? 'same@example.com' : `user${row % 150_000}@example.com`);
-    const p = columnProblems({ rowCount, value, type: 'email', isIdentifier: true, defaultCountry: 'US' });
+    const p = columnProblems({ header: 'Email', rowCount, value, type: 'email', isIdentifier: true, defaultCountry: 'US' });
     // Reference: a plain Map over the same values.
     const first = new Map<string, number>();
     const expected: number[] = [];
@@ -136,7 +136,7 @@ describe('raggedRows', () => {
       row: 2,
       code: 'ragged_row',
       severity: 'error',
-      message: 'This row has 2 fields but the header has 3: it will be rejected.',
+      message: 'This row has 2 fields but the header has 3. The row will be rejected.',
     });
     expect(ragged.problemAt(1)).toBeNull();
   });

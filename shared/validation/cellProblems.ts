@@ -1,6 +1,17 @@
-import { hashInput, normalizeValue, type Normalized } from '../normalize/normalizeValue.ts';
+import { hashInput } from '../normalize/normalizeValue.ts';
 import type { FieldType } from '../schema/fields.ts';
-import { MAX_CELL_LENGTH, type RowErrorCode } from '../schema/imports.ts';
+import type { RowErrorCode } from '../schema/imports.ts';
+import {
+  acceptsAnyText,
+  type CellContext,
+  type CellRuleCode,
+  checkCell,
+  duplicateIdentifierMessage,
+  emptyIdentifierMessage,
+  isBlank,
+  predictedRejection,
+  withinLengthLimit,
+} from './importRules.ts';
 import { sortedIndexOf } from './rowProblems.ts';
 
 /**
@@ -25,6 +36,8 @@ export type ProblemSeverity = 'error' | 'warning';
 export type CellProblem = { row: number; code: CellProblemCode; severity: ProblemSeverity; message: string };
 
 export type ColumnInput = {
+  /** The column's name, as messages quote it. */
+  header: string;
   rowCount: number;
   /** The cell of 0-based `row` as the user sees it (edits included). */
   value: (row: number) => string;
@@ -51,9 +64,7 @@ export type ColumnProblems = {
   problemAt(row: number): CellProblem | null;
 };
 
-const FREE_TEXT: ReadonlySet<FieldType> = new Set(['first_name', 'last_name', 'text', 'country']);
-
-function codeNumber(code: Exclude<Normalized, { ok: true }>['code']): number {
+function codeNumber(code: CellRuleCode): number {
   return code === 'invalid_email' ? INVALID_EMAIL : code === 'invalid_phone' ? INVALID_PHONE : INVALID_VALUE;
 }
 
@@ -71,8 +82,8 @@ function hashKey(key: string): number {
 export const CHECK_SLICE_ROWS = 50_000;
 
 /**
- * Finds the problem cells of one column: invalid values (per normalizeValue, like the Worker), an empty identifier,
- * and an identifier that repeats an earlier row after normalization. Built for a million rows: one pass, typed
+ * Predicts what the Worker will say of one column's cells, by the same rules (importRules.ts): invalid values, an
+ * empty identifier, and an identifier that repeats an earlier row after normalization. Built for a million rows: one pass, typed
  * arrays, nothing kept per valid row; messages are made only when asked for (problemAt).
  */
 export function columnProblems(input: ColumnInput): ColumnProblems {
@@ -88,37 +99,34 @@ export function columnProblems(input: ColumnInput): ColumnProblems {
  * (phone numbers check at ~100k rows/s, so a million of them must not block the tab) and returns the result.
  */
 export function* columnProblemSteps(input: ColumnInput, sliceRows = CHECK_SLICE_ROWS): Generator<number, ColumnProblems, void> {
-  const { rowCount, value, type, isIdentifier, defaultCountry } = input;
-  const sensitive = input.sensitive === true;
+  const { rowCount, value, isIdentifier } = input;
+  const context = cellContext(input);
+  const sensitive = context.sensitive;
   const codeOf = new Uint8Array(rowCount);
-  // Needs validating at all: free-text fields accept anything (bar the length limit) unless they are the identifier.
-  const validate = isIdentifier || !FREE_TEXT.has(type);
+  // A type that accepts any text can only fail the length limit, unless it is the identifier (duplicates).
+  const validate = isIdentifier || !acceptsAnyText(context.type);
   const hashes = isIdentifier ? new Uint32Array(rowCount) : null;
   let keyed = 0;
 
   const keyOf = (row: number): string | null => {
-    const n = normalizeValue(type, value(row), defaultCountry);
-    if (!n.ok) return null;
-    return sensitive ? hashInput(type, n.value) : n.value;
+    const verdict = checkCell(value(row), context);
+    if (!verdict.ok) return null;
+    return sensitive ? hashInput(context.type, verdict.value) : verdict.value;
   };
 
   for (let row = 0, sliceEnd = Math.min(rowCount, sliceRows); row < rowCount; sliceEnd = Math.min(rowCount, sliceEnd + sliceRows)) {
     for (; row < sliceEnd; row++) {
       const raw = value(row);
-      if (raw.length > MAX_CELL_LENGTH) {
-        codeOf[row] = INVALID_VALUE;
-        continue;
-      }
-      if (!validate) continue;
-      if (raw.trim() === '') {
+      if (isBlank(raw)) {
         if (isIdentifier && !input.isBlankRow?.(row)) codeOf[row] = EMPTY;
         continue;
       }
-      const n = normalizeValue(type, raw, defaultCountry);
-      if (!n.ok) {
-        codeOf[row] = codeNumber(n.code);
+      if (!validate && withinLengthLimit(raw)) continue;
+      const verdict = checkCell(raw, context);
+      if (!verdict.ok) {
+        codeOf[row] = codeNumber(verdict.code);
       } else if (hashes) {
-        hashes[row] = hashKey(sensitive ? hashInput(type, n.value) : n.value);
+        hashes[row] = hashKey(sensitive ? hashInput(context.type, verdict.value) : verdict.value);
         codeOf[row] = HAS_KEY;
         keyed++;
       }
@@ -212,30 +220,17 @@ function collect(codeOf: Uint8Array, firstRowOf: Int32Array | null, input: Colum
   };
 }
 
-const TYPE_NOUN: Record<FieldType, string> = {
-  email: 'email address',
-  phone: 'phone number',
-  first_name: 'first name',
-  last_name: 'last name',
-  text: 'text',
-  country: 'country',
-  url: 'web address',
-  number: 'number',
-  date: 'date',
-};
+const cellContext = (input: ColumnInput): CellContext => ({ type: input.type, sensitive: input.sensitive === true, defaultCountry: input.defaultCountry });
 
 function problemMessage(code: CellProblemCode, input: ColumnInput, row: number, firstRow: number): string {
   switch (code) {
     case 'empty_identifier':
-      return 'The identifier is empty: this row will be rejected.';
+      return predictedRejection(emptyIdentifierMessage(input.header));
     case 'duplicate_identifier':
-      return `Same identifier as row ${firstRow + 1}: the rows will be merged into one member.`;
+      return duplicateIdentifierMessage(firstRow + 1);
     default: {
-      const raw = input.value(row);
-      if (raw.length > MAX_CELL_LENGTH) return `The value is ${raw.length} characters long; a cell may hold at most ${MAX_CELL_LENGTH}.`;
-      const n = normalizeValue(input.type, raw, input.defaultCountry);
-      if (n.ok) return 'This value has changed since the column was checked.';
-      return input.sensitive ? `Not a valid ${TYPE_NOUN[input.type]}.` : n.reason;
+      const verdict = checkCell(input.value(row), cellContext(input));
+      return verdict.ok ? 'This value has changed since the column was checked.' : predictedRejection(verdict.message);
     }
   }
 }

@@ -1,3 +1,5 @@
+import { predictedRejection, raggedRowMessage } from './importRules.ts';
+
 export type RowProblemsInput = {
   rowCount: number;
   /** Fields the source row had (0-based row). */
@@ -29,13 +31,7 @@ export function raggedRows({ rowCount, fieldCount, headerCount }: RowProblemsInp
     rows,
     problemAt(row) {
       if (sortedIndexOf(rows, row) < 0) return null;
-      const count = fieldCount(row);
-      return {
-        row,
-        code: 'ragged_row',
-        severity: 'error',
-        message: `This row has ${count} ${count === 1 ? 'field' : 'fields'} but the header has ${headerCount}: it will be rejected.`,
-      };
+      return { row, code: 'ragged_row', severity: 'error', message: predictedRejection(raggedRowMessage(fieldCount(row), headerCount)) };
     },
   };
 }

@@ -1,6 +1,6 @@
-// The mapping grid alone, in real Chromium, on web/grid/harness.html served by a Vite dev server (the harness is not
-// part of the SPA build). A million rows × 200 columns for scrolling, a small contact list with known problems for
-// exact counts, and CSV files read through the real parse Web Worker.
+// The mapping grid alone, in real Chromium, on test/gridHarness/index.html served by a Vite dev server (the harness
+// is test code, not part of the SPA build). A million rows × 200 columns for scrolling, a small contact list with
+// known problems for exact counts, and CSV files read through the real parse Web Worker.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import solid from 'vite-plugin-solid';
@@ -14,13 +14,14 @@ let page: Page;
 
 beforeAll(async () => {
   server = await createServer({
-    root: 'web',
+    // The repository root: the harness lives under test/, the grid and the parse worker under web/.
+    root: '.',
     configFile: false,
     plugins: [solid()],
     logLevel: 'error',
     cacheDir: join(tmpdir(), 'audience-import-grid-harness-vite'),
     // Pre-bundle everything the harness and the parse worker import, so no mid-test "dependencies changed" reload.
-    optimizeDeps: { entries: ['grid/harness.html', 'upload/parse.worker.ts'] },
+    optimizeDeps: { entries: ['test/gridHarness/index.html', 'web/upload/parse.worker.ts'] },
     server: { host: '127.0.0.1', port: 0, hmr: false, watch: null },
   });
   await server.listen();
@@ -41,7 +42,7 @@ function poll<T>(read: () => Promise<T> | T) {
 }
 
 async function open(query: string): Promise<void> {
-  await page.goto(`grid/harness.html?${query}`);
+  await page.goto(`test/gridHarness/index.html?${query}`);
   await page.getByTestId(query.includes('dataset=file') ? 'file-input' : 'grid').waitFor();
 }
 
@@ -194,7 +195,7 @@ describe('mapping grid: a million rows × 200 columns', () => {
     await page.getByTestId('problems-filter').click();
     expect(await page.getByTestId('problems-filter').getAttribute('aria-pressed')).toBe('true');
     await poll(() => page.evaluate(() => Array.from(document.querySelectorAll('[data-testid^="rownum-"]')).map((e) => e.textContent))).toEqual(['3', '6', '12']);
-    expect(await page.getByTestId('cell-3-0').getAttribute('title')).toBe('email has no @');
+    expect(await page.getByTestId('cell-3-0').getAttribute('title')).toBe('Email has no @. The row will be rejected.');
     await screenshot(page, 'grid-million-problems');
 
     await page.getByTestId('cell-3-0').dblclick();
@@ -237,8 +238,8 @@ describe('mapping grid: a small list with known problems', () => {
     expect(await page.getByTestId('problems-1').textContent()).toContain('1 invalid phone number');
     expect(await page.getByTestId('problems-filter').textContent()).toContain('(7)');
     expect(await page.getByTestId('cell-12-0').getAttribute('title')).toBe('Same identifier as row 1: the rows will be merged into one member.');
-    expect(await page.getByTestId('cell-6-0').getAttribute('title')).toBe('The identifier is empty: this row will be rejected.');
-    expect(await page.getByTestId('rownum-15').getAttribute('title')).toBe('This row has 7 fields but the header has 6: it will be rejected.');
+    expect(await page.getByTestId('cell-6-0').getAttribute('title')).toBe('The identifier column "E-mail" is empty. The row will be rejected.');
+    expect(await page.getByTestId('rownum-15').getAttribute('title')).toBe('This row has 7 fields but the header has 6. The row will be rejected.');
     expect(await page.getByTestId('rownum-18').getAttribute('class')).toContain('mg-rownum-ragged');
     await screenshot(page, 'grid-contacts-problems');
   });
@@ -246,7 +247,7 @@ describe('mapping grid: a small list with known problems', () => {
   it('never shows a sensitive value, not even in a problem tooltip', async () => {
     await page.getByTestId('sensitive-0').click();
     await poll(() => page.getByTestId('cell-3-0').textContent()).toBe('••••om');
-    await poll(() => page.getByTestId('cell-3-0').getAttribute('title')).toBe('Not a valid email address.');
+    await poll(() => page.getByTestId('cell-3-0').getAttribute('title')).toBe('Not a valid email address. The row will be rejected.');
     await page.getByTestId('sensitive-0').click();
   });
 

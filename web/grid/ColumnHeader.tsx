@@ -73,23 +73,29 @@ export function ColumnHeader(props: ColumnHeaderProps) {
           type="button"
           class="mg-toggle mg-toggle-identifier"
           aria-pressed={props.isIdentifier}
-          aria-label={`Use “${props.state.header}” as the unique identifier`}
-          title={props.isIdentifier ? 'Unique identifier: rows are matched on this column' : 'Use as unique identifier'}
+          aria-label={`Identifier: match contacts on “${props.state.header}”`}
+          data-tip={props.isIdentifier ? 'Identifier: click to unset' : 'Use as identifier'}
           data-testid={`identifier-${props.col}`}
           onClick={() => props.onToggleIdentifier()}
         >
           <KeyIcon />
+          <Show when={props.isIdentifier}>
+            <span class="mg-toggle-label">ID</span>
+          </Show>
         </button>
         <button
           type="button"
           class="mg-toggle mg-toggle-sensitive"
           aria-pressed={props.state.sensitive}
-          aria-label={`“${props.state.header}” is sensitive`}
-          title={props.state.sensitive ? 'Sensitive: stored only hashed and encrypted, masked here' : 'Mark as sensitive (hashed and encrypted, masked here)'}
+          aria-label={`Sensitive: store “${props.state.header}” only hashed and encrypted`}
+          data-tip={props.state.sensitive ? 'Sensitive: click to unset' : 'Mark as sensitive'}
           data-testid={`sensitive-${props.col}`}
           onClick={() => props.onToggleSensitive()}
         >
           <LockIcon />
+          <Show when={props.state.sensitive}>
+            <span class="mg-toggle-label">Sensitive</span>
+          </Show>
         </button>
       </div>
 
@@ -127,8 +133,8 @@ export function ColumnHeader(props: ColumnHeaderProps) {
           <button
             type="button"
             class="mg-confirm"
-            title={`Confirm: import “${props.state.header}” as ${targetLabel()}`}
-            aria-label={`Confirm mapping “${props.state.header}” to ${targetLabel()}`}
+            data-tip="Accept suggestion"
+            aria-label={`Accept the suggestion: import “${props.state.header}” as ${targetLabel()}`}
             data-testid={`confirm-${props.col}`}
             onClick={() => props.onConfirm()}
           >

@@ -1,7 +1,16 @@
-import { hashInput, normalizeValue } from '../../shared/normalize/normalizeValue.ts';
-import { MAX_CELL_LENGTH, type BatchRow, type RowError } from '../../shared/schema/imports.ts';
+import { hashInput } from '../../shared/normalize/normalizeValue.ts';
+import type { BatchRow, RowError } from '../../shared/schema/imports.ts';
+import {
+  checkCell,
+  emptyIdentifierMessage,
+  isBlank,
+  isBlankRow,
+  raggedRowMessage,
+  SENSITIVE_MASK,
+  shownValue,
+  wrongFieldCountMessage,
+} from '../../shared/validation/importRules.ts';
 import { sha256Hex } from '../crypto/sha256Hex.ts';
-import { SENSITIVE_MASK } from './sensitiveMask.ts';
 import type { ImportPlan, PlannedColumn } from './importPlan.ts';
 
 /** A valid row: normalized values by field key, sensitive ones apart (they are hashed and sealed, never stored plain). */
@@ -21,26 +30,11 @@ export type PositionedError = { index: number; error: RowError };
 
 export type ClassifiedRows = { accepted: AcceptedRow[]; errors: PositionedError[]; rejected: number; skipped: number };
 
-/** The value a report may show: sensitive columns never leave a plain value in errors either. */
-const shownValue = (column: PlannedColumn, raw: string): string => (column.sensitive ? SENSITIVE_MASK : raw);
-
-function invalidReason(column: PlannedColumn, raw: string, reason: string): string {
-  if (!column.sensitive) return reason;
-  // normalizeValue quotes the offending value in its reason; a sensitive one must not travel in the message.
-  const trimmed = raw.trim();
-  const masked = reason.replaceAll(`"${trimmed}"`, SENSITIVE_MASK);
-  return trimmed.length > 0 && masked.includes(trimmed) ? `not a valid ${column.type.replace('_', ' ')}` : masked;
-}
-
-function isBlankRow(values: readonly string[]): boolean {
-  for (const v of values) if (v.trim() !== '') return false;
-  return true;
-}
-
 /**
- * Per row, in this order: ragged (source field count ≠ header count) → rejected; values not matching the mapping
- * → rejected; all blank → skipped; empty identifier → rejected; any mapped value invalid → rejected (one error per
- * bad column); otherwise normalized. Pure: same rows and plan, same answer.
+ * Enforces the import rules (shared/validation/importRules.ts, which states their order, codes and messages — the
+ * grid predicts with the same ones): ragged → rejected; values not matching the mapping → rejected; all blank →
+ * skipped; empty identifier → rejected; any mapped value invalid → rejected (one error per bad column); otherwise
+ * normalized. Pure: same rows and plan, same answer.
  */
 export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): ClassifiedRows {
   const accepted: AcceptedRow[] = [];
@@ -61,12 +55,12 @@ export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): Class
 
     if (r.fieldCount !== undefined && r.fieldCount !== headerCount) {
       rejected++;
-      reject(index, r, null, 'ragged_row', `row has ${r.fieldCount} fields but the header has ${headerCount}`, null);
+      reject(index, r, null, 'ragged_row', raggedRowMessage(r.fieldCount, headerCount), null);
       continue;
     }
     if (values.length !== columnCount) {
       rejected++;
-      reject(index, r, null, 'wrong_field_count', `row carries ${values.length} values but ${columnCount} columns are imported`, null);
+      reject(index, r, null, 'wrong_field_count', wrongFieldCountMessage(values.length, columnCount), null);
       continue;
     }
     if (isBlankRow(values)) {
@@ -74,9 +68,9 @@ export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): Class
       continue;
     }
     const identifierRaw = values[identifierIndex] ?? '';
-    if (identifierRaw.trim() === '') {
+    if (isBlank(identifierRaw)) {
       rejected++;
-      reject(index, r, identifierColumn.column, 'empty_identifier', `the identifier column "${identifierColumn.column}" is empty`, null);
+      reject(index, r, identifierColumn.column, 'empty_identifier', emptyIdentifierMessage(identifierColumn.column), null);
       continue;
     }
 
@@ -86,20 +80,14 @@ export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): Class
     for (let i = 0; i < columnCount; i++) {
       const column = columns[i] as PlannedColumn;
       const raw = values[i] ?? '';
-      if (raw.trim() === '') continue;
-      if (raw.length > MAX_CELL_LENGTH) {
+      if (isBlank(raw)) continue;
+      const verdict = checkCell(raw, { type: column.type, sensitive: column.sensitive, defaultCountry });
+      if (!verdict.ok) {
         valid = false;
-        const message = `value is ${raw.length} characters long; a cell may hold at most ${MAX_CELL_LENGTH}`;
-        reject(index, r, column.column, 'invalid_value', message, shownValue(column, `${raw.slice(0, 40)}…`));
+        reject(index, r, column.column, verdict.code, verdict.message, shownValue(raw, column.sensitive));
         continue;
       }
-      const normalized = normalizeValue(column.type, raw, defaultCountry);
-      if (!normalized.ok) {
-        valid = false;
-        reject(index, r, column.column, normalized.code, invalidReason(column, raw, normalized.reason), shownValue(column, raw));
-        continue;
-      }
-      (column.sensitive ? sensitive : attributes)[column.target] = normalized.value;
+      (column.sensitive ? sensitive : attributes)[column.target] = verdict.value;
     }
     if (!valid) {
       rejected++;

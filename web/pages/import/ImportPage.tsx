@@ -144,7 +144,7 @@ export function ImportPage() {
         </section>
       </div>
 
-      <Show when={session.header() && session.store() && rowsOfChoice()}>
+      <Show when={session.source() && rowsOfChoice()}>
         <MappingPanel session={session} />
         <SavePanel session={session} />
       </Show>

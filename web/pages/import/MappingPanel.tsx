@@ -37,18 +37,17 @@ export function MappingPanel(props: { session: ImportSession }) {
       </Show>
       {/* Short files get a short grid; long ones scroll inside it (the grid virtualizes). */}
       <div class="grid-slot" style={{ height: `min(64vh, ${Math.max(340, GRID_CHROME_PX + s.rowCount() * GRID_ROW_PX)}px)` }}>
-        <Show when={s.store()}>
-          {(store) => (
+        <Show when={s.validation()}>
+          {(validation) => (
             <MappingGrid
-              store={store()}
+              store={validation().store}
+              validation={validation()}
               fields={s.fields() ?? []}
               columns={s.columns}
               identifier={s.identifierIndex()}
-              defaultCountry={s.defaultCountry()}
               onColumnsChange={s.setColumns}
               onIdentifierChange={s.setIdentifierIndex}
               onCreateField={s.createField}
-              onProblemsChange={s.setProblems}
             />
           )}
         </Show>

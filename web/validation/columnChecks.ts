@@ -66,6 +66,7 @@ export function createColumnChecks(options: {
   const [pending, setPending] = createSignal(0);
 
   const columnInput = (col: number, input: CheckInput): ColumnInput => ({
+    header: store.headers[col] ?? `Column ${col + 1}`,
     rowCount: store.rowCount,
     value: store.column(col),
     type: input.type,

@@ -18,8 +18,8 @@ const store = buildRowStore(
 
 describe('problem rows', () => {
   it('unites column problems and ragged rows, counting what the Worker rejects', () => {
-    const email = columnProblems({ rowCount: store.rowCount, value: store.column(0), type: 'email', isIdentifier: true, defaultCountry: 'FR' });
-    const phone = columnProblems({ rowCount: store.rowCount, value: store.column(1), type: 'phone', isIdentifier: false, defaultCountry: 'FR' });
+    const email = columnProblems({ header: 'Email', rowCount: store.rowCount, value: store.column(0), type: 'email', isIdentifier: true, defaultCountry: 'FR' });
+    const phone = columnProblems({ header: 'Phone', rowCount: store.rowCount, value: store.column(1), type: 'phone', isIdentifier: false, defaultCountry: 'FR' });
     // email: row 1 invalid, row 2 duplicate of row 0 (a warning), row 3 empty identifier; phone: row 2 empty (fine), row 4 invalid.
     const combined = combineProblems(store.rowCount, [email, null, phone], raggedRows({ rowCount: store.rowCount, fieldCount: (r) => store.fieldCount(r), headerCount: 2 }).rows);
     expect([...combined.rows]).toEqual([1, 2, 3, 4]);

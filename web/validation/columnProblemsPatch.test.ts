@@ -3,6 +3,7 @@ import { type ColumnInput, columnProblems } from '../../shared/validation/index.
 import { withRowRechecked } from './columnProblemsPatch.ts';
 
 const input = (values: string[], rest: Partial<ColumnInput> = {}): ColumnInput => ({
+  header: 'Email',
   rowCount: values.length,
   value: (r) => values[r] ?? '',
   type: 'email',

@@ -1,10 +1,10 @@
 import { BUILT_IN_FIELDS } from '../../shared/fields/builtInFields.ts';
 import type { Field } from '../../shared/schema/fields.ts';
-import { packRows } from '../rows/rowChunk.ts';
-import { RowStore } from '../rows/rowStore.ts';
+import { packRows } from '../../web/rows/rowChunk.ts';
+import { RowStore } from '../../web/rows/rowStore.ts';
 
-// Synthetic sources for the grid's browser tests and for trying the grid by hand (web/grid/harness.html, served by
-// Vite in tests only, never part of the SPA build).
+// Synthetic sources for the grid's browser tests and for trying the grid by hand (test/gridHarness/index.html,
+// served by Vite in tests only, never part of the SPA build).
 
 const FIRST = ['Anna', 'José', 'Zoë', 'Liam', 'Chloé', 'Mohammed', 'Sofia', 'Lukas', 'Emma', 'Noah'];
 const LAST = ['Müller', 'García', 'Smith', "O'Brien", 'Dubois', 'Rossi', 'Nguyen', 'Kowalski', 'Silva'];

@@ -1,14 +1,16 @@
-// Test/demo page for the grid alone (see harness.html). ?rows=1000000&cols=200 for the synthetic million rows,
-// ?dataset=contacts for the small list with known problems, ?dataset=file to read a CSV through the parse worker.
+// Test/demo page for the grid alone (index.html beside it; test/browser/grid.test.ts serves it with Vite).
+// ?rows=1000000&cols=200 for the synthetic million rows, ?dataset=contacts for the small list with known problems,
+// ?dataset=file to read a CSV through the parse worker.
 import { batch, createSignal, For, Show } from 'solid-js';
 import { render } from 'solid-js/web';
 import { fieldKeyFromLabel } from '../../shared/fields/builtInFields.ts';
 import type { Field } from '../../shared/schema/fields.ts';
-import type { RowStore } from '../rows/rowStore.ts';
-import { parseFile } from '../upload/parseFile.ts';
-import type { ParseProgress } from '../upload/parseMessages.ts';
+import type { RowStore } from '../../web/rows/rowStore.ts';
+import { parseFile } from '../../web/upload/parseFile.ts';
+import type { ParseProgress } from '../../web/upload/parseMessages.ts';
+import { type ColumnState, MappingGrid } from '../../web/grid/MappingGrid.tsx';
+import { createValidationModels } from '../../web/validation/validationModel.ts';
 import { contactsStore, HARNESS_FIELDS, syntheticStore } from './harnessData.ts';
-import { type ColumnState, type GridProblems, MappingGrid } from './MappingGrid.tsx';
 
 const params = new URLSearchParams(location.search);
 const dataset = params.get('dataset') ?? 'synthetic';
@@ -27,9 +29,11 @@ function Harness() {
   const [columns, setColumns] = createSignal<ColumnState[]>([]);
   const [identifier, setIdentifier] = createSignal<number | null>(null);
   const [fields, setFields] = createSignal<Field[]>(HARNESS_FIELDS);
-  const [problems, setProblems] = createSignal<GridProblems | null>(null);
   const [status, setStatus] = createSignal('');
   const [progress, setProgress] = createSignal<ParseProgress | null>(null);
+  // As the import session does: one validation model per store, which the grid renders.
+  const validation = createValidationModels({ store, columns, identifier, fields, defaultCountry: () => 'FR' });
+  const problems = () => validation()?.summary() ?? null;
 
   const show = (s: RowStore) =>
     batch(() => {
@@ -81,14 +85,14 @@ function Harness() {
         </Show>
       </p>
       <div style={{ flex: 1, 'min-height': 0 }}>
-        <Show when={store()}>
-          {(s) => (
+        <Show when={validation()}>
+          {(v) => (
             <MappingGrid
-              store={s()}
+              store={v().store}
+              validation={v()}
               fields={fields()}
               columns={columns()}
               identifier={identifier()}
-              defaultCountry="FR"
               onColumnsChange={setColumns}
               onIdentifierChange={setIdentifier}
               onCreateField={async (label, type) => {
@@ -97,7 +101,6 @@ function Harness() {
                 setFields((f) => [...f, field]);
                 return field;
               }}
-              onProblemsChange={setProblems}
             />
           )}
         </Show>

@@ -1,0 +1,97 @@
+import { SENSITIVE_MASK } from '../fields/sensitiveMask.ts';
+import { normalizeValue } from '../normalize/normalizeValue.ts';
+import type { FieldType } from '../schema/fields.ts';
+import { MAX_CELL_LENGTH, type RowErrorCode } from '../schema/imports.ts';
+
+/**
+ * The rules a row of an import is judged by, in the order they apply — one definition for the Worker, which
+ * enforces them (worker/imports/classifyRows.ts), and the grid, which predicts them (cellProblems.ts,
+ * rowProblems.ts). Each rule has its reason code (the API's `RowErrorCode`) and the message a user reads, here:
+ *
+ * 1. ragged row — the source row has more or fewer fields than the header → rejected (`ragged_row`);
+ * 2. values not matching the imported columns → rejected (`wrong_field_count`; only a broken client sends these);
+ * 3. every imported value blank → skipped, not an error;
+ * 4. empty identifier → rejected (`empty_identifier`);
+ * 5. each non-blank mapped cell: over MAX_CELL_LENGTH characters, then the field type's check
+ *    (shared/normalize) → rejected with one error per bad cell (`invalid_email`, `invalid_phone`, `invalid_value`).
+ *
+ * A sensitive cell's value never appears in a message or a report: SENSITIVE_MASK stands in for it.
+ */
+export type CellRuleCode = Extract<RowErrorCode, 'invalid_email' | 'invalid_phone' | 'invalid_value'>;
+
+// The mask a sensitive value's errors show, the same as the member listings (one definition, with the fields).
+export { SENSITIVE_MASK };
+
+/** A blank cell is absent (bar the identifier): no rule applies to it. */
+export const isBlank = (raw: string): boolean => raw.trim() === '';
+
+export function isBlankRow(values: readonly string[]): boolean {
+  for (const v of values) if (!isBlank(v)) return false;
+  return true;
+}
+
+/** Types whose check accepts any text (bar the length limit): the grid need not check them unless they identify. */
+const ANY_TEXT: ReadonlySet<FieldType> = new Set(['first_name', 'last_name', 'text', 'country']);
+export const acceptsAnyText = (type: FieldType): boolean => ANY_TEXT.has(type);
+
+const TYPE_NOUN: Record<FieldType, string> = {
+  email: 'email address',
+  phone: 'phone number',
+  first_name: 'first name',
+  last_name: 'last name',
+  text: 'text',
+  country: 'country',
+  url: 'web address',
+  number: 'number',
+  date: 'date',
+};
+
+/** shared/normalize words its reasons as fragments ("\"x\" is not a date"); a user reads sentences. */
+function sentence(fragment: string): string {
+  const text = fragment.charAt(0).toUpperCase() + fragment.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+export type CellVerdict = { ok: true; value: string } | { ok: false; code: CellRuleCode; message: string };
+
+export type CellContext = { type: FieldType; sensitive: boolean; defaultCountry: string };
+
+/**
+ * Rule 5 for one non-blank cell: the length limit, then the field type's check. Valid: the normalized value.
+ * Invalid: the code and the message, which quotes the value only when the column is not sensitive.
+ */
+export function checkCell(raw: string, { type, sensitive, defaultCountry }: CellContext): CellVerdict {
+  if (!withinLengthLimit(raw)) return { ok: false, code: 'invalid_value', message: tooLongMessage(raw.length) };
+  const normalized = normalizeValue(type, raw, defaultCountry);
+  if (normalized.ok) return normalized;
+  // normalizeValue quotes the offending value in its reason: a sensitive one gets the type's plain statement.
+  const message = sensitive ? `Not a valid ${TYPE_NOUN[type]}.` : sentence(normalized.reason);
+  return { ok: false, code: normalized.code, message };
+}
+
+/** What an error report may show of a cell: the value, or the mask for a sensitive column. */
+export function shownValue(raw: string, sensitive: boolean): string {
+  if (sensitive) return SENSITIVE_MASK;
+  // A report need not carry 10,000 characters to show which cell it was.
+  return withinLengthLimit(raw) ? raw : `${raw.slice(0, 40)}…`;
+}
+
+/** The length half of rule 5, for callers that can skip the type check (a type that accepts any text). */
+export const withinLengthLimit = (raw: string): boolean => raw.length <= MAX_CELL_LENGTH;
+
+export const tooLongMessage = (length: number): string => `The value is ${length} characters long; a cell may hold at most ${MAX_CELL_LENGTH}.`;
+
+export const raggedRowMessage = (fieldCount: number, headerCount: number): string =>
+  `This row has ${fieldCount} ${fieldCount === 1 ? 'field' : 'fields'} but the header has ${headerCount}.`;
+
+export const wrongFieldCountMessage = (valueCount: number, columnCount: number): string =>
+  `This row carries ${valueCount} values but ${columnCount} columns are imported.`;
+
+export const emptyIdentifierMessage = (column: string): string => `The identifier column "${column}" is empty.`;
+
+/** Not a rule that rejects: the Worker merges the rows into one member. The grid warns before saving. */
+export const duplicateIdentifierMessage = (firstRowNumber: number): string =>
+  `Same identifier as row ${firstRowNumber}: the rows will be merged into one member.`;
+
+/** What the grid adds to a rule's message: the rule is enforced when the rows are saved. */
+export const predictedRejection = (message: string): string => `${message} The row will be rejected.`;

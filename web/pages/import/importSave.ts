@@ -1,0 +1,238 @@
+import { createMemo, createResource, createSignal, onCleanup } from 'solid-js';
+import { headerSignature } from '../../../shared/mapping/headerSignature.ts';
+import { DEFAULT_BATCH_ROWS, type ImportSummary } from '../../../shared/schema/imports.ts';
+import type { OnMatch } from '../../../shared/schema/mapping.ts';
+import { ApiError } from '../../api/apiError.ts';
+import { api } from '../../api/client.ts';
+import { isRetryable } from '../../api/retryPolicy.ts';
+import { clearResumeRecord, fileSignature, loadResumeRecord, type ResumeRecord, saveResumeRecord } from '../../import/resumeRecord.ts';
+import { saveBlocker } from '../../import/saveBlockers.ts';
+import { type SendProgress, sendBatches } from '../../import/sendBatches.ts';
+import { preferredCountry, rememberCountry } from './countries.ts';
+import type { MappingState } from './mappingState.ts';
+import { importSourceOf, type RowSource, sourceHeaders, sourceName, sourceStore } from './rowSource.ts';
+import type { AudienceChoice } from './SaveOptions.tsx';
+
+export type SavePhase =
+  | { kind: 'idle' }
+  | { kind: 'starting' }
+  | { kind: 'sending'; importId: string; progress: SendProgress | null; retrying: string | null }
+  /** Retries ran out on a network/server problem: nothing is lost, the import continues from the Worker's nextSeq. */
+  | { kind: 'paused'; importId: string; progress: SendProgress | null; error: ApiError }
+  | { kind: 'failed'; error: unknown };
+
+/**
+ * Saving the rows on the page: where to (audience, on match, default country), the consent, what still blocks the
+ * save, starting the import and sending its batches, pausing and resuming — in this tab, or after a reload from the
+ * resume record a file import leaves behind.
+ */
+export function createImportSave(options: {
+  source: () => RowSource | null;
+  mapping: MappingState;
+  rowCount: () => number;
+  parsing: () => boolean;
+  readFailed: () => boolean;
+  fieldLabel: (key: string) => string;
+  onFinished: (importId: string) => void;
+}) {
+  const { mapping } = options;
+  const [audiences, { refetch: refetchAudiences }] = createResource(() => api.listAudiences());
+  // "Import more contacts" on an audience's page lands here with ?audience=<id>: that audience is preselected.
+  const preselected = new URLSearchParams(window.location.search).get('audience');
+  const [audience, setAudience] = createSignal<AudienceChoice>(
+    preselected ? { mode: 'existing', name: '', id: preselected } : { mode: 'new', name: '', id: '' },
+  );
+  const [onMatch, setOnMatch] = createSignal<OnMatch>('update');
+  const [defaultCountry, setDefaultCountry] = createSignal(preferredCountry());
+  const [consent, setConsent] = createSignal(false);
+  const [phase, setPhase] = createSignal<SavePhase>({ kind: 'idle' });
+  const [templateWarning, setTemplateWarning] = createSignal<string | null>(null);
+
+  const [pending, setPending] = createSignal<ResumeRecord | null>(loadResumeRecord());
+  /** The import this page started or resumed: a pending record of it is not news to the user. */
+  const [ownImport, setOwnImport] = createSignal<string | null>(null);
+  /** The open import these very rows belong to, once the file is recognised: Save becomes Resume. */
+  const [resumable, setResumable] = createSignal<ImportSummary | null>(null);
+
+  /** The audience name we proposed from the source: replaced with the next source's, unlike a name the user typed. */
+  let autoName = '';
+  let abort: AbortController | null = null;
+  onCleanup(() => abort?.abort());
+
+  const busy = () => ['starting', 'sending'].includes(phase().kind);
+  /** An import is under way (maybe paused): its options are fixed on the server, so the form stops offering them. */
+  const locked = () => busy() || phase().kind === 'paused';
+
+  const blocker = createMemo(() =>
+    resumable()
+      ? null
+      : saveBlocker({
+          hasRows: options.rowCount() > 0,
+          parsing: options.parsing(),
+          readFailed: options.readFailed(),
+          columns: mapping.columns.map((c) => ({ column: c.header, target: c.target })),
+          identifier: mapping.identifier(),
+          audienceChosen: audience().mode === 'new' ? audience().name.trim().length > 0 : audience().id !== '',
+          consent: consent(),
+          fieldLabel: options.fieldLabel,
+        }),
+  );
+
+  function forgetPending() {
+    clearResumeRecord();
+    setPending(null);
+  }
+
+  async function send(importId: string, outOfOrderRetried = false): Promise<void> {
+    const source = options.source();
+    if (!source) return;
+    abort?.abort();
+    abort = new AbortController();
+    const signal = abort.signal;
+    let last: SendProgress | null = null;
+    setOwnImport(importId);
+    setPhase({ kind: 'sending', importId, progress: null, retrying: null });
+    try {
+      const finished = await sendBatches(importId, sourceStore(source), sourceHeaders(source), {
+        signal,
+        onProgress: (p) => {
+          last = p;
+          setPhase({ kind: 'sending', importId, progress: p, retrying: null });
+        },
+        onRetry: (error, attempt, delay) =>
+          setPhase({
+            kind: 'sending',
+            importId,
+            progress: last,
+            retrying: `${error.isNetwork ? 'Connection lost' : `The server answered ${error.status}`}; trying again in ${Math.ceil(delay / 1000)} s (attempt ${attempt})…`,
+          }),
+      });
+      clearResumeRecord(importId);
+      setPending(null);
+      void refetchAudiences();
+      options.onFinished(finished.id);
+    } catch (error) {
+      if (signal.aborted) return;
+      // Another tab sent batches of this import meanwhile: ask the Worker where it stands now and go on from there.
+      if (error instanceof ApiError && error.code === 'batch_out_of_order' && !outOfOrderRetried) return send(importId, true);
+      if (error instanceof ApiError && isRetryable(error)) setPhase({ kind: 'paused', importId, progress: last, error });
+      else setPhase({ kind: 'failed', error });
+    }
+  }
+
+  async function save() {
+    const source = options.source();
+    const open = resumable();
+    if (!source || busy()) return;
+    if (open) return send(open.id);
+    if (blocker()) return;
+    setPhase({ kind: 'starting' });
+    setTemplateWarning(null);
+    try {
+      const importMapping = mapping.toImportMapping(onMatch());
+      const choice = audience();
+      const rowCount = sourceStore(source).rowCount;
+      const started = await api.startImport(
+        {
+          ...(choice.mode === 'new' ? { audienceName: choice.name.trim() } : { audienceId: choice.id }),
+          source: importSourceOf(source),
+          mapping: importMapping,
+          consent: { doubleOptIn: true },
+          defaultCountry: defaultCountry(),
+          batchSize: DEFAULT_BATCH_ROWS,
+          expectedRows: rowCount,
+        },
+        { context: { columnAt: (j) => importMapping.columns[j]?.column } },
+      );
+      const signature = headerSignature(sourceHeaders(source));
+      // A file is recognised again after a reload by its signature; CRM rows are simply pulled again.
+      if (source.kind === 'file') {
+        const record: ResumeRecord = {
+          importId: started.id,
+          fileSignature: fileSignature(source.file, signature),
+          fileName: source.file.name,
+          audienceName: choice.mode === 'new' ? choice.name.trim() : (audiences()?.find((a) => a.id === choice.id)?.name ?? ''),
+          totalRows: rowCount,
+          startedAt: started.createdAt,
+        };
+        saveResumeRecord(record);
+        setPending(record);
+      }
+      // The template is a convenience: failing to save it must not hold up the rows.
+      const name = mapping.templateApplied()?.template.name ?? sourceName(source);
+      const templateSaved = api.saveTemplate({ name, signature, mapping: importMapping }).then(
+        (t) => t.id,
+        (e: unknown) => {
+          setTemplateWarning(`The mapping could not be saved as a template (${e instanceof Error ? e.message : String(e)}); the import goes on.`);
+          return null;
+        },
+      );
+      const onImportStarted = source.kind === 'crm' ? source.rows.onImportStarted : undefined;
+      if (onImportStarted) void templateSaved.then(onImportStarted);
+      await send(started.id);
+    } catch (error) {
+      setPhase({ kind: 'failed', error });
+    }
+  }
+
+  function resume() {
+    const p = phase();
+    if (p.kind === 'paused') void send(p.importId);
+  }
+
+  // Closing the tab mid-import loses nothing (it can be resumed), but it surprises: the browser asks first.
+  const onBeforeUnload = (event: BeforeUnloadEvent) => {
+    if (busy()) event.preventDefault();
+  };
+  window.addEventListener('beforeunload', onBeforeUnload);
+  onCleanup(() => window.removeEventListener('beforeunload', onBeforeUnload));
+
+  // Coming back online is the moment a paused import can go on: no need to make the user click.
+  const onOnline = () => phase().kind === 'paused' && resume();
+  window.addEventListener('online', onOnline);
+  onCleanup(() => window.removeEventListener('online', onOnline));
+
+  return {
+    audiences,
+    audience,
+    setAudience,
+    /** Proposes the source's name for a new audience, unless the user typed one. */
+    proposeAudienceName(name: string, replaceProposed: boolean) {
+      const current = audience();
+      if (current.name && !(replaceProposed && current.name === autoName)) return;
+      if (replaceProposed) autoName = name;
+      setAudience({ ...current, name });
+    },
+    onMatch,
+    setOnMatch,
+    defaultCountry,
+    setDefaultCountry: (code: string) => {
+      setDefaultCountry(code);
+      rememberCountry(code);
+    },
+    /** Set from an open import: its country, without making it the user's preference. */
+    restoreDefaultCountry: setDefaultCountry,
+    consent,
+    setConsent,
+    blocker,
+    phase,
+    /** New rows on the page: nothing of the previous rows' save carries over. */
+    resetForNewRows() {
+      setPhase({ kind: 'idle' });
+      setConsent(false);
+      setResumable(null);
+    },
+    busy,
+    locked,
+    templateWarning,
+    pending,
+    forgetPending,
+    ownImport,
+    resumable,
+    setResumable,
+    save,
+    resume,
+  };
+}
+
+export type ImportSave = ReturnType<typeof createImportSave>;
