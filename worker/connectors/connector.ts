@@ -29,7 +29,10 @@ export class CrmError extends Error {
     message: string,
     readonly vendorCode: string | null,
     readonly vendorMessage: string | null,
+    /** The vendor's HTTP status (0: no answer); what the route maps to our own status. */
     readonly status: number,
+    /** How long the CRM asked us to wait (429 Retry-After), when it said. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'CrmError';

@@ -2,7 +2,8 @@ import type { CrmConnection } from '../../../shared/schema/crm.ts';
 import type { AesGcm } from '../../crypto/aesGcm.ts';
 import { CrmError } from '../connector.ts';
 import type { CrmConnectionRow } from '../store/crmConnections.ts';
-import { DataverseApi, type AccessTokenSource, type DataverseApiOptions } from './dataverseApi.ts';
+import type { AccessTokenSource } from '../tokenSource.ts';
+import { DataverseApi, type DataverseApiOptions } from './dataverseApi.ts';
 import { appScope, requestToken, type IdentityConfig, type TokenSet } from './microsoftIdentity.ts';
 
 export type AuthFlow = 'authorization_code' | 'client_credentials';
@@ -172,7 +173,7 @@ export function dataverseApiFor(
   db: D1Database,
   tokenCipher: AesGcm,
   identity: IdentityConfig,
-  options: Pick<DataverseApiOptions, 'retry' | 'sleep'> = {},
+  options: Pick<DataverseApiOptions, 'retry' | 'sleep' | 'random'> = {},
 ): DataverseApi {
   return new DataverseApi({ environmentUrl: row.instance_url, tokens: new StoredDynamicsTokens(row, db, tokenCipher, identity), ...options });
 }

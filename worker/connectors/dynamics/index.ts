@@ -48,11 +48,11 @@ export async function openDynamicsConnector(
   env: DynamicsBindings,
   workspaceId: string,
   connectionId: string,
-  options: DynamicsConnectorOptions & Pick<DataverseApiOptions, 'retry' | 'sleep'> = {},
+  options: DynamicsConnectorOptions & Pick<DataverseApiOptions, 'retry' | 'sleep' | 'random'> = {},
 ): Promise<{ connector: DynamicsConnector; connection: DynamicsConnectionRow } | null> {
   const connection = await getDynamicsConnection(env.DB, workspaceId, connectionId);
   if (!connection) return null;
   const settings = dynamicsSettings(env);
-  const api = dataverseApiFor(connection, env.DB, settings.tokenCipher, settings.identity, { retry: options.retry, sleep: options.sleep });
+  const api = dataverseApiFor(connection, env.DB, settings.tokenCipher, settings.identity, { retry: options.retry, sleep: options.sleep, random: options.random });
   return { connector: new DynamicsConnector(api, { pageSize: options.pageSize, tableCache: tables.forConnection(workspaceId, connectionId) }), connection };
 }

@@ -1,5 +1,6 @@
 import { Connection, OAuth2 } from 'jsforce/core';
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
+import { withRetry, type RetryPolicy, type RetryVerdict, type Sleep } from '../../../shared/retry/retryPolicy.ts';
 import { CrmError, type Connector } from '../connector.ts';
 import type { ConnectionMetadata } from '../pullMetadata.ts';
 import { describeFields, type DescribedObject, type SalesforceDescribeField } from './describeFields.ts';
@@ -18,21 +19,15 @@ export type SalesforceSession = {
   refreshToken: string | null;
 };
 
-export type RetryPolicy = {
-  /** Retries after the first attempt, for 5xx and REQUEST_LIMIT_EXCEEDED. */
-  retries: number;
-  /** Delay before the first retry; doubles each time, capped by maxDelayMs, jittered down by up to half. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-};
-
 export type SalesforceConnectorOptions = {
   clientId: string;
   clientSecret: string;
   apiVersion?: string;
   /** Per request, body included. */
   timeoutMs?: number;
+  /** Retries of 5xx and REQUEST_LIMIT_EXCEEDED (shared/retry); configuration, also what keeps tests fast. */
   retry?: Partial<RetryPolicy>;
+  sleep?: Sleep;
   /** Called after a transparent refresh, so the new access token can be stored. */
   onSessionRefreshed?: (session: SalesforceSession) => Promise<void>;
   /** Called when Salesforce refuses the refresh token (revoked or expired): the connection needs a new login. */
@@ -54,8 +49,10 @@ type QueryAnswer = { totalSize: number; done: boolean; nextRecordsUrl?: string; 
 
 export type SalesforceIdentity = { orgId: string; orgName: string | null; userId: string; userName: string | null };
 
-function isRetryable(e: unknown): boolean {
-  return e instanceof SalesforceHttpError && (e.status >= 500 || (e.status === 403 && e.errorCode === 'REQUEST_LIMIT_EXCEEDED'));
+/** 5xx and the org's API quota (403 REQUEST_LIMIT_EXCEEDED) pass; anything else fails the same way again. */
+function retryVerdict(e: unknown): RetryVerdict {
+  const retryable = e instanceof SalesforceHttpError && (e.status >= 500 || (e.status === 403 && e.errorCode === 'REQUEST_LIMIT_EXCEEDED'));
+  return { retryable };
 }
 
 function isExpiredSession(e: unknown): boolean {
@@ -78,10 +75,6 @@ export function toCrmError(e: unknown): CrmError {
     return new CrmError('crm_error', said, e.errorCode, e.message, e.status);
   }
   throw e;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -216,30 +209,27 @@ export class SalesforceConnector implements Connector {
   /** One Salesforce call: refreshed once on an expired session, retried on 5xx and rate limits, errors as CrmError. */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     let refreshed = false;
-    for (let attempt = 0; ; attempt++) {
+    const once = async () => {
       const sentWith = this.session.accessToken;
       try {
         return await fn();
       } catch (e) {
-        if (isExpiredSession(e) && !refreshed) {
-          refreshed = true;
-          // A call that ran beside another one's refresh just retries with the token that refresh got.
-          if (sentWith === this.session.accessToken) await this.refresh();
-          attempt--;
-          continue;
-        }
-        if (isRetryable(e) && attempt < this.retry.retries) {
-          await sleep(this.backoff(attempt));
-          continue;
-        }
-        throw toCrmError(e);
+        if (!isExpiredSession(e) || refreshed) throw e;
+        refreshed = true;
+        // A call that ran beside another one's refresh just retries with the token that refresh got.
+        if (sentWith === this.session.accessToken) await this.refresh();
+        return await fn();
       }
+    };
+    try {
+      return await this.withRetry(once);
+    } catch (e) {
+      throw toCrmError(e);
     }
   }
 
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
-    return ceiling / 2 + Math.random() * (ceiling / 2);
+  private withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, { policy: this.retry, verdict: retryVerdict, sleep: this.options.sleep });
   }
 
   private refresh(): Promise<void> {
@@ -274,16 +264,5 @@ export class SalesforceConnector implements Connector {
     this.conn.accessToken = answer.access_token;
     this.conn.instanceUrl = instanceUrl;
     await this.options.onSessionRefreshed?.({ ...this.session });
-  }
-
-  private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (!isRetryable(e) || attempt >= this.retry.retries) throw e;
-        await sleep(this.backoff(attempt));
-      }
-    }
   }
 }
