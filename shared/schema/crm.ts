@@ -73,3 +73,16 @@ export const CrmImportConfig = z.object({
   updatedAt: z.string(),
 });
 export type CrmImportConfig = z.infer<typeof CrmImportConfig>;
+
+/**
+ * `details` of a CRM error answer (codes crm_*): the vendor's own code and text for support, and who refused:
+ * `crm` (the CRM answered no; say "<CRM> refused the request: <message> (<vendorCode>)") or `app` (our own check
+ * of the selection before asking the CRM, e.g. an unknown field or a filter value of the wrong type; show the
+ * message as it is). `message` never repeats the vendor's name or code.
+ */
+export const CrmErrorDetails = z.object({
+  vendorCode: z.string().nullable(),
+  vendorMessage: z.string().nullable(),
+  source: z.enum(['crm', 'app']),
+});
+export type CrmErrorDetails = z.infer<typeof CrmErrorDetails>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isRetryableStatus, parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict, type Sleep } from '../../../shared/retry/retryPolicy.ts';
-import { CrmError } from '../connector.ts';
+import { CrmError, SelectionError } from '../connector.ts';
 import type { AccessTokenSource } from '../tokenSource.ts';
 
 export const WEB_API_PATH = '/api/data/v9.2/';
@@ -76,7 +76,7 @@ export class DataverseApi {
   }
 
   async get<S extends z.ZodType>(url: string, schema: S, prefer: readonly string[] = []): Promise<z.infer<S>> {
-    if (!this.owns(url)) throw new CrmError('crm_error', 'That Dataverse link does not belong to this environment', null, null, 400);
+    if (!this.owns(url)) throw new SelectionError('That Dataverse link does not belong to this environment');
     let token: string | null = null;
     let renewed = false;
     const once = async (): Promise<string> => {

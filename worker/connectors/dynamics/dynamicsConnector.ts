@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
-import { CrmError, type Connector } from '../connector.ts';
+import { CrmError, SelectionError, type Connector } from '../connector.ts';
 import type { ConnectionMetadata } from '../pullMetadata.ts';
 import type { DataverseApi } from './dataverseApi.ts';
 import { AttributeDefinition, collectionOf, EntityDefinition, PicklistDefinition, StringFormatDefinition, toCrmFields, toCrmObjects } from './metadata.ts';
@@ -40,7 +40,7 @@ function query(params: URLSearchParams): string {
 }
 
 function tableName(object: string): string {
-  if (!LOGICAL_NAME.test(object)) throw new CrmError('crm_error', `"${object}" is not a Dataverse table name`, null, null, 400);
+  if (!LOGICAL_NAME.test(object)) throw new SelectionError(`"${object}" is not a Dataverse table name`);
   return object;
 }
 
@@ -120,7 +120,7 @@ export class DynamicsConnector implements Connector {
     const byName = new Map(table.fields.map((f) => [f.name, f]));
     const unknown = fields.filter((f) => !byName.has(f));
     if (fields.length === 0 || unknown.length) {
-      throw new CrmError('crm_error', fields.length ? `Not columns of ${object}: ${unknown.join(', ')}` : 'Pick at least one column', null, null, 400);
+      throw new SelectionError(fields.length ? `Not columns of ${object}: ${unknown.join(', ')}` : 'Pick at least one column');
     }
     const columns = readColumns(fields.map((f) => byName.get(f) as CrmField));
     let url: string;
@@ -132,7 +132,7 @@ export class DynamicsConnector implements Connector {
       url = this.api.url(`${table.entitySet}?${query(params)}`);
     } else {
       if (!this.api.owns(cursor) || !new URL(cursor).pathname.endsWith(`/${table.entitySet}`)) {
-        throw new CrmError('crm_error', 'That cursor does not belong to this pull', null, null, 400);
+        throw new SelectionError('That cursor does not belong to this pull');
       }
       url = cursor;
     }

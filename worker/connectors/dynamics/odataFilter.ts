@@ -1,5 +1,5 @@
 import type { CrmField, CrmFilter } from '../../../shared/schema/crm.ts';
-import { CrmError } from '../connector.ts';
+import { CrmError, SelectionError } from '../connector.ts';
 
 const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 const NUMBER = /^-?\d+(\.\d+)?$/;
@@ -31,7 +31,7 @@ export function escapeLikeWildcards(value: string): string {
 }
 
 function invalid(filter: CrmFilter, reason: string): CrmError {
-  return new CrmError('crm_error', `Filter on "${filter.field}": ${reason}`, null, null, 400);
+  return new SelectionError(`Filter on "${filter.field}": ${reason}`);
 }
 
 function choiceValue(field: CrmField, filter: CrmFilter): string {

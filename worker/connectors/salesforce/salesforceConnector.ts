@@ -1,7 +1,7 @@
 import { Connection, OAuth2 } from 'jsforce/core';
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
 import { withRetry, type RetryPolicy, type RetryVerdict, type Sleep } from '../../../shared/retry/retryPolicy.ts';
-import { CrmError, type Connector } from '../connector.ts';
+import { CrmError, SelectionError, type Connector } from '../connector.ts';
 import type { ConnectionMetadata } from '../pullMetadata.ts';
 import { describeFields, type DescribedObject, type SalesforceDescribeField } from './describeFields.ts';
 import { flattenRecord } from './flattenRecord.ts';
@@ -66,13 +66,13 @@ export function toCrmError(e: unknown): CrmError {
     return new CrmError('crm_unavailable', e.timedOut ? 'Salesforce did not answer in time. Try again in a moment.' : 'The connection to Salesforce was interrupted. Try again in a moment.', null, e.message, e.timedOut ? 504 : 502);
   }
   if (e instanceof SalesforceHttpError) {
-    const said = `Salesforce says: ${e.message} (${e.errorCode})`;
-    if (e.status === 401) return new CrmError('crm_auth_failed', `Salesforce did not accept our session. ${said}`, e.errorCode, e.message, 401);
+    // One wording place: our sentence for what happened, then Salesforce's own text; its code rides as vendorCode only.
+    if (e.status === 401) return new CrmError('crm_auth_failed', `Salesforce did not accept our session: ${e.message}`, e.errorCode, e.message, 401);
     if (e.status === 403 && e.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
-      return new CrmError('crm_rate_limited', `Your Salesforce org has used up its API requests for now. ${said}`, e.errorCode, e.message, 429);
+      return new CrmError('crm_rate_limited', `Your Salesforce org has used up its API requests for now: ${e.message}`, e.errorCode, e.message, 429);
     }
-    if (e.status >= 500) return new CrmError('crm_unavailable', `Salesforce is unavailable right now. ${said}`, e.errorCode, e.message, e.status);
-    return new CrmError('crm_error', said, e.errorCode, e.message, e.status);
+    if (e.status >= 500) return new CrmError('crm_unavailable', `Salesforce is unavailable right now: ${e.message}`, e.errorCode, e.message, e.status);
+    return new CrmError('crm_error', e.message, e.errorCode, e.message, e.status);
   }
   throw e;
 }
@@ -137,7 +137,7 @@ export class SalesforceConnector implements Connector {
       answer = await this.query(soql);
     } else {
       const locator = CURSOR.exec(cursor)?.[1];
-      if (!locator) throw new CrmError('crm_error', 'This pull cannot be resumed: its position is not one Salesforce gave us. Start the pull again.', null, null, 400);
+      if (!locator) throw new SelectionError('This pull cannot be resumed: its position is not one Salesforce gave us. Start the pull again.');
       answer = await this.call(async () => (await this.conn.queryMore(locator)) as QueryAnswer);
     }
     return this.toPage(answer, select, described);

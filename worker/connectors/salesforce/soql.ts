@@ -1,5 +1,5 @@
 import type { CrmField, CrmFilter } from '../../../shared/schema/crm.ts';
-import { CrmError } from '../connector.ts';
+import { CrmError, SelectionError } from '../connector.ts';
 
 /**
  * SOQL from the user's choices. Field and object names come only from Salesforce's own describe (a name not in it
@@ -44,7 +44,7 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:
 const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 
 function refuse(filter: CrmFilter, reason: string): CrmError {
-  return new CrmError('crm_error', `Filter on "${filter.field}": ${reason}`, null, null, 400);
+  return new SelectionError(`Filter on "${filter.field}": ${reason}`);
 }
 
 function isValidDate(date: string): boolean {
@@ -117,7 +117,7 @@ export function soqlCondition(field: CrmField, filter: CrmFilter): string {
 
 function lookUp(fields: ObjectFields, name: string, what: string): CrmField {
   const field = fields.get(name);
-  if (!field) throw new CrmError('crm_error', `${what} "${name}" is not a field of this object`, 'INVALID_FIELD', null, 400);
+  if (!field) throw new SelectionError(`${what} "${name}" is not a field of this object`);
   return field;
 }
 
@@ -127,7 +127,7 @@ function whereClause(fields: ObjectFields, filters: readonly CrmFilter[]): strin
 }
 
 function objectName(object: string): string {
-  if (!OBJECT_NAME.test(object)) throw new CrmError('crm_error', `"${object}" is not a Salesforce object name`, 'INVALID_TYPE', null, 400);
+  if (!OBJECT_NAME.test(object)) throw new SelectionError(`"${object}" is not a Salesforce object name`);
   return object;
 }
 
@@ -140,7 +140,7 @@ export type SelectQuery = {
 };
 
 export function buildSelect(q: SelectQuery): string {
-  if (!q.select.length) throw new CrmError('crm_error', 'choose at least one field to read', null, null, 400);
+  if (!q.select.length) throw new SelectionError('choose at least one field to read');
   const names = [...new Set(q.select)].map((n) => lookUp(q.fields, n, 'Field').name);
   const limit = q.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(q.limit))}`;
   return `SELECT ${names.join(', ')} FROM ${objectName(q.object)}${whereClause(q.fields, q.filters)}${limit}`;
