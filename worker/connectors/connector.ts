@@ -52,8 +52,10 @@ export class SelectionError extends CrmError {
     message: string,
     /** Set when the refused value is a field of the request body (e.g. ['environmentUrl']): then it is a validation problem of that field. */
     readonly path: readonly string[] | null = null,
+    /** The code the CRM itself would have answered (INVALID_FIELD), for support; the refusal is still ours. */
+    vendorCode: string | null = null,
   ) {
-    super('crm_error', message, null, null, 400);
+    super('crm_error', message, vendorCode, null, 400);
     this.name = 'SelectionError';
   }
 }
