@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Connection, OAuth2 } from 'jsforce/core';
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
 import { withRetry, type RetryPolicy, type RetryVerdict, type Sleep } from '../../../shared/retry/retryPolicy.ts';
@@ -46,6 +47,9 @@ const STANDARD_ROLES: Record<string, CrmObject['role']> = { Contact: 'lead', Lea
 const CURSOR = /^\/services\/data\/v\d{2,3}\.\d\/query\/(01g[A-Za-z0-9]{12,15}-\d{1,9})$/;
 
 type QueryAnswer = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
+
+/** The OpenID Connect userinfo answer, as far as a connection relies on it (who, in which org). */
+const UserInfo = z.object({ user_id: z.string().min(1), organization_id: z.string().min(1), preferred_username: z.string().optional(), name: z.string().optional() });
 
 export type SalesforceIdentity = { orgId: string; orgName: string | null; userId: string; userName: string | null };
 
@@ -152,9 +156,7 @@ export class SalesforceConnector implements Connector {
 
   /** Who and which org the session belongs to, for the connection list. */
   async identity(): Promise<SalesforceIdentity> {
-    const info = await this.call(() =>
-      this.conn.request<{ user_id: string; organization_id: string; preferred_username?: string; name?: string }>('/services/oauth2/userinfo'),
-    );
+    const info = UserInfo.parse(await this.call(() => this.conn.request<unknown>('/services/oauth2/userinfo')));
     let orgName: string | null = null;
     try {
       const org = await this.query('SELECT Name FROM Organization LIMIT 1');
