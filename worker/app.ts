@@ -7,7 +7,6 @@ import { statusOf } from './http/errorStatus.ts';
 import { resolveWorkspace } from './http/workspace.ts';
 import { audiencesRoutes } from './routes/audiences.ts';
 import { connectionsRoutes } from './routes/connections.ts';
-import { dynamicsConnectionRoutes } from './routes/connectionsDynamics.ts';
 import { fieldsRoutes } from './routes/fields.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importsRoutes } from './routes/imports.ts';
@@ -49,7 +48,6 @@ const routes = app
   .route('/api/audiences', audiencesRoutes)
   .route('/api/templates', templatesRoutes)
   .route('/api/imports', importsRoutes)
-  .route('/api/connections/dynamics', dynamicsConnectionRoutes)
   .route('/api/connections', connectionsRoutes);
 
 /** The API's route types, for a typed client (`hc<AppType>`). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isTenant } from '../crm/dynamicsEnvironment.ts';
 import { salesforceLoginOrigin } from '../crm/salesforceLoginHost.ts';
-import { CrmFilter, CrmRecordPage } from './crm.ts';
+import { CrmConnection, CrmFilter, CrmRecordPage } from './crm.ts';
 
 /** Bodies and answers of /api/connections (see worker/routes/connections.ts); the CRM concepts are in crm.ts. */
 
@@ -26,6 +26,13 @@ export type AuthorizeSalesforceBody = z.infer<typeof AuthorizeSalesforceBody>;
 
 export const AuthorizeResponse = z.object({ authorizeUrl: z.string() });
 export type AuthorizeResponse = z.infer<typeof AuthorizeResponse>;
+
+/**
+ * POST /api/connections/:id/reconnect: a person's sign-in starts again (send the browser to `authorizeUrl`), an
+ * app registration is re-validated at once (`connection`, status connected again).
+ */
+export const ReconnectResponse = z.union([AuthorizeResponse, z.object({ connection: CrmConnection })]);
+export type ReconnectResponse = z.infer<typeof ReconnectResponse>;
 
 /** Which fields to read (API names, as `describe` lists them) and which records (ANDed filters). */
 export const CrmSelection = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '../crm/dayRange.ts';
 
 export const CrmKind = z.enum(['salesforce', 'dynamics']);
 export type CrmKind = z.infer<typeof CrmKind>;
@@ -36,6 +37,12 @@ export const CrmFilter = z.object({
   field: z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'not a field name'),
   operator: FilterOperator,
   value: z.string().max(1000).default(''),
+  /**
+   * The user's IANA time zone ("Europe/Berlin"; the browser's Intl.DateTimeFormat().resolvedOptions().timeZone).
+   * A day (YYYY-MM-DD) on a date-and-time field means that whole day there: "is on" = from its midnight to the
+   * next, "after" = from the next midnight, "before" = before its midnight. UTC when absent.
+   */
+  timeZone: z.string().max(64).refine(isTimeZone, 'not a time zone (use an IANA name such as Europe/Berlin)').optional(),
 });
 export type CrmFilter = z.infer<typeof CrmFilter>;
 
@@ -73,3 +80,16 @@ export const CrmImportConfig = z.object({
   updatedAt: z.string(),
 });
 export type CrmImportConfig = z.infer<typeof CrmImportConfig>;
+
+/**
+ * `details` of a CRM error answer (codes crm_*): the vendor's own code and text for support, and who refused:
+ * `crm` (the CRM answered no; say "<CRM> refused the request: <message> (<vendorCode>)") or `app` (our own check
+ * of the selection before asking the CRM, e.g. an unknown field or a filter value of the wrong type; show the
+ * message as it is). `message` never repeats the vendor's name or code.
+ */
+export const CrmErrorDetails = z.object({
+  vendorCode: z.string().nullable(),
+  vendorMessage: z.string().nullable(),
+  source: z.enum(['crm', 'app']),
+});
+export type CrmErrorDetails = z.infer<typeof CrmErrorDetails>;

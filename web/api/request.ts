@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ApiError, type ErrorContext, messageFromBody } from './apiError.ts';
-import { DEFAULT_RETRY, isRetryable, parseRetryAfter, type RetryPolicy, retryDelay } from './retryPolicy.ts';
+import { withRetry } from '../../shared/retry/retryPolicy.ts';
+import { DEFAULT_RETRY, isRetryable, parseRetryAfter, type RetryPolicy } from './retryPolicy.ts';
 
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -19,20 +20,6 @@ export interface RequestOptions {
   onRetry?: (error: ApiError, attempt: number, delayMs: number) => void;
   timeoutMs?: number;
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
-  });
 
 /** What a send is given per attempt: the headers every call carries and the signal that cancels this attempt. */
 export type SendOptions = { headers: Record<string, string>; init: { signal: AbortSignal } };
@@ -73,22 +60,21 @@ async function attempt(send: Send, options: RequestOptions): Promise<unknown> {
  * validated by the shared schema so the UI never trusts an unchecked shape.
  */
 export async function sendChecked<S extends z.ZodType>(schema: S, send: Send<z.input<S>>, options: RequestOptions = {}): Promise<z.infer<S>> {
-  const policy = options.retry ?? DEFAULT_RETRY;
-  for (let n = 0; ; n++) {
-    try {
-      const body = await attempt(send, options);
-      const parsed = schema.safeParse(body);
-      if (!parsed.success) {
-        throw new ApiError('The server’s answer was not understood.', 200, 'bad_response', parsed.error.issues);
-      }
-      return parsed.data;
-    } catch (error) {
-      if (!(error instanceof ApiError) || !options.idempotent || !isRetryable(error) || n >= policy.retries) throw error;
-      const delay = retryDelay(n, policy, error.retryAfter);
-      options.onRetry?.(error, n + 1, delay);
-      await sleep(delay, options.signal);
+  const once = async () => {
+    const body = await attempt(send, options);
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      throw new ApiError('The server’s answer was not understood.', 200, 'bad_response', parsed.error.issues);
     }
-  }
+    return parsed.data;
+  };
+  if (!options.idempotent) return once();
+  return withRetry(once, {
+    policy: options.retry ?? DEFAULT_RETRY,
+    verdict: (error) => (error instanceof ApiError && isRetryable(error) ? { retryable: true, retryAfterSeconds: error.retryAfter } : { retryable: false }),
+    signal: options.signal,
+    onRetry: (error, n, delayMs) => options.onRetry?.(error as ApiError, n, delayMs),
+  });
 }
 
 /** One API call by path: JSON in, JSON out (for routes not reached through the typed client). */

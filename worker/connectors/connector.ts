@@ -22,16 +22,48 @@ export interface Connector {
 
 export type CrmErrorCode = 'crm_auth_failed' | 'crm_rate_limited' | 'crm_unavailable' | 'crm_error';
 
-/** A CRM failure in words a marketer understands, with the vendor's own code kept for support. */
+/**
+ * A CRM failure. `message` is the plain fact without a vendor prefix or code (the SPA composes the sentence, e.g.
+ * "Salesforce refused the request: <message> (<vendorCode>)"); the vendor's own code and text are kept for support.
+ */
 export class CrmError extends Error {
   constructor(
     readonly code: CrmErrorCode,
     message: string,
     readonly vendorCode: string | null,
     readonly vendorMessage: string | null,
+    /** The vendor's HTTP status (0: no answer); what the route maps to our own status. */
     readonly status: number,
+    /** How long the CRM asked us to wait (429 Retry-After), when it said. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = 'CrmError';
+  }
+}
+
+/**
+ * A selection the app itself refuses before asking the CRM (an unknown field, a filter value of the wrong type, a
+ * cursor it did not issue): answered like a CRM's 400 (code crm_error) but marked `source: 'app'`, so it is never
+ * worded as the CRM's refusal.
+ */
+export class SelectionError extends CrmError {
+  constructor(
+    message: string,
+    /** Set when the refused value is a field of the request body (e.g. ['environmentUrl']): then it is a validation problem of that field. */
+    readonly path: readonly string[] | null = null,
+    /** The code the CRM itself would have answered (INVALID_FIELD), for support; the refusal is still ours. */
+    vendorCode: string | null = null,
+  ) {
+    super('crm_error', message, vendorCode, null, 400);
+    this.name = 'SelectionError';
+  }
+}
+
+/** This server has no settings for the CRM (client id/secret): one answer for every CRM. */
+export class CrmNotConfiguredError extends CrmError {
+  constructor(crmName: string, settings: readonly string[]) {
+    super('crm_error', `${crmName} is not set up on this server (${settings.join(' / ')})`, null, null, 500);
+    this.name = 'CrmNotConfiguredError';
   }
 }

@@ -1,12 +1,18 @@
+import type { CrmErrorDetails } from '../../shared/schema/crm.ts';
 import { ApiError } from '../http/apiError.ts';
-import { CrmError } from './connector.ts';
+import { CrmError, SelectionError } from './connector.ts';
 
 /**
- * A CRM failure as an API error. Our own API's statuses describe our side: a CRM that refuses our session is a
- * 409 (the connection needs a new login), not a 401 that would read as "you are logged out of this app".
+ * A CRM failure as an API error: the one table from a CRM error to our status. Our own API's statuses describe our
+ * side: a CRM that refuses our session is a 409 (the connection needs a new login), not a 401 that would read as
+ * "you are logged out of this app". `details` is `CrmErrorDetails`: the vendor's code and text, and whether the
+ * CRM or the app itself refused.
  */
 export function crmApiError(e: CrmError): ApiError {
-  const details = { vendorCode: e.vendorCode, vendorMessage: e.vendorMessage };
+  if (e instanceof SelectionError && e.path) {
+    return new ApiError(400, 'validation_failed', `${e.path.join('.')}: ${e.message}`, [{ path: [...e.path], message: e.message }]);
+  }
+  const details: CrmErrorDetails = { vendorCode: e.vendorCode, vendorMessage: e.vendorMessage, source: e instanceof SelectionError ? 'app' : 'crm' };
   switch (e.code) {
     case 'crm_auth_failed':
       return new ApiError(409, 'crm_auth_failed', e.message, details);

@@ -1,28 +1,29 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import {
-  AuthorizeSalesforceBody,
   CrmPullBody,
   CrmSelection,
   PREVIEW_ROWS,
   SaveCrmImportConfigBody,
   type AuthorizeResponse,
   type CrmPreview,
+  type ReconnectResponse,
 } from '../../shared/schema/connections.ts';
 import type { CrmConnection, CrmField, CrmImportConfig, CrmObject, CrmRecordPage } from '../../shared/schema/crm.ts';
-import { CrmError } from '../connectors/connector.ts';
-import { crmCall } from '../connectors/crmErrorResponse.ts';
+import { CrmError, CrmNotConfiguredError } from '../connectors/connector.ts';
+import { crmApiError, crmCall } from '../connectors/crmErrorResponse.ts';
+import { createPkce, randomToken, sha256Base64Url } from '../connectors/oauth/pkce.ts';
 import { openConnector, type OpenedConnector } from '../connectors/openConnector.ts';
-import { salesforceSettings } from '../connectors/salesforce/index.ts';
-import { SalesforceConnector } from '../connectors/salesforce/salesforceConnector.ts';
-import { authorizeUrl, createPkce, exchangeCode, randomToken, resolveLoginUrl } from '../connectors/salesforce/salesforceOAuth.ts';
-import { CrmConnections } from '../connectors/store/crmConnections.ts';
+import type { CrmProvider, SignedInTokens, SignInTarget } from '../connectors/provider.ts';
+import { providerOf } from '../connectors/registry.ts';
+import { CrmConnections, toPublic, type StoredConnection } from '../connectors/store/crmConnections.ts';
 import { CrmImportConfigs } from '../connectors/store/crmImportConfigs.ts';
-import { OAuthStates } from '../connectors/store/oauthStates.ts';
+import { OAUTH_STATE_TTL_MS, OAuthStates } from '../connectors/store/oauthStates.ts';
 import { tokenCipher } from '../connectors/tokenCipher.ts';
-import { ApiError } from '../http/apiError.ts';
+import { ApiError, validationFailed } from '../http/apiError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
-import { jsonBody, paramsOf, queryOf } from '../http/validate.ts';
+import { jsonBody, paramsOf } from '../http/validate.ts';
 
 const ConnectionParams = z.object({ id: z.string().min(1).max(64) });
 const ObjectParams = ConnectionParams.extend({
@@ -33,110 +34,233 @@ const CallbackQuery = z.object({
   code: z.string().max(2000).optional(),
   error: z.string().max(200).optional(),
 });
+/** Any sign-in body may name the connection it renews; the rest is the CRM's own (provider.signIn.body). */
+const ReconnectField = z.object({ connectionId: z.string().max(64).optional() });
 
-/** Where the browser lands after a login round trip; the SPA reads `connected` or `error`. */
+/** Where the browser lands after a sign-in round trip; the SPA reads `connected` or `error` (web/pages/connections/callbackMessage.ts). */
 const SPA_CONNECTIONS_PAGE = '/connections';
+
+type Ctx = Context<AppEnv>;
 
 function notFound(id: string): ApiError {
   return new ApiError(404, 'not_found', `no connection ${id}`);
 }
 
-async function opened(env: AppEnv['Bindings'], workspaceId: string, id: string): Promise<OpenedConnector> {
-  const o = await crmCall(() => openConnector(env, workspaceId, id));
+function connections(c: Ctx): CrmConnections {
+  return new CrmConnections(c.env.DB, c.var.workspaceId, tokenCipher(c.env));
+}
+
+function providerFor(crm: string): CrmProvider {
+  const provider = providerOf(crm);
+  if (!provider) throw new ApiError(404, 'not_found', `no CRM called ${crm}`);
+  return provider;
+}
+
+/** The provider's settings, or the same "not set up on this server" answer for every CRM. */
+function settingsOf(provider: CrmProvider, env: Env): unknown {
+  const settings = provider.settings(env);
+  if (settings === null) throw new CrmNotConfiguredError(provider.name, provider.requiredSettings);
+  return settings;
+}
+
+async function bodyOf<S extends z.ZodType>(c: Ctx, schema: S): Promise<z.output<S>> {
+  if (!/^application\/([\w.-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
+    throw new ApiError(400, 'validation_failed', 'send a JSON body with content-type: application/json', [{ path: [], message: 'expected a JSON body' }]);
+  }
+  const raw: unknown = await c.req.json().catch(() => undefined);
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw validationFailed(parsed.error.issues);
+  return parsed.data;
+}
+
+/** The connection a sign-in renews: of this workspace and of this CRM, or 404. */
+async function reconnecting(c: Ctx, provider: CrmProvider, id: string | undefined): Promise<StoredConnection | null> {
+  if (id === undefined) return null;
+  const existing = await connections(c).get(id);
+  if (!existing || existing.kind !== provider.kind) throw notFound(id);
+  return existing;
+}
+
+/** The cookie that binds a pending sign-in to this browser; named after the state so two tabs can sign in at once. */
+const nonceCookie = (state: string) => `crm_signin_${state.slice(0, 16)}`;
+const callbackPath = (provider: CrmProvider) => `/api/connections/${provider.kind}/callback`;
+
+/**
+ * Starts an interactive sign-in: state, PKCE verifier (sealed) and the target kept server-side, a nonce in an
+ * HttpOnly SameSite=Lax cookie (Lax: the CRM's redirect back is a top-level GET from another site), and the
+ * browser sent to the CRM.
+ */
+async function startSignIn(c: Ctx, provider: CrmProvider, settings: unknown, target: SignInTarget, connectionId: string | null): Promise<AuthorizeResponse> {
+  const redirectUri = new URL(callbackPath(provider), c.req.url).toString();
+  const state = randomToken(32);
+  const nonce = randomToken(32);
+  const pkce = await createPkce();
+  await new OAuthStates(c.env.DB, c.var.workspaceId, tokenCipher(c.env)).create(
+    state,
+    { kind: provider.kind, loginUrl: target.loginUrl, instanceUrl: target.instanceUrl, redirectUri, codeVerifier: pkce.verifier, connectionId },
+    await sha256Base64Url(nonce),
+  );
+  setCookie(c, nonceCookie(state), nonce, {
+    path: callbackPath(provider),
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: new URL(c.req.url).protocol === 'https:',
+    maxAge: OAUTH_STATE_TTL_MS / 1000,
+  });
+  return { authorizeUrl: provider.signIn.authorizeUrl(settings, target, { redirectUri, state, codeChallenge: pkce.challenge }) };
+}
+
+/**
+ * Stores fresh tokens as a connection: the one this org and user already have, or a new one. Renewing a
+ * connection must bring back the same org and user; another account would silently swap the data source.
+ */
+async function completeSignIn(
+  c: Ctx,
+  provider: CrmProvider,
+  settings: unknown,
+  tokens: SignedInTokens,
+  renewing: string | null,
+): Promise<{ id: string } | { differentAccount: true }> {
+  const identity = await provider.identify(settings, tokens);
+  const store = connections(c);
+  const existing = await store.findByIdentity(provider.kind, identity.orgId, identity.userId);
+  if (renewing !== null && existing !== renewing) return { differentAccount: true };
+  return { id: await store.save(provider.kind, { ...tokens, ...identity }) };
+}
+
+function differentAccount(provider: CrmProvider): CrmError {
+  return new CrmError('crm_auth_failed', `That sign-in is a different ${provider.name} user or organization than this connection uses`, 'different_account', null, 409);
+}
+
+async function connectedAnswer(c: Ctx, id: string): Promise<CrmConnection> {
+  const stored = await connections(c).get(id);
+  if (!stored) throw notFound(id);
+  return toPublic(stored);
+}
+
+async function opened(c: Ctx, id: string): Promise<OpenedConnector> {
+  const o = await crmCall(() => openConnector(c.env, c.var.workspaceId, id));
   if (!o) throw notFound(id);
   return o;
 }
 
+async function requireConnection(c: Ctx, id: string): Promise<void> {
+  const row = await c.env.DB.prepare('SELECT 1 AS ok FROM crm_connections WHERE workspace_id = ? AND id = ?').bind(c.var.workspaceId, id).first();
+  if (!row) throw notFound(id);
+}
+
 /**
- * /api/connections: CRM connections of the workspace, the Salesforce login round trip, and reading a connected
- * CRM (objects, fields, preview, page-by-page pull) through the Connector interface, whatever the CRM.
+ * /api/connections: the workspace's CRM connections, one sign-in lifecycle for every CRM (/:crm/authorize →
+ * /:crm/callback, /:crm/app, /:id/reconnect), and reading a connected CRM (objects, fields, preview, page-by-page
+ * pull) through the Connector interface, whatever the CRM.
  */
 export const connectionsRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
-    const list: CrmConnection[] = await connections(c.env, c.var.workspaceId).list();
+    const list: CrmConnection[] = await connections(c).list();
     return c.json(list);
   })
 
-  .post('/salesforce/authorize', jsonBody(AuthorizeSalesforceBody), async (c) => {
-    const body = c.req.valid('json');
-    const settings = await crmCall(async () => salesforceSettings(c.env));
-    const workspaceId = c.var.workspaceId;
-    if (body.connectionId) {
-      const existing = await new CrmConnections(c.env.DB, workspaceId, settings.tokenCipher).get(body.connectionId);
-      if (!existing || existing.kind !== 'salesforce') throw notFound(body.connectionId);
-    }
-    const loginUrl = await crmCall(async () => resolveLoginUrl(body.loginHost, settings.loginUrls));
-    const redirectUri = new URL('/api/connections/salesforce/callback', c.req.url).toString();
-    const state = randomToken(32);
-    const pkce = await createPkce();
-    await new OAuthStates(c.env.DB, workspaceId, settings.tokenCipher).create(state, {
-      kind: 'salesforce',
-      loginUrl,
-      redirectUri,
-      codeVerifier: pkce.verifier,
-      connectionId: body.connectionId ?? null,
-    });
-    const answer: AuthorizeResponse = { authorizeUrl: authorizeUrl({ app: settings.app, loginUrl, redirectUri, state, codeChallenge: pkce.challenge }) };
-    return c.json(answer);
+  /** Starts an interactive sign-in (a new connection, or `connectionId` to renew one); the answer says where to send the browser. */
+  .post('/:crm/authorize', async (c) => {
+    const provider = providerFor(c.req.param('crm'));
+    const settings = await crmCall(async () => settingsOf(provider, c.env));
+    const { connectionId } = await bodyOf(c, ReconnectField);
+    const body = await bodyOf(c, provider.signIn.body);
+    const existing = await reconnecting(c, provider, connectionId);
+    const target = await crmCall(async () => provider.signIn.target(settings, body, existing));
+    return c.json(await startSignIn(c, provider, settings, target, existing?.id ?? null));
   })
 
-  .get('/salesforce/callback', queryOf(CallbackQuery), async (c) => {
-    const q = c.req.valid('query');
+  /**
+   * The CRM sends the browser back here. Whatever happens, the browser lands back in the app with a code the SPA
+   * words for people (`?connected=<id>` or `?error=<code>`), never on a JSON error page.
+   */
+  .get('/:crm/callback', async (c) => {
     const back = (params: Record<string, string>) => c.redirect(`${SPA_CONNECTIONS_PAGE}?${new URLSearchParams(params)}`, 302);
-    if (!q.state) return back({ error: 'invalid_state' });
-    let settings: ReturnType<typeof salesforceSettings>;
-    try {
-      settings = salesforceSettings(c.env);
-    } catch (e) {
-      if (e instanceof CrmError) return back({ error: e.code });
-      throw e;
-    }
-    const workspaceId = c.var.workspaceId;
-    const pending = await new OAuthStates(c.env.DB, workspaceId, settings.tokenCipher).consume(q.state, 'salesforce');
-    // Unknown, replayed, expired, or started by another workspace: nothing to complete.
+    const provider = providerOf(c.req.param('crm'));
+    const q = CallbackQuery.safeParse(c.req.query());
+    if (!provider || !q.success || !q.data.state) return back({ error: 'invalid_state' });
+    const { state, code, error } = q.data;
+    const settings = provider.settings(c.env);
+    if (settings === null) return back({ error: 'crm_error' });
+    const nonce = getCookie(c, nonceCookie(state));
+    deleteCookie(c, nonceCookie(state), { path: callbackPath(provider) });
+    const pending = await new OAuthStates(c.env.DB, c.var.workspaceId, tokenCipher(c.env)).consume(state, provider.kind, nonce ? await sha256Base64Url(nonce) : null);
+    // Unknown, replayed, expired, started by another workspace or in another browser: nothing to complete.
     if (!pending) return back({ error: 'login_expired' });
-    if (q.error || !q.code) return back({ error: q.error === 'access_denied' ? 'access_denied' : 'login_failed' });
-    const store = new CrmConnections(c.env.DB, workspaceId, settings.tokenCipher);
+    if (error || !code) return back({ error: error === 'access_denied' ? 'access_denied' : 'login_failed' });
     try {
-      const session = await exchangeCode({ app: settings.app, loginUrl: pending.loginUrl, redirectUri: pending.redirectUri, code: q.code, codeVerifier: pending.codeVerifier });
-      const who = await new SalesforceConnector(session, settings.app).identity();
-      let existingId = await store.findByIdentity('salesforce', who.orgId, who.userId);
-      if (pending.connectionId) {
-        // Reconnecting must bring back the same org and user; another login would silently swap the data source.
-        if (existingId !== pending.connectionId) return back({ error: 'different_account' });
-        existingId = pending.connectionId;
-      }
-      const id = await store.save({ kind: 'salesforce', ...session, ...who }, existingId);
-      return back({ connected: id });
+      const tokens = await provider.signIn.exchangeCode(settings, pending, { redirectUri: pending.redirectUri, code, codeVerifier: pending.codeVerifier });
+      const done = await completeSignIn(c, provider, settings, tokens, pending.connectionId);
+      return 'id' in done ? back({ connected: done.id }) : back({ error: 'different_account' });
     } catch (e) {
       if (e instanceof CrmError) return back({ error: e.code });
-      throw e;
+      console.error('sign-in callback failed', e);
+      return back({ error: 'login_failed' });
     }
+  })
+
+  /** Connects as the CRM's app registration (client credentials), where it has one: no browser round trip. */
+  .post('/:crm/app', async (c) => {
+    const provider = providerFor(c.req.param('crm'));
+    const app = provider.appSignIn;
+    if (!app) throw new ApiError(404, 'not_found', `${provider.name} has no app sign-in`);
+    const settings = await crmCall(async () => settingsOf(provider, c.env));
+    const { connectionId } = await bodyOf(c, ReconnectField);
+    const body = await bodyOf(c, app.body);
+    const existing = await reconnecting(c, provider, connectionId);
+    const done = await crmCall(async () => {
+      const target = await app.target(settings, body, existing);
+      return completeSignIn(c, provider, settings, await app.requestTokens(settings, target), existing?.id ?? null);
+    });
+    if (!('id' in done)) throw crmApiError(differentAccount(provider));
+    return c.json(await connectedAnswer(c, done.id), existing ? 200 : 201);
+  })
+
+  /**
+   * A new sign-in for a stored connection, with what it was made with: an app registration re-validates its
+   * credentials at once (answer: the connection), a person's sign-in starts again at the same login host or
+   * environment (answer: where to send the browser). Either way it must come back as the same account.
+   */
+  .post('/:id/reconnect', paramsOf(ConnectionParams), async (c) => {
+    const { id } = c.req.valid('param');
+    const existing = await connections(c).get(id);
+    if (!existing) throw notFound(id);
+    const provider = providerFor(existing.kind);
+    const settings = await crmCall(async () => settingsOf(provider, c.env));
+    const app = provider.appSignIn;
+    if (existing.authFlow === 'client_credentials' && app) {
+      const done = await crmCall(async () => completeSignIn(c, provider, settings, await app.requestTokens(settings, await app.target(settings, null, existing)), id));
+      if (!('id' in done)) throw crmApiError(differentAccount(provider));
+      const answer: ReconnectResponse = { connection: await connectedAnswer(c, id) };
+      return c.json(answer);
+    }
+    const target = await crmCall(async () => provider.signIn.target(settings, null, existing));
+    const answer: ReconnectResponse = await startSignIn(c, provider, settings, target, id);
+    return c.json(answer);
   })
 
   .get('/:id', paramsOf(ConnectionParams), async (c) => {
     const { id } = c.req.valid('param');
-    const connection = (await connections(c.env, c.var.workspaceId).list()).find((x) => x.id === id);
-    if (!connection) throw notFound(id);
-    return c.json(connection);
+    return c.json(await connectedAnswer(c, id));
   })
 
   .delete('/:id', paramsOf(ConnectionParams), async (c) => {
     const { id } = c.req.valid('param');
-    const removed = await connections(c.env, c.var.workspaceId).delete(id);
+    const removed = await connections(c).delete(id);
     if (!removed) throw notFound(id);
     return c.body(null, 204);
   })
 
   .get('/:id/objects', paramsOf(ConnectionParams), async (c) => {
-    const { connector } = await opened(c.env, c.var.workspaceId, c.req.valid('param').id);
+    const { connector } = await opened(c, c.req.valid('param').id);
     const objects: CrmObject[] = await crmCall(() => connector.listObjects());
     return c.json(objects);
   })
 
   .get('/:id/objects/:name/fields', paramsOf(ObjectParams), async (c) => {
     const { id, name } = c.req.valid('param');
-    const { connector } = await opened(c.env, c.var.workspaceId, id);
+    const { connector } = await opened(c, id);
     const fields: CrmField[] = await crmCall(() => connector.describe(name));
     return c.json(fields);
   })
@@ -144,7 +268,7 @@ export const connectionsRoutes = new Hono<AppEnv>()
   .post('/:id/objects/:name/preview', paramsOf(ObjectParams), jsonBody(CrmSelection), async (c) => {
     const { id, name } = c.req.valid('param');
     const { attributes, filters } = c.req.valid('json');
-    const { connector } = await opened(c.env, c.var.workspaceId, id);
+    const { connector } = await opened(c, id);
     // One after the other: a selection the CRM refuses then costs no count query.
     const first = await crmCall(() =>
       connector.firstRecords ? connector.firstRecords(name, attributes, filters, PREVIEW_ROWS) : connector.page(name, attributes, filters, null),
@@ -157,24 +281,22 @@ export const connectionsRoutes = new Hono<AppEnv>()
   .post('/:id/objects/:name/pull', paramsOf(ObjectParams), jsonBody(CrmPullBody), async (c) => {
     const { id, name } = c.req.valid('param');
     const { attributes, filters, cursor } = c.req.valid('json');
-    const { connector } = await opened(c.env, c.var.workspaceId, id);
+    const { connector } = await opened(c, id);
     const page: CrmRecordPage = await crmCall(() => connector.page(name, attributes, filters, cursor));
-    if (page.nextCursor === null) {
-      await connections(c.env, c.var.workspaceId).markImported(id);
-    }
+    if (page.nextCursor === null) await connections(c).markImported(id);
     return c.json(page);
   })
 
   .get('/:id/configs', paramsOf(ConnectionParams), async (c) => {
     const { id } = c.req.valid('param');
-    await requireConnection(c.env, c.var.workspaceId, id);
+    await requireConnection(c, id);
     const configs: CrmImportConfig[] = await new CrmImportConfigs(c.env.DB, c.var.workspaceId).list(id);
     return c.json(configs);
   })
 
   .get('/:id/configs/:name', paramsOf(ObjectParams), async (c) => {
     const { id, name } = c.req.valid('param');
-    await requireConnection(c.env, c.var.workspaceId, id);
+    await requireConnection(c, id);
     const config = await new CrmImportConfigs(c.env.DB, c.var.workspaceId).get(id, name);
     if (!config) throw new ApiError(404, 'not_found', `no saved import of ${name} for this connection`);
     return c.json(config);
@@ -182,17 +304,7 @@ export const connectionsRoutes = new Hono<AppEnv>()
 
   .put('/:id/configs/:name', paramsOf(ObjectParams), jsonBody(SaveCrmImportConfigBody), async (c) => {
     const { id, name } = c.req.valid('param');
-    await requireConnection(c.env, c.var.workspaceId, id);
+    await requireConnection(c, id);
     const config: CrmImportConfig = await new CrmImportConfigs(c.env.DB, c.var.workspaceId).put(id, name, c.req.valid('json'));
     return c.json(config);
   });
-
-function connections(env: AppEnv['Bindings'], workspaceId: string): CrmConnections {
-  return new CrmConnections(env.DB, workspaceId, tokenCipher(env));
-}
-
-async function requireConnection(env: AppEnv['Bindings'], workspaceId: string, id: string): Promise<void> {
-  const row = await env.DB.prepare('SELECT 1 AS ok FROM crm_connections WHERE workspace_id = ? AND id = ?').bind(workspaceId, id).first();
-  if (!row) throw notFound(id);
-}
-

@@ -15,6 +15,8 @@ export type FakeControl = {
   /** This tenant sees these contacts instead of the generated ones. */
   seedContacts?: Record<string, unknown>[];
   aggregateLimit?: number;
+  /** Interactive sign-ins from now on are made as this user (index into tables.ts USERS; 0 = the admin). */
+  signInAs?: number;
 };
 
 export function fakeDataverse(url: string, tenant: string) {

@@ -31,6 +31,8 @@ type TenantState = {
   drops: { page: number; remaining: number }[];
   log: { method: string; url: string; prefer: string | null; status: number }[];
   tokenRequests: { grant_type: string; scope: string | null }[];
+  /** Which of USERS the next interactive sign-ins are made as (another admin at the same keyboard). */
+  signInUser: number;
 };
 type AccessToken = { tenant: string; expiresAt: number; userId: string; resource: string };
 type RefreshToken = { tenant: string; userId: string; resource: string; scope: string; revoked: boolean };
@@ -148,7 +150,7 @@ export class FakeDataverse {
   private tenant(id: string): TenantState {
     let state = this.tenants.get(id);
     if (!state) {
-      state = { aggregateLimit: AGGREGATE_LIMIT, faults: [], drops: [], log: [], tokenRequests: [] };
+      state = { aggregateLimit: AGGREGATE_LIMIT, faults: [], drops: [], log: [], tokenRequests: [], signInUser: 0 };
       this.tenants.set(id, state);
     }
     return state;
@@ -188,6 +190,7 @@ export class FakeDataverse {
     if (body.expireAccessTokens) for (const t of this.accessTokens.values()) if (t.tenant === tenantId) t.expiresAt = 0;
     if (body.revokeRefreshTokens) for (const t of this.refreshTokens.values()) if (t.tenant === tenantId) t.revoked = true;
     if (body.aggregateLimit !== undefined) state.aggregateLimit = body.aggregateLimit;
+    if (body.signInAs !== undefined) state.signInUser = body.signInAs;
     if (body.seedContacts) {
       const seeded = buildEnvironment({ contacts: 0, accounts: 400, leads: 300 });
       const contact = seeded.tables.get('contact');
@@ -278,7 +281,7 @@ export class FakeDataverse {
       }
       code.used = true;
       const resource = this.resourceOf(code.scope) as string;
-      return issue(USERS[0]?.systemuserid ?? '', resource, `${resource}/user_impersonation`, code.scope.split(' ').includes('offline_access'));
+      return issue(USERS[this.tenant(tenant).signInUser]?.systemuserid ?? '', resource, `${resource}/user_impersonation`, code.scope.split(' ').includes('offline_access'));
     }
     if (grant === 'refresh_token') {
       const refresh = this.refreshTokens.get(form.get('refresh_token') ?? '');

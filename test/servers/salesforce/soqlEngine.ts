@@ -29,8 +29,10 @@ type Literal =
 type Token = { kind: 'word'; text: string } | { kind: 'op'; text: string } | { kind: 'punct'; text: string } | { kind: 'literal'; value: Literal };
 
 type Condition = { field: DescribeField; op: string; values: Literal[] };
+/** A WHERE clause: a condition, or a parenthesized group of them joined by one connective (SOQL needs parentheses to mix AND and OR). */
+type Clause = Condition | { group: 'AND' | 'OR'; clauses: Clause[] };
 
-export type ParsedQuery = { object: ObjectMeta; count: boolean; fields: DescribeField[]; where: Condition[]; limit: number | null };
+export type ParsedQuery = { object: ObjectMeta; count: boolean; fields: DescribeField[]; where: Clause[]; limit: number | null };
 
 const malformed = (message: string) => new SoqlError('MALFORMED_QUERY', message);
 
@@ -228,12 +230,13 @@ export function parseSoql(soql: string): ParsedQuery {
     if (n.includes('.')) throw new SoqlError('INVALID_FIELD', `Didn't understand relationship '${n.split('.')[0]}' in field path.`);
     return resolveField(object, n);
   });
-  const where: Condition[] = [];
+  const where: Clause[] = [];
   if (p.keyword('WHERE')) {
     do {
-      where.push(parseCondition(p, object));
+      where.push(parseClause(p, object));
     } while (p.keyword('AND'));
-    if (p.peek()?.kind === 'word' && /^(OR|NOT)$/i.test((p.peek() as { text: string }).text)) throw malformed('only AND is supported by this fake');
+    // Real SOQL refuses AND and OR mixed without parentheses; NOT is beyond this fake.
+    if (p.peek()?.kind === 'word' && /^(OR|NOT)$/i.test((p.peek() as { text: string }).text)) throw malformed('unexpected token: OR (put mixed AND/OR in parentheses)');
   }
   let limit: number | null = null;
   if (p.keyword('LIMIT')) {
@@ -243,6 +246,28 @@ export function parseSoql(soql: string): ParsedQuery {
   }
   if (!p.done()) throw malformed(`unexpected token after the query: ${JSON.stringify(p.peek())}`);
   return { object, count, fields, where, limit };
+}
+
+function parseClause(p: Parser, object: ObjectMeta): Clause {
+  const t = p.peek();
+  if (!(t?.kind === 'punct' && t.text === '(')) return parseCondition(p, object);
+  p.next();
+  const clauses = [parseClause(p, object)];
+  let group: 'AND' | 'OR' | null = null;
+  for (;;) {
+    const connective = p.keyword('AND') ? 'AND' : p.keyword('OR') ? 'OR' : null;
+    if (!connective) break;
+    if (group && group !== connective) throw malformed('unexpected token: mixed AND and OR need parentheses');
+    group = connective;
+    clauses.push(parseClause(p, object));
+  }
+  p.expectPunct(')');
+  return { group: group ?? 'AND', clauses };
+}
+
+function satisfies(record: FakeRecord, clause: Clause): boolean {
+  if ('group' in clause) return clause.group === 'AND' ? clause.clauses.every((c) => satisfies(record, c)) : clause.clauses.some((c) => satisfies(record, c));
+  return matches(record, clause);
 }
 
 function parseCondition(p: Parser, object: ObjectMeta): Condition {
@@ -341,6 +366,6 @@ function matches(record: FakeRecord, c: Condition): boolean {
 }
 
 export function runQuery(q: ParsedQuery, records: readonly FakeRecord[]): FakeRecord[] {
-  const hits = records.filter((r) => q.where.every((c) => matches(r, c)));
+  const hits = records.filter((r) => q.where.every((c) => satisfies(r, c)));
   return q.limit === null ? hits : hits.slice(0, q.limit);
 }

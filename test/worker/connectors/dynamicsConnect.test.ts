@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import app from '../../../worker/app.ts';
 import { fakeDataverse } from '../../servers/dynamics/fakeControls.ts';
+import { CookieJar } from './cookieJar.ts';
 
 const fakeUrl = inject('dynamicsUrl');
 const tenant = crypto.randomUUID();
@@ -9,8 +10,11 @@ const fake = fakeDataverse(fakeUrl, tenant);
 // Configuration, as a deployment sets it: Microsoft's authority is the fake, and the fake's origin is a trusted environment.
 const testEnv = { ...env, DYNAMICS_AUTHORITY_URL: fakeUrl, DYNAMICS_ALLOWED_ORIGINS: fakeUrl };
 
-const post = (path: string, body: unknown, bindings: object = testEnv) =>
-  app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, bindings);
+// The admin's browser: the sign-in cookie set by authorize goes back with the callback.
+const browser = new CookieJar();
+const post = async (path: string, body: unknown, bindings: object = testEnv) =>
+  browser.take(await app.request(path, browser.send({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), bindings));
+const get = async (path: string) => browser.take(await app.request(path, browser.send(), testEnv));
 
 type ConnectionRow = Record<string, unknown> & { id: string; status: string; auth_flow: string; login_url: string; workspace_id: string };
 const rows = async () => (await env.DB.prepare("SELECT * FROM crm_connections WHERE kind = 'dynamics'").all<ConnectionRow>()).results;
@@ -71,7 +75,8 @@ describe('authorization code with PKCE (signed-in admin)', () => {
     expect(q.get('scope')).toBe(`${fakeUrl}/user_impersonation offline_access`);
     expect(q.get('code_challenge_method')).toBe('S256');
     expect(q.get('code_challenge')).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(q.get('state')).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    // One state generator for every CRM (worker/connectors/oauth/pkce.ts): 256 random bits, base64url.
+    expect(q.get('state')).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(q.has('client_secret')).toBe(false);
   });
 
@@ -79,7 +84,7 @@ describe('authorization code with PKCE (signed-in admin)', () => {
     const signIn = await fetch(authorizeUrl, { redirect: 'manual' });
     expect(signIn.status).toBe(302);
     const callback = new URL(signIn.headers.get('Location') ?? '');
-    const res = await app.request(`${callback.pathname}${callback.search}`, {}, testEnv);
+    const res = await get(`${callback.pathname}${callback.search}`);
     expect(res.status).toBe(302);
     const landed = new URL(res.headers.get('Location') ?? '', 'http://localhost');
     expect(landed.pathname).toBe('/connections');
@@ -93,14 +98,14 @@ describe('authorization code with PKCE (signed-in admin)', () => {
     for (const token of await fake.issuedTokens()) expect(stored).not.toContain(token);
     expect((await fake.log()).tokenRequests).toContainEqual({ grant_type: 'authorization_code', scope: `${fakeUrl}/user_impersonation offline_access` });
 
-    const replay = await app.request(`${callback.pathname}${callback.search}`, {}, testEnv);
+    const replay = await get(`${callback.pathname}${callback.search}`);
     expect(new URL(replay.headers.get('Location') ?? '', 'http://localhost').searchParams.get('error')).toBe('login_expired');
   });
 
   it('sends the user back with the reason when they decline consent', async () => {
     const start = await post('/api/connections/dynamics/authorize', { environmentUrl: fakeUrl, tenant: 'organizations' });
     const state = new URL(((await start.json()) as { authorizeUrl: string }).authorizeUrl).searchParams.get('state') ?? '';
-    const res = await app.request(`/api/connections/dynamics/callback?error=access_denied&error_description=AADSTS65004&state=${state}`, {}, testEnv);
+    const res = await get(`/api/connections/dynamics/callback?error=access_denied&error_description=AADSTS65004&state=${state}`);
     expect(new URL(res.headers.get('Location') ?? '', 'http://localhost').searchParams.get('error')).toBe('access_denied');
   });
 });

@@ -16,7 +16,9 @@ const oracle = buildEnvironment({ contacts: 12_345, accounts: 400, leads: 300 })
 const contacts = oracle.tables.get('contact')?.rows ?? [];
 
 const COUNT_CAP = 5000; // where Dataverse's $count stops
-const RETRY = { maxRetries: 3, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 30_000, timeoutMs: 30_000 };
+const RETRY = { retries: 3, baseDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 30_000 };
+// The jitter at its top: each wait is exactly the backoff ceiling, so the test can state it.
+const random = () => 1;
 let sleeps: number[] = [];
 // Waits are configuration; here they are recorded instead of slept, so the test can read what was asked for.
 const sleep = async (ms: number) => {
@@ -27,7 +29,7 @@ let connectionId: string;
 let connector: DynamicsConnector;
 
 async function open(): Promise<DynamicsConnector> {
-  const opened = await openDynamicsConnector(testEnv, 'default', connectionId, { retry: RETRY, sleep });
+  const opened = await openDynamicsConnector(testEnv, 'default', connectionId, { retry: RETRY, sleep, random });
   if (!opened) throw new Error('connection not found');
   return opened.connector;
 }
@@ -199,7 +201,7 @@ describe('full pull', () => {
   it('resumes at the page that failed, without duplicates or gaps', async () => {
     const first = await connector.page('contact', ['contactid'], [], null);
     expect(first.nextCursor).not.toBeNull();
-    await fake.control({ dropPage: { page: 2, times: RETRY.maxRetries + 1 } });
+    await fake.control({ dropPage: { page: 2, times: RETRY.retries + 1 } });
     const dropped = await caught(connector.page('contact', ['contactid'], [], first.nextCursor));
     expect(dropped.code).toBe('crm_unavailable');
 

@@ -5,6 +5,7 @@ import app from '../../../worker/app.ts';
 import { openDynamicsConnector } from '../../../worker/connectors/dynamics/index.ts';
 import { fakeDataverse } from '../../servers/dynamics/fakeControls.ts';
 import { buildEnvironment } from '../../servers/dynamics/tables.ts';
+import { CookieJar } from './cookieJar.ts';
 
 // The generic /api/connections routes reading a Dynamics 365 connection made by a signed-in admin (delegated
 // tokens with a refresh token), through the fake Dataverse.
@@ -15,8 +16,12 @@ const testEnv = { ...env, DYNAMICS_AUTHORITY_URL: fakeUrl, DYNAMICS_ALLOWED_ORIG
 const oracle = buildEnvironment({ contacts: 12_345, accounts: 400, leads: 300 });
 const accounts = oracle.tables.get('account')?.rows ?? [];
 
-const call = (method: string, path: string, body?: unknown) =>
-  app.request(path, body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, testEnv);
+// The admin's browser: the sign-in cookie set by authorize goes back with the callback.
+const browser = new CookieJar();
+const call = async (method: string, path: string, body?: unknown) =>
+  browser.take(
+    await app.request(path, browser.send(body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), testEnv),
+  );
 
 let id: string;
 
@@ -24,7 +29,7 @@ beforeAll(async () => {
   const start = await call('POST', '/api/connections/dynamics/authorize', { environmentUrl: fakeUrl, tenant });
   const signIn = await fetch(((await start.json()) as { authorizeUrl: string }).authorizeUrl, { redirect: 'manual' });
   const callback = new URL(signIn.headers.get('Location') ?? '');
-  const done = await app.request(`${callback.pathname}${callback.search}`, {}, testEnv);
+  const done = await call('GET', `${callback.pathname}${callback.search}`);
   id = new URL(done.headers.get('Location') ?? '', 'http://localhost').searchParams.get('connected') ?? '';
   expect(id).not.toBe('');
 });
@@ -132,7 +137,7 @@ describe('tokens', () => {
     const start = await call('POST', '/api/connections/dynamics/authorize', { environmentUrl: fakeUrl, tenant });
     const signIn = await fetch(((await start.json()) as { authorizeUrl: string }).authorizeUrl, { redirect: 'manual' });
     const callback = new URL(signIn.headers.get('Location') ?? '');
-    const done = await app.request(`${callback.pathname}${callback.search}`, {}, testEnv);
+    const done = await call('GET', `${callback.pathname}${callback.search}`);
     expect(new URL(done.headers.get('Location') ?? '', 'http://localhost').searchParams.get('connected')).toBe(id);
     const list = (await (await call('GET', '/api/connections')).json()) as { id: string; status: string }[];
     expect(list).toEqual([expect.objectContaining({ id, status: 'connected' })]);

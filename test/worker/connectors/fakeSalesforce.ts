@@ -2,8 +2,10 @@ import { env } from 'cloudflare:test';
 import { inject } from 'vitest';
 import type { CreateOrgRequest, CreateOrgResponse, FaultRequest, OrgStats } from '../../servers/salesforce/controlTypes.ts';
 import app from '../../../worker/app.ts';
+import { CookieJar } from './cookieJar.ts';
 import { SalesforceConnector, type SalesforceConnectorOptions, type SalesforceSession } from '../../../worker/connectors/salesforce/salesforceConnector.ts';
-import { createPkce, exchangeCode } from '../../../worker/connectors/salesforce/salesforceOAuth.ts';
+import { createPkce } from '../../../worker/connectors/oauth/pkce.ts';
+import { exchangeCode } from '../../../worker/connectors/salesforce/salesforceOAuth.ts';
 
 /** Test-side handle on one org of the fake Salesforce (test/servers/salesforce), reached over real HTTP from workerd. */
 export type FakeOrgHandle = CreateOrgResponse & {
@@ -11,6 +13,8 @@ export type FakeOrgHandle = CreateOrgResponse & {
   stats(): Promise<OrgStats>;
   /** The Worker's bindings with this org as the "production" login host. */
   env: Env;
+  /** The user's browser: its sign-in cookies go back with the callback. */
+  browser: CookieJar;
 };
 
 const base = () => inject('fakeSalesforceUrl');
@@ -35,6 +39,7 @@ export async function createOrg(request: Partial<CreateOrgRequest> = {}): Promis
       return (await (await fetch(`${control}/stats`)).json()) as OrgStats;
     },
     env: { ...env, SALESFORCE_LOGIN_URL: org.loginUrl } as Env,
+    browser: new CookieJar(),
   };
 }
 
@@ -43,7 +48,7 @@ export function call(org: FakeOrgHandle, path: string, init: RequestInit & { jso
   const { json, ...rest } = init;
   const request: RequestInit =
     json === undefined ? rest : { ...rest, method: rest.method ?? 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...rest.headers } };
-  return Promise.resolve(app.request(path, request, bindings));
+  return Promise.resolve(app.request(path, org.browser.send(request), bindings)).then((res) => org.browser.take(res));
 }
 
 /** The user "logs in" at the fake: the authorize URL answers with a redirect to our callback, code and state included. */

@@ -1,73 +1,60 @@
-import { CrmError } from '../connector.ts';
+import { z } from 'zod';
+import { isRetryableStatus, parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict, type Sleep } from '../../../shared/retry/retryPolicy.ts';
+import { CrmError, SelectionError } from '../connector.ts';
+import type { AccessTokenSource } from '../tokenSource.ts';
 
 export const WEB_API_PATH = '/api/data/v9.2/';
 
-/** Where the connector gets its bearer token; implemented over the encrypted token store. */
-export interface AccessTokenSource {
-  /** A token believed valid (refreshed ahead of its expiry). */
-  current(): Promise<string>;
-  /** After a 401: a new token from the refresh token or the client credentials, or CrmError('crm_auth_failed'). */
-  renew(): Promise<string>;
-}
-
-export type RetryOptions = {
-  /** Retries after the first attempt, for 429, 5xx and network failures. */
-  maxRetries: number;
-  /** Backoff for 5xx and network failures: base × 2^attempt, capped. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** A Retry-After longer than this is not waited out inside one request: the caller hears crm_rate_limited instead. */
-  maxRetryAfterMs: number;
-  /** Per request; Dataverse itself gives up on an operation after two minutes. */
-  timeoutMs: number;
-};
-
-export const DEFAULT_RETRY: RetryOptions = { maxRetries: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 30_000, timeoutMs: 120_000 };
+/** Dataverse asks clients to honour Retry-After (service protection) and back off on 5xx; a request does not wait out more than 30 s. */
+export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 30_000 };
+/** Per request; Dataverse itself gives up on an operation after two minutes. */
+const DEFAULT_TIMEOUT_MS = 120_000;
 
 export type DataverseApiOptions = {
   environmentUrl: string;
   tokens: AccessTokenSource;
-  retry?: Partial<RetryOptions>;
-  /** How waits happen; configuration (a queue consumer may prefer to reschedule), also what lets tests run without real delays. */
-  sleep?: (ms: number) => Promise<void>;
+  retry?: Partial<RetryPolicy>;
+  timeoutMs?: number;
+  /** How waits happen and how they are jittered (shared/retry); configuration, also what lets tests run without real delays. */
+  sleep?: Sleep;
+  random?: () => number;
 };
 
-type DataverseErrorBody = { error?: { code?: string; message?: string } };
-
-const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Retry-After is whole seconds on Dataverse; an HTTP date is accepted too. */
-export function retryAfterMs(header: string | null): number | null {
-  if (!header) return null;
-  const seconds = Number(header);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
-}
+/** The Web API's error body (OData JSON format). */
+const DataverseErrorBody = z.object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }) });
 
 async function vendorError(response: Response): Promise<{ code: string | null; message: string | null }> {
   const text = await response.text().catch(() => '');
+  let json: unknown = null;
   try {
-    const body = JSON.parse(text) as DataverseErrorBody;
-    return { code: body.error?.code ?? null, message: body.error?.message ?? null };
+    json = JSON.parse(text);
   } catch {
-    return { code: null, message: text.slice(0, 500) || null };
+    /* a gateway's HTML page: kept as a short excerpt below */
   }
+  const parsed = DataverseErrorBody.safeParse(json);
+  if (parsed.success) return { code: parsed.data.error.code ?? null, message: parsed.data.error.message ?? null };
+  return { code: null, message: text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 500) || null };
 }
 
+const retryVerdict = (error: unknown): RetryVerdict =>
+  error instanceof CrmError && (error.code === 'crm_unavailable' || error.code === 'crm_rate_limited') && isRetryableStatus(error.status)
+    ? { retryable: true, retryAfterSeconds: error.retryAfterSeconds ?? undefined }
+    : { retryable: false };
+
 /**
- * GETs against one environment's Web API with the policies Dataverse asks clients to follow: 429 waits the
- * Retry-After it names, 5xx and network failures back off exponentially (bounded), a 401 renews the token once.
+ * GETs against one environment's Web API with the policies Dataverse asks clients to follow (shared/retry): 429
+ * waits the Retry-After it names, 5xx and network failures back off, a 401 renews the token once. Answers are
+ * parsed with the caller's zod schema: a shape the code relies on is checked, never cast.
  */
 export class DataverseApi {
   readonly origin: string;
-  private readonly retry: RetryOptions;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
 
   constructor(private readonly options: DataverseApiOptions) {
     this.origin = new URL(options.environmentUrl).origin;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
-    this.sleep = options.sleep ?? sleepFor;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
   /** Absolute Web API URL for a path relative to /api/data/v9.2/. */
@@ -88,77 +75,67 @@ export class DataverseApi {
     }
   }
 
-  async get<T>(url: string, prefer: readonly string[] = []): Promise<T> {
-    if (!this.owns(url)) throw new CrmError('crm_error', 'That Dataverse link does not belong to this environment', null, null, 400);
-    let token = await this.options.tokens.current();
+  async get<S extends z.ZodType>(url: string, schema: S, prefer: readonly string[] = []): Promise<z.infer<S>> {
+    if (!this.owns(url)) throw new SelectionError('That Dataverse link does not belong to this environment');
+    let token: string | null = null;
     let renewed = false;
-    for (let attempt = 0; ; attempt++) {
-      let response: Response;
-      let okBody: string | null = null;
-      try {
-        response = await fetch(url, {
-          headers: {
-            Authorization: `Bearer ${token}`,
-            Accept: 'application/json',
-            'OData-MaxVersion': '4.0',
-            'OData-Version': '4.0',
-            ...(prefer.length ? { Prefer: prefer.join(',') } : {}),
-          },
-          // A redirect would carry the bearer token wherever it points; the Web API does not redirect.
-          redirect: 'manual',
-          signal: AbortSignal.timeout(this.retry.timeoutMs),
-        });
-        // Read inside the retry: a connection dropped mid-body is a network failure like any other.
-        if (response.ok) okBody = await response.text();
-      } catch (error) {
-        if (attempt < this.retry.maxRetries) {
-          await this.sleep(this.backoff(attempt));
-          continue;
-        }
-        const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
-        throw new CrmError('crm_unavailable', timedOut ? 'Dynamics 365 did not answer in time' : 'Dynamics 365 could not be reached', null, String(error), 0);
-      }
-      if (okBody !== null) return JSON.parse(okBody) as T;
-
-      if (response.status === 401 && !renewed) {
-        await response.body?.cancel();
+    const once = async (): Promise<string> => {
+      token ??= await this.options.tokens.current();
+      let answer = await this.send(url, token, prefer);
+      if (answer.response.status === 401 && !renewed) {
+        await answer.response.body?.cancel();
         renewed = true;
         token = await this.options.tokens.renew();
-        attempt--; // a renewal is not a retry of a failing service
-        continue;
+        answer = await this.send(url, token, prefer);
       }
-      if (response.status === 429) {
-        const wait = retryAfterMs(response.headers.get('Retry-After')) ?? this.backoff(attempt);
-        const vendor = await vendorError(response);
-        if (attempt < this.retry.maxRetries && wait <= this.retry.maxRetryAfterMs) {
-          await this.sleep(wait);
-          continue;
-        }
-        throw new CrmError(
-          'crm_rate_limited',
-          `Dynamics 365 is limiting requests; try again in ${Math.ceil(wait / 1000)} s`,
-          vendor.code,
-          vendor.message,
-          429,
-        );
-      }
-      if (response.status >= 500) {
-        const vendor = await vendorError(response);
-        if (attempt < this.retry.maxRetries) {
-          await this.sleep(this.backoff(attempt));
-          continue;
-        }
-        throw new CrmError('crm_unavailable', 'Dynamics 365 is unavailable right now', vendor.code, vendor.message, response.status);
-      }
-      const vendor = await vendorError(response);
-      if (response.status === 401) {
-        throw new CrmError('crm_auth_failed', 'Dynamics 365 refused our sign-in; reconnect the environment', vendor.code, vendor.message, 401);
-      }
-      throw new CrmError('crm_error', vendor.message ? `Dynamics 365: ${vendor.message}` : `Dynamics 365 answered ${response.status}`, vendor.code, vendor.message, response.status);
+      if (answer.body !== null) return answer.body;
+      throw await this.failure(answer.response);
+    };
+    const text = await withRetry(once, { policy: this.retry, verdict: retryVerdict, sleep: this.options.sleep, random: this.options.random });
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) throw new CrmError('crm_unavailable', 'Dynamics 365 answered in a form we do not understand', null, parsed.error.message.slice(0, 500), 502);
+    return parsed.data;
+  }
+
+  /** One request; the body is read inside it, so a connection dropped mid-body is a network failure like any other. */
+  private async send(url: string, token: string, prefer: readonly string[]): Promise<{ response: Response; body: string | null }> {
+    try {
+      const response = await fetch(url, {
+        headers: {
+          Authorization: `Bearer ${token}`,
+          Accept: 'application/json',
+          'OData-MaxVersion': '4.0',
+          'OData-Version': '4.0',
+          ...(prefer.length ? { Prefer: prefer.join(',') } : {}),
+        },
+        // A redirect would carry the bearer token wherever it points; the Web API does not redirect.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      return { response, body: response.ok ? await response.text() : null };
+    } catch (error) {
+      const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+      throw new CrmError('crm_unavailable', timedOut ? 'Dynamics 365 did not answer in time' : 'Dynamics 365 could not be reached', null, String(error), 0);
     }
   }
 
-  private backoff(attempt: number): number {
-    return Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
+  private async failure(response: Response): Promise<CrmError> {
+    const vendor = await vendorError(response);
+    const { status } = response;
+    if (status === 429) {
+      const retryAfterSeconds = parseRetryAfter(response.headers.get('Retry-After'));
+      const when = retryAfterSeconds === undefined ? 'in a moment' : `in ${Math.ceil(retryAfterSeconds)} s`;
+      return new CrmError('crm_rate_limited', `Dynamics 365 is limiting requests; try again ${when}`, vendor.code, vendor.message, 429, retryAfterSeconds ?? null);
+    }
+    if (status >= 500) return new CrmError('crm_unavailable', 'Dynamics 365 is unavailable right now', vendor.code, vendor.message, status);
+    if (status === 401) return new CrmError('crm_auth_failed', 'Dynamics 365 refused our sign-in; reconnect the environment', vendor.code, vendor.message, 401);
+    // The vendor's own words; the SPA says whose refusal it is (see crmErrorResponse.ts).
+    return new CrmError('crm_error', vendor.message ?? `Dynamics 365 answered ${status}`, vendor.code, vendor.message, status);
   }
 }

@@ -1,15 +1,9 @@
+import { z } from 'zod';
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
-import { CrmError, type Connector } from '../connector.ts';
+import { CrmError, SelectionError, type Connector } from '../connector.ts';
 import type { ConnectionMetadata } from '../pullMetadata.ts';
 import type { DataverseApi } from './dataverseApi.ts';
-import {
-  toCrmFields,
-  toCrmObjects,
-  type AttributeDefinition,
-  type EntityDefinition,
-  type PicklistDefinition,
-  type StringFormatDefinition,
-} from './metadata.ts';
+import { AttributeDefinition, collectionOf, EntityDefinition, PicklistDefinition, StringFormatDefinition, toCrmFields, toCrmObjects } from './metadata.ts';
 import { buildODataFilter } from './odataFilter.ts';
 import { FORMATTED_VALUE, flattenRecord, readColumns } from './records.ts';
 
@@ -23,15 +17,16 @@ const AGGREGATE_LIMIT_CODE = '0x8004e023';
 const LOGICAL_NAME = /^[a-z_][a-z0-9_]{0,127}$/;
 const FORMATTED_VALUES = `odata.include-annotations="${FORMATTED_VALUE}"`;
 
-type Collection<T> = { value: T[] };
 /** What the connector reads of a table's metadata (four requests: definition, attributes, choices, string formats). */
 export type DynamicsTable = { entitySet: string; primaryId: string; fields: CrmField[] };
-type EntityPage = {
-  value: Record<string, unknown>[];
-  '@odata.nextLink'?: string;
-  '@odata.count'?: number;
-  '@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded'?: boolean;
-};
+const EntityPage = z.object({
+  value: z.array(z.record(z.string(), z.unknown())),
+  '@odata.nextLink': z.string().optional(),
+  '@odata.count': z.number().optional(),
+  '@Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded': z.boolean().optional(),
+});
+const AggregateCount = collectionOf(z.object({ total: z.number() }));
+const TotalRecordCount = z.object({ EntityRecordCountCollection: z.object({ Keys: z.array(z.string()), Values: z.array(z.number()) }) });
 
 export type DynamicsConnectorOptions = {
   pageSize?: number;
@@ -45,7 +40,7 @@ function query(params: URLSearchParams): string {
 }
 
 function tableName(object: string): string {
-  if (!LOGICAL_NAME.test(object)) throw new CrmError('crm_error', `"${object}" is not a Dataverse table name`, null, null, 400);
+  if (!LOGICAL_NAME.test(object)) throw new SelectionError(`"${object}" is not a Dataverse table name`);
   return object;
 }
 
@@ -64,8 +59,9 @@ export class DynamicsConnector implements Connector {
   }
 
   async listObjects(): Promise<CrmObject[]> {
-    const definitions = await this.api.get<Collection<EntityDefinition>>(
+    const definitions = await this.api.get(
       this.api.url('EntityDefinitions?$select=LogicalName,DisplayName,EntitySetName,IsCustomEntity,PrimaryIdAttribute'),
+      collectionOf(EntityDefinition),
     );
     return toCrmObjects(definitions.value);
   }
@@ -83,7 +79,7 @@ export class DynamicsConnector implements Connector {
     const filter = buildODataFilter(filters, table.fields);
     const params = new URLSearchParams({ $select: table.primaryId, $count: 'true' });
     if (filter) params.set('$filter', filter);
-    const first = await this.api.get<EntityPage>(this.api.url(`${table.entitySet}?${query(params)}`), [
+    const first = await this.api.get(this.api.url(`${table.entitySet}?${query(params)}`), EntityPage, [
       'odata.maxpagesize=1',
       'odata.include-annotations="Microsoft.Dynamics.CRM.totalrecordcount,Microsoft.Dynamics.CRM.totalrecordcountlimitexceeded"',
     ]);
@@ -92,14 +88,15 @@ export class DynamicsConnector implements Connector {
 
     const apply = filter ? `filter(${filter})/aggregate($count as total)` : 'aggregate($count as total)';
     try {
-      const aggregate = await this.api.get<Collection<{ total: number }>>(this.api.url(`${table.entitySet}?${query(new URLSearchParams({ $apply: apply }))}`));
+      const aggregate = await this.api.get(this.api.url(`${table.entitySet}?${query(new URLSearchParams({ $apply: apply }))}`), AggregateCount);
       return aggregate.value[0]?.total ?? 0;
     } catch (error) {
       if (!(error instanceof CrmError) || error.vendorCode?.toLowerCase() !== AGGREGATE_LIMIT_CODE) throw error;
     }
     if (filter) return AGGREGATE_LIMIT;
-    const snapshot = await this.api.get<{ EntityRecordCountCollection: { Keys: string[]; Values: number[] } }>(
+    const snapshot = await this.api.get(
       this.api.url(`RetrieveTotalRecordCount(EntityNames=@names)?${new URLSearchParams({ '@names': JSON.stringify([object]).replaceAll('"', "'") })}`),
+      TotalRecordCount,
     );
     const { Keys, Values } = snapshot.EntityRecordCountCollection;
     return Values[Keys.indexOf(object)] ?? AGGREGATE_LIMIT;
@@ -123,7 +120,7 @@ export class DynamicsConnector implements Connector {
     const byName = new Map(table.fields.map((f) => [f.name, f]));
     const unknown = fields.filter((f) => !byName.has(f));
     if (fields.length === 0 || unknown.length) {
-      throw new CrmError('crm_error', fields.length ? `Not columns of ${object}: ${unknown.join(', ')}` : 'Pick at least one column', null, null, 400);
+      throw new SelectionError(fields.length ? `Not columns of ${object}: ${unknown.join(', ')}` : 'Pick at least one column');
     }
     const columns = readColumns(fields.map((f) => byName.get(f) as CrmField));
     let url: string;
@@ -135,11 +132,11 @@ export class DynamicsConnector implements Connector {
       url = this.api.url(`${table.entitySet}?${query(params)}`);
     } else {
       if (!this.api.owns(cursor) || !new URL(cursor).pathname.endsWith(`/${table.entitySet}`)) {
-        throw new CrmError('crm_error', 'That cursor does not belong to this pull', null, null, 400);
+        throw new SelectionError('That cursor does not belong to this pull');
       }
       url = cursor;
     }
-    const page = await this.api.get<EntityPage>(url, [`odata.maxpagesize=${this.pageSize}`, FORMATTED_VALUES]);
+    const page = await this.api.get(url, EntityPage, [`odata.maxpagesize=${this.pageSize}`, FORMATTED_VALUES]);
     const count = page['@odata.count'];
     return {
       records: page.value.map((entity) => flattenRecord(entity, columns)),
@@ -172,15 +169,18 @@ export class DynamicsConnector implements Connector {
   private async loadTable(name: string): Promise<DynamicsTable> {
     const entity = `EntityDefinitions(LogicalName='${name}')`;
     const [definition, attributes, picklists, strings] = await Promise.all([
-      this.api.get<Pick<EntityDefinition, 'EntitySetName' | 'PrimaryIdAttribute'>>(this.api.url(`${entity}?$select=EntitySetName,PrimaryIdAttribute`)),
-      this.api.get<Collection<AttributeDefinition>>(
+      this.api.get(this.api.url(`${entity}?$select=EntitySetName,PrimaryIdAttribute`), EntityDefinition.pick({ EntitySetName: true, PrimaryIdAttribute: true })),
+      this.api.get(
         this.api.url(`${entity}/Attributes?$select=LogicalName,DisplayName,AttributeType,AttributeTypeName,IsValidForRead,AttributeOf`),
+        collectionOf(AttributeDefinition),
       ),
-      this.api.get<Collection<PicklistDefinition>>(
+      this.api.get(
         this.api.url(`${entity}/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)`),
+        collectionOf(PicklistDefinition),
       ),
-      this.api.get<Collection<StringFormatDefinition>>(
+      this.api.get(
         this.api.url(`${entity}/Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,FormatName`),
+        collectionOf(StringFormatDefinition),
       ),
     ]);
     if (!definition.EntitySetName) throw new CrmError('crm_error', `The table ${name} cannot be read through the Web API`, null, null, 400);

@@ -1,19 +1,24 @@
-import type { AesGcm } from '../../crypto/aesGcm.ts';
-import { CrmError } from '../connector.ts';
+import { dynamicsEnvironmentOrigin } from '../../../shared/crm/dynamicsEnvironment.ts';
+import { AuthorizeDynamicsBody, ConnectDynamicsAppBody } from '../../../shared/schema/connections.ts';
+import { CrmError, SelectionError } from '../connector.ts';
+import type { CrmProvider, SignInTarget } from '../provider.ts';
 import { PullMetadata } from '../pullMetadata.ts';
+import { CrmConnections, type StoredConnection } from '../store/crmConnections.ts';
+import { StoredTokens, type Renew } from '../store/storedTokens.ts';
 import { tokenCipher } from '../tokenCipher.ts';
-import type { DataverseApiOptions } from './dataverseApi.ts';
-import { dataverseApiFor, getDynamicsConnection, type DynamicsConnectionRow } from './dynamicsConnections.ts';
+import { DataverseApi, type DataverseApiOptions } from './dataverseApi.ts';
 import { DynamicsConnector, type DynamicsConnectorOptions, type DynamicsTable } from './dynamicsConnector.ts';
-import type { IdentityConfig } from './microsoftIdentity.ts';
+import { appScope, authorizeUrl, delegatedScope, requestToken, tenantAuthority, type IdentityConfig } from './microsoftIdentity.ts';
+import { whoAmI } from './whoAmI.ts';
 
 export { DynamicsConnector } from './dynamicsConnector.ts';
-export { toCrmConnection, type DynamicsConnectionRow } from './dynamicsConnections.ts';
 
-/** Worker bindings the Dynamics connector reads; the client id/secret and token key are secrets. */
+export type DynamicsSettings = { identity: IdentityConfig; allowedOrigins: string[] };
+
+const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com';
+
+/** Worker bindings Dynamics 365 reads; the client id and secret are secrets. */
 export type DynamicsBindings = {
-  DB: D1Database;
-  TOKEN_ENCRYPTION_KEY?: string;
   DYNAMICS_CLIENT_ID?: string;
   DYNAMICS_CLIENT_SECRET?: string;
   /** Microsoft identity platform base, e.g. https://login.microsoftonline.com (login.microsoftonline.us for GCC High). */
@@ -22,17 +27,10 @@ export type DynamicsBindings = {
   DYNAMICS_ALLOWED_ORIGINS?: string;
 };
 
-export type DynamicsSettings = { identity: IdentityConfig; tokenCipher: AesGcm; allowedOrigins: string[] };
-
-const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com';
-
-export function dynamicsSettings(env: DynamicsBindings): DynamicsSettings {
-  if (!env.DYNAMICS_CLIENT_ID || !env.DYNAMICS_CLIENT_SECRET) {
-    throw new CrmError('crm_error', 'Dynamics 365 is not set up on this server (DYNAMICS_CLIENT_ID / DYNAMICS_CLIENT_SECRET)', null, null, 500);
-  }
+export function dynamicsSettings(env: DynamicsBindings): DynamicsSettings | null {
+  if (!env.DYNAMICS_CLIENT_ID || !env.DYNAMICS_CLIENT_SECRET) return null;
   return {
     identity: { authorityUrl: env.DYNAMICS_AUTHORITY_URL || DEFAULT_AUTHORITY, clientId: env.DYNAMICS_CLIENT_ID, clientSecret: env.DYNAMICS_CLIENT_SECRET },
-    tokenCipher: tokenCipher(env),
     allowedOrigins: (env.DYNAMICS_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((o) => o.trim())
@@ -43,16 +41,106 @@ export function dynamicsSettings(env: DynamicsBindings): DynamicsSettings {
 // A pull pages through 5,000 records a request; ten minutes covers the gaps of a paused or retried one.
 const tables = new PullMetadata<DynamicsTable>({ ttlMs: 10 * 60_000, maxEntries: 200 });
 
+/** A new access token: client credentials for an app registration, else the (rotating) refresh token. */
+function renewal(settings: DynamicsSettings): Renew {
+  return (connection, refreshToken) =>
+    connection.authFlow === 'client_credentials'
+      ? requestToken(connection.loginUrl, settings.identity, { grant_type: 'client_credentials', scope: appScope(connection.instanceUrl) })
+      : requestToken(connection.loginUrl, settings.identity, {
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken ?? '',
+          scope: delegatedScope(connection.instanceUrl),
+        });
+}
+
+type ConnectorOptions = DynamicsConnectorOptions & Pick<DataverseApiOptions, 'retry' | 'sleep' | 'random'>;
+
+function connectorFor(settings: DynamicsSettings, connection: StoredConnection, store: CrmConnections, options: ConnectorOptions = {}): DynamicsConnector {
+  const api = new DataverseApi({
+    environmentUrl: connection.instanceUrl,
+    tokens: new StoredTokens(connection, store, renewal(settings), 'Dynamics 365'),
+    retry: options.retry,
+    sleep: options.sleep,
+    random: options.random,
+  });
+  return new DynamicsConnector(api, { pageSize: options.pageSize, tableCache: tables.forConnection(store.workspaceId, connection.id) });
+}
+
 /** The connector for a stored Dynamics connection of this workspace, or null when there is none by that id. */
 export async function openDynamicsConnector(
-  env: DynamicsBindings,
+  env: Env,
   workspaceId: string,
   connectionId: string,
-  options: DynamicsConnectorOptions & Pick<DataverseApiOptions, 'retry' | 'sleep'> = {},
-): Promise<{ connector: DynamicsConnector; connection: DynamicsConnectionRow } | null> {
-  const connection = await getDynamicsConnection(env.DB, workspaceId, connectionId);
-  if (!connection) return null;
+  options: ConnectorOptions = {},
+): Promise<{ connector: DynamicsConnector; connection: StoredConnection } | null> {
+  const store = new CrmConnections(env.DB, workspaceId, tokenCipher(env));
+  const connection = await store.get(connectionId);
   const settings = dynamicsSettings(env);
-  const api = dataverseApiFor(connection, env.DB, settings.tokenCipher, settings.identity, { retry: options.retry, sleep: options.sleep });
-  return { connector: new DynamicsConnector(api, { pageSize: options.pageSize, tableCache: tables.forConnection(workspaceId, connectionId) }), connection };
+  if (!connection || connection.kind !== 'dynamics' || !settings) return null;
+  return { connector: connectorFor(settings, connection, store, options), connection };
 }
+
+function environmentOrigin(raw: string, settings: DynamicsSettings): string {
+  const origin = dynamicsEnvironmentOrigin(raw, settings.allowedOrigins);
+  if (!origin) throw new SelectionError('use your Dynamics 365 environment address, e.g. https://contoso.crm.dynamics.com', ['environmentUrl']);
+  return origin;
+}
+
+/** Where a sign-in goes: the body's environment and tenant, or those of the connection it renews. */
+function target(settings: DynamicsSettings, body: { environmentUrl: string; tenant: string } | null, reconnecting: StoredConnection | null): SignInTarget {
+  if (body) return { loginUrl: tenantAuthority(settings.identity.authorityUrl, body.tenant), instanceUrl: environmentOrigin(body.environmentUrl, settings) };
+  if (!reconnecting) throw new SelectionError('give the environment address and tenant to sign in to', ['environmentUrl']);
+  return { loginUrl: reconnecting.loginUrl, instanceUrl: reconnecting.instanceUrl };
+}
+
+const environmentOf = (t: SignInTarget): string => {
+  if (!t.instanceUrl) throw new Error('a Dynamics 365 sign-in always knows its environment');
+  return t.instanceUrl;
+};
+
+/** Dynamics 365 (Dataverse): an admin's delegated sign-in (authorization code + PKCE), or the app registration's client credentials. */
+export const dynamicsProvider: CrmProvider<DynamicsSettings> = {
+  kind: 'dynamics',
+  name: 'Dynamics 365',
+  requiredSettings: ['DYNAMICS_CLIENT_ID', 'DYNAMICS_CLIENT_SECRET'],
+  settings: dynamicsSettings,
+  signIn: {
+    body: AuthorizeDynamicsBody,
+    target: (settings, body, reconnecting) => target(settings, body ? AuthorizeDynamicsBody.parse(body) : null, reconnecting),
+    authorizeUrl: (settings, t, p) => authorizeUrl(t.loginUrl, settings.identity, { ...p, scope: delegatedScope(environmentOf(t)) }),
+    async exchangeCode(settings, t, p) {
+      const environment = environmentOf(t);
+      const tokens = await requestToken(t.loginUrl, settings.identity, {
+        grant_type: 'authorization_code',
+        code: p.code,
+        redirect_uri: p.redirectUri,
+        code_verifier: p.codeVerifier,
+        scope: delegatedScope(environment),
+      });
+      return { ...tokens, loginUrl: t.loginUrl, instanceUrl: environment, authFlow: 'authorization_code' };
+    },
+  },
+  appSignIn: {
+    body: ConnectDynamicsAppBody,
+    target: (settings, body, reconnecting) => target(settings, body ? ConnectDynamicsAppBody.parse(body) : null, reconnecting),
+    async requestTokens(settings, t) {
+      const environment = environmentOf(t);
+      const tokens = await requestToken(t.loginUrl, settings.identity, { grant_type: 'client_credentials', scope: appScope(environment) });
+      return { ...tokens, refreshToken: null, loginUrl: t.loginUrl, instanceUrl: environment, authFlow: 'client_credentials' };
+    },
+  },
+  identify(_settings, tokens) {
+    // Tokens just received, nothing stored yet: nothing to renew either.
+    const api = new DataverseApi({
+      environmentUrl: tokens.instanceUrl,
+      tokens: {
+        current: async () => tokens.accessToken,
+        renew: async () => {
+          throw new CrmError('crm_auth_failed', 'Dynamics 365 refused the new sign-in', null, null, 401);
+        },
+      },
+    });
+    return whoAmI(api);
+  },
+  connector: (settings, connection, store) => connectorFor(settings, connection, store),
+};

@@ -1,34 +1,45 @@
+import { z } from 'zod';
 import type { CrmField, CrmObject } from '../../../shared/schema/crm.ts';
 
 /** A localized label as Dataverse metadata carries it; UserLocalizedLabel is null when the table has no label in the user's language. */
-export type DataverseLabel = {
-  UserLocalizedLabel?: { Label: string } | null;
-  LocalizedLabels?: { Label: string }[];
-} | null;
+export const DataverseLabel = z
+  .object({
+    UserLocalizedLabel: z.object({ Label: z.string() }).nullish(),
+    LocalizedLabels: z.array(z.object({ Label: z.string() })).optional(),
+  })
+  .nullable();
+export type DataverseLabel = z.infer<typeof DataverseLabel>;
 
-export type EntityDefinition = {
-  LogicalName: string;
-  DisplayName?: DataverseLabel;
-  EntitySetName: string | null;
-  IsCustomEntity: boolean;
-  PrimaryIdAttribute: string;
-};
+export const EntityDefinition = z.object({
+  LogicalName: z.string(),
+  DisplayName: DataverseLabel.optional(),
+  EntitySetName: z.string().nullable(),
+  IsCustomEntity: z.boolean(),
+  PrimaryIdAttribute: z.string(),
+});
+export type EntityDefinition = z.infer<typeof EntityDefinition>;
 
-export type AttributeDefinition = {
-  LogicalName: string;
-  DisplayName?: DataverseLabel;
-  AttributeType: string;
-  AttributeTypeName?: { Value: string } | null;
-  IsValidForRead?: boolean | null;
-  AttributeOf?: string | null;
-};
+export const AttributeDefinition = z.object({
+  LogicalName: z.string(),
+  DisplayName: DataverseLabel.optional(),
+  AttributeType: z.string(),
+  AttributeTypeName: z.object({ Value: z.string() }).nullish(),
+  IsValidForRead: z.boolean().nullish(),
+  AttributeOf: z.string().nullish(),
+});
+export type AttributeDefinition = z.infer<typeof AttributeDefinition>;
 
-export type PicklistDefinition = {
-  LogicalName: string;
-  OptionSet?: { Options: { Value: number; Label: DataverseLabel }[] } | null;
-};
+export const PicklistDefinition = z.object({
+  LogicalName: z.string(),
+  OptionSet: z.object({ Options: z.array(z.object({ Value: z.number(), Label: DataverseLabel })) }).nullish(),
+});
+export type PicklistDefinition = z.infer<typeof PicklistDefinition>;
 
-export type StringFormatDefinition = { LogicalName: string; FormatName?: { Value: string } | null };
+export const StringFormatDefinition = z.object({ LogicalName: z.string(), FormatName: z.object({ Value: z.string() }).nullish() });
+export type StringFormatDefinition = z.infer<typeof StringFormatDefinition>;
+
+/** An OData collection of one kind of item. */
+export const collectionOf = <T extends z.ZodType>(item: T) => z.object({ value: z.array(item) });
 
 /** The tables marketers import from first, and what each one becomes on our side. */
 const STANDARD_ROLES: Record<string, CrmObject['role']> = { contact: 'lead', lead: 'lead', account: 'company' };

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { CrmError } from '../connector.ts';
 
 /** The app registration and where Microsoft identity platform v2 lives (configuration: sovereign clouds differ). */
@@ -5,8 +6,9 @@ export type IdentityConfig = { authorityUrl: string; clientId: string; clientSec
 
 export type TokenSet = { accessToken: string; refreshToken: string | null; expiresAt: string };
 
-type TokenAnswer = { access_token?: string; refresh_token?: string; expires_in?: number | string };
-type IdentityErrorBody = { error?: string; error_description?: string };
+/** Microsoft's token answer (RFC 6749 §5.1) and error (§5.2), as far as we rely on them. */
+const TokenAnswer = z.object({ access_token: z.string().min(1), refresh_token: z.string().optional(), expires_in: z.union([z.number(), z.string()]).optional() });
+const IdentityErrorBody = z.object({ error: z.string().optional(), error_description: z.string().optional() });
 
 /** `<authority>/<tenant>`: the tenant is validated (isTenant) before it reaches a URL path. */
 export function tenantAuthority(authorityUrl: string, tenant: string): string {
@@ -57,20 +59,22 @@ export async function requestToken(authority: string, config: IdentityConfig, gr
   } catch (error) {
     throw new CrmError('crm_unavailable', 'Microsoft sign-in could not be reached', null, String(error), 0);
   }
-  let parsed: TokenAnswer & IdentityErrorBody = {};
+  let json: unknown = null;
   try {
-    parsed = JSON.parse(text) as TokenAnswer & IdentityErrorBody;
+    json = JSON.parse(text);
   } catch {
     /* an HTML error page from a gateway: handled by status below */
   }
-  if (response.ok && parsed.access_token) {
-    const seconds = Number(parsed.expires_in ?? 3600);
+  const answer = TokenAnswer.safeParse(json);
+  if (response.ok && answer.success) {
+    const seconds = Number(answer.data.expires_in ?? 3600);
     return {
-      accessToken: parsed.access_token,
-      refreshToken: parsed.refresh_token ?? null,
+      accessToken: answer.data.access_token,
+      refreshToken: answer.data.refresh_token ?? null,
       expiresAt: new Date(Date.now() + (Number.isFinite(seconds) ? seconds : 3600) * 1000).toISOString(),
     };
   }
+  const parsed = IdentityErrorBody.safeParse(json).data ?? {};
   if (response.status >= 500 || response.status === 429) {
     throw new CrmError('crm_unavailable', 'Microsoft sign-in is unavailable right now', parsed.error ?? null, parsed.error_description ?? null, response.status);
   }
@@ -82,21 +86,4 @@ export async function requestToken(authority: string, config: IdentityConfig, gr
         ? 'Microsoft does not accept our app registration (client id or secret) for this tenant'
         : `Microsoft sign-in failed${description ? `: ${description.split(/\r?\n| Trace ID:/)[0]}` : ''}`;
   throw new CrmError('crm_auth_failed', message, parsed.error ?? `HTTP_${response.status}`, description, response.status);
-}
-
-function base64url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-/** PKCE (RFC 7636, S256): the verifier stays sealed in D1, only its hash travels through the browser. */
-export async function pkcePair(): Promise<{ verifier: string; challenge: string }> {
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  return { verifier, challenge: base64url(digest) };
-}
-
-export function randomState(): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(24)));
 }

@@ -93,3 +93,19 @@ describe('literals', () => {
     expect(escapeLikeWildcards('100%_[x]')).toBe('100[%][_][[]x]');
   });
 });
+
+describe("a day on a date-and-time column is the whole day in the user's time zone", () => {
+  const day = (operator: CrmFilter['operator'], timeZone?: string) =>
+    buildODataFilter([{ field: 'createdon', operator, value: '2024-01-02', ...(timeZone ? { timeZone } : {}) }], fields);
+
+  it('is on / is not / after / before a day in New York', () => {
+    expect(day('equals', 'America/New_York')).toBe('(createdon ge 2024-01-02T05:00:00Z and createdon lt 2024-01-03T05:00:00Z)');
+    expect(day('not_equals', 'America/New_York')).toBe('(createdon lt 2024-01-02T05:00:00Z or createdon ge 2024-01-03T05:00:00Z or createdon eq null)');
+    expect(day('greater_than', 'America/New_York')).toBe('createdon ge 2024-01-03T05:00:00Z');
+    expect(day('less_than', 'America/New_York')).toBe('createdon lt 2024-01-02T05:00:00Z');
+  });
+
+  it('is the UTC day without a time zone', () => {
+    expect(day('equals')).toBe('(createdon ge 2024-01-02T00:00:00Z and createdon lt 2024-01-03T00:00:00Z)');
+  });
+});

@@ -1,5 +1,6 @@
 import type { CrmField, CrmFilter } from '../../../shared/schema/crm.ts';
-import { CrmError } from '../connector.ts';
+import { dayRange } from '../../../shared/crm/dayRange.ts';
+import { CrmError, SelectionError } from '../connector.ts';
 
 const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 const NUMBER = /^-?\d+(\.\d+)?$/;
@@ -31,7 +32,7 @@ export function escapeLikeWildcards(value: string): string {
 }
 
 function invalid(filter: CrmFilter, reason: string): CrmError {
-  return new CrmError('crm_error', `Filter on "${filter.field}": ${reason}`, null, null, 400);
+  return new SelectionError(`Filter on "${filter.field}": ${reason}`);
 }
 
 function choiceValue(field: CrmField, filter: CrmFilter): string {
@@ -50,10 +51,27 @@ function booleanValue(filter: CrmFilter): string {
   throw invalid(filter, `"${filter.value}" is not yes or no`);
 }
 
-function addOneDay(date: string): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
+/**
+ * A day on a date-and-time column, in the user's time zone (shared/crm/dayRange.ts): "is on" is the range of that
+ * day, "after" starts at the next midnight, "before" ends at its midnight.
+ */
+function dayCondition(property: string, field: CrmField, filter: CrmFilter): string | null {
+  const day = filter.value.trim();
+  if (field.type !== 'datetime' || !DATE_ONLY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`))) return null;
+  const { start, end } = dayRange(day, filter.timeZone ?? 'UTC');
+  switch (filter.operator) {
+    case 'equals':
+      return `(${property} ge ${start} and ${property} lt ${end})`;
+    // Like OData's own ne, a record without a date is not on that day.
+    case 'not_equals':
+      return `(${property} lt ${start} or ${property} ge ${end} or ${property} eq null)`;
+    case 'greater_than':
+      return `${property} ge ${end}`;
+    case 'less_than':
+      return `${property} lt ${start}`;
+    default:
+      return null;
+  }
 }
 
 /** Literal for a comparison, typed by the column: never user text outside a quoted, escaped string. */
@@ -67,7 +85,6 @@ function literal(field: CrmField, filter: CrmFilter): string {
   if (CHOICE_TYPES.has(field.type)) return choiceValue(field, filter);
   if (field.type === 'boolean') return booleanValue(filter);
   if (field.type === 'datetime') {
-    if (DATE_ONLY.test(value)) return `${value}T00:00:00Z`;
     if (DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))) return value;
     throw invalid(filter, `"${filter.value}" is not a date (YYYY-MM-DD)`);
   }
@@ -81,6 +98,8 @@ function literal(field: CrmField, filter: CrmFilter): string {
 
 function condition(field: CrmField, filter: CrmFilter): string {
   const property = webApiProperty(field);
+  const day = dayCondition(property, field, filter);
+  if (day) return day;
   switch (filter.operator) {
     case 'is_empty':
       return `${property} eq null`;
@@ -95,13 +114,6 @@ function condition(field: CrmField, filter: CrmFilter): string {
     case 'equals':
     case 'not_equals': {
       const op = filter.operator === 'equals' ? 'eq' : 'ne';
-      // A calendar day is a range: createdon equals 2024-05-01 means any time that day (in UTC).
-      if (field.type === 'datetime' && DATE_ONLY.test(filter.value.trim())) {
-        const day = filter.value.trim();
-        const from = `${day}T00:00:00Z`;
-        const to = `${addOneDay(day)}T00:00:00Z`;
-        return op === 'eq' ? `(${property} ge ${from} and ${property} lt ${to})` : `(${property} lt ${from} or ${property} ge ${to})`;
-      }
       return `${property} ${op} ${literal(field, filter)}`;
     }
     case 'greater_than':

@@ -1,18 +1,17 @@
-import type { AesGcm } from '../../crypto/aesGcm.ts';
-import { CrmError } from '../connector.ts';
+import { AuthorizeSalesforceBody } from '../../../shared/schema/connections.ts';
+import type { CrmProvider, SignInTarget } from '../provider.ts';
 import { PullMetadata } from '../pullMetadata.ts';
 import type { CrmConnections, StoredConnection } from '../store/crmConnections.ts';
-import { tokenCipher } from '../tokenCipher.ts';
 import type { DescribedObject } from './describeFields.ts';
 import { SalesforceConnector, type SalesforceConnectorOptions } from './salesforceConnector.ts';
-import type { SalesforceApp, SalesforceLoginUrls } from './salesforceOAuth.ts';
+import { authorizeUrl, exchangeCode, resolveLoginUrl, type SalesforceApp, type SalesforceLoginUrls } from './salesforceOAuth.ts';
 
 export { SalesforceConnector } from './salesforceConnector.ts';
 
-/** Worker bindings the Salesforce connector reads: the connected app's key and secret and the token key are secrets. */
+export type SalesforceSettings = { app: SalesforceApp; loginUrls: SalesforceLoginUrls };
+
+/** Worker bindings Salesforce reads: the connected app's key and secret are secrets. */
 export type SalesforceBindings = {
-  DB: D1Database;
-  TOKEN_ENCRYPTION_KEY?: string;
   SALESFORCE_CLIENT_ID?: string;
   SALESFORCE_CLIENT_SECRET?: string;
   /** Login hosts for "production" and "sandbox"; default login.salesforce.com / test.salesforce.com. */
@@ -20,19 +19,14 @@ export type SalesforceBindings = {
   SALESFORCE_SANDBOX_LOGIN_URL?: string;
 };
 
-export type SalesforceSettings = { app: SalesforceApp; loginUrls: SalesforceLoginUrls; tokenCipher: AesGcm };
-
-export function salesforceSettings(env: SalesforceBindings): SalesforceSettings {
-  if (!env.SALESFORCE_CLIENT_ID || !env.SALESFORCE_CLIENT_SECRET) {
-    throw new CrmError('crm_error', 'Salesforce is not set up on this server (SALESFORCE_CLIENT_ID / SALESFORCE_CLIENT_SECRET)', null, null, 500);
-  }
+export function salesforceSettings(env: SalesforceBindings): SalesforceSettings | null {
+  if (!env.SALESFORCE_CLIENT_ID || !env.SALESFORCE_CLIENT_SECRET) return null;
   return {
     app: { clientId: env.SALESFORCE_CLIENT_ID, clientSecret: env.SALESFORCE_CLIENT_SECRET },
     loginUrls: {
       production: env.SALESFORCE_LOGIN_URL || 'https://login.salesforce.com',
       sandbox: env.SALESFORCE_SANDBOX_LOGIN_URL || 'https://test.salesforce.com',
     },
-    tokenCipher: tokenCipher(env),
   };
 }
 
@@ -47,16 +41,49 @@ export function salesforceConnectorFor(
   connection: StoredConnection,
   store: CrmConnections,
   settings: SalesforceSettings,
-  options: Pick<SalesforceConnectorOptions, 'retry' | 'timeoutMs'> = {},
+  options: Pick<SalesforceConnectorOptions, 'retry' | 'timeoutMs' | 'sleep'> = {},
 ): SalesforceConnector {
+  // jsforce holds the session it sends; the tokens are opened here, for the request that opened the connector.
+  const refreshTokenSealed = connection.refreshTokenSealed;
   return new SalesforceConnector(
-    { loginUrl: connection.loginUrl, instanceUrl: connection.instanceUrl, accessToken: connection.accessToken, refreshToken: connection.refreshToken },
+    {
+      loginUrl: connection.loginUrl,
+      instanceUrl: connection.instanceUrl,
+      accessToken: store.unseal(connection.accessTokenSealed),
+      refreshToken: refreshTokenSealed === null ? null : store.unseal(refreshTokenSealed),
+    },
     {
       ...settings.app,
       ...options,
-      onSessionRefreshed: (s) => store.updateSession(connection.id, s.accessToken, s.instanceUrl),
+      onSessionRefreshed: async (s) => void (await store.updateTokens(connection.id, { accessToken: s.accessToken, refreshToken: null, expiresAt: null, instanceUrl: s.instanceUrl })),
       onAuthRevoked: () => store.markNeedsReauth(connection.id),
       describes: describes.forConnection(store.workspaceId, connection.id),
     },
   );
 }
+
+const SignInBody = AuthorizeSalesforceBody.pick({ loginHost: true });
+
+/** Salesforce: OAuth 2.0 web server flow with PKCE at the chosen login host; no app-only sign-in. */
+export const salesforceProvider: CrmProvider<SalesforceSettings> = {
+  kind: 'salesforce',
+  name: 'Salesforce',
+  requiredSettings: ['SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET'],
+  settings: salesforceSettings,
+  signIn: {
+    body: SignInBody,
+    target(settings, body, reconnecting): SignInTarget {
+      const parsed = body ? SignInBody.parse(body) : null;
+      // A reconnect without a chosen host logs in where the connection did (its My Domain or sandbox host).
+      const loginUrl = parsed ? resolveLoginUrl(parsed.loginHost, settings.loginUrls) : (reconnecting?.loginUrl ?? settings.loginUrls.production);
+      return { loginUrl, instanceUrl: null };
+    },
+    authorizeUrl: (settings, target, p) => authorizeUrl({ app: settings.app, loginUrl: target.loginUrl, ...p }),
+    async exchangeCode(settings, target, p) {
+      const session = await exchangeCode({ app: settings.app, loginUrl: target.loginUrl, ...p });
+      return { ...session, expiresAt: null, authFlow: 'authorization_code' };
+    },
+  },
+  identify: (settings, tokens) => new SalesforceConnector({ ...tokens }, settings.app).identity(),
+  connector: (settings, connection, store) => salesforceConnectorFor(connection, store, settings),
+};

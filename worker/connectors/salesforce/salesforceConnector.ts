@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import { Connection, OAuth2 } from 'jsforce/core';
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
-import { CrmError, type Connector } from '../connector.ts';
+import { withRetry, type RetryPolicy, type RetryVerdict, type Sleep } from '../../../shared/retry/retryPolicy.ts';
+import { CrmError, SelectionError, type Connector } from '../connector.ts';
 import type { ConnectionMetadata } from '../pullMetadata.ts';
 import { describeFields, type DescribedObject, type SalesforceDescribeField } from './describeFields.ts';
 import { flattenRecord } from './flattenRecord.ts';
@@ -18,21 +20,15 @@ export type SalesforceSession = {
   refreshToken: string | null;
 };
 
-export type RetryPolicy = {
-  /** Retries after the first attempt, for 5xx and REQUEST_LIMIT_EXCEEDED. */
-  retries: number;
-  /** Delay before the first retry; doubles each time, capped by maxDelayMs, jittered down by up to half. */
-  baseDelayMs: number;
-  maxDelayMs: number;
-};
-
 export type SalesforceConnectorOptions = {
   clientId: string;
   clientSecret: string;
   apiVersion?: string;
   /** Per request, body included. */
   timeoutMs?: number;
+  /** Retries of 5xx and REQUEST_LIMIT_EXCEEDED (shared/retry); configuration, also what keeps tests fast. */
   retry?: Partial<RetryPolicy>;
+  sleep?: Sleep;
   /** Called after a transparent refresh, so the new access token can be stored. */
   onSessionRefreshed?: (session: SalesforceSession) => Promise<void>;
   /** Called when Salesforce refuses the refresh token (revoked or expired): the connection needs a new login. */
@@ -52,10 +48,15 @@ const CURSOR = /^\/services\/data\/v\d{2,3}\.\d\/query\/(01g[A-Za-z0-9]{12,15}-\
 
 type QueryAnswer = { totalSize: number; done: boolean; nextRecordsUrl?: string; records: Record<string, unknown>[] };
 
+/** The OpenID Connect userinfo answer, as far as a connection relies on it (who, in which org). */
+const UserInfo = z.object({ user_id: z.string().min(1), organization_id: z.string().min(1), preferred_username: z.string().optional(), name: z.string().optional() });
+
 export type SalesforceIdentity = { orgId: string; orgName: string | null; userId: string; userName: string | null };
 
-function isRetryable(e: unknown): boolean {
-  return e instanceof SalesforceHttpError && (e.status >= 500 || (e.status === 403 && e.errorCode === 'REQUEST_LIMIT_EXCEEDED'));
+/** 5xx and the org's API quota (403 REQUEST_LIMIT_EXCEEDED) pass; anything else fails the same way again. */
+function retryVerdict(e: unknown): RetryVerdict {
+  const retryable = e instanceof SalesforceHttpError && (e.status >= 500 || (e.status === 403 && e.errorCode === 'REQUEST_LIMIT_EXCEEDED'));
+  return { retryable };
 }
 
 function isExpiredSession(e: unknown): boolean {
@@ -69,19 +70,15 @@ export function toCrmError(e: unknown): CrmError {
     return new CrmError('crm_unavailable', e.timedOut ? 'Salesforce did not answer in time. Try again in a moment.' : 'The connection to Salesforce was interrupted. Try again in a moment.', null, e.message, e.timedOut ? 504 : 502);
   }
   if (e instanceof SalesforceHttpError) {
-    const said = `Salesforce says: ${e.message} (${e.errorCode})`;
-    if (e.status === 401) return new CrmError('crm_auth_failed', `Salesforce did not accept our session. ${said}`, e.errorCode, e.message, 401);
+    // One wording place: our sentence for what happened, then Salesforce's own text; its code rides as vendorCode only.
+    if (e.status === 401) return new CrmError('crm_auth_failed', `Salesforce did not accept our session: ${e.message}`, e.errorCode, e.message, 401);
     if (e.status === 403 && e.errorCode === 'REQUEST_LIMIT_EXCEEDED') {
-      return new CrmError('crm_rate_limited', `Your Salesforce org has used up its API requests for now. ${said}`, e.errorCode, e.message, 429);
+      return new CrmError('crm_rate_limited', `Your Salesforce org has used up its API requests for now: ${e.message}`, e.errorCode, e.message, 429);
     }
-    if (e.status >= 500) return new CrmError('crm_unavailable', `Salesforce is unavailable right now. ${said}`, e.errorCode, e.message, e.status);
-    return new CrmError('crm_error', said, e.errorCode, e.message, e.status);
+    if (e.status >= 500) return new CrmError('crm_unavailable', `Salesforce is unavailable right now: ${e.message}`, e.errorCode, e.message, e.status);
+    return new CrmError('crm_error', e.message, e.errorCode, e.message, e.status);
   }
   throw e;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**
@@ -144,7 +141,7 @@ export class SalesforceConnector implements Connector {
       answer = await this.query(soql);
     } else {
       const locator = CURSOR.exec(cursor)?.[1];
-      if (!locator) throw new CrmError('crm_error', 'This pull cannot be resumed: its position is not one Salesforce gave us. Start the pull again.', null, null, 400);
+      if (!locator) throw new SelectionError('This pull cannot be resumed: its position is not one Salesforce gave us. Start the pull again.');
       answer = await this.call(async () => (await this.conn.queryMore(locator)) as QueryAnswer);
     }
     return this.toPage(answer, select, described);
@@ -159,9 +156,7 @@ export class SalesforceConnector implements Connector {
 
   /** Who and which org the session belongs to, for the connection list. */
   async identity(): Promise<SalesforceIdentity> {
-    const info = await this.call(() =>
-      this.conn.request<{ user_id: string; organization_id: string; preferred_username?: string; name?: string }>('/services/oauth2/userinfo'),
-    );
+    const info = UserInfo.parse(await this.call(() => this.conn.request<unknown>('/services/oauth2/userinfo')));
     let orgName: string | null = null;
     try {
       const org = await this.query('SELECT Name FROM Organization LIMIT 1');
@@ -216,30 +211,27 @@ export class SalesforceConnector implements Connector {
   /** One Salesforce call: refreshed once on an expired session, retried on 5xx and rate limits, errors as CrmError. */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     let refreshed = false;
-    for (let attempt = 0; ; attempt++) {
+    const once = async () => {
       const sentWith = this.session.accessToken;
       try {
         return await fn();
       } catch (e) {
-        if (isExpiredSession(e) && !refreshed) {
-          refreshed = true;
-          // A call that ran beside another one's refresh just retries with the token that refresh got.
-          if (sentWith === this.session.accessToken) await this.refresh();
-          attempt--;
-          continue;
-        }
-        if (isRetryable(e) && attempt < this.retry.retries) {
-          await sleep(this.backoff(attempt));
-          continue;
-        }
-        throw toCrmError(e);
+        if (!isExpiredSession(e) || refreshed) throw e;
+        refreshed = true;
+        // A call that ran beside another one's refresh just retries with the token that refresh got.
+        if (sentWith === this.session.accessToken) await this.refresh();
+        return await fn();
       }
+    };
+    try {
+      return await this.withRetry(once);
+    } catch (e) {
+      throw toCrmError(e);
     }
   }
 
-  private backoff(attempt: number): number {
-    const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
-    return ceiling / 2 + Math.random() * (ceiling / 2);
+  private withRetry<T>(fn: () => Promise<T>): Promise<T> {
+    return withRetry(fn, { policy: this.retry, verdict: retryVerdict, sleep: this.options.sleep });
   }
 
   private refresh(): Promise<void> {
@@ -274,16 +266,5 @@ export class SalesforceConnector implements Connector {
     this.conn.accessToken = answer.access_token;
     this.conn.instanceUrl = instanceUrl;
     await this.options.onSessionRefreshed?.({ ...this.session });
-  }
-
-  private async withRetry<T>(fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn();
-      } catch (e) {
-        if (!isRetryable(e) || attempt >= this.retry.retries) throw e;
-        await sleep(this.backoff(attempt));
-      }
-    }
   }
 }

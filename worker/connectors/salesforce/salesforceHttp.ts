@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { PassThrough } from 'node:stream';
 import type { StreamPromise } from 'jsforce';
 import type { Connection, HttpRequest, HttpResponse } from 'jsforce/core';
@@ -27,6 +28,12 @@ export class SalesforceNetworkError extends Error {
   }
 }
 
+/** Salesforce's error bodies: REST `[{ errorCode, message }]`, OAuth `{ error, error_description }`. */
+const SalesforceErrorBody = z.union([
+  z.object({ errorCode: z.string(), message: z.string().optional() }),
+  z.object({ error: z.string(), error_description: z.string().optional() }),
+]);
+
 export function parseSalesforceError(status: number, body: string): SalesforceHttpError {
   let parsed: unknown;
   try {
@@ -34,11 +41,11 @@ export function parseSalesforceError(status: number, body: string): SalesforceHt
   } catch {
     parsed = null;
   }
-  const first = Array.isArray(parsed) ? (parsed[0] as unknown) : parsed;
-  if (first && typeof first === 'object') {
-    const e = first as { errorCode?: unknown; message?: unknown; error?: unknown; error_description?: unknown };
-    if (typeof e.errorCode === 'string') return new SalesforceHttpError(status, e.errorCode, typeof e.message === 'string' ? e.message : e.errorCode);
-    if (typeof e.error === 'string') return new SalesforceHttpError(status, e.error, typeof e.error_description === 'string' ? e.error_description : e.error);
+  const first = SalesforceErrorBody.safeParse(Array.isArray(parsed) ? parsed[0] : parsed);
+  if (first.success) {
+    const e = first.data;
+    if ('errorCode' in e) return new SalesforceHttpError(status, e.errorCode, e.message ?? e.errorCode);
+    return new SalesforceHttpError(status, e.error, e.error_description ?? e.error);
   }
   // Gateways in front of Salesforce answer outages with HTML; keep a short, tag-free excerpt.
   const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);

@@ -19,23 +19,6 @@ export function resolveLoginUrl(host: SalesforceLoginHost, urls: SalesforceLogin
   return origin;
 }
 
-function base64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function randomToken(bytes = 32): string {
-  return base64Url(crypto.getRandomValues(new Uint8Array(bytes)));
-}
-
-/** A fresh code_verifier (43 characters of 256 random bits) and its S256 code_challenge. */
-export async function createPkce(): Promise<{ verifier: string; challenge: string }> {
-  const verifier = randomToken(32);
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-  return { verifier, challenge: base64Url(new Uint8Array(digest)) };
-}
-
 export function authorizeUrl(p: { app: SalesforceApp; loginUrl: string; redirectUri: string; state: string; codeChallenge: string }): string {
   const oauth = new OAuth2({ loginUrl: p.loginUrl, clientId: p.app.clientId, redirectUri: p.redirectUri });
   return oauth.getAuthorizationUrl({
@@ -63,7 +46,7 @@ export async function exchangeCode(p: {
     answer = await oauth.requestToken(p.code, { code_verifier: p.codeVerifier });
   } catch (e) {
     if (e instanceof SalesforceHttpError && e.status < 500) {
-      throw new CrmError('crm_auth_failed', `Salesforce did not complete the login: ${e.message} (${e.errorCode})`, e.errorCode, e.message, e.status);
+      throw new CrmError('crm_auth_failed', `Salesforce did not complete the login: ${e.message}`, e.errorCode, e.message, e.status);
     }
     throw toCrmError(e);
   }

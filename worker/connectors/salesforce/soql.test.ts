@@ -69,7 +69,8 @@ describe('soqlCondition', () => {
     expect(cond(f('AnnualRevenue', 'less_than', '-1.5'))).toBe('AnnualRevenue < -1.5');
     expect(cond(f('HasOptedOutOfEmail', 'equals', 'TRUE'))).toBe('HasOptedOutOfEmail = true');
     expect(cond(f('Birthdate', 'less_than', '1990-02-28'))).toBe('Birthdate < 1990-02-28');
-    expect(cond(f('CreatedDate', 'greater_than', '2024-01-31'))).toBe('CreatedDate > 2024-01-31T00:00:00Z');
+    // After a day = from the next midnight (UTC without a time zone; see the day-range tests below).
+    expect(cond(f('CreatedDate', 'greater_than', '2024-01-31'))).toBe('CreatedDate >= 2024-02-01T00:00:00Z');
     expect(cond(f('CreatedDate', 'less_than', '2024-01-31T10:00:00.000+02:00'))).toBe('CreatedDate < 2024-01-31T10:00:00.000+02:00');
     expect(cond(f('AccountId', 'equals', '001D000000IRFmaIAH'))).toBe("AccountId = '001D000000IRFmaIAH'");
   });
@@ -124,5 +125,21 @@ describe('buildSelect / buildCount', () => {
     const badObject = refusal(() => buildCount({ object: 'Contact WHERE Id != null', fields, filters: [] }));
     expect((badObject as CrmError).vendorCode).toBe('INVALID_TYPE');
     expect(refusal(() => buildSelect({ object: 'Contact', fields, select: [], filters: [] }))).toBeInstanceOf(CrmError);
+  });
+});
+
+describe('a day on a dateTime field is the whole day in the user\'s time zone', () => {
+  const day = (operator: CrmFilter['operator'], timeZone?: string) => cond({ field: 'CreatedDate', operator, value: '2024-01-02', ...(timeZone ? { timeZone } : {}) });
+
+  it('is on / is not / after / before a day in Berlin', () => {
+    expect(day('equals', 'Europe/Berlin')).toBe('(CreatedDate >= 2024-01-01T23:00:00Z AND CreatedDate < 2024-01-02T23:00:00Z)');
+    expect(day('not_equals', 'Europe/Berlin')).toBe('(CreatedDate < 2024-01-01T23:00:00Z OR CreatedDate >= 2024-01-02T23:00:00Z OR CreatedDate = null)');
+    expect(day('greater_than', 'Europe/Berlin')).toBe('CreatedDate >= 2024-01-02T23:00:00Z');
+    expect(day('less_than', 'Europe/Berlin')).toBe('CreatedDate < 2024-01-01T23:00:00Z');
+  });
+
+  it('is the UTC day without a time zone, and a date field keeps comparing dates', () => {
+    expect(day('equals')).toBe('(CreatedDate >= 2024-01-02T00:00:00Z AND CreatedDate < 2024-01-03T00:00:00Z)');
+    expect(cond({ field: 'Birthdate', operator: 'equals', value: '1990-02-28', timeZone: 'Europe/Berlin' })).toBe('Birthdate = 1990-02-28');
   });
 });

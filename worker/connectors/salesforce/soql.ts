@@ -1,5 +1,6 @@
 import type { CrmField, CrmFilter } from '../../../shared/schema/crm.ts';
-import { CrmError } from '../connector.ts';
+import { dayRange } from '../../../shared/crm/dayRange.ts';
+import { CrmError, SelectionError } from '../connector.ts';
 
 /**
  * SOQL from the user's choices. Field and object names come only from Salesforce's own describe (a name not in it
@@ -44,7 +45,7 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:
 const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 
 function refuse(filter: CrmFilter, reason: string): CrmError {
-  return new CrmError('crm_error', `Filter on "${filter.field}": ${reason}`, null, null, 400);
+  return new SelectionError(`Filter on "${filter.field}": ${reason}`);
 }
 
 function isValidDate(date: string): boolean {
@@ -73,17 +74,42 @@ function literal(field: CrmField, filter: CrmFilter): string {
     throw refuse(filter, `"${filter.value}" is not a date (YYYY-MM-DD)`);
   }
   if (field.type === 'datetime') {
-    // A plain date means the start of that day (UTC), which is what a marketer comparing dates expects.
-    if (DATE_ONLY.test(value) && isValidDate(value)) return `${value}T00:00:00Z`;
+    // A plain date is a whole day: dayCondition() turns it into a range before a literal is needed.
     if (DATE_TIME.test(value) && isValidDate(value.slice(0, 10))) return value;
     throw refuse(filter, `"${filter.value}" is not a date or date-time (YYYY-MM-DDThh:mm:ssZ)`);
   }
   throw refuse(filter, `fields of type ${field.type} cannot be filtered`);
 }
 
+/**
+ * A day on a dateTime field, in the user's time zone (shared/crm/dayRange.ts): "is on" is the range of that day,
+ * "after" starts at the next midnight, "before" ends at its midnight. A date field compares dates as they are.
+ */
+function dayCondition(field: CrmField, filter: CrmFilter): string | null {
+  const day = filter.value.trim();
+  if (field.type !== 'datetime' || !DATE_ONLY.test(day) || !isValidDate(day)) return null;
+  const { start, end } = dayRange(day, filter.timeZone ?? 'UTC');
+  const name = field.name;
+  switch (filter.operator) {
+    case 'equals':
+      return `(${name} >= ${start} AND ${name} < ${end})`;
+    // Like SOQL's own !=, a record without a date is not on that day.
+    case 'not_equals':
+      return `(${name} < ${start} OR ${name} >= ${end} OR ${name} = null)`;
+    case 'greater_than':
+      return `${name} >= ${end}`;
+    case 'less_than':
+      return `${name} < ${start}`;
+    default:
+      return null;
+  }
+}
+
 /** One condition of the WHERE clause. */
 export function soqlCondition(field: CrmField, filter: CrmFilter): string {
   if (!field.filterable) throw refuse(filter, 'Salesforce cannot filter on this field');
+  const day = dayCondition(field, filter);
+  if (day) return day;
   const name = field.name;
   switch (filter.operator) {
     case 'is_empty':
@@ -117,7 +143,7 @@ export function soqlCondition(field: CrmField, filter: CrmFilter): string {
 
 function lookUp(fields: ObjectFields, name: string, what: string): CrmField {
   const field = fields.get(name);
-  if (!field) throw new CrmError('crm_error', `${what} "${name}" is not a field of this object`, 'INVALID_FIELD', null, 400);
+  if (!field) throw new SelectionError(`${what} "${name}" is not a field of this object`, null, 'INVALID_FIELD');
   return field;
 }
 
@@ -127,7 +153,7 @@ function whereClause(fields: ObjectFields, filters: readonly CrmFilter[]): strin
 }
 
 function objectName(object: string): string {
-  if (!OBJECT_NAME.test(object)) throw new CrmError('crm_error', `"${object}" is not a Salesforce object name`, 'INVALID_TYPE', null, 400);
+  if (!OBJECT_NAME.test(object)) throw new SelectionError(`"${object}" is not a Salesforce object name`, null, 'INVALID_TYPE');
   return object;
 }
 
@@ -140,7 +166,7 @@ export type SelectQuery = {
 };
 
 export function buildSelect(q: SelectQuery): string {
-  if (!q.select.length) throw new CrmError('crm_error', 'choose at least one field to read', null, null, 400);
+  if (!q.select.length) throw new SelectionError('choose at least one field to read');
   const names = [...new Set(q.select)].map((n) => lookUp(q.fields, n, 'Field').name);
   const limit = q.limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(q.limit))}`;
   return `SELECT ${names.join(', ')} FROM ${objectName(q.object)}${whereClause(q.fields, q.filters)}${limit}`;

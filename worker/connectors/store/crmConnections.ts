@@ -1,10 +1,16 @@
 import type { CrmConnection, CrmKind } from '../../../shared/schema/crm.ts';
 import type { AesGcm } from '../../crypto/aesGcm.ts';
 
-/** D1 access to crm_connections. Every statement is scoped by workspace_id; tokens go in and out sealed only. */
+/**
+ * D1 access to crm_connections, for every CRM: one row shape, one upsert, one "needs a new login" update. Every
+ * statement is scoped by workspace_id; tokens go in sealed and come out sealed, opened only by `unseal` when a call
+ * needs them (see storedTokens.ts).
+ */
 
-/** A crm_connections row as the columns common to every CRM read it; a CRM may read more (see dynamicsConnections). */
-export type CrmConnectionRow = {
+/** How a connection signs in: a person's delegated consent (with a refresh token), or an app registration's own credentials. */
+export type AuthFlow = 'authorization_code' | 'client_credentials';
+
+type Row = {
   id: string;
   kind: CrmKind;
   login_url: string;
@@ -16,44 +22,47 @@ export type CrmConnectionRow = {
   status: 'connected' | 'needs_reauth';
   access_token_sealed: string;
   refresh_token_sealed: string | null;
+  access_token_expires_at: string | null;
+  auth_flow: AuthFlow;
   last_import_at: string | null;
   created_at: string;
 };
 
-/** A connection with its tokens opened: Worker-internal, never serialized to a response. */
+/** A connection as the Worker uses it: tokens still sealed. Never serialized to a response (toPublic is). */
 export type StoredConnection = CrmConnection & {
+  workspaceId: string;
+  /** Where tokens are obtained: a Salesforce login host, or Microsoft's authority with the tenant. */
   loginUrl: string;
   orgId: string;
   userId: string;
-  accessToken: string;
-  refreshToken: string | null;
+  authFlow: AuthFlow;
+  accessTokenExpiresAt: string | null;
+  accessTokenSealed: string;
+  refreshTokenSealed: string | null;
 };
 
-export type ConnectionIdentity = {
-  kind: CrmKind;
-  loginUrl: string;
-  instanceUrl: string;
-  orgId: string;
-  orgName: string | null;
-  userId: string;
-  userName: string | null;
-  accessToken: string;
-  refreshToken: string | null;
-};
+/** Who a sign-in acts as, in which org: what makes two sign-ins "the same account". */
+export type AccountIdentity = { orgId: string; orgName: string | null; userId: string; userName: string | null };
+
+/** Tokens from a sign-in or a renewal, in the clear until the store seals them. */
+export type TokenSet = { accessToken: string; refreshToken: string | null; expiresAt: string | null };
+
+/** A successful sign-in: where it happened, the tokens, and whom they belong to. */
+export type SignedIn = TokenSet & AccountIdentity & { loginUrl: string; instanceUrl: string; authFlow: AuthFlow };
 
 const COLUMNS =
-  'id, kind, login_url, instance_url, org_id, org_name, user_id, user_name, status, access_token_sealed, refresh_token_sealed, last_import_at, created_at';
+  'id, kind, login_url, instance_url, org_id, org_name, user_id, user_name, status, access_token_sealed, refresh_token_sealed, access_token_expires_at, auth_flow, last_import_at, created_at';
 
-function toPublic(r: CrmConnectionRow): CrmConnection {
+export function toPublic(c: StoredConnection): CrmConnection {
   return {
-    id: r.id,
-    kind: r.kind,
-    orgName: r.org_name,
-    instanceUrl: r.instance_url,
-    userName: r.user_name,
-    status: r.status,
-    lastImportAt: r.last_import_at,
-    createdAt: r.created_at,
+    id: c.id,
+    kind: c.kind,
+    orgName: c.orgName,
+    instanceUrl: c.instanceUrl,
+    userName: c.userName,
+    status: c.status,
+    lastImportAt: c.lastImportAt,
+    createdAt: c.createdAt,
   };
 }
 
@@ -64,25 +73,43 @@ export class CrmConnections {
     private readonly sealer: AesGcm,
   ) {}
 
+  private fromRow(r: Row): StoredConnection {
+    return {
+      id: r.id,
+      kind: r.kind,
+      orgName: r.org_name,
+      instanceUrl: r.instance_url,
+      userName: r.user_name,
+      status: r.status,
+      lastImportAt: r.last_import_at,
+      createdAt: r.created_at,
+      workspaceId: this.workspaceId,
+      loginUrl: r.login_url,
+      orgId: r.org_id,
+      userId: r.user_id,
+      authFlow: r.auth_flow,
+      accessTokenExpiresAt: r.access_token_expires_at,
+      accessTokenSealed: r.access_token_sealed,
+      refreshTokenSealed: r.refresh_token_sealed,
+    };
+  }
+
   async list(): Promise<CrmConnection[]> {
     const { results } = await this.db
       .prepare(`SELECT ${COLUMNS} FROM crm_connections WHERE workspace_id = ? ORDER BY created_at, id`)
       .bind(this.workspaceId)
-      .all<CrmConnectionRow>();
-    return results.map(toPublic);
+      .all<Row>();
+    return results.map((r) => toPublic(this.fromRow(r)));
   }
 
   async get(id: string): Promise<StoredConnection | null> {
-    const r = await this.db.prepare(`SELECT ${COLUMNS} FROM crm_connections WHERE workspace_id = ? AND id = ?`).bind(this.workspaceId, id).first<CrmConnectionRow>();
-    if (!r) return null;
-    return {
-      ...toPublic(r),
-      loginUrl: r.login_url,
-      orgId: r.org_id,
-      userId: r.user_id,
-      accessToken: this.sealer.open(r.access_token_sealed),
-      refreshToken: r.refresh_token_sealed === null ? null : this.sealer.open(r.refresh_token_sealed),
-    };
+    const r = await this.db.prepare(`SELECT ${COLUMNS} FROM crm_connections WHERE workspace_id = ? AND id = ?`).bind(this.workspaceId, id).first<Row>();
+    return r ? this.fromRow(r) : null;
+  }
+
+  /** Opens a sealed token; called only where a request is about to carry it. */
+  unseal(sealed: string): string {
+    return this.sealer.open(sealed);
   }
 
   async findByIdentity(kind: CrmKind, orgId: string, userId: string): Promise<string | null> {
@@ -93,39 +120,63 @@ export class CrmConnections {
     return r?.id ?? null;
   }
 
-  /** Stores a fresh login: a new connection, or new tokens for the one this org and user already have. */
-  async save(identity: ConnectionIdentity, existingId: string | null): Promise<string> {
+  /**
+   * Stores a sign-in: new tokens for the connection this org and user already have (connecting the same account
+   * again refreshes it instead of adding a twin), or a new connection. A sign-in without a refresh token keeps the
+   * stored one only when the flow still uses one.
+   */
+  async save(kind: CrmKind, s: SignedIn): Promise<string> {
     const now = new Date().toISOString();
-    const access = this.sealer.seal(identity.accessToken);
-    const refresh = identity.refreshToken === null ? null : this.sealer.seal(identity.refreshToken);
-    if (existingId) {
-      await this.db
-        .prepare(
-          `UPDATE crm_connections SET login_url = ?, instance_url = ?, org_name = ?, user_name = ?, status = 'connected',
-             access_token_sealed = ?, refresh_token_sealed = COALESCE(?, refresh_token_sealed), updated_at = ?
-           WHERE workspace_id = ? AND id = ?`,
-        )
-        .bind(identity.loginUrl, identity.instanceUrl, identity.orgName, identity.userName, access, refresh, now, this.workspaceId, existingId)
-        .run();
-      return existingId;
-    }
-    const id = crypto.randomUUID();
-    await this.db
+    const access = this.sealer.seal(s.accessToken);
+    const refresh = s.refreshToken === null ? null : this.sealer.seal(s.refreshToken);
+    const row = await this.db
       .prepare(
         `INSERT INTO crm_connections (id, workspace_id, kind, login_url, instance_url, org_id, org_name, user_id, user_name, status,
-           access_token_sealed, refresh_token_sealed, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'connected', ?, ?, ?, ?)`,
+           access_token_sealed, refresh_token_sealed, access_token_expires_at, auth_flow, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'connected', ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (workspace_id, kind, org_id, user_id) DO UPDATE SET
+           login_url = excluded.login_url, instance_url = excluded.instance_url, org_name = excluded.org_name,
+           user_name = excluded.user_name, status = 'connected', access_token_sealed = excluded.access_token_sealed,
+           refresh_token_sealed = CASE WHEN excluded.auth_flow = 'client_credentials' THEN NULL
+                                       ELSE COALESCE(excluded.refresh_token_sealed, crm_connections.refresh_token_sealed) END,
+           access_token_expires_at = excluded.access_token_expires_at, auth_flow = excluded.auth_flow, updated_at = excluded.updated_at
+         RETURNING id`,
       )
-      .bind(id, this.workspaceId, identity.kind, identity.loginUrl, identity.instanceUrl, identity.orgId, identity.orgName, identity.userId, identity.userName, access, refresh, now, now)
-      .run();
-    return id;
+      .bind(
+        crypto.randomUUID(),
+        this.workspaceId,
+        kind,
+        s.loginUrl,
+        s.instanceUrl,
+        s.orgId,
+        s.orgName,
+        s.userId,
+        s.userName,
+        access,
+        refresh,
+        s.expiresAt,
+        s.authFlow,
+        now,
+        now,
+      )
+      .first<{ id: string }>();
+    if (!row) throw new Error('saving the connection returned no row');
+    return row.id;
   }
 
-  async updateSession(id: string, accessToken: string, instanceUrl: string): Promise<void> {
-    await this.db
-      .prepare('UPDATE crm_connections SET access_token_sealed = ?, instance_url = ?, updated_at = ? WHERE workspace_id = ? AND id = ?')
-      .bind(this.sealer.seal(accessToken), instanceUrl, new Date().toISOString(), this.workspaceId, id)
-      .run();
+  /** After a renewal: the new access token (and a rotated refresh token, a moved instance) sealed back. */
+  async updateTokens(id: string, tokens: TokenSet & { instanceUrl?: string }): Promise<{ accessTokenSealed: string; refreshTokenSealed: string | null }> {
+    const accessTokenSealed = this.sealer.seal(tokens.accessToken);
+    const refresh = tokens.refreshToken === null ? null : this.sealer.seal(tokens.refreshToken);
+    const row = await this.db
+      .prepare(
+        `UPDATE crm_connections SET access_token_sealed = ?, refresh_token_sealed = COALESCE(?, refresh_token_sealed),
+           access_token_expires_at = ?, instance_url = COALESCE(?, instance_url), updated_at = ?
+         WHERE workspace_id = ? AND id = ? RETURNING refresh_token_sealed`,
+      )
+      .bind(accessTokenSealed, refresh, tokens.expiresAt, tokens.instanceUrl ?? null, new Date().toISOString(), this.workspaceId, id)
+      .first<{ refresh_token_sealed: string | null }>();
+    return { accessTokenSealed, refreshTokenSealed: row?.refresh_token_sealed ?? null };
   }
 
   async markNeedsReauth(id: string): Promise<void> {

@@ -1,6 +1,11 @@
-import type { CrmFilter, CrmImportConfig } from '../../../shared/schema/crm.ts';
+import { z } from 'zod';
+import { CrmFilter, CrmImportConfig } from '../../../shared/schema/crm.ts';
 
 /** Saved CRM import configs (crm_import_configs), one per connection and object, scoped by workspace. */
+
+/** The JSON columns as stored: parsed with the schema the API validated them with, never cast. */
+const StoredAttributes = CrmImportConfig.shape.attributes;
+const StoredFilters = z.array(CrmFilter);
 
 type Row = { id: string; connection_id: string; object: string; attributes: string; filters: string; template_id: string | null; updated_at: string };
 
@@ -9,8 +14,8 @@ function toConfig(r: Row): CrmImportConfig {
     id: r.id,
     connectionId: r.connection_id,
     object: r.object,
-    attributes: JSON.parse(r.attributes) as string[],
-    filters: JSON.parse(r.filters) as CrmFilter[],
+    attributes: StoredAttributes.parse(JSON.parse(r.attributes)),
+    filters: StoredFilters.parse(JSON.parse(r.filters)),
     templateId: r.template_id,
     updatedAt: r.updated_at,
   };
