@@ -24,9 +24,21 @@ describe('crmProblem', () => {
     expect(problem.message).toMatch(/^Salesforce no longer accepts this connection’s login \(INVALID_SESSION_ID\)\. Reconnect/);
   });
 
-  it('passes on why the CRM refused a selection, without a code when it gave none', () => {
-    const problem = crmProblem(crmError(400, 'crm_error', 'Filter on "NumberOfEmployees": "many" is not a number', null), 'Salesforce');
-    expect(problem).toEqual({ message: 'Salesforce refused the request: Filter on "NumberOfEmployees": "many" is not a number.', retryable: false, reconnect: false });
+  it('passes on why the CRM refused a selection once: its name and its code are said one time each', () => {
+    const refused = new ApiError('Salesforce says: unexpected token: \'OR\' (MALFORMED_QUERY)', 400, 'crm_error', {
+      vendorCode: 'MALFORMED_QUERY',
+      vendorMessage: "unexpected token: 'OR'",
+    });
+    expect(crmProblem(refused, 'Salesforce').message).toBe("Salesforce refused the request: unexpected token: 'OR' (MALFORMED_QUERY).");
+    const dataverse = new ApiError("Dynamics 365: Could not find a property named 'x'.", 400, 'crm_error', { vendorCode: '0x80060888', vendorMessage: "Could not find a property named 'x'." });
+    expect(crmProblem(dataverse, 'Dynamics 365').message).toBe("Dynamics 365 refused the request: Could not find a property named 'x' (0x80060888).");
+  });
+
+  it('does not word a check of our own as the CRM’s refusal', () => {
+    const ours = new ApiError('Filter on "NumberOfEmployees": "many" is not a number', 400, 'crm_error', { vendorCode: null, vendorMessage: null });
+    expect(crmProblem(ours, 'Salesforce')).toEqual({ message: 'Filter on "NumberOfEmployees": "many" is not a number.', retryable: false, reconnect: false });
+    const unknownField = new ApiError('Field "Fax_Old__c" is not a field of this object', 400, 'crm_error', { vendorCode: 'INVALID_FIELD', vendorMessage: null });
+    expect(crmProblem(unknownField, 'Salesforce').message).toBe('Field "Fax_Old__c" is not a field of this object.');
   });
 
   it('retries a lost connection to our own server', () => {
