@@ -6,6 +6,7 @@ import { crmName, hostOf } from '../crm/crmNames.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatDate, plural } from '../formatting.ts';
 import { Link } from '../navigation.tsx';
+import { connectionStatus } from './connectionStatus.ts';
 import { CrmLogo } from './CrmLogo.tsx';
 import { reconnect as startReconnect } from './signIn.ts';
 
@@ -24,7 +25,7 @@ export function ConnectionCard(props: { connection: CrmConnection; highlight: bo
   const [confirming, setConfirming] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<unknown>(null);
-  const needsLogin = () => c().status === 'needs_reauth';
+  const needsLogin = () => connectionStatus(c()) === 'needs_reauth';
 
   async function reconnect() {
     setBusy(true);

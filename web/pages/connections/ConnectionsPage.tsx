@@ -5,7 +5,9 @@ import { resourceValue } from '../crm/crmImport.ts';
 import { connectionLabel, crmName } from '../crm/crmNames.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { Link, navigate } from '../navigation.tsx';
+import { takeReturn } from '../crm/pullResume.ts';
 import { callbackOutcome, type CallbackOutcome, takeConnecting } from './callbackMessage.ts';
+import { noteSignedIn } from './connectionStatus.ts';
 import { ConnectDynamics } from './ConnectDynamics.tsx';
 import { ConnectionCard } from './ConnectionCard.tsx';
 import { ConnectSalesforce } from './ConnectSalesforce.tsx';
@@ -14,7 +16,12 @@ import { ConnectSalesforce } from './ConnectSalesforce.tsx';
 export default function ConnectionsPage() {
   // Read once: the landing URL is cleaned at once, so a reload does not announce the same result again.
   const [outcome, setOutcome] = createSignal<CallbackOutcome | null>(callbackOutcome(window.location.search, takeConnecting() ?? undefined));
-  if (outcome()) navigate('/connections', { replace: true });
+  const landed = outcome();
+  if (landed?.kind === 'connected') noteSignedIn(landed.connectionId);
+  // A sign-in started from an import goes back to it (its selection and rows were kept for the trip).
+  const back = landed?.kind === 'connected' ? takeReturn(landed.connectionId) : null;
+  if (back) navigate(back, { replace: true });
+  else if (landed) navigate('/connections', { replace: true });
   const [connections, { refetch, mutate }] = createResource(() => connectionsApi.list());
   const list = () => resourceValue(connections, true);
   const connected = () => {
@@ -23,6 +30,7 @@ export default function ConnectionsPage() {
   };
 
   const added = (connection: CrmConnection) => {
+    noteSignedIn(connection.id);
     mutate((current) => [...(current ?? []).filter((c) => c.id !== connection.id), connection]);
     setOutcome({ kind: 'connected', connectionId: connection.id });
   };

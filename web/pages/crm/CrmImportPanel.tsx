@@ -2,7 +2,6 @@ import { For, Match, Show, Switch } from 'solid-js';
 import type { CrmConnection } from '../../../shared/schema/crm.ts';
 import type { RetryPolicy } from '../../api/retryPolicy.ts';
 import { CrmLogo } from '../connections/CrmLogo.tsx';
-import { reconnect } from '../connections/signIn.ts';
 import { formatCount, formatDate, plural } from '../formatting.ts';
 import { Link } from '../navigation.tsx';
 import type { ImportSession } from '../import/importSession.ts';
@@ -45,11 +44,23 @@ export function CrmImportPanel(props: {
         </div>
       </div>
 
+      <Show when={c.restored()}>
+        {(back) => (
+          <div class="notice info" role="status" data-testid="resumed-import">
+            <div class="notice-body">
+              Signed in to {c.crm} again. Your attributes and filters are as you left them
+              {back().pulled ? `; the ${plural(back().pulled?.rows.length ?? 0, 'record')} pulled before are kept and the pull goes on where it stopped.` : '.'}
+            </div>
+          </div>
+        )}
+      </Show>
+
+      {/* Only before anything failed: a failed call says the same with its own notice below. */}
       <Show when={props.connection.status === 'needs_reauth'}>
         <div class="notice warn" role="alert">
-          <div class="notice-body">{c.crm} no longer accepts this connection’s login. Reconnect it to import from it.</div>
+          <div class="notice-body">{c.crm} no longer accepts this connection’s login. Reconnect it to import from it; nothing you choose here is lost.</div>
           <div class="notice-actions">
-            <button type="button" class="primary" onClick={() => void reconnect(props.connection)}>
+            <button type="button" class="primary" onClick={() => void c.reconnect()}>
               Reconnect
             </button>
           </div>
@@ -57,7 +68,7 @@ export function CrmImportPanel(props: {
       </Show>
 
       <Show when={c.objects.error}>
-        <CrmProblemNotice error={c.objects.error} connection={props.connection} retry={c.refetchObjects} testId="crm-load-problem" />
+        <CrmProblemNotice error={c.objects.error} connection={props.connection} retry={c.refetchObjects} reconnect={c.reconnect} testId="crm-load-problem" />
       </Show>
 
       {/* Without the CRM's list of tables there is nothing to choose from yet: the notice above says what to do. */}
@@ -100,7 +111,7 @@ export function CrmImportPanel(props: {
         <Show when={c.objectName()}>
           {/* One notice is enough: when the tables could not be read, the fields fail for the same reason. */}
           <Show when={c.fields.error && !c.objects.error}>
-            <CrmProblemNotice error={c.fields.error} connection={props.connection} retry={c.refetchFields} testId="crm-load-problem" />
+            <CrmProblemNotice error={c.fields.error} connection={props.connection} retry={c.refetchFields} reconnect={c.reconnect} testId="crm-load-problem" />
           </Show>
           <Show when={c.fields.loading}>
             <p class="muted">Reading the table’s fields…</p>
@@ -138,7 +149,15 @@ export function CrmImportPanel(props: {
                     Filters <span class="muted small">(optional)</span>
                   </h3>
                   <p class="muted small">Only records that meet every filter are imported.</p>
-                  <FilterRows fields={fields()} filters={c.filters()} onChange={c.setFilters} onAdd={c.addFilter} disabled={locked()} />
+                  <FilterRows
+                    fields={fields()}
+                    filters={c.filters()}
+                    problems={c.filterProblems()}
+                    crm={c.crm}
+                    onChange={c.setFilters}
+                    onAdd={c.addFilter}
+                    disabled={locked()}
+                  />
                 </div>
 
                 <CrmActions c={c} locked={locked()} />
@@ -166,22 +185,41 @@ function CrmActions(props: { c: CrmImport; locked: boolean }) {
     return p && p.total ? Math.min(100, Math.round((p.pulled / p.total) * 100)) : 0;
   };
   const nothingSelected = () => c.selected().length === 0;
+  const held = () => nothingSelected() || c.filtersBlocked();
+  const emptyPull = () => {
+    const p = c.pull();
+    return p.status === 'done' && p.progress.pulled === 0;
+  };
   return (
     <div class="crm-step">
       <div class="actions">
-        <button type="button" disabled={props.locked || nothingSelected() || c.preview().status === 'loading'} onClick={() => void c.loadPreview()}>
+        <button type="button" disabled={props.locked || held() || c.preview().status === 'loading'} onClick={() => void c.loadPreview()}>
           {c.preview().status === 'loading' ? 'Loading preview…' : 'Preview'}
         </button>
-        <button type="button" class="primary" disabled={props.locked || nothingSelected()} onClick={() => void c.upload()}>
+        <button type="button" class="primary" disabled={props.locked || held()} onClick={() => void c.upload()}>
           {previewFresh() ? `Upload ${plural(previewFresh()?.total ?? 0, 'record')}` : 'Upload'}
         </button>
         <Show when={nothingSelected()}>
           <span class="reason-text">Select at least one attribute</span>
         </Show>
+        <Show when={!nothingSelected() && c.filtersBlocked()}>
+          <span class="reason-text">Change or remove the filter marked above</span>
+        </Show>
         <Show when={c.incompleteFilters() > 0}>
           <span class="muted small">{plural(c.incompleteFilters(), 'filter has', 'filters have')} no value yet and will be ignored.</span>
         </Show>
       </div>
+
+      <Show when={c.previewWaited()}>
+        {(seconds) => (
+          <p class="small warn-text" role="status" data-testid="preview-waiting">
+            Still waiting for {c.crm}… ({seconds()} s){' '}
+            <button type="button" class="link" onClick={() => c.cancelPreview()}>
+              Cancel
+            </button>
+          </p>
+        )}
+      </Show>
 
       <Show when={c.preview().status === 'failed' ? (c.preview() as { problem: { message: string } }).problem : null}>
         {(problem) => (
@@ -235,6 +273,7 @@ function CrmActions(props: { c: CrmImport; locked: boolean }) {
                   <Match when={p().status === 'pulling'}>Pulling records from {c.crm}…</Match>
                   <Match when={p().status === 'stopped'}>Pull paused</Match>
                   <Match when={p().status === 'failed'}>Pull stopped</Match>
+                  <Match when={emptyPull()}>No records to import</Match>
                   <Match when={p().status === 'done'}>All records pulled: map them below ↓</Match>
                 </Switch>
               </span>
@@ -248,6 +287,13 @@ function CrmActions(props: { c: CrmImport; locked: boolean }) {
               {(message) => (
                 <span class="small warn-text" data-testid="pull-retrying">
                   {message()}
+                </span>
+              )}
+            </Show>
+            <Show when={p().status === 'pulling' && !(p() as { retrying: string | null }).retrying ? c.pullWaited() : null}>
+              {(seconds) => (
+                <span class="small warn-text" data-testid="pull-waiting">
+                  Still waiting for {c.crm}… ({seconds()} s)
                 </span>
               )}
             </Show>
@@ -267,6 +313,15 @@ function CrmActions(props: { c: CrmImport; locked: boolean }) {
         )}
       </Show>
 
+      <Show when={emptyPull()}>
+        <div class="notice info" role="status" style={{ 'margin-top': 'var(--space-4)' }} data-testid="pull-empty">
+          <div class="notice-body">
+            {c.crm} has no {c.object()?.label ?? c.objectName()} records that match this selection, so there is nothing to map or save. Change or
+            remove a filter, then upload again.
+          </div>
+        </div>
+      </Show>
+
       <Show when={c.pull().status === 'stopped' || c.pull().status === 'failed' ? (c.pull() as { problem: { message: string; reconnect: boolean; retryable: boolean } }).problem : null}>
         {(problem) => (
           <div class={`notice ${problem().retryable ? 'warn' : 'error'}`} role="alert" style={{ 'margin-top': 'var(--space-4)' }} data-testid="pull-problem">
@@ -283,7 +338,7 @@ function CrmActions(props: { c: CrmImport; locked: boolean }) {
                 </button>
               </Show>
               <Show when={problem().reconnect}>
-                <button type="button" onClick={() => void reconnect(c.connection)}>
+                <button type="button" onClick={() => void c.reconnect()}>
                   Reconnect
                 </button>
               </Show>

@@ -6,7 +6,14 @@ import { crmProblem } from './crmErrorMessage.ts';
 import { crmName } from './crmNames.ts';
 
 /** A failed read of the CRM in its words, with what can be done about it: Reconnect, or try again. */
-export function CrmProblemNotice(props: { error: unknown; connection: CrmConnection; retry?: () => void; testId?: string }) {
+export function CrmProblemNotice(props: {
+  error: unknown;
+  connection: CrmConnection;
+  retry?: () => void;
+  /** How to sign in again; by default a plain reconnect that lands on Integrated systems. */
+  reconnect?: () => Promise<void>;
+  testId?: string;
+}) {
   const problem = () => crmProblem(props.error, crmName(props.connection.kind));
   const [leaving, setLeaving] = createSignal<unknown>(null);
   return (
@@ -15,7 +22,7 @@ export function CrmProblemNotice(props: { error: unknown; connection: CrmConnect
         <div class="notice-body">{problem().message}</div>
         <div class="notice-actions">
           <Show when={problem().reconnect}>
-            <button type="button" class="primary" onClick={() => reconnect(props.connection).catch(setLeaving)}>
+            <button type="button" class="primary" onClick={() => (props.reconnect ?? (() => reconnect(props.connection)))().catch(setLeaving)}>
               Reconnect
             </button>
           </Show>

@@ -1,6 +1,7 @@
 import { createResource, For, Show } from 'solid-js';
 import type { CrmConnection } from '../../../shared/schema/crm.ts';
 import { connectionsApi } from '../../api/connections.ts';
+import { connectionStatus } from '../connections/connectionStatus.ts';
 import { CrmLogo } from '../connections/CrmLogo.tsx';
 import { formatDate } from '../formatting.ts';
 import { Link } from '../navigation.tsx';
@@ -51,7 +52,8 @@ export function CrmSources(props: {
 
 function SourceItem(props: { connection: CrmConnection; onChoose: (choice: SourceChoice) => void; disabled: boolean }) {
   const [configs] = createResource(() => props.connection.id, (id) => connectionsApi.configs(id));
-  const needsLogin = () => props.connection.status === 'needs_reauth';
+  // As last learned: a pull on this page whose login was refused turns the badge at once, not after a reload.
+  const needsLogin = () => connectionStatus(props.connection) === 'needs_reauth';
   return (
     <li class="system" data-testid={`source-${props.connection.id}`}>
       <div class="system-head">
@@ -61,8 +63,8 @@ function SourceItem(props: { connection: CrmConnection; onChoose: (choice: Sourc
           <span class="muted small">{props.connection.orgName ?? hostOf(props.connection.instanceUrl)}</span>
           <Show when={props.connection.userName}>{(user) => <span class="muted small">{user()}</span>}</Show>
           <span>
-            <Show when={needsLogin()} fallback={<span class="badge ok">Connected</span>}>
-              <Link class="badge warn" href="/connections">
+            <Show when={needsLogin()} fallback={<span class="badge ok" data-testid="source-status">Connected</span>}>
+              <Link class="badge warn" href="/connections" data-testid="source-status">
                 Needs a new login: reconnect
               </Link>
             </Show>

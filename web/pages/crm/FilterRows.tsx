@@ -7,6 +7,9 @@ import { operatorsFor, valueInputFor } from './filterOperators.ts';
 export function FilterRows(props: {
   fields: readonly CrmField[];
   filters: readonly FilterDraft[];
+  /** Why a row (by key) cannot be sent, as the app itself finds it. */
+  problems: ReadonlyMap<number, string>;
+  crm: string;
   onChange: (next: FilterDraft[]) => void;
   onAdd: () => void;
   disabled: boolean;
@@ -33,12 +36,29 @@ export function FilterRows(props: {
         {(filter, i) => {
           const field = () => fieldOf(filter().field);
           const input = () => valueInputFor(field(), filter().operator);
+          // A saved filter's field the table lost: shown by its name and flagged, never as an empty choice.
+          const lost = () => (filter().field !== '' && !field() ? filter().field : null);
+          const problem = () => props.problems.get(filter().key) ?? null;
           return (
-            <div class="filter-row" data-testid={`filter-${i}`}>
-              <select aria-label={`Filter ${i + 1} field`} disabled={props.disabled} value={filter().field} onChange={(e) => update(filter().key, { field: e.currentTarget.value })}>
+            <>
+            <div class={`filter-row${problem() ? ' has-problem' : ''}`} data-testid={`filter-${i}`}>
+              <select
+                aria-label={`Filter ${i + 1} field`}
+                aria-invalid={lost() !== null}
+                disabled={props.disabled}
+                value={filter().field}
+                onChange={(e) => update(filter().key, { field: e.currentTarget.value })}
+              >
                 <option value="" disabled>
                   Choose a field…
                 </option>
+                <Show when={lost()}>
+                  {(name) => (
+                    <option value={name()} disabled>
+                      {name()} (no longer in {props.crm})
+                    </option>
+                  )}
+                </Show>
                 <For each={filterable()}>{(f) => <option value={f.name}>{f.label}</option>}</For>
               </select>
               <select
@@ -66,6 +86,7 @@ export function FilterRows(props: {
                 <Match when={true}>
                   <input
                     type={input().kind === 'date' ? 'date' : 'text'}
+                    aria-invalid={problem() !== null && lost() === null}
                     inputmode={input().kind === 'number' ? 'decimal' : undefined}
                     aria-label={`Filter ${i + 1} value`}
                     placeholder={input().kind === 'number' ? 'A number' : 'Value'}
@@ -87,6 +108,14 @@ export function FilterRows(props: {
                 ×
               </button>
             </div>
+            <Show when={problem()}>
+              {(message) => (
+                <p class="field-error filter-problem" data-testid={`filter-problem-${i}`}>
+                  {message()}
+                </p>
+              )}
+            </Show>
+            </>
           );
         }}
       </Index>

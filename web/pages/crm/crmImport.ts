@@ -1,57 +1,31 @@
-import { batch, createEffect, createMemo, createResource, createSignal, on, onCleanup, type Resource, untrack } from 'solid-js';
-import { defaultAttributePicks, defaultAttributes } from '../../../shared/crm/defaultAttributes.ts';
-import type { CrmConnection, CrmFilter, CrmImportConfig } from '../../../shared/schema/crm.ts';
-import type { ApiError } from '../../api/apiError.ts';
+import { batch, createEffect, createSignal } from 'solid-js';
+import type { CrmConnection } from '../../../shared/schema/crm.ts';
 import { connectionsApi } from '../../api/connections.ts';
 import type { RetryPolicy } from '../../api/retryPolicy.ts';
+import { noteLoginRefused } from '../connections/connectionStatus.ts';
+import { reconnect as startReconnect } from '../connections/signIn.ts';
 import type { ImportSession } from '../import/importSession.ts';
 import { suggestColumns } from '../import/suggestColumns.ts';
-import { splitKnown } from './attributeSelection.ts';
-import { planColumns, premapColumns, recordRow } from './crmColumns.ts';
-import { type CrmProblem, crmProblem } from './crmErrorMessage.ts';
+import { premapColumns } from './crmColumns.ts';
 import { crmName } from './crmNames.ts';
-import { filterComplete } from './filterOperators.ts';
-import { orderObjects } from './objectOrder.ts';
-import { type PullProgress, RecordPull } from './recordPull.ts';
+import { createCrmPreview } from './crmPreview.ts';
+import { createCrmPull, type PullJob, type PullRequest } from './crmPull.ts';
+import { createCrmSelection, resourceValue } from './crmSelection.ts';
+import { forgetPausedImport, keepPausedImport, pausedImport, rememberReturn } from './pullResume.ts';
+
+export { resourceValue } from './crmSelection.ts';
+export type { FilterDraft } from './filterValue.ts';
+export type { PreviewState } from './crmPreview.ts';
+export { PULL_RETRY, type PullState } from './crmPull.ts';
+
+/** The user's own conventions, sent along so "1,5" and "on 2024-01-02" mean what they meant. */
+const userLocale = () => (typeof navigator !== 'undefined' && navigator.language) || 'en-US';
+const userTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
 
 /**
- * A resource's value without its side effects: undefined after a failure (reading it would throw) and while it
- * loads (reading it would suspend the whole page); `keepStale` keeps the previous value during a refetch of the
- * same thing (a list read again), never wanted when the source changed (another table's fields).
- */
-export function resourceValue<T>(r: Resource<T>, keepStale = false): T | undefined {
-  if (r.error) return undefined;
-  if (r.state === 'ready' || (keepStale && r.state === 'refreshing')) return r.latest;
-  return undefined;
-}
-
-/** A filter row being edited: the same shape as a CrmFilter, possibly without a field yet. */
-export type FilterDraft = CrmFilter & { key: number };
-
-export type PreviewState =
-  | { status: 'idle' }
-  | { status: 'loading' }
-  | { status: 'ready'; headers: string[]; rows: string[][]; total: number; selectionKey: string }
-  | { status: 'failed'; problem: CrmProblem };
-
-export type PullState =
-  | { status: 'idle' }
-  | { status: 'pulling'; progress: PullProgress; retrying: string | null; retries: number }
-  /** Retries ran out on a problem that may pass: the records so far are kept, Retry continues at the failed page. */
-  | { status: 'stopped'; progress: PullProgress; problem: CrmProblem; retries: number }
-  | { status: 'failed'; progress: PullProgress; problem: CrmProblem }
-  | { status: 'done'; progress: PullProgress; retries: number };
-
-/**
- * A page is retried this many times before the user is asked: the Worker's connector already retried the CRM
- * itself, so what reaches here is a CRM (or network) that stayed down for a while.
- */
-export const PULL_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 1_000, maxDelayMs: 15_000 };
-
-/**
- * Everything the CRM source of the import page knows and does, as signals: the table, the attributes and filters
- * (pre-filled from a saved import or the defaults), the preview, and the pull that hands its rows to the import
- * session, which then maps and saves them exactly like a file's.
+ * The CRM source of the import page, composed of named parts: the selection (table, attributes, filters), the
+ * preview, and the pull, whose rows are handed to the import session to be mapped and saved exactly like a
+ * file's. A pull stopped by a refused login survives the sign-in round trip (pullResume.ts).
  */
 export function createCrmImport(options: {
   connection: CrmConnection;
@@ -63,151 +37,56 @@ export function createCrmImport(options: {
 }) {
   const { connection, session } = options;
   const crm = crmName(connection.kind);
-  const [objects, { refetch: refetchObjects }] = createResource(() => connectionsApi.objects(connection.id));
-  const [configs, { refetch: refetchConfigs }] = createResource(() => connectionsApi.configs(connection.id));
-  const tables = createMemo(() => orderObjects(resourceValue(objects, true) ?? [], resourceValue(configs, true) ?? []));
-  const [objectName, setObjectName] = createSignal<string | null>(options.initialObject);
-  const object = createMemo(() => tables().find((o) => o.name === objectName()) ?? null);
-  const config = createMemo<CrmImportConfig | null>(() => resourceValue(configs, true)?.find((c) => c.object === objectName()) ?? null);
-
-  const [fields, { refetch: refetchFields }] = createResource(objectName, (name) => connectionsApi.fields(connection.id, name));
-  const picks = createMemo(() => {
-    const o = object();
-    const f = resourceValue(fields);
-    return o && f ? defaultAttributePicks(connection.kind, o, f) : [];
-  });
-  const defaults = createMemo(() => defaultAttributes(picks()));
-
-  const [selected, setSelected] = createSignal<string[]>([]);
-  const [filters, setFilters] = createSignal<FilterDraft[]>([]);
-  /** Attributes of the saved import the table does not have any more: left out, and said so. */
-  const [missing, setMissing] = createSignal<string[]>([]);
-  let filterKeys = 0;
-  const draft = (f: CrmFilter): FilterDraft => ({ ...f, key: ++filterKeys });
-
-  // Each table starts from its saved import when there is one, else from the defaults, once its fields are in. Only
-  // once per table: the saved configs are read again after an import starts, and must not undo the user's choices.
-  let initialized: string | null = null;
-  createEffect(
-    on([objectName, () => resourceValue(fields), () => (configs.state === 'ready' || configs.state === 'refreshing' || configs.error ? (resourceValue(configs, true) ?? []) : undefined)], ([name, f, c]) => {
-      if (!name || !f || c === undefined || initialized === name) return;
-      initialized = name;
-      const saved = untrack(config);
-      batch(() => {
-        if (saved) {
-          const { known, missing: lost } = splitKnown(saved.attributes, f);
-          setSelected(known);
-          setMissing(lost);
-          setFilters(saved.filters.map(draft));
-        } else {
-          setSelected(defaults());
-          setMissing([]);
-          setFilters([]);
-        }
-        setPreview({ status: 'idle' });
-      });
-    }),
-  );
-
-  const readyFilters = createMemo<CrmFilter[]>(() => {
-    const byName = new Map((resourceValue(fields) ?? []).map((f) => [f.name, f]));
-    return filters()
-      .filter((f) => filterComplete(f, byName.get(f.field)))
-      .map(({ field, operator, value }) => ({ field, operator, value: value.trim() }));
-  });
-  const incompleteFilters = () => filters().length - readyFilters().length;
-  const selectionKey = createMemo(() => JSON.stringify([objectName(), selected(), readyFilters()]));
-  const columns = createMemo(() => planColumns(selected(), resourceValue(fields) ?? [], picks()));
-
-  const [preview, setPreview] = createSignal<PreviewState>({ status: 'idle' });
-  const [pull, setPull] = createSignal<PullState>({ status: 'idle' });
+  const timeZone = userTimeZone();
+  const paused = options.initialObject ? pausedImport(connection.id, options.initialObject) : null;
+  // The page has it now; kept again if the user has to leave for another sign-in.
+  if (paused) forgetPausedImport(connection.id);
+  const selection = createCrmSelection({ connection, crm, initialObject: options.initialObject, paused, locale: userLocale() });
+  const { objectName, selected, selectionKey, columns, filters } = selection;
+  const onLoginRefused = () => noteLoginRefused(connection.id);
+  const preview = createCrmPreview({ connectionId: connection.id, crm, timeZone, currentKey: selectionKey, onLoginRefused });
+  const pull = createCrmPull({ connectionId: connection.id, crm, timeZone, ...(options.retry ? { retry: options.retry } : {}), onPulled: handOver, onLoginRefused });
   const [configWarning, setConfigWarning] = createSignal<string | null>(null);
-
-  let running: { pull: RecordPull; object: string; attributes: string[]; filters: CrmFilter[]; key: string; abort: AbortController } | null = null;
-  onCleanup(() => running?.abort.abort());
-
-  const busy = () => pull().status === 'pulling';
+  /** The filters hold the pull: one names a field the table lost, or a value the app cannot read. */
+  const filtersBlocked = () => filters.problems().size > 0;
 
   function chooseObject(name: string) {
-    if (busy()) return;
+    if (pull.busy()) return;
     batch(() => {
-      setObjectName(name);
-      setPull({ status: 'idle' });
-      setPreview({ status: 'idle' });
+      selection.setObjectName(name);
+      pull.cancel();
+      preview.reset();
     });
   }
 
-  async function loadPreview() {
+  function request(): PullRequest | null {
     const name = objectName();
-    if (!name || selected().length === 0) return;
-    const key = selectionKey();
-    const heads = columns();
-    setPreview({ status: 'loading' });
-    try {
-      const answer = await connectionsApi.preview(connection.id, name, { attributes: selected(), filters: readyFilters() });
-      if (selectionKey() !== key) return;
-      setPreview({ status: 'ready', headers: heads.map((c) => c.header), rows: answer.records.map((r) => recordRow(r, heads)), total: answer.total, selectionKey: key });
-    } catch (error) {
-      if (selectionKey() === key) setPreview({ status: 'failed', problem: crmProblem(error, crm) });
-    }
+    if (!name || selected().length === 0 || filtersBlocked()) return null;
+    const p = preview.preview();
+    const total = p.status === 'ready' && p.selectionKey === selectionKey() ? p.total : null;
+    return { object: name, attributes: selected(), filters: filters.readyFilters(), key: selectionKey(), columns: selection.columns(), total };
   }
 
-  /** Starts pulling the current selection, or continues the one that stopped (same pages, same cursor). */
+  async function loadPreview() {
+    const r = request();
+    if (r) await preview.load(r);
+  }
+
   async function upload() {
-    const name = objectName();
-    if (!name || selected().length === 0 || busy()) return;
-    const current = pull();
-    // Retry continues the stopped pull only while it still reads what the page shows; a changed selection starts over.
-    const continuing = running !== null && current.status === 'stopped' && running.key === selectionKey();
-    let job = running;
-    if (!continuing || !job) {
-      running?.abort.abort();
-      const p = preview();
-      const total = p.status === 'ready' && p.selectionKey === selectionKey() ? p.total : null;
-      job = { pull: new RecordPull(columns(), total), object: name, attributes: selected(), filters: readyFilters(), key: selectionKey(), abort: new AbortController() };
-      running = job;
-    }
-    let retries = continuing && current.status === 'stopped' ? current.retries : 0;
-    setPull({ status: 'pulling', progress: job.pull.progress, retrying: null, retries });
-    try {
-      await job.pull.run(
-        (cursor, signal) =>
-          connectionsApi.pull(
-            connection.id,
-            job.object,
-            { attributes: job.attributes, filters: job.filters, cursor },
-            {
-              signal,
-              retry: options.retry ?? PULL_RETRY,
-              onRetry: (error: ApiError, attempt: number, delay: number) => {
-                retries++;
-                const said = crmProblem(error, crm).message;
-                const retrying = `${said} We’ll retry in ${Math.max(1, Math.round(delay / 1000))} s (attempt ${attempt} of ${(options.retry ?? PULL_RETRY).retries})…`;
-                setPull({ status: 'pulling', progress: job.pull.progress, retrying, retries });
-              },
-            },
-          ),
-        { signal: job.abort.signal, onProgress: (progress) => setPull({ status: 'pulling', progress, retrying: null, retries }) },
-      );
-    } catch (error) {
-      if (job.abort.signal.aborted || running !== job) return;
-      const problem = crmProblem(error, crm);
-      setPull(problem.retryable ? { status: 'stopped', progress: job.pull.progress, problem, retries } : { status: 'failed', progress: job.pull.progress, problem });
-      return;
-    }
-    if (running !== job) return;
-    setPull({ status: 'done', progress: job.pull.progress, retries });
-    handOver(job);
+    const r = request();
+    if (r) await pull.run(r);
   }
 
   /** The pulled rows become the import page's rows, pre-mapped from the defaults, saved with the import's config. */
-  function handOver(job: NonNullable<typeof running>) {
+  function handOver(job: PullJob) {
+    // Nothing to map: the panel says so, and the page keeps no empty grid asking for a file.
+    if (job.pull.progress.pulled === 0) return;
     const store = job.pull.store;
     const headers = store.headers as string[];
     const platformFields = session.fields() ?? [];
     const suggested = suggestColumns(headers, platformFields, store, session.defaultCountry());
-    const tableLabel = object()?.label ?? job.object;
-    const premapped = premapColumns(job.pull.columns, picks(), suggested.columns, `Default for ${crm} ${tableLabel}`);
+    const tableLabel = selection.object()?.label ?? job.object;
+    const premapped = premapColumns(job.pull.columns, selection.picks(), suggested.columns, `Default for ${crm} ${tableLabel}`);
     session.loadRows({
       source: { kind: connection.kind, connectionId: connection.id, object: job.object, headers },
       name: `${crm} ${tableLabel}`,
@@ -217,23 +96,49 @@ export function createCrmImport(options: {
       onImportStarted: (templateId) => {
         connectionsApi
           .saveConfig(connection.id, job.object, { attributes: job.attributes, filters: job.filters, templateId })
-          .then(() => refetchConfigs())
+          .then(() => selection.refetchConfigs())
           .catch((e: unknown) => setConfigWarning(`This selection could not be saved for next time (${e instanceof Error ? e.message : String(e)}); the import goes on.`));
       },
     });
   }
 
-  function cancel() {
-    running?.abort.abort();
-    running = null;
-    setPull({ status: 'idle' });
+  /**
+   * A new sign-in that brings the user back here: the selection as it is on the page and the records pulled so far
+   * are kept for the round trip, and the return lands on this import instead of Integrated systems.
+   */
+  async function reconnect() {
+    const name = objectName();
+    if (name) {
+      const unfinished = pull.unfinished();
+      keepPausedImport({
+        connectionId: connection.id,
+        object: name,
+        attributes: selected(),
+        filters: filters.typed(),
+        pulled: unfinished && unfinished.key === selectionKey() ? { selectionKey: unfinished.key, headers: unfinished.headers, ...unfinished.pulled } : null,
+      });
+      rememberReturn(connection.id, `/import?${new URLSearchParams({ connection: connection.id, object: name })}`);
+    }
+    await startReconnect(connection);
   }
 
+  // Back from signing in again: once the selection is on the page, the pull goes on from the records it kept.
+  let resumed = false;
+  createEffect(() => {
+    const back = selection.restored();
+    if (resumed || !back?.pulled || !resourceValue(selection.fields)) return;
+    resumed = true;
+    const r = request();
+    // A table whose fields changed meanwhile gives other columns: its rows are not continued, the user starts again.
+    if (!r || r.key !== back.pulled.selectionKey || JSON.stringify(r.columns.map((c) => c.header)) !== JSON.stringify(back.pulled.headers)) return;
+    void pull.resume(r, { rows: back.pulled.rows, cursor: back.pulled.cursor, total: back.pulled.total });
+  });
+
   // "Import again": once the saved selection is in place, pull it without another click.
-  if (options.autoRun) {
+  if (options.autoRun && !paused) {
     let started = false;
     createEffect(() => {
-      if (started || !config() || !resourceValue(fields) || selected().length === 0) return;
+      if (started || !selection.config() || !resourceValue(selection.fields) || selected().length === 0) return;
       started = true;
       void upload();
     });
@@ -242,35 +147,43 @@ export function createCrmImport(options: {
   return {
     connection,
     crm,
-    objects,
-    refetchObjects: () => void refetchObjects(),
-    refetchFields: () => void refetchFields(),
-    tables,
+    objects: selection.objects,
+    refetchObjects: selection.refetchObjects,
+    refetchFields: selection.refetchFields,
+    tables: selection.tables,
     objectName,
-    object,
+    object: selection.object,
     chooseObject,
-    config,
-    configs,
-    fields,
-    picks,
-    defaults,
+    config: selection.config,
+    configs: selection.configs,
+    fields: selection.fields,
+    picks: selection.picks,
+    defaults: selection.defaults,
     selected,
-    setSelected,
-    missing,
-    resetToDefaults: () => setSelected(defaults()),
-    filters,
-    setFilters,
-    addFilter: () => setFilters((list) => [...list, draft({ field: '', operator: 'equals', value: '' })]),
-    readyFilters,
-    incompleteFilters,
+    setSelected: selection.setSelected,
+    missing: selection.missing,
+    resetToDefaults: () => selection.setSelected(selection.defaults()),
+    filters: filters.filters,
+    setFilters: filters.setFilters,
+    addFilter: filters.add,
+    readyFilters: filters.readyFilters,
+    incompleteFilters: filters.incompleteFilters,
+    filterProblems: filters.problems,
+    filtersBlocked,
     columns,
     selectionKey,
-    preview,
+    preview: preview.preview,
     loadPreview,
-    pull,
-    busy,
+    cancelPreview: preview.reset,
+    previewWaited: preview.waited,
+    pull: pull.pull,
+    pullWaited: pull.waited,
+    busy: pull.busy,
     upload,
-    cancel,
+    cancel: pull.cancel,
+    reconnect,
+    /** The paused import this page came back to after a new sign-in, if any. */
+    restored: selection.restored,
     configWarning,
   };
 }

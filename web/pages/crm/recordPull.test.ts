@@ -69,3 +69,22 @@ describe('RecordPull', () => {
     expect(store.rowCount).toBe(0);
   });
 });
+
+describe('RecordPull.resume', () => {
+  it('continues a pull from what an earlier one kept: its rows, then the page it had not pulled', async () => {
+    const crm = pagedCrm(5, 2, [3]);
+    const first = new RecordPull(COLUMNS);
+    await expect(first.run(crm.source)).rejects.toThrow('page at 4 dropped');
+    const kept = JSON.parse(JSON.stringify(first.pulledSoFar())) as ReturnType<RecordPull['pulledSoFar']>;
+    expect(kept).toMatchObject({ cursor: '4', total: 5 });
+    expect(kept.rows).toHaveLength(4);
+
+    const again = RecordPull.resume(COLUMNS, kept);
+    expect(again.progress).toEqual({ pulled: 4, total: 5 });
+    const store = await again.run(crm.source);
+    expect(store.rowCount).toBe(5);
+    expect(Array.from({ length: 5 }, (_, r) => store.get(r, 0))).toEqual(['p0@example.com', 'p1@example.com', 'p2@example.com', 'p3@example.com', 'p4@example.com']);
+    expect(store.get(3, 2)).toBe('site3.com');
+    expect(crm.cursors).toEqual([null, '2', '4', '4']);
+  });
+});

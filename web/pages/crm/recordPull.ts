@@ -6,6 +6,13 @@ import { type PulledColumn, recordRow } from './crmColumns.ts';
 /** Asks for the page at `cursor` (null: the first one). */
 export type PageSource = (cursor: string | null, signal: AbortSignal | undefined) => Promise<CrmRecordPage>;
 
+/** The part of a pull that outlives the page: rows in column order, the cursor of the next page, the total. */
+export interface PulledSoFar {
+  rows: string[][];
+  cursor: string | null;
+  total: number | null;
+}
+
 export interface PullProgress {
   pulled: number;
   /** Records the selection matches, when the CRM said so. */
@@ -31,6 +38,29 @@ export class RecordPull {
   ) {
     this.store = new RowStore(columns.map((c) => c.header));
     this.#total = total;
+  }
+
+  /**
+   * A pull that stopped in an earlier page of this tab (the user left to sign in again): its rows back in the store
+   * and its cursor where it was, so `run` continues with the page that was not pulled yet.
+   */
+  static resume(columns: readonly PulledColumn[], saved: PulledSoFar): RecordPull {
+    const pull = new RecordPull(columns, saved.total);
+    if (saved.rows.length > 0) pull.store.append(packRows(saved.rows));
+    pull.#pulled = saved.rows.length;
+    pull.#cursor = saved.cursor;
+    return pull;
+  }
+
+  /** What `resume` needs: the rows so far (as the grid would show them) and the cursor of the next page. */
+  pulledSoFar(): PulledSoFar {
+    const rows: string[][] = [];
+    for (let r = 0; r < this.store.rowCount; r++) {
+      const row: string[] = [];
+      for (let c = 0; c < this.store.columnCount; c++) row.push(this.store.original(r, c) ?? '');
+      rows.push(row);
+    }
+    return { rows, cursor: this.#cursor, total: this.#total };
   }
 
   get progress(): PullProgress {
