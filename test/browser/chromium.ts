@@ -23,7 +23,8 @@ export interface OpenBrowser {
   close: () => Promise<void>;
 }
 
-export async function openBrowser(baseUrl: string): Promise<OpenBrowser> {
+/** `locale` and `timezoneId` make the page's navigator.language and time zone those of a user elsewhere. */
+export async function openBrowser(baseUrl: string, options: { locale?: string; timezoneId?: string } = {}): Promise<OpenBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: install it: apt-get install -y chromium`);
   const profile = mkdtempSync(join(tmpdir(), 'audience-import-chromium-'));
   // A persistent context is how playwright takes --user-data-dir: a fresh one per run, so no state leaks between runs.
@@ -34,6 +35,7 @@ export async function openBrowser(baseUrl: string): Promise<OpenBrowser> {
     baseURL: baseUrl,
     viewport: { width: 1360, height: 900 },
     acceptDownloads: true,
+    ...options,
   });
   // Generous waits, not sleeps: on a shared 2-core machine a first page load behind a cold wrangler dev can take
   // well over playwright's 30 s default while everything still works.

@@ -18,3 +18,14 @@ export async function deleteConnections(baseUrl: string): Promise<void> {
   const list = (await (await fetch(`${baseUrl}/api/connections`)).json()) as { id: string }[];
   for (const c of list) await fetch(`${baseUrl}/api/connections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
 }
+
+/** Connects the fake Salesforce org through its production login, as a user does; answers the connection's id. */
+export async function connectSalesforce(page: Page): Promise<string> {
+  await page.goto('/connections');
+  const form = page.getByTestId('connect-salesforce');
+  await form.getByLabel('Production').check();
+  await form.getByRole('button', { name: 'Connect Salesforce' }).click();
+  await page.getByTestId('connect-result').waitFor();
+  const card = page.getByRole('article', { name: 'Salesforce connection' });
+  return ((await card.getAttribute('data-testid')) ?? '').replace('connection-', '');
+}

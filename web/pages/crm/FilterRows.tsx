@@ -37,7 +37,11 @@ export function FilterRows(props: {
           const field = () => fieldOf(filter().field);
           const input = () => valueInputFor(field(), filter().operator);
           // A saved filter's field the table lost: shown by its name and flagged, never as an empty choice.
-          const lost = () => (filter().field !== '' && !field() ? filter().field : null);
+          const lost = () => {
+            const f = field();
+            if (filter().field === '' || f?.filterable) return null;
+            return f ? `${f.label} (cannot be filtered in ${props.crm})` : `${filter().field} (no longer in ${props.crm})`;
+          };
           const problem = () => props.problems.get(filter().key) ?? null;
           return (
             <>
@@ -53,9 +57,9 @@ export function FilterRows(props: {
                   Choose a field…
                 </option>
                 <Show when={lost()}>
-                  {(name) => (
-                    <option value={name()} disabled>
-                      {name()} (no longer in {props.crm})
+                  {(label) => (
+                    <option value={filter().field} disabled>
+                      {label()}
                     </option>
                   )}
                 </Show>

@@ -51,6 +51,11 @@ describe('checkFilter', () => {
       state: 'unknown_field',
       message: 'Salesforce no longer has the field Fax: choose another field or remove this filter.',
     });
+    const notFilterable: CrmField = { name: 'Notes', label: 'Notes', type: 'textarea', filterable: false };
+    expect(checkFilter({ field: 'Notes', operator: 'contains', value: 'x' }, [...fields, notFilterable], 'Salesforce', 'en')).toEqual({
+      state: 'unknown_field',
+      message: 'Salesforce cannot filter on Notes: choose another field or remove this filter.',
+    });
     expect(checkFilter({ field: 'Amount', operator: 'equals', value: '1.5' }, fields, 'Salesforce', 'de-DE')).toMatchObject({
       state: 'invalid',
       message: expect.stringMatching(/^Amount: “1\.5” is not a number/),

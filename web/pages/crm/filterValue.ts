@@ -58,6 +58,7 @@ export function checkFilter(draft: CrmFilter, fields: readonly CrmField[], crm: 
   if (draft.field === '') return { state: 'incomplete' };
   const field = fields.find((f) => f.name === draft.field);
   if (!field) return { state: 'unknown_field', message: `${crm} no longer has the field ${draft.field}: choose another field or remove this filter.` };
+  if (!field.filterable) return { state: 'unknown_field', message: `${crm} cannot filter on ${field.label}: choose another field or remove this filter.` };
   const input = valueInputFor(field, draft.operator);
   if (input.kind === 'none') return { state: 'ready', filter: { field: draft.field, operator: draft.operator, value: '' } };
   const value = draft.value.trim();
