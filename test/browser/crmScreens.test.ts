@@ -114,7 +114,7 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
       await page.getByTestId('pull-problem').getByRole('button', { name: 'Reconnect' }).click();
       await page.waitForURL((url) => url.pathname === '/import' && url.searchParams.get('connection') === connectionId && url.searchParams.get('object') === 'Contact');
       await page.getByTestId('resumed-import').waitFor();
-      expect(await page.getByTestId('resumed-import').textContent()).toContain(`the ${count(2000)} records pulled before are kept`);
+      expect(await page.getByTestId('resumed-import').textContent()).toContain(`the ${count(2000)} records pulled before were kept`);
       expect(await optionTexts(page.getByLabel('Selected attributes', { exact: true }))).toEqual(chosen);
       expect(await page.getByLabel('Filter 1 comparison').inputValue()).toBe('is_not_empty');
       await expect.poll(() => page.getByTestId('pull-count').textContent(), { timeout: 60_000 }).toBe(`${count(withEmail)} of ${count(withEmail)} records pulled`);

@@ -49,7 +49,7 @@ export function CrmImportPanel(props: {
           <div class="notice info" role="status" data-testid="resumed-import">
             <div class="notice-body">
               Signed in to {c.crm} again. Your attributes and filters are as you left them
-              {back().pulled ? `; the ${plural(back().pulled?.rows.length ?? 0, 'record')} pulled before are kept and the pull goes on where it stopped.` : '.'}
+              {back().pulled ? `, and the ${plural(back().pulled?.rows.length ?? 0, 'record')} pulled before were kept: the pull continued where it stopped.` : '.'}
             </div>
           </div>
         )}
@@ -282,7 +282,7 @@ function CrmActions(props: { c: CrmImport; locked: boolean }) {
                 {p().progress.total !== null ? ` of ${formatCount(p().progress.total ?? 0)}` : ''} records pulled
               </span>
             </div>
-            <progress max="100" value={p().status === 'done' ? 100 : percent()} aria-label="Records pulled" />
+            <progress max="100" value={p().status === 'done' && !emptyPull() ? 100 : percent()} aria-label="Records pulled" />
             <Show when={p().status === 'pulling' ? (p() as { retrying: string | null }).retrying : null}>
               {(message) => (
                 <span class="small warn-text" data-testid="pull-retrying">

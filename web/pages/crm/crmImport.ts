@@ -7,6 +7,7 @@ import { reconnect as startReconnect } from '../connections/signIn.ts';
 import type { ImportSession } from '../import/importSession.ts';
 import { suggestColumns } from '../import/suggestColumns.ts';
 import { premapColumns } from './crmColumns.ts';
+import { crmProblem } from './crmErrorMessage.ts';
 import { crmName } from './crmNames.ts';
 import { createCrmPreview } from './crmPreview.ts';
 import { createCrmPull, type PullJob, type PullRequest } from './crmPull.ts';
@@ -121,6 +122,11 @@ export function createCrmImport(options: {
     }
     await startReconnect(connection);
   }
+
+  // A table list or field list the CRM refused for the login turns the connection's badges too, as a pull does.
+  createEffect(() => {
+    for (const error of [selection.objects.error, selection.fields.error]) if (error && crmProblem(error, crm).reconnect) onLoginRefused();
+  });
 
   // Back from signing in again: once the selection is on the page, the pull goes on from the records it kept.
   let resumed = false;
