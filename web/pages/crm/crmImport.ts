@@ -118,8 +118,8 @@ export function createCrmImport(options: {
         filters: filters.typed(),
         pulled: unfinished && unfinished.key === selectionKey() ? { selectionKey: unfinished.key, headers: unfinished.headers, ...unfinished.pulled } : null,
       });
-      rememberReturn(connection.id, `/import?${new URLSearchParams({ connection: connection.id, object: name })}`);
     }
+    rememberReturn(connection.id, `/import?${new URLSearchParams(name ? { connection: connection.id, object: name } : { connection: connection.id })}`);
     await startReconnect(connection);
   }
 
