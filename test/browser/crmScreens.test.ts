@@ -37,7 +37,7 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
 
   it('says a pull found no records instead of asking for a file', async () => {
     await page.goto(importUrl());
-    await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('6');
+    await expect.poll(() => page.getByTestId('selected-count').textContent(), { timeout: 30_000 }).toBe('6');
     await page.getByRole('button', { name: '+ Add a filter' }).click();
     await page.getByLabel('Filter 1 field').selectOption('Email');
     await page.getByLabel('Filter 1 value').fill('nobody@example.invalid');
@@ -51,7 +51,7 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
 
   it('shows within seconds that Salesforce is slow to answer, counting, and lets the user give up', async () => {
     await page.goto(importUrl());
-    await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('6');
+    await expect.poll(() => page.getByTestId('selected-count').textContent(), { timeout: 30_000 }).toBe('6');
 
     await faults({ delay: { ms: 15_000, count: 1 } });
     const askedAt = Date.now();
@@ -59,7 +59,7 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
     await expect.poll(() => page.getByTestId('preview-waiting').textContent(), { timeout: 10_000 }).toMatch(/^Still waiting for Salesforce… \(\d+ s\) Cancel$/);
     expect(Date.now() - askedAt).toBeLessThan(10_000);
     await page.getByTestId('preview-waiting').getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => page.getByTestId('preview-waiting').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('preview-waiting').count(), { timeout: 10_000 }).toBe(0);
     expect(await page.getByRole('button', { name: 'Preview' }).isEnabled()).toBe(true);
 
     await faults({ delay: { ms: 15_000, count: 1 } });
@@ -69,10 +69,10 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
     expect(Date.now() - pulledAt).toBeLessThan(10_000);
     // The count goes up while nothing arrives.
     const first = Number(/\((\d+) s\)/.exec((await page.getByTestId('pull-waiting').textContent()) ?? '')?.[1]);
-    await expect.poll(async () => Number(/\((\d+) s\)/.exec((await page.getByTestId('pull-waiting').textContent()) ?? '')?.[1])).toBeGreaterThan(first);
+    await expect.poll(async () => Number(/\((\d+) s\)/.exec((await page.getByTestId('pull-waiting').textContent()) ?? '')?.[1]), { timeout: 5_000 }).toBeGreaterThan(first);
     await screenshot(page, '76-crm-pull-waiting');
     await page.getByTestId('crm-pull').getByRole('button', { name: 'Cancel' }).click();
-    await expect.poll(() => page.getByTestId('crm-pull').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('crm-pull').count(), { timeout: 10_000 }).toBe(0);
     // Let the held request finish at the fake before the next test pulls.
     await new Promise((r) => setTimeout(r, Math.max(0, 15_500 - (Date.now() - pulledAt))));
   });
@@ -93,7 +93,7 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
     try {
       await page.goto(importUrl());
       const selected = page.getByLabel('Selected attributes', { exact: true });
-      await expect.poll(() => optionTexts(selected)).toHaveLength(6);
+      await expect.poll(() => optionTexts(selected), { timeout: 30_000 }).toHaveLength(6);
       // An unsaved selection: Title out, only contacts with an email.
       await selected.selectOption(['Title']);
       await page.getByRole('button', { name: 'Remove from selected' }).click();
@@ -130,7 +130,7 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
     expect(new Set(cursors).size).toBe(2 + rest.length);
 
     // Every contact once: none lost, none twice.
-    await expect.poll(() => page.getByTestId('map-to-2').textContent()).toMatch(/Professional email/);
+    await expect.poll(() => page.getByTestId('map-to-2').textContent(), { timeout: 30_000 }).toMatch(/Professional email/);
     for (const col of [0, 1, 2, 3, 4]) await page.getByTestId(`confirm-${col}`).click();
     await page.getByLabel('New audience name').fill('Salesforce after reconnect');
     await page.getByLabel('I confirm double opt-in consent was obtained for every contact in this list').check();
@@ -182,12 +182,12 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
 
     await page.getByRole('button', { name: 'Remove filter 1' }).click();
     await page.getByLabel('Filter 1 value').fill('1.5');
-    await expect.poll(() => page.getByTestId('filter-problem-0').textContent()).toBe(`${numberField.label}: “1.5” is not a number; write decimals with “,”, e.g. 1,5.`);
+    await expect.poll(() => page.getByTestId('filter-problem-0').textContent(), { timeout: 10_000 }).toBe(`${numberField.label}: “1.5” is not a number; write decimals with “,”, e.g. 1,5.`);
     expect(await page.getByRole('button', { name: 'Preview' }).isDisabled()).toBe(true);
     await screenshot(page, '80-crm-filter-number-not-german');
 
     await page.getByLabel('Filter 1 value').fill('1,5');
-    await expect.poll(() => page.getByTestId('filter-problem-0').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('filter-problem-0').count(), { timeout: 10_000 }).toBe(0);
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByTestId('preview-total').waitFor();
     expect(await page.getByTestId('preview-error').count()).toBe(0);

@@ -48,11 +48,13 @@ export function createCrmSelection(options: { connection: CrmConnection; crm: st
   const [restored, setRestored] = createSignal<PausedCrmImport | null>(null);
 
   // Each table starts once, when its fields are in: the saved configs are read again after an import starts, and
-  // must not undo the user's choices.
+  // must not undo the user's choices. The defaults depend on the table's kind, so the list of tables must be in
+  // too: a table opened from a link (?object=Contact) whose fields came first would otherwise start with nothing.
+  const tablesSettled = () => objects.state === 'ready' || objects.state === 'refreshing' || Boolean(objects.error);
   let initialized: string | null = null;
   createEffect(
-    on([objectName, () => resourceValue(fields), () => (configs.state === 'ready' || configs.state === 'refreshing' || configs.error ? (resourceValue(configs, true) ?? []) : undefined)], ([name, f, c]) => {
-      if (!name || !f || c === undefined || initialized === name) return;
+    on([objectName, () => resourceValue(fields), () => (configs.state === 'ready' || configs.state === 'refreshing' || configs.error ? (resourceValue(configs, true) ?? []) : undefined), tablesSettled], ([name, f, c, settled]) => {
+      if (!name || !f || c === undefined || !settled || initialized === name) return;
       initialized = name;
       const paused = options.paused?.object === name ? options.paused : null;
       const saved = untrack(config);
