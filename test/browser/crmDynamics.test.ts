@@ -63,13 +63,13 @@ describe('Dynamics 365 import, end to end', () => {
     await page.getByRole('article', { name: 'Dynamics 365 connection' }).first().getByRole('link', { name: 'Import from Dynamics 365' }).click();
     await page.getByTestId('crm-import').waitFor();
     const table = page.getByLabel('Table');
-    await expect.poll(async () => (await optionTexts(table)).slice(1, 4)).toEqual([
+    await expect.poll(async () => (await optionTexts(table)).slice(1, 4), { timeout: 30_000 }).toEqual([
       'Contact (imported as leads)',
       'Lead (imported as leads)',
       'Account (imported as companies)',
     ]);
     await table.selectOption('contact');
-    await expect.poll(() => optionTexts(page.getByLabel('Selected attributes', { exact: true }))).toEqual([
+    await expect.poll(() => optionTexts(page.getByLabel('Selected attributes', { exact: true })), { timeout: 30_000 }).toEqual([
       'First Name → First name',
       'Last Name → Last name',
       'Email → Professional email',

@@ -63,7 +63,7 @@ describe('Salesforce import, end to end', () => {
     await page.getByRole('link', { name: `Import from Salesforce · ${FAKE_SALESFORCE_ORG_NAME}` }).click();
     await page.getByTestId('crm-import').waitFor();
     const table = page.getByLabel('Table');
-    await expect.poll(async () => (await optionTexts(table)).slice(1, 4)).toEqual([
+    await expect.poll(async () => (await optionTexts(table)).slice(1, 4), { timeout: 30_000 }).toEqual([
       'Contact (imported as leads)',
       'Lead (imported as leads)',
       'Account (imported as companies)',
@@ -73,7 +73,7 @@ describe('Salesforce import, end to end', () => {
 
     // The defaults, pre-mapped.
     const selected = page.getByLabel('Selected attributes', { exact: true });
-    await expect.poll(() => optionTexts(selected)).toEqual([
+    await expect.poll(() => optionTexts(selected), { timeout: 30_000 }).toEqual([
       'First Name → First name',
       'Last Name → Last name',
       'Email → Professional email',
@@ -184,7 +184,7 @@ describe('Salesforce import, end to end', () => {
     });
     try {
       await page.goto(`/import?connection=${encodeURIComponent(connectionId)}&object=Contact`);
-      await expect.poll(() => page.getByTestId('selected-count').textContent()).toBe('8');
+      await expect.poll(() => page.getByTestId('selected-count').textContent(), { timeout: 30_000 }).toBe('8');
       await page.getByRole('button', { name: 'Upload', exact: true }).click();
       // While the SPA waits to ask again, it says why, in Salesforce's name and code.
       await expect
