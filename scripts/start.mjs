@@ -2,6 +2,7 @@
 // It says each step as it happens, and "Ready" only once the server answers.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { appliedMigrations } from './appliedMigrations.mjs';
 import { ensureDevVars, startWranglerDev, stopProcessGroup, waitUntilAnswering, wranglerSync } from './localWrangler.mjs';
 
 const port = process.env.PORT ?? '8787';
@@ -37,8 +38,7 @@ try {
 } catch (e) {
   fail(`Applying the migrations failed; the database was left as it was before the failing one.\n${e.message}`);
 }
-const pending = output.split('Migrations to be applied:')[1]?.split('About to apply')[0] ?? '';
-const applied = [...pending.matchAll(/│\s*(\d+_[\w.-]+\.sql)\s*│/g)].map((m) => m[1]);
+const applied = appliedMigrations(output);
 console.log(
   applied.length
     ? `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${applied.join(', ')}.`
