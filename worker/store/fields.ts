@@ -1,8 +1,9 @@
 import { BUILT_IN_FIELDS, fieldKeyFromLabel } from '../../shared/fields/builtInFields.ts';
-import type { CreateFieldBody, Field, FieldType } from '../../shared/schema/fields.ts';
+import { type CreateFieldBody, type Field, FieldType } from '../../shared/schema/fields.ts';
 import { DomainError } from '../domainError.ts';
+import { parseStored } from './storedJson.ts';
 
-type FieldRow = { key: string; label: string; type: FieldType };
+type FieldRow = { key: string; label: string; type: string };
 
 /** Built-in fields first, then the workspace's custom fields in creation order. */
 export async function listFields(db: D1Database, workspaceId: string): Promise<Field[]> {
@@ -10,7 +11,8 @@ export async function listFields(db: D1Database, workspaceId: string): Promise<F
     .prepare('SELECT key, label, type FROM fields WHERE workspace_id = ? ORDER BY created_at, key')
     .bind(workspaceId)
     .all<FieldRow>();
-  return [...BUILT_IN_FIELDS, ...results.map((r) => ({ ...r, builtIn: false }))];
+  // A field's type decides how its values are validated and hashed: read back, not assumed.
+  return [...BUILT_IN_FIELDS, ...results.map((r) => ({ ...r, type: parseStored(FieldType, r.type, `fields.type of ${r.key}`), builtIn: false }))];
 }
 
 export async function createField(db: D1Database, workspaceId: string, body: CreateFieldBody, now: string): Promise<Field> {

@@ -1,13 +1,13 @@
 import { ImportPlan } from '../../shared/schema/importPlan.ts';
-import { type ImportCounts, ImportSource, type ImportStatus, type ImportSummary } from '../../shared/schema/imports.ts';
+import { type ImportCounts, ImportSource, ImportStatus, type ImportSummary } from '../../shared/schema/imports.ts';
 import { ImportMapping } from '../../shared/schema/mapping.ts';
 import { DomainError } from '../domainError.ts';
-import { parseStoredJson } from './storedJson.ts';
+import { parseStored, parseStoredJson } from './storedJson.ts';
 
 export type ImportRow = {
   id: string;
   audience_id: string;
-  status: ImportStatus;
+  status: string;
   source: string;
   mapping: string;
   plan: string;
@@ -42,7 +42,7 @@ export function toRecord(r: ImportRow): ImportRecord {
     summary: {
       id: r.id,
       audienceId: r.audience_id,
-      status: r.status,
+      status: parseStored(ImportStatus, r.status, `imports.status of ${r.id}`),
       source: parseStoredJson(ImportSource, r.source, `imports.source of ${r.id}`),
       mapping: parseStoredJson(ImportMapping, r.mapping, `imports.mapping of ${r.id}`),
       defaultCountry: r.default_country,
