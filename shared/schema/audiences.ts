@@ -25,7 +25,14 @@ export const Member = z.object({
 });
 export type Member = z.infer<typeof Member>;
 
-export const MemberPage = z.object({ members: z.array(Member), nextCursor: z.string().nullable(), total: z.number().int() });
+export const MemberPage = z.object({
+  members: z.array(Member),
+  nextCursor: z.string().nullable(),
+  /** Members in the audience (not only those matching a search). */
+  total: z.number().int(),
+  /** True when the page is narrowed by a search or filter. */
+  filtered: z.boolean().optional(),
+});
 export type MemberPage = z.infer<typeof MemberPage>;
 
 export const RenameAudienceBody = CreateAudienceBody;

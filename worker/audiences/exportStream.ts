@@ -1,0 +1,62 @@
+import { CSV_BOM, csvLine } from '../../shared/report/reportCsv.ts';
+import type { AesGcm } from '../crypto/aesGcm.ts';
+import { sha256Hex } from '../crypto/sha256Hex.ts';
+import type { ImportPlan } from '../imports/importPlan.ts';
+import { listFields } from '../store/fields.ts';
+import { CUSTOMER_MATCH_HEADERS, customerMatchColumns, exportCells, exportColumns, type ExportColumn, type StoredMember } from './exportColumns.ts';
+
+// Members read per D1 query: memory stays flat for a million-member audience.
+const EXPORT_PAGE_MEMBERS = 2_000;
+
+export type ExportFormat = 'csv' | 'customer_match';
+
+async function audiencePlans(db: D1Database, workspaceId: string, audienceId: string): Promise<ImportPlan[]> {
+  const { results } = await db
+    .prepare('SELECT plan FROM imports WHERE workspace_id = ? AND audience_id = ? ORDER BY created_at, id')
+    .bind(workspaceId, audienceId)
+    .all<{ plan: string }>();
+  return results.map((r) => JSON.parse(r.plan) as ImportPlan);
+}
+
+/**
+ * The audience as CSV (BOM + header first), streamed page by page in member order. Sensitive values leave only as
+ * SHA-256 of their hash input; plain text of a sensitive field is never written.
+ */
+export async function audienceExportStream(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+  format: ExportFormat,
+  aes: AesGcm,
+): Promise<ReadableStream<Uint8Array>> {
+  const all = exportColumns(await audiencePlans(db, workspaceId, audienceId), await listFields(db, workspaceId));
+  const found = format === 'customer_match' ? customerMatchColumns(all) : all;
+  const columns: ExportColumn[] = found.map(
+    (c, i) => c ?? { key: `\u0000missing${i}`, header: '', type: 'text', hashed: false },
+  );
+  const headers = format === 'customer_match' ? [...CUSTOMER_MATCH_HEADERS] : columns.map((c) => c.header);
+  const open = (sealed: string) => aes.open(sealed);
+  const encoder = new TextEncoder();
+  let afterId = 0;
+  let started = false;
+  return new ReadableStream({
+    async pull(controller) {
+      const { results } = await db
+        .prepare(
+          `SELECT id, attributes, sealed FROM members WHERE workspace_id = ? AND audience_id = ? AND id > ? ORDER BY id LIMIT ?`,
+        )
+        .bind(workspaceId, audienceId, afterId, EXPORT_PAGE_MEMBERS)
+        .all<{ id: number; attributes: string; sealed: string }>();
+      let text = started ? '' : CSV_BOM + csvLine(headers);
+      started = true;
+      for (const r of results) {
+        const member: StoredMember = { attributes: JSON.parse(r.attributes) as Record<string, string>, sealed: JSON.parse(r.sealed) as Record<string, string> };
+        text += csvLine(exportCells(member, columns, open, sha256Hex));
+      }
+      if (text) controller.enqueue(encoder.encode(text));
+      const last = results.at(-1);
+      if (!last || results.length < EXPORT_PAGE_MEMBERS) controller.close();
+      else afterId = last.id;
+    },
+  });
+}
