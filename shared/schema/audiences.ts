@@ -32,6 +32,8 @@ export const MemberPage = z.object({
   total: z.number().int(),
   /** True when the page is narrowed by a search or filter. */
   filtered: z.boolean().optional(),
+  /** The field the identifier comes from (as the newest import mapped it): shown once, as the identifier. */
+  identifierField: z.string().nullable().optional(),
 });
 export type MemberPage = z.infer<typeof MemberPage>;
 

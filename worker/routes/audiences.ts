@@ -98,7 +98,11 @@ export const audiencesRoutes = new Hono<AppEnv>()
     const { cursor, limit, ...filters } = c.req.valid('query');
     const audience = await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id'));
     const filtered = filters.identifier !== undefined || filters.field !== undefined;
-    const where = await memberWhere(c.env.DB, c.var.workspaceId, audience.id, filters);
+    const [where, identifier] = await Promise.all([
+      memberWhere(c.env.DB, c.var.workspaceId, audience.id, filters),
+      audienceIdentifier(c.env.DB, c.var.workspaceId, audience.id),
+    ]);
+    const plan = identifier ? (JSON.parse(identifier.plan) as ImportPlan) : null;
     const page = where
       ? await searchMembersPage(c.env.DB, c.var.workspaceId, audience.id, where, Number(cursor ?? 0), limit)
       : { members: [], nextCursor: null };
@@ -107,6 +111,7 @@ export const audiencesRoutes = new Hono<AppEnv>()
       nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
       total: audience.memberCount,
       filtered,
+      identifierField: plan?.columns[plan.identifierIndex]?.target ?? null,
     };
     return c.json(body);
   })
