@@ -134,6 +134,8 @@ describe('audience history, report later and undo', () => {
     await screenshot(page, '87-delete-confirm');
     await page.getByRole('button', { name: 'Delete 3 members' }).click();
     await page.waitForURL(/\/audiences$/);
-    await expect.poll(() => page.getByRole('table', { name: 'Audiences' }).textContent()).not.toContain(AUDIENCE);
+    await expect.poll(() => heading(page)).toBe('Audiences');
+    await expect.poll(() => page.getByRole('link', { name: AUDIENCE }).count()).toBe(0);
+    await screenshot(page, '88-after-delete');
   });
 });

@@ -27,22 +27,30 @@ export function exportColumns(plans: readonly ImportPlan[], fields: readonly Fie
 }
 
 /**
- * A member's cells for `columns`. A sensitive value is opened from its sealed form and hashed from its hash input
- * here, at export time — stored hashes are for matching and may become keyed, so they are not what an ad
- * platform expects. `open` decrypts, `sha256` hashes; both are passed in so this stays pure.
+ * A page of members as cell arrays for `columns`. A sensitive value is opened from its sealed form and hashed from
+ * its hash input here, at export time — stored hashes are for matching and may become keyed, so they are not what
+ * an ad platform expects. `openAll` decrypts and `sha256All` hashes, each once for the whole page (per-value
+ * calls cost several times more in workerd); both are passed in so this stays free of I/O.
  */
-export function exportCells(
-  member: StoredMember,
+export async function exportCells(
+  members: readonly StoredMember[],
   columns: readonly ExportColumn[],
-  open: (sealed: string) => string,
-  sha256: (text: string) => string,
-): string[] {
-  return columns.map((c) => {
-    const sealed = member.sealed[c.key];
-    const plain = sealed !== undefined ? open(sealed) : member.attributes[c.key];
-    if (plain === undefined || plain === '') return '';
-    return c.hashed ? sha256(hashInput(c.type, plain)) : plain;
-  });
+  openAll: (sealed: readonly string[]) => Promise<string[]>,
+  sha256All: (texts: readonly string[]) => Promise<string[]>,
+): Promise<string[][]> {
+  const sealed: string[] = [];
+  for (const m of members) for (const c of columns) if (m.sealed[c.key] !== undefined) sealed.push(m.sealed[c.key] as string);
+  const opened = await openAll(sealed);
+  let nextOpened = 0;
+  const cells = members.map((m) =>
+    columns.map((c) => (m.sealed[c.key] !== undefined ? (opened[nextOpened++] ?? '') : (m.attributes[c.key] ?? ''))),
+  );
+  const inputs: string[] = [];
+  for (const row of cells) columns.forEach((c, i) => c.hashed && row[i] !== '' && inputs.push(hashInput(c.type, row[i] as string)));
+  const hashed = await sha256All(inputs);
+  let nextHash = 0;
+  for (const row of cells) columns.forEach((c, i) => c.hashed && row[i] !== '' && (row[i] = hashed[nextHash++] ?? ''));
+  return cells;
 }
 
 /** Google Customer Match's upload file: these headers, the first four hashed, country and zip plain. */

@@ -1,6 +1,6 @@
 import { CSV_BOM, csvLine } from '../../shared/report/reportCsv.ts';
-import type { AesGcm } from '../crypto/aesGcm.ts';
-import { sha256Hex } from '../crypto/sha256Hex.ts';
+import type { BatchOpener } from '../crypto/batchOpener.ts';
+import { sha256HexAll } from '../crypto/sha256Hex.ts';
 import type { ImportPlan } from '../imports/importPlan.ts';
 import { listFields } from '../store/fields.ts';
 import { CUSTOMER_MATCH_HEADERS, customerMatchColumns, exportCells, exportColumns, type ExportColumn, type StoredMember } from './exportColumns.ts';
@@ -27,7 +27,7 @@ export async function audienceExportStream(
   workspaceId: string,
   audienceId: string,
   format: ExportFormat,
-  aes: AesGcm,
+  openAll: BatchOpener,
 ): Promise<ReadableStream<Uint8Array>> {
   const all = exportColumns(await audiencePlans(db, workspaceId, audienceId), await listFields(db, workspaceId));
   const found = format === 'customer_match' ? customerMatchColumns(all) : all;
@@ -35,7 +35,6 @@ export async function audienceExportStream(
     (c, i) => c ?? { key: `\u0000missing${i}`, header: '', type: 'text', hashed: false },
   );
   const headers = format === 'customer_match' ? [...CUSTOMER_MATCH_HEADERS] : columns.map((c) => c.header);
-  const open = (sealed: string) => aes.open(sealed);
   const encoder = new TextEncoder();
   let afterId = 0;
   let started = false;
@@ -49,10 +48,10 @@ export async function audienceExportStream(
         .all<{ id: number; attributes: string; sealed: string }>();
       let text = started ? '' : CSV_BOM + csvLine(headers);
       started = true;
-      for (const r of results) {
-        const member: StoredMember = { attributes: JSON.parse(r.attributes) as Record<string, string>, sealed: JSON.parse(r.sealed) as Record<string, string> };
-        text += csvLine(exportCells(member, columns, open, sha256Hex));
-      }
+      const members = results.map(
+        (r): StoredMember => ({ attributes: JSON.parse(r.attributes) as Record<string, string>, sealed: JSON.parse(r.sealed) as Record<string, string> }),
+      );
+      for (const cells of await exportCells(members, columns, openAll, sha256HexAll)) text += csvLine(cells);
       if (text) controller.enqueue(encoder.encode(text));
       const last = results.at(-1);
       if (!last || results.length < EXPORT_PAGE_MEMBERS) controller.close();

@@ -14,7 +14,7 @@ import { normalizeValue } from '../../shared/normalize/normalizeValue.ts';
 import { dryRunBatch, startDryRun } from '../audiences/dryRun.ts';
 import { audienceExportStream } from '../audiences/exportStream.ts';
 import { undoImport } from '../audiences/undoImport.ts';
-import { createAesGcm, readAesKey } from '../crypto/aesGcm.ts';
+import { createBatchOpener } from '../crypto/batchOpener.ts';
 import { ApiError } from '../http/apiError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, paramsOf, queryOf } from '../http/validate.ts';
@@ -131,8 +131,8 @@ export const audiencesRoutes = new Hono<AppEnv>()
   .get('/:id/export.csv', queryOf(ExportQuery), async (c) => {
     const audience = await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id'));
     const { format } = c.req.valid('query');
-    const aes = createAesGcm(readAesKey(c.env.ENCRYPTION_KEY));
-    const stream = await audienceExportStream(c.env.DB, c.var.workspaceId, audience.id, format, aes);
+    const openAll = await createBatchOpener(c.env.ENCRYPTION_KEY);
+    const stream = await audienceExportStream(c.env.DB, c.var.workspaceId, audience.id, format, openAll);
     const name = `${audience.name.replace(/[^\w.-]+/g, '_').slice(0, 80) || 'audience'}${format === 'customer_match' ? '-customer-match' : ''}.csv`;
     return c.body(stream, 200, {
       'content-type': 'text/csv; charset=utf-8',

@@ -43,6 +43,8 @@ export default function AudiencePage(props: { id: string }) {
     ({ id, cursor, search }) => audiencesApi.members(id, { cursor, limit: PAGE_SIZE, ...search }),
   );
   const [memberError, setMemberError] = createSignal<unknown>(null);
+  // Deleting a member asks once, in its own row: the first click arms, the second deletes.
+  const [armed, setArmed] = createSignal<string | null>(null);
   const changed = () => {
     void refetchAudience();
     setCursors([null]);
@@ -179,9 +181,21 @@ export default function AudiencePage(props: { id: string }) {
                             }}
                           </For>
                           <td>
-                            <button type="button" class="link danger small" aria-label={`Delete member ${firstRow() + i()}`} onClick={() => void removeMember(m)}>
-                              Delete
-                            </button>
+                            <Show
+                              when={armed() === m.id}
+                              fallback={
+                                <button type="button" class="link danger small" aria-label={`Delete member ${firstRow() + i()}`} onClick={() => setArmed(m.id)}>
+                                  Delete
+                                </button>
+                              }
+                            >
+                              <button type="button" class="danger small" onClick={() => void removeMember(m)}>
+                                Delete this member
+                              </button>{' '}
+                              <button type="button" class="link small" onClick={() => setArmed(null)}>
+                                Keep
+                              </button>
+                            </Show>
                           </td>
                         </tr>
                       )}

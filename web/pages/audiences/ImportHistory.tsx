@@ -109,13 +109,26 @@ export function ImportHistory(props: { audienceId: string; onChanged: () => void
                   <For each={list()}>
                     {(entry) => (
                       <tr data-import-id={entry.import.id}>
-                        <td class="muted">{formatDate(entry.import.createdAt)}</td>
+                        <td class="muted nowrap">{formatDate(entry.import.createdAt)}</td>
                         <td>
                           {sourceLabel(entry.import.source)}
                           <div class="muted small">
                             {entry.import.mapping.onMatch === 'update' ? 'matches updated' : 'matches rejected'} · identifier{' '}
-                            {entry.import.mapping.identifier}
+                            {entry.import.mapping.identifier} · country {entry.import.defaultCountry}
                           </div>
+                          <details class="small">
+                            <summary>Mapping</summary>
+                            <ul>
+                              <For each={entry.import.mapping.columns}>
+                                {(c) => (
+                                  <li>
+                                    {c.column} → {c.target ?? 'not imported'}
+                                    {c.sensitive ? ' (sensitive)' : ''}
+                                  </li>
+                                )}
+                              </For>
+                            </ul>
+                          </details>
                         </td>
                         <td>{countsLabel(entry)}</td>
                         <td>
@@ -133,7 +146,8 @@ export function ImportHistory(props: { audienceId: string; onChanged: () => void
                             </div>
                           </Show>
                         </td>
-                        <td class="actions">
+                        <td>
+                          <div class="actions">
                           <Link href={`/imports/${encodeURIComponent(entry.import.id)}/report`}>Report</Link>
                           <Show when={entry.errorCount > 0}>
                             <a href={api.reportCsvUrl(entry.import.id)} download="">
@@ -145,6 +159,7 @@ export function ImportHistory(props: { audienceId: string; onChanged: () => void
                               Undo
                             </button>
                           </Show>
+                          </div>
                         </td>
                       </tr>
                     )}
