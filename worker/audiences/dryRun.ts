@@ -1,5 +1,5 @@
 import type { DryRun, DryRunBatchBody, StartDryRunBody } from '../../shared/schema/audiences.ts';
-import { ApiError, describeIssues } from '../http/apiError.ts';
+import { DomainError, describeIssues } from '../domainError.ts';
 import { classifyRows } from '../imports/classifyRows.ts';
 import { buildImportPlan } from '../imports/importPlan.ts';
 import { resolveMatches } from '../imports/resolveMatches.ts';
@@ -12,7 +12,7 @@ import { addCounts, addReasons, emptyDryRunCounts, rejectedByReason } from './dr
 /** The same plan a real import would build from the same mapping and options. */
 export async function startDryRun(db: D1Database, workspaceId: string, body: StartDryRunBody, now: string): Promise<DryRun> {
   const planned = buildImportPlan(body, await listFields(db, workspaceId));
-  if (!planned.ok) throw new ApiError(400, 'validation_failed', describeIssues(planned.issues), planned.issues);
+  if (!planned.ok) throw new DomainError('validation_failed', describeIssues(planned.issues), planned.issues);
   if (body.audienceId) await getAudience(db, workspaceId, body.audienceId);
   return (await insertDryRun(db, workspaceId, body.audienceId ?? null, planned.plan, emptyDryRunCounts(), now)).dryRun;
 }
@@ -26,7 +26,7 @@ export async function dryRunBatch(db: D1Database, workspaceId: string, dryRunId:
   const record = await getDryRun(db, workspaceId, dryRunId);
   const { dryRun, plan } = record;
   if (body.seq !== dryRun.nextSeq) {
-    throw new ApiError(409, 'batch_out_of_order', `expected batch ${dryRun.nextSeq}, got ${body.seq}`, { nextSeq: dryRun.nextSeq });
+    throw new DomainError('batch_out_of_order', `expected batch ${dryRun.nextSeq}, got ${body.seq}`, { nextSeq: dryRun.nextSeq });
   }
   const classified = classifyRows(body.rows, plan);
   const keys = [...new Set(classified.accepted.map((r) => r.key))];
@@ -57,7 +57,7 @@ export async function dryRunBatch(db: D1Database, workspaceId: string, dryRunId:
   const applied = await recordDryRunBatch(db, workspaceId, { dryRun: next, plan }, body.seq, written);
   if (!applied) {
     const now = await getDryRun(db, workspaceId, dryRunId);
-    throw new ApiError(409, 'batch_out_of_order', `batch ${body.seq} was already counted`, { nextSeq: now.dryRun.nextSeq });
+    throw new DomainError('batch_out_of_order', `batch ${body.seq} was already counted`, { nextSeq: now.dryRun.nextSeq });
   }
   return next;
 }

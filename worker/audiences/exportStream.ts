@@ -1,9 +1,13 @@
 import { CSV_BOM, csvLine } from '../../shared/report/reportCsv.ts';
 import type { BatchOpener } from '../crypto/batchOpener.ts';
 import { sha256HexAll } from '../crypto/sha256Hex.ts';
-import type { ImportPlan } from '../imports/importPlan.ts';
+import { z } from 'zod';
+import { ImportPlan } from '../../shared/schema/importPlan.ts';
+import { parseStoredJson } from '../store/storedJson.ts';
 import { listFields } from '../store/fields.ts';
 import { CUSTOMER_MATCH_HEADERS, customerMatchColumns, exportCells, exportColumns, type ExportColumn, type StoredMember } from './exportColumns.ts';
+
+const ValuesByField = z.record(z.string(), z.string());
 
 // Members read per D1 query: memory stays flat for a million-member audience.
 const EXPORT_PAGE_MEMBERS = 2_000;
@@ -15,7 +19,7 @@ async function audiencePlans(db: D1Database, workspaceId: string, audienceId: st
     .prepare('SELECT plan FROM imports WHERE workspace_id = ? AND audience_id = ? ORDER BY created_at, id')
     .bind(workspaceId, audienceId)
     .all<{ plan: string }>();
-  return results.map((r) => JSON.parse(r.plan) as ImportPlan);
+  return results.map((r, i) => parseStoredJson(ImportPlan, r.plan, `imports.plan #${i} of audience ${audienceId}`));
 }
 
 /**
@@ -49,7 +53,10 @@ export async function audienceExportStream(
       let text = started ? '' : CSV_BOM + csvLine(headers);
       started = true;
       const members = results.map(
-        (r): StoredMember => ({ attributes: JSON.parse(r.attributes) as Record<string, string>, sealed: JSON.parse(r.sealed) as Record<string, string> }),
+        (r): StoredMember => ({
+          attributes: parseStoredJson(ValuesByField, r.attributes, `members.attributes of ${r.id}`),
+          sealed: parseStoredJson(ValuesByField, r.sealed, `members.sealed of ${r.id}`),
+        }),
       );
       for (const cells of await exportCells(members, columns, openAll, sha256HexAll)) text += csvLine(cells);
       if (text) controller.enqueue(encoder.encode(text));

@@ -1,6 +1,7 @@
 import type { LaterImport, UndoResult } from '../../shared/schema/audiences.ts';
-import type { ImportSource } from '../../shared/schema/imports.ts';
-import { ApiError } from '../http/apiError.ts';
+import { ImportSource } from '../../shared/schema/imports.ts';
+import { parseStoredJson } from '../store/storedJson.ts';
+import { DomainError } from '../domainError.ts';
 import { getAudience } from '../store/audiences.ts';
 import { laterWriters, undoImportStatements, undoRecords } from '../store/importUndos.ts';
 import { undoOrder } from './undoOrder.ts';
@@ -12,7 +13,7 @@ async function importInfo(db: D1Database, workspaceId: string, audienceId: strin
     .prepare('SELECT id, source, created_at, keeps_snapshots FROM imports WHERE workspace_id = ? AND audience_id = ? AND id = ?')
     .bind(workspaceId, audienceId, importId)
     .first<ImportInfo>();
-  if (!row) throw new ApiError(404, 'not_found', 'import not found in this audience', { importId });
+  if (!row) throw new DomainError('not_found', 'import not found in this audience', { importId });
   return row;
 }
 
@@ -32,7 +33,7 @@ export async function undoImport(
 ): Promise<UndoResult> {
   await getAudience(db, workspaceId, audienceId);
   const undone = await undoRecords(db, workspaceId, audienceId);
-  if (undone.has(importId)) throw new ApiError(409, 'conflict', 'this import is already undone', { importId });
+  if (undone.has(importId)) throw new DomainError('conflict', 'this import is already undone', { importId });
 
   const infos = new Map<string, ImportInfo>([[importId, await importInfo(db, workspaceId, audienceId, importId)]]);
   const laterOf = new Map<string, string[]>();
@@ -52,19 +53,17 @@ export async function undoImport(
   const blockers = order.slice(0, -1);
   const describe = (id: string): LaterImport => {
     const i = infos.get(id) as ImportInfo;
-    return { id, source: JSON.parse(i.source) as ImportSource, createdAt: i.created_at };
+    return { id, source: parseStoredJson(ImportSource, i.source, `imports.source of ${id}`), createdAt: i.created_at };
   };
   if (blockers.length && !chain) {
-    throw new ApiError(
-      409,
-      'conflict',
+    throw new DomainError('conflict',
       `${blockers.length} later import${blockers.length === 1 ? '' : 's'} changed the same members; undo ${blockers.length === 1 ? 'it' : 'them'} first`,
       { laterImports: blockers.map(describe) },
     );
   }
   const withoutSnapshots = order.filter((id) => !(infos.get(id) as ImportInfo).keeps_snapshots);
   if (withoutSnapshots.length) {
-    throw new ApiError(409, 'conflict', 'imports made before undo existed did not keep previous values and cannot be undone', {
+    throw new DomainError('conflict', 'imports made before undo existed did not keep previous values and cannot be undone', {
       imports: withoutSnapshots.map(describe),
     });
   }
@@ -73,7 +72,7 @@ export async function undoImport(
     await db.batch(order.flatMap((id) => undoImportStatements(db, workspaceId, audienceId, id, now)));
   } catch (e) {
     if (e instanceof Error && /constraint/i.test(e.message)) {
-      throw new ApiError(409, 'conflict', 'the audience changed while undoing (another import wrote to it); nothing was undone, try again', {
+      throw new DomainError('conflict', 'the audience changed while undoing (another import wrote to it); nothing was undone, try again', {
         importId,
       });
     }

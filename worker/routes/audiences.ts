@@ -15,11 +15,12 @@ import { dryRunBatch, startDryRun } from '../audiences/dryRun.ts';
 import { audienceExportStream } from '../audiences/exportStream.ts';
 import { undoImport } from '../audiences/undoImport.ts';
 import { createBatchOpener } from '../crypto/batchOpener.ts';
-import { ApiError } from '../http/apiError.ts';
+import { DomainError } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, paramsOf, queryOf } from '../http/validate.ts';
 import { identifierKey } from '../imports/identifierKey.ts';
-import type { ImportPlan } from '../imports/importPlan.ts';
+import { ImportPlan } from '../../shared/schema/importPlan.ts';
+import { parseStoredJson } from '../store/storedJson.ts';
 import { deleteAudience, deleteMember, renameAudience } from '../store/audienceRemoval.ts';
 import { createAudience, getAudience, listAudiences } from '../store/audiences.ts';
 import { getDryRun } from '../store/dryRuns.ts';
@@ -48,7 +49,7 @@ async function memberWhere(db: D1Database, workspaceId: string, audienceId: stri
   if (q.identifier !== undefined) {
     const row = await audienceIdentifier(db, workspaceId, audienceId);
     if (!row) return undefined;
-    const plan = JSON.parse(row.plan) as ImportPlan;
+    const plan = parseStoredJson(ImportPlan, row.plan, `imports.plan of audience ${audienceId}`);
     const column = plan.columns[plan.identifierIndex];
     if (!column) return undefined;
     const normalized = normalizeValue(column.type, q.identifier, plan.defaultCountry);
@@ -78,7 +79,7 @@ export const audiencesRoutes = new Hono<AppEnv>()
     const { dryRunId, seq } = c.req.valid('param');
     const body = c.req.valid('json');
     if (body.seq !== seq) {
-      throw new ApiError(400, 'validation_failed', `the body's seq (${body.seq}) differs from the URL's (${seq})`, [
+      throw new DomainError('validation_failed', `the body's seq (${body.seq}) differs from the URL's (${seq})`, [
         { path: ['seq'], message: `must equal ${seq}, the seq in the URL` },
       ]);
     }
@@ -102,7 +103,7 @@ export const audiencesRoutes = new Hono<AppEnv>()
       memberWhere(c.env.DB, c.var.workspaceId, audience.id, filters),
       audienceIdentifier(c.env.DB, c.var.workspaceId, audience.id),
     ]);
-    const plan = identifier ? (JSON.parse(identifier.plan) as ImportPlan) : null;
+    const plan = identifier ? parseStoredJson(ImportPlan, identifier.plan, `imports.plan of audience ${audience.id}`) : null;
     const page = where
       ? await searchMembersPage(c.env.DB, c.var.workspaceId, audience.id, where, Number(cursor ?? 0), limit)
       : { members: [], nextCursor: null };

@@ -1,4 +1,4 @@
-import { ApiError } from '../http/apiError.ts';
+import { DomainError } from '../domainError.ts';
 import { deleteDryRunsStatements } from './dryRuns.ts';
 
 const importsOf = 'SELECT id FROM imports WHERE workspace_id = ?1 AND audience_id = ?2';
@@ -9,7 +9,7 @@ export async function renameAudience(db: D1Database, workspaceId: string, audien
     .prepare('UPDATE audiences SET name = ?, updated_at = ? WHERE workspace_id = ? AND id = ?')
     .bind(name, now, workspaceId, audienceId)
     .run();
-  if (result.meta.changes === 0) throw new ApiError(404, 'not_found', 'audience not found', { audienceId });
+  if (result.meta.changes === 0) throw new DomainError('not_found', 'audience not found', { audienceId });
 }
 
 /**
@@ -24,7 +24,7 @@ export async function deleteAudience(db: D1Database, workspaceId: string, audien
     )
     .bind(workspaceId, audienceId)
     .first<{ members: number; imports: number }>();
-  if (!counts) throw new ApiError(404, 'not_found', 'audience not found', { audienceId });
+  if (!counts) throw new DomainError('not_found', 'audience not found', { audienceId });
   const inImports = (table: string) =>
     db.prepare(`DELETE FROM ${table} WHERE workspace_id = ?1 AND import_id IN (${importsOf})`).bind(workspaceId, audienceId);
   await db.batch([
@@ -52,5 +52,5 @@ export async function deleteMember(db: D1Database, workspaceId: string, audience
       .bind(workspaceId, audienceId, memberId, now),
     db.prepare('DELETE FROM members WHERE workspace_id = ? AND audience_id = ? AND id = ?').bind(workspaceId, audienceId, memberId),
   ]);
-  if ((results[2]?.meta.changes ?? 0) === 0) throw new ApiError(404, 'not_found', 'member not found', { memberId: String(memberId) });
+  if ((results[2]?.meta.changes ?? 0) === 0) throw new DomainError('not_found', 'member not found', { memberId: String(memberId) });
 }

@@ -1,7 +1,8 @@
-import type { DryRun, DryRunCounts } from '../../shared/schema/audiences.ts';
-import { ApiError } from '../http/apiError.ts';
-import type { ImportPlan } from '../imports/importPlan.ts';
+import { DryRun, DryRunCounts } from '../../shared/schema/audiences.ts';
+import { ImportPlan } from '../../shared/schema/importPlan.ts';
+import { DomainError } from '../domainError.ts';
 import { jsonChunks } from './jsonChunks.ts';
+import { parseStoredJson } from './storedJson.ts';
 
 type DryRunRow = { id: string; audience_id: string | null; plan: string; next_seq: number; counts: string; reasons: string };
 
@@ -12,10 +13,10 @@ const toRecord = (r: DryRunRow): DryRunRecord => ({
     id: r.id,
     audienceId: r.audience_id,
     nextSeq: r.next_seq,
-    counts: JSON.parse(r.counts) as DryRunCounts,
-    rejectedBy: JSON.parse(r.reasons) as DryRun['rejectedBy'],
+    counts: parseStoredJson(DryRunCounts, r.counts, `dry_runs.counts of ${r.id}`),
+    rejectedBy: parseStoredJson(DryRun.shape.rejectedBy, r.reasons, `dry_runs.reasons of ${r.id}`),
   },
-  plan: JSON.parse(r.plan) as ImportPlan,
+  plan: parseStoredJson(ImportPlan, r.plan, `dry_runs.plan of ${r.id}`),
 });
 
 // A dry run is looked at right before saving; a day later it only takes room.
@@ -49,7 +50,7 @@ export async function getDryRun(db: D1Database, workspaceId: string, id: string)
     .prepare(`SELECT id, audience_id, plan, next_seq, counts, reasons FROM dry_runs WHERE workspace_id = ? AND id = ?`)
     .bind(workspaceId, id)
     .first<DryRunRow>();
-  if (!row) throw new ApiError(404, 'not_found', 'dry run not found', { dryRunId: id });
+  if (!row) throw new DomainError('not_found', 'dry run not found', { dryRunId: id });
   return toRecord(row);
 }
 
