@@ -150,6 +150,16 @@ describe('find a member', () => {
   });
 });
 
+describe('masked values', () => {
+  it('keep a hint of what is wrong without the value', async () => {
+    const imp = await startImport(startBody(SENSITIVE, 'Email'));
+    const { errors } = await sendBatch(imp.id, 0, rows(1, [['eva-at-example.com', '', '', 'Oslo', '']]));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toMatch(/\(missing @\)\.$/);
+    expect(JSON.stringify(errors)).not.toContain('eva');
+  });
+});
+
 describe('export', () => {
   const values = [
     ['Ada@Example.com', '+1 415 555 2671', 'Ada', 'x;=cmd|\' /C calc\'!A0', '75001'],
