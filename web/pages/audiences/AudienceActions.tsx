@@ -32,8 +32,8 @@ export function AudienceActions(props: { audience: Audience; onRenamed: (a: Audi
           when={editing()}
           fallback={
             <div>
-              <h1>
-                {props.audience.name}{' '}
+              <div class="title-line">
+                <h1>{props.audience.name}</h1>
                 <button
                   type="button"
                   class="link small"
@@ -44,7 +44,7 @@ export function AudienceActions(props: { audience: Audience; onRenamed: (a: Audi
                 >
                   Rename
                 </button>
-              </h1>
+              </div>
               <p class="muted">
                 {plural(props.audience.memberCount, 'member')} · updated {formatDate(props.audience.updatedAt)}
               </p>
