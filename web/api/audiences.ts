@@ -1,3 +1,4 @@
+import { hc } from 'hono/client';
 import { z } from 'zod';
 import {
   Audience,
@@ -10,31 +11,41 @@ import {
   type StartDryRunBody,
   UndoResult,
 } from '../../shared/schema/audiences.ts';
-import { request, type RequestOptions } from './request.ts';
+import type { AppType } from '../../worker/app.ts';
+import { type RequestOptions, sendChecked } from './request.ts';
 
 const History = z.array(ImportHistoryEntry);
+// Typed against the Worker's routes like web/api/client.ts: a path or body the Worker does not have does not compile.
+const audiences = hc<AppType>('/').api.audiences;
 
 type CallOptions = Pick<RequestOptions, 'signal' | 'onRetry'>;
+// hc puts path parameters into the URL as they are.
 const seg = encodeURIComponent;
-const base = (id: string) => `/api/audiences/${seg(id)}`;
 
 /** /api/audiences beyond listing: history, undo, dry runs, search, actions and exports. */
 export const audiencesApi = {
   members: (id: string, page: { cursor?: string | null; limit?: number } & MemberFilters, o: CallOptions = {}) => {
-    const query = new URLSearchParams();
-    for (const [key, value] of Object.entries(page)) if (value !== undefined && value !== null && value !== '') query.set(key, String(value));
-    return request(MemberPage, `${base(id)}/members?${query}`, { ...o, idempotent: true });
+    const query: Record<string, string> = {};
+    for (const [key, value] of Object.entries(page)) if (value !== undefined && value !== null && value !== '') query[key] = String(value);
+    return sendChecked(MemberPage, (r) => audiences[':id'].members.$get({ param: { id: seg(id) }, query }, r), { ...o, idempotent: true });
   },
-  history: (id: string, o: CallOptions = {}) => request(History, `${base(id)}/imports`, { ...o, idempotent: true }),
+  history: (id: string, o: CallOptions = {}) =>
+    sendChecked(History, (r) => audiences[':id'].imports.$get({ param: { id: seg(id) } }, r), { ...o, idempotent: true }),
   undo: (id: string, importId: string, chain: boolean, o: CallOptions = {}) =>
-    request(UndoResult, `${base(id)}/imports/${seg(importId)}/undo`, { ...o, method: 'POST', body: { chain } }),
-  rename: (id: string, name: string, o: CallOptions = {}) => request(Audience, base(id), { ...o, method: 'PATCH', body: { name }, idempotent: true }),
-  remove: (id: string, o: CallOptions = {}) => request(DeletedAudience, base(id), { ...o, method: 'DELETE' }),
+    sendChecked(UndoResult, (r) => audiences[':id'].imports[':importId'].undo.$post({ param: { id: seg(id), importId: seg(importId) }, json: { chain } }, r), o),
+  rename: (id: string, name: string, o: CallOptions = {}) =>
+    sendChecked(Audience, (r) => audiences[':id'].$patch({ param: { id: seg(id) }, json: { name } }, r), { ...o, idempotent: true }),
+  remove: (id: string, o: CallOptions = {}) => sendChecked(DeletedAudience, (r) => audiences[':id'].$delete({ param: { id: seg(id) } }, r), o),
   removeMember: (id: string, memberId: string, o: CallOptions = {}) =>
-    request(Audience, `${base(id)}/members/${seg(memberId)}`, { ...o, method: 'DELETE' }),
-  exportUrl: (id: string, format: 'csv' | 'customer_match') => `${base(id)}/export.csv${format === 'csv' ? '' : `?format=${format}`}`,
+    sendChecked(Audience, (r) => audiences[':id'].members[':memberId'].$delete({ param: { id: seg(id), memberId: seg(memberId) } }, r), o),
+  exportUrl: (id: string, format: 'csv' | 'customer_match') =>
+    audiences[':id']['export.csv'].$path({ param: { id: seg(id) }, query: format === 'csv' ? {} : { format } }),
 
-  startDryRun: (body: StartDryRunBody, o: CallOptions = {}) => request(DryRun, '/api/audiences/dry-runs', { ...o, method: 'POST', body }),
+  startDryRun: (body: StartDryRunBody, o: CallOptions = {}) => sendChecked(DryRun, (r) => audiences['dry-runs'].$post({ json: body }, r), o),
   dryRunBatch: (dryRunId: string, body: DryRunBatchBody, o: CallOptions = {}) =>
-    request(DryRun, `/api/audiences/dry-runs/${seg(dryRunId)}/batches/${body.seq}`, { ...o, method: 'PUT', body, timeoutMs: 120_000 }),
+    sendChecked(
+      DryRun,
+      (r) => audiences['dry-runs'][':dryRunId'].batches[':seq'].$put({ param: { dryRunId: seg(dryRunId), seq: String(body.seq) }, json: body }, r),
+      { ...o, timeoutMs: 120_000 },
+    ),
 };
