@@ -7,6 +7,7 @@ import { measureTab } from './measureTab.ts';
 import { createReadStream } from 'node:fs';
 import { createCsvReader } from '../../shared/csv/index.ts';
 import { runCrmBench } from './crmBench.ts';
+import { runAudienceBench } from './audienceBench.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** Rows used for the ingest-rate comparison (the end-to-end run sends the whole file). */
@@ -21,6 +22,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 async function main(): Promise<void> {
   console.log(`# Benchmark — ${cpus().length} cores, Node ${process.version}`);
   if (process.env.BENCH_ONLY_CRM === '1') return runCrmBench();
+  if (process.env.BENCH_ONLY_AUDIENCE === '1') return runAudienceBench();
   const { bytes } = await generateCsv(FILE, ROWS);
   console.log(`file: ${FILE}, ${mb(bytes)}, ${ROWS.toLocaleString('en-US')} rows × ${BENCH_HEADERS.length} columns`);
 
@@ -108,6 +110,8 @@ async function main(): Promise<void> {
 
   // 5. CRM pulls (crmBench.ts): its own wrangler dev, configured for the fakes, once the one above has stopped.
   if (process.env.BENCH_SKIP_CRM !== '1') await runCrmBench();
+  // 6. Audience management: undo of a large import, export of a large audience (audienceBench.ts), its own server.
+  if (process.env.BENCH_SKIP_AUDIENCE !== '1') await runAudienceBench();
 }
 
 main().catch((e) => {

@@ -37,7 +37,12 @@ describe('csvCell', () => {
     ['+33 6 12', "'+33 6 12"],
     ['-5', "'-5"],
     ['@SUM(A1)', "'@SUM(A1)"],
-    ['\tx', "'\tx"],
+    ['\tx', `"'\tx"`],
+    ["x;=cmd|' /C calc'!A0", `"x;'=cmd|' /C calc'!A0"`],
+    ['a, -5', `"a, '-5"`],
+    ['a;b', '"a;b"'],
+    ['a|b', '"a|b"'],
+    ['  =1+1', "  '=1+1"],
     ['\rx', `"'\rx"`],
     ['a=b', 'a=b'],
     ['say "hi"', '"say ""hi"""'],
@@ -45,6 +50,15 @@ describe('csvCell', () => {
     ['', ''],
   ])('%j → %j', (value, expected) => {
     expect(csvCell(value)).toBe(expected);
+  });
+
+  it('keeps a separator-holding cell whole when a semicolon-locale spreadsheet splits the line', () => {
+    const line = [csvCell('x'), csvCell("x;=cmd|' /C calc'!A0"), csvCell('a\t@SUM(1)|+1')].join(',');
+    for (const delimiter of [',', ';', '\t', '|']) {
+      const cells = Papa.parse<string[]>(line, { delimiter, quoteChar: '"' }).data[0] ?? [];
+      expect(cells.length).toBeGreaterThan(0);
+      for (const cell of cells) expect(cell.trimStart()).not.toMatch(/^[=+\-@]/);
+    }
   });
 
   it('writes numbers and null plainly', () => {

@@ -6,17 +6,21 @@ export const CSV_BOM = '\ufeff';
 const LINE_END = '\r\n';
 
 /**
- * One CSV cell, RFC 4180-quoted. Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first: the OWASP
- * list) gets a leading apostrophe, so a hostile value from an uploaded file cannot run in the user's Excel.
+ * One CSV cell, formula-safe in every locale. Text a spreadsheet would run as a formula (=, +, -, @, tab or CR
+ * first, also after leading spaces: the OWASP list) gets a leading apostrophe. A spreadsheet whose list separator
+ * is another one (`;` in much of Europe, tab, `|`) splits the line there, quotes or not, so the same holds after
+ * every such separator inside the cell: `x;=cmd|' /C calc'!A0` is written `"x;'=cmd|' /C calc'!A0"`. Cells with a
+ * separator of any locale, a quote or a line break are quoted.
  */
 export function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  const safe = value.replace(/(^|[,;\t|])(\s*)(?=[=+\-@\t\r])/g, "$1$2'");
+  return /[",;\t|\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function line(cells: readonly (string | number | null)[]): string {
+/** One CSV record of formula-safe cells, CRLF-terminated. */
+export function csvLine(cells: readonly (string | number | null)[]): string {
   return cells.map(csvCell).join(',') + LINE_END;
 }
 
@@ -25,8 +29,8 @@ function line(cells: readonly (string | number | null)[]): string {
  * one string. Add CSV_BOM in front when the bytes go to a download.
  */
 export function* reportCsvLines(errors: Iterable<RowError>): Generator<string, void, undefined> {
-  yield line(REPORT_CSV_HEADER);
-  for (const e of errors) yield line([e.row, e.column, e.code, e.message, e.value]);
+  yield csvLine(REPORT_CSV_HEADER);
+  for (const e of errors) yield csvLine([e.row, e.column, e.code, e.message, e.value]);
 }
 
 /** The whole report as one CSV document, starting with a BOM unless `bom: false`. */

@@ -74,7 +74,7 @@ describe('columnProblems', () => {
 
   it('never quotes a sensitive value in a message', () => {
     const p = columnProblems(column(['secret@@example'], { type: 'email', sensitive: true }));
-    expect(p.problemAt(0)?.message).toBe('Not a valid email address. The row will be rejected.');
+    expect(p.problemAt(0)?.message).toBe('Not a valid email address (2 @ signs). The row will be rejected.');
   });
 
   it('invalid identifiers are errors, not duplicates', () => {

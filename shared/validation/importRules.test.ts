@@ -21,7 +21,7 @@ describe('checkCell', () => {
 
   it('never quotes a sensitive value', () => {
     const verdict = checkCell('my-secret-number', { type: 'phone', sensitive: true, defaultCountry: 'US' });
-    expect(verdict).toEqual({ ok: false, code: 'invalid_phone', message: 'Not a valid phone number.' });
+    expect(verdict).toEqual({ ok: false, code: 'invalid_phone', message: 'Not a valid phone number (contains letters).' });
     expect(shownValue('my-secret-number', true)).toBe(SENSITIVE_MASK);
     expect(shownValue('plain', false)).toBe('plain');
   });

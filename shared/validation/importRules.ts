@@ -1,4 +1,5 @@
 import { SENSITIVE_MASK } from '../fields/sensitiveMask.ts';
+import { maskedHint } from './maskedHint.ts';
 import { normalizeValue } from '../normalize/normalizeValue.ts';
 import type { FieldType } from '../schema/fields.ts';
 import { MAX_CELL_LENGTH, type RowErrorCode } from '../schema/imports.ts';
@@ -64,8 +65,10 @@ export function checkCell(raw: string, { type, sensitive, defaultCountry }: Cell
   if (!withinLengthLimit(raw)) return { ok: false, code: 'invalid_value', message: tooLongMessage(raw.length) };
   const normalized = normalizeValue(type, raw, defaultCountry);
   if (normalized.ok) return normalized;
-  // normalizeValue quotes the offending value in its reason: a sensitive one gets the type's plain statement.
-  const message = sensitive ? `Not a valid ${TYPE_NOUN[type]}.` : sentence(normalized.reason);
+  // normalizeValue quotes the offending value in its reason: a sensitive one gets the type's plain statement, with
+  // a hint of what is wrong that gives nothing of the value away (e.g. "missing @"), so the user can still fix it.
+  const hint = sensitive ? maskedHint(type, raw) : null;
+  const message = sensitive ? `Not a valid ${TYPE_NOUN[type]}${hint ? ` (${hint})` : ''}.` : sentence(normalized.reason);
   return { ok: false, code: normalized.code, message };
 }
 

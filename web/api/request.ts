@@ -4,7 +4,7 @@ import { withRetry } from '../../shared/retry/retryPolicy.ts';
 import { DEFAULT_RETRY, isRetryable, parseRetryAfter, type RetryPolicy } from './retryPolicy.ts';
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   /**
    * Safe to send twice (GET, PUT, batch PUTs with their idempotency key): network errors, 429 and 5xx are retried

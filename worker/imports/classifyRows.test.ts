@@ -68,7 +68,7 @@ describe('classifyRows', () => {
     const out = classifyRows([{ row: 1, values: ['a@example.com', 'call-me-maybe', ''] }], plan());
     expect(out.errors[0]?.error).toMatchObject({ column: 'Phone', code: 'invalid_phone', value: '••••••' });
     expect(out.errors[0]?.error.message).not.toContain('call-me-maybe');
-    expect(out.errors[0]?.error.message).toBe('Not a valid phone number.');
+    expect(out.errors[0]?.error.message).toBe('Not a valid phone number (contains letters).');
   });
 
   it('keys a sensitive identifier by the SHA-256 of its hash input', () => {

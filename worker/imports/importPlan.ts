@@ -9,7 +9,8 @@ export type { ImportPlan, PlannedColumn };
 
 export type PlanResult = { ok: true; plan: ImportPlan } | { ok: false; issues: IssueDetail[] };
 
-export function buildImportPlan(body: StartImportBody, fields: readonly Field[]): PlanResult {
+// Only what a plan reads, so a dry run (which has no consent to give) builds the very same plan.
+export function buildImportPlan(body: Pick<StartImportBody, 'source' | 'mapping' | 'defaultCountry'>, fields: readonly Field[]): PlanResult {
   const types = new Map(fields.map((f) => [f.key, f.type]));
   const headers = new Set(body.source.headers);
   const issues: IssueDetail[] = [];

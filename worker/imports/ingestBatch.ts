@@ -9,6 +9,7 @@ import { readBatchState } from '../store/batchState.ts';
 import { insertBatchStatement, type StoredBatch } from '../store/importBatches.ts';
 import { batchErrors, insertErrorsStatements } from '../store/importErrors.ts';
 import { applyBatchCountsStatement } from '../store/imports.ts';
+import { snapshotMembersStatements } from '../store/memberSnapshots.ts';
 import { existingMembers, insertMembersStatements, mergeMembersStatements, type MemberWrite } from '../store/members.ts';
 import { classifyRows, type ClassifiedRows } from './classifyRows.ts';
 import { knownPlan, rememberPlan } from './knownPlans.ts';
@@ -110,6 +111,8 @@ export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<B
     const statements = [
       insertBatchStatement(db, workspaceId, importId, body.seq, body.idempotencyKey, counts, now),
       ...insertMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(0, resolved.inserts.length)),
+      // Before the merge, in the same transaction: what undo restores.
+      ...snapshotMembersStatements(db, workspaceId, summary.audienceId, importId, resolved.merges.map((m) => m.key)),
       ...mergeMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(resolved.inserts.length)),
       ...insertErrorsStatements(db, workspaceId, importId, body.seq, errors),
       applyBatchCountsStatement(db, workspaceId, importId, body.seq, counts, errors.length),

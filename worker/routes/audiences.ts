@@ -1,16 +1,68 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { CreateAudienceBody, type MemberPage } from '../../shared/schema/audiences.ts';
+import {
+  CreateAudienceBody,
+  DryRunBatchBody,
+  MemberFilters,
+  RenameAudienceBody,
+  StartDryRunBody,
+  UndoImportBody,
+  type DeletedAudience,
+  type MemberPage,
+} from '../../shared/schema/audiences.ts';
+import { normalizeValue } from '../../shared/normalize/normalizeValue.ts';
+import { dryRunBatch, startDryRun } from '../audiences/dryRun.ts';
+import { audienceExportStream } from '../audiences/exportStream.ts';
+import { undoImport } from '../audiences/undoImport.ts';
+import { createBatchOpener } from '../crypto/batchOpener.ts';
+import { DomainError } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
-import { jsonBody, queryOf } from '../http/validate.ts';
+import { jsonBody, paramsOf, queryOf } from '../http/validate.ts';
+import { identifierKey } from '../imports/identifierKey.ts';
+import { ImportPlan } from '../../shared/schema/importPlan.ts';
+import { parseStoredJson } from '../store/storedJson.ts';
+import { deleteAudience, deleteMember, renameAudience } from '../store/audienceRemoval.ts';
 import { createAudience, getAudience, listAudiences } from '../store/audiences.ts';
-import { membersPage } from '../store/members.ts';
+import { getDryRun } from '../store/dryRuns.ts';
+import { listFields } from '../store/fields.ts';
+import { importHistory } from '../store/importHistory.ts';
+import { audienceIdentifier, searchMembersPage, type MemberWhere } from '../store/memberSearch.ts';
 
-const MembersQuery = z.object({
+const MembersQuery = MemberFilters.extend({
   /** Opaque: the nextCursor of the previous page. */
   cursor: z.string().regex(/^\d{1,15}$/, 'not a cursor from this API').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-});
+}).refine((q) => (q.field === undefined) === (q.value === undefined), { message: 'give field and value together', path: ['field'] });
+
+const MemberParams = z.object({ id: z.string(), memberId: z.string().regex(/^\d{1,15}$/, 'not a member id') });
+const ImportParams = z.object({ id: z.string(), importId: z.string() });
+const DryRunBatchParams = z.object({ dryRunId: z.string(), seq: z.coerce.number().int().min(0) });
+const ExportQuery = z.object({ format: z.enum(['csv', 'customer_match']).default('csv') });
+
+/**
+ * What the member list is narrowed to. The typed identifier is normalised as on import (with the newest import's
+ * identifier type and default country) and turned into the stored key by identifierKey — for a sensitive
+ * identifier its hash: the stored values are never decrypted to search. Undefined: nothing can match.
+ */
+async function memberWhere(db: D1Database, workspaceId: string, audienceId: string, q: MemberFilters): Promise<MemberWhere | undefined> {
+  const where: MemberWhere = {};
+  if (q.identifier !== undefined) {
+    const row = await audienceIdentifier(db, workspaceId, audienceId);
+    if (!row) return undefined;
+    const plan = parseStoredJson(ImportPlan, row.plan, `imports.plan of audience ${audienceId}`);
+    const column = plan.columns[plan.identifierIndex];
+    if (!column) return undefined;
+    const normalized = normalizeValue(column.type, q.identifier, plan.defaultCountry);
+    if (!normalized.ok) return undefined;
+    where.identifierKey = identifierKey(column, normalized.value);
+  }
+  if (q.field !== undefined && q.value !== undefined) {
+    const type = (await listFields(db, workspaceId)).find((f) => f.key === q.field)?.type ?? 'text';
+    const normalized = normalizeValue(type, q.value, 'US');
+    where.field = { key: q.field, value: normalized.ok ? normalized.value : q.value.trim() };
+  }
+  return where;
+}
 
 export const audiencesRoutes = new Hono<AppEnv>()
   .get('/', async (c) => c.json(await listAudiences(c.env.DB, c.var.workspaceId)))
@@ -18,15 +70,74 @@ export const audiencesRoutes = new Hono<AppEnv>()
     const audience = await createAudience(c.env.DB, c.var.workspaceId, c.req.valid('json').name, new Date().toISOString());
     return c.json(audience, 201);
   })
+  // Dry runs come before '/:id…' so "dry-runs" is never read as an audience id.
+  .post('/dry-runs', jsonBody(StartDryRunBody), async (c) =>
+    c.json(await startDryRun(c.env.DB, c.var.workspaceId, c.req.valid('json'), new Date().toISOString()), 201),
+  )
+  .get('/dry-runs/:dryRunId', async (c) => c.json((await getDryRun(c.env.DB, c.var.workspaceId, c.req.param('dryRunId'))).dryRun))
+  .put('/dry-runs/:dryRunId/batches/:seq', paramsOf(DryRunBatchParams), jsonBody(DryRunBatchBody), async (c) => {
+    const { dryRunId, seq } = c.req.valid('param');
+    const body = c.req.valid('json');
+    if (body.seq !== seq) {
+      throw new DomainError('validation_failed', `the body's seq (${body.seq}) differs from the URL's (${seq})`, [
+        { path: ['seq'], message: `must equal ${seq}, the seq in the URL` },
+      ]);
+    }
+    return c.json(await dryRunBatch(c.env.DB, c.var.workspaceId, dryRunId, body));
+  })
   .get('/:id', async (c) => c.json(await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id'))))
+  .patch('/:id', jsonBody(RenameAudienceBody), async (c) => {
+    await renameAudience(c.env.DB, c.var.workspaceId, c.req.param('id'), c.req.valid('json').name, new Date().toISOString());
+    return c.json(await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id')));
+  })
+  .delete('/:id', async (c) => {
+    const removed = await deleteAudience(c.env.DB, c.var.workspaceId, c.req.param('id'));
+    const body: DeletedAudience = { id: c.req.param('id'), ...removed };
+    return c.json(body);
+  })
   .get('/:id/members', queryOf(MembersQuery), async (c) => {
-    const { cursor, limit } = c.req.valid('query');
+    const { cursor, limit, ...filters } = c.req.valid('query');
     const audience = await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id'));
-    const page = await membersPage(c.env.DB, c.var.workspaceId, audience.id, Number(cursor ?? 0), limit);
+    const filtered = filters.identifier !== undefined || filters.field !== undefined;
+    const [where, identifier] = await Promise.all([
+      memberWhere(c.env.DB, c.var.workspaceId, audience.id, filters),
+      audienceIdentifier(c.env.DB, c.var.workspaceId, audience.id),
+    ]);
+    const plan = identifier ? parseStoredJson(ImportPlan, identifier.plan, `imports.plan of audience ${audience.id}`) : null;
+    const page = where
+      ? await searchMembersPage(c.env.DB, c.var.workspaceId, audience.id, where, Number(cursor ?? 0), limit)
+      : { members: [], nextCursor: null };
     const body: MemberPage = {
       members: page.members,
       nextCursor: page.nextCursor === null ? null : String(page.nextCursor),
       total: audience.memberCount,
+      filtered,
+      identifierField: plan?.columns[plan.identifierIndex]?.target ?? null,
     };
     return c.json(body);
+  })
+  .delete('/:id/members/:memberId', paramsOf(MemberParams), async (c) => {
+    const { id, memberId } = c.req.valid('param');
+    await deleteMember(c.env.DB, c.var.workspaceId, id, Number(memberId), new Date().toISOString());
+    return c.json(await getAudience(c.env.DB, c.var.workspaceId, id));
+  })
+  .get('/:id/imports', async (c) => {
+    const audience = await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id'));
+    return c.json(await importHistory(c.env.DB, c.var.workspaceId, audience.id, new Date()));
+  })
+  .post('/:id/imports/:importId/undo', paramsOf(ImportParams), jsonBody(UndoImportBody), async (c) => {
+    const { id, importId } = c.req.valid('param');
+    return c.json(await undoImport(c.env.DB, c.var.workspaceId, id, importId, c.req.valid('json').chain, new Date().toISOString()));
+  })
+  .get('/:id/export.csv', queryOf(ExportQuery), async (c) => {
+    const audience = await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id'));
+    const { format } = c.req.valid('query');
+    const openAll = await createBatchOpener(c.env.ENCRYPTION_KEY);
+    const stream = await audienceExportStream(c.env.DB, c.var.workspaceId, audience.id, format, openAll);
+    const name = `${audience.name.replace(/[^\w.-]+/g, '_').slice(0, 80) || 'audience'}${format === 'customer_match' ? '-customer-match' : ''}.csv`;
+    return c.body(stream, 200, {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="${name}"`,
+      'cache-control': 'no-store',
+    });
   });

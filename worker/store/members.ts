@@ -100,7 +100,19 @@ export function mergeMembersStatements(
   );
 }
 
-type MemberRow = { id: number; identifier_key: string; attributes: string; hashes: string; updated_at: string };
+export type MemberRow = { id: number; identifier_key: string; attributes: string; hashes: string; updated_at: string };
+
+export function toMember(r: MemberRow): Member {
+  const hashes = parseStoredJson(ValuesByField, r.hashes, `members.hashes of ${r.id}`);
+  const identifierIsHash = Object.values(hashes).includes(r.identifier_key);
+  return {
+    id: String(r.id),
+    identifier: identifierIsHash ? SENSITIVE_MASK : r.identifier_key,
+    attributes: parseStoredJson(ValuesByField, r.attributes, `members.attributes of ${r.id}`),
+    sensitive: Object.fromEntries(Object.keys(hashes).map((k) => [k, SENSITIVE_MASK])),
+    updatedAt: r.updated_at,
+  };
+}
 
 /**
  * One page of members by ascending id (keyset, so deep pages cost the same as the first). When the identifier was
@@ -120,17 +132,7 @@ export async function membersPage(
     )
     .bind(workspaceId, audienceId, afterId, limit)
     .all<MemberRow>();
-  const members = results.map((r): Member => {
-    const hashes = parseStoredJson(ValuesByField, r.hashes, `members.hashes of ${r.id}`);
-    const identifierIsHash = Object.values(hashes).includes(r.identifier_key);
-    return {
-      id: String(r.id),
-      identifier: identifierIsHash ? SENSITIVE_MASK : r.identifier_key,
-      attributes: parseStoredJson(ValuesByField, r.attributes, `members.attributes of ${r.id}`),
-      sensitive: Object.fromEntries(Object.keys(hashes).map((k) => [k, SENSITIVE_MASK])),
-      updatedAt: r.updated_at,
-    };
-  });
+  const members = results.map(toMember);
   const last = results.at(-1);
   return { members, nextCursor: last && results.length === limit ? last.id : null };
 }

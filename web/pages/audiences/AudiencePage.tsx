@@ -1,9 +1,12 @@
 import { createMemo, createResource, createSignal, For, Show } from 'solid-js';
 import type { Member } from '../../../shared/schema/audiences.ts';
+import { audiencesApi } from '../../api/audiences.ts';
 import { api } from '../../api/client.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
-import { formatCount, formatDate, plural } from '../formatting.ts';
+import { formatCount } from '../formatting.ts';
 import { Link } from '../navigation.tsx';
+import { AudienceActions } from './AudienceActions.tsx';
+import { ImportHistory } from './ImportHistory.tsx';
 
 const PAGE_SIZE = 50;
 
@@ -25,26 +28,43 @@ function memberColumns(members: readonly Member[], order: readonly string[]): { 
 }
 
 export default function AudiencePage(props: { id: string }) {
-  const [audience, { refetch: refetchAudience }] = createResource(() => props.id, (id) => api.getAudience(id));
+  const [audience, { refetch: refetchAudience, mutate: setAudience }] = createResource(() => props.id, (id) => api.getAudience(id));
   const [fields] = createResource(() => api.listFields().catch(() => []));
   // Cursor pagination: remember the cursors that led to each page so "Previous" needs no offset support.
   const [cursors, setCursors] = createSignal<(string | null)[]>([null]);
   const cursor = () => cursors()[cursors().length - 1] ?? null;
+  // Applied search: the typed identifier and/or one field filter (set on submit, not on every key).
+  const [search, setSearch] = createSignal<{ identifier?: string; field?: string; value?: string }>({});
+  const [typedIdentifier, setTypedIdentifier] = createSignal('');
+  const [filterField, setFilterField] = createSignal('');
+  const [filterValue, setFilterValue] = createSignal('');
   const [page, { refetch }] = createResource(
-    () => ({ id: props.id, cursor: cursor() }),
-    ({ id, cursor }) => api.listMembers(id, { cursor, limit: PAGE_SIZE }),
+    () => ({ id: props.id, cursor: cursor(), search: search() }),
+    ({ id, cursor, search }) => audiencesApi.members(id, { cursor, limit: PAGE_SIZE, ...search }),
   );
+  const [memberError, setMemberError] = createSignal<unknown>(null);
+  // Deleting a member asks once, in its own row: the first click arms, the second deletes.
+  const [armed, setArmed] = createSignal<string | null>(null);
+  const changed = () => {
+    void refetchAudience();
+    setCursors([null]);
+    void refetch();
+  };
+  async function removeMember(m: Member) {
+    setMemberError(null);
+    try {
+      setAudience(await audiencesApi.removeMember(props.id, m.id));
+      void refetch();
+    } catch (e) {
+      setMemberError(e);
+    }
+  }
   const order = createMemo(() => (fields() ?? []).map((f) => f.key));
   const label = (key: string) => fields()?.find((f) => f.key === key)?.label ?? key;
   // `latest` keeps the current page on screen while the next one loads, instead of suspending the whole view.
   const members = () => page.latest?.members ?? [];
-  // The identifier is one of the attributes (normalized): name that column after its field instead of showing it twice.
-  const identifierKey = createMemo(() => {
-    const list = members();
-    if (list.length === 0) return null;
-    const first = list[0] as Member;
-    return Object.keys(first.attributes).find((key) => list.every((m) => m.attributes[key] === m.identifier)) ?? null;
-  });
+  // The identifier is one of the member's fields: show it once, in the identifier column named after that field.
+  const identifierKey = createMemo(() => page.latest?.identifierField ?? null);
   const columns = createMemo(() => memberColumns(members(), order()).filter((c) => c.key !== identifierKey()));
   const firstRow = () => (cursors().length - 1) * PAGE_SIZE + 1;
 
@@ -56,21 +76,8 @@ export default function AudiencePage(props: { id: string }) {
       <Show when={audience.error}>
         <ErrorNotice error={audience.error} retry={refetchAudience} />
       </Show>
-      <Show when={audience()}>
-        {(a) => (
-          <header class="card-head">
-            <div>
-              <h1>{a().name}</h1>
-              <p class="muted">
-                {plural(a().memberCount, 'member')} · updated {formatDate(a().updatedAt)}
-              </p>
-            </div>
-            <Link class="button" href={`/import?audience=${encodeURIComponent(a().id)}`}>
-              Import more contacts
-            </Link>
-          </header>
-        )}
-      </Show>
+      <Show when={audience()}>{(a) => <AudienceActions audience={a()} onRenamed={(next) => setAudience(next)} />}</Show>
+      <ImportHistory audienceId={props.id} onChanged={changed} />
       <Show when={page.error}>
         <ErrorNotice error={page.error} retry={refetch} />
       </Show>
@@ -83,9 +90,56 @@ export default function AudiencePage(props: { id: string }) {
             </span>
           </Show>
         </div>
+        <form
+          class="member-search"
+          role="search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setCursors([null]);
+            const identifier = typedIdentifier().trim();
+            const field = filterField();
+            setSearch({ ...(identifier ? { identifier } : {}), ...(field && filterValue().trim() ? { field, value: filterValue().trim() } : {}) });
+          }}
+        >
+          <label>
+            <span class="small muted">Find by identifier</span>
+            <input type="search" value={typedIdentifier()} onInput={(e) => setTypedIdentifier(e.currentTarget.value)} placeholder="e.g. ada@example.com" />
+          </label>
+          <label>
+            <span class="small muted">Filter on</span>
+            <select value={filterField()} onChange={(e) => setFilterField(e.currentTarget.value)}>
+              <option value="">— no filter —</option>
+              <For each={columns().filter((c) => !c.sensitive)}>{(c) => <option value={c.key}>{label(c.key)}</option>}</For>
+            </select>
+          </label>
+          <label>
+            <span class="small muted">equal to</span>
+            <input value={filterValue()} disabled={!filterField()} onInput={(e) => setFilterValue(e.currentTarget.value)} />
+          </label>
+          <button type="submit">Search</button>
+          <Show when={page.latest?.filtered}>
+            <button
+              type="button"
+              class="link"
+              onClick={() => {
+                setTypedIdentifier('');
+                setFilterValue('');
+                setFilterField('');
+                setCursors([null]);
+                setSearch({});
+              }}
+            >
+              Show all
+            </button>
+          </Show>
+        </form>
+        <Show when={memberError()}>{(e) => <ErrorNotice error={e()} />}</Show>
         <Show when={page.latest} fallback={<p class="muted">{page.error ? '' : 'Loading members…'}</p>}>
           {(p) => (
-            <Show when={p().members.length > 0} fallback={<p class="empty">This audience has no members yet.</p>}>
+            <Show
+              when={p().members.length > 0}
+              fallback={<p class="empty">{p().filtered ? 'No member matches this search.' : 'This audience has no members yet.'}</p>}
+            >
               <div class="table-wrap">
                 <table class="data" aria-label="Members">
                   <thead>
@@ -103,6 +157,9 @@ export default function AudiencePage(props: { id: string }) {
                           </th>
                         )}
                       </For>
+                      <th scope="col">
+                        <span class="visually-hidden">Actions</span>
+                      </th>
                     </tr>
                   </thead>
                   <tbody>
@@ -123,6 +180,23 @@ export default function AudiencePage(props: { id: string }) {
                               );
                             }}
                           </For>
+                          <td>
+                            <Show
+                              when={armed() === m.id}
+                              fallback={
+                                <button type="button" class="link danger small" aria-label={`Delete member ${firstRow() + i()}`} onClick={() => setArmed(m.id)}>
+                                  Delete
+                                </button>
+                              }
+                            >
+                              <button type="button" class="danger small" onClick={() => void removeMember(m)}>
+                                Delete this member
+                              </button>{' '}
+                              <button type="button" class="link small" onClick={() => setArmed(null)}>
+                                Keep
+                              </button>
+                            </Show>
+                          </td>
                         </tr>
                       )}
                     </For>
@@ -134,7 +208,8 @@ export default function AudiencePage(props: { id: string }) {
                   ← Previous
                 </button>
                 <span class="muted small num">
-                  {formatCount(firstRow())}–{formatCount(firstRow() + p().members.length - 1)} of {formatCount(p().total)}
+                  {formatCount(firstRow())}–{formatCount(firstRow() + p().members.length - 1)}
+                  {p().filtered ? ' matching' : ` of ${formatCount(p().total)}`}
                 </span>
                 <button
                   type="button"

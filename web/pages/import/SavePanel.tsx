@@ -3,6 +3,7 @@ import { ApiError } from '../../api/apiError.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatCount, plural } from '../formatting.ts';
 import type { ImportSession } from './importSession.ts';
+import { DryRunPanel } from './DryRunPanel.tsx';
 import { SaveOptions } from './SaveOptions.tsx';
 
 /** Below the grid: where the rows go, consent, Save (or the reason it can't be pressed yet), and save progress. */
@@ -62,6 +63,10 @@ export function SavePanel(props: { session: ImportSession }) {
           </div>
           </Show>
         )}
+      </Show>
+
+      <Show when={!s.resumable() && !sending()}>
+        <DryRunPanel session={s} />
       </Show>
 
       {/* While rows are on their way the progress below is the only control: a second Save would start a second import. */}

@@ -197,6 +197,8 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     },
     save: save.save,
     resume: save.resume,
+    /** The mapping Save would send (the dry run checks exactly this). */
+    importMapping: () => mapping.toImportMapping(save.onMatch()),
   };
 }
 

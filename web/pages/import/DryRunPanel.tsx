@@ -1,0 +1,99 @@
+import { createSignal, For, Show } from 'solid-js';
+import type { DryRun } from '../../../shared/schema/audiences.ts';
+import { DEFAULT_BATCH_ROWS } from '../../../shared/schema/imports.ts';
+import { audiencesApi } from '../../api/audiences.ts';
+import { batchCount, buildBatchRows, importedColumnIndexes } from '../../import/batchRows.ts';
+import { ErrorNotice } from '../ErrorNotice.tsx';
+import { formatCount, plural } from '../formatting.ts';
+import type { ImportSession } from './importSession.ts';
+import { importSourceOf } from './rowSource.ts';
+
+const REASONS: Record<string, string> = {
+  empty_identifier: 'identifier empty',
+  invalid_email: 'invalid email',
+  invalid_phone: 'invalid phone',
+  invalid_value: 'invalid value',
+  ragged_row: 'wrong number of fields',
+  wrong_field_count: 'wrong number of values',
+  identifier_exists: 'already in the audience (matches are rejected)',
+};
+
+/**
+ * "What would Save do?": sends the rows to the Worker's dry run, which applies the import's own rules against the
+ * audience as it is now and writes nothing, and shows the outcome in the save area.
+ */
+export function DryRunPanel(props: { session: ImportSession }) {
+  const s = props.session;
+  const [result, setResult] = createSignal<DryRun | null>(null);
+  const [checked, setChecked] = createSignal(0);
+  const [running, setRunning] = createSignal(false);
+  const [error, setError] = createSignal<unknown>(null);
+  const ready = () => s.source() !== null && s.identifier() !== null && !s.parsing() && !s.busy();
+
+  async function run() {
+    const rowSource = s.source();
+    const store = s.store();
+    const headers = s.headers();
+    if (!rowSource || !store || !headers || running()) return;
+    setRunning(true);
+    setError(null);
+    setResult(null);
+    setChecked(0);
+    try {
+      const mapping = s.importMapping();
+      const choice = s.audience();
+      let dry = await audiencesApi.startDryRun({
+        ...(choice.mode === 'existing' && choice.id ? { audienceId: choice.id } : {}),
+        source: importSourceOf(rowSource),
+        mapping,
+        defaultCountry: s.defaultCountry(),
+      });
+      const columns = importedColumnIndexes(mapping, headers);
+      const batches = batchCount(store.rowCount, DEFAULT_BATCH_ROWS);
+      for (let seq = 0; seq < batches; seq++) {
+        const rows = buildBatchRows(store, columns, headers.length, seq, DEFAULT_BATCH_ROWS);
+        dry = await audiencesApi.dryRunBatch(dry.id, { seq, rows });
+        setChecked(dry.counts.received);
+      }
+      setResult(dry);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setRunning(false);
+    }
+  }
+
+  return (
+    <div class="dry-run" data-testid="dry-run">
+      <div class="save-bar">
+        <button type="button" disabled={!ready() || running()} onClick={() => void run()}>
+          {running() ? `Checking… ${formatCount(checked())} rows` : 'Check first (dry run)'}
+        </button>
+        <span class="muted small">Shows what Save would do to the audience, without changing it.</span>
+      </div>
+      <Show when={error()}>{(e) => <ErrorNotice error={e()} />}</Show>
+      <Show when={result()}>
+        {(r) => (
+          <div class="notice info" role="status" data-testid="dry-run-result">
+            <div class="notice-body">
+              <strong>If you save now:</strong> {plural(r().counts.inserted, 'new member')}, {plural(r().counts.updated, 'member')} updated,{' '}
+              {plural(r().counts.merged, 'repeated row')} merged, {plural(r().counts.rejected, 'row')} rejected
+              {r().counts.skipped > 0 ? `, ${plural(r().counts.skipped, 'blank row')} skipped` : ''}.
+              <Show when={Object.keys(r().rejectedBy).length > 0}>
+                <ul class="small">
+                  <For each={Object.entries(r().rejectedBy)}>
+                    {([code, n]) => (
+                      <li>
+                        {plural(n ?? 0, 'row')}: {REASONS[code] ?? code}
+                      </li>
+                    )}
+                  </For>
+                </ul>
+              </Show>
+            </div>
+          </div>
+        )}
+      </Show>
+    </div>
+  );
+}

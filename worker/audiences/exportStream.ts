@@ -1,0 +1,68 @@
+import { CSV_BOM, csvLine } from '../../shared/report/reportCsv.ts';
+import type { BatchOpener } from '../crypto/batchOpener.ts';
+import { sha256HexAll } from '../crypto/sha256Hex.ts';
+import { z } from 'zod';
+import { ImportPlan } from '../../shared/schema/importPlan.ts';
+import { parseStoredJson } from '../store/storedJson.ts';
+import { listFields } from '../store/fields.ts';
+import { CUSTOMER_MATCH_HEADERS, customerMatchColumns, exportCells, exportColumns, type ExportColumn, type StoredMember } from './exportColumns.ts';
+
+const ValuesByField = z.record(z.string(), z.string());
+
+// Members read per D1 query: memory stays flat for a million-member audience.
+const EXPORT_PAGE_MEMBERS = 2_000;
+
+export type ExportFormat = 'csv' | 'customer_match';
+
+async function audiencePlans(db: D1Database, workspaceId: string, audienceId: string): Promise<ImportPlan[]> {
+  const { results } = await db
+    .prepare('SELECT plan FROM imports WHERE workspace_id = ? AND audience_id = ? ORDER BY created_at, id')
+    .bind(workspaceId, audienceId)
+    .all<{ plan: string }>();
+  return results.map((r, i) => parseStoredJson(ImportPlan, r.plan, `imports.plan #${i} of audience ${audienceId}`));
+}
+
+/**
+ * The audience as CSV (BOM + header first), streamed page by page in member order. Sensitive values leave only as
+ * SHA-256 of their hash input; plain text of a sensitive field is never written.
+ */
+export async function audienceExportStream(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+  format: ExportFormat,
+  openAll: BatchOpener,
+): Promise<ReadableStream<Uint8Array>> {
+  const all = exportColumns(await audiencePlans(db, workspaceId, audienceId), await listFields(db, workspaceId));
+  const found = format === 'customer_match' ? customerMatchColumns(all) : all;
+  const columns: ExportColumn[] = found.map(
+    (c, i) => c ?? { key: `\u0000missing${i}`, header: '', type: 'text', hashed: false },
+  );
+  const headers = format === 'customer_match' ? [...CUSTOMER_MATCH_HEADERS] : columns.map((c) => c.header);
+  const encoder = new TextEncoder();
+  let afterId = 0;
+  let started = false;
+  return new ReadableStream({
+    async pull(controller) {
+      const { results } = await db
+        .prepare(
+          `SELECT id, attributes, sealed FROM members WHERE workspace_id = ? AND audience_id = ? AND id > ? ORDER BY id LIMIT ?`,
+        )
+        .bind(workspaceId, audienceId, afterId, EXPORT_PAGE_MEMBERS)
+        .all<{ id: number; attributes: string; sealed: string }>();
+      let text = started ? '' : CSV_BOM + csvLine(headers);
+      started = true;
+      const members = results.map(
+        (r): StoredMember => ({
+          attributes: parseStoredJson(ValuesByField, r.attributes, `members.attributes of ${r.id}`),
+          sealed: parseStoredJson(ValuesByField, r.sealed, `members.sealed of ${r.id}`),
+        }),
+      );
+      for (const cells of await exportCells(members, columns, openAll, sha256HexAll)) text += csvLine(cells);
+      if (text) controller.enqueue(encoder.encode(text));
+      const last = results.at(-1);
+      if (!last || results.length < EXPORT_PAGE_MEMBERS) controller.close();
+      else afterId = last.id;
+    },
+  });
+}

@@ -1,0 +1,51 @@
+import type { Member } from '../../shared/schema/audiences.ts';
+import { toMember, type MemberRow } from './members.ts';
+
+/** Narrowing of a member page: an identifier key (already normalised and hashed as on import) and/or one plain field. */
+export type MemberWhere = { identifierKey?: string; field?: { key: string; value: string } };
+
+/**
+ * A keyset page of members matching `where`. The identifier goes through the unique index; a field filter reads
+ * the audience's members in id order (non-sensitive attributes are JSON), which stays a page-sized read for common
+ * values and is bounded by the audience for rare ones.
+ */
+export async function searchMembersPage(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+  where: MemberWhere,
+  afterId: number,
+  limit: number,
+): Promise<{ members: Member[]; nextCursor: number | null }> {
+  const conditions = ['workspace_id = ?1', 'audience_id = ?2', 'id > ?3'];
+  const params: (string | number)[] = [workspaceId, audienceId, afterId, limit];
+  if (where.identifierKey !== undefined) {
+    params.push(where.identifierKey);
+    conditions.push(`identifier_key = ?${params.length}`);
+  }
+  if (where.field) {
+    // The key is checked against /^[a-z][a-z0-9_]*$/ by the schema and still passed as a parameter, quoted as a JSON path.
+    params.push(`$."${where.field.key}"`, where.field.value);
+    conditions.push(`json_extract(attributes, ?${params.length - 1}) = ?${params.length}`);
+  }
+  const { results } = await db
+    .prepare(
+      `SELECT id, identifier_key, attributes, hashes, updated_at FROM members WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?4`,
+    )
+    .bind(...params)
+    .all<MemberRow>();
+  const last = results.at(-1);
+  return { members: results.map(toMember), nextCursor: last && results.length === limit ? last.id : null };
+}
+
+/** The identifier of the audience as its newest import planned it (type, sensitivity, default country). */
+export async function audienceIdentifier(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+): Promise<{ plan: string } | null> {
+  return db
+    .prepare('SELECT plan FROM imports WHERE workspace_id = ? AND audience_id = ? ORDER BY created_at DESC, id LIMIT 1')
+    .bind(workspaceId, audienceId)
+    .first<{ plan: string }>();
+}

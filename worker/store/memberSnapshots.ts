@@ -1,0 +1,27 @@
+import { jsonChunks } from './jsonChunks.ts';
+
+/**
+ * Keeps, inside the batch transaction and before the merge, how each existing member looked before this import
+ * first touched it: undo restores exactly that. Members this import wrote already (it created them, or an earlier
+ * batch of it snapshotted them) are left out, so the snapshot is always the state before the import. Sensitive
+ * fields are copied as stored (hashes and sealed ciphertext): nothing is decrypted or kept in plain text.
+ */
+export function snapshotMembersStatements(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+  importId: string,
+  keys: readonly string[],
+): D1PreparedStatement[] {
+  return jsonChunks(keys).map((json) =>
+    db
+      .prepare(
+        `INSERT INTO member_snapshots (workspace_id, import_id, member_id, attributes, hashes, sealed, updated_import_id, updated_at)
+         SELECT ?1, ?3, m.id, m.attributes, m.hashes, m.sealed, m.updated_import_id, m.updated_at
+         FROM json_each(?4) AS j CROSS JOIN members AS m
+         WHERE m.audience_id = ?2 AND m.identifier_key = j.value AND m.workspace_id = ?1 AND m.updated_import_id IS NOT ?3
+         ON CONFLICT DO NOTHING`,
+      )
+      .bind(workspaceId, audienceId, importId, json),
+  );
+}
