@@ -1,6 +1,7 @@
 import { dynamicsEnvironmentOrigin } from '../../../shared/crm/dynamicsEnvironment.ts';
 import { AuthorizeDynamicsBody, ConnectDynamicsAppBody } from '../../../shared/schema/connections.ts';
-import { CrmError, SelectionError } from '../connector.ts';
+import { invalid } from '../../domainError.ts';
+import { CrmError } from '../connector.ts';
 import type { CrmProvider, SignInTarget } from '../provider.ts';
 import { PullMetadata } from '../pullMetadata.ts';
 import { CrmConnections, type StoredConnection } from '../store/crmConnections.ts';
@@ -82,14 +83,14 @@ export async function openDynamicsConnector(
 
 function environmentOrigin(raw: string, settings: DynamicsSettings): string {
   const origin = dynamicsEnvironmentOrigin(raw, settings.allowedOrigins);
-  if (!origin) throw new SelectionError('use your Dynamics 365 environment address, e.g. https://contoso.crm.dynamics.com', ['environmentUrl']);
+  if (!origin) throw invalid([{ path: ['environmentUrl'], message: 'use your Dynamics 365 environment address, e.g. https://contoso.crm.dynamics.com' }]);
   return origin;
 }
 
 /** Where a sign-in goes: the body's environment and tenant, or those of the connection it renews. */
 function target(settings: DynamicsSettings, body: { environmentUrl: string; tenant: string } | null, reconnecting: StoredConnection | null): SignInTarget {
   if (body) return { loginUrl: tenantAuthority(settings.identity.authorityUrl, body.tenant), instanceUrl: environmentOrigin(body.environmentUrl, settings) };
-  if (!reconnecting) throw new SelectionError('give the environment address and tenant to sign in to', ['environmentUrl']);
+  if (!reconnecting) throw invalid([{ path: ['environmentUrl'], message: 'give the environment address and tenant to sign in to' }]);
   return { loginUrl: reconnecting.loginUrl, instanceUrl: reconnecting.instanceUrl };
 }
 
