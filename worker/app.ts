@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { DomainError } from './domainError.ts';
-import { ApiError, errorBody } from './http/apiError.ts';
+import { errorBody } from './http/apiError.ts';
 import type { AppEnv } from './http/appEnv.ts';
 import { statusOf } from './http/errorStatus.ts';
 import { resolveWorkspace } from './http/workspace.ts';
@@ -32,9 +32,7 @@ function asDomainError(err: Error): DomainError {
 // one table (http/errorStatus.ts) gives its code.
 app.onError((err, c) => {
   const error = asDomainError(err);
-  // ApiError (deprecated, CRM connection routes only) still names its own status.
-  const status = error instanceof ApiError ? error.status : statusOf(error);
-  return c.json(errorBody(error.code, error.message, error.details), status);
+  return c.json(errorBody(error.code, error.message, error.details), statusOf(error));
 });
 
 app.notFound((c) => {

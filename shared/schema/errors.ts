@@ -23,7 +23,10 @@ export const ErrorCode = z.enum([
   'crm_auth_failed',
   'crm_rate_limited',
   'crm_unavailable',
-  /** the CRM refused the request itself (unknown field, no such object, a value of the wrong type) */
+  /**
+   * the CRM refused the request (no such object, a query it rejects), or the app refused a selection before asking it
+   * (unknown field, a filter value of the wrong type); details = CrmErrorDetails (shared/schema/crm.ts), `source` says which
+   */
   'crm_error',
   'internal',
 ]);

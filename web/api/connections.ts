@@ -7,6 +7,7 @@ import {
   CrmPreview,
   type CrmPullBody,
   type CrmSelection,
+  ReconnectResponse,
   type SaveCrmImportConfigBody,
 } from '../../shared/schema/connections.ts';
 import { CrmConnection, CrmField, CrmImportConfig, CrmObject, CrmRecordPage } from '../../shared/schema/crm.ts';
@@ -38,6 +39,13 @@ export const connectionsApi = {
   /** App registration (client credentials): no browser round trip, the answer is the new connection. */
   connectDynamicsApp: (body: ConnectDynamicsAppBody, o: CallOptions = {}) =>
     request(CrmConnection, '/api/connections/dynamics/app', { ...o, method: 'POST', body }),
+
+  /**
+   * A new sign-in for a stored connection with what it was made with: `{ authorizeUrl }` (send the browser there; it
+   * comes back as for authorize, to the same connection or `?error=different_account`) or, for an app registration,
+   * `{ connection }` re-validated at once. Use this for every "Reconnect" button, whatever the CRM.
+   */
+  reconnect: (id: string, o: CallOptions = {}) => request(ReconnectResponse, `${base(id)}/reconnect`, { ...o, method: 'POST' }),
 
   objects: (id: string, o: CallOptions = {}) => request(ObjectList, `${base(id)}/objects`, { ...o, idempotent: true }),
   fields: (id: string, object: string, o: CallOptions = {}) => request(FieldList, `${objectPath(id, object)}/fields`, { ...o, idempotent: true }),

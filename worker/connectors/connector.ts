@@ -1,8 +1,10 @@
-import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../shared/schema/crm.ts';
+import type { CrmErrorDetails, CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../shared/schema/crm.ts';
+import type { ErrorCode } from '../../shared/schema/errors.ts';
+import { DomainError } from '../domainError.ts';
 
 /**
  * Every CRM plugs in behind this interface; the import pipeline never branches on which CRM a row came from.
- * Implementations do their own auth refresh (once, on 401), retry/backoff on 429/5xx, and throw CrmError.
+ * Implementations do their own auth refresh (once, on 401), retry/backoff on 429/5xx (shared/retry), and throw CrmError.
  */
 export interface Connector {
   listObjects(): Promise<CrmObject[]>;
@@ -20,24 +22,29 @@ export interface Connector {
   firstRecords?(object: string, fields: string[], filters: CrmFilter[], limit: number): Promise<CrmRecordPage>;
 }
 
-export type CrmErrorCode = 'crm_auth_failed' | 'crm_rate_limited' | 'crm_unavailable' | 'crm_error';
+export type CrmErrorCode = Extract<ErrorCode, 'crm_auth_failed' | 'crm_rate_limited' | 'crm_unavailable' | 'crm_error'>;
 
 /**
- * A CRM failure. `message` is the plain fact without a vendor prefix or code (the SPA composes the sentence, e.g.
- * "Salesforce refused the request: <message> (<vendorCode>)"); the vendor's own code and text are kept for support.
+ * A CRM failure, a domain error like any other (app.onError gives its code a status; a crm_error follows the CRM's
+ * own 4xx). `message` is the plain fact without a vendor prefix or code (the SPA composes the sentence, e.g.
+ * "Salesforce refused the request: <message> (<vendorCode>)"); `details` is CrmErrorDetails.
  */
-export class CrmError extends Error {
+export class CrmError extends DomainError {
+  declare readonly code: CrmErrorCode;
+
   constructor(
-    readonly code: CrmErrorCode,
+    code: CrmErrorCode,
     message: string,
     readonly vendorCode: string | null,
     readonly vendorMessage: string | null,
-    /** The vendor's HTTP status (0: no answer); what the route maps to our own status. */
+    /** The vendor's HTTP status (0: no answer). */
     readonly status: number,
     /** How long the CRM asked us to wait (429 Retry-After), when it said. */
     readonly retryAfterSeconds: number | null = null,
+    source: CrmErrorDetails['source'] = 'crm',
   ) {
-    super(message);
+    const details: CrmErrorDetails = { vendorCode, vendorMessage, source };
+    super(code, message, details, status);
     this.name = 'CrmError';
   }
 }
@@ -50,12 +57,10 @@ export class CrmError extends Error {
 export class SelectionError extends CrmError {
   constructor(
     message: string,
-    /** Set when the refused value is a field of the request body (e.g. ['environmentUrl']): then it is a validation problem of that field. */
-    readonly path: readonly string[] | null = null,
     /** The code the CRM itself would have answered (INVALID_FIELD), for support; the refusal is still ours. */
     vendorCode: string | null = null,
   ) {
-    super('crm_error', message, vendorCode, null, 400);
+    super('crm_error', message, vendorCode, null, 400, null, 'app');
     this.name = 'SelectionError';
   }
 }

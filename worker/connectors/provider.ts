@@ -46,3 +46,12 @@ export type SignInTarget = { loginUrl: string; instanceUrl: string | null };
 export type SignedInTokens = TokenSet & { loginUrl: string; instanceUrl: string; authFlow: SignedIn['authFlow'] };
 
 export type { TokenSet };
+
+/**
+ * An optional setting of the deployment (a login host, an authority), which wrangler's generated Env does not list:
+ * a non-empty string, or undefined.
+ */
+export function optionalSetting(env: Env, name: string): string | undefined {
+  const value: unknown = Reflect.get(env, name);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}

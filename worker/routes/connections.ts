@@ -12,7 +12,6 @@ import {
 } from '../../shared/schema/connections.ts';
 import type { CrmConnection, CrmField, CrmImportConfig, CrmObject, CrmRecordPage } from '../../shared/schema/crm.ts';
 import { CrmError, CrmNotConfiguredError } from '../connectors/connector.ts';
-import { crmApiError, crmCall } from '../connectors/crmErrorResponse.ts';
 import { createPkce, randomToken, sha256Base64Url } from '../connectors/oauth/pkce.ts';
 import { openConnector, type OpenedConnector } from '../connectors/openConnector.ts';
 import type { CrmProvider, SignedInTokens, SignInTarget } from '../connectors/provider.ts';
@@ -21,7 +20,7 @@ import { CrmConnections, toPublic, type StoredConnection } from '../connectors/s
 import { CrmImportConfigs } from '../connectors/store/crmImportConfigs.ts';
 import { OAUTH_STATE_TTL_MS, OAuthStates } from '../connectors/store/oauthStates.ts';
 import { tokenCipher } from '../connectors/tokenCipher.ts';
-import { ApiError, validationFailed } from '../http/apiError.ts';
+import { DomainError, validationFailed } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, paramsOf } from '../http/validate.ts';
 
@@ -42,8 +41,8 @@ const SPA_CONNECTIONS_PAGE = '/connections';
 
 type Ctx = Context<AppEnv>;
 
-function notFound(id: string): ApiError {
-  return new ApiError(404, 'not_found', `no connection ${id}`);
+function notFound(id: string): DomainError {
+  return new DomainError('not_found', `no connection ${id}`);
 }
 
 function connections(c: Ctx): CrmConnections {
@@ -52,7 +51,7 @@ function connections(c: Ctx): CrmConnections {
 
 function providerFor(crm: string): CrmProvider {
   const provider = providerOf(crm);
-  if (!provider) throw new ApiError(404, 'not_found', `no CRM called ${crm}`);
+  if (!provider) throw new DomainError('not_found', `no CRM called ${crm}`);
   return provider;
 }
 
@@ -65,7 +64,7 @@ function settingsOf(provider: CrmProvider, env: Env): unknown {
 
 async function bodyOf<S extends z.ZodType>(c: Ctx, schema: S): Promise<z.output<S>> {
   if (!/^application\/([\w.-]+\+)?json\b/i.test(c.req.header('content-type') ?? '')) {
-    throw new ApiError(400, 'validation_failed', 'send a JSON body with content-type: application/json', [{ path: [], message: 'expected a JSON body' }]);
+    throw new DomainError('validation_failed', 'send a JSON body with content-type: application/json', [{ path: [], message: 'expected a JSON body' }]);
   }
   const raw: unknown = await c.req.json().catch(() => undefined);
   const parsed = schema.safeParse(raw);
@@ -139,7 +138,7 @@ async function connectedAnswer(c: Ctx, id: string): Promise<CrmConnection> {
 }
 
 async function opened(c: Ctx, id: string): Promise<OpenedConnector> {
-  const o = await crmCall(() => openConnector(c.env, c.var.workspaceId, id));
+  const o = await openConnector(c.env, c.var.workspaceId, id);
   if (!o) throw notFound(id);
   return o;
 }
@@ -163,11 +162,11 @@ export const connectionsRoutes = new Hono<AppEnv>()
   /** Starts an interactive sign-in (a new connection, or `connectionId` to renew one); the answer says where to send the browser. */
   .post('/:crm/authorize', async (c) => {
     const provider = providerFor(c.req.param('crm'));
-    const settings = await crmCall(async () => settingsOf(provider, c.env));
+    const settings = settingsOf(provider, c.env);
     const { connectionId } = await bodyOf(c, ReconnectField);
     const body = await bodyOf(c, provider.signIn.body);
     const existing = await reconnecting(c, provider, connectionId);
-    const target = await crmCall(async () => provider.signIn.target(settings, body, existing));
+    const target = await provider.signIn.target(settings, body, existing);
     return c.json(await startSignIn(c, provider, settings, target, existing?.id ?? null));
   })
 
@@ -204,16 +203,14 @@ export const connectionsRoutes = new Hono<AppEnv>()
   .post('/:crm/app', async (c) => {
     const provider = providerFor(c.req.param('crm'));
     const app = provider.appSignIn;
-    if (!app) throw new ApiError(404, 'not_found', `${provider.name} has no app sign-in`);
-    const settings = await crmCall(async () => settingsOf(provider, c.env));
+    if (!app) throw new DomainError('not_found', `${provider.name} has no app sign-in`);
+    const settings = settingsOf(provider, c.env);
     const { connectionId } = await bodyOf(c, ReconnectField);
     const body = await bodyOf(c, app.body);
     const existing = await reconnecting(c, provider, connectionId);
-    const done = await crmCall(async () => {
-      const target = await app.target(settings, body, existing);
-      return completeSignIn(c, provider, settings, await app.requestTokens(settings, target), existing?.id ?? null);
-    });
-    if (!('id' in done)) throw crmApiError(differentAccount(provider));
+    const target = await app.target(settings, body, existing);
+    const done = await completeSignIn(c, provider, settings, await app.requestTokens(settings, target), existing?.id ?? null);
+    if (!('id' in done)) throw differentAccount(provider);
     return c.json(await connectedAnswer(c, done.id), existing ? 200 : 201);
   })
 
@@ -227,15 +224,16 @@ export const connectionsRoutes = new Hono<AppEnv>()
     const existing = await connections(c).get(id);
     if (!existing) throw notFound(id);
     const provider = providerFor(existing.kind);
-    const settings = await crmCall(async () => settingsOf(provider, c.env));
+    const settings = settingsOf(provider, c.env);
     const app = provider.appSignIn;
     if (existing.authFlow === 'client_credentials' && app) {
-      const done = await crmCall(async () => completeSignIn(c, provider, settings, await app.requestTokens(settings, await app.target(settings, null, existing)), id));
-      if (!('id' in done)) throw crmApiError(differentAccount(provider));
+      const target = await app.target(settings, null, existing);
+      const done = await completeSignIn(c, provider, settings, await app.requestTokens(settings, target), id);
+      if (!('id' in done)) throw differentAccount(provider);
       const answer: ReconnectResponse = { connection: await connectedAnswer(c, id) };
       return c.json(answer);
     }
-    const target = await crmCall(async () => provider.signIn.target(settings, null, existing));
+    const target = await provider.signIn.target(settings, null, existing);
     const answer: ReconnectResponse = await startSignIn(c, provider, settings, target, id);
     return c.json(answer);
   })
@@ -254,14 +252,14 @@ export const connectionsRoutes = new Hono<AppEnv>()
 
   .get('/:id/objects', paramsOf(ConnectionParams), async (c) => {
     const { connector } = await opened(c, c.req.valid('param').id);
-    const objects: CrmObject[] = await crmCall(() => connector.listObjects());
+    const objects: CrmObject[] = await connector.listObjects();
     return c.json(objects);
   })
 
   .get('/:id/objects/:name/fields', paramsOf(ObjectParams), async (c) => {
     const { id, name } = c.req.valid('param');
     const { connector } = await opened(c, id);
-    const fields: CrmField[] = await crmCall(() => connector.describe(name));
+    const fields: CrmField[] = await connector.describe(name);
     return c.json(fields);
   })
 
@@ -270,10 +268,8 @@ export const connectionsRoutes = new Hono<AppEnv>()
     const { attributes, filters } = c.req.valid('json');
     const { connector } = await opened(c, id);
     // One after the other: a selection the CRM refuses then costs no count query.
-    const first = await crmCall(() =>
-      connector.firstRecords ? connector.firstRecords(name, attributes, filters, PREVIEW_ROWS) : connector.page(name, attributes, filters, null),
-    );
-    const total = await crmCall(() => connector.count(name, filters));
+    const first = await (connector.firstRecords ? connector.firstRecords(name, attributes, filters, PREVIEW_ROWS) : connector.page(name, attributes, filters, null));
+    const total = await connector.count(name, filters);
     const preview: CrmPreview = { records: first.records.slice(0, PREVIEW_ROWS), total };
     return c.json(preview);
   })
@@ -282,7 +278,7 @@ export const connectionsRoutes = new Hono<AppEnv>()
     const { id, name } = c.req.valid('param');
     const { attributes, filters, cursor } = c.req.valid('json');
     const { connector } = await opened(c, id);
-    const page: CrmRecordPage = await crmCall(() => connector.page(name, attributes, filters, cursor));
+    const page: CrmRecordPage = await connector.page(name, attributes, filters, cursor);
     if (page.nextCursor === null) await connections(c).markImported(id);
     return c.json(page);
   })
@@ -298,7 +294,7 @@ export const connectionsRoutes = new Hono<AppEnv>()
     const { id, name } = c.req.valid('param');
     await requireConnection(c, id);
     const config = await new CrmImportConfigs(c.env.DB, c.var.workspaceId).get(id, name);
-    if (!config) throw new ApiError(404, 'not_found', `no saved import of ${name} for this connection`);
+    if (!config) throw new DomainError('not_found', `no saved import of ${name} for this connection`);
     return c.json(config);
   })
 

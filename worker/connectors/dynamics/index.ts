@@ -1,7 +1,8 @@
 import { dynamicsEnvironmentOrigin } from '../../../shared/crm/dynamicsEnvironment.ts';
 import { AuthorizeDynamicsBody, ConnectDynamicsAppBody } from '../../../shared/schema/connections.ts';
-import { CrmError, SelectionError } from '../connector.ts';
-import type { CrmProvider, SignInTarget } from '../provider.ts';
+import { invalid } from '../../domainError.ts';
+import { CrmError } from '../connector.ts';
+import { optionalSetting, type CrmProvider, type SignInTarget } from '../provider.ts';
 import { PullMetadata } from '../pullMetadata.ts';
 import { CrmConnections, type StoredConnection } from '../store/crmConnections.ts';
 import { StoredTokens, type Renew } from '../store/storedTokens.ts';
@@ -17,24 +18,19 @@ export type DynamicsSettings = { identity: IdentityConfig; allowedOrigins: strin
 
 const DEFAULT_AUTHORITY = 'https://login.microsoftonline.com';
 
-/** Worker bindings Dynamics 365 reads; the client id and secret are secrets. */
-export type DynamicsBindings = {
-  DYNAMICS_CLIENT_ID?: string;
-  DYNAMICS_CLIENT_SECRET?: string;
-  /** Microsoft identity platform base, e.g. https://login.microsoftonline.com (login.microsoftonline.us for GCC High). */
-  DYNAMICS_AUTHORITY_URL?: string;
-  /** Comma-separated extra environment origins this deployment trusts (on-premises IFD), beyond *.dynamics.com & co. */
-  DYNAMICS_ALLOWED_ORIGINS?: string;
-};
-
-export function dynamicsSettings(env: DynamicsBindings): DynamicsSettings | null {
-  if (!env.DYNAMICS_CLIENT_ID || !env.DYNAMICS_CLIENT_SECRET) return null;
+/**
+ * The app registration's client id and secret (secrets), Microsoft's authority (DYNAMICS_AUTHORITY_URL:
+ * login.microsoftonline.us for GCC High) and extra environment origins this deployment trusts beyond
+ * *.dynamics.com & co. (DYNAMICS_ALLOWED_ORIGINS, comma-separated: on-premises IFD).
+ */
+export function dynamicsSettings(env: Env): DynamicsSettings | null {
+  const clientId = env.DYNAMICS_CLIENT_ID;
+  const clientSecret = env.DYNAMICS_CLIENT_SECRET;
+  if (!clientId || !clientSecret) return null;
+  const allowedOrigins = (optionalSetting(env, 'DYNAMICS_ALLOWED_ORIGINS') ?? '').split(',').map((o) => o.trim());
   return {
-    identity: { authorityUrl: env.DYNAMICS_AUTHORITY_URL || DEFAULT_AUTHORITY, clientId: env.DYNAMICS_CLIENT_ID, clientSecret: env.DYNAMICS_CLIENT_SECRET },
-    allowedOrigins: (env.DYNAMICS_ALLOWED_ORIGINS ?? '')
-      .split(',')
-      .map((o) => o.trim())
-      .filter(Boolean),
+    identity: { authorityUrl: optionalSetting(env, 'DYNAMICS_AUTHORITY_URL') ?? DEFAULT_AUTHORITY, clientId, clientSecret },
+    allowedOrigins: allowedOrigins.filter(Boolean),
   };
 }
 
@@ -82,14 +78,14 @@ export async function openDynamicsConnector(
 
 function environmentOrigin(raw: string, settings: DynamicsSettings): string {
   const origin = dynamicsEnvironmentOrigin(raw, settings.allowedOrigins);
-  if (!origin) throw new SelectionError('use your Dynamics 365 environment address, e.g. https://contoso.crm.dynamics.com', ['environmentUrl']);
+  if (!origin) throw invalid([{ path: ['environmentUrl'], message: 'use your Dynamics 365 environment address, e.g. https://contoso.crm.dynamics.com' }]);
   return origin;
 }
 
 /** Where a sign-in goes: the body's environment and tenant, or those of the connection it renews. */
 function target(settings: DynamicsSettings, body: { environmentUrl: string; tenant: string } | null, reconnecting: StoredConnection | null): SignInTarget {
   if (body) return { loginUrl: tenantAuthority(settings.identity.authorityUrl, body.tenant), instanceUrl: environmentOrigin(body.environmentUrl, settings) };
-  if (!reconnecting) throw new SelectionError('give the environment address and tenant to sign in to', ['environmentUrl']);
+  if (!reconnecting) throw invalid([{ path: ['environmentUrl'], message: 'give the environment address and tenant to sign in to' }]);
   return { loginUrl: reconnecting.loginUrl, instanceUrl: reconnecting.instanceUrl };
 }
 
@@ -98,37 +94,43 @@ const environmentOf = (t: SignInTarget): string => {
   return t.instanceUrl;
 };
 
+/** An administrator signs in (authorization code + PKCE) and consents for the environment: delegated access with a refresh token. */
+const delegatedSignIn: CrmProvider<DynamicsSettings>['signIn'] = {
+  body: AuthorizeDynamicsBody,
+  target: (settings, body, reconnecting) => target(settings, body ? AuthorizeDynamicsBody.parse(body) : null, reconnecting),
+  authorizeUrl: (settings, t, p) => authorizeUrl(t.loginUrl, settings.identity, { ...p, scope: delegatedScope(environmentOf(t)) }),
+  async exchangeCode(settings, t, p) {
+    const environment = environmentOf(t);
+    const tokens = await requestToken(t.loginUrl, settings.identity, {
+      grant_type: 'authorization_code',
+      code: p.code,
+      redirect_uri: p.redirectUri,
+      code_verifier: p.codeVerifier,
+      scope: delegatedScope(environment),
+    });
+    return { ...tokens, loginUrl: t.loginUrl, instanceUrl: environment, authFlow: 'authorization_code' };
+  },
+};
+
+/** The app registration signs in as its application user in the environment (client credentials): no browser, no refresh token. */
+const appRegistrationSignIn: NonNullable<CrmProvider<DynamicsSettings>['appSignIn']> = {
+  body: ConnectDynamicsAppBody,
+  target: (settings, body, reconnecting) => target(settings, body ? ConnectDynamicsAppBody.parse(body) : null, reconnecting),
+  async requestTokens(settings, t) {
+    const environment = environmentOf(t);
+    const tokens = await requestToken(t.loginUrl, settings.identity, { grant_type: 'client_credentials', scope: appScope(environment) });
+    return { ...tokens, refreshToken: null, loginUrl: t.loginUrl, instanceUrl: environment, authFlow: 'client_credentials' };
+  },
+};
+
 /** Dynamics 365 (Dataverse): an admin's delegated sign-in (authorization code + PKCE), or the app registration's client credentials. */
 export const dynamicsProvider: CrmProvider<DynamicsSettings> = {
   kind: 'dynamics',
   name: 'Dynamics 365',
   requiredSettings: ['DYNAMICS_CLIENT_ID', 'DYNAMICS_CLIENT_SECRET'],
   settings: dynamicsSettings,
-  signIn: {
-    body: AuthorizeDynamicsBody,
-    target: (settings, body, reconnecting) => target(settings, body ? AuthorizeDynamicsBody.parse(body) : null, reconnecting),
-    authorizeUrl: (settings, t, p) => authorizeUrl(t.loginUrl, settings.identity, { ...p, scope: delegatedScope(environmentOf(t)) }),
-    async exchangeCode(settings, t, p) {
-      const environment = environmentOf(t);
-      const tokens = await requestToken(t.loginUrl, settings.identity, {
-        grant_type: 'authorization_code',
-        code: p.code,
-        redirect_uri: p.redirectUri,
-        code_verifier: p.codeVerifier,
-        scope: delegatedScope(environment),
-      });
-      return { ...tokens, loginUrl: t.loginUrl, instanceUrl: environment, authFlow: 'authorization_code' };
-    },
-  },
-  appSignIn: {
-    body: ConnectDynamicsAppBody,
-    target: (settings, body, reconnecting) => target(settings, body ? ConnectDynamicsAppBody.parse(body) : null, reconnecting),
-    async requestTokens(settings, t) {
-      const environment = environmentOf(t);
-      const tokens = await requestToken(t.loginUrl, settings.identity, { grant_type: 'client_credentials', scope: appScope(environment) });
-      return { ...tokens, refreshToken: null, loginUrl: t.loginUrl, instanceUrl: environment, authFlow: 'client_credentials' };
-    },
-  },
+  signIn: delegatedSignIn,
+  appSignIn: appRegistrationSignIn,
   identify(_settings, tokens) {
     // Tokens just received, nothing stored yet: nothing to renew either.
     const api = new DataverseApi({

@@ -3,25 +3,24 @@ import type { CrmField, CrmFilter } from '../../../shared/schema/crm.ts';
 import { CrmError } from '../connector.ts';
 import { buildODataFilter, escapeLikeWildcards, odataString } from './odataFilter.ts';
 
+/** A filterable column of the contact table, as describe gives it. */
+const column = (name: string, label: string, type: string, extra: Partial<CrmField> = {}): CrmField => ({ name, label, type, filterable: true, ...extra });
+
 const fields: CrmField[] = [
-  { name: 'lastname', label: 'Last Name', type: 'string', filterable: true },
-  { name: 'emailaddress1', label: 'Email', type: 'email', filterable: true },
-  { name: 'numberofchildren', label: 'Children', type: 'integer', filterable: true },
-  { name: 'annualincome', label: 'Income', type: 'money', filterable: true },
-  { name: 'createdon', label: 'Created On', type: 'datetime', filterable: true },
-  { name: 'donotemail', label: 'No Email', type: 'boolean', filterable: true },
-  { name: 'parentcustomerid', label: 'Company', type: 'customer', filterable: true },
-  {
-    name: 'gendercode',
-    label: 'Gender',
-    type: 'picklist',
-    filterable: true,
+  column('lastname', 'Last Name', 'string'),
+  column('emailaddress1', 'Email', 'email'),
+  column('numberofchildren', 'Children', 'integer'),
+  column('annualincome', 'Income', 'money'),
+  column('createdon', 'Created On', 'datetime'),
+  column('donotemail', 'No Email', 'boolean'),
+  column('parentcustomerid', 'Company', 'customer'),
+  column('gendercode', 'Gender', 'picklist', {
     options: [
       { value: '1', label: 'Male' },
       { value: '2', label: 'Female' },
     ],
-  },
-  { name: 'new_interests', label: 'Interests', type: 'multiselectpicklist', filterable: false },
+  }),
+  column('new_interests', 'Interests', 'multiselectpicklist', { filterable: false }),
 ];
 
 const f = (field: string, operator: CrmFilter['operator'], value = ''): CrmFilter => ({ field, operator, value });
@@ -64,17 +63,19 @@ describe('buildODataFilter', () => {
     expect(buildODataFilter([f('parentcustomerid', 'is_not_empty')], fields)).toBe('_parentcustomerid_value ne null');
   });
 
-  it.each([
-    [f('nosuchcolumn', 'equals', 'x'), 'no such column'],
-    [f('numberofchildren', 'equals', '2 or 1 eq 1'), 'not a number'],
-    [f('numberofchildren', 'contains', '2'), 'text columns only'],
-    [f('gendercode', 'equals', 'Other'), 'not one of its choices'],
-    [f('donotemail', 'equals', 'maybe'), 'not yes or no'],
-    [f('createdon', 'greater_than', 'yesterday'), 'not a date'],
-    [f('parentcustomerid', 'equals', 'Contoso'), 'not a record id'],
-    [f('gendercode', 'greater_than', '1'), 'does not apply'],
-    [f('new_interests', 'equals', 'Sports'), 'cannot be filtered'],
-  ])('refuses %j', (filter, reason) => {
+  it.each(
+    [
+      { filter: f('nosuchcolumn', 'equals', 'x'), reason: 'no such column' },
+      { filter: f('numberofchildren', 'equals', '2 or 1 eq 1'), reason: 'not a number' },
+      { filter: f('numberofchildren', 'contains', '2'), reason: 'text columns only' },
+      { filter: f('gendercode', 'equals', 'Other'), reason: 'not one of its choices' },
+      { filter: f('donotemail', 'equals', 'maybe'), reason: 'not yes or no' },
+      { filter: f('createdon', 'greater_than', 'yesterday'), reason: 'not a date' },
+      { filter: f('parentcustomerid', 'equals', 'Contoso'), reason: 'not a record id' },
+      { filter: f('gendercode', 'greater_than', '1'), reason: 'does not apply' },
+      { filter: f('new_interests', 'equals', 'Sports'), reason: 'cannot be filtered' },
+    ],
+  )('refuses $filter.field ($filter.operator)', ({ filter, reason }) => {
     let error: unknown;
     try {
       buildODataFilter([filter], fields);
@@ -98,11 +99,13 @@ describe("a day on a date-and-time column is the whole day in the user's time zo
   const day = (operator: CrmFilter['operator'], timeZone?: string) =>
     buildODataFilter([{ field: 'createdon', operator, value: '2024-01-02', ...(timeZone ? { timeZone } : {}) }], fields);
 
-  it('is on / is not / after / before a day in New York', () => {
-    expect(day('equals', 'America/New_York')).toBe('(createdon ge 2024-01-02T05:00:00Z and createdon lt 2024-01-03T05:00:00Z)');
-    expect(day('not_equals', 'America/New_York')).toBe('(createdon lt 2024-01-02T05:00:00Z or createdon ge 2024-01-03T05:00:00Z or createdon eq null)');
-    expect(day('greater_than', 'America/New_York')).toBe('createdon ge 2024-01-03T05:00:00Z');
-    expect(day('less_than', 'America/New_York')).toBe('createdon lt 2024-01-02T05:00:00Z');
+  it.each<[CrmFilter['operator'], string]>([
+    ['equals', '(createdon ge 2024-01-02T05:00:00Z and createdon lt 2024-01-03T05:00:00Z)'],
+    ['not_equals', '(createdon lt 2024-01-02T05:00:00Z or createdon ge 2024-01-03T05:00:00Z or createdon eq null)'],
+    ['greater_than', 'createdon ge 2024-01-03T05:00:00Z'],
+    ['less_than', 'createdon lt 2024-01-02T05:00:00Z'],
+  ])('%s a day in New York', (operator, expected) => {
+    expect(day(operator, 'America/New_York')).toBe(expected);
   });
 
   it('is the UTC day without a time zone', () => {

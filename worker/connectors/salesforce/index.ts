@@ -1,5 +1,5 @@
 import { AuthorizeSalesforceBody } from '../../../shared/schema/connections.ts';
-import type { CrmProvider, SignInTarget } from '../provider.ts';
+import { optionalSetting, type CrmProvider, type SignInTarget } from '../provider.ts';
 import { PullMetadata } from '../pullMetadata.ts';
 import type { CrmConnections, StoredConnection } from '../store/crmConnections.ts';
 import type { DescribedObject } from './describeFields.ts';
@@ -10,24 +10,13 @@ export { SalesforceConnector } from './salesforceConnector.ts';
 
 export type SalesforceSettings = { app: SalesforceApp; loginUrls: SalesforceLoginUrls };
 
-/** Worker bindings Salesforce reads: the connected app's key and secret are secrets. */
-export type SalesforceBindings = {
-  SALESFORCE_CLIENT_ID?: string;
-  SALESFORCE_CLIENT_SECRET?: string;
-  /** Login hosts for "production" and "sandbox"; default login.salesforce.com / test.salesforce.com. */
-  SALESFORCE_LOGIN_URL?: string;
-  SALESFORCE_SANDBOX_LOGIN_URL?: string;
-};
-
-export function salesforceSettings(env: SalesforceBindings): SalesforceSettings | null {
+/** The connected app's key and secret (secrets); login hosts for "production" and "sandbox" are configuration. */
+export function salesforceSettings(env: Env): SalesforceSettings | null {
   if (!env.SALESFORCE_CLIENT_ID || !env.SALESFORCE_CLIENT_SECRET) return null;
-  return {
-    app: { clientId: env.SALESFORCE_CLIENT_ID, clientSecret: env.SALESFORCE_CLIENT_SECRET },
-    loginUrls: {
-      production: env.SALESFORCE_LOGIN_URL || 'https://login.salesforce.com',
-      sandbox: env.SALESFORCE_SANDBOX_LOGIN_URL || 'https://test.salesforce.com',
-    },
-  };
+  const app = { clientId: env.SALESFORCE_CLIENT_ID, clientSecret: env.SALESFORCE_CLIENT_SECRET };
+  const production = optionalSetting(env, 'SALESFORCE_LOGIN_URL') ?? 'https://login.salesforce.com';
+  const sandbox = optionalSetting(env, 'SALESFORCE_SANDBOX_LOGIN_URL') ?? 'https://test.salesforce.com';
+  return { app, loginUrls: { production, sandbox } };
 }
 
 // A pull pages through 2,000 records a request; ten minutes covers the gaps of a paused or retried one.

@@ -143,7 +143,7 @@ export function soqlCondition(field: CrmField, filter: CrmFilter): string {
 
 function lookUp(fields: ObjectFields, name: string, what: string): CrmField {
   const field = fields.get(name);
-  if (!field) throw new SelectionError(`${what} "${name}" is not a field of this object`, null, 'INVALID_FIELD');
+  if (!field) throw new SelectionError(`${what} "${name}" is not a field of this object`, 'INVALID_FIELD');
   return field;
 }
 
@@ -153,7 +153,7 @@ function whereClause(fields: ObjectFields, filters: readonly CrmFilter[]): strin
 }
 
 function objectName(object: string): string {
-  if (!OBJECT_NAME.test(object)) throw new SelectionError(`"${object}" is not a Salesforce object name`, null, 'INVALID_TYPE');
+  if (!OBJECT_NAME.test(object)) throw new SelectionError(`"${object}" is not a Salesforce object name`, 'INVALID_TYPE');
   return object;
 }
 
