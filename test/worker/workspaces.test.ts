@@ -61,6 +61,6 @@ describe('workspace scoping', () => {
   it('pages only the audience’s own members', async () => {
     const audience = await ok<Audience>('POST', '/api/audiences', { name: 'Mine' });
     const page = await ok<MemberPage>('GET', `/api/audiences/${audience.id}/members`);
-    expect(page).toEqual({ members: [], nextCursor: null, total: 0 });
+    expect(page).toMatchObject({ members: [], nextCursor: null, total: 0 });
   });
 });
