@@ -38,11 +38,6 @@ export type ReconnectResponse = z.infer<typeof ReconnectResponse>;
 export const CrmSelection = z.object({
   attributes: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.]*$/, 'not a field name')).min(1).max(500),
   filters: z.array(CrmFilter).max(20).default([]),
-  /**
-   * The user's IANA time zone ("Europe/Berlin"): a date filter's day is that whole day there, not UTC midnight.
-   * Sent by the SPA with every preview and pull; without it the Worker reads days in UTC.
-   */
-  timeZone: z.string().max(64).optional(),
 });
 export type CrmSelection = z.infer<typeof CrmSelection>;
 

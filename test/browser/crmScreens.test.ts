@@ -163,7 +163,7 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
     });
     expect(saved.status).toBe(200);
 
-    const sent: { filters: { value: string }[]; timeZone?: string }[] = [];
+    const sent: { filters: { value: string; timeZone?: string }[] }[] = [];
     page.on('request', (r) => {
       if (r.url().endsWith('/objects/Contact/preview')) sent.push(JSON.parse(r.postData() ?? '{}'));
     });
@@ -191,6 +191,17 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByTestId('preview-total').waitFor();
     expect(await page.getByTestId('preview-error').count()).toBe(0);
-    expect(sent.at(-1)).toMatchObject({ filters: [{ field: numberField.name, operator: 'greater_than', value: '1.5' }], timeZone: TIME_ZONE });
+    expect(sent.at(-1)).toEqual({ attributes: ['Email', 'FirstName'], filters: [{ field: numberField.name, operator: 'greater_than', value: '1.5' }] });
+
+    // A day means the user's whole day in Berlin: the filter carries their time zone.
+    await page.getByRole('button', { name: '+ Add a filter' }).click();
+    await page.getByLabel('Filter 2 field').selectOption('CreatedDate');
+    await page.getByLabel('Filter 2 comparison').selectOption('equals');
+    await page.getByLabel('Filter 2 value').fill('2024-01-02');
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect.poll(() => sent.at(-1)?.filters.length, { timeout: 10_000 }).toBe(2);
+    expect(sent.at(-1)?.filters[1]).toEqual({ field: 'CreatedDate', operator: 'equals', value: '2024-01-02', timeZone: TIME_ZONE });
+    await page.getByTestId('preview-total').waitFor();
+    expect(await page.getByTestId('preview-error').count()).toBe(0);
   });
 });

@@ -7,14 +7,15 @@ import { checkFilter, draftValue, type FilterDraft } from './filterValue.ts';
  * CRM's form (numbers read in the user's locale), incomplete ones left out (and counted), and rows the app itself
  * finds wrong (a field the table lost, a value that is no number) flagged, which holds the preview and the pull.
  */
-export function createCrmFilters(options: { fields: () => readonly CrmField[] | undefined; crm: string; locale: string }) {
+export function createCrmFilters(options: { fields: () => readonly CrmField[] | undefined; crm: string; locale: string; timeZone: string }) {
   const [filters, setFilters] = createSignal<FilterDraft[]>([]);
   let keys = 0;
-  const draft = (f: CrmFilter): FilterDraft => ({ ...f, key: ++keys });
+  // A saved filter's time zone is the one it was sent with; the rows carry none, the user's own is added on sending.
+  const draft = ({ timeZone: _zone, ...f }: CrmFilter): FilterDraft => ({ ...f, key: ++keys });
 
   const checks = createMemo(() => {
     const fields = options.fields() ?? [];
-    return filters().map((f) => ({ key: f.key, check: checkFilter(f, fields, options.crm, options.locale) }));
+    return filters().map((f) => ({ key: f.key, check: checkFilter(f, fields, options.crm, options.locale, options.timeZone) }));
   });
   const readyFilters = createMemo<CrmFilter[]>(() => checks().flatMap((c) => (c.check.state === 'ready' ? [c.check.filter] : [])));
   const problems = createMemo(

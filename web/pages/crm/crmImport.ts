@@ -42,11 +42,11 @@ export function createCrmImport(options: {
   const paused = options.initialObject ? pausedImport(connection.id, options.initialObject) : null;
   // The page has it now; kept again if the user has to leave for another sign-in.
   if (paused) forgetPausedImport(connection.id);
-  const selection = createCrmSelection({ connection, crm, initialObject: options.initialObject, paused, locale: userLocale() });
+  const selection = createCrmSelection({ connection, crm, initialObject: options.initialObject, paused, locale: userLocale(), timeZone });
   const { objectName, selected, selectionKey, columns, filters } = selection;
   const onLoginRefused = () => noteLoginRefused(connection.id);
-  const preview = createCrmPreview({ connectionId: connection.id, crm, timeZone, currentKey: selectionKey, onLoginRefused });
-  const pull = createCrmPull({ connectionId: connection.id, crm, timeZone, ...(options.retry ? { retry: options.retry } : {}), onPulled: handOver, onLoginRefused });
+  const preview = createCrmPreview({ connectionId: connection.id, crm, currentKey: selectionKey, onLoginRefused });
+  const pull = createCrmPull({ connectionId: connection.id, crm, ...(options.retry ? { retry: options.retry } : {}), onPulled: handOver, onLoginRefused });
   const [configWarning, setConfigWarning] = createSignal<string | null>(null);
   /** The filters hold the pull: one names a field the table lost, or a value the app cannot read. */
   const filtersBlocked = () => filters.problems().size > 0;

@@ -15,7 +15,7 @@ export type PreviewState =
  * The first records of a selection and how many it matches. An answer for a selection the user has changed since
  * is dropped; a CRM slow to answer is shown as waited for, and can be given up on.
  */
-export function createCrmPreview(options: { connectionId: string; crm: string; timeZone: string; currentKey: () => string; onLoginRefused: () => void }) {
+export function createCrmPreview(options: { connectionId: string; crm: string; currentKey: () => string; onLoginRefused: () => void }) {
   const [preview, setPreview] = createSignal<PreviewState>({ status: 'idle' });
   const silence = createStallClock();
   let loading: AbortController | null = null;
@@ -31,7 +31,7 @@ export function createCrmPreview(options: { connectionId: string; crm: string; t
       const answer = await connectionsApi.preview(
         options.connectionId,
         request.object,
-        { attributes: request.attributes, filters: request.filters, timeZone: options.timeZone },
+        { attributes: request.attributes, filters: request.filters },
         { signal: abort.signal },
       );
       if (abort.signal.aborted || options.currentKey() !== request.key) return;

@@ -46,7 +46,6 @@ export interface PullJob extends Omit<PullRequest, 'columns' | 'total'> {
 export function createCrmPull(options: {
   connectionId: string;
   crm: string;
-  timeZone: string;
   retry?: RetryPolicy;
   onPulled: (job: PullJob) => void;
   onLoginRefused: () => void;
@@ -78,7 +77,7 @@ export function createCrmPull(options: {
           connectionsApi.pull(
             options.connectionId,
             job.object,
-            { attributes: job.attributes, filters: job.filters, cursor, timeZone: options.timeZone },
+            { attributes: job.attributes, filters: job.filters, cursor },
             {
               signal,
               retry: policy,

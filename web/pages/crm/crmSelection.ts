@@ -23,7 +23,14 @@ export function resourceValue<T>(r: Resource<T>, keepStale = false): T | undefin
  * What a CRM import reads: the table, its attributes and its filters, pre-filled once per table from a paused
  * import (the user came back from signing in again), else the table's saved import, else the defaults.
  */
-export function createCrmSelection(options: { connection: CrmConnection; crm: string; initialObject: string | null; paused: PausedCrmImport | null; locale: string }) {
+export function createCrmSelection(options: {
+  connection: CrmConnection;
+  crm: string;
+  initialObject: string | null;
+  paused: PausedCrmImport | null;
+  locale: string;
+  timeZone: string;
+}) {
   const { connection } = options;
   const [objects, { refetch: refetchObjects }] = createResource(() => connectionsApi.objects(connection.id));
   const [configs, { refetch: refetchConfigs }] = createResource(() => connectionsApi.configs(connection.id));
@@ -43,7 +50,7 @@ export function createCrmSelection(options: { connection: CrmConnection; crm: st
   const [selected, setSelected] = createSignal<string[]>([]);
   /** Attributes of the saved import the table does not have any more: left out, and said so. */
   const [missing, setMissing] = createSignal<string[]>([]);
-  const filters = createCrmFilters({ fields: () => resourceValue(fields), crm: options.crm, locale: options.locale });
+  const filters = createCrmFilters({ fields: () => resourceValue(fields), crm: options.crm, locale: options.locale, timeZone: options.timeZone });
   /** Set once the paused import's selection is back on the page. */
   const [restored, setRestored] = createSignal<PausedCrmImport | null>(null);
 

@@ -46,6 +46,18 @@ describe('checkFilter', () => {
     });
   });
 
+  it('sends a day with the user’s time zone, so it means their whole day', () => {
+    const created: CrmField = { name: 'CreatedDate', label: 'Created Date', type: 'datetime', filterable: true };
+    expect(checkFilter({ field: 'CreatedDate', operator: 'equals', value: '2024-01-02' }, [created], 'Salesforce', 'de-DE', 'Europe/Berlin')).toEqual({
+      state: 'ready',
+      filter: { field: 'CreatedDate', operator: 'equals', value: '2024-01-02', timeZone: 'Europe/Berlin' },
+    });
+    expect(checkFilter({ field: 'Email', operator: 'equals', value: 'a@b.c' }, fields, 'Salesforce', 'de-DE', 'Europe/Berlin')).toEqual({
+      state: 'ready',
+      filter: { field: 'Email', operator: 'equals', value: 'a@b.c' },
+    });
+  });
+
   it('flags a field the CRM no longer has and a value that is not a number, in its own words', () => {
     expect(checkFilter({ field: 'Fax', operator: 'equals', value: '1' }, fields, 'Salesforce', 'en')).toEqual({
       state: 'unknown_field',

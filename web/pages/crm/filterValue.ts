@@ -41,8 +41,8 @@ export function formatLocaleNumber(value: string, locale: string): string {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-/** A filter row as the user left it; `key` tells rows apart while they are edited. */
-export type FilterDraft = CrmFilter & { key: number };
+/** A filter row as the user left it (the time zone is added when it is sent); `key` tells rows apart while edited. */
+export type FilterDraft = Omit<CrmFilter, 'timeZone'> & { key: number };
 
 /**
  * What a filter row needs before it can be sent, checked here rather than by the CRM: a field the table still has,
@@ -54,7 +54,7 @@ export type FilterCheck =
   | { state: 'unknown_field'; message: string }
   | { state: 'invalid'; message: string };
 
-export function checkFilter(draft: CrmFilter, fields: readonly CrmField[], crm: string, locale: string): FilterCheck {
+export function checkFilter(draft: CrmFilter, fields: readonly CrmField[], crm: string, locale: string, timeZone?: string): FilterCheck {
   if (draft.field === '') return { state: 'incomplete' };
   const field = fields.find((f) => f.name === draft.field);
   if (!field) return { state: 'unknown_field', message: `${crm} no longer has the field ${draft.field}: choose another field or remove this filter.` };
@@ -68,6 +68,8 @@ export function checkFilter(draft: CrmFilter, fields: readonly CrmField[], crm: 
     if (!number.ok) return { state: 'invalid', message: `${field.label}: ${number.reason}.` };
     return { state: 'ready', filter: { field: draft.field, operator: draft.operator, value: number.value } };
   }
+  // A day is the user's whole day: the Worker turns it into that day's start and end in their time zone.
+  if (input.kind === 'date' && timeZone) return { state: 'ready', filter: { field: draft.field, operator: draft.operator, value, timeZone } };
   return { state: 'ready', filter: { field: draft.field, operator: draft.operator, value } };
 }
 
