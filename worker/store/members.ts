@@ -15,22 +15,25 @@ export type MemberWrite = {
   sealed: Record<string, string>;
 };
 
+/** The imports that wrote a member: the one that created it, the one before the last writer, the last writer. */
+export type MemberWriters = readonly (string | null)[];
+
 /**
- * A scalar subquery: `[[identifier_key, updated_import_id], …]` as JSON for the keys (a JSON array param) that
- * already have a member in the audience. CROSS JOIN fixes the loop order (SQLite never reorders it): one probe of
- * the unique index per key. Written as `IN (SELECT … json_each)`, the planner chose members_by_audience_page
- * instead and read every member of the audience on each batch, so a batch got slower as the audience grew
- * (≈1 ms per 2,000 members already there).
+ * A scalar subquery: `[[identifier_key, [created, previous, updated import ids]], …]` as JSON for the keys (a JSON
+ * array param) that already have a member in the audience. CROSS JOIN fixes the loop order (SQLite never
+ * reorders it): one probe of the unique index per key. Written as `IN (SELECT … json_each)`, the planner chose
+ * members_by_audience_page instead and read every member of the audience on each batch, so a batch got slower as
+ * the audience grew (≈1 ms per 2,000 members already there).
  */
 export function lastWritersSubquery(workspaceParam: string, audienceExpr: string, keysParam: string): string {
-  return `(SELECT json_group_array(json_array(m.identifier_key, m.updated_import_id))
+  return `(SELECT json_group_array(json_array(m.identifier_key, json_array(m.created_import_id, m.previous_import_id, m.updated_import_id)))
      FROM json_each(${keysParam}) AS j CROSS JOIN members AS m
      WHERE m.audience_id = ${audienceExpr} AND m.identifier_key = j.value AND m.workspace_id = ${workspaceParam})`;
 }
 
-/** Reads lastWritersSubquery's answer: import that last wrote each identifier that already has a member. */
-export function parseLastWriters(json: string): Map<string, string | null> {
-  return new Map(JSON.parse(json) as [string, string | null][]);
+/** Reads lastWritersSubquery's answer: the imports that wrote each identifier that already has a member. */
+export function parseLastWriters(json: string): Map<string, MemberWriters> {
+  return new Map(JSON.parse(json) as [string, MemberWriters][]);
 }
 
 export async function existingMembers(
@@ -38,7 +41,7 @@ export async function existingMembers(
   workspaceId: string,
   audienceId: string,
   keys: readonly string[],
-): Promise<Map<string, string | null>> {
+): Promise<Map<string, MemberWriters>> {
   if (keys.length === 0) return new Map();
   const row = await db
     .prepare(`SELECT ${lastWritersSubquery('?1', '?2', '?3')} AS last_writers`)
@@ -93,6 +96,9 @@ export function mergeMembersStatements(
            attributes = json_patch(members.attributes, excluded.attributes),
            hashes = json_patch(members.hashes, excluded.hashes),
            sealed = json_patch(members.sealed, excluded.sealed),
+           -- Another import writing in between must not make this one forget the member was its own.
+           previous_import_id = CASE WHEN members.updated_import_id IS excluded.updated_import_id THEN members.previous_import_id
+             ELSE members.updated_import_id END,
            updated_import_id = excluded.updated_import_id,
            updated_at = excluded.updated_at`,
       )
