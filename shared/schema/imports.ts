@@ -131,6 +131,8 @@ export const ImportSummary = z.object({
   counts: ImportCounts,
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
+  /** What the Worker changed from the mapping as given to fit the audience (its identifier, its sensitive fields). */
+  notices: z.array(z.string()).default([]),
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
 

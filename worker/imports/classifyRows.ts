@@ -1,4 +1,3 @@
-import { hashInput } from '../../shared/normalize/normalizeValue.ts';
 import type { BatchRow, RowError } from '../../shared/schema/imports.ts';
 import {
   checkCell,
@@ -10,7 +9,7 @@ import {
   shownValue,
   wrongFieldCountMessage,
 } from '../../shared/validation/importRules.ts';
-import { sha256Hex } from '../crypto/sha256Hex.ts';
+import { identifierKey } from './identifierKey.ts';
 import type { ImportPlan, PlannedColumn } from './importPlan.ts';
 
 /** A valid row: normalized values by field key, sensitive ones apart (they are hashed and sealed, never stored plain). */
@@ -98,7 +97,7 @@ export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): Class
     accepted.push({
       index,
       row: r.row,
-      key: identifierColumn.sensitive ? sha256Hex(hashInput(identifierColumn.type, identifierValue)) : identifierValue,
+      key: identifierKey(identifierColumn.type, identifierValue, identifierColumn.sensitive),
       identifierShown: identifierColumn.sensitive ? SENSITIVE_MASK : identifierValue,
       attributes,
       sensitive,

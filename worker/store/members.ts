@@ -140,3 +140,74 @@ export async function membersPage(
   const last = results.at(-1);
   return { members, nextCursor: last && results.length === limit ? last.id : null };
 }
+
+/** A member still holding plain values of fields that are sensitive now (see sealStoredValues). */
+export type PlainMemberRow = { id: number; identifier_key: string; attributes: string; hashes: string; sealed: string; updated_at: string };
+
+/** The next members (by id) holding a plain value of any of `fields`. */
+export async function membersWithPlainValues(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+  fields: readonly string[],
+  afterId: number,
+  limit: number,
+): Promise<PlainMemberRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, identifier_key, attributes, hashes, sealed, updated_at FROM members
+       WHERE workspace_id = ?1 AND audience_id = ?2 AND id > ?3
+         AND EXISTS (SELECT 1 FROM json_each(members.attributes) AS a WHERE a.key IN (SELECT value FROM json_each(?4)))
+       ORDER BY id LIMIT ?5`,
+    )
+    .bind(workspaceId, audienceId, afterId, JSON.stringify(fields), limit)
+    .all<PlainMemberRow>();
+  return results;
+}
+
+/** Members of the audience with these keys (for merging two members that turn out to be one person). */
+export async function membersByKeys(db: D1Database, workspaceId: string, audienceId: string, keys: readonly string[]): Promise<PlainMemberRow[]> {
+  if (keys.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `SELECT m.id, m.identifier_key, m.attributes, m.hashes, m.sealed, m.updated_at
+       FROM json_each(?3) AS j CROSS JOIN members AS m
+       WHERE m.audience_id = ?2 AND m.identifier_key = j.value AND m.workspace_id = ?1`,
+    )
+    .bind(workspaceId, audienceId, JSON.stringify(keys))
+    .all<PlainMemberRow>();
+  return results;
+}
+
+/**
+ * One member rewritten whole: its key, plain attributes, hashes and ciphertexts (sealing in place, merging), as
+ * read at `updatedAt`: a member another request wrote since is left alone (the statement's change count says so)
+ * rather than losing that write.
+ */
+export type MemberRewrite = {
+  id: number;
+  updatedAt: string;
+  key: string;
+  attributes: Record<string, string>;
+  hashes: Record<string, string>;
+  sealed: Record<string, string>;
+};
+
+export function rewriteMembersStatements(db: D1Database, workspaceId: string, audienceId: string, rewrites: readonly MemberRewrite[]): D1PreparedStatement[] {
+  return jsonChunks(rewrites.map((r) => [r.id, r.key, r.attributes, r.hashes, r.sealed, r.updatedAt])).map((json) =>
+    db
+      .prepare(
+        `UPDATE members SET identifier_key = u.value ->> 1, attributes = u.value -> 2, hashes = u.value -> 3, sealed = u.value -> 4
+         FROM json_each(?3) AS u
+         WHERE members.id = u.value ->> 0 AND members.updated_at = u.value ->> 5
+           AND members.workspace_id = ?1 AND members.audience_id = ?2`,
+      )
+      .bind(workspaceId, audienceId, json),
+  );
+}
+
+export function deleteMembersStatement(db: D1Database, workspaceId: string, audienceId: string, ids: readonly number[]): D1PreparedStatement {
+  return db
+    .prepare('DELETE FROM members WHERE workspace_id = ?1 AND audience_id = ?2 AND id IN (SELECT value FROM json_each(?3))')
+    .bind(workspaceId, audienceId, JSON.stringify(ids));
+}
