@@ -1,6 +1,7 @@
 import type { RowError } from '../schema/imports.ts';
 
-export const REPORT_CSV_HEADER = ['Row', 'Column', 'Problem', 'Reason', 'Value'] as const;
+/** `Line` is the line of the file the row starts on (empty for CRM rows): multi-line values make it differ from Row. */
+export const REPORT_CSV_HEADER = ['Row', 'Line', 'Column', 'Problem', 'Reason', 'Value'] as const;
 /** Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; without it accents turn to mojibake. */
 export const CSV_BOM = '\ufeff';
 const LINE_END = '\r\n';
@@ -13,7 +14,9 @@ export function csvCell(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return String(value);
   const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  // Quoted whenever it holds a separator of any locale (comma, semicolon, tab): a semicolon-separated Excel would
+  // otherwise split `x;=cmd|…` and run its second half as a formula.
+  return /[",;\t\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 function line(cells: readonly (string | number | null)[]): string {
@@ -26,7 +29,7 @@ function line(cells: readonly (string | number | null)[]): string {
  */
 export function* reportCsvLines(errors: Iterable<RowError>): Generator<string, void, undefined> {
   yield line(REPORT_CSV_HEADER);
-  for (const e of errors) yield line([e.row, e.column, e.code, e.message, e.value]);
+  for (const e of errors) yield line([e.row, e.line ?? null, e.column, e.code, e.message, e.value]);
 }
 
 /** The whole report as one CSV document, starting with a BOM unless `bom: false`. */

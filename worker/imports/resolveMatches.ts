@@ -46,6 +46,7 @@ export function resolveMatches(
       for (const r of rows) {
         const error: RowError = {
           row: r.row,
+          ...(r.line === undefined ? {} : { line: r.line }),
           column: identifierColumn,
           code: 'identifier_exists',
           message: 'a member with this identifier is already in the audience, and this import rejects matches',
