@@ -183,7 +183,8 @@ export function createCsvReader(options: CsvReaderOptions, onRows: CsvRowsCallba
    * Hands on the data rows, counting lines: each row takes its own line plus the line breaks inside its quoted
    * values (`innerBreaks` in all, so the common case of none costs no look at the values).
    */
-  function emit(rows: string[][], malformed: readonly number[], innerBreaks: number): void {
+  function emit(rows: string[][], malformed: readonly number[], innerBreakCount: number): void {
+    let innerBreaks = innerBreakCount;
     const stripCr = layout?.newline === '\n';
     const newline = (layout as Layout).newline;
     const malformedAt = new Set(malformed);
@@ -194,7 +195,12 @@ export function createCsvReader(options: CsvReaderOptions, onRows: CsvRowsCallba
       const last = row.length - 1;
       const rowLine = line;
       line++;
-      if (innerBreaks > 0) line += breaksIn(row, newline);
+      // Once every inner break of the chunk is placed, the remaining rows need no look at their values.
+      if (innerBreaks > 0) {
+        const breaks = breaksIn(row, newline);
+        line += breaks;
+        innerBreaks -= breaks;
+      }
       // The '\r' of a CRLF line end (rows split on '\n'); a quoted value that really ends in '\r' loses it too.
       if (stripCr && (row[last] as string).charCodeAt((row[last] as string).length - 1) === 13) {
         row[last] = (row[last] as string).slice(0, -1);
