@@ -7,7 +7,6 @@ export type CsvErrorCode =
   | 'header_only'
   | 'binary_file'
   | 'invalid_encoding'
-  | 'unterminated_quote'
   | 'row_too_long'
   | 'too_many_columns';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCsvReader, CsvError, MAX_ROW_CHARS, SNIFF_BYTES, type CsvReaderOptions, type CsvSummary } from './index.ts';
+import { createCsvReader, CsvError, lineOfRow, MAX_ROW_CHARS, SNIFF_BYTES, type CsvReaderOptions, type CsvSummary } from './index.ts';
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
@@ -98,6 +98,8 @@ describe('createCsvReader: basics', () => {
       rowCount: 2,
       raggedRowCount: 0,
       malformedQuoteRow: null,
+      malformedQuoteRowCount: 0,
+      rowLines: { rows: [1], lines: [2] },
     });
   });
 
@@ -206,7 +208,9 @@ describe('createCsvReader: chunk boundaries', () => {
       const result = read([prefix, body.slice(0, cut), body.slice(cut)]);
       expect(result, `split at byte ${cut}`).toEqual(reference);
     }
-  });
+    // One whole read per byte position (its malformed row read twice, by papaparse and lenientParse): seconds on a
+    // busy machine.
+  }, 30_000);
 
   it('gives the same result pushed one byte at a time', () => {
     const bytes = utf8(`Name,Email,Note\r\n${padding(SNIFF_BYTES + 3000)}${TRICKY_ROWS}`);
@@ -375,27 +379,36 @@ describe('createCsvReader: files that cannot be read', () => {
     expect(rows.flat().some((v) => v.includes('\u0000'))).toBe(false);
   });
 
-  it('unterminated_quote names the row and keeps the rows before it', () => {
-    const { error, rows } = rowsBeforeError([utf8('Name,Note\nA,ok\nB,"never closed\nC,x\n')]);
-    expect(error.code).toBe('unterminated_quote');
-    expect(error.row).toBe(2);
-    expect(error.message).toMatch(/^Row 2 opens a quoted value/);
-    expect(rows).toEqual([['A', 'ok']]);
+  it('reads past a quote that is never closed once the unfinished value outgrows the limit, instead of buffering the whole file', () => {
+    const rows: string[][] = [];
+    const reader = createCsvReader({}, (batch) => {
+      for (const row of batch) rows.push(row);
+    });
+    reader.push(utf8('Name,Note\nA,"stray quote\n'));
+    const chunk = utf8('filler,line\n'.repeat(100_000));
+    for (let pushed = 0; pushed <= MAX_ROW_CHARS + chunk.length; pushed += chunk.length) reader.push(chunk);
+    // Read already, before the end of the file: the unfinished value was not held on to.
+    expect(rows[0]).toEqual(['A', '"stray quote']);
+    expect(rows.length).toBeGreaterThan(MAX_ROW_CHARS / 'filler,line\n'.length);
+    const summary = reader.end();
+    expect(rows.slice(1).every((r) => r[0] === 'filler' && r[1] === 'line')).toBe(true);
+    expect(summary.malformedQuoteRow).toBe(1);
   });
 
-  it('unterminated_quote once an unfinished row outgrows the limit, instead of buffering the whole file', () => {
+  it('row_too_long names the row and its line when a line without quotes never ends', () => {
     const reader = createCsvReader({}, () => {});
-    reader.push(utf8('Name,Note\nA,"stray quote\n'));
-    const chunk = utf8('filler line without quotes\n'.repeat(40_000));
+    reader.push(utf8('Name,Note\nA,b\n\nB,'));
     let thrown: unknown = null;
     try {
-      for (let pushed = 0; pushed <= MAX_ROW_CHARS + chunk.length; pushed += chunk.length) reader.push(chunk);
+      const chunk = utf8('x'.repeat(1024 * 1024));
+      for (let i = 0; i < 6; i++) reader.push(chunk);
     } catch (error) {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(CsvError);
-    expect((thrown as CsvError).code).toBe('unterminated_quote');
-    expect((thrown as CsvError).row).toBe(1);
+    expect((thrown as CsvError).code).toBe('row_too_long');
+    expect((thrown as CsvError).row).toBe(2);
+    expect((thrown as CsvError).message).toMatch(/^Row 2 \(line 4 of the file\)/);
   });
 
   it('too_many_columns above the import limit', () => {
@@ -406,5 +419,109 @@ describe('createCsvReader: files that cannot be read', () => {
   it('flags the first row with a malformed quote', () => {
     const { summary } = readText('Name,Note\nA,x\n"Smith" Jr,y\nC,"z"\n');
     expect(summary.malformedQuoteRow).toBe(2);
+  });
+});
+
+describe('createCsvReader: stray quotes, read as spreadsheets and Python\'s csv module read them', () => {
+  it('keeps an unquoted formula with quotes and commas as literal text, flags the row as ragged, reads the rest', () => {
+    const { rows, summary } = readText('Name,Link,Note\nA,=HYPERLINK("http://x","y"),ok\nB,plain,"quoted, fine"\nC,z,w\n');
+    expect(rows).toEqual([
+      ['A', '=HYPERLINK("http://x"', 'y)', 'ok'],
+      ['B', 'plain', 'quoted, fine'],
+      ['C', 'z', 'w'],
+    ]);
+    expect(summary.rowCount).toBe(3);
+    expect(summary.raggedRowCount).toBe(1);
+    expect(summary.malformedQuoteRow).toBe(1);
+    expect(summary.malformedQuoteRowCount).toBe(1);
+  });
+
+  it('keeps a quote inside an unquoted value as a character', () => {
+    const { rows, summary } = readText('Name,Size\nA,12" pipe\nB,5\n');
+    expect(rows).toEqual([
+      ['A', '12" pipe'],
+      ['B', '5'],
+    ]);
+    expect(summary.malformedQuoteRow).toBeNull();
+  });
+
+  it('ends quoting at a closing quote followed by text, keeping the text, without gluing rows', () => {
+    const { rows, summary } = readText('Name,Note\n"Smith" Jr,y\nB,"has ""inner"" quotes"\nC,"x"\n');
+    expect(rows).toEqual([
+      ['Smith Jr', 'y'],
+      ['B', 'has "inner" quotes'],
+      ['C', 'x'],
+    ]);
+    expect(summary.malformedQuoteRowCount).toBe(1);
+  });
+
+  it('reads a quote never closed at the end of the file as a character, keeping every row', () => {
+    const { rows, summary } = readText('Name,Note\nA,ok\nB,"never closed\nC,x\n');
+    expect(rows).toEqual([
+      ['A', 'ok'],
+      ['B', '"never closed'],
+      ['C', 'x'],
+    ]);
+    expect(summary.malformedQuoteRow).toBe(2);
+    const last = readText('Name,Note\nA,ok\nB,"open to the end');
+    expect(last.rows).toEqual([
+      ['A', 'ok'],
+      ['B', '"open to the end'],
+    ]);
+    expect(last.summary.malformedQuoteRow).toBe(2);
+  });
+
+  it('reads the same rows however the bytes are split', () => {
+    const text = 'Name,Link,Note\r\nA,=HYPERLINK("http://x","y"),ok\r\n"Smith" Jr,"multi\r\nline",x\r\nC,"open\r\nD,e,f\r\n';
+    const whole = readText(text);
+    for (let cut = 1; cut < text.length; cut++) {
+      const bytes = utf8(text);
+      expect(read(split(bytes, [cut])).rows).toEqual(whole.rows);
+    }
+    expect(whole.rows).toEqual([
+      ['A', '=HYPERLINK("http://x"', 'y)', 'ok'],
+      ['Smith Jr', 'multi\r\nline', 'x'],
+      ['C', '"open'],
+      ['D', 'e', 'f'],
+    ]);
+  });
+
+  it('keeps newlines, tabs and inner spaces inside quoted values', () => {
+    const { rows } = readText('Name,Note\nA,"Line one\nLine two, with comma"\nB,"tab\there  two spaces"\n');
+    expect(rows).toEqual([
+      ['A', 'Line one\nLine two, with comma'],
+      ['B', 'tab\there  two spaces'],
+    ]);
+  });
+});
+
+describe('createCsvReader: the line each row starts on', () => {
+  const linesOf = (text: string, pieces?: number[]) => {
+    const summary = pieces ? read(split(utf8(text), pieces)).summary : readText(text).summary;
+    return Array.from({ length: summary.rowCount }, (_, i) => lineOfRow(summary.rowLines, i + 1));
+  };
+
+  it('counts the header, multi-line values and blank lines', () => {
+    const text = 'Name,Note\nA,one\nB,"two\nlines"\n\nC,"three\nlines\nhere"\nD,x\n';
+    expect(linesOf(text)).toEqual([2, 3, 6, 9]);
+    expect(linesOf(text.replaceAll('\n', '\r\n'))).toEqual([2, 3, 6, 9]);
+    expect(linesOf(text.replaceAll('\n', '\r'))).toEqual([2, 3, 6, 9]);
+  });
+
+  it('counts Excel\'s sep= line and the lines of leniently read rows', () => {
+    expect(linesOf('sep=;\nName;Note\nA;x\nB;y\n')).toEqual([3, 4]);
+    expect(linesOf('Name,Note\n"Smith" Jr,"a\nb"\nC,"open\nD,e\n')).toEqual([2, 4, 5]);
+  });
+
+  it('gives the same lines however the bytes are split', () => {
+    const text = 'Name,Note\nA,one\nB,"two\nlines"\n\nC,"three\nlines"\nD,"x" y\nE,z';
+    const whole = linesOf(text);
+    for (let cut = 1; cut < text.length; cut++) expect(linesOf(text, [cut])).toEqual(whole);
+  });
+
+  it('keeps one step for a file of one-line rows', () => {
+    const { summary } = readText(`a,b\n${'1,2\n'.repeat(1000)}`);
+    expect(summary.rowLines).toEqual({ rows: [1], lines: [2] });
+    expect(lineOfRow(summary.rowLines, 1000)).toBe(1001);
   });
 });

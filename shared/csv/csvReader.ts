@@ -1,6 +1,8 @@
 import Papa, { type Parser } from 'papaparse';
 import { binaryFileProblem } from './binaryFile.ts';
 import { CsvError } from './csvError.ts';
+import { lenientParse } from './lenientParse.ts';
+import { addRowLine, emptyRowLines, type RowLines } from './rowLines.ts';
 import { byteOrderMark, detectEncoding, ENCODING_LABELS, repairWindows1252, type CsvEncoding } from './encoding.ts';
 import { sniffLayout, type Layout, type LineEnding } from './layout.ts';
 import { uniqueHeaders } from './uniqueHeaders.ts';
@@ -41,8 +43,12 @@ export type CsvSummary = CsvHeader & {
   rowCount: number;
   /** Data rows whose field count differs from the header's. */
   raggedRowCount: number;
-  /** First data row with a quote papaparse had to guess about (`"Smith" Jr`): rows there may be glued together. */
+  /** First data row with a quote out of place (`"Smith" Jr`, a quote never closed), read as spreadsheets do. */
   malformedQuoteRow: number | null;
+  /** Data rows with a quote out of place. */
+  malformedQuoteRowCount: number;
+  /** Where each data row starts in the file (1-based line), multi-line values and blank lines counted. */
+  rowLines: RowLines;
 };
 
 /**
@@ -59,6 +65,9 @@ export type CsvReader = {
 };
 
 type ParseOutput = { data: string[][]; errors: { code: string; row?: number }[]; meta: { cursor: number } };
+
+/** A quote papaparse read differently from a spreadsheet: the text goes to lenientParse instead. */
+const isQuoteTrouble = (e: { code: string }) => e.code === 'InvalidQuotes' || e.code === 'MissingQuotes';
 
 /**
  * A streaming CSV reader: bytes in, rows out, holding only the current chunk and the unfinished last row.
@@ -87,6 +96,10 @@ export function createCsvReader(options: CsvReaderOptions, onRows: CsvRowsCallba
   let rowCount = 0;
   let raggedRowCount = 0;
   let malformedQuoteRow: number | null = null;
+  let malformedQuoteRowCount = 0;
+  const rowLines = emptyRowLines();
+  /** Line of the file the next row starts on. */
+  let line = 1;
 
   function start(sample: Uint8Array, complete: boolean): void {
     const bom = byteOrderMark(sample);
@@ -104,6 +117,8 @@ export function createCsvReader(options: CsvReaderOptions, onRows: CsvRowsCallba
     layout = sniffLayout(text, complete, options.delimiter);
     parser = new Papa.Parser({ delimiter: layout.delimiter, newline: layout.newline, quoteChar: '"' });
     state = 'reading';
+    // Excel's `sep=;` line is a line of the file, if not a row.
+    if (layout.skip) line++;
     parse(layout.skip ? text.slice(layout.skip) : text, false);
   }
 
@@ -132,38 +147,60 @@ export function createCsvReader(options: CsvReaderOptions, onRows: CsvRowsCallba
     // A last row ending in a bare '\r' (CRLF file cut before its '\n') would otherwise keep the '\r' after a quote.
     if (final && layout?.newline === '\n' && input.endsWith('\r')) input = input.slice(0, -1);
     if (!input) return;
+    const { delimiter, newline } = layout as Layout;
     const out = (parser as Parser).parse(input, 0, !final) as ParseOutput;
+    let rows = out.data;
+    let cursor = final ? input.length : out.meta.cursor;
+    let malformed: readonly number[] = [];
+    // Rows that end in a line break: all but the last at the end of the file, where papaparse always returns a last
+    // row after the final break (empty when the file ends with one) and lenientParse only one with content.
+    let unterminatedLast = final;
+    // papaparse reads a quote that does not close where it should as the start of a value running on to the next
+    // likely closing quote, possibly the end of the file: one such row would glue rows together or refuse the
+    // file. Such text, and a value unfinished for too long, is read again the way spreadsheets read it.
+    if (out.errors.some(isQuoteTrouble) || (!final && input.length - cursor > MAX_ROW_CHARS)) {
+      const lenient = lenientParse(input, delimiter, newline, final, MAX_ROW_CHARS);
+      rows = lenient.data;
+      cursor = lenient.cursor;
+      malformed = lenient.malformed;
+      unterminatedLast = final && !input.endsWith(newline);
+    }
+    emit(rows, malformed, countBreaks(input, cursor, newline) - (rows.length - (unterminatedLast ? 1 : 0)));
     if (!final) {
-      tail = input.slice(out.meta.cursor);
-      emit(out);
-      if (tail.length > MAX_ROW_CHARS) throw rowNeverEnds(tail);
-    } else if (out.errors.some((e) => e.code === 'MissingQuotes')) {
-      // papaparse ends the file inside the unclosed value and returns it as the last row: everything before is sound.
-      out.data.pop();
-      emit(out);
-      throw rowNeverEnds('"');
-    } else {
-      emit(out);
+      tail = input.slice(cursor);
+      // Only an unquoted line can still be this long (a quoted value is read as plain text past MAX_ROW_CHARS).
+      if (tail.length > MAX_ROW_CHARS) throw rowTooLong();
     }
   }
 
-  function rowNeverEnds(unfinished: string): CsvError {
+  function rowTooLong(): CsvError {
     const row = header ? rowCount + 1 : null;
-    const where = row === null ? 'The header row' : `Row ${row}`;
-    return unfinished.includes('"')
-      ? new CsvError('unterminated_quote', `${where} opens a quoted value (") that is never closed, so the rest of the file cannot be split into rows. Check the quotes in that row.`, row)
-      : new CsvError('row_too_long', `${where} goes on for more than ${MAX_ROW_CHARS / 1024 / 1024} MB without a line break: this does not look like a CSV file.`, row);
+    const where = row === null ? 'The header row' : `Row ${row} (line ${line} of the file)`;
+    return new CsvError('row_too_long', `${where} goes on for more than ${MAX_ROW_CHARS / 1024 / 1024} MB without a line break: this does not look like a CSV file.`, row);
   }
 
-  function emit(out: ParseOutput): void {
-    const rows = out.data;
+  /**
+   * Hands on the data rows, counting lines: each row takes its own line plus the line breaks inside its quoted
+   * values (`innerBreaks` in all, so the common case of none costs no look at the values).
+   */
+  function emit(rows: string[][], malformed: readonly number[], innerBreakCount: number): void {
+    let innerBreaks = innerBreakCount;
     const stripCr = layout?.newline === '\n';
-    const malformed = malformedQuoteRow === null && out.errors.length > 0 ? new Set(out.errors.filter((e) => e.code === 'InvalidQuotes').map((e) => e.row)) : null;
+    const newline = (layout as Layout).newline;
+    const malformedAt = new Set(malformed);
     const firstRowNumber = rowCount + 1;
     let kept = 0;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as string[];
       const last = row.length - 1;
+      const rowLine = line;
+      line++;
+      // Once every inner break of the chunk is placed, the remaining rows need no look at their values.
+      if (innerBreaks > 0) {
+        const breaks = breaksIn(row, newline);
+        line += breaks;
+        innerBreaks -= breaks;
+      }
       // The '\r' of a CRLF line end (rows split on '\n'); a quoted value that really ends in '\r' loses it too.
       if (stripCr && (row[last] as string).charCodeAt((row[last] as string).length - 1) === 13) {
         row[last] = (row[last] as string).slice(0, -1);
@@ -174,8 +211,12 @@ export function createCsvReader(options: CsvReaderOptions, onRows: CsvRowsCallba
         continue;
       }
       rowCount++;
+      addRowLine(rowLines, rowCount, rowLine);
       if (row.length !== columnCount) raggedRowCount++;
-      if (malformed?.has(i) && malformedQuoteRow === null) malformedQuoteRow = rowCount;
+      if (malformedAt.has(i)) {
+        malformedQuoteRowCount++;
+        malformedQuoteRow ??= rowCount;
+      }
       // Compacting in place: blank lines and the header leave no trace, and no second array is made.
       if (kept !== i) rows[kept] = row;
       kept++;
@@ -237,9 +278,22 @@ export function createCsvReader(options: CsvReaderOptions, onRows: CsvRowsCallba
         const names = h.headers.slice(0, 3).join(', ') + (h.headers.length > 3 ? ', …' : '');
         throw new CsvError('header_only', `The file has a header row (${names}) but no data rows.`);
       }
-      return { ...h, rowCount, raggedRowCount, malformedQuoteRow };
+      return { ...h, rowCount, raggedRowCount, malformedQuoteRow, malformedQuoteRowCount, rowLines };
     }),
   };
+}
+
+/** Line breaks in input[0, end). */
+function countBreaks(input: string, end: number, newline: string): number {
+  let n = 0;
+  for (let i = input.indexOf(newline); i !== -1 && i < end; i = input.indexOf(newline, i + 1)) n++;
+  return n;
+}
+
+function breaksIn(row: readonly string[], newline: string): number {
+  let n = 0;
+  for (const value of row) for (let i = value.indexOf(newline); i !== -1; i = value.indexOf(newline, i + 1)) n++;
+  return n;
 }
 
 /** Where the first undecodable byte is, in lines, so the error can point near the right row. */

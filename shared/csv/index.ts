@@ -5,3 +5,5 @@ export { byteOrderMark, detectEncoding, ENCODING_LABELS, repairWindows1252, type
 export { CANDIDATE_DELIMITERS, detectDelimiter, sniffLayout, type Layout, type LineEnding } from './layout.ts';
 export { binaryFileProblem } from './binaryFile.ts';
 export { uniqueHeaders } from './uniqueHeaders.ts';
+export { addRowLine, emptyRowLines, lineOfRow, type RowLines } from './rowLines.ts';
+export { lenientParse } from './lenientParse.ts';

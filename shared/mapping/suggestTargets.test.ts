@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_FIELDS } from '../fields/builtInFields.ts';
 import type { Field } from '../schema/fields.ts';
-import { headerWords, suggestIdentifier, suggestTargets } from './suggestTargets.ts';
+import { headerWords, isCrmIdType, isIdField, suggestIdentifier, suggestTargets } from './suggestTargets.ts';
 
 const fields: Field[] = [...BUILT_IN_FIELDS];
 
@@ -138,6 +138,36 @@ describe('suggestTargets: one column per field', () => {
   it('returns one entry per column', () => {
     expect(suggestTargets([], [], fields)).toEqual([]);
     expect(suggestTargets(['a', 'b', 'c'], [], []).length).toBe(3);
+  });
+});
+
+describe('suggestTargets: id columns', () => {
+  const salesforceIds = ['001Dn00000AbCdEIA3', '001Dn00000AbCdFIA3', '001Dn00000AbCdGIA3'].map((id) => [id]);
+
+  it('never suggests a header naming an id ("Account ID") for a name field such as Company', () => {
+    expect(targetOf('Account ID')).toBeNull();
+    expect(targetOf('Account Name')).toBe('company');
+    expect(targetOf('Company Id')).toBeNull();
+  });
+
+  it('suggests an id header for an id field', () => {
+    expect(targetOf('Customer ID')).toBe('customer_id');
+    const withMemberId: Field[] = [...fields, { key: 'member_id', label: 'Member ID', type: 'text', builtIn: false }];
+    expect(targetOf('Member ID', withMemberId)).toBe('member_id');
+  });
+
+  it('keeps a CRM id-typed column away from every non-id field, whatever its header says', () => {
+    const [suggestion] = suggestTargets(['Account'], salesforceIds, fields, { idColumns: [true] });
+    expect(suggestion ?? null).toBeNull();
+    expect(suggestTargets(['Account'], salesforceIds, fields, { idColumns: [false] })[0]?.target).toBe('company');
+    expect(suggestTargets(['Customer Id'], salesforceIds, fields, { idColumns: [true] })[0]?.target).toBe('customer_id');
+  });
+
+  it('knows the CRM id types and the id fields', () => {
+    expect(['id', 'reference', 'uniqueidentifier', 'Reference'].map(isCrmIdType)).toEqual([true, true, true, true]);
+    expect(['lookup', 'string', 'email'].map(isCrmIdType)).toEqual([false, false, false]);
+    expect(isIdField({ key: 'customer_id', label: 'Customer ID', type: 'text', builtIn: true })).toBe(true);
+    expect(isIdField({ key: 'company', label: 'Company', type: 'text', builtIn: true })).toBe(false);
   });
 });
 

@@ -14,7 +14,31 @@ export type TargetSuggestion = {
 export type SuggestOptions = {
   /** Country for reading phone numbers without a prefix in the sample values. */
   defaultCountry?: string;
+  /** Per column, whether its source says it holds record ids (a CRM field of an id type, see isCrmIdType). */
+  idColumns?: readonly boolean[];
 };
+
+/** CRM field types whose values are record ids: Salesforce `id` and `reference` (raw 18-character ids), Dataverse
+ * `uniqueidentifier` (GUIDs). Dataverse lookups are pulled as the record's name, so they are not ids here. */
+const CRM_ID_TYPES = new Set(['id', 'reference', 'uniqueidentifier']);
+
+export function isCrmIdType(crmType: string): boolean {
+  return CRM_ID_TYPES.has(crmType.toLowerCase());
+}
+
+const ID_NAME_WORDS = new Set(['id', 'ids', 'identifier', 'guid', 'uuid']);
+
+/** A field that holds ids: Customer ID, or one whose label or key ends in an id word ("Member ID", "crm_guid"). */
+export function isIdField(field: Field): boolean {
+  if (field.key === 'customer_id') return true;
+  const last = (text: string) => headerWords(text).tokens.at(-1) ?? '';
+  return ID_NAME_WORDS.has(last(field.label)) || ID_NAME_WORDS.has(last(field.key));
+}
+
+/** "Account ID", "Owner Id", "ContactGUID": a header naming an id of something, whatever else it mentions. */
+function headerNamesAnId(words: Words): boolean {
+  return ID_NAME_WORDS.has(words.tokens.at(-1) ?? '') || /(guid|uuid)$/.test(words.compact);
+}
 
 type Words = { tokens: string[]; compact: string; starts: Set<number>; ends: Set<number> };
 
@@ -185,6 +209,10 @@ export function suggestTargets(
 
   headers.forEach((header, column) => {
     const words = headerWords(header);
+    // An id column ("Account ID" holds the account's id, not its name) is only ever suggested for an id field:
+    // from its CRM type, nothing else is considered; from its header, header matches to other fields are not.
+    const crmId = options.idColumns?.[column] === true;
+    const namesAnId = crmId || headerNamesAnId(words);
     const stats = valueStats(sampleRows, column, defaultCountry);
     const sampled = stats.values.length;
     const emailShare = share(stats.emails, sampled);
@@ -192,6 +220,7 @@ export function suggestTargets(
     const valuesSay = (type: FieldType) => (type === 'email' ? emailShare >= 0.8 : type === 'phone' ? phoneShare >= 0.8 : false);
 
     for (const { field, names } of named) {
+      if (namesAnId && !isIdField(field)) continue;
       const found = headerCandidate(header, words, field, names);
       if (!found) continue;
       if (contradicted(field.type, stats, defaultCountry)) {
@@ -206,6 +235,7 @@ export function suggestTargets(
       }
     }
 
+    if (crmId) return;
     if (emailField && emailShare >= 0.8) {
       candidates.push({ column, target: emailField.key, score: emailShare >= 0.95 ? 90 : 80, reason: describeShare(stats.emails, sampled, 'are email addresses') });
     }

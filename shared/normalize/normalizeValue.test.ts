@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashInput, normalizeEmail, normalizePhone, normalizeValue } from './normalizeValue.ts';
+import { hashInput, normalizationNote, normalizeEmail, normalizePhone, normalizeValue } from './normalizeValue.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -73,11 +73,35 @@ describe('phones to E.164', () => {
 });
 
 describe('names and text', () => {
-  it('trims and collapses inner whitespace, keeping case and accents', () => {
-    expect(normalizeValue('first_name', '  Jean   Pierre ', 'US')).toEqual({ ok: true, value: 'Jean Pierre' });
+  it('trims the ends only, keeping inner spaces, case and accents', () => {
+    expect(normalizeValue('first_name', '  Jean   Pierre ', 'US')).toEqual({ ok: true, value: 'Jean   Pierre' });
     expect(normalizeValue('last_name', 'Müller\t', 'DE')).toEqual({ ok: true, value: 'Müller' });
-    expect(normalizeValue('text', 'a \n b', 'US')).toEqual({ ok: true, value: 'a b' });
     expect(normalizeValue('country', ' France ', 'US')).toEqual({ ok: true, value: 'France' });
+  });
+
+  it('keeps newlines, tabs and inner spaces of a text value, with line endings made \\n', () => {
+    expect(normalizeValue('text', 'Line one\nLine two, with comma', 'US')).toEqual({ ok: true, value: 'Line one\nLine two, with comma' });
+    expect(normalizeValue('text', ' a \r\n b\rc\t\td  e \n', 'US')).toEqual({ ok: true, value: 'a \n b\nc\t\td  e' });
+  });
+
+  it('reads every value in composed Unicode form (NFC), so café is one value however it was typed', () => {
+    const combining = 'cafe\u0301';
+    const precomposed = 'caf\u00e9';
+    expect(combining).not.toBe(precomposed);
+    expect(normalizeValue('text', combining, 'US')).toEqual({ ok: true, value: precomposed });
+    expect(normalizeValue('email', `${combining}@example.com`, 'US')).toEqual(normalizeValue('email', `${precomposed}@example.com`, 'US'));
+  });
+
+  it('hashes names in the collapsed, lowercased form ad platforms expect', () => {
+    expect(hashInput('first_name', 'Jean   Pierre')).toBe('jean pierre');
+    expect(hashInput('text', 'A  b')).toBe('a  b');
+  });
+
+  it('describes what is done to typed values, and nothing for text', () => {
+    expect(normalizationNote('email')).toMatch(/lowercased/);
+    expect(normalizationNote('phone')).toMatch(/E\.164/);
+    expect(normalizationNote('text')).toBeNull();
+    expect(normalizationNote('first_name')).toBeNull();
   });
 });
 

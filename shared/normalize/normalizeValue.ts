@@ -55,8 +55,12 @@ export function normalizePhone(raw: string, defaultCountry: string): Normalized 
   return ok(number);
 }
 
-function collapseSpaces(raw: string): string {
-  return raw.trim().replace(/\s+/g, ' ');
+/**
+ * A text value keeps its content — inner spaces, tabs and line breaks are the user's — only the ends are trimmed
+ * and line endings made `\n` (a note typed on Windows and one typed on a Mac are the same note).
+ */
+export function normalizeText(raw: string): string {
+  return raw.trim().replace(/\r\n?/g, '\n');
 }
 
 function normalizeUrl(raw: string): Normalized {
@@ -113,9 +117,12 @@ function normalizeDate(raw: string, defaultCountry: string): Normalized {
 
 /**
  * Validates and normalizes one cell for its field type. Callers skip blank cells (a blank is simply absent, except
- * for the identifier): handed a blank, text types return it collapsed and the other types report it as invalid.
+ * for the identifier): handed a blank, text types return it empty and the other types report it as invalid.
+ * Every value is read in Unicode's composed form (NFC) first: `café` typed with a combining accent and `café`
+ * precomposed look the same and must be one identifier, one hash.
  */
-export function normalizeValue(type: FieldType, raw: string, defaultCountry: string): Normalized {
+export function normalizeValue(type: FieldType, cell: string, defaultCountry: string): Normalized {
+  const raw = cell.normalize('NFC');
   switch (type) {
     case 'email':
       return normalizeEmail(raw);
@@ -124,9 +131,8 @@ export function normalizeValue(type: FieldType, raw: string, defaultCountry: str
     case 'first_name':
     case 'last_name':
     case 'text':
-      return ok(collapseSpaces(raw));
     case 'country':
-      return ok(collapseSpaces(raw));
+      return ok(normalizeText(raw));
     case 'url':
       return normalizeUrl(raw);
     case 'number':
@@ -141,5 +147,33 @@ export function normalizeValue(type: FieldType, raw: string, defaultCountry: str
  * lowercased, phone in E.164, names (and every other text) trimmed and lowercased.
  */
 export function hashInput(type: FieldType, normalized: string): string {
-  return type === 'phone' ? normalized : normalized.toLowerCase();
+  if (type === 'phone') return normalized;
+  // Stored names keep their inner spacing; the hashed form collapses it, as ad platforms expect (and as the hashes
+  // made before text kept its spacing were made).
+  if (type === 'first_name' || type === 'last_name' || type === 'country') return normalized.replace(/\s+/g, ' ').toLowerCase();
+  return normalized.toLowerCase();
+}
+
+/**
+ * What normalizeValue does to a valid value of this type, in words for the marketer (pre-save summary, report);
+ * null when the value is kept as written (ends trimmed, line endings `\n`).
+ */
+export function normalizationNote(type: FieldType): string | null {
+  switch (type) {
+    case 'email':
+      return 'trimmed, lowercased, a leading "mailto:" removed';
+    case 'phone':
+      return 'written in international form (E.164, e.g. +4930123456), national numbers read in the default country';
+    case 'url':
+      return 'written as a full web address (https:// added when missing)';
+    case 'number':
+      return 'written as a plain number (1.234,56 → 1234.56)';
+    case 'date':
+      return 'written as an ISO date (YYYY-MM-DD)';
+    case 'first_name':
+    case 'last_name':
+    case 'text':
+    case 'country':
+      return null;
+  }
 }

@@ -1,6 +1,7 @@
 import type { RowError } from '../schema/imports.ts';
 
-export const REPORT_CSV_HEADER = ['Row', 'Column', 'Problem', 'Reason', 'Value'] as const;
+/** `Line` is the line of the file the row starts on (empty for CRM rows): multi-line values make it differ from Row. */
+export const REPORT_CSV_HEADER = ['Row', 'Line', 'Column', 'Problem', 'Reason', 'Value'] as const;
 /** Excel reads a CSV as UTF-8 only when it starts with a byte-order mark; without it accents turn to mojibake. */
 export const CSV_BOM = '\ufeff';
 const LINE_END = '\r\n';
@@ -30,7 +31,7 @@ export function csvLine(cells: readonly (string | number | null)[]): string {
  */
 export function* reportCsvLines(errors: Iterable<RowError>): Generator<string, void, undefined> {
   yield csvLine(REPORT_CSV_HEADER);
-  for (const e of errors) yield csvLine([e.row, e.column, e.code, e.message, e.value]);
+  for (const e of errors) yield csvLine([e.row, e.line ?? null, e.column, e.code, e.message, e.value]);
 }
 
 /** The whole report as one CSV document, starting with a BOM unless `bom: false`. */

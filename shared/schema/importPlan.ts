@@ -23,5 +23,7 @@ export const ImportPlan = z.object({
   identifierIndex: z.number().int(),
   onMatch: OnMatch,
   defaultCountry: z.string(),
+  /** What was changed from the mapping as given to fit the audience (alignPlan), shown in the import summary. */
+  notices: z.array(z.string()).optional(),
 });
 export type ImportPlan = z.infer<typeof ImportPlan>;

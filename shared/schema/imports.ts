@@ -55,6 +55,9 @@ export type StartImportBody = z.infer<typeof StartImportBody>;
  */
 export const BatchRow = z.object({
   row: z.number().int().min(1),
+  /** The 1-based line of the file the row starts on (a multi-line value makes it differ from row + 1), when the
+   * source is a file: reports say "row 2 (line 3 of the file)" so the row can be found in any editor. */
+  line: z.number().int().min(1).optional(),
   /** Cells over MAX_CELL_LENGTH are rejected as a row error by the Worker, so one long cell cannot fail a whole batch. */
   values: z.array(z.string()),
   /** Set when the source row had a different number of fields than the header: such rows are rejected. */
@@ -84,6 +87,8 @@ export type RowErrorCode = z.infer<typeof RowErrorCode>;
 
 export const RowError = z.object({
   row: z.number().int(),
+  /** Line of the file the row starts on, when the batch row carried it. */
+  line: z.number().int().optional(),
   /** Source column name, null when the problem is the whole row. */
   column: z.string().nullable(),
   code: RowErrorCode,
@@ -131,6 +136,8 @@ export const ImportSummary = z.object({
   counts: ImportCounts,
   createdAt: z.string(),
   finishedAt: z.string().nullable(),
+  /** What the Worker changed from the mapping as given to fit the audience (its identifier, its sensitive fields). */
+  notices: z.array(z.string()).default([]),
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
 

@@ -78,7 +78,8 @@ describe('CSV import, end to end', () => {
     const rejected = page.getByRole('table', { name: 'Rejected rows' }).locator('tbody tr');
     expect(await rejected.count()).toBe(1);
     const cells = await rejected.first().locator('td').allTextContents();
-    expect(cells[0]).toBe('4');
+    // The row the grid shows, and the line of the file it starts on (the header is line 1).
+    expect(cells[0]).toBe('4 line 5');
     expect(cells[1]).toBe('Correo');
     expect(cells[2]).toMatch(/email/i);
     const csvHref = await page.getByRole('link', { name: 'Download report CSV' }).getAttribute('href');

@@ -4,7 +4,7 @@ import type { BatchBody, ImportSummary } from '../../shared/schema/imports.ts';
 import { readAesKey } from '../../worker/crypto/aesGcm.ts';
 import { createBatchSealer } from '../../worker/crypto/batchSealer.ts';
 import { ingestBatch } from '../../worker/imports/ingestBatch.ts';
-import { ok, rows, startBody, startImport, type Column } from './support/api.ts';
+import { ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 
 const COLUMNS: Column[] = [
   { column: 'Email', target: 'email' },
@@ -83,5 +83,44 @@ describe('batches racing other writers', () => {
     });
     const stored = await env.DB.prepare('SELECT count(*) AS n FROM members WHERE audience_id = ?').bind(imp.audienceId).first<{ n: number }>();
     expect(stored?.n).toBe(0);
+  });
+
+  describe('another import writing the same audience between two batches', () => {
+    const cityOf = async (audienceId: string, email: string) =>
+      (
+        await env.DB.prepare(`SELECT attributes ->> 'city' AS city FROM members WHERE audience_id = ? AND identifier_key = ?`)
+          .bind(audienceId, email)
+          .first<{ city: string }>()
+      )?.city;
+
+    it('counts an identifier the import created as a duplicate, not as existing, and keeps its newer values (onMatch reject)', async () => {
+      const a = await startImport(startBody(COLUMNS, 'Email', { onMatch: 'reject', batchSize: 1 }));
+      const b = await startImport(startBody(COLUMNS, 'Email', { audienceId: a.audienceId }));
+      expect((await sendBatch(a.id, 0, rows(1, [['x@example.com', 'Oslo']]))).counts).toMatchObject({ inserted: 1 });
+      expect((await sendBatch(b.id, 0, rows(1, [['x@example.com', 'Bergen']]))).counts).toMatchObject({ updated: 1 });
+      const again = await sendBatch(a.id, 1, rows(2, [['x@example.com', 'Tromsø']]));
+      expect(again.counts).toEqual({ received: 1, inserted: 0, updated: 0, duplicates: 1, rejected: 0, skipped: 0 });
+      expect(again.errors).toEqual([]);
+      expect(await cityOf(a.audienceId, 'x@example.com')).toBe('Tromsø');
+      const summaryA = await ok<ImportSummary>('POST', `/api/imports/${a.id}/finish`);
+      expect(summaryA.counts).toEqual({ received: 2, inserted: 1, updated: 0, duplicates: 1, rejected: 0, skipped: 0 });
+      const summaryB = await ok<ImportSummary>('POST', `/api/imports/${b.id}/finish`);
+      expect(summaryB.counts).toEqual({ received: 1, inserted: 0, updated: 1, duplicates: 0, rejected: 0, skipped: 0 });
+      expect((await ok<{ memberCount: number }>('GET', `/api/audiences/${a.audienceId}`)).memberCount).toBe(1);
+    });
+
+    it('counts an identifier the import updated as a duplicate the second time, even after another import updated it', async () => {
+      const earlier = await startImport(startBody(COLUMNS, 'Email'));
+      await sendBatch(earlier.id, 0, rows(1, [['y@example.com', 'Lima']]));
+      const a = await startImport(startBody(COLUMNS, 'Email', { audienceId: earlier.audienceId, batchSize: 1 }));
+      const b = await startImport(startBody(COLUMNS, 'Email', { audienceId: earlier.audienceId }));
+      expect((await sendBatch(a.id, 0, rows(1, [['y@example.com', 'Oslo']]))).counts).toMatchObject({ updated: 1 });
+      expect((await sendBatch(b.id, 0, rows(1, [['y@example.com', 'Bergen']]))).counts).toMatchObject({ updated: 1 });
+      const again = await sendBatch(a.id, 1, rows(2, [['y@example.com', 'Tromsø']]));
+      expect(again.counts).toEqual({ received: 1, inserted: 0, updated: 0, duplicates: 1, rejected: 0, skipped: 0 });
+      expect(await cityOf(a.audienceId, 'y@example.com')).toBe('Tromsø');
+      // And B, writing again after A, still knows the member as its own.
+      expect((await sendBatch(b.id, 1, rows(2, [['y@example.com', 'Bodø']]))).counts).toMatchObject({ duplicates: 1, updated: 0 });
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ImportReport, ImportSummary } from '../../shared/schema/imports.ts';
 import type { MemberPage } from '../../shared/schema/audiences.ts';
@@ -198,5 +198,38 @@ describe('idempotency and resume', () => {
     });
     expect(badRow.status).toBe(400);
     expect(badRow.body.error.details[0]?.path).toEqual(['rows', 0, 'row']);
+  });
+
+  it('carries the line each row starts on into the batch answer, the report and its CSV, and replays it', async () => {
+    const imp = await startImport(startBody(COLUMNS, 'Email'));
+    const body = [
+      { row: 1, line: 2, values: ['ok@example.com', 'Ann', 'Oslo'] },
+      // Row 2 held a two-line note, so row 3 starts on line 5.
+      { row: 2, line: 3, values: ['fine@example.com', 'Multi\nline', 'Rome'] },
+      { row: 3, line: 5, values: ['not-an-email', 'Bob', ''] },
+      { row: 4, line: 6, values: ['x@example.com'], fieldCount: 4 },
+    ];
+    const first = await putBatch(imp.id, 0, body);
+    expect(first.status).toBe(200);
+    const errors = (first.body as { errors: { row: number; line?: number; code: string }[] }).errors;
+    expect(errors.map((e) => [e.row, e.line, e.code])).toEqual([
+      [3, 5, 'invalid_email'],
+      [4, 6, 'ragged_row'],
+    ]);
+    const replay = await putBatch(imp.id, 0, body);
+    expect((replay.body as { errors: unknown[] }).errors).toEqual(errors);
+    const report = await ok<ImportReport>('GET', `/api/imports/${imp.id}/report`);
+    expect(report.errors.map((e) => [e.row, e.line])).toEqual([
+      [3, 5],
+      [4, 6],
+    ]);
+    const csv = await (await SELF.fetch(`http://app.test/api/imports/${imp.id}/report.csv`)).text();
+    const lines = csv.replace(/^\ufeff/, '').split('\r\n');
+    expect(lines[0]).toBe('Row,Line,Column,Problem,Reason,Value');
+    expect(lines[1]?.startsWith('3,5,Email,invalid_email,')).toBe(true);
+    expect(lines[2]?.startsWith('4,6,,ragged_row,')).toBe(true);
+    // The multi-line note is stored with its line break.
+    const page = await ok<MemberPage>('GET', `/api/audiences/${imp.audienceId}/members`);
+    expect(page.members.find((m) => m.identifier === 'fine@example.com')?.attributes.first_name).toBe('Multi\nline');
   });
 });

@@ -54,7 +54,7 @@ describe('a full import', () => {
     const page = await ok<MemberPage>('GET', `/api/audiences/${imp.audienceId}/members`);
     expect(page.total).toBe(3);
     expect(page.members.map((m) => [m.identifier, m.attributes])).toEqual([
-      ['ada@example.com', { email: 'ada@example.com', first_name: 'Ada Lovelace', mobile: '+14155552671' }],
+      ['ada@example.com', { email: 'ada@example.com', first_name: 'Ada  Lovelace', mobile: '+14155552671' }],
       ['grace@example.com', { email: 'grace@example.com', first_name: 'Grace' }],
       ['alan@example.com', { email: 'alan@example.com', mobile: '+442079460958' }],
     ]);

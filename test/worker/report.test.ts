@@ -45,11 +45,11 @@ describe('import report', () => {
     expect(res.headers.get('content-disposition')).toContain('attachment');
     const csv = await res.text();
     const lines = csv.replace(/^\ufeff/, '').split('\r\n');
-    expect(lines[0]).toBe('Row,Column,Problem,Reason,Value');
+    expect(lines[0]).toBe('Row,Line,Column,Problem,Reason,Value');
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toMatch(/^1,Email,invalid_email,.*,"'=HYPERLINK\(""http:\/\/evil\.test"",""x""\)"$/);
-    expect(lines[2]).toMatch(/^2,Phone,invalid_phone,.*,'\+1 \(0\) 12$/);
-    expect(lines[3]).toMatch(/^3,Email,invalid_email,.*,'@SUM\(A1\)$/);
+    expect(lines[1]).toMatch(/^1,,Email,invalid_email,.*,"'=HYPERLINK\(""http:\/\/evil\.test"",""x""\)"$/);
+    expect(lines[2]).toMatch(/^2,,Phone,invalid_phone,.*,'\+1 \(0\) 12$/);
+    expect(lines[3]).toMatch(/^3,,Email,invalid_email,.*,'@SUM\(A1\)$/);
     expect(lines[4]).toBe('');
     // No cell may start with a formula character.
     for (const l of lines.slice(1, 4)) for (const cell of l.split(',')) expect(cell).not.toMatch(/^[=+\-@]/);

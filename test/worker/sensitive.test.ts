@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { MemberPage } from '../../shared/schema/audiences.ts';
 import type { ImportReport } from '../../shared/schema/imports.ts';
 import { createAesGcm, readAesKey } from '../../worker/crypto/aesGcm.ts';
-import { ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 
 // Published / computed once with `printf '%s' … | sha256sum`.
 const SHA256_TEST_EMAIL = '973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b'; // test@example.com
@@ -78,5 +78,94 @@ describe('sensitive columns', () => {
       expect(text).not.toContain('secret-mailbox');
       expect(text).not.toContain('secret-phone');
     }
+  });
+
+  describe('belong to the audience, not to one import', () => {
+    const plainColumns = (sensitive: { email?: boolean; mobile?: boolean }): Column[] => [
+      { column: 'E-mail', target: 'email', sensitive: sensitive.email ?? false },
+      { column: 'Cell', target: 'mobile', sensitive: sensitive.mobile ?? false },
+      { column: 'Given name', target: 'first_name' },
+    ];
+    const membersOf = async (audienceId: string) =>
+      (await env.DB.prepare('SELECT * FROM members WHERE audience_id = ? ORDER BY id').bind(audienceId).all<MemberRow>()).results;
+
+    it('aligns a later import that leaves a sensitive field plain: one member per person, with a notice', async () => {
+      const first = await startImport(startBody(plainColumns({ email: true }), 'E-mail'));
+      await sendBatch(first.id, 0, rows(1, [['test@example.com', '', 'Tess']]));
+      const later = await startImport(startBody(plainColumns({}), 'E-mail', { audienceId: first.audienceId }));
+      expect(later.notices).toEqual(['Email is sensitive in this audience, so the column "E-mail" is stored hashed and encrypted too.']);
+      const result = await sendBatch(later.id, 0, rows(1, [['Test@Example.com', '', 'Tessa']]));
+      expect(result.counts).toMatchObject({ inserted: 0, updated: 1 });
+      const members = await membersOf(first.audienceId);
+      expect(members).toHaveLength(1);
+      expect(members[0]?.identifier_key).toBe(SHA256_TEST_EMAIL);
+      expect(JSON.stringify(members).toLowerCase()).not.toContain('test@example.com');
+      expect(JSON.parse(members[0]?.attributes ?? '{}')).toEqual({ first_name: 'Tessa' });
+      // The summary read back later carries the notice too.
+      expect((await ok<{ notices: string[] }>('GET', `/api/imports/${later.id}`)).notices).toEqual(later.notices);
+    });
+
+    it('seals and hashes the stored plain values in place when a later import makes a field sensitive', async () => {
+      const first = await startImport(startBody(plainColumns({}), 'E-mail'));
+      await sendBatch(first.id, 0, rows(1, [['test@example.com', '(415) 555-2671', 'Tess'], ['other@example.org', '', 'Otto']]));
+      const later = await startImport(startBody(plainColumns({ email: true, mobile: true }), 'E-mail', { audienceId: first.audienceId }));
+      expect(later.notices).toEqual([
+        'Email is now sensitive in this audience: the values already stored were hashed and encrypted in place.',
+        'Mobile phone is now sensitive in this audience: the values already stored were hashed and encrypted in place.',
+      ]);
+      const members = await membersOf(first.audienceId);
+      expect(members).toHaveLength(2);
+      const everything = JSON.stringify(members).toLowerCase();
+      for (const plain of ['test@example.com', 'other@example.org', '+14155552671']) expect(everything).not.toContain(plain);
+      const tess = members[0] as MemberRow;
+      expect(tess.identifier_key).toBe(SHA256_TEST_EMAIL);
+      expect(JSON.parse(tess.attributes)).toEqual({ first_name: 'Tess' });
+      expect(JSON.parse(tess.hashes)).toEqual({ email: SHA256_TEST_EMAIL, mobile: SHA256_TEST_PHONE });
+      const aes = createAesGcm(readAesKey(env.ENCRYPTION_KEY));
+      const sealed = JSON.parse(tess.sealed) as Record<string, string>;
+      expect(aes.open(sealed.email ?? '')).toBe('test@example.com');
+      expect(aes.open(sealed.mobile ?? '')).toBe('+14155552671');
+      // The listing masks them now, and the same person imported again is the same member.
+      const page = await ok<MemberPage>('GET', `/api/audiences/${first.audienceId}/members`);
+      expect(page.members[0]).toMatchObject({ identifier: '••••••', attributes: { first_name: 'Tess' }, sensitive: { email: '••••••', mobile: '••••••' } });
+      const result = await sendBatch(later.id, 0, rows(1, [['TEST@example.com', '', 'Tessa']]));
+      expect(result.counts).toMatchObject({ inserted: 0, updated: 1 });
+      expect(await membersOf(first.audienceId)).toHaveLength(2);
+    });
+
+    it('merges the two members an audience already holds for one person (plain and hashed identifier) when sealing', async () => {
+      const first = await startImport(startBody(plainColumns({}), 'E-mail'));
+      await sendBatch(first.id, 0, rows(1, [['test@example.com', '', 'Tess']]));
+      // The state the old code left: the same email once plain, once hashed, as two members.
+      const second = await startImport(startBody(plainColumns({}), 'E-mail', { audienceId: first.audienceId }));
+      await sendBatch(second.id, 0, rows(1, [['test@example.com', '', 'Tessa']]));
+      await env.DB.prepare(
+        `INSERT INTO members (workspace_id, audience_id, identifier_key, attributes, hashes, sealed, created_at, updated_at)
+         VALUES ('default', ?1, ?2, '{"first_name":"Hashed Tess"}', json_object('email', ?2), '{}', '2000-01-01', '2000-01-01')`,
+      )
+        .bind(first.audienceId, SHA256_TEST_EMAIL)
+        .run();
+      await env.DB.prepare(`UPDATE audiences SET member_count = member_count + 1, sensitive_fields = '["email"]', sealing_due = 1 WHERE id = ?`)
+        .bind(first.audienceId)
+        .run();
+      await startImport(startBody(plainColumns({ email: true }), 'E-mail', { audienceId: first.audienceId }));
+      const members = await membersOf(first.audienceId);
+      expect(members).toHaveLength(1);
+      expect(members[0]?.identifier_key).toBe(SHA256_TEST_EMAIL);
+      // The more recently written member's values win.
+      expect(JSON.parse(members[0]?.attributes ?? '{}')).toEqual({ first_name: 'Tessa' });
+      expect(JSON.stringify(members)).not.toContain('test@example.com');
+      expect((await ok<{ memberCount: number }>('GET', `/api/audiences/${first.audienceId}`)).memberCount).toBe(1);
+    });
+
+    it('keeps the audience identifier: a later import choosing another identifier is aligned, or refused when it lacks the field', async () => {
+      const withId: Column[] = [...plainColumns({}), { column: 'No', target: 'customer_id' }];
+      const first = await startImport(startBody(withId, 'E-mail'));
+      const later = await startImport(startBody(withId, 'No', { audienceId: first.audienceId }));
+      expect(later.notices).toEqual(['This audience identifies its members by Email, so the column "E-mail" is the identifier of this import (not "No").']);
+      const refused = await call('POST', '/api/imports', startBody([{ column: 'No', target: 'customer_id' }], 'No', { audienceId: first.audienceId }));
+      expect(refused.status).toBe(400);
+      expect(JSON.stringify(refused.body)).toContain('identifies its members by Email');
+    });
   });
 });

@@ -9,6 +9,8 @@ export interface RowSource {
   get(row: number, column: number): string | undefined;
   /** How many fields the source row really had: differs from the header count on ragged rows. */
   fieldCount(row: number): number;
+  /** The line of the file the row starts on (see RowLines), when the rows come from a file. */
+  line?(row: number): number | null;
 }
 
 /** Positions in the source row of the imported columns, in the order batch values are sent. */
@@ -31,8 +33,9 @@ export function batchCount(rowCount: number, batchSize: number): number {
 }
 
 /**
- * Builds batch `seq`: only imported columns travel, `row` is the grid's 1-based row number, and `fieldCount` is set
- * only on ragged rows so the Worker can reject them with the row number the user sees.
+ * Builds batch `seq`: only imported columns travel, `row` is the grid's 1-based row number, `line` the line of the
+ * file it starts on (when known), and `fieldCount` is set only on ragged rows so the Worker can reject them with
+ * the row number the user sees.
  */
 export function buildBatchRows(rows: RowSource, columnIndexes: readonly number[], headerCount: number, seq: number, batchSize: number): BatchRow[] {
   const { first, end } = batchRange(seq, batchSize, rows.rowCount);
@@ -41,7 +44,10 @@ export function buildBatchRows(rows: RowSource, columnIndexes: readonly number[]
     const values = new Array<string>(columnIndexes.length);
     for (let j = 0; j < columnIndexes.length; j++) values[j] = rows.get(r, columnIndexes[j] as number) ?? '';
     const fields = rows.fieldCount(r);
-    out[r - first] = fields === headerCount ? { row: r + 1, values } : { row: r + 1, values, fieldCount: fields };
+    const batchRow: BatchRow = fields === headerCount ? { row: r + 1, values } : { row: r + 1, values, fieldCount: fields };
+    const line = rows.line?.(r);
+    if (line != null) batchRow.line = line;
+    out[r - first] = batchRow;
   }
   return out;
 }

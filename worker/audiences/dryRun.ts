@@ -6,7 +6,7 @@ import { resolveMatches } from '../imports/resolveMatches.ts';
 import { getAudience } from '../store/audiences.ts';
 import { getDryRun, insertDryRun, recordDryRunBatch, seenKeys } from '../store/dryRuns.ts';
 import { listFields } from '../store/fields.ts';
-import { existingMembers } from '../store/members.ts';
+import { existingMembers, type MemberWriters } from '../store/members.ts';
 import { addCounts, addReasons, emptyDryRunCounts, rejectedByReason } from './dryRunCounts.ts';
 
 /** The same plan a real import would build from the same mapping and options. */
@@ -31,12 +31,12 @@ export async function dryRunBatch(db: D1Database, workspaceId: string, dryRunId:
   const classified = classifyRows(body.rows, plan);
   const keys = [...new Set(classified.accepted.map((r) => r.key))];
   const [inAudience, seen] = await Promise.all([
-    dryRun.audienceId ? existingMembers(db, workspaceId, dryRun.audienceId, keys) : new Map<string, string | null>(),
+    dryRun.audienceId ? existingMembers(db, workspaceId, dryRun.audienceId, keys) : new Map<string, MemberWriters>(),
     seenKeys(db, dryRunId, keys),
   ]);
   // What the import's lookup would answer at this batch: the member's last writer, or this import itself.
   const lastWriter = new Map(inAudience);
-  for (const key of seen) lastWriter.set(key, dryRunId);
+  for (const key of seen) lastWriter.set(key, [dryRunId]);
   const identifierColumn = plan.columns[plan.identifierIndex]?.column ?? '';
   const resolved = resolveMatches(classified.accepted, lastWriter, dryRunId, plan.onMatch, identifierColumn);
 

@@ -27,7 +27,7 @@ describe('classifyRows', () => {
           row: 7,
           key: 'ada@example.com',
           identifierShown: 'ada@example.com',
-          attributes: { email: 'ada@example.com', first_name: 'Ada L' },
+          attributes: { email: 'ada@example.com', first_name: 'Ada   L' },
           sensitive: { mobile: '+14155552671' },
         },
       ],

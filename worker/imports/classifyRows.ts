@@ -17,6 +17,7 @@ export type AcceptedRow = {
   /** Position in the batch, so errors found later (identifier_exists) are reported in source order. */
   index: number;
   row: number;
+  line?: number;
   /** Dedupe key: the normalized identifier, or its SHA-256 hex when the identifier column is sensitive. */
   key: string;
   /** What a report may show of the identifier: the normalized value, or the mask. */
@@ -47,7 +48,7 @@ export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): Class
   // Plain loops, no closures per row or cell: this runs for every row of every batch.
   const columnCount = columns.length;
   const reject = (index: number, r: BatchRow, column: string | null, code: RowError['code'], message: string, value: string | null) =>
-    errors.push({ index, error: { row: r.row, column, code, message, value } });
+    errors.push({ index, error: r.line === undefined ? { row: r.row, column, code, message, value } : { row: r.row, line: r.line, column, code, message, value } });
   for (let index = 0; index < rows.length; index++) {
     const r = rows[index] as BatchRow;
     const { values } = r;
@@ -97,6 +98,7 @@ export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): Class
     accepted.push({
       index,
       row: r.row,
+      ...(r.line === undefined ? {} : { line: r.line }),
       key: identifierKey(identifierColumn, identifierValue),
       identifierShown: identifierColumn.sensitive ? SENSITIVE_MASK : identifierValue,
       attributes,

@@ -19,9 +19,10 @@ describe('resolveMatches', () => {
     row(3, 'new', { city: 'Bergen' }, { phone: '+1' }),
     row(4, 'old', { city: 'Rome' }),
   ];
-  const lastWriter = new Map<string, string | null>([
-    ['old', 'earlier-import'],
-    ['mine', 'this-import'],
+  // [created by, written before the last writer, last written by]
+  const lastWriter = new Map<string, (string | null)[]>([
+    ['old', ['earlier-import', null, 'earlier-import']],
+    ['mine', ['earlier-import', 'earlier-import', 'this-import']],
   ]);
 
   it('inserts new identifiers, updates earlier members, and counts repeats as duplicates, merging later values over earlier', () => {
@@ -46,7 +47,20 @@ describe('resolveMatches', () => {
   });
 
   it('treats a member with no recorded writer as one from an earlier import', () => {
-    const out = resolveMatches([row(0, 'legacy', {})], new Map([['legacy', null]]), 'this-import', 'update', 'Email');
+    const out = resolveMatches([row(0, 'legacy', {})], new Map([['legacy', [null, null, null]]]), 'this-import', 'update', 'Email');
     expect(out.counts.updated).toBe(1);
+  });
+
+  it('keeps a member this import created or wrote as its own after another import wrote it in between', () => {
+    const interleaved = new Map([
+      ['created-here', ['this-import', null, 'other-import']],
+      ['updated-here', ['earlier-import', 'this-import', 'other-import']],
+    ]);
+    const repeats = [row(0, 'created-here', { city: 'Oslo' }), row(1, 'updated-here', { city: 'Rome' })];
+    for (const onMatch of ['update', 'reject'] as const) {
+      const out = resolveMatches(repeats, interleaved, 'this-import', onMatch, 'Email');
+      expect(out.counts).toEqual({ inserted: 0, updated: 0, duplicates: 2, rejected: 0 });
+      expect(out.merges.map((m) => m.attributes)).toEqual([{ city: 'Oslo' }, { city: 'Rome' }]);
+    }
   });
 });

@@ -14,14 +14,15 @@ export type ResolvedBatch = {
 };
 
 /**
- * Decides each accepted row against the audience: `lastWriter` maps identifiers that already have a member to
- * the import that last wrote them. A repeat of an identifier this import already wrote (this batch or an earlier
- * one) is a duplicate, merged; a member from an earlier import is updated or the row rejected per `onMatch`;
- * anything else is new. Pure.
+ * Decides each accepted row against the audience: `writers` maps identifiers that already have a member to the
+ * imports that wrote them (created it, wrote it before the last writer, last wrote it). A repeat of an identifier
+ * this import already wrote (this batch or an earlier one, even if another import wrote it in between) is a
+ * duplicate, merged; a member from another import is updated or the row rejected per `onMatch`; anything else is
+ * new. Pure.
  */
 export function resolveMatches(
   accepted: readonly AcceptedRow[],
-  lastWriter: ReadonlyMap<string, string | null>,
+  writers: ReadonlyMap<string, readonly (string | null)[]>,
   importId: string,
   onMatch: OnMatch,
   identifierColumn: string,
@@ -38,12 +39,14 @@ export function resolveMatches(
   const counts = { inserted: 0, updated: 0, duplicates: 0, rejected: 0 };
 
   for (const [key, rows] of groups) {
-    const exists = lastWriter.has(key);
-    if (exists && lastWriter.get(key) !== importId && onMatch === 'reject') {
+    const exists = writers.has(key);
+    const ours = writers.get(key)?.includes(importId) === true;
+    if (exists && !ours && onMatch === 'reject') {
       counts.rejected += rows.length;
       for (const r of rows) {
         const error: RowError = {
           row: r.row,
+          ...(r.line === undefined ? {} : { line: r.line }),
           column: identifierColumn,
           code: 'identifier_exists',
           message: 'a member with this identifier is already in the audience, and this import rejects matches',
@@ -62,7 +65,7 @@ export function resolveMatches(
       counts.inserted++;
       counts.duplicates += rows.length - 1;
       inserts.push(merged);
-    } else if (lastWriter.get(key) === importId) {
+    } else if (ours) {
       counts.duplicates += rows.length;
       merges.push(merged);
     } else {

@@ -1,35 +1,60 @@
 import type { ImportSummary, StartImportBody } from '../../shared/schema/imports.ts';
-import { invalid } from '../domainError.ts';
-import { getAudience, insertAudienceStatement } from '../store/audiences.ts';
+import type { BatchSealer } from '../crypto/batchSealer.ts';
+import { DomainError, invalid } from '../domainError.ts';
+import { insertAudienceStatement } from '../store/audiences.ts';
+import { readAudienceShape, writeAudienceShapeStatement } from '../store/audienceShape.ts';
 import { listFields } from '../store/fields.ts';
 import { getImport, insertImportStatement } from '../store/imports.ts';
+import { alignPlan } from './alignPlan.ts';
 import { buildImportPlan } from './importPlan.ts';
+import { sealStoredValues } from './sealStoredValues.ts';
 
 /**
  * Starts an import into an existing audience or a new one. Consent was checked by the body validator before this
- * runs; the new audience and the import are written in one transaction, so a refused start leaves nothing behind.
+ * runs. The plan is aligned to what the audience fixed with its first import (alignPlan); a field this import makes
+ * sensitive has its stored plain values sealed before the import exists, so no batch of it lands beside plain text
+ * of the same field. The new audience (or its shape) and the import are written in one transaction, so a refused
+ * start leaves nothing behind.
  */
-export async function startImport(db: D1Database, workspaceId: string, body: StartImportBody, now: string): Promise<ImportSummary> {
-  const planned = buildImportPlan(body, await listFields(db, workspaceId));
+export async function startImport(db: D1Database, workspaceId: string, body: StartImportBody, now: string, seal: BatchSealer): Promise<ImportSummary> {
+  const fields = await listFields(db, workspaceId);
+  const planned = buildImportPlan(body, fields);
   if (!planned.ok) throw invalid(planned.issues);
   const audienceId = body.audienceId ?? crypto.randomUUID();
-  if (body.audienceId) await getAudience(db, workspaceId, body.audienceId);
+  const existing = body.audienceId ? await readAudienceShape(db, workspaceId, body.audienceId) : null;
+  if (body.audienceId && !existing) throw new DomainError('not_found', 'audience not found', { audienceId: body.audienceId });
+
+  const labels = new Map(fields.map((f) => [f.key, f.label]));
+  const aligned = alignPlan(planned.plan, existing?.shape ?? null, (key) => labels.get(key) ?? key);
+  if (!aligned.ok) throw invalid(aligned.issues);
+  const plan = aligned.notices.length ? { ...aligned.plan, notices: aligned.notices } : aligned.plan;
+
+  let sealingDue = false;
+  if (existing && (aligned.newlySensitive.length > 0 || existing.sealingDue)) {
+    // Recorded before sealing: an interrupted sealing is taken up again by the next import's start.
+    await writeAudienceShapeStatement(db, workspaceId, audienceId, aligned.shape, true).run();
+    const types = new Map(fields.map((f) => [f.key, f.type]));
+    const sensitiveTypes = new Map(aligned.shape.sensitiveFields.map((key) => [key, types.get(key) ?? 'text'] as const));
+    sealingDue = !(await sealStoredValues({ db, seal, workspaceId, audienceId, fields: sensitiveTypes, identifierField: aligned.shape.identifierField, now }));
+  }
+
   const id = crypto.randomUUID();
   const insertImport = insertImportStatement(db, workspaceId, {
     id,
     audienceId,
     source: body.source,
     mapping: body.mapping,
-    plan: planned.plan,
+    plan,
     defaultCountry: body.defaultCountry,
     batchSize: body.batchSize,
     expectedRows: body.expectedRows ?? null,
     now,
   });
+  const shape = writeAudienceShapeStatement(db, workspaceId, audienceId, aligned.shape, sealingDue);
   await db.batch(
     body.audienceName && !body.audienceId
-      ? [insertAudienceStatement(db, workspaceId, audienceId, body.audienceName, now), insertImport]
-      : [insertImport],
+      ? [insertAudienceStatement(db, workspaceId, audienceId, body.audienceName, now), shape, insertImport]
+      : [shape, insertImport],
   );
   return (await getImport(db, workspaceId, id)).summary;
 }

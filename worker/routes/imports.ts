@@ -44,7 +44,8 @@ function reportCsvStream(db: D1Database, workspaceId: string, importId: string):
 
 export const importsRoutes = new Hono<AppEnv>()
   .post('/', jsonBodyWithConsent(StartImportBody), async (c) => {
-    const summary = await startImport(c.env.DB, c.var.workspaceId, c.req.valid('json'), new Date().toISOString());
+    const seal = await batchSealerFor(c.env.ENCRYPTION_KEY);
+    const summary = await startImport(c.env.DB, c.var.workspaceId, c.req.valid('json'), new Date().toISOString(), seal);
     return c.json(summary, 201);
   })
   .get('/:id', async (c) => c.json((await getImport(c.env.DB, c.var.workspaceId, c.req.param('id'))).summary))

@@ -1,7 +1,7 @@
 import { ImportCounts } from '../../shared/schema/imports.ts';
 import type { StoredBatch } from './importBatches.ts';
 import { toRecord, type ImportRecord, type ImportRow } from './imports.ts';
-import { lastWritersSubquery, parseLastWriters } from './members.ts';
+import { lastWritersSubquery, parseLastWriters, type MemberWriters } from './members.ts';
 import { parseStoredJson } from './storedJson.ts';
 
 /** What a batch is applied against, read at one snapshot. */
@@ -9,8 +9,8 @@ export type BatchState = {
   record: ImportRecord;
   /** The earlier answer to this seq, if there was one. */
   stored: StoredBatch | null;
-  /** Import that last wrote each given key that already has a member; null when no keys were given. */
-  lastWriter: Map<string, string | null> | null;
+  /** The imports that wrote each given key that already has a member; null when no keys were given. */
+  lastWriter: Map<string, MemberWriters> | null;
 };
 
 type StateRow = ImportRow & { stored_key: string | null; stored_result: string | null; last_writers: string };

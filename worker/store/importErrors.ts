@@ -1,10 +1,11 @@
 import type { RowError } from '../../shared/schema/imports.ts';
 import { jsonChunks } from './jsonChunks.ts';
 
-type ErrorRow = { row_number: number; column_name: string | null; code: RowError['code']; message: string; value: string | null };
+type ErrorRow = { row_number: number; line_number: number | null; column_name: string | null; code: RowError['code']; message: string; value: string | null };
 
 const toRowError = (r: ErrorRow): RowError => ({
   row: r.row_number,
+  ...(r.line_number === null ? {} : { line: r.line_number }),
   column: r.column_name,
   code: r.code,
   message: r.message,
@@ -19,12 +20,12 @@ export function insertErrorsStatements(
   seq: number,
   errors: readonly RowError[],
 ): D1PreparedStatement[] {
-  const items = errors.map((e, ordinal) => [ordinal, e.row, e.column, e.code, e.message, e.value]);
+  const items = errors.map((e, ordinal) => [ordinal, e.row, e.column, e.code, e.message, e.value, e.line ?? null]);
   return jsonChunks(items).map((json) =>
     db
       .prepare(
-        `INSERT INTO import_errors (workspace_id, import_id, seq, ordinal, row_number, column_name, code, message, value)
-         SELECT ?1, ?2, ?3, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5
+        `INSERT INTO import_errors (workspace_id, import_id, seq, ordinal, row_number, column_name, code, message, value, line_number)
+         SELECT ?1, ?2, ?3, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5, j.value ->> 6
          FROM json_each(?4) AS j`,
       )
       .bind(workspaceId, importId, seq, json),
@@ -34,7 +35,7 @@ export function insertErrorsStatements(
 export async function batchErrors(db: D1Database, workspaceId: string, importId: string, seq: number): Promise<RowError[]> {
   const { results } = await db
     .prepare(
-      `SELECT row_number, column_name, code, message, value FROM import_errors
+      `SELECT row_number, line_number, column_name, code, message, value FROM import_errors
        WHERE workspace_id = ? AND import_id = ? AND seq = ? ORDER BY ordinal`,
     )
     .bind(workspaceId, importId, seq)
@@ -54,7 +55,7 @@ export async function importErrorsPage(
 ): Promise<{ errors: RowError[]; next: ErrorCursor | null }> {
   const { results } = await db
     .prepare(
-      `SELECT seq, ordinal, row_number, column_name, code, message, value FROM import_errors
+      `SELECT seq, ordinal, row_number, line_number, column_name, code, message, value FROM import_errors
        WHERE workspace_id = ? AND import_id = ? AND (seq, ordinal) > (?, ?)
        ORDER BY seq, ordinal LIMIT ?`,
     )

@@ -30,6 +30,7 @@ export type ImportRow = {
 export type ImportRecord = { summary: ImportSummary; plan: ImportPlan; errorCount: number };
 
 export function toRecord(r: ImportRow): ImportRecord {
+  const plan = parseStoredJson(ImportPlan, r.plan, `imports.plan of ${r.id}`);
   const counts: ImportCounts = {
     received: r.received,
     inserted: r.inserted,
@@ -52,8 +53,9 @@ export function toRecord(r: ImportRow): ImportRecord {
       counts,
       createdAt: r.created_at,
       finishedAt: r.finished_at,
+      notices: plan.notices ?? [],
     },
-    plan: parseStoredJson(ImportPlan, r.plan, `imports.plan of ${r.id}`),
+    plan,
     errorCount: r.error_count,
   };
 }

@@ -15,22 +15,25 @@ export type MemberWrite = {
   sealed: Record<string, string>;
 };
 
+/** The imports that wrote a member: the one that created it, the one before the last writer, the last writer. */
+export type MemberWriters = readonly (string | null)[];
+
 /**
- * A scalar subquery: `[[identifier_key, updated_import_id], …]` as JSON for the keys (a JSON array param) that
- * already have a member in the audience. CROSS JOIN fixes the loop order (SQLite never reorders it): one probe of
- * the unique index per key. Written as `IN (SELECT … json_each)`, the planner chose members_by_audience_page
- * instead and read every member of the audience on each batch, so a batch got slower as the audience grew
- * (≈1 ms per 2,000 members already there).
+ * A scalar subquery: `[[identifier_key, [created, previous, updated import ids]], …]` as JSON for the keys (a JSON
+ * array param) that already have a member in the audience. CROSS JOIN fixes the loop order (SQLite never
+ * reorders it): one probe of the unique index per key. Written as `IN (SELECT … json_each)`, the planner chose
+ * members_by_audience_page instead and read every member of the audience on each batch, so a batch got slower as
+ * the audience grew (≈1 ms per 2,000 members already there).
  */
 export function lastWritersSubquery(workspaceParam: string, audienceExpr: string, keysParam: string): string {
-  return `(SELECT json_group_array(json_array(m.identifier_key, m.updated_import_id))
+  return `(SELECT json_group_array(json_array(m.identifier_key, json_array(m.created_import_id, m.previous_import_id, m.updated_import_id)))
      FROM json_each(${keysParam}) AS j CROSS JOIN members AS m
      WHERE m.audience_id = ${audienceExpr} AND m.identifier_key = j.value AND m.workspace_id = ${workspaceParam})`;
 }
 
-/** Reads lastWritersSubquery's answer: import that last wrote each identifier that already has a member. */
-export function parseLastWriters(json: string): Map<string, string | null> {
-  return new Map(JSON.parse(json) as [string, string | null][]);
+/** Reads lastWritersSubquery's answer: the imports that wrote each identifier that already has a member. */
+export function parseLastWriters(json: string): Map<string, MemberWriters> {
+  return new Map(JSON.parse(json) as [string, MemberWriters][]);
 }
 
 export async function existingMembers(
@@ -38,7 +41,7 @@ export async function existingMembers(
   workspaceId: string,
   audienceId: string,
   keys: readonly string[],
-): Promise<Map<string, string | null>> {
+): Promise<Map<string, MemberWriters>> {
   if (keys.length === 0) return new Map();
   const row = await db
     .prepare(`SELECT ${lastWritersSubquery('?1', '?2', '?3')} AS last_writers`)
@@ -93,6 +96,9 @@ export function mergeMembersStatements(
            attributes = json_patch(members.attributes, excluded.attributes),
            hashes = json_patch(members.hashes, excluded.hashes),
            sealed = json_patch(members.sealed, excluded.sealed),
+           -- Another import writing in between must not make this one forget the member was its own.
+           previous_import_id = CASE WHEN members.updated_import_id IS excluded.updated_import_id THEN members.previous_import_id
+             ELSE members.updated_import_id END,
            updated_import_id = excluded.updated_import_id,
            updated_at = excluded.updated_at`,
       )
@@ -135,4 +141,75 @@ export async function membersPage(
   const members = results.map(toMember);
   const last = results.at(-1);
   return { members, nextCursor: last && results.length === limit ? last.id : null };
+}
+
+/** A member still holding plain values of fields that are sensitive now (see sealStoredValues). */
+export type PlainMemberRow = { id: number; identifier_key: string; attributes: string; hashes: string; sealed: string; updated_at: string };
+
+/** The next members (by id) holding a plain value of any of `fields`. */
+export async function membersWithPlainValues(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+  fields: readonly string[],
+  afterId: number,
+  limit: number,
+): Promise<PlainMemberRow[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT id, identifier_key, attributes, hashes, sealed, updated_at FROM members
+       WHERE workspace_id = ?1 AND audience_id = ?2 AND id > ?3
+         AND EXISTS (SELECT 1 FROM json_each(members.attributes) AS a WHERE a.key IN (SELECT value FROM json_each(?4)))
+       ORDER BY id LIMIT ?5`,
+    )
+    .bind(workspaceId, audienceId, afterId, JSON.stringify(fields), limit)
+    .all<PlainMemberRow>();
+  return results;
+}
+
+/** Members of the audience with these keys (for merging two members that turn out to be one person). */
+export async function membersByKeys(db: D1Database, workspaceId: string, audienceId: string, keys: readonly string[]): Promise<PlainMemberRow[]> {
+  if (keys.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `SELECT m.id, m.identifier_key, m.attributes, m.hashes, m.sealed, m.updated_at
+       FROM json_each(?3) AS j CROSS JOIN members AS m
+       WHERE m.audience_id = ?2 AND m.identifier_key = j.value AND m.workspace_id = ?1`,
+    )
+    .bind(workspaceId, audienceId, JSON.stringify(keys))
+    .all<PlainMemberRow>();
+  return results;
+}
+
+/**
+ * One member rewritten whole: its key, plain attributes, hashes and ciphertexts (sealing in place, merging), as
+ * read at `updatedAt`: a member another request wrote since is left alone (the statement's change count says so)
+ * rather than losing that write.
+ */
+export type MemberRewrite = {
+  id: number;
+  updatedAt: string;
+  key: string;
+  attributes: Record<string, string>;
+  hashes: Record<string, string>;
+  sealed: Record<string, string>;
+};
+
+export function rewriteMembersStatements(db: D1Database, workspaceId: string, audienceId: string, rewrites: readonly MemberRewrite[]): D1PreparedStatement[] {
+  return jsonChunks(rewrites.map((r) => [r.id, r.key, r.attributes, r.hashes, r.sealed, r.updatedAt])).map((json) =>
+    db
+      .prepare(
+        `UPDATE members SET identifier_key = u.value ->> 1, attributes = u.value -> 2, hashes = u.value -> 3, sealed = u.value -> 4
+         FROM json_each(?3) AS u
+         WHERE members.id = u.value ->> 0 AND members.updated_at = u.value ->> 5
+           AND members.workspace_id = ?1 AND members.audience_id = ?2`,
+      )
+      .bind(workspaceId, audienceId, json),
+  );
+}
+
+export function deleteMembersStatement(db: D1Database, workspaceId: string, audienceId: string, ids: readonly number[]): D1PreparedStatement {
+  return db
+    .prepare('DELETE FROM members WHERE workspace_id = ?1 AND audience_id = ?2 AND id IN (SELECT value FROM json_each(?3))')
+    .bind(workspaceId, audienceId, JSON.stringify(ids));
 }

@@ -16,6 +16,7 @@ const entry = (over: Partial<ImportHistoryEntry> & { counts?: Partial<ImportHist
     counts: { received: 1, inserted: 1, updated: 0, duplicates: 0, rejected: 0, skipped: 0, ...over.counts },
     createdAt: '2026-11-29T07:00:00.000Z',
     finishedAt: '2026-11-29T07:00:01.000Z',
+    notices: [],
   },
   state: over.state ?? 'completed',
   undo: over.undo ?? null,

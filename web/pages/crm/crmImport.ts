@@ -8,6 +8,7 @@ import type { ImportSession } from '../import/importSession.ts';
 import { suggestColumns } from '../import/suggestColumns.ts';
 import { premapColumns } from './crmColumns.ts';
 import { crmProblem } from './crmErrorMessage.ts';
+import { isCrmIdType } from '../../../shared/mapping/suggestTargets.ts';
 import { crmName } from './crmNames.ts';
 import { createCrmPreview } from './crmPreview.ts';
 import { createCrmPull, type PullJob, type PullRequest } from './crmPull.ts';
@@ -85,7 +86,10 @@ export function createCrmImport(options: {
     const store = job.pull.store;
     const headers = store.headers as string[];
     const platformFields = session.fields() ?? [];
-    const suggested = suggestColumns(headers, platformFields, store, session.defaultCountry());
+    const crmTypes = new Map((resourceValue(selection.fields) ?? []).map((f) => [f.name, f.type]));
+    // A derived column (a website's domain) is no id even when its source is.
+    const idColumns = job.pull.columns.map((c) => !c.derive && isCrmIdType(crmTypes.get(c.source) ?? ''));
+    const suggested = suggestColumns(headers, platformFields, store, session.defaultCountry(), idColumns);
     const tableLabel = selection.object()?.label ?? job.object;
     const premapped = premapColumns(job.pull.columns, selection.picks(), suggested.columns, `Default for ${crm} ${tableLabel}`);
     session.loadRows({

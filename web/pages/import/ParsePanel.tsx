@@ -110,8 +110,9 @@ export function ParsePanel(props: { session: ImportSession }) {
         {(row) => (
           <div class="notice warn" role="status">
             <div class="notice-body">
-              Row {formatCount(row())} has a quote in an unexpected place (like <code>"Smith" Jr</code>): rows around it may have been read
-              together. Check them in the grid.
+              {plural(s.summary()?.malformedQuoteRowCount ?? 1, 'row has', 'rows have')} a quote in an unexpected place (like{' '}
+              <code>"Smith" Jr</code>), the first is row {formatCount(row())}. They were read as a spreadsheet reads them, the quote kept
+              as a character; check them in the grid.
             </div>
           </div>
         )}

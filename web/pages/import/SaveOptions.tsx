@@ -21,6 +21,8 @@ export function SaveOptions(props: {
   onOnMatch: (value: OnMatch) => void;
   defaultCountry: string;
   onDefaultCountry: (code: string) => void;
+  /** Set when the file's own phone numbers chose the country: said beside the select, so it never changes silently. */
+  countryFromData?: string | null;
   disabled: boolean;
 }) {
   const hasExisting = () => (props.audiences?.length ?? 0) > 0;
@@ -106,6 +108,13 @@ export function SaveOptions(props: {
         <select id="default-country" disabled={props.disabled} value={props.defaultCountry} onChange={(e) => props.onDefaultCountry(e.currentTarget.value)}>
           <For each={COUNTRIES}>{(c) => <option value={c.code}>{c.name}</option>}</For>
         </select>
+        <Show when={props.countryFromData}>
+          {(said) => (
+            <span class="hint" data-testid="country-from-data">
+              {said()}
+            </span>
+          )}
+        </Show>
         <span class="hint">Used for numbers written without an international prefix such as +44.</span>
       </div>
     </div>

@@ -5,6 +5,15 @@ import { formatCount, plural } from '../formatting.ts';
 import type { ImportSession } from './importSession.ts';
 import { DryRunPanel } from './DryRunPanel.tsx';
 import { SaveOptions } from './SaveOptions.tsx';
+import { describeCountrySuggestion } from '../../../shared/normalize/suggestCountry.ts';
+
+const regionName = (code: string): string => {
+  try {
+    return new Intl.DisplayNames(undefined, { type: 'region' }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+};
 
 /** Below the grid: where the rows go, consent, Save (or the reason it can't be pressed yet), and save progress. */
 export function SavePanel(props: { session: ImportSession }) {
@@ -32,6 +41,10 @@ export function SavePanel(props: { session: ImportSession }) {
               onOnMatch={s.setOnMatch}
               defaultCountry={s.defaultCountry()}
               onDefaultCountry={s.setDefaultCountry}
+              countryFromData={(() => {
+                const suggestion = s.countrySuggestion();
+                return suggestion ? `Chosen from the file: ${describeCountrySuggestion(suggestion, regionName)}.` : null;
+              })()}
               disabled={s.locked()}
             />
             <label class={`consent${s.consent() ? ' checked' : ''}`}>

@@ -1,10 +1,8 @@
+import { PHONE_COUNTRIES } from '../../../shared/normalize/suggestCountry.ts';
+
 // Countries offered for phone numbers written without an international prefix. A short list of where lists
 // commonly come from keeps the select usable; the browser names them in the user's language.
-const CODES = [
-  'AR', 'AT', 'AU', 'BE', 'BR', 'CA', 'CH', 'CL', 'CN', 'CO', 'CZ', 'DE', 'DK', 'EG', 'ES', 'FI', 'FR', 'GB', 'GR', 'HK',
-  'HU', 'ID', 'IE', 'IL', 'IN', 'IT', 'JP', 'KE', 'KR', 'MA', 'MX', 'MY', 'NG', 'NL', 'NO', 'NZ', 'PE', 'PH', 'PK', 'PL',
-  'PT', 'RO', 'SA', 'SE', 'SG', 'TH', 'TR', 'TW', 'UA', 'US', 'VN', 'ZA',
-] as const;
+const CODES = PHONE_COUNTRIES;
 
 export function countryOptions(locale?: string): { code: string; name: string }[] {
   let names: Intl.DisplayNames | null = null;

@@ -9,6 +9,10 @@ import { clearResumeRecord, fileSignature, loadResumeRecord, type ResumeRecord, 
 import { saveBlocker } from '../../import/saveBlockers.ts';
 import { type SendProgress, sendBatches } from '../../import/sendBatches.ts';
 import { preferredCountry, rememberCountry } from './countries.ts';
+import { suggestDefaultCountry, type CountrySuggestion } from '../../../shared/normalize/suggestCountry.ts';
+import { lineOfRow, type RowLines } from '../../../shared/csv/rowLines.ts';
+import type { RowSource as BatchRowSource } from '../../import/batchRows.ts';
+import type { RowStore } from '../../rows/rowStore.ts';
 import type { MappingState } from './mappingState.ts';
 import { importSourceOf, type RowSource, sourceHeaders, sourceName, sourceStore } from './rowSource.ts';
 import type { AudienceChoice } from './SaveOptions.tsx';
@@ -34,6 +38,8 @@ export function createImportSave(options: {
   readFailed: () => boolean;
   fieldLabel: (key: string) => string;
   onFinished: (importId: string) => void;
+  /** Where each row of a file starts (the reader's RowLines), so batches carry `line` and reports can name it. */
+  rowLines?: () => RowLines | null;
 }) {
   const { mapping } = options;
   const [audiences, { refetch: refetchAudiences }] = createResource(() => api.listAudiences());
@@ -44,6 +50,10 @@ export function createImportSave(options: {
   );
   const [onMatch, setOnMatch] = createSignal<OnMatch>('update');
   const [defaultCountry, setDefaultCountry] = createSignal(preferredCountry());
+  /** Set when the rows' phone numbers chose the default country (suggestDefaultCountry), with the one it replaced. */
+  const [countrySuggestion, setCountrySuggestion] = createSignal<(CountrySuggestion & { previous: string }) | null>(null);
+  /** The user picked a country for these rows: the data no longer overrides it. */
+  let countryChosen = false;
   const [consent, setConsent] = createSignal(false);
   const [phase, setPhase] = createSignal<SavePhase>({ kind: 'idle' });
   const [templateWarning, setTemplateWarning] = createSignal<string | null>(null);
@@ -83,6 +93,13 @@ export function createImportSave(options: {
     setPending(null);
   }
 
+  /** The rows with the line of the file each starts on, so the report can say "row 2 (line 3 of the file)". */
+  function withLines(store: RowStore): BatchRowSource {
+    const lines = options.rowLines?.();
+    if (!lines) return store;
+    return { rowCount: store.rowCount, get: (r, c) => store.get(r, c), fieldCount: (r) => store.fieldCount(r), line: (r) => lineOfRow(lines, r + 1) };
+  }
+
   async function send(importId: string, outOfOrderRetried = false): Promise<void> {
     const source = options.source();
     if (!source) return;
@@ -93,7 +110,7 @@ export function createImportSave(options: {
     setOwnImport(importId);
     setPhase({ kind: 'sending', importId, progress: null, retrying: null });
     try {
-      const finished = await sendBatches(importId, sourceStore(source), sourceHeaders(source), {
+      const finished = await sendBatches(importId, withLines(sourceStore(source)), sourceHeaders(source), {
         signal,
         onProgress: (p) => {
           last = p;
@@ -207,8 +224,23 @@ export function createImportSave(options: {
     setOnMatch,
     defaultCountry,
     setDefaultCountry: (code: string) => {
+      countryChosen = true;
+      setCountrySuggestion(null);
       setDefaultCountry(code);
       rememberCountry(code);
+    },
+    countrySuggestion,
+    /**
+     * The phone numbers of new rows pick the default country unless the user chose one for them: a German list
+     * opened in an English browser is read as German. Said beside the country select (countrySuggestion).
+     */
+    suggestCountryFromData(phoneValues: Iterable<string>) {
+      setCountrySuggestion(null);
+      if (countryChosen) return;
+      const suggestion = suggestDefaultCountry(phoneValues, defaultCountry());
+      if (!suggestion) return;
+      setCountrySuggestion({ ...suggestion, previous: defaultCountry() });
+      setDefaultCountry(suggestion.country);
     },
     /** Set from an open import: its country, without making it the user's preference. */
     restoreDefaultCountry: setDefaultCountry,
@@ -218,6 +250,8 @@ export function createImportSave(options: {
     phase,
     /** New rows on the page: nothing of the previous rows' save carries over. */
     resetForNewRows() {
+      countryChosen = false;
+      setCountrySuggestion(null);
       setPhase({ kind: 'idle' });
       setConsent(false);
       setResumable(null);

@@ -1,5 +1,6 @@
 import { batch, createMemo, createResource, createSignal } from 'solid-js';
 import { BUILT_IN_FIELDS } from '../../../shared/fields/builtInFields.ts';
+import { lineOfRow } from '../../../shared/csv/rowLines.ts';
 import { headerSignature } from '../../../shared/mapping/headerSignature.ts';
 import type { Field, FieldType } from '../../../shared/schema/fields.ts';
 import { api } from '../../api/client.ts';
@@ -31,7 +32,17 @@ export function createImportSession(options: { onFinished: (importId: string) =>
   const [crm, setCrm] = createSignal<CrmRows | null>(null);
   const fileSource = createFileSource({
     onRows: (file, header, store) => {
-      mapping.suggest(header.headers, fields() ?? [...BUILT_IN_FIELDS], store, save.defaultCountry());
+      const known = fields() ?? [...BUILT_IN_FIELDS];
+      mapping.suggest(header.headers, known, store, save.defaultCountry());
+      const phoneFields = new Set(known.filter((f) => f.type === 'phone').map((f) => f.key));
+      const phoneColumns = mapping.columns.flatMap((c, i) => (c.target !== null && phoneFields.has(c.target) ? [i] : []));
+      if (phoneColumns.length > 0) {
+        save.suggestCountryFromData(
+          (function* () {
+            for (let r = 0; r < store.rowCount; r++) for (const c of phoneColumns) yield store.get(r, c) ?? '';
+          })(),
+        );
+      }
       save.proposeAudienceName(fileBaseName(file), true);
       void applySavedMapping(header.headers);
     },
@@ -66,6 +77,7 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     readFailed: () => fileSource.failure() !== null,
     fieldLabel: (key) => fieldByKey().get(key)?.label ?? key,
     onFinished: options.onFinished,
+    rowLines: () => (crm() ? null : (fileSource.summary()?.rowLines ?? null)),
   });
 
   const validation = createValidationModels({
@@ -172,6 +184,13 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     audience: save.audience,
     setAudience: save.setAudience,
     onMatch: save.onMatch,
+    /** The country the rows' phone numbers chose (null when the user's choice stands): for the phone column's badge. */
+    countrySuggestion: save.countrySuggestion,
+    /** Line of the file a 0-based row starts on (null for CRM rows): for the grid's row header. */
+    rowLine: (row: number) => {
+      const lines = crm() ? null : fileSource.summary()?.rowLines;
+      return lines ? lineOfRow(lines, row + 1) : null;
+    },
     setOnMatch: save.setOnMatch,
     defaultCountry: save.defaultCountry,
     setDefaultCountry: save.setDefaultCountry,

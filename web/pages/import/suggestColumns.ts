@@ -17,10 +17,12 @@ export function suggestColumns(
   fields: readonly Field[],
   rows: RowStore,
   defaultCountry: string,
+  /** Per column, whether it holds CRM record ids (isCrmIdType): such a column is only suggested for an id field. */
+  idColumns?: readonly boolean[],
 ): { columns: ColumnState[]; identifier: string | null } {
   const sample: string[][] = [];
   for (let r = 0; r < Math.min(rows.rowCount, SAMPLE_ROWS); r++) sample.push(headers.map((_, c) => rows.get(r, c) ?? ''));
-  const suggestions = suggestTargets(headers, sample, fields, { defaultCountry });
+  const suggestions = suggestTargets(headers, sample, fields, idColumns ? { defaultCountry, idColumns } : { defaultCountry });
   const columns = headers.map((header, i) => {
     const s = suggestions[i];
     return { header, target: s?.target ?? null, suggested: s != null, sensitive: false };

@@ -4,9 +4,16 @@ import { api } from '../../api/client.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatCount, formatDate, plural } from '../formatting.ts';
 import { Link } from '../navigation.tsx';
+import { normalizationNote } from '../../../shared/normalize/normalizeValue.ts';
+import { RowPlace } from '../../../shared/report/rowPlace.ts';
 
 export default function ReportPage(props: { id: string }) {
   const [report, { refetch }] = createResource(() => props.id, (id) => api.getReport(id));
+  const [fields] = createResource(() => api.listFields().catch(() => []));
+  const fieldTypes = () => {
+    const list = fields();
+    return list ? new Map(list.map((f) => [f.key, f.type])) : undefined;
+  };
   const [audience] = createResource(
     () => report()?.import.audienceId,
     (id) => api.getAudience(id).catch(() => undefined),
@@ -20,6 +27,13 @@ export default function ReportPage(props: { id: string }) {
         {(r) => {
           const summary = () => r().import;
           const counts = () => summary().counts;
+          // What typed columns underwent (normalizationNote): the report says which values are not as written.
+          const storedForms = () =>
+            summary().mapping.columns.flatMap((c) => {
+              const type = c.target ? fieldTypes()?.get(c.target) : undefined;
+              const note = type ? normalizationNote(type) : null;
+              return note ? [{ column: c.column, note }] : [];
+            });
           const audienceHref = () => `/audiences/${encodeURIComponent(summary().audienceId)}`;
           return (
             <>
@@ -50,6 +64,25 @@ export default function ReportPage(props: { id: string }) {
                   </div>
                 </div>
               </Show>
+              <Show when={summary().notices.length > 0}>
+                <div class="notice info" role="status" data-testid="import-notices">
+                  <div class="notice-body">
+                    <strong>Aligned to the audience:</strong>
+                    <ul>
+                      <For each={summary().notices}>{(notice) => <li>{notice}</li>}</For>
+                    </ul>
+                  </div>
+                </div>
+              </Show>
+              <Show when={storedForms().length > 0}>
+                <p class="muted small" data-testid="normalized-columns">
+                  Text is stored as written (ends trimmed). Normalized:{' '}
+                  {storedForms()
+                    .map((f) => `${f.column} (${f.note})`)
+                    .join('; ')}
+                  .
+                </p>
+              </Show>
               <dl class="stats" aria-label="Import counts">
                 <Stat label="Rows received" value={counts().received} />
                 <Stat label="Inserted" value={counts().inserted} tone="ok" />
@@ -72,8 +105,8 @@ export default function ReportPage(props: { id: string }) {
                     <table class="data" aria-label="Rejected rows">
                       <thead>
                         <tr>
-                          <th scope="col" class="num">
-                            Row
+                          <th scope="col" class="num" title="The row number the grid shows, and the line of the file it starts on">
+                            Row (line)
                           </th>
                           <th scope="col">Column</th>
                           <th scope="col">Reason</th>
@@ -84,7 +117,12 @@ export default function ReportPage(props: { id: string }) {
                         <For each={r().errors}>
                           {(e) => (
                             <tr>
-                              <td class="num">{e.row}</td>
+                              <td class="num" title={RowPlace(e.row, e.line)}>
+                                {e.row}
+                                <Show when={e.line !== undefined}>
+                                  <span class="muted small row-line"> line {e.line}</span>
+                                </Show>
+                              </td>
                               <td>{e.column ?? <span class="muted">whole row</span>}</td>
                               <td>{e.message}</td>
                               <td class={e.value && /^[•*]+/.test(e.value) ? 'masked' : undefined}>{e.value ?? ''}</td>
