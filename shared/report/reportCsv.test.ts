@@ -32,7 +32,7 @@ describe('rowErrorsToCsv', () => {
   });
 
   it('quotes a cell holding a separator of any locale, so a semicolon-separated Excel cannot split out a formula', () => {
-    expect(csvCell("x;=cmd|' /C calc'!A0")).toBe(`"x;=cmd|' /C calc'!A0"`);
+    expect(csvCell("x;=cmd|' /C calc'!A0")).toBe(`"x;'=cmd|' /C calc'!A0"`);
     expect(csvCell('a\tb')).toBe('"a\tb"');
   });
 });
