@@ -47,6 +47,9 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   // Tests never see .dev.vars (absent on a clean checkout): a fixed test-only key.
                   ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS0wMDAwMDAwMDAwMDAwMDAwMDA=',
                   TOKEN_ENCRYPTION_KEY: 'dGVzdC1vbmx5LXRva2VuLWtleS0wMDAwMDAwMDAwMDA=',
+                  HASH_KEY: 'dGVzdC1vbmx5LWhhc2gta2V5LTAwMDAwMDAwMDAwMDA=',
+                  // SELF.fetch('http://app.test/…') and app.request('/…') (http://localhost) are the tests' origins.
+                  ALLOWED_ORIGINS: 'http://app.test,http://localhost',
                   // The app registration the fake Dataverse (test/servers/dynamics) accepts.
                   DYNAMICS_CLIENT_ID: 'fake-dynamics-client-id',
                   DYNAMICS_CLIENT_SECRET: 'fake-dynamics-client-secret',

@@ -8,6 +8,8 @@ declare namespace Cloudflare {
 	interface Env {
 		DB: D1Database;
 		DEFAULT_PHONE_COUNTRY: "US";
+		ALLOWED_ORIGINS: string;
+		HASH_KEY: string;
 		ENCRYPTION_KEY: string;
 		TOKEN_ENCRYPTION_KEY: string;
 		SALESFORCE_CLIENT_ID: string;
@@ -21,7 +23,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "DEFAULT_PHONE_COUNTRY" | "ENCRYPTION_KEY" | "TOKEN_ENCRYPTION_KEY" | "SALESFORCE_CLIENT_ID" | "SALESFORCE_CLIENT_SECRET" | "DYNAMICS_CLIENT_ID" | "DYNAMICS_CLIENT_SECRET">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "DEFAULT_PHONE_COUNTRY" | "ALLOWED_ORIGINS" | "HASH_KEY" | "ENCRYPTION_KEY" | "TOKEN_ENCRYPTION_KEY" | "SALESFORCE_CLIENT_ID" | "SALESFORCE_CLIENT_SECRET" | "DYNAMICS_CLIENT_ID" | "DYNAMICS_CLIENT_SECRET">> {}
 }
 
 // Begin runtime types

@@ -10,6 +10,7 @@ import { insertBatchStatement, type StoredBatch } from '../store/importBatches.t
 import { batchErrors, insertErrorsStatements } from '../store/importErrors.ts';
 import { applyBatchCountsStatement } from '../store/imports.ts';
 import { existingMembers, insertMembersStatements, mergeMembersStatements, type MemberWrite } from '../store/members.ts';
+import { assertBatchWithinLimits } from './batchLimits.ts';
 import { classifyRows, type ClassifiedRows } from './classifyRows.ts';
 import { knownPlan, rememberPlan } from './knownPlans.ts';
 import { resolveMatches, type MergedMember } from './resolveMatches.ts';
@@ -75,6 +76,7 @@ const distinctKeys = (classified: ClassifiedRows): string[] => [...new Set(class
 export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<BatchResult> {
   const { db, workspaceId, importId } = ctx;
   let plan = knownPlan(workspaceId, importId) ?? null;
+  if (plan) assertBatchWithinLimits(body.rows, plan);
   // Pure, so one classification serves every attempt.
   let classified = plan ? classifyRows(body.rows, plan) : null;
   for (let attempt = 1; ; attempt++) {
@@ -88,6 +90,7 @@ export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<B
     }
     if (!plan) {
       plan = state.record.plan;
+      assertBatchWithinLimits(body.rows, plan);
       rememberPlan(workspaceId, importId, plan);
     }
     classified ??= classifyRows(body.rows, plan);

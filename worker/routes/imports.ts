@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { BatchBody, StartImportBody, type ImportReport } from '../../shared/schema/imports.ts';
 import { batchSealerFor } from '../crypto/batchSealer.ts';
@@ -11,9 +10,6 @@ import { startImport } from '../imports/startImport.ts';
 import { CSV_BOM, reportCsvLines } from '../../shared/report/reportCsv.ts';
 import { importErrorsPage, type ErrorCursor } from '../store/importErrors.ts';
 import { finishImport, getImport } from '../store/imports.ts';
-
-// Far above a 5,000-row batch of ordinary width, well below the Workers request cap (100 MB).
-const MAX_BATCH_BYTES = 50 * 1024 * 1024;
 
 const BatchParams = z.object({ id: z.string(), seq: z.coerce.number().int().min(0) });
 const ReportQuery = z.object({ limit: z.coerce.number().int().min(0).max(5_000).default(500) });
@@ -51,12 +47,6 @@ export const importsRoutes = new Hono<AppEnv>()
   .put(
     '/:id/batches/:seq',
     paramsOf(BatchParams),
-    bodyLimit({
-      maxSize: MAX_BATCH_BYTES,
-      onError: () => {
-        throw new DomainError('payload_too_large', `a batch may be at most ${MAX_BATCH_BYTES / 1024 / 1024} MB; send fewer rows per batch`);
-      },
-    }),
     jsonBody(BatchBody),
     async (c) => {
       const { id, seq } = c.req.valid('param');
