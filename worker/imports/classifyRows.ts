@@ -1,4 +1,4 @@
-import { hashInput } from '../../shared/normalize/normalizeValue.ts';
+import type { FieldType } from '../../shared/schema/fields.ts';
 import type { BatchRow, RowError } from '../../shared/schema/imports.ts';
 import {
   checkCell,
@@ -10,7 +10,6 @@ import {
   shownValue,
   wrongFieldCountMessage,
 } from '../../shared/validation/importRules.ts';
-import { sha256Hex } from '../crypto/sha256Hex.ts';
 import type { ImportPlan, PlannedColumn } from './importPlan.ts';
 
 /** A valid row: normalized values by field key, sensitive ones apart (they are hashed and sealed, never stored plain). */
@@ -18,7 +17,7 @@ export type AcceptedRow = {
   /** Position in the batch, so errors found later (identifier_exists) are reported in source order. */
   index: number;
   row: number;
-  /** Dedupe key: the normalized identifier, or its SHA-256 hex when the identifier column is sensitive. */
+  /** Dedupe key: the normalized identifier, or its keyed hash (sensitiveKey) when the identifier column is sensitive. */
   key: string;
   /** What a report may show of the identifier: the normalized value, or the mask. */
   identifierShown: string;
@@ -36,7 +35,11 @@ export type ClassifiedRows = { accepted: AcceptedRow[]; errors: PositionedError[
  * skipped; empty identifier → rejected; any mapped value invalid → rejected (one error per bad column); otherwise
  * normalized. Pure: same rows and plan, same answer.
  */
-export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): ClassifiedRows {
+export function classifyRows(
+  rows: readonly BatchRow[],
+  plan: ImportPlan,
+  sensitiveKeyOf: (type: FieldType, normalized: string) => string,
+): ClassifiedRows {
   const accepted: AcceptedRow[] = [];
   const errors: PositionedError[] = [];
   let rejected = 0;
@@ -98,7 +101,7 @@ export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): Class
     accepted.push({
       index,
       row: r.row,
-      key: identifierColumn.sensitive ? sha256Hex(hashInput(identifierColumn.type, identifierValue)) : identifierValue,
+      key: identifierColumn.sensitive ? sensitiveKeyOf(identifierColumn.type, identifierValue) : identifierValue,
       identifierShown: identifierColumn.sensitive ? SENSITIVE_MASK : identifierValue,
       attributes,
       sensitive,

@@ -2,6 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { BatchBody, StartImportBody, type ImportReport } from '../../shared/schema/imports.ts';
 import { batchSealerFor } from '../crypto/batchSealer.ts';
+import { keyedHasherFor } from '../crypto/keyedHash.ts';
+import { ensureKeyedMembers } from '../crypto/keyedHashMigration.ts';
 import { DomainError } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, jsonBodyWithConsent, paramsOf, queryOf } from '../http/validate.ts';
@@ -56,8 +58,10 @@ export const importsRoutes = new Hono<AppEnv>()
           { path: ['seq'], message: `must equal ${seq}, the seq in the URL` },
         ]);
       }
-      const seal = await batchSealerFor(c.env.ENCRYPTION_KEY);
-      const ctx = { db: c.env.DB, seal, workspaceId: c.var.workspaceId, importId: id, now: () => new Date().toISOString() };
+      const [seal, hasher] = await Promise.all([batchSealerFor(c.env.ENCRYPTION_KEY), keyedHasherFor(c.env.HASH_KEY)]);
+      // Dedupe compares keyed hashes: members stored before them must be re-keyed first (a no-op once done).
+      await ensureKeyedMembers(c.env.DB, hasher);
+      const ctx = { db: c.env.DB, seal, hasher, workspaceId: c.var.workspaceId, importId: id, now: () => new Date().toISOString() };
       return c.json(await ingestBatch(ctx, body));
     },
   )
