@@ -1,5 +1,17 @@
 import solid from 'vite-plugin-solid';
+import type { Plugin } from 'vite';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import { headersFile } from './worker/http/securityPolicy.ts';
+
+// The SPA's security headers (CSP, frame-ancestors, nosniff…) as a `_headers` file in dist/: the assets binding
+// answers the SPA without running the Worker, and applies this file (in wrangler dev too).
+const spaSecurityHeaders: Plugin = {
+  name: 'spa-security-headers',
+  apply: 'build',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: '_headers', source: headersFile() });
+  },
+};
 
 // One config: `vite build` builds the SPA into dist/ (served by the Worker's assets binding);
 // `vitest --project <name>` runs unit (Node), worker (workerd + local D1) and browser (Chromium) tests.
@@ -7,7 +19,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
   const app: ViteUserConfig = {
     root: 'web',
     publicDir: false,
-    plugins: [solid()],
+    plugins: [solid(), spaSecurityHeaders],
     build: {
       outDir: '../dist',
       emptyOutDir: true,
