@@ -21,7 +21,9 @@ export function readAllowedOrigins(setting: string | undefined): AllowedOrigins 
     } catch {
       throw new Error(`ALLOWED_ORIGINS: "${entry}" is not an origin like https://audiences.example.com`);
     }
-    if (!/^https?:$/.test(url.protocol) || url.origin !== entry.replace(/\/$/, '')) {
+    // No patterns (a "*" would be taken literally and match nothing): each origin is written out.
+    const plainHost = /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/i.test(url.hostname);
+    if (!/^https?:$/.test(url.protocol) || !plainHost || url.origin !== entry.replace(/\/$/, '')) {
       throw new Error(`ALLOWED_ORIGINS: "${entry}" must be just scheme://host[:port], like https://audiences.example.com`);
     }
     origins.add(url.origin);
