@@ -1,5 +1,17 @@
 import solid from 'vite-plugin-solid';
+import type { Plugin } from 'vite';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import { headersFile } from './worker/http/securityPolicy.ts';
+
+// The SPA's security headers (CSP, frame-ancestors, nosniff…) as a `_headers` file in dist/: the assets binding
+// answers the SPA without running the Worker, and applies this file (in wrangler dev too).
+const spaSecurityHeaders: Plugin = {
+  name: 'spa-security-headers',
+  apply: 'build',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: '_headers', source: headersFile() });
+  },
+};
 
 // One config: `vite build` builds the SPA into dist/ (served by the Worker's assets binding);
 // `vitest --project <name>` runs unit (Node), worker (workerd + local D1) and browser (Chromium) tests.
@@ -7,7 +19,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
   const app: ViteUserConfig = {
     root: 'web',
     publicDir: false,
-    plugins: [solid()],
+    plugins: [solid(), spaSecurityHeaders],
     build: {
       outDir: '../dist',
       emptyOutDir: true,
@@ -47,6 +59,9 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   // Tests never see .dev.vars (absent on a clean checkout): a fixed test-only key.
                   ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS0wMDAwMDAwMDAwMDAwMDAwMDA=',
                   TOKEN_ENCRYPTION_KEY: 'dGVzdC1vbmx5LXRva2VuLWtleS0wMDAwMDAwMDAwMDA=',
+                  HASH_KEY: 'dGVzdC1vbmx5LWhhc2gta2V5LTAwMDAwMDAwMDAwMDA=',
+                  // SELF.fetch('http://app.test/…') and app.request('/…') (http://localhost) are the tests' origins.
+                  ALLOWED_ORIGINS: 'http://app.test,http://localhost',
                   // The app registration the fake Dataverse (test/servers/dynamics) accepts.
                   DYNAMICS_CLIENT_ID: 'fake-dynamics-client-id',
                   DYNAMICS_CLIENT_SECRET: 'fake-dynamics-client-secret',

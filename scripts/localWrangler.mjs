@@ -1,7 +1,8 @@
 // Runs wrangler in local mode without touching the network: no telemetry, no update or account look-ups.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 export const offlineEnv = {
@@ -25,14 +26,39 @@ export function ensureDevVars(file = '.dev.vars') {
   const lines = [];
   if (!/^ENCRYPTION_KEY=/m.test(current)) lines.push(`ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`);
   if (!/^TOKEN_ENCRYPTION_KEY=/m.test(current)) lines.push(`TOKEN_ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`);
+  if (!/^HASH_KEY=/m.test(current)) lines.push(`HASH_KEY=${randomBytes(32).toString('base64')}`);
   if (lines.length) writeFileSync(file, `${current}${current && !current.endsWith('\n') ? '\n' : ''}${lines.join('\n')}\n`, { mode: 0o600 });
   return lines.map((line) => line.slice(0, line.indexOf('=')));
+}
+
+/**
+ * Runs `spawn` with umask 077, which the child inherits: the local D1 files wrangler creates (people's contact
+ * data) are then readable by their owner only.
+ */
+function withOwnerOnlyFiles(spawn) {
+  const previous = process.umask(0o077);
+  try {
+    return spawn();
+  } finally {
+    process.umask(previous);
+  }
+}
+
+/** chmod go-rwx of a directory tree (e.g. `.wrangler/` made before files were created owner-only). */
+export function restrictToOwner(dir) {
+  if (!existsSync(dir)) return;
+  chmodSync(dir, 0o700);
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) restrictToOwner(path);
+    else if (entry.isFile()) chmodSync(path, 0o600);
+  }
 }
 
 /** Runs wrangler to the end; returns its standard output when `stdio: 'pipe'` (and `encoding`) are given. */
 export function wranglerSync(args, { logLevel, ...opts } = {}) {
   const env = logLevel ? { ...offlineEnv, WRANGLER_LOG: logLevel } : offlineEnv;
-  const r = spawnSync(process.execPath, [wranglerBin, ...args], { stdio: 'inherit', env, ...opts });
+  const r = withOwnerOnlyFiles(() => spawnSync(process.execPath, [wranglerBin, ...args], { stdio: 'inherit', env, ...opts }));
   if (r.status !== 0) {
     const output = [r.stdout, r.stderr].filter(Boolean).join('\n').trim();
     throw new Error(`wrangler ${args.join(' ')} failed with exit code ${r.status}${output ? `:\n${output}` : ''}`);
@@ -42,11 +68,13 @@ export function wranglerSync(args, { logLevel, ...opts } = {}) {
 
 /** Starts `wrangler dev` in its own process group: workerd children outlive a kill of the parent alone. */
 export function startWranglerDev(args, opts = {}) {
-  return spawn(process.execPath, [wranglerBin, 'dev', '--local', ...args], {
-    env: offlineEnv,
-    detached: true,
-    ...opts,
-  });
+  return withOwnerOnlyFiles(() =>
+    spawn(process.execPath, [wranglerBin, 'dev', '--local', ...args], {
+      env: offlineEnv,
+      detached: true,
+      ...opts,
+    }),
+  );
 }
 
 export function stopProcessGroup(child) {

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { appliedMigrations } from './appliedMigrations.mjs';
-import { ensureDevVars, startWranglerDev, stopProcessGroup, waitUntilAnswering, wranglerSync } from './localWrangler.mjs';
+import { ensureDevVars, restrictToOwner, startWranglerDev, stopProcessGroup, waitUntilAnswering, wranglerSync } from './localWrangler.mjs';
 
 const port = process.env.PORT ?? '8787';
 const url = `http://127.0.0.1:${port}`;
@@ -31,6 +31,7 @@ const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'bui
 if (build.status !== 0) fail('The build failed (see above); nothing was started.');
 
 console.log('Applying database migrations to the local D1 (.wrangler/state) …');
+restrictToOwner('.wrangler');
 let output;
 try {
   // At log level wrangler lists the pending migrations first ("Migrations to be applied:"), which is what we report.
@@ -46,7 +47,9 @@ console.log(
 );
 
 console.log(`Starting the server on port ${port} (set PORT to use another) …`);
-const dev = startWranglerDev(['--port', port, '--ip', '127.0.0.1'], { stdio: 'inherit' });
+// The API answers only for its own origin (ALLOWED_ORIGINS); PORT moves it.
+const origins = `http://127.0.0.1:${port},http://localhost:${port}`;
+const dev = startWranglerDev(['--port', port, '--ip', '127.0.0.1', '--var', `ALLOWED_ORIGINS:${origins}`], { stdio: 'inherit' });
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {

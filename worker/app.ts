@@ -4,6 +4,9 @@ import { DomainError } from './domainError.ts';
 import { errorBody } from './http/apiError.ts';
 import type { AppEnv } from './http/appEnv.ts';
 import { statusOf } from './http/errorStatus.ts';
+import { bodyLimits } from './http/bodyLimits.ts';
+import { originGuard } from './http/originGuard.ts';
+import { securityHeaders } from './http/securityHeaders.ts';
 import { resolveWorkspace } from './http/workspace.ts';
 import { audiencesRoutes } from './routes/audiences.ts';
 import { connectionsRoutes } from './routes/connections.ts';
@@ -14,6 +17,10 @@ import { templatesRoutes } from './routes/templates.ts';
 
 const app = new Hono<AppEnv>();
 
+// Outermost, so refusals and errors carry the headers too.
+app.use('*', securityHeaders);
+app.use('/api/*', originGuard);
+app.use('/api/*', bodyLimits);
 app.use('/api/*', resolveWorkspace);
 
 /** Whatever was thrown, as the error the client reads; anything unexpected is logged and said in general words. */

@@ -31,6 +31,8 @@ export async function startLocalServer(vars: Readonly<Record<string, string>> = 
       '--port', String(port), '--ip', '127.0.0.1', '--persist-to', dir,
       '--var', `ENCRYPTION_KEY:${randomBytes(32).toString('base64')}`,
       '--var', `TOKEN_ENCRYPTION_KEY:${randomBytes(32).toString('base64')}`,
+      '--var', `HASH_KEY:${randomBytes(32).toString('base64')}`,
+      '--var', `ALLOWED_ORIGINS:http://127.0.0.1:${port}`,
       // wrangler splits a --var on its first colon only, so URLs pass as they are.
       ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ],

@@ -66,7 +66,7 @@ export class ImportSender {
 
   async finish(): Promise<ImportCounts> {
     await this.flush();
-    const summary = await json<ImportSummary>(await fetch(`${this.baseUrl}/api/imports/${this.importId}/finish`, { method: 'POST' }));
+    const summary = await json<ImportSummary>(await fetch(`${this.baseUrl}/api/imports/${this.importId}/finish`, { method: 'POST', headers: { 'content-type': 'application/json' } }));
     return summary.counts;
   }
 }

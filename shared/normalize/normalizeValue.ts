@@ -8,7 +8,8 @@ const ok = (value: string): Normalized => ({ ok: true, value });
 
 // Pragmatic address check (RFC 5321 lengths, one @, a dotted domain with a 2+ letter TLD): strict enough to catch
 // typos and pasted junk, loose enough for the real-world addresses marketers hold.
-const EMAIL = /^[^\s@"(),:;<>[\]\\]+@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+// Control characters (NUL above all) are refused too: mail systems and databases truncate at or choke on them.
+const EMAIL = /^[^\s@"(),:;<>[\]\\\x00-\x1f\x7f]+@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 export function normalizeEmail(raw: string): Normalized {
   const value = raw.trim().replace(/^mailto:/i, '').toLowerCase();

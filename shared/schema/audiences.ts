@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BatchBody, ImportSource, ImportSummary, RowErrorCode } from './imports.ts';
 import { ImportMapping } from './mapping.ts';
+import { WellFormedText } from './text.ts';
 
 export const Audience = z.object({
   id: z.string(),
@@ -11,7 +12,7 @@ export const Audience = z.object({
 });
 export type Audience = z.infer<typeof Audience>;
 
-export const CreateAudienceBody = z.object({ name: z.string().trim().min(1, 'an audience needs a name').max(200) });
+export const CreateAudienceBody = z.object({ name: WellFormedText.trim().min(1, 'an audience needs a name').max(200) });
 export type CreateAudienceBody = z.infer<typeof CreateAudienceBody>;
 
 /** A member as the API shows it: sensitive fields are never returned in clear, only masked. */

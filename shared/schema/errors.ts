@@ -17,7 +17,16 @@ export const ErrorCode = z.enum([
   'import_closed',
   /** a batch seq beyond the next one expected; details.nextSeq says where to continue */
   'batch_out_of_order',
+  /** a body over its size limit; details.limitBytes */
   'payload_too_large',
+  /** a batch over the values or sensitive values one request may carry; details = { limit, max, actual, maxRows } */
+  'batch_too_large',
+  /** a Host or Origin that is not one of ALLOWED_ORIGINS (DNS rebinding, cross-site request) */
+  'forbidden_origin',
+  /** a POST without content-type: application/json */
+  'unsupported_media_type',
+  /** stored hashes are being re-keyed after an upgrade: retry shortly */
+  'upgrading_hashes',
   'unauthorized',
   /** the CRM refused our session: the connection needs a new sign-in */
   'crm_auth_failed',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WellFormedText } from './text.ts';
 
 /** How a platform field's values are validated, normalized and hashed. */
 export const FieldType = z.enum(['email', 'phone', 'first_name', 'last_name', 'text', 'country', 'url', 'number', 'date']);
@@ -20,7 +21,7 @@ export const FieldKey = z
   .regex(/^[a-z][a-z0-9_]*$/, 'lowercase letters, digits and _; starting with a letter');
 
 export const CreateFieldBody = z.object({
-  label: z.string().trim().min(1, 'a field needs a name').max(80),
+  label: WellFormedText.trim().min(1, 'a field needs a name').max(80),
   type: FieldType.default('text'),
   /** Derived from the label when omitted. */
   key: FieldKey.optional(),

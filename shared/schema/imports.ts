@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { MAX_BATCH_CELLS, MAX_BATCH_SENSITIVE_CELLS, MAX_COLUMNS, MAX_HEADER_LENGTH, maxBatchRows } from './limits.ts';
 import { ImportMapping } from './mapping.ts';
+import { WellFormedText } from './text.ts';
 
 /** Largest value one cell may carry; longer values are rejected with a row error, not truncated. */
 export const MAX_CELL_LENGTH = 10_000;
@@ -9,8 +11,8 @@ export const MAX_BATCH_ROWS = 5_000;
 
 export const CsvSource = z.object({
   kind: z.literal('csv'),
-  fileName: z.string().max(500),
-  headers: z.array(z.string()).min(1).max(500),
+  fileName: WellFormedText.max(500),
+  headers: z.array(WellFormedText.max(MAX_HEADER_LENGTH)).min(1).max(MAX_COLUMNS),
   encoding: z.string().max(40).optional(),
   delimiter: z.string().max(4).optional(),
 });
@@ -18,7 +20,7 @@ export const CrmSource = z.object({
   kind: z.enum(['salesforce', 'dynamics']),
   connectionId: z.string(),
   object: z.string().max(200),
-  headers: z.array(z.string()).min(1).max(500),
+  headers: z.array(WellFormedText.max(MAX_HEADER_LENGTH)).min(1).max(MAX_COLUMNS),
 });
 export const ImportSource = z.discriminatedUnion('kind', [CsvSource, CrmSource]);
 export type ImportSource = z.infer<typeof ImportSource>;
@@ -33,7 +35,7 @@ export const StartImportBody = z
   .object({
     /** An existing audience, or a name to create a new one. Exactly one of the two. */
     audienceId: z.string().optional(),
-    audienceName: z.string().trim().min(1).max(200).optional(),
+    audienceName: WellFormedText.trim().min(1).max(200).optional(),
     source: ImportSource,
     mapping: ImportMapping,
     consent: Consent,
@@ -46,6 +48,17 @@ export const StartImportBody = z
   .refine((b) => (b.audienceId ? 1 : 0) + (b.audienceName ? 1 : 0) === 1, {
     message: 'give either audienceId or audienceName',
     path: ['audienceId'],
+  })
+  .superRefine((b, ctx) => {
+    // Every batch of the import has batchSize rows: refused now rather than on every batch.
+    const most = maxBatchRows(b.mapping.columns, b.batchSize);
+    if (most < b.batchSize) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['batchSize'],
+        message: `at most ${most} rows per batch for this mapping (a batch may carry ${MAX_BATCH_CELLS.toLocaleString('en-US')} values and ${MAX_BATCH_SENSITIVE_CELLS.toLocaleString('en-US')} sensitive values)`,
+      });
+    }
   });
 export type StartImportBody = z.infer<typeof StartImportBody>;
 
@@ -59,7 +72,7 @@ export const BatchRow = z.object({
    * source is a file: reports say "row 2 (line 3 of the file)" so the row can be found in any editor. */
   line: z.number().int().min(1).optional(),
   /** Cells over MAX_CELL_LENGTH are rejected as a row error by the Worker, so one long cell cannot fail a whole batch. */
-  values: z.array(z.string()),
+  values: z.array(WellFormedText).max(MAX_COLUMNS),
   /** Set when the source row had a different number of fields than the header: such rows are rejected. */
   fieldCount: z.number().int().min(0).optional(),
 });

@@ -5,3 +5,5 @@ export * from './imports.ts';
 export * from './mapping.ts';
 export * from './crm.ts';
 export * from './connections.ts';
+export * from './limits.ts';
+export * from './text.ts';

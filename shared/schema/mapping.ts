@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { FieldKey } from './fields.ts';
+import { MAX_COLUMNS, MAX_HEADER_LENGTH } from './limits.ts';
+import { WellFormedText } from './text.ts';
 
 /** What happens when a row's identifier already belongs to a member of the audience (from an earlier import). */
 export const OnMatch = z.enum(['update', 'reject']);
@@ -8,7 +10,7 @@ export type OnMatch = z.infer<typeof OnMatch>;
 /** One source column and where it goes. `target: null` means "don't import". */
 export const ColumnMapping = z.object({
   /** The column's (deduplicated, visible) header name in the source. */
-  column: z.string().min(1),
+  column: WellFormedText.min(1).max(MAX_HEADER_LENGTH),
   target: FieldKey.nullable(),
   sensitive: z.boolean().default(false),
 });
@@ -20,8 +22,8 @@ export type ColumnMapping = z.infer<typeof ColumnMapping>;
  */
 export const ImportMapping = z
   .object({
-    columns: z.array(ColumnMapping).min(1).max(500),
-    identifier: z.string().min(1),
+    columns: z.array(ColumnMapping).min(1).max(MAX_COLUMNS),
+    identifier: WellFormedText.min(1).max(MAX_HEADER_LENGTH),
     onMatch: OnMatch.default('update'),
   })
   .superRefine((m, ctx) => {
@@ -64,8 +66,8 @@ export const MappingTemplate = z.object({
 export type MappingTemplate = z.infer<typeof MappingTemplate>;
 
 export const SaveTemplateBody = z.object({
-  name: z.string().trim().min(1).max(120),
-  signature: z.string().min(1).max(20_000),
+  name: WellFormedText.trim().min(1).max(120),
+  signature: WellFormedText.min(1).max(20_000),
   mapping: ImportMapping,
 });
 export type SaveTemplateBody = z.infer<typeof SaveTemplateBody>;

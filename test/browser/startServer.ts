@@ -56,7 +56,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const crmVars = Object.entries(crm.vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
   const [port, inspectorPort] = [await freePort(), await freePort()];
   // Fresh keys per run: `--var` wins over any .dev.vars, so tests never depend on (or learn) a developer's secrets.
-  const secrets = ['ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEY'].flatMap((name) => ['--var', `${name}:${randomBytes(32).toString('base64')}`]);
+  const secrets = ['ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEY', 'HASH_KEY'].flatMap((name) => ['--var', `${name}:${randomBytes(32).toString('base64')}`]);
   const child: ChildProcess = startWranglerDev(
     [
       '--ip', '127.0.0.1',
@@ -65,6 +65,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       '--persist-to', persistTo,
       '--show-interactive-dev-session=false',
       ...secrets,
+      '--var', `ALLOWED_ORIGINS:http://127.0.0.1:${port}`,
       ...crmVars,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { BatchBody, ImportSummary } from '../../shared/schema/imports.ts';
 import { readAesKey } from '../../worker/crypto/aesGcm.ts';
 import { createBatchSealer } from '../../worker/crypto/batchSealer.ts';
+import { keyedHasherFor } from '../../worker/crypto/keyedHash.ts';
 import { ingestBatch } from '../../worker/imports/ingestBatch.ts';
 import { ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 
@@ -34,9 +35,11 @@ function dbCommittingFirst(before: () => Promise<unknown>): D1Database {
 }
 
 const seal = await createBatchSealer(readAesKey(env.ENCRYPTION_KEY));
+const hasher = await keyedHasherFor(env.HASH_KEY);
 const ctx = (db: D1Database, importId: string) => ({
   db,
   seal,
+  hasher,
   workspaceId: 'default',
   importId,
   now: () => new Date().toISOString(),

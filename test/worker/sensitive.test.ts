@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:test';
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { MemberPage } from '../../shared/schema/audiences.ts';
 import type { ImportReport } from '../../shared/schema/imports.ts';
@@ -15,10 +16,13 @@ const COLUMNS: Column[] = [
   { column: 'Given name', target: 'first_name' },
 ];
 
+/** What is kept at rest: HMAC-SHA-256 under HASH_KEY of the Customer Match SHA-256 hex, computed here independently. */
+const keyed = (sha256Hex: string) => createHmac('sha256', Buffer.from(env.HASH_KEY, 'base64')).update(sha256Hex).digest('hex');
+
 type MemberRow = Record<string, unknown> & { identifier_key: string; attributes: string; hashes: string; sealed: string };
 
 describe('sensitive columns', () => {
-  it('are stored only as SHA-256 and AES-GCM ciphertext, never in plain text', async () => {
+  it('are stored only as a keyed hash and AES-GCM ciphertext, never in plain text nor as a plain SHA-256', async () => {
     const imp = await startImport(startBody(COLUMNS, 'E-mail'));
     const result = await sendBatch(
       imp.id,
@@ -35,14 +39,14 @@ describe('sensitive columns', () => {
     const { results } = await env.DB.prepare('SELECT * FROM members WHERE audience_id = ? ORDER BY id').bind(imp.audienceId).all<MemberRow>();
     expect(results).toHaveLength(2);
     const everything = JSON.stringify(results).toLowerCase();
-    for (const plain of ['test@example.com', 'other@example.org', '4155552671', '4155552672', '555-2671', '555 2672']) {
+    for (const plain of ['test@example.com', 'other@example.org', '4155552671', '4155552672', '555-2671', '555 2672', SHA256_TEST_EMAIL, SHA256_TEST_PHONE]) {
       expect(everything).not.toContain(plain);
     }
 
     const tess = results[0] as MemberRow;
-    expect(tess.identifier_key).toBe(SHA256_TEST_EMAIL);
+    expect(tess.identifier_key).toBe(keyed(SHA256_TEST_EMAIL));
     expect(JSON.parse(tess.attributes)).toEqual({ first_name: 'Tessa' });
-    expect(JSON.parse(tess.hashes)).toEqual({ email: SHA256_TEST_EMAIL, mobile: SHA256_TEST_PHONE });
+    expect(JSON.parse(tess.hashes)).toEqual({ email: keyed(SHA256_TEST_EMAIL), mobile: keyed(SHA256_TEST_PHONE) });
     const sealed = JSON.parse(tess.sealed) as Record<string, string>;
     const aes = createAesGcm(readAesKey(env.ENCRYPTION_KEY));
     expect(aes.open(sealed.email ?? '')).toBe('test@example.com');

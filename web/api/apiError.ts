@@ -124,6 +124,10 @@ function messageFor(code: ErrorCode, serverMessage: string, details: unknown, co
     case 'import_closed':
     case 'batch_out_of_order':
     case 'payload_too_large':
+    case 'batch_too_large':
+    case 'forbidden_origin':
+    case 'unsupported_media_type':
+    case 'upgrading_hashes':
     case 'unauthorized':
     case 'crm_auth_failed':
     case 'crm_rate_limited':

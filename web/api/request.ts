@@ -36,7 +36,10 @@ async function attempt(send: Send, options: RequestOptions): Promise<unknown> {
   if (options.signal) signals.push(options.signal);
   let response: Answer<unknown>;
   try {
-    response = await send({ headers: { accept: 'application/json' }, init: { signal: AbortSignal.any(signals) } });
+    // Every call says JSON, body-less POSTs (finish) included: the Worker refuses a POST without it, which is what a
+    // cross-site form or no-cors fetch would send. Harmless on same-origin GETs.
+    const headers = { accept: 'application/json', 'content-type': 'application/json' };
+    response = await send({ headers, init: { signal: AbortSignal.any(signals) } });
   } catch (cause) {
     if (options.signal?.aborted) throw cause;
     throw new ApiError('No connection to the server. Check your network; nothing was lost.', 0, 'network', String(cause));

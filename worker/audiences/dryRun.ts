@@ -6,6 +6,8 @@ import { resolveMatches } from '../imports/resolveMatches.ts';
 import { getAudience } from '../store/audiences.ts';
 import { getDryRun, insertDryRun, recordDryRunBatch, seenKeys } from '../store/dryRuns.ts';
 import { listFields } from '../store/fields.ts';
+import type { KeyedHasher } from '../crypto/keyedHash.ts';
+import { keyedIdentifierHash } from '../imports/identifierKey.ts';
 import { existingMembers, type MemberWriters } from '../store/members.ts';
 import { addCounts, addReasons, emptyDryRunCounts, rejectedByReason } from './dryRunCounts.ts';
 
@@ -22,13 +24,13 @@ export async function startDryRun(db: D1Database, workspaceId: string, body: Sta
  * audience as it is now. Identifiers seen in earlier batches of the dry run play the part of the members an
  * import would have written by then, so a repeat counts as merged, exactly as in the import. Members are only read.
  */
-export async function dryRunBatch(db: D1Database, workspaceId: string, dryRunId: string, body: DryRunBatchBody): Promise<DryRun> {
+export async function dryRunBatch(db: D1Database, workspaceId: string, dryRunId: string, body: DryRunBatchBody, hasher: KeyedHasher): Promise<DryRun> {
   const record = await getDryRun(db, workspaceId, dryRunId);
   const { dryRun, plan } = record;
   if (body.seq !== dryRun.nextSeq) {
     throw new DomainError('batch_out_of_order', `expected batch ${dryRun.nextSeq}, got ${body.seq}`, { nextSeq: dryRun.nextSeq });
   }
-  const classified = classifyRows(body.rows, plan);
+  const classified = classifyRows(body.rows, plan, keyedIdentifierHash(hasher));
   const keys = [...new Set(classified.accepted.map((r) => r.key))];
   const [inAudience, seen] = await Promise.all([
     dryRun.audienceId ? existingMembers(db, workspaceId, dryRun.audienceId, keys) : new Map<string, MemberWriters>(),

@@ -10,8 +10,13 @@ const STATUS_OF_CODE = {
   conflict: 409,
   import_closed: 409,
   batch_out_of_order: 409,
+  forbidden_origin: 403,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   consent_required: 422,
+  batch_too_large: 422,
+  // Temporary and retryable by design: each retry moves the re-keying on (worker/crypto/keyedHashMigration.ts).
+  upgrading_hashes: 503,
   // Our statuses describe our side: a CRM that refuses our session is a 409 (the connection needs a new sign-in),
   // not a 401 that would read as "you are signed out of this app".
   crm_auth_failed: 409,

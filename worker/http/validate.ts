@@ -1,7 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { validator } from 'hono/validator';
 import type { z } from 'zod';
-import { DomainError, issueDetails, validationFailed } from '../domainError.ts';
+import { malformedTextIssues } from '../../shared/schema/text.ts';
+import { DomainError, invalid, issueDetails, validationFailed } from '../domainError.ts';
 import type { AppEnv } from './appEnv.ts';
 
 const CONSENT_MESSAGE = 'double opt-in must be confirmed for the entire list before importing';
@@ -20,6 +21,13 @@ function requireJson(c: Context): void {
       { path: [], message: 'expected a JSON body' },
     ]);
   }
+}
+
+// Before the schema, over the whole body: a string that is not valid Unicode (a lone surrogate from a "\ud800"
+// escape) is refused wherever it is, even in a field whose schema forgot WellFormedText; D1 would store it altered.
+function requireWellFormedText(value: unknown): void {
+  const issues = malformedTextIssues(value);
+  if (issues.length) throw invalid(issues);
 }
 
 /**
@@ -46,6 +54,7 @@ function validated<Target extends 'json' | 'query' | 'param', S extends z.ZodTyp
 export const jsonBody = <S extends z.ZodType>(schema: S): Validated<'json', S> =>
   validated('json', schema, (value, c) => {
     requireJson(c);
+    requireWellFormedText(value);
     return parseOrThrow(schema, value, []);
   });
 
@@ -62,6 +71,7 @@ export const paramsOf = <S extends z.ZodType>(schema: S): Validated<'param', S> 
 export const jsonBodyWithConsent = <S extends z.ZodType>(schema: S): Validated<'json', S> =>
   validated('json', schema, (value, c) => {
     requireJson(c);
+    requireWellFormedText(value);
     const result = schema.safeParse(value);
     if (result.success) return result.data;
     const consentIssues = result.error.issues.filter((i) => i.path[0] === 'consent');

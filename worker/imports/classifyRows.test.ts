@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MAX_CELL_LENGTH } from '../../shared/schema/imports.ts';
 import { classifyRows } from './classifyRows.ts';
@@ -17,9 +17,14 @@ const plan = (overrides: Partial<ImportPlan> = {}): ImportPlan => ({
   ...overrides,
 });
 
+// A stand-in for sensitiveKey (worker/crypto/sensitiveKey.ts), computed independently: HMAC over the SHA-256 hex.
+const TEST_KEY = Buffer.alloc(32, 7);
+const keyOf = (_type: string, normalized: string) =>
+  createHmac('sha256', TEST_KEY).update(createHash('sha256').update(normalized).digest('hex')).digest('hex');
+
 describe('classifyRows', () => {
   it('normalizes valid rows and keeps sensitive values apart', () => {
-    const out = classifyRows([{ row: 7, values: [' Ada@Example.com', '(415) 555-2671', ' Ada   L '] }], plan());
+    const out = classifyRows([{ row: 7, values: [' Ada@Example.com', '(415) 555-2671', ' Ada   L '] }], plan(), keyOf);
     expect(out).toEqual({
       accepted: [
         {
@@ -48,6 +53,7 @@ describe('classifyRows', () => {
         { row: 6, values: ['ok@example.com', '', ''] },
       ],
       plan(),
+      keyOf,
     );
     expect(out.rejected).toBe(4);
     expect(out.skipped).toBe(1);
@@ -65,21 +71,22 @@ describe('classifyRows', () => {
   });
 
   it('masks sensitive values in errors and keeps them out of the message', () => {
-    const out = classifyRows([{ row: 1, values: ['a@example.com', 'call-me-maybe', ''] }], plan());
+    const out = classifyRows([{ row: 1, values: ['a@example.com', 'call-me-maybe', ''] }], plan(), keyOf);
     expect(out.errors[0]?.error).toMatchObject({ column: 'Phone', code: 'invalid_phone', value: '••••••' });
     expect(out.errors[0]?.error.message).not.toContain('call-me-maybe');
     expect(out.errors[0]?.error.message).toBe('Not a valid phone number (contains letters).');
   });
 
-  it('keys a sensitive identifier by the SHA-256 of its hash input', () => {
+  it('keys a sensitive identifier by the keyed hash of its hash input, never its plain SHA-256', () => {
     const sensitiveId = plan({ identifierIndex: 1 });
-    const out = classifyRows([{ row: 1, values: ['', '+1 415 555 2671', ''] }], sensitiveId);
-    expect(out.accepted[0]?.key).toBe(createHash('sha256').update('+14155552671').digest('hex'));
+    const out = classifyRows([{ row: 1, values: ['', '+1 415 555 2671', ''] }], sensitiveId, keyOf);
+    expect(out.accepted[0]?.key).toBe(keyOf('phone', '+14155552671'));
+    expect(out.accepted[0]?.key).not.toBe(createHash('sha256').update('+14155552671').digest('hex'));
     expect(out.accepted[0]?.identifierShown).toBe('••••••');
   });
 
   it('rejects an over-long cell as a row error instead of failing the batch', () => {
-    const out = classifyRows([{ row: 1, values: ['a@example.com', '', 'x'.repeat(MAX_CELL_LENGTH + 1)] }], plan());
+    const out = classifyRows([{ row: 1, values: ['a@example.com', '', 'x'.repeat(MAX_CELL_LENGTH + 1)] }], plan(), keyOf);
     expect(out.rejected).toBe(1);
     expect(out.errors[0]?.error).toMatchObject({ column: 'Name', code: 'invalid_value' });
     expect(out.errors[0]?.error.value?.length).toBeLessThan(50);

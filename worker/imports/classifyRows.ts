@@ -9,7 +9,7 @@ import {
   shownValue,
   wrongFieldCountMessage,
 } from '../../shared/validation/importRules.ts';
-import { identifierKey } from './identifierKey.ts';
+import { identifierKey, type SensitiveKeyOf } from './identifierKey.ts';
 import type { ImportPlan, PlannedColumn } from './importPlan.ts';
 
 /** A valid row: normalized values by field key, sensitive ones apart (they are hashed and sealed, never stored plain). */
@@ -18,7 +18,7 @@ export type AcceptedRow = {
   index: number;
   row: number;
   line?: number;
-  /** Dedupe key: the normalized identifier, or its SHA-256 hex when the identifier column is sensitive. */
+  /** Dedupe key: the normalized identifier, or its keyed hash (sensitiveKey) when the identifier column is sensitive. */
   key: string;
   /** What a report may show of the identifier: the normalized value, or the mask. */
   identifierShown: string;
@@ -36,7 +36,11 @@ export type ClassifiedRows = { accepted: AcceptedRow[]; errors: PositionedError[
  * skipped; empty identifier → rejected; any mapped value invalid → rejected (one error per bad column); otherwise
  * normalized. Pure: same rows and plan, same answer.
  */
-export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): ClassifiedRows {
+export function classifyRows(
+  rows: readonly BatchRow[],
+  plan: ImportPlan,
+  sensitiveKeyOf: SensitiveKeyOf,
+): ClassifiedRows {
   const accepted: AcceptedRow[] = [];
   const errors: PositionedError[] = [];
   let rejected = 0;
@@ -99,7 +103,7 @@ export function classifyRows(rows: readonly BatchRow[], plan: ImportPlan): Class
       index,
       row: r.row,
       ...(r.line === undefined ? {} : { line: r.line }),
-      key: identifierKey(identifierColumn, identifierValue),
+      key: identifierKey(identifierColumn, identifierValue, sensitiveKeyOf),
       identifierShown: identifierColumn.sensitive ? SENSITIVE_MASK : identifierValue,
       attributes,
       sensitive,

@@ -16,6 +16,10 @@ describe('the grid predicts what the Worker enforces', () => {
     onMatch: 'update',
     defaultCountry: 'US',
   };
+  // The identifier is not sensitive here: no row needs a keyed hash.
+  const noSensitiveKey = (): string => {
+    throw new Error('no sensitive identifier in this plan');
+  };
   const rows = [
     ['ada@example.com', '(415) 555-2671'],
     ['bob@', ''],
@@ -25,7 +29,7 @@ describe('the grid predicts what the Worker enforces', () => {
   ];
 
   it('with the same codes and messages, cell by cell', () => {
-    const enforced = classifyRows(rows.map((values, i) => ({ row: i + 1, values })), plan).errors.map((e) => e.error);
+    const enforced = classifyRows(rows.map((values, i) => ({ row: i + 1, values })), plan, noSensitiveKey).errors.map((e) => e.error);
     const isBlankRow = (row: number) => (rows[row] ?? []).every((v) => v.trim() === '');
     const predicted = plan.columns.flatMap((column, col) => {
       const problems = columnProblems({
@@ -48,7 +52,7 @@ describe('the grid predicts what the Worker enforces', () => {
   });
 
   it('for ragged rows too', () => {
-    const enforced = classifyRows([{ row: 1, values: ['a@example.com', ''], fieldCount: 3 }], plan).errors[0]?.error;
+    const enforced = classifyRows([{ row: 1, values: ['a@example.com', ''], fieldCount: 3 }], plan, noSensitiveKey).errors[0]?.error;
     const predicted = raggedRows({ rowCount: 1, fieldCount: () => 3, headerCount: 2 }).problemAt(0);
     expect(predicted?.message).toBe(predictedRejection(enforced?.message ?? ''));
   });

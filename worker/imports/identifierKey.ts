@@ -1,12 +1,20 @@
-import { hashInput } from '../../shared/normalize/normalizeValue.ts';
 import type { FieldType } from '../../shared/schema/fields.ts';
-import { sha256Hex } from '../crypto/sha256Hex.ts';
+import type { KeyedHasher } from '../crypto/keyedHash.ts';
+import { sensitiveKey } from '../crypto/sensitiveKey.ts';
+
+/** How a sensitive value becomes its key at rest (sensitiveKey under the workspace's HASH_KEY, in production). */
+export type SensitiveKeyOf = (type: FieldType, normalized: string) => string;
 
 /**
  * THE key a member is found by (members.identifier_key), from the normalized identifier value: the value itself,
- * or, for a sensitive identifier, the hash of its hash input. Import, dry run and member search all call this one
- * function, so a change of the hashing (e.g. to a keyed hash) changes them together.
+ * or, for a sensitive identifier, its keyed hash. Import, dry run, member search and the sealing of stored values
+ * all call this one function, so a change of the keying changes them together.
  */
-export function identifierKey(column: { type: FieldType; sensitive: boolean }, normalized: string): string {
-  return column.sensitive ? sha256Hex(hashInput(column.type, normalized)) : normalized;
+export function identifierKey(column: { type: FieldType; sensitive: boolean }, normalized: string, sensitiveKeyOf: SensitiveKeyOf): string {
+  return column.sensitive ? sensitiveKeyOf(column.type, normalized) : normalized;
+}
+
+/** The production SensitiveKeyOf: sensitiveKey under the given keyed hasher. */
+export function keyedIdentifierHash(hasher: KeyedHasher): SensitiveKeyOf {
+  return (type, normalized) => sensitiveKey(hasher, type, normalized);
 }

@@ -1,8 +1,9 @@
-import { hashInput } from '../../shared/normalize/normalizeValue.ts';
+import type { FieldType } from '../../shared/schema/fields.ts';
 import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 import type { BatchBody, BatchResult, ImportCounts, RowError } from '../../shared/schema/imports.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
-import { sha256HexAll } from '../crypto/sha256Hex.ts';
+import type { KeyedHasher } from '../crypto/keyedHash.ts';
+import { sensitiveKey, sensitiveKeys } from '../crypto/sensitiveKey.ts';
 import { DomainError } from '../domainError.ts';
 import { addMembersStatement } from '../store/audiences.ts';
 import { readBatchState } from '../store/batchState.ts';
@@ -11,6 +12,7 @@ import { batchErrors, insertErrorsStatements } from '../store/importErrors.ts';
 import { applyBatchCountsStatement } from '../store/imports.ts';
 import { snapshotMembersStatements } from '../store/memberSnapshots.ts';
 import { existingMembers, insertMembersStatements, mergeMembersStatements, type MemberWrite } from '../store/members.ts';
+import { assertBatchWithinLimits } from './batchLimits.ts';
 import { classifyRows, type ClassifiedRows } from './classifyRows.ts';
 import { knownPlan, rememberPlan } from './knownPlans.ts';
 import { resolveMatches, type MergedMember } from './resolveMatches.ts';
@@ -19,26 +21,26 @@ import { resolveMatches, type MergedMember } from './resolveMatches.ts';
 // again against the new state; more than a few in a row means something else is wrong.
 const MAX_ATTEMPTS = 4;
 
-type BatchContext = { db: D1Database; seal: BatchSealer; workspaceId: string; importId: string; now: () => string };
+type BatchContext = { db: D1Database; seal: BatchSealer; hasher: KeyedHasher; workspaceId: string; importId: string; now: () => string };
 
 /**
- * Sensitive values leave here only as SHA-256 hex of their hash input and as AES-GCM ciphertext. All of a batch's
+ * Sensitive values leave here only as their keyed hash (sensitiveKey) and as AES-GCM ciphertext. All of a batch's
  * values are hashed and sealed in one call each (see createBatchSealer for why); a sensitive identifier's hash is
  * its key already.
  */
-async function sealMembers(members: readonly MergedMember[], plan: ImportPlan, seal: BatchSealer): Promise<MemberWrite[]> {
+async function sealMembers(members: readonly MergedMember[], plan: ImportPlan, seal: BatchSealer, hasher: KeyedHasher): Promise<MemberWrite[]> {
   const types = new Map(plan.columns.map((c) => [c.target, c.type]));
   const identifier = plan.columns[plan.identifierIndex];
   const identifierField = identifier?.sensitive ? identifier.target : null;
   const plaintexts: string[] = [];
-  const hashInputs: string[] = [];
+  const toHash: { type: FieldType; normalized: string }[] = [];
   for (const m of members) {
     for (const [field, value] of Object.entries(m.sensitive)) {
       plaintexts.push(value);
-      if (field !== identifierField) hashInputs.push(hashInput(types.get(field) ?? 'text', value));
+      if (field !== identifierField) toHash.push({ type: types.get(field) ?? 'text', normalized: value });
     }
   }
-  const [sealed, hashed] = await Promise.all([seal(plaintexts), sha256HexAll(hashInputs)]);
+  const [sealed, hashed] = await Promise.all([seal(plaintexts), sensitiveKeys(hasher, toHash)]);
   let nextSealed = 0;
   let nextHash = 0;
   return members.map((m) => {
@@ -76,8 +78,10 @@ const distinctKeys = (classified: ClassifiedRows): string[] => [...new Set(class
 export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<BatchResult> {
   const { db, workspaceId, importId } = ctx;
   let plan = knownPlan(workspaceId, importId) ?? null;
+  if (plan) assertBatchWithinLimits(body.rows, plan);
   // Pure, so one classification serves every attempt.
-  let classified = plan ? classifyRows(body.rows, plan) : null;
+  const keyOf = (type: FieldType, normalized: string) => sensitiveKey(ctx.hasher, type, normalized);
+  let classified = plan ? classifyRows(body.rows, plan, keyOf) : null;
   for (let attempt = 1; ; attempt++) {
     const state = await readBatchState(db, workspaceId, importId, body.seq, classified ? distinctKeys(classified) : null);
     if (!state) throw new DomainError('not_found', 'import not found', { importId });
@@ -89,9 +93,10 @@ export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<B
     }
     if (!plan) {
       plan = state.record.plan;
+      assertBatchWithinLimits(body.rows, plan);
       rememberPlan(workspaceId, importId, plan);
     }
-    classified ??= classifyRows(body.rows, plan);
+    classified ??= classifyRows(body.rows, plan, keyOf);
     const lastWriter = state.lastWriter ?? (await existingMembers(db, workspaceId, summary.audienceId, distinctKeys(classified)));
     const identifierColumn = plan.columns[plan.identifierIndex]?.column ?? '';
     const resolved = resolveMatches(classified.accepted, lastWriter, importId, plan.onMatch, identifierColumn);
@@ -107,7 +112,7 @@ export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<B
     const errors: RowError[] = [...classified.errors, ...resolved.errors].sort((a, b) => a.index - b.index).map((e) => e.error);
 
     const now = ctx.now();
-    const written = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal);
+    const written = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal, ctx.hasher);
     const statements = [
       insertBatchStatement(db, workspaceId, importId, body.seq, body.idempotencyKey, counts, now),
       ...insertMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(0, resolved.inserts.length)),

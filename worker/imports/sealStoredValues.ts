@@ -1,7 +1,7 @@
-import { hashInput } from '../../shared/normalize/normalizeValue.ts';
 import type { FieldType } from '../../shared/schema/fields.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
-import { sha256HexAll } from '../crypto/sha256Hex.ts';
+import type { KeyedHasher } from '../crypto/keyedHash.ts';
+import { sensitiveKeys } from '../crypto/sensitiveKey.ts';
 import { addMembersStatement } from '../store/audiences.ts';
 import {
   deleteMembersStatement,
@@ -11,7 +11,7 @@ import {
   type MemberRewrite,
   type PlainMemberRow,
 } from '../store/members.ts';
-import { identifierKey } from './identifierKey.ts';
+import { identifierKey, keyedIdentifierHash } from './identifierKey.ts';
 
 /** Members read, sealed and written per round: one D1 batch each, well under D1's statement and value limits. */
 const PAGE = 500;
@@ -21,6 +21,8 @@ const MAX_PASSES = 3;
 type Sealing = {
   db: D1Database;
   seal: BatchSealer;
+  /** Keys hashes and identifiers the way batches do (ensureKeyedMembers has run: no unkeyed row is left). */
+  hasher: KeyedHasher;
   workspaceId: string;
   audienceId: string;
   /** The audience's sensitive fields, with their types. */
@@ -59,6 +61,7 @@ function merge(a: Parsed, b: Parsed): Pick<Parsed, 'attributes' | 'hashes' | 'se
 export async function sealStoredValues(s: Sealing): Promise<boolean> {
   const fieldKeys = [...s.fields.keys()];
   const identifierType = s.fields.get(s.identifierField);
+  const keyOf = keyedIdentifierHash(s.hasher);
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     let after = 0;
     let complete = true;
@@ -69,23 +72,23 @@ export async function sealStoredValues(s: Sealing): Promise<boolean> {
       after = last.row.id;
 
       const plaintexts: string[] = [];
-      const hashInputs: string[] = [];
+      const toHash: { type: FieldType; normalized: string }[] = [];
       for (const m of page) {
         for (const [field, type] of s.fields) {
           const value = m.attributes[field];
           if (value === undefined) continue;
           plaintexts.push(value);
-          hashInputs.push(hashInput(type, value));
+          toHash.push({ type, normalized: value });
         }
       }
-      const [sealed, hashed] = await Promise.all([s.seal(plaintexts), sha256HexAll(hashInputs)]);
+      const [sealed, hashed] = await Promise.all([s.seal(plaintexts), sensitiveKeys(s.hasher, toHash)]);
       let next = 0;
       const keys = new Map<number, string>();
       for (const m of page) {
         for (const field of s.fields.keys()) {
           const value = m.attributes[field];
           if (value === undefined) continue;
-          if (field === s.identifierField && identifierType) keys.set(m.row.id, identifierKey({ type: identifierType, sensitive: true }, value));
+          if (field === s.identifierField && identifierType) keys.set(m.row.id, identifierKey({ type: identifierType, sensitive: true }, value, keyOf));
           m.hashes[field] = hashed[next] ?? '';
           m.sealed[field] = sealed[next] ?? '';
           next++;

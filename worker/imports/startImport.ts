@@ -1,5 +1,6 @@
 import type { ImportSummary, StartImportBody } from '../../shared/schema/imports.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
+import type { KeyedHasher } from '../crypto/keyedHash.ts';
 import { DomainError, invalid } from '../domainError.ts';
 import { insertAudienceStatement } from '../store/audiences.ts';
 import { readAudienceShape, writeAudienceShapeStatement } from '../store/audienceShape.ts';
@@ -16,7 +17,7 @@ import { sealStoredValues } from './sealStoredValues.ts';
  * of the same field. The new audience (or its shape) and the import are written in one transaction, so a refused
  * start leaves nothing behind.
  */
-export async function startImport(db: D1Database, workspaceId: string, body: StartImportBody, now: string, seal: BatchSealer): Promise<ImportSummary> {
+export async function startImport(db: D1Database, workspaceId: string, body: StartImportBody, now: string, seal: BatchSealer, hasher: KeyedHasher): Promise<ImportSummary> {
   const fields = await listFields(db, workspaceId);
   const planned = buildImportPlan(body, fields);
   if (!planned.ok) throw invalid(planned.issues);
@@ -35,7 +36,7 @@ export async function startImport(db: D1Database, workspaceId: string, body: Sta
     await writeAudienceShapeStatement(db, workspaceId, audienceId, aligned.shape, true).run();
     const types = new Map(fields.map((f) => [f.key, f.type]));
     const sensitiveTypes = new Map(aligned.shape.sensitiveFields.map((key) => [key, types.get(key) ?? 'text'] as const));
-    sealingDue = !(await sealStoredValues({ db, seal, workspaceId, audienceId, fields: sensitiveTypes, identifierField: aligned.shape.identifierField, now }));
+    sealingDue = !(await sealStoredValues({ db, seal, hasher, workspaceId, audienceId, fields: sensitiveTypes, identifierField: aligned.shape.identifierField, now }));
   }
 
   const id = crypto.randomUUID();

@@ -18,7 +18,9 @@ import { createBatchOpener } from '../crypto/batchOpener.ts';
 import { DomainError } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, paramsOf, queryOf } from '../http/validate.ts';
-import { identifierKey } from '../imports/identifierKey.ts';
+import { identifierKey, keyedIdentifierHash, type SensitiveKeyOf } from '../imports/identifierKey.ts';
+import { keyedHasherFor } from '../crypto/keyedHash.ts';
+import { ensureKeyedMembers } from '../crypto/keyedHashMigration.ts';
 import { ImportPlan } from '../../shared/schema/importPlan.ts';
 import { parseStoredJson } from '../store/storedJson.ts';
 import { deleteAudience, deleteMember, renameAudience } from '../store/audienceRemoval.ts';
@@ -44,7 +46,7 @@ const ExportQuery = z.object({ format: z.enum(['csv', 'customer_match']).default
  * identifier type and default country) and turned into the stored key by identifierKey — for a sensitive
  * identifier its hash: the stored values are never decrypted to search. Undefined: nothing can match.
  */
-async function memberWhere(db: D1Database, workspaceId: string, audienceId: string, q: MemberFilters): Promise<MemberWhere | undefined> {
+async function memberWhere(db: D1Database, workspaceId: string, audienceId: string, q: MemberFilters, hashKey: string | undefined): Promise<MemberWhere | undefined> {
   const where: MemberWhere = {};
   if (q.identifier !== undefined) {
     const row = await audienceIdentifier(db, workspaceId, audienceId);
@@ -54,7 +56,14 @@ async function memberWhere(db: D1Database, workspaceId: string, audienceId: stri
     if (!column) return undefined;
     const normalized = normalizeValue(column.type, q.identifier, plan.defaultCountry);
     if (!normalized.ok) return undefined;
-    where.identifierKey = identifierKey(column, normalized.value);
+    let keyOf: SensitiveKeyOf = () => '';
+    if (column.sensitive) {
+      const hasher = await keyedHasherFor(hashKey);
+      // Keys from before keyed hashes would not match the typed value's keyed hash.
+      await ensureKeyedMembers(db, hasher);
+      keyOf = keyedIdentifierHash(hasher);
+    }
+    where.identifierKey = identifierKey(column, normalized.value, keyOf);
   }
   if (q.field !== undefined && q.value !== undefined) {
     const type = (await listFields(db, workspaceId)).find((f) => f.key === q.field)?.type ?? 'text';
@@ -83,7 +92,9 @@ export const audiencesRoutes = new Hono<AppEnv>()
         { path: ['seq'], message: `must equal ${seq}, the seq in the URL` },
       ]);
     }
-    return c.json(await dryRunBatch(c.env.DB, c.var.workspaceId, dryRunId, body));
+    const hasher = await keyedHasherFor(c.env.HASH_KEY);
+    await ensureKeyedMembers(c.env.DB, hasher);
+    return c.json(await dryRunBatch(c.env.DB, c.var.workspaceId, dryRunId, body, hasher));
   })
   .get('/:id', async (c) => c.json(await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id'))))
   .patch('/:id', jsonBody(RenameAudienceBody), async (c) => {
@@ -100,7 +111,7 @@ export const audiencesRoutes = new Hono<AppEnv>()
     const audience = await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id'));
     const filtered = filters.identifier !== undefined || filters.field !== undefined;
     const [where, identifier] = await Promise.all([
-      memberWhere(c.env.DB, c.var.workspaceId, audience.id, filters),
+      memberWhere(c.env.DB, c.var.workspaceId, audience.id, filters, c.env.HASH_KEY),
       audienceIdentifier(c.env.DB, c.var.workspaceId, audience.id),
     ]);
     const plan = identifier ? parseStoredJson(ImportPlan, identifier.plan, `imports.plan of audience ${audience.id}`) : null;

@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { BatchBody, StartImportBody, type ImportReport } from '../../shared/schema/imports.ts';
 import { batchSealerFor } from '../crypto/batchSealer.ts';
+import { keyedHasherFor } from '../crypto/keyedHash.ts';
+import { ensureKeyedMembers } from '../crypto/keyedHashMigration.ts';
 import { DomainError } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, jsonBodyWithConsent, paramsOf, queryOf } from '../http/validate.ts';
@@ -11,9 +12,6 @@ import { startImport } from '../imports/startImport.ts';
 import { CSV_BOM, reportCsvLines } from '../../shared/report/reportCsv.ts';
 import { importErrorsPage, type ErrorCursor } from '../store/importErrors.ts';
 import { finishImport, getImport } from '../store/imports.ts';
-
-// Far above a 5,000-row batch of ordinary width, well below the Workers request cap (100 MB).
-const MAX_BATCH_BYTES = 50 * 1024 * 1024;
 
 const BatchParams = z.object({ id: z.string(), seq: z.coerce.number().int().min(0) });
 const ReportQuery = z.object({ limit: z.coerce.number().int().min(0).max(5_000).default(500) });
@@ -44,20 +42,16 @@ function reportCsvStream(db: D1Database, workspaceId: string, importId: string):
 
 export const importsRoutes = new Hono<AppEnv>()
   .post('/', jsonBodyWithConsent(StartImportBody), async (c) => {
-    const seal = await batchSealerFor(c.env.ENCRYPTION_KEY);
-    const summary = await startImport(c.env.DB, c.var.workspaceId, c.req.valid('json'), new Date().toISOString(), seal);
+    const [seal, hasher] = await Promise.all([batchSealerFor(c.env.ENCRYPTION_KEY), keyedHasherFor(c.env.HASH_KEY)]);
+    // Sealing stored values at the start writes keyed hashes: members from before keyed hashes are re-keyed first.
+    await ensureKeyedMembers(c.env.DB, hasher);
+    const summary = await startImport(c.env.DB, c.var.workspaceId, c.req.valid('json'), new Date().toISOString(), seal, hasher);
     return c.json(summary, 201);
   })
   .get('/:id', async (c) => c.json((await getImport(c.env.DB, c.var.workspaceId, c.req.param('id'))).summary))
   .put(
     '/:id/batches/:seq',
     paramsOf(BatchParams),
-    bodyLimit({
-      maxSize: MAX_BATCH_BYTES,
-      onError: () => {
-        throw new DomainError('payload_too_large', `a batch may be at most ${MAX_BATCH_BYTES / 1024 / 1024} MB; send fewer rows per batch`);
-      },
-    }),
     jsonBody(BatchBody),
     async (c) => {
       const { id, seq } = c.req.valid('param');
@@ -67,8 +61,10 @@ export const importsRoutes = new Hono<AppEnv>()
           { path: ['seq'], message: `must equal ${seq}, the seq in the URL` },
         ]);
       }
-      const seal = await batchSealerFor(c.env.ENCRYPTION_KEY);
-      const ctx = { db: c.env.DB, seal, workspaceId: c.var.workspaceId, importId: id, now: () => new Date().toISOString() };
+      const [seal, hasher] = await Promise.all([batchSealerFor(c.env.ENCRYPTION_KEY), keyedHasherFor(c.env.HASH_KEY)]);
+      // Dedupe compares keyed hashes: members stored before them must be re-keyed first (a no-op once done).
+      await ensureKeyedMembers(c.env.DB, hasher);
+      const ctx = { db: c.env.DB, seal, hasher, workspaceId: c.var.workspaceId, importId: id, now: () => new Date().toISOString() };
       return c.json(await ingestBatch(ctx, body));
     },
   )

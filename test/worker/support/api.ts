@@ -7,10 +7,9 @@ export type Answer<T = unknown> = { status: number; body: T };
 /** One request to the Worker through its real fetch handler, JSON in and out. */
 export async function call<T = unknown>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
   const init: RequestInit = { method };
-  if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    init.headers = { 'content-type': 'application/json' };
-  }
+  // Like the SPA: a POST always says JSON (the Worker refuses one that does not, body or not).
+  if (body !== undefined || method === 'POST') init.headers = { 'content-type': 'application/json' };
+  if (body !== undefined) init.body = JSON.stringify(body);
   const res = await SELF.fetch(`http://app.test${path}`, init);
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };

@@ -1,6 +1,7 @@
 import { createMemo, createResource, createSignal, onCleanup } from 'solid-js';
 import { headerSignature } from '../../../shared/mapping/headerSignature.ts';
 import { DEFAULT_BATCH_ROWS, type ImportSummary } from '../../../shared/schema/imports.ts';
+import { maxBatchRows } from '../../../shared/schema/limits.ts';
 import type { OnMatch } from '../../../shared/schema/mapping.ts';
 import { ApiError } from '../../api/apiError.ts';
 import { api } from '../../api/client.ts';
@@ -156,7 +157,8 @@ export function createImportSave(options: {
           mapping: importMapping,
           consent: { doubleOptIn: true },
           defaultCountry: defaultCountry(),
-          batchSize: DEFAULT_BATCH_ROWS,
+          // Wide or sensitive mappings send fewer rows per batch, within what one Worker request may cost.
+          batchSize: maxBatchRows(importMapping.columns, DEFAULT_BATCH_ROWS),
           expectedRows: rowCount,
         },
         { context: { columnAt: (j) => importMapping.columns[j]?.column } },
