@@ -102,7 +102,7 @@ describe('sensitive columns', () => {
       expect(result.counts).toMatchObject({ inserted: 0, updated: 1 });
       const members = await membersOf(first.audienceId);
       expect(members).toHaveLength(1);
-      expect(members[0]?.identifier_key).toBe(SHA256_TEST_EMAIL);
+      expect(members[0]?.identifier_key).toBe(keyed(SHA256_TEST_EMAIL));
       expect(JSON.stringify(members).toLowerCase()).not.toContain('test@example.com');
       expect(JSON.parse(members[0]?.attributes ?? '{}')).toEqual({ first_name: 'Tessa' });
       // The summary read back later carries the notice too.
@@ -122,9 +122,9 @@ describe('sensitive columns', () => {
       const everything = JSON.stringify(members).toLowerCase();
       for (const plain of ['test@example.com', 'other@example.org', '+14155552671']) expect(everything).not.toContain(plain);
       const tess = members[0] as MemberRow;
-      expect(tess.identifier_key).toBe(SHA256_TEST_EMAIL);
+      expect(tess.identifier_key).toBe(keyed(SHA256_TEST_EMAIL));
       expect(JSON.parse(tess.attributes)).toEqual({ first_name: 'Tess' });
-      expect(JSON.parse(tess.hashes)).toEqual({ email: SHA256_TEST_EMAIL, mobile: SHA256_TEST_PHONE });
+      expect(JSON.parse(tess.hashes)).toEqual({ email: keyed(SHA256_TEST_EMAIL), mobile: keyed(SHA256_TEST_PHONE) });
       const aes = createAesGcm(readAesKey(env.ENCRYPTION_KEY));
       const sealed = JSON.parse(tess.sealed) as Record<string, string>;
       expect(aes.open(sealed.email ?? '')).toBe('test@example.com');
@@ -140,12 +140,12 @@ describe('sensitive columns', () => {
     it('merges the two members an audience already holds for one person (plain and hashed identifier) when sealing', async () => {
       const first = await startImport(startBody(plainColumns({}), 'E-mail'));
       await sendBatch(first.id, 0, rows(1, [['test@example.com', '', 'Tess']]));
-      // The state the old code left: the same email once plain, once hashed, as two members.
+      // The state the old code left: the same email once plain, once hashed (plain SHA-256, before keyed hashes), as two members.
       const second = await startImport(startBody(plainColumns({}), 'E-mail', { audienceId: first.audienceId }));
       await sendBatch(second.id, 0, rows(1, [['test@example.com', '', 'Tessa']]));
       await env.DB.prepare(
-        `INSERT INTO members (workspace_id, audience_id, identifier_key, attributes, hashes, sealed, created_at, updated_at)
-         VALUES ('default', ?1, ?2, '{"first_name":"Hashed Tess"}', json_object('email', ?2), '{}', '2000-01-01', '2000-01-01')`,
+        `INSERT INTO members (workspace_id, audience_id, identifier_key, attributes, hashes, sealed, created_at, updated_at, hash_scheme)
+         VALUES ('default', ?1, ?2, '{"first_name":"Hashed Tess"}', json_object('email', ?2), '{}', '2000-01-01', '2000-01-01', 0)`,
       )
         .bind(first.audienceId, SHA256_TEST_EMAIL)
         .run();
@@ -155,7 +155,7 @@ describe('sensitive columns', () => {
       await startImport(startBody(plainColumns({ email: true }), 'E-mail', { audienceId: first.audienceId }));
       const members = await membersOf(first.audienceId);
       expect(members).toHaveLength(1);
-      expect(members[0]?.identifier_key).toBe(SHA256_TEST_EMAIL);
+      expect(members[0]?.identifier_key).toBe(keyed(SHA256_TEST_EMAIL));
       // The more recently written member's values win.
       expect(JSON.parse(members[0]?.attributes ?? '{}')).toEqual({ first_name: 'Tessa' });
       expect(JSON.stringify(members)).not.toContain('test@example.com');

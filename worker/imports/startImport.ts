@@ -1,6 +1,7 @@
 import type { ImportSummary, StartImportBody } from '../../shared/schema/imports.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
 import type { KeyedHasher } from '../crypto/keyedHash.ts';
+import { ensureKeyedMembers } from '../crypto/keyedHashMigration.ts';
 import { DomainError, invalid } from '../domainError.ts';
 import { insertAudienceStatement } from '../store/audiences.ts';
 import { readAudienceShape, writeAudienceShapeStatement } from '../store/audienceShape.ts';
@@ -34,6 +35,8 @@ export async function startImport(db: D1Database, workspaceId: string, body: Sta
   if (existing && (aligned.newlySensitive.length > 0 || existing.sealingDue)) {
     // Recorded before sealing: an interrupted sealing is taken up again by the next import's start.
     await writeAudienceShapeStatement(db, workspaceId, audienceId, aligned.shape, true).run();
+    // Sealing writes keyed hashes and re-keys by them: members from before keyed hashes are re-keyed first.
+    await ensureKeyedMembers(db, hasher);
     const types = new Map(fields.map((f) => [f.key, f.type]));
     const sensitiveTypes = new Map(aligned.shape.sensitiveFields.map((key) => [key, types.get(key) ?? 'text'] as const));
     sealingDue = !(await sealStoredValues({ db, seal, hasher, workspaceId, audienceId, fields: sensitiveTypes, identifierField: aligned.shape.identifierField, now }));
