@@ -47,6 +47,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   // Tests never see .dev.vars (absent on a clean checkout): a fixed test-only key.
                   ENCRYPTION_KEY: 'dGVzdC1vbmx5LWtleS0wMDAwMDAwMDAwMDAwMDAwMDA=',
                   TOKEN_ENCRYPTION_KEY: 'dGVzdC1vbmx5LXRva2VuLWtleS0wMDAwMDAwMDAwMDA=',
+                  AUTH_SECRET: 'test-only-auth-secret-0000000000000000000000',
+                  MAIL_OUTBOX: 'local',
                   // The app registration the fake Dataverse (test/servers/dynamics) accepts.
                   DYNAMICS_CLIENT_ID: 'fake-dynamics-client-id',
                   DYNAMICS_CLIENT_SECRET: 'fake-dynamics-client-secret',

@@ -14,6 +14,8 @@ declare namespace Cloudflare {
 		SALESFORCE_CLIENT_SECRET: string;
 		DYNAMICS_CLIENT_ID: string;
 		DYNAMICS_CLIENT_SECRET: string;
+		AUTH_SECRET: string;
+		MAIL_OUTBOX?: string;
 	}
 }
 interface Env extends Cloudflare.Env {}
@@ -21,7 +23,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "DEFAULT_PHONE_COUNTRY" | "ENCRYPTION_KEY" | "TOKEN_ENCRYPTION_KEY" | "SALESFORCE_CLIENT_ID" | "SALESFORCE_CLIENT_SECRET" | "DYNAMICS_CLIENT_ID" | "DYNAMICS_CLIENT_SECRET">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "DEFAULT_PHONE_COUNTRY" | "ENCRYPTION_KEY" | "TOKEN_ENCRYPTION_KEY" | "SALESFORCE_CLIENT_ID" | "SALESFORCE_CLIENT_SECRET" | "DYNAMICS_CLIENT_ID" | "DYNAMICS_CLIENT_SECRET" | "AUTH_SECRET">> {}
 }
 
 // Begin runtime types

@@ -19,6 +19,8 @@ export const ErrorCode = z.enum([
   'batch_out_of_order',
   'payload_too_large',
   'unauthorized',
+  /** signed in, but the role (or API token) may not do this: worker/auth/routeRoles.ts */
+  'forbidden',
   /** the CRM refused our session: the connection needs a new sign-in */
   'crm_auth_failed',
   'crm_rate_limited',

@@ -125,6 +125,7 @@ function messageFor(code: ErrorCode, serverMessage: string, details: unknown, co
     case 'batch_out_of_order':
     case 'payload_too_large':
     case 'unauthorized':
+    case 'forbidden':
     case 'crm_auth_failed':
     case 'crm_rate_limited':
     case 'crm_unavailable':
