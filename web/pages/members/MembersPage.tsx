@@ -6,7 +6,6 @@ import { canManage, ROLE_LABELS, session } from '../auth/session.ts';
 import { formatDate } from '../formatting.ts';
 
 type AssignableRole = InviteBody['role'];
-const ASSIGNABLE: AssignableRole[] = ['admin', 'marketer', 'viewer'];
 const ROLE_HELP: Record<string, string> = {
   admin: 'Everything, including integrations, members and API tokens.',
   keyContact: 'An admin, and the one person the workspace is accountable through.',
@@ -76,7 +75,9 @@ export default function MembersPage() {
                         value={member.role}
                         onChange={(e) => run(async () => setMembers(await authApi.changeRole(member.id, e.currentTarget.value as AssignableRole)), `${member.name} is now ${ROLE_LABELS[e.currentTarget.value as AssignableRole]}.`)}
                       >
-                        <For each={ASSIGNABLE}>{(role) => <option value={role}>{ROLE_LABELS[role]}</option>}</For>
+                        <option value="admin">Admin</option>
+                        <option value="marketer">Marketer</option>
+                        <option value="viewer">Viewer</option>
                       </select>
                     </Show>
                   </td>
@@ -136,8 +137,11 @@ export default function MembersPage() {
             </label>
             <label class="field">
               <span>Role</span>
-              <select name="role">
-                <For each={ASSIGNABLE}>{(role) => <option value={role} selected={role === 'marketer'}>{ROLE_LABELS[role]}</option>}</For>
+              {/* Static options: a <select>'s value is only kept when its options exist when it is set. */}
+              <select name="role" value="marketer">
+                <option value="admin">Admin</option>
+                <option value="marketer">Marketer</option>
+                <option value="viewer">Viewer</option>
               </select>
             </label>
             <button type="submit" class="primary">Send invitation</button>
@@ -192,8 +196,11 @@ export default function MembersPage() {
             </label>
             <label class="field">
               <span>Role</span>
-              <select name="role">
-                <For each={ASSIGNABLE}>{(role) => <option value={role} selected={role === 'viewer'}>{ROLE_LABELS[role]}</option>}</For>
+              {/* Static options: a <select>'s value is only kept when its options exist when it is set. */}
+              <select name="role" value="viewer">
+                <option value="admin">Admin</option>
+                <option value="marketer">Marketer</option>
+                <option value="viewer">Viewer</option>
               </select>
             </label>
             <button type="submit" class="primary">Create token</button>
