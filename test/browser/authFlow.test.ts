@@ -51,6 +51,9 @@ describe('accounts in the browser', () => {
     await page.getByRole('button', { name: 'Create token' }).click();
     await page.getByText('Copy the token now').waitFor();
     expect(await textOf(page, 'code.token')).toMatch(/^ait_/);
+    // Scoped to the least role unless chosen otherwise.
+    expect(await textOf(page, 'table[aria-label="API tokens"] tbody tr')).toContain('nightly export');
+    expect(await textOf(page, 'table[aria-label="API tokens"] tbody tr')).toContain('Viewer');
     await screenshot(page, 'auth-members');
 
     await page.goto('/outbox');

@@ -80,7 +80,7 @@ export default function InvitePage(props: { id: string }) {
                   </label>
                   <label class="field">
                     <span>Your name</span>
-                    <input name="name" autocomplete="name" required />
+                    <input name="name" type="text" autocomplete="name" required />
                   </label>
                   <label class="field">
                     <span>Password</span>

@@ -137,10 +137,10 @@ export default function MembersPage() {
             </label>
             <label class="field">
               <span>Role</span>
-              {/* Static options: a <select>'s value is only kept when its options exist when it is set. */}
-              <select name="role" value="marketer">
+              {/* The default is the option marked selected, which form.reset() returns to as well. */}
+              <select name="role">
                 <option value="admin">Admin</option>
-                <option value="marketer">Marketer</option>
+                <option value="marketer" selected>Marketer</option>
                 <option value="viewer">Viewer</option>
               </select>
             </label>
@@ -192,15 +192,15 @@ export default function MembersPage() {
           >
             <label class="field">
               <span>Name</span>
-              <input name="name" required placeholder="e.g. nightly export" />
+              <input name="name" type="text" required placeholder="e.g. nightly export" />
             </label>
             <label class="field">
               <span>Role</span>
-              {/* Static options: a <select>'s value is only kept when its options exist when it is set. */}
-              <select name="role" value="viewer">
+              {/* The default is the option marked selected, which form.reset() returns to as well. */}
+              <select name="role">
                 <option value="admin">Admin</option>
                 <option value="marketer">Marketer</option>
-                <option value="viewer">Viewer</option>
+                <option value="viewer" selected>Viewer</option>
               </select>
             </label>
             <button type="submit" class="primary">Create token</button>
