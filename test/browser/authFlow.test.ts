@@ -64,6 +64,10 @@ describe('accounts in the browser', () => {
     await page.locator('.user-menu summary').click();
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email').fill('ada@example.com');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await textOf(page, '[role="alert"]')).toBe('Invalid email or password.');
     await screenshot(page, 'auth-sign-in');
     expect((await page.request.get('/api/audiences')).status()).toBe(401);
 
