@@ -62,6 +62,8 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
                   HASH_KEY: 'dGVzdC1vbmx5LWhhc2gta2V5LTAwMDAwMDAwMDAwMDA=',
                   // SELF.fetch('http://app.test/…') and app.request('/…') (http://localhost) are the tests' origins.
                   ALLOWED_ORIGINS: 'http://app.test,http://localhost',
+                  AUTH_SECRET: 'test-only-auth-secret-0000000000000000000000',
+                  MAIL_OUTBOX: 'local',
                   // The app registration the fake Dataverse (test/servers/dynamics) accepts.
                   DYNAMICS_CLIENT_ID: 'fake-dynamics-client-id',
                   DYNAMICS_CLIENT_SECRET: 'fake-dynamics-client-secret',

@@ -27,6 +27,10 @@ export function ensureDevVars(file = '.dev.vars') {
   if (!/^ENCRYPTION_KEY=/m.test(current)) lines.push(`ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`);
   if (!/^TOKEN_ENCRYPTION_KEY=/m.test(current)) lines.push(`TOKEN_ENCRYPTION_KEY=${randomBytes(32).toString('base64')}`);
   if (!/^HASH_KEY=/m.test(current)) lines.push(`HASH_KEY=${randomBytes(32).toString('base64')}`);
+  // Signs session cookies (better-auth).
+  if (!/^AUTH_SECRET=/m.test(current)) lines.push(`AUTH_SECRET=${randomBytes(32).toString('base64')}`);
+  // No mail server locally: verification, reset and invitation mails go to the outbox page (/outbox).
+  if (!/^MAIL_OUTBOX=/m.test(current)) lines.push('MAIL_OUTBOX=local');
   if (lines.length) writeFileSync(file, `${current}${current && !current.endsWith('\n') ? '\n' : ''}${lines.join('\n')}\n`, { mode: 0o600 });
   return lines.map((line) => line.slice(0, line.indexOf('=')));
 }

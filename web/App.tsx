@@ -1,12 +1,16 @@
 import { createMemo, lazy, Match, Suspense, Switch } from 'solid-js';
 import { Link, location, matchRoute } from './pages/navigation.tsx';
 import { ImportPage } from './pages/import/ImportPage.tsx';
+import { AccountMenu } from './pages/auth/AccountMenu.tsx';
+import { AuthGate } from './pages/auth/AuthGate.tsx';
+import { session } from './pages/auth/session.ts';
 
 // The import page is the landing screen and ships in the main bundle; the others load on first visit.
 const AudiencesPage = lazy(() => import('./pages/audiences/AudiencesPage.tsx'));
 const AudiencePage = lazy(() => import('./pages/audiences/AudiencePage.tsx'));
 const ReportPage = lazy(() => import('./pages/report/ReportPage.tsx'));
 const ConnectionsPage = lazy(() => import('./pages/connections/ConnectionsPage.tsx'));
+const MembersPage = lazy(() => import('./pages/members/MembersPage.tsx'));
 
 export function App() {
   const route = createMemo(() => matchRoute(location().pathname));
@@ -27,7 +31,7 @@ export function App() {
           </span>
           Audience import
         </Link>
-        <nav aria-label="Main">
+        <nav aria-label="Main" hidden={!session()?.workspace}>
           <Link href="/import" aria-current={section() === 'import' ? 'page' : undefined}>
             Import
           </Link>
@@ -38,10 +42,15 @@ export function App() {
             Integrated systems
           </Link>
         </nav>
+        <AccountMenu />
       </header>
       <main id="main" tabindex="-1">
         <Suspense fallback={<p class="muted page-loading">Loading…</p>}>
+          <AuthGate>
           <Switch fallback={<NotFound />}>
+            <Match when={location().pathname === '/members'}>
+              <MembersPage />
+            </Match>
             <Match when={route().page === 'import'}>
               <ImportPage />
             </Match>
@@ -58,6 +67,7 @@ export function App() {
               {(id) => <ReportPage id={id} />}
             </Match>
           </Switch>
+          </AuthGate>
         </Suspense>
       </main>
     </>

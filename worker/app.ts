@@ -9,11 +9,15 @@ import { originGuard } from './http/originGuard.ts';
 import { securityHeaders } from './http/securityHeaders.ts';
 import { resolveWorkspace } from './http/workspace.ts';
 import { audiencesRoutes } from './routes/audiences.ts';
+import { betterAuthRoutes, sessionRoutes } from './routes/auth.ts';
 import { connectionsRoutes } from './routes/connections.ts';
 import { fieldsRoutes } from './routes/fields.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importsRoutes } from './routes/imports.ts';
+import { membersRoutes } from './routes/members.ts';
 import { templatesRoutes } from './routes/templates.ts';
+import { tokensRoutes } from './routes/tokens.ts';
+import { workspacesRoutes } from './routes/workspaces.ts';
 
 const app = new Hono<AppEnv>();
 
@@ -49,6 +53,11 @@ app.notFound((c) => {
 
 const routes = app
   .route('/api/health', healthRoutes)
+  .route('/api/auth', betterAuthRoutes)
+  .route('/api', sessionRoutes)
+  .route('/api/workspaces', workspacesRoutes)
+  .route('/api/members', membersRoutes)
+  .route('/api/tokens', tokensRoutes)
   .route('/api/fields', fieldsRoutes)
   .route('/api/audiences', audiencesRoutes)
   .route('/api/templates', templatesRoutes)

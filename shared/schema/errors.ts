@@ -28,6 +28,8 @@ export const ErrorCode = z.enum([
   /** stored hashes are being re-keyed after an upgrade: retry shortly */
   'upgrading_hashes',
   'unauthorized',
+  /** signed in, but the role (or API token) may not do this: worker/auth/routeRoles.ts */
+  'forbidden',
   /** the CRM refused our session: the connection needs a new sign-in */
   'crm_auth_failed',
   'crm_rate_limited',

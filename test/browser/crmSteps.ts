@@ -1,5 +1,6 @@
 // Steps the CRM browser tests share: reading the pickers, the report, and leaving no connection behind.
 import type { Locator, Page } from 'playwright-core';
+import { adminFetch } from './testAccount.ts';
 
 /** The option labels of a <select>, as shown. */
 export async function optionTexts(select: Locator): Promise<string[]> {
@@ -15,8 +16,8 @@ export async function statValue(page: Page, label: string): Promise<string> {
 
 /** Other browser tests expect a workspace without CRM connections: remove the ones a test made. */
 export async function deleteConnections(baseUrl: string): Promise<void> {
-  const list = (await (await fetch(`${baseUrl}/api/connections`)).json()) as { id: string }[];
-  for (const c of list) await fetch(`${baseUrl}/api/connections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
+  const list = (await (await adminFetch(baseUrl, '/api/connections')).json()) as { id: string }[];
+  for (const c of list) await adminFetch(baseUrl, `/api/connections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
 }
 
 /** Connects the fake Salesforce org through its production login, as a user does; answers the connection's id. */

@@ -11,6 +11,7 @@ import type { TestProject } from 'vitest/node';
 // @ts-expect-error plain ESM helper shared with `npm start`, no type declarations
 import { startWranglerDev, stopProcessGroup, wranglerSync } from '../../scripts/localWrangler.mjs';
 import { startCrmFakes } from './crmFakes.ts';
+import { ensureTestAdmin } from './testAccount.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -45,18 +46,22 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   throw new Error(`wrangler dev did not answer ${url}/api/health within ${timeoutMs / 1000} s:\n${output()}`);
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
-  if (build.status !== 0) throw new Error(`vite build failed with exit code ${build.status}`);
+export interface AppServer {
+  baseUrl: string;
+  stop: () => Promise<void>;
+}
 
+/**
+ * `wrangler dev` serving the built SPA (dist/) and the API on a throw-away migrated D1, with fresh secrets and the
+ * given extra `--var`s. The global setup runs one for all tests; a test that needs a server nobody has set up yet
+ * (the first-run screen) starts its own.
+ */
+export async function startAppServer(extraArgs: string[] = []): Promise<AppServer> {
   const persistTo = mkdtempSync(join(tmpdir(), 'audience-import-browser-'));
   wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persistTo], { stdio: 'pipe' });
-
-  const crm = await startCrmFakes();
-  const crmVars = Object.entries(crm.vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
   const [port, inspectorPort] = [await freePort(), await freePort()];
   // Fresh keys per run: `--var` wins over any .dev.vars, so tests never depend on (or learn) a developer's secrets.
-  const secrets = ['ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEY', 'HASH_KEY'].flatMap((name) => ['--var', `${name}:${randomBytes(32).toString('base64')}`]);
+  const secrets = ['ENCRYPTION_KEY', 'TOKEN_ENCRYPTION_KEY', 'HASH_KEY', 'AUTH_SECRET'].flatMap((name) => ['--var', `${name}:${randomBytes(32).toString('base64')}`]);
   const child: ChildProcess = startWranglerDev(
     [
       '--ip', '127.0.0.1',
@@ -66,7 +71,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       '--show-interactive-dev-session=false',
       ...secrets,
       '--var', `ALLOWED_ORIGINS:http://127.0.0.1:${port}`,
-      ...crmVars,
+      '--var', 'MAIL_OUTBOX:local',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -76,20 +82,45 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-
-  const teardown = async () => {
+  const stop = async () => {
     stopProcessGroup(child);
     rmSync(persistTo, { recursive: true, force: true });
-    await crm.stop();
   };
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(baseUrl, child, () => log);
   } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { baseUrl, stop };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const build = spawnSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`vite build failed with exit code ${build.status}`);
+
+  const crm = await startCrmFakes();
+  const crmVars = Object.entries(crm.vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]);
+  let server: AppServer;
+  try {
+    server = await startAppServer(crmVars);
+  } catch (error) {
+    await crm.stop();
+    throw error;
+  }
+  const teardown = async () => {
+    await server.stop();
+    await crm.stop();
+  };
+  try {
+    // Every page of every browser test starts signed in as this admin (test/browser/chromium.ts).
+    await ensureTestAdmin(server.baseUrl);
+  } catch (error) {
     await teardown();
     throw error;
   }
-  project.provide('baseUrl', baseUrl);
+  project.provide('baseUrl', server.baseUrl);
   project.provide('crmFakes', crm.fakes);
   return teardown;
 }

@@ -1,7 +1,6 @@
-import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ImportReport } from '../../shared/schema/imports.ts';
-import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { call, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 
 const COLUMNS: Column[] = [
   { column: 'Email', target: 'email' },
@@ -39,7 +38,7 @@ describe('import report', () => {
   it('downloads as CSV with formula cells neutralised and quotes escaped', async () => {
     const imp = await startImport(startBody(COLUMNS, 'Email'));
     await sendBatch(imp.id, 0, rows(1, [['=HYPERLINK("http://evil.test","x")', '', ''], ['a@example.com', '+1 (0) 12', ''], ['@SUM(A1)', '', '']]));
-    const res = await SELF.fetch(`http://app.test/api/imports/${imp.id}/report.csv`);
+    const res = await fetchAs('admin', `/api/imports/${imp.id}/report.csv`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toContain('attachment');
@@ -58,7 +57,7 @@ describe('import report', () => {
   it('streams a report larger than one page without losing or repeating rows', async () => {
     const imp = await startImport(startBody(COLUMNS, 'Email', { batchSize: 5000 }));
     await sendBatch(imp.id, 0, rows(1, Array.from({ length: 4500 }, (_, i) => [`bad-${i}`, '', ''])));
-    const csv = await (await SELF.fetch(`http://app.test/api/imports/${imp.id}/report.csv`)).text();
+    const csv = await (await fetchAs('admin', `/api/imports/${imp.id}/report.csv`)).text();
     const lines = csv.split('\r\n').filter(Boolean);
     expect(lines).toHaveLength(4501);
     expect(lines.filter((l) => l.startsWith('Row,'))).toHaveLength(1);

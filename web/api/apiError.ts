@@ -129,6 +129,7 @@ function messageFor(code: ErrorCode, serverMessage: string, details: unknown, co
     case 'unsupported_media_type':
     case 'upgrading_hashes':
     case 'unauthorized':
+    case 'forbidden':
     case 'crm_auth_failed':
     case 'crm_rate_limited':
     case 'crm_unavailable':

@@ -6,6 +6,7 @@ import type { DomainError } from '../domainError.ts';
 const STATUS_OF_CODE = {
   validation_failed: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   import_closed: 409,

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import { ReconnectResponse } from '../../../shared/schema/connections.ts';
-import app from '../../../worker/app.ts';
+import { requestAsAdmin } from '../support/api.ts';
 import { fakeDataverse } from '../../servers/dynamics/fakeControls.ts';
 import { CookieJar } from './cookieJar.ts';
 import { approveAtSalesforce, call, connect, createOrg } from './fakeSalesforce.ts';
@@ -17,7 +17,7 @@ function dynamicsBrowser(tenant: string, bindings: Env = dynamicsEnv()) {
   const jar = new CookieJar();
   const request = async (method: string, path: string, body?: unknown) =>
     jar.take(
-      await app.request(path, jar.send(body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), bindings),
+      await requestAsAdmin(path, jar.send(body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), bindings),
     );
   return {
     jar,
@@ -40,7 +40,7 @@ describe('a server without the settings of a CRM', () => {
   it('answers authorize the same way for every CRM', async () => {
     const unconfigured = { ...env, SALESFORCE_CLIENT_ID: '', DYNAMICS_CLIENT_ID: '' } as Env;
     const post = (path: string, body: unknown) =>
-      app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, unconfigured);
+      requestAsAdmin(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, unconfigured);
     const salesforce = await post('/api/connections/salesforce/authorize', { loginHost: 'production' });
     const dynamics = await post('/api/connections/dynamics/authorize', { environmentUrl: 'https://contoso.crm.dynamics.com' });
     const dynamicsApp = await post('/api/connections/dynamics/app', { environmentUrl: 'https://contoso.crm.dynamics.com', tenant: 'contoso.onmicrosoft.com' });
@@ -53,7 +53,7 @@ describe('a server without the settings of a CRM', () => {
 
   it('sends a browser coming back from Microsoft to the app with a reason, not to a JSON error page', async () => {
     const unconfigured = { ...env, DYNAMICS_CLIENT_SECRET: '' } as Env;
-    const res = await app.request('/api/connections/dynamics/callback?code=abc&state=def', {}, unconfigured);
+    const res = await requestAsAdmin('/api/connections/dynamics/callback?code=abc&state=def', {}, unconfigured);
     expect(res.status).toBe(302);
     const landed = new URL(res.headers.get('Location') ?? '', 'http://spa');
     expect(landed.pathname).toBe('/connections');
@@ -61,7 +61,7 @@ describe('a server without the settings of a CRM', () => {
   });
 
   it('sends a callback for a CRM it does not know back to the app too', async () => {
-    const res = await app.request('/api/connections/hubspot/callback?code=abc&state=def', {}, env);
+    const res = await requestAsAdmin('/api/connections/hubspot/callback?code=abc&state=def', {}, env);
     expect(res.status).toBe(302);
     expect(new URL(res.headers.get('Location') ?? '', 'http://spa').searchParams.get('error')).toBe('invalid_state');
   });
@@ -79,7 +79,7 @@ describe('a sign-in belongs to the browser that started it', () => {
     const { authorizeUrl } = (await start.json()) as { authorizeUrl: string };
     const callback = await approveAtSalesforce(authorizeUrl);
     // Another browser (no cookie, or another one's) opening the same callback URL.
-    const elsewhere = await app.request(callback, {}, org.env);
+    const elsewhere = await requestAsAdmin(callback, {}, org.env);
     expect(new URL(elsewhere.headers.get('Location') ?? '', 'http://spa').searchParams.get('error')).toBe('login_expired');
     expect((await org.stats()).tokenGrants.authorization_code).toBe(0);
   });
@@ -156,7 +156,7 @@ describe('reconnecting keeps the connection and insists on the same account', ()
   });
 
   it('refuses to reconnect a connection of another workspace or that does not exist', async () => {
-    const res = await app.request('/api/connections/nope/reconnect', { method: 'POST' }, env);
+    const res = await requestAsAdmin('/api/connections/nope/reconnect', { method: 'POST' }, env);
     expect(res.status).toBe(404);
   });
 });

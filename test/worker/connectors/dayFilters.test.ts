@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import { CrmPreview } from '../../../shared/schema/connections.ts';
 import type { CrmFilter } from '../../../shared/schema/crm.ts';
-import app from '../../../worker/app.ts';
+import { requestAsAdmin } from '../support/api.ts';
 import { fakeDataverse } from '../../servers/dynamics/fakeControls.ts';
 import { call, connect, createOrg } from './fakeSalesforce.ts';
 
@@ -50,7 +50,7 @@ describe('Dynamics 365: a day on createdon', () => {
     const testEnv = { ...env, DYNAMICS_AUTHORITY_URL: fakeUrl, DYNAMICS_ALLOWED_ORIGINS: fakeUrl };
     await fakeDataverse(fakeUrl, tenant).control({ seedContacts: Object.entries(CREATED).map(([lastname, createdon]) => ({ lastname, createdon })) });
     const request = (path: string, body: unknown) =>
-      app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, testEnv);
+      requestAsAdmin(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, testEnv);
     const { id } = (await (await request('/api/connections/dynamics/app', { environmentUrl: fakeUrl, tenant })).json()) as { id: string };
     const names = async (filter: CrmFilter) => {
       const res = await request(`/api/connections/${id}/objects/contact/preview`, { attributes: ['lastname'], filters: [{ ...filter, field: 'createdon' }] });

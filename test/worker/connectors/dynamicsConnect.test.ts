@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import app from '../../../worker/app.ts';
+import { requestAsAdmin } from '../support/api.ts';
 import { fakeDataverse } from '../../servers/dynamics/fakeControls.ts';
 import { CookieJar } from './cookieJar.ts';
 
@@ -13,8 +13,8 @@ const testEnv = { ...env, DYNAMICS_AUTHORITY_URL: fakeUrl, DYNAMICS_ALLOWED_ORIG
 // The admin's browser: the sign-in cookie set by authorize goes back with the callback.
 const browser = new CookieJar();
 const post = async (path: string, body: unknown, bindings: object = testEnv) =>
-  browser.take(await app.request(path, browser.send({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), bindings));
-const get = async (path: string) => browser.take(await app.request(path, browser.send(), testEnv));
+  browser.take(await requestAsAdmin(path, browser.send({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), bindings));
+const get = async (path: string) => browser.take(await requestAsAdmin(path, browser.send(), testEnv));
 
 type ConnectionRow = Record<string, unknown> & { id: string; status: string; auth_flow: string; login_url: string; workspace_id: string };
 const rows = async () => (await env.DB.prepare("SELECT * FROM crm_connections WHERE kind = 'dynamics'").all<ConnectionRow>()).results;

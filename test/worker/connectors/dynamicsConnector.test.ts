@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { CrmFilter, CrmRecordPage } from '../../../shared/schema/crm.ts';
-import app from '../../../worker/app.ts';
+import { requestAsAdmin } from '../support/api.ts';
 import { CrmError } from '../../../worker/connectors/connector.ts';
 import { openDynamicsConnector, type DynamicsConnector } from '../../../worker/connectors/dynamics/index.ts';
 import { fakeDataverse } from '../../servers/dynamics/fakeControls.ts';
@@ -56,7 +56,7 @@ async function caught(promise: Promise<unknown>): Promise<CrmError> {
 }
 
 beforeAll(async () => {
-  const res = await app.request(
+  const res = await requestAsAdmin(
     '/api/connections/dynamics/app',
     { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ environmentUrl: fakeUrl, tenant }) },
     testEnv,

@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:test';
 import { inject } from 'vitest';
-import app from '../../../worker/app.ts';
+import { requestAsAdmin } from '../support/api.ts';
 import { openDynamicsConnector } from '../../../worker/connectors/dynamics/index.ts';
 import { fakeDataverse } from '../../servers/dynamics/fakeControls.ts';
 import { connectorContract } from './connectorContract.ts';
@@ -15,7 +15,7 @@ connectorContract('DynamicsConnector', async (leads) => {
   await fakeDataverse(fakeUrl, tenant).control({
     seedContacts: leads.map((l) => ({ firstname: l.firstName, lastname: l.lastName, emailaddress1: l.email })),
   });
-  const res = await app.request(
+  const res = await requestAsAdmin(
     '/api/connections/dynamics/app',
     { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ environmentUrl: fakeUrl, tenant }) },
     testEnv,

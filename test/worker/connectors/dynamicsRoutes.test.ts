@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CrmField, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
-import app from '../../../worker/app.ts';
+import { requestAsAdmin } from '../support/api.ts';
 import { openDynamicsConnector } from '../../../worker/connectors/dynamics/index.ts';
 import { fakeDataverse } from '../../servers/dynamics/fakeControls.ts';
 import { buildEnvironment } from '../../servers/dynamics/tables.ts';
@@ -20,7 +20,7 @@ const accounts = oracle.tables.get('account')?.rows ?? [];
 const browser = new CookieJar();
 const call = async (method: string, path: string, body?: unknown) =>
   browser.take(
-    await app.request(path, browser.send(body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), testEnv),
+    await requestAsAdmin(path, browser.send(body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), testEnv),
   );
 
 let id: string;

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { inject } from 'vitest';
 import type { CreateOrgRequest, CreateOrgResponse, FaultRequest, OrgStats } from '../../servers/salesforce/controlTypes.ts';
 import app from '../../../worker/app.ts';
+import { requestAsAdmin } from '../support/api.ts';
 import { CookieJar } from './cookieJar.ts';
 import { SalesforceConnector, type SalesforceConnectorOptions, type SalesforceSession } from '../../../worker/connectors/salesforce/salesforceConnector.ts';
 import { createPkce } from '../../../worker/connectors/oauth/pkce.ts';
@@ -48,7 +49,7 @@ export function call(org: FakeOrgHandle, path: string, init: RequestInit & { jso
   const { json, ...rest } = init;
   const request: RequestInit =
     json === undefined ? rest : { ...rest, method: rest.method ?? 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...rest.headers } };
-  return Promise.resolve(app.request(path, org.browser.send(request), bindings)).then((res) => org.browser.take(res));
+  return Promise.resolve(requestAsAdmin(path, org.browser.send(request), bindings)).then((res) => org.browser.take(res));
 }
 
 /** The user "logs in" at the fake: the authorize URL answers with a redirect to our callback, code and state included. */

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import { CrmRecordPage } from '../../../shared/schema/crm.ts';
-import app from '../../../worker/app.ts';
+import { requestAsAdmin } from '../support/api.ts';
 import { fakeDataverse } from '../../servers/dynamics/fakeControls.ts';
 import { call, connect, createOrg } from './fakeSalesforce.ts';
 
@@ -72,7 +72,7 @@ describe('Dynamics 365: table metadata once per pull', () => {
     const fake = fakeDataverse(fakeUrl, tenant);
     const bindings = { ...env, DYNAMICS_AUTHORITY_URL: fakeUrl, DYNAMICS_ALLOWED_ORIGINS: fakeUrl };
     const post = (path: string, body: unknown) =>
-      app.request(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, bindings);
+      requestAsAdmin(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }, bindings);
     const connected = await post('/api/connections/dynamics/app', { environmentUrl: fakeUrl, tenant });
     expect(connected.status).toBe(201);
     const { id } = (await connected.json()) as { id: string };

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { Role } from '../../shared/schema/auth.ts';
+import app from '../../worker/app.ts';
+import { ROUTE_ACCESS, routeKey } from '../../worker/auth/routeRoles.ts';
+import { callAs } from './support/api.ts';
+
+// Every /api route registered in the Hono app, enumerated from the app itself: a new route without a line in
+// ROUTE_ACCESS fails the first test, and each of the others is exercised below without being listed by hand.
+const registered = [
+  ...new Set(app.routes.filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/')).map((r) => routeKey(r.method, r.path))),
+];
+const ROLES: Role[] = ['admin', 'keyContact', 'marketer', 'viewer'];
+
+/** A concrete path for a pattern: placeholders become ids that exist nowhere. */
+const concrete = (pattern: string) => pattern.replace(/:[a-z]+/gi, 'no-such-id').replace('*', 'anything');
+
+function split(key: string): [string, string] {
+  const space = key.indexOf(' ');
+  return [key.slice(0, space), key.slice(space + 1)];
+}
+
+describe('the route-role table', () => {
+  it('has an entry for every registered /api route, and none for a route that does not exist', () => {
+    expect(registered.length).toBeGreaterThan(30);
+    expect(registered.filter((key) => !(key in ROUTE_ACCESS))).toEqual([]);
+    expect(Object.keys(ROUTE_ACCESS).filter((key) => !registered.includes(key))).toEqual([]);
+  });
+
+  const guarded = registered.filter((key) => ROUTE_ACCESS[key] !== 'public');
+
+  it.each(guarded)('%s refuses an anonymous request with 401 JSON', async (key) => {
+    const [method, pattern] = split(key);
+    const answer = await callAs<{ error: { code: string } }>('anonymous', method, concrete(pattern), method === 'GET' || method === 'DELETE' ? undefined : {});
+    expect(answer.status).toBe(401);
+    expect(answer.body.error.code).toBe('unauthorized');
+  });
+
+  it.each(guarded)('%s refuses exactly the roles it does not list, with 403', async (key) => {
+    const [method, pattern] = split(key);
+    const access = ROUTE_ACCESS[key];
+    for (const role of ROLES) {
+      const answer = await callAs<{ error?: { code: string } }>(role, method, concrete(pattern), method === 'GET' || method === 'DELETE' ? undefined : {});
+      const allowed = access === 'signedIn' || (Array.isArray(access) && access.includes(role));
+      if (allowed) expect([401, 403], `${role} on ${key}`).not.toContain(answer.status);
+      else expect({ role, status: answer.status, code: answer.body.error?.code }).toEqual({ role, status: 403, code: 'forbidden' });
+    }
+  });
+
+  it('keeps integrations, members and tokens to admins and the key contact', () => {
+    const managersOnly = [
+      'POST /api/connections/:crm/authorize',
+      'POST /api/connections/:id/reconnect',
+      'DELETE /api/connections/:id',
+      'PUT /api/connections/:id/configs/:name',
+      'POST /api/members/invitations',
+      'PUT /api/members/:id/role',
+      'POST /api/tokens',
+    ];
+    for (const key of managersOnly) expect(ROUTE_ACCESS[key], key).toEqual(['admin', 'keyContact']);
+    expect(ROUTE_ACCESS['POST /api/connections/:id/objects/:name/pull']).toContain('marketer');
+    expect(ROUTE_ACCESS['POST /api/imports']).not.toContain('viewer');
+  });
+});

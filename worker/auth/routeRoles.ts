@@ -1,0 +1,87 @@
+import { MANAGERS, READERS, type Role, WRITERS } from './roles.ts';
+
+/**
+ * `public`: no session needed (the auth endpoints themselves, health, first run); `signedIn`: a session but no
+ * seat in a workspace (accepting an invitation, making a workspace); otherwise the roles allowed.
+ */
+export type RouteAccess = 'public' | 'signedIn' | readonly Role[];
+
+/**
+ * The one table of who may call what, keyed `METHOD /path/:pattern` exactly as the route is registered in the Hono
+ * app. A route with no entry is refused to everyone (and test/worker/authRoutes.test.ts fails), so a new route
+ * cannot be forgotten: add one line here.
+ */
+export const ROUTE_ACCESS: Record<string, RouteAccess> = {
+  'GET /api/health': 'public',
+  'GET /api/auth/*': 'public',
+  'POST /api/auth/*': 'public',
+  'GET /api/setup': 'public',
+  'POST /api/setup': 'public',
+  'GET /api/outbox': 'public',
+
+  'GET /api/session': 'public',
+  'GET /api/invitations/:id': 'public',
+  'POST /api/invitations/:id/accept': 'signedIn',
+  'GET /api/workspaces': 'signedIn',
+  'POST /api/workspaces': 'signedIn',
+  'PUT /api/workspaces/active': 'signedIn',
+
+  'GET /api/members': READERS,
+  'POST /api/members/invitations': MANAGERS,
+  'GET /api/members/invitations': MANAGERS,
+  'DELETE /api/members/invitations/:id': MANAGERS,
+  'PUT /api/members/:id/role': MANAGERS,
+  'DELETE /api/members/:id': MANAGERS,
+  'PUT /api/members/key-contact': MANAGERS,
+
+  'GET /api/tokens': MANAGERS,
+  'POST /api/tokens': MANAGERS,
+  'DELETE /api/tokens/:id': MANAGERS,
+
+  'GET /api/fields': READERS,
+  'POST /api/fields': WRITERS,
+
+  'GET /api/audiences': READERS,
+  'POST /api/audiences': WRITERS,
+  'GET /api/audiences/:id': READERS,
+  'GET /api/audiences/:id/members': READERS,
+  'POST /api/audiences/dry-runs': WRITERS,
+  'GET /api/audiences/dry-runs/:dryRunId': WRITERS,
+  'PUT /api/audiences/dry-runs/:dryRunId/batches/:seq': WRITERS,
+  'PATCH /api/audiences/:id': WRITERS,
+  'DELETE /api/audiences/:id': WRITERS,
+  'DELETE /api/audiences/:id/members/:memberId': WRITERS,
+  'GET /api/audiences/:id/imports': READERS,
+  'POST /api/audiences/:id/imports/:importId/undo': WRITERS,
+  'GET /api/audiences/:id/export.csv': READERS,
+
+  'GET /api/templates': READERS,
+  'PUT /api/templates': WRITERS,
+  'GET /api/templates/:id': READERS,
+
+  'POST /api/imports': WRITERS,
+  'GET /api/imports/:id': READERS,
+  'PUT /api/imports/:id/batches/:seq': WRITERS,
+  'POST /api/imports/:id/finish': WRITERS,
+  'GET /api/imports/:id/report': READERS,
+  'GET /api/imports/:id/report.csv': READERS,
+
+  'GET /api/connections': READERS,
+  'POST /api/connections/:crm/authorize': MANAGERS,
+  'GET /api/connections/:crm/callback': MANAGERS,
+  'POST /api/connections/:crm/app': MANAGERS,
+  'POST /api/connections/:id/reconnect': MANAGERS,
+  'GET /api/connections/:id': READERS,
+  'DELETE /api/connections/:id': MANAGERS,
+  'GET /api/connections/:id/objects': READERS,
+  'GET /api/connections/:id/objects/:name/fields': READERS,
+  'POST /api/connections/:id/objects/:name/preview': WRITERS,
+  'POST /api/connections/:id/objects/:name/pull': WRITERS,
+  'GET /api/connections/:id/configs': READERS,
+  'GET /api/connections/:id/configs/:name': READERS,
+  'PUT /api/connections/:id/configs/:name': MANAGERS,
+};
+
+export function routeKey(method: string, path: string): string {
+  return `${method.toUpperCase()} ${path}`;
+}

@@ -1,0 +1,73 @@
+import { Hono } from 'hono';
+import { FirstRunBody, type InvitationView, type OutboxMail, type SessionInfo } from '../../shared/schema/auth.ts';
+import { authFor } from '../auth/createAuth.ts';
+import { activeSeat, seatsOf } from '../auth/principal.ts';
+import { acceptInvitation, createWorkspaceFor, getInvitation, setActiveWorkspace, userCount } from '../auth/workspaceStore.ts';
+import { DomainError } from '../domainError.ts';
+import type { AppEnv } from '../http/appEnv.ts';
+import { jsonBody } from '../http/validate.ts';
+
+const outboxIsLocal = (env: Env) => env.MAIL_OUTBOX === 'local';
+
+/** better-auth's own endpoints (sign-in, sign-up, sign-out, revoke-sessions, password reset, verify-email). */
+export const betterAuthRoutes = new Hono<AppEnv>().on(['GET', 'POST'], '/*', (c) => authFor(c.env).handler(c.req.raw));
+
+/** First run, the session as the SPA sees it, the local outbox and invitations. */
+export const sessionRoutes = new Hono<AppEnv>()
+  .get('/setup', async (c) => c.json({ needed: (await userCount(c.env.DB)) === 0 }))
+  // Only while nobody has an account: whoever reaches a fresh install sets it up, which is what a newcomer's
+  // first `npm start` needs; afterwards people join by invitation or sign up and make their own workspace.
+  .post('/setup', jsonBody(FirstRunBody), async (c) => {
+    if ((await userCount(c.env.DB)) > 0) throw new DomainError('conflict', 'this server is already set up: sign in instead');
+    const body = c.req.valid('json');
+    // Through better-auth's own HTTP handler, so its links (the verification mail) carry this server's origin.
+    const signUp = await authFor(c.env).handler(
+      new Request(new URL('/api/auth/sign-up/email', c.req.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: new URL(c.req.url).origin },
+        body: JSON.stringify({ name: body.name, email: body.email, password: body.password }),
+      }),
+    );
+    if (!signUp.ok) throw new DomainError('validation_failed', `the account could not be created (${signUp.status})`, await signUp.json().catch(() => undefined));
+    const { user } = (await signUp.json()) as { user: { id: string } };
+    const workspaceId = await createWorkspaceFor(c.env.DB, user.id, body.workspaceName, true);
+    for (const cookie of signUp.headers.getSetCookie()) c.header('set-cookie', cookie, { append: true });
+    return c.json({ workspaceId }, 201);
+  })
+  .get('/session', async (c) => {
+    const setupNeeded = (await userCount(c.env.DB)) === 0;
+    const session = setupNeeded ? null : await authFor(c.env).api.getSession({ headers: c.req.raw.headers });
+    if (!session) return c.json({ user: null, workspace: null, workspaces: [], setupNeeded, outbox: outboxIsLocal(c.env) } satisfies SessionInfo);
+    const seats = await seatsOf(c.env.DB, session.user.id);
+    const seat = activeSeat(seats, session.session.activeOrganizationId);
+    const summary = (s: (typeof seats)[number]) => ({ id: s.workspaceId, name: s.workspaceName, role: s.role });
+    const { id, name, email, emailVerified } = session.user;
+    return c.json({
+      user: { id, name, email, emailVerified },
+      workspace: seat ? summary(seat) : null,
+      workspaces: seats.map(summary),
+      setupNeeded,
+      outbox: outboxIsLocal(c.env),
+    } satisfies SessionInfo);
+  })
+  // Mails hold sign-in links: listed only where MAIL_OUTBOX is "local" (npm start, tests), never in production.
+  .get('/outbox', async (c) => {
+    if (!outboxIsLocal(c.env)) throw new DomainError('not_found', 'the outbox is only kept on a local server');
+    const { results } = await c.env.DB.prepare(
+      'SELECT id, recipient AS "to", subject, body, link, created_at AS createdAt FROM outbox_mails ORDER BY created_at DESC, rowid DESC LIMIT 100',
+    ).all<OutboxMail>();
+    return c.json(results);
+  })
+  .get('/invitations/:id', async (c) => {
+    const invitation = await getInvitation(c.env.DB, c.req.param('id'));
+    if (!invitation) throw new DomainError('not_found', 'this invitation does not exist');
+    const { id, email, role, status, workspaceName, expiresAt } = invitation;
+    return c.json({ id, email, role, status, workspaceName, expired: new Date(expiresAt).getTime() < Date.now() } satisfies InvitationView);
+  })
+  .post('/invitations/:id/accept', async (c) => {
+    const session = await authFor(c.env).api.getSession({ headers: c.req.raw.headers });
+    if (!session) throw new DomainError('unauthorized', 'sign in first');
+    const workspaceId = await acceptInvitation(c.env.DB, c.req.param('id'), session.user);
+    await setActiveWorkspace(c.env.DB, session.session.id, workspaceId);
+    return c.json({ workspaceId });
+  });
