@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { generateContacts } from '../servers/salesforce/records.ts';
 import { type OpenBrowser, openBrowser, type Page, screenshot } from './chromium.ts';
 import { FAKE_SIZES } from './crmFakes.ts';
+import { adminFetch } from './testAccount.ts';
 import { connectSalesforce, deleteConnections, optionTexts, statValue } from './crmSteps.ts';
 
 const fakes = inject('crmFakes');
@@ -142,7 +143,7 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
   });
 
   it('flags a saved filter on a field Salesforce no longer has, and reads numbers the German way', async () => {
-    const fields = (await (await fetch(`${baseUrl}/api/connections/${encodeURIComponent(connectionId)}/objects/Contact/fields`)).json()) as {
+    const fields = (await (await adminFetch(baseUrl, `/api/connections/${encodeURIComponent(connectionId)}/objects/Contact/fields`)).json()) as {
       name: string;
       label: string;
       type: string;
@@ -150,7 +151,7 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
     }[];
     const numberField = fields.find((f) => f.filterable && ['double', 'currency', 'percent'].includes(f.type));
     if (!numberField) throw new Error('the fake Contact has no decimal field to filter on');
-    const saved = await fetch(`${baseUrl}/api/connections/${encodeURIComponent(connectionId)}/configs/Contact`, {
+    const saved = await adminFetch(baseUrl, `/api/connections/${encodeURIComponent(connectionId)}/configs/Contact`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({

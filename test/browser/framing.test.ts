@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type OpenBrowser, openBrowser, screenshot } from './chromium.ts';
+import { adminFetch } from './testAccount.ts';
 
 /** Another site on another local port: it frames the app and tries to change things with the visitor's browser. */
 function startAttackerSite(appUrl: string): Promise<{ url: string; server: Server }> {
@@ -42,7 +43,7 @@ describe('in a page of another site', () => {
 
   it('the app refuses to render in a frame, and the page cannot change anything through the visitor', async () => {
     const { page } = browser;
-    const before = (await (await fetch(`${appUrl}/api/audiences`)).json()) as { name: string }[];
+    const before = (await (await adminFetch(appUrl, '/api/audiences')).json()) as { name: string }[];
     const refusals: string[] = [];
     page.on('console', (m) => {
       if (/frame-ancestors|Refused to (display|frame)/i.test(m.text())) refusals.push(m.text());
@@ -58,7 +59,7 @@ describe('in a page of another site', () => {
     await expect.poll(() => refusals.length).toBeGreaterThan(0);
     await screenshot(page, 'framing-01-refused-in-foreign-frame');
 
-    const after = (await (await fetch(`${appUrl}/api/audiences`)).json()) as { name: string }[];
+    const after = (await (await adminFetch(appUrl, '/api/audiences')).json()) as { name: string }[];
     expect(after.map((a) => a.name)).toEqual(before.map((a) => a.name));
   });
 
