@@ -1,7 +1,7 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ImportSummary } from '../../shared/schema/imports.ts';
-import { call, ok, signedIn, startBody, startImport } from './support/api.ts';
+import { call, emailOf, ok, signedIn, startBody, startImport, TEST_PASSWORD } from './support/api.ts';
 
 type Err = { error: { code: string; message: string; details?: unknown } };
 
@@ -84,6 +84,14 @@ describe('cross-site requests (CSRF)', () => {
     );
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toMatch(/^\/connections\?error=/);
+
+    // The premise: the session cookie a sign-in sets is SameSite=Lax (Strict would be left off this navigation).
+    const signIn = await SELF.fetch('http://app.test/api/auth/sign-in/email', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://app.test' },
+      body: JSON.stringify({ email: emailOf('admin'), password: TEST_PASSWORD }),
+    });
+    expect(signIn.headers.getSetCookie().find((c) => c.includes('session_token='))).toMatch(/;\s*SameSite=Lax/i);
   });
 });
 
