@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Audience, DeletedAudience, DryRun, MemberPage } from '../../shared/schema/audiences.ts';
 import type { BatchRow, ImportCounts } from '../../shared/schema/imports.ts';
-import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { call, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 
 const sha256 = (t: string) => createHash('sha256').update(t, 'utf8').digest('hex');
 
@@ -23,7 +23,7 @@ async function audienceWith(columns: Column[], identifier: string, values: strin
 }
 
 async function text(path: string): Promise<{ status: number; body: string; type: string | null }> {
-  const res = await (await import('cloudflare:test')).SELF.fetch(`http://app.test${path}`);
+  const res = await fetchAs('admin', path);
   // Decoded keeping the byte-order mark (res.text() drops it), so the test sees what Excel sees.
   const body = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
   return { status: res.status, body, type: res.headers.get('content-type') };

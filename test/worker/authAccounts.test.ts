@@ -15,7 +15,8 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 const cookieOf = (res: Response) => (res.headers.getSetCookie().find((c) => c.includes('session_token=')) ?? '').split(';')[0] ?? '';
 async function as<T>(cookie: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const headers: Record<string, string> = { cookie };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  // Like the SPA: a POST always says JSON, body or not (the lockdown's CSRF guard refuses one that does not).
+  if (body !== undefined || method === 'POST') headers['content-type'] = 'application/json';
   const res = await SELF.fetch(`http://app.test${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };

@@ -1,8 +1,8 @@
-import { env, SELF } from 'cloudflare:test';
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ImportReport, ImportSummary } from '../../shared/schema/imports.ts';
 import type { MemberPage } from '../../shared/schema/audiences.ts';
-import { call, ok, putBatch, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { call, fetchAs, ok, putBatch, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 
 const COLUMNS: Column[] = [
   { column: 'Email', target: 'email' },
@@ -223,7 +223,7 @@ describe('idempotency and resume', () => {
       [3, 5],
       [4, 6],
     ]);
-    const csv = await (await SELF.fetch(`http://app.test/api/imports/${imp.id}/report.csv`)).text();
+    const csv = await (await fetchAs('admin', `/api/imports/${imp.id}/report.csv`)).text();
     const lines = csv.replace(/^\ufeff/, '').split('\r\n');
     expect(lines[0]).toBe('Row,Line,Column,Problem,Reason,Value');
     expect(lines[1]?.startsWith('3,5,Email,invalid_email,')).toBe(true);

@@ -1,7 +1,7 @@
 import { SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { ImportSummary } from '../../shared/schema/imports.ts';
-import { call, ok, startBody, startImport } from './support/api.ts';
+import { call, emailOf, ok, signedIn, startBody, startImport, TEST_PASSWORD } from './support/api.ts';
 
 type Err = { error: { code: string; message: string; details?: unknown } };
 
@@ -20,8 +20,9 @@ describe('security headers', () => {
   it('are on every API answer: success, refusal, 404 and error', async () => {
     const answers = [
       await raw('/api/health'),
-      await raw('/api/audiences/none'),
-      await raw('/api/nothing-here'),
+      // Signed in, so the 404 is the route's own answer and not the sign-in check's 401.
+      await raw('/api/audiences/none', await signedIn()),
+      await raw('/api/nothing-here', await signedIn()),
       await raw('/api/audiences', { method: 'POST', body: 'name=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }),
       await raw('/api/health', {}, 'http://evil.test'),
     ];
@@ -56,8 +57,8 @@ describe('cross-site requests (CSRF)', () => {
     expect(noOriginCrossSite.status).toBe(403);
     expect(await statusOf(imp.id)).toBe('open');
 
-    // The SPA's own request: same origin, JSON content type, no body.
-    const own = await raw(path, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://app.test', 'sec-fetch-site': 'same-origin' } });
+    // The SPA's own request: same origin, JSON content type, no body, the user's session cookie.
+    const own = await raw(path, await signedIn({ method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://app.test', 'sec-fetch-site': 'same-origin' } }));
     expect(own.status).toBe(200);
     expect(await statusOf(imp.id)).toBe('completed');
   });
@@ -75,12 +76,22 @@ describe('cross-site requests (CSRF)', () => {
   });
 
   it('still let a CRM sign-in come back: the OAuth callback is a cross-site GET redirect', async () => {
-    const res = await SELF.fetch('http://app.test/api/connections/salesforce/callback?state=unknown&code=x', {
-      headers: { 'sec-fetch-site': 'cross-site' },
-      redirect: 'manual',
-    });
+    // The session cookie is SameSite=Lax (worker/auth/createAuth.ts), so the browser sends it on this top-level GET
+    // from the CRM's site: the manager who started the sign-in is signed in here, and no CSRF check may refuse it.
+    const res = await SELF.fetch(
+      'http://app.test/api/connections/salesforce/callback?state=unknown&code=x',
+      await signedIn({ headers: { 'sec-fetch-site': 'cross-site' }, redirect: 'manual' }),
+    );
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toMatch(/^\/connections\?error=/);
+
+    // The premise: the session cookie a sign-in sets is SameSite=Lax (Strict would be left off this navigation).
+    const signIn = await SELF.fetch('http://app.test/api/auth/sign-in/email', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://app.test' },
+      body: JSON.stringify({ email: emailOf('admin'), password: TEST_PASSWORD }),
+    });
+    expect(signIn.headers.getSetCookie().find((c) => c.includes('session_token='))).toMatch(/;\s*SameSite=Lax/i);
   });
 });
 

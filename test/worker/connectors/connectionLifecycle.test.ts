@@ -17,7 +17,8 @@ function dynamicsBrowser(tenant: string, bindings: Env = dynamicsEnv()) {
   const jar = new CookieJar();
   const request = async (method: string, path: string, body?: unknown) =>
     jar.take(
-      await requestAsAdmin(path, jar.send(body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), bindings),
+      // Like the SPA (web/api/request.ts): every call says JSON, so a body-less POST (reconnect) passes the CSRF guard.
+      await requestAsAdmin(path, jar.send({ method, headers: { 'Content-Type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }), bindings),
     );
   return {
     jar,
@@ -90,7 +91,7 @@ describe('reconnecting keeps the connection and insists on the same account', ()
     const org = await createOrg();
     const id = await connect(org);
     await env.DB.prepare("UPDATE crm_connections SET status = 'needs_reauth' WHERE id = ?").bind(id).run();
-    const res = await call(org, `/api/connections/${id}/reconnect`, { method: 'POST' });
+    const res = await call(org, `/api/connections/${id}/reconnect`, { method: 'POST', headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(200);
     const answer = ReconnectResponse.parse(await res.json());
     if (!('authorizeUrl' in answer)) throw new Error('expected an interactive sign-in');
@@ -156,7 +157,7 @@ describe('reconnecting keeps the connection and insists on the same account', ()
   });
 
   it('refuses to reconnect a connection of another workspace or that does not exist', async () => {
-    const res = await requestAsAdmin('/api/connections/nope/reconnect', { method: 'POST' }, env);
+    const res = await requestAsAdmin('/api/connections/nope/reconnect', { method: 'POST', headers: { 'content-type': 'application/json' } }, env);
     expect(res.status).toBe(404);
   });
 });
