@@ -92,7 +92,7 @@ function GridView(props: MappingGridProps) {
     props.columns[col] ?? { header: store.headers[col] ?? `Column ${col + 1}`, target: null, suggested: false, sensitive: false };
 
   // --- which rows are shown ------------------------------------------------------------------------------------
-  const [onlyProblems, setOnlyProblems] = createSignal(false);
+  const { onlyProblems, setOnlyProblems } = validation;
   const shownRows = () => (onlyProblems() ? validation.combined().rows : null);
   const display: RowDisplay = {
     displayCount: () => shownRows()?.length ?? rowCount(),

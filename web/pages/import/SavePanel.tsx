@@ -5,6 +5,7 @@ import { formatCount, plural } from '../formatting.ts';
 import type { ImportSession } from './importSession.ts';
 import { DryRunPanel } from './DryRunPanel.tsx';
 import { SaveOptions } from './SaveOptions.tsx';
+import { SaveSummary } from './SaveSummary.tsx';
 import { describeCountrySuggestion } from '../../../shared/normalize/suggestCountry.ts';
 
 const regionName = (code: string): string => {
@@ -79,6 +80,7 @@ export function SavePanel(props: { session: ImportSession }) {
       </Show>
 
       <Show when={!s.resumable() && !sending()}>
+        <SaveSummary session={s} />
         <DryRunPanel session={s} />
       </Show>
 

@@ -68,14 +68,15 @@ export function createImportSession(options: { onFinished: (importId: string) =>
   const rowCount = () => crm()?.store.rowCount ?? fileSource.rowCount();
 
   // --- mapping, validation, save ---------------------------------------------------------------------------------
-  const mapping = createMappingState({ headers, fieldKnown: (key) => fieldByKey().has(key) });
+  const fieldLabel = (key: string) => fieldByKey().get(key)?.label ?? key;
+  const mapping = createMappingState({ headers, fieldKnown: (key) => fieldByKey().has(key), fieldLabel });
   const save = createImportSave({
     source,
     mapping,
     rowCount,
     parsing: fileSource.parsing,
     readFailed: () => fileSource.failure() !== null,
-    fieldLabel: (key) => fieldByKey().get(key)?.label ?? key,
+    fieldLabel,
     onFinished: options.onFinished,
     rowLines: () => (crm() ? null : (fileSource.summary()?.rowLines ?? null)),
   });
@@ -116,7 +117,7 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     const template = await api.findTemplate(signature).catch(() => null);
     if (!template || !stillShown()) return;
     batch(() => {
-      mapping.applyTemplate(template);
+      mapping.applyTemplate(template, save.onMatch());
       save.setOnMatch(template.mapping.onMatch);
     });
   }
@@ -171,7 +172,14 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     identifierIndex: mapping.identifierIndex,
     setIdentifierIndex: mapping.setIdentifierIndex,
     templateApplied: mapping.templateApplied,
-    undoTemplate: mapping.undoTemplate,
+    /** Back to the mapping and options from before the template, its on-match rule included. */
+    undoTemplate: () => {
+      const applied = mapping.templateApplied();
+      batch(() => {
+        mapping.undoTemplate();
+        if (applied) save.setOnMatch(applied.previous.onMatch);
+      });
+    },
     dismissTemplate: mapping.dismissTemplate,
     fields,
     createField,
