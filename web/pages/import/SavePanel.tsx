@@ -119,7 +119,7 @@ export function SavePanel(props: { session: ImportSession }) {
             <div class="progress-label">
               <span>{p().kind === 'paused' ? 'Import paused' : 'Saving rows…'}</span>
               <span class="muted num">
-                {formatCount(p().progress?.rowsDone ?? 0)} of {formatCount(p().progress?.totalRows ?? s.rowCount())} rows stored · {percent()}%
+                {formatCount(p().progress?.rowsDone ?? 0)} of {plural(p().progress?.totalRows ?? s.rowCount(), 'row')} stored · {percent()}%
               </span>
             </div>
             <progress max="100" value={percent()} aria-label="Rows stored" />
