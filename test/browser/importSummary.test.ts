@@ -35,7 +35,7 @@ describe('the import page says what Save will do before it does it', () => {
     expect(normalized).toContain('“E-mail” (Email)');
     expect(normalized).toContain('lowercased');
     expect(await page.getByTestId('summary-unconfirmed').textContent()).toContain('“E-mail” as Email');
-    await expect.poll(() => page.getByTestId('summary-problems').textContent()).toContain('1 row with problems, it will be rejected');
+    await expect.poll(() => page.getByTestId('summary-problems').textContent()).toContain('1 row with problems: it will be rejected');
     expect(await page.getByTestId('grid-status').textContent()).toContain('3 rows · 3 columns');
     await summary.scrollIntoViewIfNeeded();
     await screenshot(page, '60-summary-before-save');

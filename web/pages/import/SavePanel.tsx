@@ -48,6 +48,10 @@ export function SavePanel(props: { session: ImportSession }) {
               })()}
               disabled={s.locked()}
             />
+            {/* Read before consenting: what the import leaves out, rewrites or takes on trust. */}
+            <Show when={!sending()}>
+              <SaveSummary session={s} />
+            </Show>
             <label class={`consent${s.consent() ? ' checked' : ''}`}>
               <input type="checkbox" checked={s.consent()} disabled={s.locked()} onChange={(e) => s.setConsent(e.currentTarget.checked)} />
               <span>
@@ -80,7 +84,6 @@ export function SavePanel(props: { session: ImportSession }) {
       </Show>
 
       <Show when={!s.resumable() && !sending()}>
-        <SaveSummary session={s} />
         <DryRunPanel session={s} />
       </Show>
 

@@ -1,7 +1,13 @@
 import { createMemo, For, Show } from 'solid-js';
-import { plural } from '../formatting.ts';
+import { formatCount, plural } from '../formatting.ts';
 import type { ImportSession } from './importSession.ts';
 import { saveSummary } from './saveSummary.ts';
+
+function rejectedWords(problemRows: number, rejectedRows: number): string {
+  if (rejectedRows === 0) return 'none will be rejected (repeated identifiers are merged)';
+  if (rejectedRows === problemRows) return problemRows === 1 ? 'it will be rejected' : 'all will be rejected';
+  return `${formatCount(rejectedRows)} will be rejected, the others merged`;
+}
 
 const quoted = (headers: readonly string[]) => headers.map((h) => `“${h}”`).join(', ');
 
@@ -51,10 +57,7 @@ export function SaveSummary(props: { session: ImportSession }) {
             when={summary().problemRows > 0}
             fallback={settled() ? <>No row has a problem.</> : <span class="muted">Checking the rows…</span>}
           >
-            <strong>{plural(summary().problemRows, 'row')} with problems</strong>
-            {summary().rejectedRows > 0
-              ? `, ${summary().rejectedRows === summary().problemRows ? (summary().rejectedRows === 1 ? 'it' : 'all') : plural(summary().rejectedRows, 'row')} will be rejected`
-              : ', none rejected (repeated identifiers are merged)'}
+            <strong>{plural(summary().problemRows, 'row')} with problems:</strong> {rejectedWords(summary().problemRows, summary().rejectedRows)}
             {settled() ? '' : ' (still checking)'}.{' '}
             <button type="button" class="link" data-testid="summary-show-problems" onClick={showProblemRows}>
               Show {summary().problemRows === 1 ? 'it' : 'them'} in the grid
