@@ -1,4 +1,4 @@
-import { normalizationNote } from '../../../shared/normalize/normalizationNote.ts';
+import { normalizationNote } from '../../../shared/normalize/normalizeValue.ts';
 import type { FieldType } from '../../../shared/schema/fields.ts';
 import type { OnMatch } from '../../../shared/schema/mapping.ts';
 
