@@ -132,4 +132,27 @@ describe('the import page says what Save will do before it does it', () => {
     await page.unroute('**/api/imports/*/batches/0');
     expect(dialogs.length).toBe(3);
   });
+
+  it('shows the phone column\'s country beside its badge, chosen from the numbers, and re-checks at once when changed', async () => {
+    const { page } = browser;
+    await page.goto('/import');
+    // German national numbers in a browser set to English (US): the numbers choose Germany; the last one is no number.
+    const rows = ['030 12345678', '089 1234567', '0151 23456789', '0171 2345678', 'n/a'].map((p, i) => `kunde${i}@example.com,${p}`);
+    await chooseFile(page, 'kunden.csv', `email,phone\n${rows.join('\n')}\n`);
+    await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('5');
+    const country = page.getByTestId('phone-country-1');
+    const select = country.locator('select');
+    await expect.poll(() => select.inputValue()).toBe('DE');
+    expect(await country.getAttribute('title')).toMatch(/read as Germany numbers \(chosen from the file: 4 of 5 numbers without a country code are valid in Germany\)/);
+    await expect.poll(() => page.getByTestId('problems-1').textContent()).toContain('1 invalid phone number');
+    await screenshot(page, '65-phone-country-from-data');
+
+    // One change in the header: the column is checked again with the new country, and Save uses the same one.
+    await select.selectOption('US');
+    await expect.poll(() => page.getByTestId('problems-1').textContent()).toContain('5 invalid phone numbers');
+    expect(await page.getByLabel('Default country for phone numbers').inputValue()).toBe('US');
+    await screenshot(page, '66-phone-country-changed');
+    await select.selectOption('DE');
+    await expect.poll(() => page.getByTestId('problems-1').textContent()).toContain('1 invalid phone number');
+  });
 });

@@ -5,6 +5,7 @@ import type { ColumnState } from './columnState.ts';
 import { FieldPicker } from './FieldPicker.tsx';
 import { FIELD_TYPE_LABELS } from './fieldTypeLabels.ts';
 import { AlertIcon, CheckIcon, ChevronIcon, KeyIcon, LockIcon } from './icons.tsx';
+import { PhoneCountry, type PhoneCountryChoice } from './PhoneCountry.tsx';
 
 export interface ColumnHeaderProps {
   col: number;
@@ -22,6 +23,8 @@ export interface ColumnHeaderProps {
   onToggleIdentifier: () => void;
   onToggleSensitive: () => void;
   onShowProblems: () => void;
+  /** For a phone column: the country its numbers without a calling code are read in, changeable here. */
+  phoneCountry?: PhoneCountryChoice | undefined;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -190,6 +193,9 @@ export function ColumnHeader(props: ColumnHeaderProps) {
               </button>
             </Show>
           )}
+        </Show>
+        <Show when={props.phoneCountry}>
+          {(choice) => <PhoneCountry col={props.col} header={props.state.header} choice={choice()} />}
         </Show>
       </div>
 

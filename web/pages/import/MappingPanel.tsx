@@ -54,6 +54,7 @@ export function MappingPanel(props: { session: ImportSession }) {
               onColumnsChange={s.setColumns}
               onIdentifierChange={s.setIdentifierIndex}
               onCreateField={s.createField}
+              phoneCountry={s.phoneCountry()}
             />
           )}
         </Show>

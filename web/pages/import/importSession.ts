@@ -6,7 +6,10 @@ import type { Field, FieldType } from '../../../shared/schema/fields.ts';
 import { api } from '../../api/client.ts';
 import { fileSignature } from '../../import/resumeRecord.ts';
 import type { RowStore } from '../../rows/rowStore.ts';
+import { describeCountrySuggestion } from '../../../shared/normalize/suggestCountry.ts';
+import type { PhoneCountryChoice } from '../../grid/PhoneCountry.tsx';
 import { createValidationModels } from '../../validation/validationModel.ts';
+import { countryOptions } from './countries.ts';
 import { createFileSource } from './fileSource.ts';
 import { createImportSave } from './importSave.ts';
 import { createMappingState } from './mappingState.ts';
@@ -134,6 +137,8 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     void applySavedMapping(rows.source.headers);
   }
 
+  const phoneCountries = countryOptions();
+
   async function createField(label: string, type: FieldType = 'text'): Promise<Field> {
     const field = await api.createField({ label, type });
     setFields((list) => [...(list ?? []), field]);
@@ -194,6 +199,18 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     onMatch: save.onMatch,
     /** The country the rows' phone numbers chose (null when the user's choice stands): for the phone column's badge. */
     countrySuggestion: save.countrySuggestion,
+    /** The phone columns' country control in the grid: the same default country as the save options. */
+    phoneCountry: createMemo((): PhoneCountryChoice => {
+      const suggestion = save.countrySuggestion();
+      const countries = phoneCountries;
+      const name = (code: string) => countries.find((c) => c.code === code)?.name ?? code;
+      return {
+        country: save.defaultCountry(),
+        countries,
+        reason: suggestion ? describeCountrySuggestion(suggestion, name) : null,
+        onChange: save.setDefaultCountry,
+      };
+    }),
     /** Line of the file a 0-based row starts on (null for CRM rows): for the grid's row header. */
     rowLine: (row: number) => {
       const lines = crm() ? null : fileSource.summary()?.rowLines;
