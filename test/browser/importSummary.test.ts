@@ -144,15 +144,18 @@ describe('the import page says what Save will do before it does it', () => {
     const select = country.locator('select');
     await expect.poll(() => select.inputValue()).toBe('DE');
     expect(await country.getAttribute('title')).toMatch(/read as Germany numbers \(chosen from the file: 4 of 5 numbers without a country code are valid in Germany\)/);
-    await expect.poll(() => page.getByTestId('problems-1').textContent()).toContain('1 invalid phone number');
+    await expect.poll(() => page.getByTestId('problems-1').textContent()).toMatch(/^\s*1 invalid\s*$/);
+    expect(await page.getByTestId('summary-normalized').textContent()).toContain('(now Germany)');
+    // Short beside the country; the tooltip says it whole.
+    expect(await page.getByTestId('problems-1').getAttribute('title')).toContain('1 invalid phone number: this row will be rejected');
     await screenshot(page, '65-phone-country-from-data');
 
     // One change in the header: the column is checked again with the new country, and Save uses the same one.
     await select.selectOption('US');
-    await expect.poll(() => page.getByTestId('problems-1').textContent()).toContain('5 invalid phone numbers');
+    await expect.poll(() => page.getByTestId('problems-1').textContent()).toMatch(/^\s*5 invalid\s*$/);
     expect(await page.getByLabel('Default country for phone numbers').inputValue()).toBe('US');
     await screenshot(page, '66-phone-country-changed');
     await select.selectOption('DE');
-    await expect.poll(() => page.getByTestId('problems-1').textContent()).toContain('1 invalid phone number');
+    await expect.poll(() => page.getByTestId('problems-1').textContent()).toMatch(/^\s*1 invalid\s*$/);
   });
 });

@@ -1,4 +1,5 @@
 import { For } from 'solid-js';
+import { ChevronIcon } from './icons.tsx';
 
 /**
  * The country a phone column's numbers without a calling code are read in, beside its badge: the reason those
@@ -18,8 +19,10 @@ export function PhoneCountry(props: { col: number; header: string; choice: Phone
     `Numbers without a country code are read as ${name()} numbers${props.choice.reason ? ` (chosen from the file: ${props.choice.reason})` : ''}. Change it to check them again.`;
   return (
     <label class="mg-phone-country" title={tip()} data-testid={`phone-country-${props.col}`}>
-      <span class="mg-phone-country-prefix" aria-hidden="true">
-        No +:
+      {/* The chip shows the code; the select laid over it opens the list of names. */}
+      <span class="mg-phone-country-chip" aria-hidden="true">
+        {props.choice.country}
+        <ChevronIcon />
       </span>
       <select
         value={props.choice.country}

@@ -21,6 +21,7 @@ export function SaveSummary(props: { session: ImportSession }) {
   const summary = createMemo(() =>
     saveSummary({ columns: s.columns, fieldOf: (key) => fieldByKey().get(key) ?? null, problems: s.problems() }),
   );
+  const countryName = () => s.phoneCountry().countries.find((c) => c.code === s.defaultCountry())?.name ?? s.defaultCountry();
   const settled = () => s.problems()?.settled ?? false;
   const showProblemRows = () => {
     s.validation()?.setOnlyProblems(true);
@@ -46,6 +47,7 @@ export function SaveSummary(props: { session: ImportSession }) {
                 {(n) => (
                   <li>
                     “{n.header}” ({n.field}): {n.how}
+                    {n.type === 'phone' ? ` (now ${countryName()})` : ''}
                   </li>
                 )}
               </For>

@@ -22,7 +22,7 @@ export interface SaveSummary {
   /** Columns left out of the import (skipped or never mapped), by header. */
   notImported: string[];
   /** Columns whose values are rewritten on the way in, and how. */
-  normalized: { header: string; field: string; how: string }[];
+  normalized: { header: string; field: string; type: FieldType; how: string }[];
   /** Targets the app suggested and the user has not confirmed: Save would store them as if chosen. */
   unconfirmed: { column: number; header: string; field: string }[];
   /** Rows with any problem (warnings included) and those the Worker will reject. */
@@ -47,7 +47,7 @@ export function saveSummary(input: {
     const label = field?.label ?? c.target;
     if (c.suggested) unconfirmed.push({ column, header: c.header, field: label });
     const how = field ? normalizationNote(field.type) : null;
-    if (how) normalized.push({ header: c.header, field: label, how });
+    if (field && how) normalized.push({ header: c.header, field: label, type: field.type, how });
   });
   return {
     notImported,
