@@ -247,7 +247,7 @@ describe('mapping grid: a small list with known problems', () => {
   it('never shows a sensitive value, not even in a problem tooltip', async () => {
     await page.getByTestId('sensitive-0').click();
     await poll(() => page.getByTestId('cell-3-0').textContent()).toBe('••••om');
-    await poll(() => page.getByTestId('cell-3-0').getAttribute('title')).toBe('Not a valid email address. The row will be rejected.');
+    await poll(() => page.getByTestId('cell-3-0').getAttribute('title')).toBe('Not a valid email address (missing @). The row will be rejected.');
     await page.getByTestId('sensitive-0').click();
   });
 
