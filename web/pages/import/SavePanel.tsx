@@ -126,6 +126,9 @@ export function SavePanel(props: { session: ImportSession }) {
               </span>
             </div>
             <progress max="100" value={percent()} aria-label="Rows stored" />
+            <Show when={p().kind === 'sending'}>
+              <span class="muted small">Keep this page open until every row is stored: leaving stops the import (it can be resumed later).</span>
+            </Show>
             <Show when={p().kind === 'sending' && (p() as { retrying: string | null }).retrying}>
               {(message) => <span class="muted small">{message()}</span>}
             </Show>
