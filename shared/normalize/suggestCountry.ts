@@ -59,5 +59,5 @@ export function suggestDefaultCountry(
 
 /** The suggestion in words, for the badge beside a phone column: "38 of 40 numbers read as DE numbers". */
 export function describeCountrySuggestion(s: CountrySuggestion, countryName: (code: string) => string = (c) => c): string {
-  return `${s.readable} of ${s.sampled} numbers without a country code are valid in ${countryName(s.country)}`;
+  return `${s.readable} of ${s.sampled} ${s.sampled === 1 ? 'number' : 'numbers'} without a country code ${s.readable === 1 ? 'is' : 'are'} valid in ${countryName(s.country)}`;
 }

@@ -88,7 +88,7 @@ export const raggedRowMessage = (fieldCount: number, headerCount: number): strin
   `This row has ${fieldCount} ${fieldCount === 1 ? 'field' : 'fields'} but the header has ${headerCount}.`;
 
 export const wrongFieldCountMessage = (valueCount: number, columnCount: number): string =>
-  `This row carries ${valueCount} values but ${columnCount} columns are imported.`;
+  `This row carries ${valueCount} ${valueCount === 1 ? 'value' : 'values'} but ${columnCount} ${columnCount === 1 ? 'column is' : 'columns are'} imported.`;
 
 export const emptyIdentifierMessage = (column: string): string => `The identifier column "${column}" is empty.`;
 

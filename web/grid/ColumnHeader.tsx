@@ -5,6 +5,7 @@ import type { ColumnState } from './columnState.ts';
 import { FieldPicker } from './FieldPicker.tsx';
 import { FIELD_TYPE_LABELS } from './fieldTypeLabels.ts';
 import { AlertIcon, CheckIcon, ChevronIcon, KeyIcon, LockIcon } from './icons.tsx';
+import { PhoneCountry, type PhoneCountryChoice } from './PhoneCountry.tsx';
 
 export interface ColumnHeaderProps {
   col: number;
@@ -22,6 +23,8 @@ export interface ColumnHeaderProps {
   onToggleIdentifier: () => void;
   onToggleSensitive: () => void;
   onShowProblems: () => void;
+  /** For a phone column: the country its numbers without a calling code are read in, changeable here. */
+  phoneCountry?: PhoneCountryChoice | undefined;
 }
 
 function plural(n: number, one: string, many = `${one}s`): string {
@@ -30,16 +33,17 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 /**
  * Badge texts: specific ("12 invalid emails · 3 empty"), shortened when a duplicates badge must fit beside them
- * ("12 invalid", "15 errors"); the title spells everything out with its consequence.
+ * ("12 invalid", "15 errors"), as they are beside a phone column's country; the title spells everything out with its
+ * consequence.
  */
-function problemBadges(problems: ColumnProblems, type: FieldType | null) {
+function problemBadges(problems: ColumnProblems, type: FieldType | null, compact: boolean) {
   const c = problems.counts;
   const invalid = c.invalid_email + c.invalid_phone + c.invalid_value;
   const noun = type === 'email' ? 'email' : type === 'phone' ? 'phone number' : 'value';
   const duplicates = c.duplicate_identifier;
   const kinds = [invalid > 0 ? plural(invalid, `invalid ${noun}`) : null, c.empty_identifier > 0 ? `${c.empty_identifier.toLocaleString('en-US')} empty` : null].filter((k): k is string => k !== null);
   const errors =
-    duplicates === 0 ? kinds.join(' · ') : kinds.length === 1 ? (kinds[0] as string).replace(/ (emails?|phone numbers?|values?)$/, '') : kinds.length > 1 ? plural(problems.errorCount, 'error') : '';
+    duplicates === 0 && !compact ? kinds.join(' · ') : kinds.length === 1 ? (kinds[0] as string).replace(/ (emails?|phone numbers?|values?)$/, '') : kinds.length > 1 ? plural(problems.errorCount, 'error') : '';
   const warnings = duplicates > 0 ? plural(duplicates, 'duplicate') : '';
   const title = [
     kinds.length > 0 ? `${kinds.join(', ')}${c.empty_identifier > 0 ? ` identifier${c.empty_identifier === 1 ? '' : 's'}` : ''}: ${problems.errorCount === 1 ? 'this row' : 'these rows'} will be rejected.` : '',
@@ -55,7 +59,7 @@ function problemBadges(problems: ColumnProblems, type: FieldType | null) {
 export function ColumnHeader(props: ColumnHeaderProps) {
   const [picking, setPicking] = createSignal(false);
   let mapButton: HTMLButtonElement | undefined;
-  const badges = () => (props.problems ? problemBadges(props.problems, props.field?.type ?? null) : null);
+  const badges = () => (props.problems ? problemBadges(props.problems, props.field?.type ?? null, props.phoneCountry !== undefined) : null);
   const skipped = () => props.state.target === null;
   const targetLabel = () => props.field?.label ?? props.state.target ?? '';
 
@@ -190,6 +194,9 @@ export function ColumnHeader(props: ColumnHeaderProps) {
               </button>
             </Show>
           )}
+        </Show>
+        <Show when={props.phoneCountry}>
+          {(choice) => <PhoneCountry col={props.col} header={props.state.header} choice={choice()} />}
         </Show>
       </div>
 

@@ -15,6 +15,7 @@ export interface GridToolbarProps {
 }
 
 const n = (value: number) => value.toLocaleString('en-US');
+const count = (value: number, one: string) => `${n(value)} ${value === 1 ? one : `${one}s`}`;
 
 export function GridToolbar(props: GridToolbarProps) {
   const [target, setTarget] = createSignal('');
@@ -32,7 +33,7 @@ export function GridToolbar(props: GridToolbarProps) {
         <AlertIcon /> Only rows with problems ({n(props.problemRows)})
       </button>
       <span class="mg-toolbar-status" data-testid="grid-status">
-        {n(props.rowCount)} rows · {n(props.columnCount)} columns
+        {count(props.rowCount, 'row')} · {count(props.columnCount, 'column')}
         <Show when={props.rejectedRows > 0}>
           {' · '}
           <span class="mg-toolbar-rejected">{n(props.rejectedRows)} would be rejected</span>

@@ -11,6 +11,7 @@ import { COLUMN_WIDTH, createColumnLayout } from './columnLayout.ts';
 import { ColumnHeader } from './ColumnHeader.tsx';
 import { type ColumnState, columnsByTarget, withSensitive, withSuggestionConfirmed, withTarget } from './columnState.ts';
 import { GridToolbar } from './GridToolbar.tsx';
+import type { PhoneCountryChoice } from './PhoneCountry.tsx';
 import { maskValue } from './maskValue.ts';
 import { createRowWindow, HEADER_HEIGHT, ROW_HEIGHT, type RowSlot } from './rowWindow.ts';
 import './grid.css';
@@ -28,6 +29,8 @@ export interface MappingGridProps {
   onIdentifierChange: (column: number | null) => void;
   /** Creates a workspace field; the grid maps the column to it once it resolves. */
   onCreateField: (label: string, type: FieldType) => Promise<Field>;
+  /** Shown in the header of each phone column (see PhoneCountry.tsx). */
+  phoneCountry?: PhoneCountryChoice;
 }
 
 const features = tableFeatures({ columnSizingFeature, columnResizingFeature });
@@ -92,7 +95,7 @@ function GridView(props: MappingGridProps) {
     props.columns[col] ?? { header: store.headers[col] ?? `Column ${col + 1}`, target: null, suggested: false, sensitive: false };
 
   // --- which rows are shown ------------------------------------------------------------------------------------
-  const [onlyProblems, setOnlyProblems] = createSignal(false);
+  const { onlyProblems, setOnlyProblems } = validation;
   const shownRows = () => (onlyProblems() ? validation.combined().rows : null);
   const display: RowDisplay = {
     displayCount: () => shownRows()?.length ?? rowCount(),
@@ -139,6 +142,7 @@ function GridView(props: MappingGridProps) {
             onToggleIdentifier={() => props.onIdentifierChange(props.identifier === c ? null : c)}
             onToggleSensitive={() => setColumns(withSensitive(props.columns, c, !props.columns[c]?.sensitive))}
             onShowProblems={() => showProblems(true)}
+            phoneCountry={fieldOf(c)?.type === 'phone' ? props.phoneCountry : undefined}
           />
         ),
         cell: (ctx) => <CellView row={ctx.row.original} col={c} />,

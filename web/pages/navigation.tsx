@@ -3,13 +3,38 @@ import { type JSX, createSignal, splitProps } from 'solid-js';
 // Six screens don't earn a router dependency: the History API plus one signal covers links, back/forward and
 // deep links (the Worker answers unknown paths with index.html).
 const [location, setLocation] = createSignal({ pathname: window.location.pathname, search: window.location.search });
-window.addEventListener('popstate', () => setLocation({ pathname: window.location.pathname, search: window.location.search }));
+
+/** A screen that must not be left unasked (rows being saved) says why; the user confirms or stays. */
+let leaveGuard: (() => string | null) | null = null;
+
+export function guardLeaving(guard: () => string | null): () => void {
+  leaveGuard = guard;
+  return () => {
+    if (leaveGuard === guard) leaveGuard = null;
+  };
+}
+
+function mayLeave(): boolean {
+  const reason = leaveGuard?.() ?? null;
+  return reason === null || window.confirm(reason);
+}
+
+window.addEventListener('popstate', () => {
+  // Back and forward have already moved the address: staying means putting the screen's address back.
+  if (!mayLeave()) {
+    const here = location();
+    window.history.pushState(null, '', `${here.pathname}${here.search}`);
+    return;
+  }
+  setLocation({ pathname: window.location.pathname, search: window.location.search });
+});
 
 export { location };
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   const url = new URL(to, window.location.origin);
   if (url.pathname === window.location.pathname && url.search === window.location.search) return;
+  if (!mayLeave()) return;
   if (options.replace) window.history.replaceState(null, '', url);
   else window.history.pushState(null, '', url);
   setLocation({ pathname: url.pathname, search: url.search });

@@ -53,6 +53,9 @@ export interface ValidationModel {
   /** Every row with a problem, and how many will be rejected. */
   combined: Accessor<CombinedProblems>;
   summary: Accessor<GridProblems>;
+  /** Whether the grid shows only the rows with problems: the grid's filter, and the save summary's "Show them". */
+  onlyProblems: Accessor<boolean>;
+  setOnlyProblems(on: boolean): void;
 }
 
 /**
@@ -71,6 +74,7 @@ export function createValidationModel(options: {
   const columnCount = store.columnCount;
   const [rowCount, setRowCount] = createSignal(store.rowCount);
   const [complete, setComplete] = createSignal(store.complete);
+  const [onlyProblems, setOnlyProblems] = createSignal(false);
 
   const fieldByKey = createMemo(() => new Map(options.fields().map((f) => [f.key, f])));
   const imported = createMemo(
@@ -144,6 +148,8 @@ export function createValidationModel(options: {
     ragged,
     combined,
     summary,
+    onlyProblems,
+    setOnlyProblems: (on) => setOnlyProblems(on),
   };
 }
 

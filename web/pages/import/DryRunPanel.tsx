@@ -1,4 +1,4 @@
-import { createSignal, For, Show } from 'solid-js';
+import { createMemo, createSignal, For, Show, untrack } from 'solid-js';
 import type { DryRun } from '../../../shared/schema/audiences.ts';
 import { DEFAULT_BATCH_ROWS } from '../../../shared/schema/imports.ts';
 import { audiencesApi } from '../../api/audiences.ts';
@@ -29,6 +29,19 @@ export function DryRunPanel(props: { session: ImportSession }) {
   const [running, setRunning] = createSignal(false);
   const [error, setError] = createSignal<unknown>(null);
   const ready = () => s.source() !== null && s.identifier() !== null && !s.parsing() && !s.busy();
+  /** What the check depends on: a result for other settings would answer a question nobody asks any more. */
+  const settingsKey = createMemo(() => {
+    const choice = s.audience();
+    let mapping: unknown = null;
+    try {
+      mapping = s.importMapping();
+    } catch {
+      // An incomplete mapping (no identifier yet) cannot be checked; it still differs from any checked one.
+    }
+    return JSON.stringify([mapping, choice.mode === 'existing' ? choice.id : 'new', s.defaultCountry(), s.rowCount()]);
+  });
+  const [checkedKey, setCheckedKey] = createSignal<string | null>(null);
+  const stale = () => result() !== null && checkedKey() !== settingsKey();
 
   async function run() {
     const rowSource = s.source();
@@ -39,6 +52,7 @@ export function DryRunPanel(props: { session: ImportSession }) {
     setError(null);
     setResult(null);
     setChecked(0);
+    setCheckedKey(untrack(settingsKey));
     try {
       const mapping = s.importMapping();
       const choice = s.audience();
@@ -67,16 +81,27 @@ export function DryRunPanel(props: { session: ImportSession }) {
     <div class="dry-run" data-testid="dry-run">
       <div class="save-bar">
         <button type="button" disabled={!ready() || running()} onClick={() => void run()}>
-          {running() ? `Checking… ${formatCount(checked())} rows` : 'Check first (dry run)'}
+          {running() ? `Checking… ${plural(checked(), 'row')}` : stale() ? 'Check again' : 'Check first (dry run)'}
         </button>
         <span class="muted small">Shows what Save would do to the audience, without changing it.</span>
       </div>
       <Show when={error()}>{(e) => <ErrorNotice error={e()} />}</Show>
       <Show when={result()}>
         {(r) => (
-          <div class="notice info" role="status" data-testid="dry-run-result">
+          <div
+            class="notice"
+            classList={{ info: !stale(), warn: stale() }}
+            role="status"
+            data-testid="dry-run-result"
+            data-stale={stale() ? 'true' : undefined}
+          >
             <div class="notice-body">
-              <strong>If you save now:</strong> {plural(r().counts.inserted, 'new member')}, {plural(r().counts.updated, 'member')} updated,{' '}
+              <Show when={stale()}>
+                <p data-testid="dry-run-stale">
+                  <strong>Out of date:</strong> the mapping or the options changed after this check. Check again to see what Save would do now.
+                </p>
+              </Show>
+              <strong>{stale() ? 'With the earlier settings:' : 'If you save now:'}</strong> {plural(r().counts.inserted, 'new member')}, {plural(r().counts.updated, 'member')} updated,{' '}
               {plural(r().counts.merged, 'repeated row')} merged, {plural(r().counts.rejected, 'row')} rejected
               {r().counts.skipped > 0 ? `, ${plural(r().counts.skipped, 'blank row')} skipped` : ''}.
               <Show when={Object.keys(r().rejectedBy).length > 0}>

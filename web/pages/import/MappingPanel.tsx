@@ -1,4 +1,4 @@
-import { Show } from 'solid-js';
+import { For, Show } from 'solid-js';
 import { MappingGrid } from '../../grid/MappingGrid.tsx';
 import type { ImportSession } from './importSession.ts';
 
@@ -22,7 +22,13 @@ export function MappingPanel(props: { session: ImportSession }) {
         {(applied) => (
           <div class="notice ok" role="status" data-testid="template-notice">
             <div class="notice-body">
-              Mapping from template <strong>‘{applied().template.name}’</strong> applied.
+              Mapping from template <strong>‘{applied().template.name}’</strong> applied
+              <Show when={applied().changes.length > 0} fallback={<>: it changed nothing.</>}>
+                . It changed:
+                <ul class="template-changes small" data-testid="template-changes">
+                  <For each={applied().changes}>{(change) => <li>{change}</li>}</For>
+                </ul>
+              </Show>
             </div>
             <div class="notice-actions">
               <button type="button" class="link" onClick={() => s.undoTemplate()}>
@@ -48,6 +54,7 @@ export function MappingPanel(props: { session: ImportSession }) {
               onColumnsChange={s.setColumns}
               onIdentifierChange={s.setIdentifierIndex}
               onCreateField={s.createField}
+              phoneCountry={s.phoneCountry()}
             />
           )}
         </Show>

@@ -1,7 +1,7 @@
 import { For, Show } from 'solid-js';
 import type { Audience } from '../../../shared/schema/audiences.ts';
 import type { OnMatch } from '../../../shared/schema/mapping.ts';
-import { formatCount } from '../formatting.ts';
+import { plural } from '../formatting.ts';
 import { countryOptions } from './countries.ts';
 
 export interface AudienceChoice {
@@ -74,7 +74,7 @@ export function SaveOptions(props: {
               <For each={props.audiences}>
                 {(a) => (
                   <option value={a.id}>
-                    {a.name} ({formatCount(a.memberCount)} members)
+                    {a.name} ({plural(a.memberCount, 'member')})
                   </option>
                 )}
               </For>

@@ -5,6 +5,7 @@ import { formatCount, plural } from '../formatting.ts';
 import type { ImportSession } from './importSession.ts';
 import { DryRunPanel } from './DryRunPanel.tsx';
 import { SaveOptions } from './SaveOptions.tsx';
+import { SaveSummary } from './SaveSummary.tsx';
 import { describeCountrySuggestion } from '../../../shared/normalize/suggestCountry.ts';
 
 const regionName = (code: string): string => {
@@ -47,6 +48,10 @@ export function SavePanel(props: { session: ImportSession }) {
               })()}
               disabled={s.locked()}
             />
+            {/* Read before consenting: what the import leaves out, rewrites or takes on trust. */}
+            <Show when={!sending()}>
+              <SaveSummary session={s} />
+            </Show>
             <label class={`consent${s.consent() ? ' checked' : ''}`}>
               <input type="checkbox" checked={s.consent()} disabled={s.locked()} onChange={(e) => s.setConsent(e.currentTarget.checked)} />
               <span>
@@ -117,10 +122,13 @@ export function SavePanel(props: { session: ImportSession }) {
             <div class="progress-label">
               <span>{p().kind === 'paused' ? 'Import paused' : 'Saving rows…'}</span>
               <span class="muted num">
-                {formatCount(p().progress?.rowsDone ?? 0)} of {formatCount(p().progress?.totalRows ?? s.rowCount())} rows stored · {percent()}%
+                {formatCount(p().progress?.rowsDone ?? 0)} of {plural(p().progress?.totalRows ?? s.rowCount(), 'row')} stored · {percent()}%
               </span>
             </div>
             <progress max="100" value={percent()} aria-label="Rows stored" />
+            <Show when={p().kind === 'sending'}>
+              <span class="muted small">Keep this page open until every row is stored: leaving stops the import (it can be resumed later).</span>
+            </Show>
             <Show when={p().kind === 'sending' && (p() as { retrying: string | null }).retrying}>
               {(message) => <span class="muted small">{message()}</span>}
             </Show>

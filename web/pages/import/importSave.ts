@@ -9,6 +9,7 @@ import { isRetryable } from '../../api/retryPolicy.ts';
 import { clearResumeRecord, fileSignature, loadResumeRecord, type ResumeRecord, saveResumeRecord } from '../../import/resumeRecord.ts';
 import { saveBlocker } from '../../import/saveBlockers.ts';
 import { type SendProgress, sendBatches } from '../../import/sendBatches.ts';
+import { guardLeaving } from '../navigation.tsx';
 import { preferredCountry, rememberCountry } from './countries.ts';
 import { suggestDefaultCountry, type CountrySuggestion } from '../../../shared/normalize/suggestCountry.ts';
 import { lineOfRow, type RowLines } from '../../../shared/csv/rowLines.ts';
@@ -128,6 +129,8 @@ export function createImportSave(options: {
       clearResumeRecord(importId);
       setPending(null);
       void refetchAudiences();
+      // Done: moving on to the report is not leaving a save half-way (the leave guard asks only while busy).
+      setPhase({ kind: 'idle' });
       options.onFinished(finished.id);
     } catch (error) {
       if (signal.aborted) return;
@@ -199,12 +202,23 @@ export function createImportSave(options: {
     if (p.kind === 'paused') void send(p.importId);
   }
 
-  // Closing the tab mid-import loses nothing (it can be resumed), but it surprises: the browser asks first.
+  // Leaving mid-import loses nothing (it can be resumed), but it stops the import and surprises: ask first. The
+  // browser asks on closing or reloading the tab (its own words); the app asks on its links and on Back.
   const onBeforeUnload = (event: BeforeUnloadEvent) => {
-    if (busy()) event.preventDefault();
+    if (!busy()) return;
+    event.preventDefault();
+    event.returnValue = '';
   };
   window.addEventListener('beforeunload', onBeforeUnload);
   onCleanup(() => window.removeEventListener('beforeunload', onBeforeUnload));
+  onCleanup(
+    guardLeaving(() =>
+      busy()
+        ? 'Rows are still being saved. If you leave this page, the import stops where it is: the rows stored so far stay, and ' +
+          `${options.source()?.kind === 'crm' ? 'importing the same records again' : 'choosing the same file again'} later resumes it. Leave anyway?`
+        : null,
+    ),
+  );
 
   // Coming back online is the moment a paused import can go on: no need to make the user click.
   const onOnline = () => phase().kind === 'paused' && resume();

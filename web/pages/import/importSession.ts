@@ -6,7 +6,10 @@ import type { Field, FieldType } from '../../../shared/schema/fields.ts';
 import { api } from '../../api/client.ts';
 import { fileSignature } from '../../import/resumeRecord.ts';
 import type { RowStore } from '../../rows/rowStore.ts';
+import { describeCountrySuggestion } from '../../../shared/normalize/suggestCountry.ts';
+import type { PhoneCountryChoice } from '../../grid/PhoneCountry.tsx';
 import { createValidationModels } from '../../validation/validationModel.ts';
+import { countryOptions } from './countries.ts';
 import { createFileSource } from './fileSource.ts';
 import { createImportSave } from './importSave.ts';
 import { createMappingState } from './mappingState.ts';
@@ -68,14 +71,15 @@ export function createImportSession(options: { onFinished: (importId: string) =>
   const rowCount = () => crm()?.store.rowCount ?? fileSource.rowCount();
 
   // --- mapping, validation, save ---------------------------------------------------------------------------------
-  const mapping = createMappingState({ headers, fieldKnown: (key) => fieldByKey().has(key) });
+  const fieldLabel = (key: string) => fieldByKey().get(key)?.label ?? key;
+  const mapping = createMappingState({ headers, fieldKnown: (key) => fieldByKey().has(key), fieldLabel });
   const save = createImportSave({
     source,
     mapping,
     rowCount,
     parsing: fileSource.parsing,
     readFailed: () => fileSource.failure() !== null,
-    fieldLabel: (key) => fieldByKey().get(key)?.label ?? key,
+    fieldLabel,
     onFinished: options.onFinished,
     rowLines: () => (crm() ? null : (fileSource.summary()?.rowLines ?? null)),
   });
@@ -116,7 +120,7 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     const template = await api.findTemplate(signature).catch(() => null);
     if (!template || !stillShown()) return;
     batch(() => {
-      mapping.applyTemplate(template);
+      mapping.applyTemplate(template, save.onMatch());
       save.setOnMatch(template.mapping.onMatch);
     });
   }
@@ -132,6 +136,8 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     });
     void applySavedMapping(rows.source.headers);
   }
+
+  const phoneCountries = countryOptions();
 
   async function createField(label: string, type: FieldType = 'text'): Promise<Field> {
     const field = await api.createField({ label, type });
@@ -171,7 +177,14 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     identifierIndex: mapping.identifierIndex,
     setIdentifierIndex: mapping.setIdentifierIndex,
     templateApplied: mapping.templateApplied,
-    undoTemplate: mapping.undoTemplate,
+    /** Back to the mapping and options from before the template, its on-match rule included. */
+    undoTemplate: () => {
+      const applied = mapping.templateApplied();
+      batch(() => {
+        mapping.undoTemplate();
+        if (applied) save.setOnMatch(applied.previous.onMatch);
+      });
+    },
     dismissTemplate: mapping.dismissTemplate,
     fields,
     createField,
@@ -186,6 +199,18 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     onMatch: save.onMatch,
     /** The country the rows' phone numbers chose (null when the user's choice stands): for the phone column's badge. */
     countrySuggestion: save.countrySuggestion,
+    /** The phone columns' country control in the grid: the same default country as the save options. */
+    phoneCountry: createMemo((): PhoneCountryChoice => {
+      const suggestion = save.countrySuggestion();
+      const countries = phoneCountries;
+      const name = (code: string) => countries.find((c) => c.code === code)?.name ?? code;
+      return {
+        country: save.defaultCountry(),
+        countries,
+        reason: suggestion ? describeCountrySuggestion(suggestion, name) : null,
+        onChange: save.setDefaultCountry,
+      };
+    }),
     /** Line of the file a 0-based row starts on (null for CRM rows): for the grid's row header. */
     rowLine: (row: number) => {
       const lines = crm() ? null : fileSource.summary()?.rowLines;

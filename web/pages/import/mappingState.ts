@@ -4,11 +4,14 @@ import type { Field } from '../../../shared/schema/fields.ts';
 import { ImportMapping, type MappingTemplate, type OnMatch } from '../../../shared/schema/mapping.ts';
 import { applyTemplate } from '../../import/applyTemplate.ts';
 import type { RowStore } from '../../rows/rowStore.ts';
+import { templateChanges } from './saveSummary.ts';
 import { type ColumnState, suggestColumns } from './suggestColumns.ts';
 
 export interface TemplateApplied {
   template: MappingTemplate;
-  previous: { columns: ColumnState[]; identifier: string | null };
+  previous: { columns: ColumnState[]; identifier: string | null; onMatch: OnMatch };
+  /** Every setting the template changed, in words: the page lists them (none is changed unseen). */
+  changes: string[];
 }
 
 type SavedColumn = { column: string; target: string | null; sensitive: boolean };
@@ -17,7 +20,11 @@ type SavedColumn = { column: string; target: string | null; sensitive: boolean }
  * The column mapping of the rows on the page: a target and a sensitive flag per column, the identifier (by header
  * name, as the API has it), and the template that decided them, undoably.
  */
-export function createMappingState(options: { headers: () => readonly string[] | null; fieldKnown: (key: string) => boolean }) {
+export function createMappingState(options: {
+  headers: () => readonly string[] | null;
+  fieldKnown: (key: string) => boolean;
+  fieldLabel: (key: string) => string;
+}) {
   const [columns, setColumns] = createStore<ColumnState[]>([]);
   const [identifier, setIdentifier] = createSignal<string | null>(null);
   const [templateApplied, setTemplateApplied] = createSignal<TemplateApplied | null>(null);
@@ -57,14 +64,20 @@ export function createMappingState(options: { headers: () => readonly string[] |
       setIdentifier(initial.identifier);
     },
 
-    /** A template saved for this layout wins over suggestions, visibly: the page shows it and offers to undo. */
-    applyTemplate(template: MappingTemplate) {
-      const previous = { columns: columns.map((c) => ({ ...c })), identifier: identifier() };
+    /**
+     * A template saved for this layout wins over suggestions, visibly: the page lists what it changed (its
+     * on-match rule included, which the caller applies) and offers to undo.
+     */
+    applyTemplate(template: MappingTemplate, onMatch: OnMatch) {
+      const previous = { columns: columns.map((c) => ({ ...c })), identifier: identifier(), onMatch };
       const applied = applyTemplate(previous.columns, template.mapping, options.fieldKnown);
+      const next = applied.columns.map((c, i) => (c === previous.columns[i] ? c : { ...c, suggested: false }));
+      const nextIdentifier = applied.identifier ?? previous.identifier;
+      const changes = templateChanges(previous, { columns: next, identifier: nextIdentifier, onMatch: template.mapping.onMatch }, options.fieldLabel);
       batch(() => {
-        setColumns(reconcile(applied.columns.map((c, i) => (c === previous.columns[i] ? c : { ...c, suggested: false }))));
-        setIdentifier(applied.identifier ?? previous.identifier);
-        setTemplateApplied({ template, previous });
+        setColumns(reconcile(next));
+        setIdentifier(nextIdentifier);
+        setTemplateApplied({ template, previous, changes });
       });
     },
 
