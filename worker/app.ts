@@ -15,6 +15,7 @@ import { fieldsRoutes } from './routes/fields.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importsRoutes } from './routes/imports.ts';
 import { membersRoutes } from './routes/members.ts';
+import { syncsRoutes } from './routes/syncs.ts';
 import { templatesRoutes } from './routes/templates.ts';
 import { tokensRoutes } from './routes/tokens.ts';
 import { workspacesRoutes } from './routes/workspaces.ts';
@@ -62,7 +63,8 @@ const routes = app
   .route('/api/audiences', audiencesRoutes)
   .route('/api/templates', templatesRoutes)
   .route('/api/imports', importsRoutes)
-  .route('/api/connections', connectionsRoutes);
+  .route('/api/connections', connectionsRoutes)
+  .route('/api/syncs', syncsRoutes);
 
 /** The API's route types, for a typed client (`hc<AppType>`). */
 export type AppType = typeof routes;

@@ -1,4 +1,13 @@
 import app from './app.ts';
+import { startDueRuns } from './sync/scheduled.ts';
 
 export type { AppType } from './app.ts';
-export default app;
+export { SyncRunWorkflow } from './sync/syncRunWorkflow.ts';
+
+export default {
+  fetch: app.fetch,
+  // The Cron Trigger: start the sync runs that are due (their work happens in SyncRunWorkflow, not here).
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(startDueRuns(env, new Date(controller.scheduledTime)));
+  },
+} satisfies ExportedHandler<Env>;

@@ -7,3 +7,4 @@ export * from './crm.ts';
 export * from './connections.ts';
 export * from './limits.ts';
 export * from './text.ts';
+export * from './syncs.ts';

@@ -46,6 +46,15 @@ export type FaultRequest = {
   delay?: { ms: number; count: number };
 };
 
+/** Changes made "in Salesforce" while tests run: what incremental syncs must pick up. */
+export type RecordChanges = {
+  object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c';
+  /** Merged into the record with the same Id, or added; SystemModstamp and LastModifiedDate become now. */
+  upsert?: FakeRecord[];
+  /** Ids moved to the recycle bin: IsDeleted = true; query no longer returns them, queryAll does. */
+  delete?: string[];
+};
+
 export type OrgStats = {
   tokenGrants: { authorization_code: number; refresh_token: number };
   /** REST API requests (`/services/data/…`, userinfo) received, including failed ones. */

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { CreateOrgRequest, FakeRecord, FaultRequest, OrgStats } from './controlTypes.ts';
+import type { CreateOrgRequest, FakeRecord, FaultRequest, OrgStats, RecordChanges } from './controlTypes.ts';
 import { findObject, type ObjectMeta } from './objects.ts';
 import { generateAccounts, generateContacts, generateLeads, recordId } from './records.ts';
 
@@ -45,12 +45,40 @@ export class FakeOrg {
     this.records.set('Contact', [...generateContacts(index, request.contacts ?? 0, accountIds), ...this.withIds('Contact', request.records?.Contact)]);
     this.records.set('Lead', [...generateLeads(index, request.leads ?? 0), ...this.withIds('Lead', request.records?.Lead)]);
     this.records.set('Invoice__c', this.withIds('Invoice__c', request.records?.Invoice__c));
+    for (const name of ['Account', 'Contact', 'Lead', 'Invoice__c']) this.records.set(name, (this.records.get(name) ?? []).map(withSystemFields));
     this.records.set('Organization', [{ Id: this.orgId, Name: this.orgName, OrganizationType: 'Enterprise Edition', IsSandbox: false }]);
   }
 
   private withIds(objectName: string, records: FakeRecord[] | undefined): FakeRecord[] {
     const prefix = findObject(objectName)?.keyPrefix ?? 'a00';
     return (records ?? []).map((r, i) => ({ Id: recordId(prefix, this.index, 900_000 + i), ...r }));
+  }
+
+  /**
+   * Records created or changed now (merged by Id), or deleted (to the recycle bin: IsDeleted = true, still seen by
+   * queryAll), each stamped with a SystemModstamp of this moment, as Salesforce does on every change.
+   */
+  changeRecords(c: RecordChanges): { ids: string[] } {
+    const list = this.records.get(c.object);
+    if (!list) throw new Error(`no object ${c.object}`);
+    const stamp = salesforceStamp(new Date());
+    const ids: string[] = [];
+    for (const change of c.upsert ?? []) {
+      const at = change.Id === undefined ? -1 : list.findIndex((r) => r.Id === change.Id);
+      if (at >= 0) {
+        list[at] = { ...list[at], ...change, LastModifiedDate: stamp, SystemModstamp: stamp };
+        ids.push(String(change.Id));
+      } else {
+        const id = String(change.Id ?? recordId(findObject(c.object)?.keyPrefix ?? 'a00', this.index, 800_000 + list.length));
+        list.push(withSystemFields({ ...change, Id: id, CreatedDate: stamp, LastModifiedDate: stamp, SystemModstamp: stamp }));
+        ids.push(id);
+      }
+    }
+    for (const id of c.delete ?? []) {
+      const at = list.findIndex((r) => r.Id === id);
+      if (at >= 0) list[at] = { ...list[at], IsDeleted: true, SystemModstamp: stamp };
+    }
+    return { ids };
   }
 
   issueTokens(withRefresh: boolean): { accessToken: string; refreshToken: string | null } {
@@ -81,6 +109,17 @@ export class FakeOrg {
     this.cursors.set(id, { records, object, fields });
     return id;
   }
+}
+
+/** Salesforce's own date-time form: "2026-11-29T08:00:00.000+0000". */
+export function salesforceStamp(d: Date): string {
+  return d.toISOString().replace('Z', '+0000');
+}
+
+/** Every record carries the system fields: IsDeleted, and a SystemModstamp no earlier than its last modification. */
+function withSystemFields(r: FakeRecord): FakeRecord {
+  const stamp = r.SystemModstamp ?? r.LastModifiedDate ?? r.CreatedDate ?? '2024-01-01T00:00:00.000+0000';
+  return { IsDeleted: false, ...r, SystemModstamp: stamp };
 }
 
 export function pkceChallenge(verifier: string): string {

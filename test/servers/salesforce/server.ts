@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CreateOrgRequest, CreateOrgResponse, FakeRecord, FaultRequest } from './controlTypes.ts';
+import type { CreateOrgRequest, CreateOrgResponse, FakeRecord, FaultRequest, RecordChanges } from './controlTypes.ts';
 import { FakeOrg, pkceChallenge } from './fakeOrg.ts';
 import { LISTED_ONLY, OBJECTS, findObject, type DescribeField } from './objects.ts';
 import { SoqlError, parseSoql, runQuery } from './soqlEngine.ts';
@@ -69,10 +69,11 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
       const answer: CreateOrgResponse = { orgId: org.orgId, userId: org.userId, userName: org.userName, loginUrl: loginUrl(org), instanceUrl: instanceUrl(org) };
       return json(res, 201, answer);
     }
-    const control = /^\/__control\/orgs\/(\d+)\/(faults|stats)$/.exec(path);
+    const control = /^\/__control\/orgs\/(\d+)\/(faults|stats|records)$/.exec(path);
     if (control) {
       const org = orgs.get(control[1] as string);
       if (!org) return json(res, 404, { error: 'no such org' });
+      if (control[2] === 'records' && req.method === 'POST') return json(res, 200, org.changeRecords(JSON.parse(ctx.body) as RecordChanges));
       if (control[2] === 'faults' && req.method === 'POST') {
         org.applyFaults(JSON.parse(ctx.body) as FaultRequest);
         return json(res, 200, { ok: true });
@@ -232,7 +233,9 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
     if (path === '/sobjects') return describeGlobal(res, version);
     const describe = /^\/sobjects\/([A-Za-z0-9_]+)\/describe$/.exec(path);
     if (describe) return describeObject(res, version, describe[1] as string);
-    if (path === '/query') return query(ctx, org, version, url.searchParams.get('q') ?? '');
+    // query leaves out records in the recycle bin (IsDeleted); queryAll includes them.
+    if (path === '/query') return query(ctx, org, version, url.searchParams.get('q') ?? '', false);
+    if (path === '/queryAll') return query(ctx, org, version, url.searchParams.get('q') ?? '', true);
     const more = /^\/query\/(01g[A-Za-z0-9]+)-(\d+)$/.exec(path);
     if (more) return queryMore(ctx, org, version, more[1] as string, Number(more[2]));
     return apiError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
@@ -312,7 +315,7 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
     });
   }
 
-  function query(ctx: Ctx, org: FakeOrg, version: string, soql: string): void {
+  function query(ctx: Ctx, org: FakeOrg, version: string, soql: string, all: boolean): void {
     org.stats.queries.push(soql);
     let parsed;
     try {
@@ -321,7 +324,8 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
       if (e instanceof SoqlError) return apiError(ctx.res, 400, e.errorCode, e.message);
       throw e;
     }
-    const hits = runQuery(parsed, org.records.get(parsed.object.name) ?? []);
+    const stored = org.records.get(parsed.object.name) ?? [];
+    const hits = runQuery(parsed, all ? stored : stored.filter((r) => r.IsDeleted !== true));
     if (parsed.count) return json(ctx.res, 200, { totalSize: hits.length, done: true, records: [] });
     const cursorId = org.newCursor(hits, parsed.object, parsed.fields.map((f) => f.name));
     page(ctx, org, version, cursorId, 0);

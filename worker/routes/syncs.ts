@@ -1,0 +1,110 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { MAX_BATCH_ROWS, type ImportReport } from '../../shared/schema/imports.ts';
+import { CreateSyncBody, EditSyncBody, type RunNowAnswer, type SyncSettings } from '../../shared/schema/syncs.ts';
+import { DomainError, invalid } from '../domainError.ts';
+import type { AppEnv } from '../http/appEnv.ts';
+import { jsonBody, jsonBodyWithConsent, queryOf } from '../http/validate.ts';
+import { buildImportPlan } from '../imports/importPlan.ts';
+import { getAudience, insertAudienceStatement } from '../store/audiences.ts';
+import { listFields } from '../store/fields.ts';
+import { importErrorsPage } from '../store/importErrors.ts';
+import { getImport } from '../store/imports.ts';
+import { startRun } from '../sync/startRun.ts';
+import { addVersion, connectionKind, getRunRow, getSync, insertSyncStatements, listRuns, listSyncs, setPaused, toPublicSync, toSyncRun } from '../sync/syncStore.ts';
+import { nextRunAt } from '../sync/updateCycle.ts';
+
+const RunsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+const ReportQuery = z.object({ limit: z.coerce.number().int().min(0).max(5_000).default(500) });
+
+/** A mapping that cannot become an import plan (an unknown field, a wrong identifier) is refused when saved, not at 3 a.m. */
+async function checkSettings(db: D1Database, workspaceId: string, connectionId: string, settings: SyncSettings): Promise<void> {
+  const kind = await connectionKind(db, workspaceId, connectionId);
+  if (!kind) throw new DomainError('not_found', 'no such CRM connection in this workspace', { connectionId });
+  const planned = buildImportPlan(
+    {
+      audienceName: 'check',
+      source: { kind, connectionId, object: settings.object, headers: settings.mapping.columns.map((c) => c.column) },
+      mapping: settings.mapping,
+      consent: { doubleOptIn: true },
+      defaultCountry: settings.defaultCountry,
+      batchSize: MAX_BATCH_ROWS,
+    },
+    await listFields(db, workspaceId),
+  );
+  if (!planned.ok) throw invalid(planned.issues.map((i) => ({ ...i, path: ['settings', ...i.path] })));
+}
+
+export const syncsRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    const db = c.env.DB;
+    return c.json(await Promise.all((await listSyncs(db, c.var.workspaceId)).map((s) => toPublicSync(db, s))));
+  })
+  .post('/', jsonBodyWithConsent(CreateSyncBody), async (c) => {
+    const db = c.env.DB;
+    const ws = c.var.workspaceId;
+    const body = c.req.valid('json');
+    await checkSettings(db, ws, body.connectionId, body.settings);
+    if (body.audienceId) await getAudience(db, ws, body.audienceId);
+    const now = new Date();
+    const at = now.toISOString();
+    const id = crypto.randomUUID();
+    const audienceId = body.audienceId ?? crypto.randomUUID();
+    const statements = insertSyncStatements(db, ws, {
+      id,
+      name: body.settings.name,
+      connectionId: body.connectionId,
+      audienceId,
+      settings: body.settings,
+      consentBy: body.consent.confirmedBy,
+      // The first run of a scheduled sync is due at once: the audience is filled now, then kept up to date.
+      nextRunAt: body.settings.cycle === 'manual' ? null : at,
+      now: at,
+    });
+    await db.batch(body.audienceName && !body.audienceId ? [insertAudienceStatement(db, ws, audienceId, body.audienceName, at), ...statements] : statements);
+    return c.json(await toPublicSync(db, await getSync(db, ws, id)), 201);
+  })
+  .get('/:id', async (c) => c.json(await toPublicSync(c.env.DB, await getSync(c.env.DB, c.var.workspaceId, c.req.param('id')))))
+  .put('/:id', jsonBody(EditSyncBody), async (c) => {
+    const db = c.env.DB;
+    const ws = c.var.workspaceId;
+    const sync = await getSync(db, ws, c.req.param('id'));
+    const { settings } = c.req.valid('json');
+    await checkSettings(db, ws, sync.connectionId, settings);
+    // A new cycle counts from now; the same cycle keeps the time already planned.
+    const next = sync.paused ? null : settings.cycle === sync.settings.cycle ? sync.nextRunAt : nextRunAt(settings.cycle, new Date());
+    await addVersion(db, ws, sync.id, settings, next, new Date().toISOString());
+    return c.json(await toPublicSync(db, await getSync(db, ws, sync.id)));
+  })
+  .post('/:id/pause', async (c) => {
+    const db = c.env.DB;
+    const sync = await getSync(db, c.var.workspaceId, c.req.param('id'));
+    await setPaused(db, c.var.workspaceId, sync.id, true, null, new Date().toISOString());
+    return c.json(await toPublicSync(db, await getSync(db, c.var.workspaceId, sync.id)));
+  })
+  .post('/:id/resume', async (c) => {
+    const db = c.env.DB;
+    const sync = await getSync(db, c.var.workspaceId, c.req.param('id'));
+    // What was missed while paused is caught up at once (the next run is incremental from the last success).
+    const next = sync.settings.cycle === 'manual' ? null : new Date().toISOString();
+    await setPaused(db, c.var.workspaceId, sync.id, false, next, new Date().toISOString());
+    return c.json(await toPublicSync(db, await getSync(db, c.var.workspaceId, sync.id)));
+  })
+  .post('/:id/runs', async (c) => {
+    const answer: RunNowAnswer = await startRun(c.env, c.var.workspaceId, c.req.param('id'), 'manual', new Date());
+    return c.json(answer, answer.started ? 201 : 200);
+  })
+  .get('/:id/runs', queryOf(RunsQuery), async (c) => {
+    const sync = await getSync(c.env.DB, c.var.workspaceId, c.req.param('id'));
+    return c.json(await listRuns(c.env.DB, c.var.workspaceId, sync.id, c.req.valid('query').limit));
+  })
+  .get('/:id/runs/:runId', queryOf(ReportQuery), async (c) => {
+    const db = c.env.DB;
+    const ws = c.var.workspaceId;
+    const row = await getRunRow(db, ws, c.req.param('runId'));
+    if (row.sync_id !== c.req.param('id')) throw new DomainError('not_found', 'sync run not found', { runId: row.id });
+    const record = await getImport(db, ws, row.import_id);
+    const page = await importErrorsPage(db, ws, row.import_id, c.req.valid('query').limit, null);
+    const report: ImportReport = { import: record.summary, errors: page.errors, totalErrors: record.errorCount };
+    return c.json({ run: toSyncRun(row), report });
+  });

@@ -1,0 +1,26 @@
+import { finishImport } from '../store/imports.ts';
+import type { RunError } from './runErrors.ts';
+import { getRunRow, getSync, releaseSyncStatement } from './syncStore.ts';
+import { nextHighWaterMark, nextRunAt } from './updateCycle.ts';
+
+/**
+ * Ends a run: closes its import, records the outcome and gives the sync back, scheduling the next run from this
+ * one's start with the cycle current now (an edit made during the run counts). Only a successful run moves the
+ * high-water mark. Idempotent: a finished run is left as it is.
+ */
+export async function finishRun(db: D1Database, workspaceId: string, runId: string, failure: RunError | null, now: Date): Promise<void> {
+  const run = await getRunRow(db, workspaceId, runId);
+  if (run.status !== 'running') return;
+  const sync = await getSync(db, workspaceId, run.sync_id);
+  const at = now.toISOString();
+  await finishImport(db, workspaceId, run.import_id, at);
+  const highWater = failure ? null : nextHighWaterMark(sync.highWaterMark, run.high_water_mark, run.started_at);
+  await db.batch([
+    db
+      .prepare(
+        `UPDATE sync_runs SET status = ?, finished_at = ?, error_code = ?, error_message = ? WHERE workspace_id = ? AND id = ? AND status = 'running'`,
+      )
+      .bind(failure ? 'failed' : 'succeeded', at, failure?.code ?? null, failure?.message ?? null, workspaceId, runId),
+    releaseSyncStatement(db, workspaceId, run.sync_id, runId, highWater, nextRunAt(sync.settings.cycle, new Date(run.started_at)), at),
+  ]);
+}

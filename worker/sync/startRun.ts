@@ -1,0 +1,62 @@
+import { MAX_BATCH_ROWS, type StartImportBody } from '../../shared/schema/imports.ts';
+import { startImport } from '../imports/startImport.ts';
+import { claimSync, connectionKind, findRun, getSync, insertRunStatement, releaseSyncStatement, versionSettings } from './syncStore.ts';
+import { changedSince, nextRunAt } from './updateCycle.ts';
+import type { SyncRun } from '../../shared/schema/syncs.ts';
+import { DomainError } from '../domainError.ts';
+
+export type StartedRun = { started: boolean; run: SyncRun };
+
+/** What the run's durable executor is handed: enough to find everything else in D1. */
+export type SyncRunParams = { workspaceId: string; runId: string };
+
+/**
+ * Starts a run of a sync with the version current now, unless one is going (then answers that one: runs of one
+ * sync never overlap, and two triggers at the same moment start one run). The claim on the sync is one D1
+ * statement; the run's import (where its rows, counts and report live, as for any import) is created after it,
+ * and the claim is given back when that fails.
+ */
+export async function startRun(env: Env, workspaceId: string, syncId: string, trigger: 'schedule' | 'manual', now: Date): Promise<StartedRun> {
+  const db = env.DB;
+  const sync = await getSync(db, workspaceId, syncId);
+  const runId = crypto.randomUUID();
+  if (!(await claimSync(db, workspaceId, syncId, runId))) {
+    const holder = (await getSync(db, workspaceId, syncId)).runningRunId;
+    const running = holder ? await findRun(db, workspaceId, holder) : null;
+    if (running) return { started: false, run: running };
+    throw new DomainError('conflict', 'a run of this sync is starting; try again in a moment', { syncId });
+  }
+  const startedAt = now.toISOString();
+  try {
+    const claimed = await getSync(db, workspaceId, syncId);
+    const settings = await versionSettings(db, workspaceId, syncId, claimed.version);
+    const kind = await connectionKind(db, workspaceId, sync.connectionId);
+    if (!kind) throw new DomainError('not_found', 'the CRM connection of this sync no longer exists', { connectionId: sync.connectionId });
+    const body: StartImportBody = {
+      audienceId: sync.audienceId,
+      source: { kind, connectionId: sync.connectionId, object: settings.object, headers: settings.mapping.columns.map((c) => c.column) },
+      mapping: settings.mapping,
+      consent: { doubleOptIn: true },
+      defaultCountry: settings.defaultCountry,
+      batchSize: MAX_BATCH_ROWS,
+    };
+    const imported = await startImport(db, workspaceId, body, startedAt);
+    await insertRunStatement(db, workspaceId, {
+      id: runId,
+      syncId,
+      version: claimed.version,
+      importId: imported.id,
+      trigger,
+      changedSince: changedSince(claimed.highWaterMark),
+      now: startedAt,
+    }).run();
+    const params: SyncRunParams = { workspaceId, runId };
+    await env.SYNC_RUNS.create({ id: runId, params });
+  } catch (e) {
+    await releaseSyncStatement(db, workspaceId, syncId, runId, null, nextRunAt(sync.settings.cycle, now), startedAt).run();
+    throw e;
+  }
+  const run = await findRun(db, workspaceId, runId);
+  if (!run) throw new Error(`run ${runId} vanished after its start`);
+  return { started: true, run };
+}

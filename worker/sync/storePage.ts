@@ -1,0 +1,84 @@
+import { importedColumns } from '../../shared/mapping/importedColumns.ts';
+import type { CrmFilter } from '../../shared/schema/crm.ts';
+import type { BatchRow } from '../../shared/schema/imports.ts';
+import type { SyncSettings } from '../../shared/schema/syncs.ts';
+import { openConnector } from '../connectors/openConnector.ts';
+import { batchSealerFor } from '../crypto/batchSealer.ts';
+import { DomainError } from '../domainError.ts';
+import { classifyRows } from '../imports/classifyRows.ts';
+import { ingestBatch } from '../imports/ingestBatch.ts';
+import { getImport } from '../store/imports.ts';
+import { removeMembers, unmarkMembers } from './removeMembers.ts';
+import { MODIFICATION_STAMP } from './stampFields.ts';
+import { cursorFor, getRunRow, getSync, saveCursorStatement, versionSettings } from './syncStore.ts';
+import { laterStamp } from './updateCycle.ts';
+
+export type PageOutcome = { done: boolean; seq: number; pulled: number };
+
+/** What a run asks the CRM for: the mapped fields, the stamp (for the high-water mark) and the flag field. */
+export function pullSelection(settings: SyncSettings, stampField: string, changedSince: string | null): { fields: string[]; filters: CrmFilter[] } {
+  const fields = [...new Set([...settings.mapping.columns.map((c) => c.column), stampField, ...(settings.flagField ? [settings.flagField] : [])])];
+  // The flag is read, not filtered on: a record whose flag turned false must come back to leave the audience.
+  const filters: CrmFilter[] = [...settings.filters];
+  if (changedSince !== null) filters.push({ field: stampField, operator: 'greater_than', value: changedSince });
+  return { fields, filters };
+}
+
+/** A CRM's true/false as text ("true", "false"; null when empty): anything but "true" is not flagged. */
+const isFlagged = (value: string | null | undefined) => value === 'true';
+
+/**
+ * One step of a run: pull the page the run is at and store it. Where the run is comes from D1 alone (the import's
+ * next_seq and the cursor saved for that page), so a step that is retried, or a run resumed after its Worker
+ * died, continues at the first page not yet stored; a page stored twice is answered from the stored batch
+ * (same seq, same idempotency key), never counted twice.
+ *
+ * Order: the cursor of the next page is saved before this page is stored, so once page N is in, the cursor of
+ * page N+1 is too.
+ */
+export async function storeNextPage(env: Env, workspaceId: string, runId: string): Promise<PageOutcome> {
+  const db = env.DB;
+  const run = await getRunRow(db, workspaceId, runId);
+  const imported = await getImport(db, workspaceId, run.import_id);
+  const seq = imported.summary.nextSeq;
+  if (run.status !== 'running' || imported.summary.status !== 'open') return { done: true, seq, pulled: 0 };
+  const cursor = await cursorFor(db, runId, seq);
+  if (cursor === undefined) return { done: true, seq, pulled: 0 };
+
+  const sync = await getSync(db, workspaceId, run.sync_id);
+  const settings = await versionSettings(db, workspaceId, run.sync_id, run.version);
+  const opened = await openConnector(env, workspaceId, sync.connectionId);
+  if (!opened) throw new DomainError('not_found', 'the CRM connection of this sync no longer exists', { connectionId: sync.connectionId });
+  const stampField = MODIFICATION_STAMP[opened.connection.kind];
+  const { fields, filters } = pullSelection(settings, stampField, run.changed_since);
+  const page = await opened.connector.page(settings.object, fields, filters, cursor);
+  if (page.nextCursor !== null) await saveCursorStatement(db, runId, seq + 1, page.nextCursor).run();
+
+  const columns = importedColumns(settings.mapping);
+  const firstRow = imported.summary.counts.received + 1;
+  const staying: BatchRow[] = [];
+  const leaving: BatchRow[] = [];
+  let largestStamp: string | null = null;
+  for (const record of page.records) {
+    largestStamp = laterStamp(largestStamp, record[stampField] ?? null);
+    const values = columns.map((c) => record[c.column] ?? '');
+    if (settings.flagField && !isFlagged(record[settings.flagField])) leaving.push({ row: 0, values });
+    else staying.push({ row: firstRow + staying.length, values });
+  }
+
+  const now = () => new Date().toISOString();
+  const seal = await batchSealerFor(env.ENCRYPTION_KEY);
+  await ingestBatch({ db, seal, workspaceId, importId: run.import_id, now }, { seq, idempotencyKey: `sync-run-${runId}-${seq}`, rows: staying });
+  const keysOf = (rows: BatchRow[]) => classifyRows(rows, imported.plan).accepted.map((r) => r.key);
+  const removed = await removeMembers(db, { workspaceId, audienceId: sync.audienceId, keys: keysOf(leaving), rule: settings.deletionRule, now: now() });
+  if (settings.deletionRule === 'keep_and_mark') await unmarkMembers(db, { workspaceId, audienceId: sync.audienceId, keys: keysOf(staying) });
+  await db
+    .prepare(
+      `UPDATE sync_runs SET pulled = pulled + ?, removed = removed + ?,
+         high_water_mark = CASE WHEN ? IS NULL THEN high_water_mark WHEN high_water_mark IS NULL OR high_water_mark < ? THEN ? ELSE high_water_mark END
+       WHERE workspace_id = ? AND id = ?`,
+    )
+    .bind(page.records.length, removed, largestStamp, largestStamp, largestStamp, workspaceId, runId)
+    .run();
+  return { done: page.nextCursor === null, seq, pulled: page.records.length };
+}
