@@ -35,6 +35,15 @@ async function checkSettings(db: D1Database, workspaceId: string, connectionId: 
   if (!planned.ok) throw invalid(planned.issues.map((i) => ({ ...i, path: ['settings', ...i.path] })));
 }
 
+/**
+ * What a run pulls and how a record becomes a member changed: the next run pulls everything again, or members
+ * would get a new column only when their record happens to change.
+ */
+function selectionChanged(before: SyncSettings, after: SyncSettings): boolean {
+  const selection = (s: SyncSettings) => JSON.stringify([s.object, s.filters, s.mapping, s.flagField, s.defaultCountry]);
+  return selection(before) !== selection(after);
+}
+
 export const syncsRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const db = c.env.DB;
@@ -73,7 +82,7 @@ export const syncsRoutes = new Hono<AppEnv>()
     await checkSettings(db, ws, sync.connectionId, settings);
     // A new cycle counts from now; the same cycle keeps the time already planned.
     const next = sync.paused ? null : settings.cycle === sync.settings.cycle ? sync.nextRunAt : nextRunAt(settings.cycle, new Date());
-    await addVersion(db, ws, sync.id, settings, next, new Date().toISOString());
+    await addVersion(db, ws, sync.id, settings, next, selectionChanged(sync.settings, settings), new Date().toISOString());
     return c.json(await toPublicSync(db, await getSync(db, ws, sync.id)));
   })
   .post('/:id/pause', async (c) => {

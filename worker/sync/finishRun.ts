@@ -14,7 +14,7 @@ export async function finishRun(db: D1Database, workspaceId: string, runId: stri
   const sync = await getSync(db, workspaceId, run.sync_id);
   const at = now.toISOString();
   await finishImport(db, workspaceId, run.import_id, at);
-  const highWater = failure ? null : nextHighWaterMark(sync.highWaterMark, run.high_water_mark, run.started_at);
+  const highWater = failure ? null : { mark: nextHighWaterMark(sync.highWaterMark, run.high_water_mark, run.started_at), version: run.version };
   await db.batch([
     db
       .prepare(

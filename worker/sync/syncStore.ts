@@ -164,7 +164,15 @@ export function insertSyncStatements(db: D1Database, workspaceId: string, s: New
  * A new version, made current in the same transaction. The version number is computed inside the statements, so
  * two edits at once make two versions rather than one overwriting the other.
  */
-export async function addVersion(db: D1Database, workspaceId: string, syncId: string, settings: SyncSettings, nextRun: string | null, now: string): Promise<void> {
+export async function addVersion(
+  db: D1Database,
+  workspaceId: string,
+  syncId: string,
+  settings: SyncSettings,
+  nextRun: string | null,
+  selectionChanged: boolean,
+  now: string,
+): Promise<void> {
   await db.batch([
     db
       .prepare(
@@ -173,8 +181,12 @@ export async function addVersion(db: D1Database, workspaceId: string, syncId: st
       )
       .bind(JSON.stringify(settings), now, workspaceId, syncId),
     db
-      .prepare('UPDATE syncs SET current_version = current_version + 1, name = ?, next_run_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?')
-      .bind(settings.name, nextRun, now, workspaceId, syncId),
+      .prepare(
+        `UPDATE syncs SET current_version = current_version + 1, name = ?, next_run_at = ?, updated_at = ?,
+           high_water_mark = CASE WHEN ? THEN NULL ELSE high_water_mark END
+         WHERE workspace_id = ? AND id = ?`,
+      )
+      .bind(settings.name, nextRun, now, selectionChanged ? 1 : 0, workspaceId, syncId),
   ]);
 }
 
@@ -197,23 +209,27 @@ export async function claimSync(db: D1Database, workspaceId: string, syncId: str
   return r.meta.changes === 1;
 }
 
-/** Lets the next run start; `highWaterMark` only when the run succeeded. Only the holder can release. */
+/**
+ * Lets the next run start; `highWaterMark` only when the run succeeded, and only when it ran the current version
+ * (a run of an older selection says nothing about what the new one has seen). Only the holder can release.
+ */
 export function releaseSyncStatement(
   db: D1Database,
   workspaceId: string,
   syncId: string,
   runId: string,
-  highWaterMark: string | null,
+  highWaterMark: { mark: string | null; version: number } | null,
   nextRun: string | null,
   now: string,
 ): D1PreparedStatement {
   return db
     .prepare(
-      `UPDATE syncs SET running_run_id = NULL, high_water_mark = COALESCE(?, high_water_mark),
+      `UPDATE syncs SET running_run_id = NULL,
+         high_water_mark = CASE WHEN current_version = ? THEN COALESCE(?, high_water_mark) ELSE high_water_mark END,
          next_run_at = CASE WHEN paused = 1 THEN NULL ELSE ? END, updated_at = ?
        WHERE workspace_id = ? AND id = ? AND running_run_id = ?`,
     )
-    .bind(highWaterMark, nextRun, now, workspaceId, syncId, runId);
+    .bind(highWaterMark?.version ?? -1, highWaterMark?.mark ?? null, nextRun, now, workspaceId, syncId, runId);
 }
 
 export type NewRun = {

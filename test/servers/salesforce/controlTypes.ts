@@ -33,6 +33,8 @@ export type CreateOrgResponse = {
 export type FaultRequest = {
   /** Every access token issued so far stops working (401 INVALID_SESSION_ID); refresh still works. */
   expireSessions?: boolean;
+  /** After this many more REST API requests, every access token issued so far stops working (a session expiring mid-pull). */
+  expireSessionsAfter?: number;
   /** Refresh tokens are revoked (invalid_grant) and access tokens expire with them. */
   revokeRefreshTokens?: boolean;
   /**

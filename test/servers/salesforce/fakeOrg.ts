@@ -17,7 +17,13 @@ export class FakeOrg {
   readonly refreshTokens = new Set<string>();
   /** Query cursors: a snapshot of the result, paged through by query locators like Salesforce's. */
   readonly cursors = new Map<string, { records: FakeRecord[]; object: ObjectMeta; fields: string[] }>();
-  readonly faults: { fail: { status: number; count: number } | null; dropPages: number; delay: { ms: number; count: number } | null } = {
+  readonly faults: {
+    fail: { status: number; count: number } | null;
+    dropPages: number;
+    delay: { ms: number; count: number } | null;
+    expireSessionsAfter: number | null;
+  } = {
+    expireSessionsAfter: null,
     fail: null,
     dropPages: 0,
     delay: null,
@@ -99,6 +105,7 @@ export class FakeOrg {
     if (f.expireSessions || f.revokeRefreshTokens) this.accessTokens.clear();
     if (f.revokeRefreshTokens) this.refreshTokens.clear();
     if (f.fail) this.faults.fail = { ...f.fail };
+    if (f.expireSessionsAfter !== undefined) this.faults.expireSessionsAfter = f.expireSessionsAfter;
     if (f.dropPages !== undefined) this.faults.dropPages = f.dropPages;
     if (f.delay) this.faults.delay = { ...f.delay };
   }

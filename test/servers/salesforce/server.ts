@@ -175,6 +175,10 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
   async function api(ctx: Ctx, org: FakeOrg, handler: () => void): Promise<void> {
     const { req, res } = ctx;
     org.stats.apiRequests++;
+    if (org.faults.expireSessionsAfter !== null && org.faults.expireSessionsAfter-- <= 0) {
+      org.faults.expireSessionsAfter = null;
+      org.accessTokens.clear();
+    }
     const delay = org.faults.delay;
     if (delay && delay.count > 0) {
       delay.count--;
