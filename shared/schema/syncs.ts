@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CrmFilter } from './crm.ts';
-import { ImportCounts } from './imports.ts';
+import { ImportCounts, ImportReport } from './imports.ts';
 import { ImportMapping } from './mapping.ts';
 
 /** How often a sync runs by itself. `manual`: only when someone presses "Run now". */
@@ -106,3 +106,7 @@ export const RunNowAnswer = z.object({
   run: SyncRun,
 });
 export type RunNowAnswer = z.infer<typeof RunNowAnswer>;
+
+/** One run with its import's report: the row errors, as for any import (the CSV download is the import's). */
+export const SyncRunReport = z.object({ run: SyncRun, report: ImportReport });
+export type SyncRunReport = z.infer<typeof SyncRunReport>;

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { MAX_BATCH_ROWS, type ImportReport } from '../../shared/schema/imports.ts';
-import { CreateSyncBody, EditSyncBody, type RunNowAnswer, type SyncSettings } from '../../shared/schema/syncs.ts';
+import type { ImportReport } from '../../shared/schema/imports.ts';
+import { CreateSyncBody, EditSyncBody, type RunNowAnswer, type SyncRunReport, type SyncSettings } from '../../shared/schema/syncs.ts';
 import { DomainError, invalid } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, jsonBodyWithConsent, queryOf } from '../http/validate.ts';
@@ -23,12 +23,9 @@ async function checkSettings(db: D1Database, workspaceId: string, connectionId: 
   if (!kind) throw new DomainError('not_found', 'no such CRM connection in this workspace', { connectionId });
   const planned = buildImportPlan(
     {
-      audienceName: 'check',
       source: { kind, connectionId, object: settings.object, headers: settings.mapping.columns.map((c) => c.column) },
       mapping: settings.mapping,
-      consent: { doubleOptIn: true },
       defaultCountry: settings.defaultCountry,
-      batchSize: MAX_BATCH_ROWS,
     },
     await listFields(db, workspaceId),
   );
@@ -115,5 +112,6 @@ export const syncsRoutes = new Hono<AppEnv>()
     const record = await getImport(db, ws, row.import_id);
     const page = await importErrorsPage(db, ws, row.import_id, c.req.valid('query').limit, null);
     const report: ImportReport = { import: record.summary, errors: page.errors, totalErrors: record.errorCount };
-    return c.json({ run: toSyncRun(row), report });
+    const answer: SyncRunReport = { run: toSyncRun(row), report };
+    return c.json(answer);
   });

@@ -1,4 +1,5 @@
 import { DomainError } from '../domainError.ts';
+import { deleteSyncsOfAudienceStatements } from '../sync/syncStore.ts';
 import { deleteDryRunsStatements } from './dryRuns.ts';
 
 const importsOf = 'SELECT id FROM imports WHERE workspace_id = ?1 AND audience_id = ?2';
@@ -28,6 +29,7 @@ export async function deleteAudience(db: D1Database, workspaceId: string, audien
   const inImports = (table: string) =>
     db.prepare(`DELETE FROM ${table} WHERE workspace_id = ?1 AND import_id IN (${importsOf})`).bind(workspaceId, audienceId);
   await db.batch([
+    ...deleteSyncsOfAudienceStatements(db, workspaceId, audienceId),
     inImports('member_snapshots'),
     inImports('import_undos'),
     inImports('import_errors'),

@@ -25,6 +25,8 @@ export async function removeMembers(
   const matching = `FROM members WHERE workspace_id = ?1 AND audience_id = ?2 AND identifier_key IN (SELECT value FROM json_each(?3))`;
   const [counted] = await db.batch<{ n: number }>([
     db.prepare(`SELECT count(*) AS n ${matching}`).bind(p.workspaceId, p.audienceId, keys),
+    // Nothing is left to restore an undo into (as when one member is deleted by hand).
+    db.prepare(`DELETE FROM member_snapshots WHERE workspace_id = ?1 AND member_id IN (SELECT id ${matching})`).bind(p.workspaceId, p.audienceId, keys),
     db
       .prepare(`UPDATE audiences SET member_count = member_count - (SELECT count(*) ${matching}), updated_at = ?4 WHERE workspace_id = ?1 AND id = ?2`)
       .bind(p.workspaceId, p.audienceId, keys, p.now),

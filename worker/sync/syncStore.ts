@@ -333,3 +333,14 @@ export async function cursorFor(db: D1Database, runId: string, seq: number): Pro
 export function saveCursorStatement(db: D1Database, runId: string, seq: number, cursor: string): D1PreparedStatement {
   return db.prepare('INSERT OR REPLACE INTO sync_run_cursors (run_id, seq, cursor) VALUES (?, ?, ?)').bind(runId, seq, cursor);
 }
+
+/** A deleted audience takes its syncs along, with their versions, runs and cursors (children first: D1 enforces the keys). */
+export function deleteSyncsOfAudienceStatements(db: D1Database, workspaceId: string, audienceId: string): D1PreparedStatement[] {
+  const syncsOf = 'SELECT id FROM syncs WHERE workspace_id = ?1 AND audience_id = ?2';
+  return [
+    db.prepare(`DELETE FROM sync_run_cursors WHERE run_id IN (SELECT id FROM sync_runs WHERE workspace_id = ?1 AND sync_id IN (${syncsOf}))`).bind(workspaceId, audienceId),
+    db.prepare(`DELETE FROM sync_runs WHERE workspace_id = ?1 AND sync_id IN (${syncsOf})`).bind(workspaceId, audienceId),
+    db.prepare(`DELETE FROM sync_versions WHERE workspace_id = ?1 AND sync_id IN (${syncsOf})`).bind(workspaceId, audienceId),
+    db.prepare('DELETE FROM syncs WHERE workspace_id = ?1 AND audience_id = ?2').bind(workspaceId, audienceId),
+  ];
+}

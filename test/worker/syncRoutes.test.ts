@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { Sync, SyncRunReport } from '../../shared/schema/syncs.ts';
+import { connect, createOrg } from './connectors/fakeSalesforce.ts';
+import { call, ok } from './support/api.ts';
+import { contacts, createSync, runNow, settings, settled } from './sync/syncHelpers.ts';
+
+describe('/api/syncs', () => {
+  it('refuses a sync without double opt-in, or with a mapping to a field that does not exist', async () => {
+    const org = await createOrg();
+    const connectionId = await connect(org);
+    const noConsent = await call('POST', '/api/syncs', { connectionId, audienceName: 'A', settings: settings(), consent: { doubleOptIn: false, confirmedBy: 'me' } });
+    expect(noConsent.status).toBe(422);
+    const unknown = settings();
+    unknown.mapping.columns.push({ column: 'Title', target: 'no_such_field', sensitive: false });
+    const bad = await call<{ error: { code: string; details: { path: unknown[] }[] } }>('POST', '/api/syncs', {
+      connectionId,
+      audienceName: 'A',
+      settings: unknown,
+      consent: { doubleOptIn: true, confirmedBy: 'me' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0]?.path).toEqual(['settings', 'mapping', 'columns', 2, 'target']);
+    const missing = await call('POST', '/api/syncs', { connectionId: 'nope', audienceName: 'A', settings: settings(), consent: { doubleOptIn: true, confirmedBy: 'me' } });
+    expect(missing.status).toBe(404);
+    expect((await ok<Sync[]>('GET', '/api/syncs')).some((s) => s.connectionId === connectionId)).toBe(false);
+  });
+
+  it('lists syncs with who gave consent, and reports a run like an import', async () => {
+    const org = await createOrg({ records: { Contact: [...contacts(2), { LastName: 'Synced', Email: 'not-an-email', Custom_Field_005__c: true }] } });
+    const sync = await createSync(await connect(org));
+    expect(sync).toMatchObject({ version: 1, paused: false, health: 'never_run', nextRunAt: null, consent: { confirmedBy: 'marketer@example.com' } });
+    const run = await settled(sync.id, (await runNow(sync.id)).run.id);
+    const answer = await ok<SyncRunReport>('GET', `/api/syncs/${sync.id}/runs/${run.id}`);
+    expect(answer.run.id).toBe(run.id);
+    expect(answer.report.import.counts).toMatchObject({ received: 3, inserted: 2, rejected: 1 });
+    expect(answer.report.errors).toEqual([expect.objectContaining({ row: 3, column: 'Email', code: 'invalid_email' })]);
+    expect((await call('GET', `/api/syncs/${sync.id}/runs/not-a-run`)).status).toBe(404);
+    const listed = (await ok<Sync[]>('GET', '/api/syncs')).find((s) => s.id === sync.id);
+    expect(listed).toMatchObject({ health: 'healthy', lastRun: { id: run.id, status: 'succeeded' } });
+  });
+
+  it('goes away with its audience', async () => {
+    const org = await createOrg({ records: { Contact: contacts(2) } });
+    const sync = await createSync(await connect(org));
+    await settled(sync.id, (await runNow(sync.id)).run.id);
+    expect((await call('DELETE', `/api/audiences/${sync.audienceId}`)).status).toBe(200);
+    expect((await call('GET', `/api/syncs/${sync.id}`)).status).toBe(404);
+  });
+});
