@@ -11,6 +11,7 @@ import { noteSignedIn } from './connectionStatus.ts';
 import { ConnectDynamics } from './ConnectDynamics.tsx';
 import { ConnectionCard } from './ConnectionCard.tsx';
 import { ConnectSalesforce } from './ConnectSalesforce.tsx';
+import { SyncCards } from './SyncCards.tsx';
 
 /** /connections: the workspace's CRM connections, and connecting new ones. Sign-in round trips land here. */
 export default function ConnectionsPage() {
@@ -106,6 +107,8 @@ export default function ConnectionsPage() {
           )}
         </For>
       </div>
+
+      <SyncCards connections={list() ?? []} />
 
       <h2 class="section-heading">Add a connection</h2>
       <div class="connect-grid">

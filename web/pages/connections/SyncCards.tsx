@@ -1,0 +1,130 @@
+import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import type { CrmConnection } from '../../../shared/schema/crm.ts';
+import type { Sync } from '../../../shared/schema/syncs.ts';
+import { syncsApi } from '../../api/syncs.ts';
+import { resourceValue } from '../crm/crmImport.ts';
+import { connectionLabel } from '../crm/crmNames.ts';
+import { ErrorNotice } from '../ErrorNotice.tsx';
+import { Link } from '../navigation.tsx';
+import { CYCLE_WORDS, nextRunWords, syncStatus } from './syncStatus.ts';
+import './syncCards.css';
+
+// While a run is going, the cards follow its progress; otherwise they are read once.
+const POLL_MS = 3_000;
+
+/** "Kept in sync": one card per sync of the workspace, with its health, next run, "Run now" and pause/resume. */
+export function SyncCards(props: { connections: readonly CrmConnection[] }) {
+  const [syncs, { refetch, mutate }] = createResource(() => syncsApi.list());
+  const list = () => resourceValue(syncs, true);
+  const timer = setInterval(() => {
+    if (list()?.some((s) => s.health === 'running')) void refetch();
+  }, POLL_MS);
+  onCleanup(() => clearInterval(timer));
+  const replace = (next: Sync) => mutate((current) => (current ?? []).map((s) => (s.id === next.id ? next : s)));
+
+  return (
+    <Show when={(list()?.length ?? 0) > 0 || syncs.error}>
+      <h2 class="section-heading">Kept in sync</h2>
+      <Show when={syncs.error}>
+        <ErrorNotice error={syncs.error} retry={refetch} />
+      </Show>
+      <div class="connections">
+        <For each={list()}>
+          {(s) => <SyncCard sync={s} connection={props.connections.find((c) => c.id === s.connectionId) ?? null} onChanged={replace} refresh={() => void refetch()} />}
+        </For>
+      </div>
+    </Show>
+  );
+}
+
+function SyncCard(props: { sync: Sync; connection: CrmConnection | null; onChanged: (s: Sync) => void; refresh: () => void }) {
+  const s = () => props.sync;
+  const status = () => syncStatus(s());
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<unknown>(null);
+
+  async function act(action: () => Promise<unknown>) {
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await action();
+      if (answer && typeof answer === 'object' && 'health' in answer) props.onChanged(answer as Sync);
+      else props.refresh();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <article class="card connection sync-card" data-testid={`sync-${s().id}`} aria-label={`Sync ${s().settings.name}`}>
+      <header class="connection-head">
+        <div class="connection-title">
+          <h3>{s().settings.name}</h3>
+          <span class="muted">
+            {s().settings.object} from {props.connection ? connectionLabel(props.connection) : 'a removed connection'}
+          </span>
+        </div>
+        <span class={`badge ${status().tone}`} data-testid="sync-health">
+          {status().badge}
+        </span>
+      </header>
+
+      <Show when={status().detail}>
+        <p class={status().tone === 'error' ? 'notice error' : 'muted'} data-testid="sync-detail">
+          {status().detail}
+        </p>
+      </Show>
+
+      <dl class="connection-facts">
+        <div>
+          <dt>Updates</dt>
+          <dd>{CYCLE_WORDS[s().settings.cycle]}</dd>
+        </div>
+        <div>
+          <dt>Next run</dt>
+          <dd data-testid="sync-next-run">{nextRunWords(s())}</dd>
+        </div>
+        <div>
+          <dt>Key field</dt>
+          <dd>{s().settings.mapping.identifier}</dd>
+        </div>
+        <div>
+          <dt>Consent confirmed by</dt>
+          <dd>{s().consent.confirmedBy}</dd>
+        </div>
+      </dl>
+
+      <Show when={error()}>
+        <ErrorNotice error={error()} />
+      </Show>
+
+      <div class="actions connection-actions">
+        <Link class="button small-button" href={`/audiences/${encodeURIComponent(s().audienceId)}`}>
+          Open audience
+        </Link>
+        <Show
+          when={s().paused}
+          fallback={
+            <button type="button" class="small-button" disabled={busy()} onClick={() => void act(() => syncsApi.pause(s().id))}>
+              Pause
+            </button>
+          }
+        >
+          <button type="button" class="small-button" disabled={busy()} onClick={() => void act(() => syncsApi.resume(s().id))}>
+            Resume
+          </button>
+        </Show>
+        <button
+          type="button"
+          class="primary small-button"
+          disabled={busy() || s().health === 'running'}
+          onClick={() => void act(() => syncsApi.runNow(s().id))}
+        >
+          {s().health === 'running' ? 'Running…' : 'Run now'}
+        </button>
+      </div>
+    </article>
+  );
+}
