@@ -1,4 +1,7 @@
 import { MAX_BATCH_ROWS, type StartImportBody } from '../../shared/schema/imports.ts';
+import { batchSealerFor } from '../crypto/batchSealer.ts';
+import { keyedHasherFor } from '../crypto/keyedHash.ts';
+import { ensureKeyedMembers } from '../crypto/keyedHashMigration.ts';
 import { startImport } from '../imports/startImport.ts';
 import { claimSync, connectionKind, findRun, getSync, insertRunStatement, releaseSyncStatement, versionSettings } from './syncStore.ts';
 import { changedSince, nextRunAt } from './updateCycle.ts';
@@ -40,7 +43,10 @@ export async function startRun(env: Env, workspaceId: string, syncId: string, tr
       defaultCountry: settings.defaultCountry,
       batchSize: MAX_BATCH_ROWS,
     };
-    const imported = await startImport(db, workspaceId, body, startedAt);
+    const [seal, hasher] = await Promise.all([batchSealerFor(env.ENCRYPTION_KEY), keyedHasherFor(env.HASH_KEY)]);
+    // As for any import: members stored before keyed hashes are re-keyed first (a no-op once done).
+    await ensureKeyedMembers(db, hasher);
+    const imported = await startImport(db, workspaceId, body, startedAt, seal, hasher);
     await insertRunStatement(db, workspaceId, {
       id: runId,
       syncId,

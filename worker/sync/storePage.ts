@@ -4,6 +4,8 @@ import type { BatchRow } from '../../shared/schema/imports.ts';
 import type { SyncSettings } from '../../shared/schema/syncs.ts';
 import { openConnector } from '../connectors/openConnector.ts';
 import { batchSealerFor } from '../crypto/batchSealer.ts';
+import { keyedHasherFor } from '../crypto/keyedHash.ts';
+import { keyedIdentifierHash } from '../imports/identifierKey.ts';
 import { DomainError } from '../domainError.ts';
 import { classifyRows } from '../imports/classifyRows.ts';
 import { ingestBatch } from '../imports/ingestBatch.ts';
@@ -67,9 +69,10 @@ export async function storeNextPage(env: Env, workspaceId: string, runId: string
   }
 
   const now = () => new Date().toISOString();
-  const seal = await batchSealerFor(env.ENCRYPTION_KEY);
-  await ingestBatch({ db, seal, workspaceId, importId: run.import_id, now }, { seq, idempotencyKey: `sync-run-${runId}-${seq}`, rows: staying });
-  const keysOf = (rows: BatchRow[]) => classifyRows(rows, imported.plan).accepted.map((r) => r.key);
+  const [seal, hasher] = await Promise.all([batchSealerFor(env.ENCRYPTION_KEY), keyedHasherFor(env.HASH_KEY)]);
+  await ingestBatch({ db, seal, hasher, workspaceId, importId: run.import_id, now }, { seq, idempotencyKey: `sync-run-${runId}-${seq}`, rows: staying });
+  const keyOf = keyedIdentifierHash(hasher);
+  const keysOf = (rows: BatchRow[]) => classifyRows(rows, imported.plan, keyOf).accepted.map((r) => r.key);
   const removed = await removeMembers(db, { workspaceId, audienceId: sync.audienceId, keys: keysOf(leaving), rule: settings.deletionRule, now: now() });
   if (settings.deletionRule === 'keep_and_mark') await unmarkMembers(db, { workspaceId, audienceId: sync.audienceId, keys: keysOf(staying) });
   await db
