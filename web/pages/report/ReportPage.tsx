@@ -1,5 +1,6 @@
 import { createResource, For, Show } from 'solid-js';
 import { crmName } from '../crm/crmNames.ts';
+import { KeepInSync } from '../crm/KeepInSync.tsx';
 import { api } from '../../api/client.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatCount, formatDate, plural } from '../formatting.ts';
@@ -56,6 +57,7 @@ export default function ReportPage(props: { id: string }) {
                   </Link>
                 </div>
               </header>
+              <KeepInSync summary={summary()} />
               <Show when={summary().status !== 'completed'}>
                 <div class="notice warn" role="status">
                   <div class="notice-body">
