@@ -63,7 +63,7 @@ function SyncCard(props: { sync: Sync; connection: CrmConnection | null; onChang
         <div class="connection-title">
           <h3>{s().settings.name}</h3>
           <span class="muted">
-            {s().settings.object} from {props.connection ? connectionLabel(props.connection) : 'a removed connection'}
+            Table {s().settings.object} · {props.connection ? connectionLabel(props.connection) : 'a removed connection'}
           </span>
         </div>
         <span class={`badge ${status().tone}`} data-testid="sync-health">

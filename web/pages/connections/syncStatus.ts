@@ -4,7 +4,7 @@ import { formatDate, plural } from '../formatting.ts';
 export type SyncStatus = { tone: 'ok' | 'info' | 'warn' | 'error' | 'muted'; badge: string; detail: string };
 
 export const CYCLE_WORDS: Record<UpdateCycle, string> = {
-  manual: 'Only when you press “Run now”',
+  manual: 'Manually, with “Run now”',
   daily: 'Every day',
   hourly: 'Every hour',
   every_15_minutes: 'Every 15 minutes',
@@ -44,7 +44,7 @@ export function syncStatus(sync: Sync): SyncStatus {
 /** When the next run happens, or why there is none. */
 export function nextRunWords(sync: Sync): string {
   if (sync.paused) return 'Paused';
-  if (sync.settings.cycle === 'manual') return CYCLE_WORDS.manual;
+  if (sync.settings.cycle === 'manual') return 'Not scheduled';
   if (!sync.nextRunAt) return 'After the current run';
   return Date.parse(sync.nextRunAt) <= Date.now() ? 'Within a minute' : formatDate(sync.nextRunAt);
 }

@@ -7,6 +7,7 @@ import { CYCLE_WORDS } from '../connections/syncStatus.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { Link } from '../navigation.tsx';
 import { syncFromImport } from './syncFromImport.ts';
+import './keepInSync.css';
 
 /** "Keep this audience in sync": at the end of a CRM import, the same selection and mapping, run by the server on a schedule. */
 export function KeepInSync(props: { summary: ImportSummary }) {
@@ -66,6 +67,7 @@ export function KeepInSync(props: { summary: ImportSummary }) {
               <Show when={draft()?.ok && (draft() as { leftOut: string[] }).leftOut.length ? (draft() as { leftOut: string[] }).leftOut : null}>
                 {(leftOut) => <p class="muted small">Computed in the browser, not kept in sync: {leftOut().join(', ')}.</p>}
               </Show>
+              <div class="keep-in-sync-fields">
               <label>
                 Update
                 <select value={cycle()} onChange={(e) => setCycle(UpdateCycle.parse(e.currentTarget.value))}>
@@ -80,6 +82,7 @@ export function KeepInSync(props: { summary: ImportSummary }) {
                 <input type="checkbox" checked={consent()} onChange={(e) => setConsent(e.currentTarget.checked)} />
                 Every contact this sync brings in, now and later, gave double opt-in consent.
               </label>
+              </div>
               <Show when={error()}>
                 <ErrorNotice error={error()} />
               </Show>
@@ -92,7 +95,7 @@ export function KeepInSync(props: { summary: ImportSummary }) {
           }
         >
           <p class="notice ok" role="status">
-            Kept in sync: {CYCLE_WORDS[cycle()].toLowerCase()}. Follow its runs on <Link href="/connections">Integrated systems</Link>.
+            Kept in sync ({CYCLE_WORDS[cycle()].toLowerCase()}). Follow its runs on <Link href="/connections">Integrated systems</Link>.
           </p>
         </Show>
       </section>
