@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sync, SyncRunReport } from '../../shared/schema/syncs.ts';
 import { connect, createOrg } from './connectors/fakeSalesforce.ts';
-import { call, ok } from './support/api.ts';
+import { call, callAs, ok } from './support/api.ts';
 import { contacts, createSync, runNow, settings, settled } from './sync/syncHelpers.ts';
 
 describe('/api/syncs', () => {
@@ -45,5 +45,21 @@ describe('/api/syncs', () => {
     await settled(sync.id, (await runNow(sync.id)).run.id);
     expect((await call('DELETE', `/api/audiences/${sync.audienceId}`)).status).toBe(200);
     expect((await call('GET', `/api/syncs/${sync.id}`)).status).toBe(404);
+  });
+});
+
+describe('who may do what with a sync', () => {
+  it('lets a marketer run a sync but not create, edit or pause one; a viewer only reads', async () => {
+    const org = await createOrg({ records: { Contact: contacts(1) } });
+    const sync = await createSync(await connect(org));
+    const body = { connectionId: sync.connectionId, audienceName: 'B', settings: settings(), consent: { doubleOptIn: true, confirmedBy: 'me' } };
+    expect((await callAs('marketer', 'POST', '/api/syncs', body)).status).toBe(403);
+    expect((await callAs('marketer', 'PUT', `/api/syncs/${sync.id}`, { settings: settings() })).status).toBe(403);
+    expect((await callAs('marketer', 'POST', `/api/syncs/${sync.id}/pause`)).status).toBe(403);
+    const run = await callAs<{ run: { id: string } }>('marketer', 'POST', `/api/syncs/${sync.id}/runs`);
+    expect(run.status).toBe(201);
+    await settled(sync.id, run.body.run.id);
+    expect((await callAs('viewer', 'POST', `/api/syncs/${sync.id}/runs`)).status).toBe(403);
+    expect((await callAs('viewer', 'GET', `/api/syncs/${sync.id}/runs`)).status).toBe(200);
   });
 });

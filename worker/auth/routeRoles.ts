@@ -80,6 +80,17 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/connections/:id/configs': READERS,
   'GET /api/connections/:id/configs/:name': READERS,
   'PUT /api/connections/:id/configs/:name': MANAGERS,
+
+  // Changing a sync changes an integration (admin, key contact); running one that exists is a marketer's job too.
+  'GET /api/syncs': READERS,
+  'POST /api/syncs': MANAGERS,
+  'GET /api/syncs/:id': READERS,
+  'PUT /api/syncs/:id': MANAGERS,
+  'POST /api/syncs/:id/pause': MANAGERS,
+  'POST /api/syncs/:id/resume': MANAGERS,
+  'POST /api/syncs/:id/runs': WRITERS,
+  'GET /api/syncs/:id/runs': READERS,
+  'GET /api/syncs/:id/runs/:runId': READERS,
 };
 
 export function routeKey(method: string, path: string): string {
