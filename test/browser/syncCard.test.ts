@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ImportSummary } from '../../shared/schema/imports.ts';
 import { type OpenBrowser, openBrowser, type Page, screenshot } from './chromium.ts';
 import { connectSalesforce, deleteConnections } from './crmSteps.ts';
+import { adminFetch } from './testAccount.ts';
 
 const baseUrl = () => inject('baseUrl');
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${baseUrl()}${path}`, {
+  const res = await adminFetch(baseUrl(), path, {
     method,
     // The Worker wants a JSON content type on every POST/PUT, with or without a body.
     headers: { 'content-type': 'application/json' },
@@ -25,7 +26,7 @@ describe('keeping a CRM audience in sync', () => {
     page = browser.page;
   });
   afterAll(async () => {
-    if (audienceId) await fetch(`${baseUrl()}/api/audiences/${audienceId}`, { method: 'DELETE' });
+    if (audienceId) await adminFetch(baseUrl(), `/api/audiences/${audienceId}`, { method: 'DELETE' });
     await deleteConnections(baseUrl());
     await browser?.close();
   });
