@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { Sync, SyncRunReport } from '../../shared/schema/syncs.ts';
 import { connect, createOrg } from './connectors/fakeSalesforce.ts';
@@ -61,5 +62,19 @@ describe('who may do what with a sync', () => {
     await settled(sync.id, run.body.run.id);
     expect((await callAs('viewer', 'POST', `/api/syncs/${sync.id}/runs`)).status).toBe(403);
     expect((await callAs('viewer', 'GET', `/api/syncs/${sync.id}/runs`)).status).toBe(200);
+  });
+});
+
+describe('the no-overlap guard', () => {
+  it('is not held by a run that ended without giving it back', async () => {
+    const org = await createOrg({ records: { Contact: contacts(1) } });
+    const sync = await createSync(await connect(org));
+    const first = await settled(sync.id, (await runNow(sync.id)).run.id);
+    // As if the release after the run had been lost.
+    await env.DB.prepare('UPDATE syncs SET running_run_id = ? WHERE id = ?').bind(first.id, sync.id).run();
+    const again = await runNow(sync.id);
+    expect(again.started).toBe(true);
+    expect(again.run.id).not.toBe(first.id);
+    await settled(sync.id, again.run.id);
   });
 });

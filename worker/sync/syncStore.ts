@@ -199,11 +199,15 @@ export async function setPaused(db: D1Database, workspaceId: string, syncId: str
 
 /**
  * The guard that keeps runs of one sync from overlapping: one statement that claims the sync for `runId` only when
- * nobody holds it. True when this caller got it.
+ * no running run holds it. True when this caller got it.
  */
 export async function claimSync(db: D1Database, workspaceId: string, syncId: string, runId: string): Promise<boolean> {
   const r = await db
-    .prepare('UPDATE syncs SET running_run_id = ? WHERE workspace_id = ? AND id = ? AND running_run_id IS NULL')
+    .prepare(
+      // A holder whose run already ended (its release was lost) holds nothing.
+      `UPDATE syncs SET running_run_id = ?1 WHERE workspace_id = ?2 AND id = ?3
+         AND (running_run_id IS NULL OR running_run_id IN (SELECT id FROM sync_runs WHERE workspace_id = ?2 AND sync_id = ?3 AND status != 'running'))`,
+    )
     .bind(runId, workspaceId, syncId)
     .run();
   return r.meta.changes === 1;
