@@ -11,6 +11,8 @@ CREATE TABLE syncs (
   -- Who confirmed double opt-in for everything this sync will ever bring in, and when.
   consent_by TEXT NOT NULL,
   consent_at TEXT NOT NULL,
+  -- The signed-in user who gave it (NULL when an API token created the sync).
+  consent_user_id TEXT,
   -- The largest modification stamp of the last successful run: later runs ask only for what changed after it.
   high_water_mark TEXT,
   next_run_at TEXT,

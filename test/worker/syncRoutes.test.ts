@@ -30,6 +30,9 @@ describe('/api/syncs', () => {
     const org = await createOrg({ records: { Contact: [...contacts(2), { LastName: 'Synced', Email: 'not-an-email', Custom_Field_005__c: true }] } });
     const sync = await createSync(await connect(org));
     expect(sync).toMatchObject({ version: 1, paused: false, health: 'never_run', nextRunAt: null, consent: { confirmedBy: 'marketer@example.com' } });
+    // Who confirmed consent is also the signed-in user, kept with the sync.
+    const stored = await env.DB.prepare('SELECT consent_user_id FROM syncs WHERE id = ?').bind(sync.id).first<{ consent_user_id: string | null }>();
+    expect(stored?.consent_user_id).toEqual(expect.any(String));
     const run = await settled(sync.id, (await runNow(sync.id)).run.id);
     const answer = await ok<SyncRunReport>('GET', `/api/syncs/${sync.id}/runs/${run.id}`);
     expect(answer.run.id).toBe(run.id);

@@ -63,6 +63,7 @@ export const syncsRoutes = new Hono<AppEnv>()
       audienceId,
       settings: body.settings,
       consentBy: body.consent.confirmedBy,
+      consentUserId: c.var.userId,
       // The first run of a scheduled sync is due at once: the audience is filled now, then kept up to date.
       nextRunAt: body.settings.cycle === 'manual' ? null : at,
       now: at,

@@ -142,6 +142,7 @@ export type NewSync = {
   audienceId: string;
   settings: SyncSettings;
   consentBy: string;
+  consentUserId: string | null;
   nextRunAt: string | null;
   now: string;
 };
@@ -150,10 +151,10 @@ export function insertSyncStatements(db: D1Database, workspaceId: string, s: New
   return [
     db
       .prepare(
-        `INSERT INTO syncs (id, workspace_id, name, connection_id, audience_id, current_version, consent_by, consent_at, next_run_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
+        `INSERT INTO syncs (id, workspace_id, name, connection_id, audience_id, current_version, consent_by, consent_user_id, consent_at, next_run_at, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`,
       )
-      .bind(s.id, workspaceId, s.name, s.connectionId, s.audienceId, s.consentBy, s.now, s.nextRunAt, s.now, s.now),
+      .bind(s.id, workspaceId, s.name, s.connectionId, s.audienceId, s.consentBy, s.consentUserId, s.now, s.nextRunAt, s.now, s.now),
     db
       .prepare('INSERT INTO sync_versions (workspace_id, sync_id, version, settings, created_at) VALUES (?, ?, 1, ?, ?)')
       .bind(workspaceId, s.id, JSON.stringify(s.settings), s.now),
