@@ -1,7 +1,5 @@
 import { importedColumns } from '../../shared/mapping/importedColumns.ts';
-import type { CrmFilter } from '../../shared/schema/crm.ts';
 import type { BatchRow } from '../../shared/schema/imports.ts';
-import type { SyncSettings } from '../../shared/schema/syncs.ts';
 import { openConnector } from '../connectors/openConnector.ts';
 import { batchSealerFor } from '../crypto/batchSealer.ts';
 import { keyedHasherFor } from '../crypto/keyedHash.ts';
@@ -11,20 +9,12 @@ import { classifyRows } from '../imports/classifyRows.ts';
 import { ingestBatch } from '../imports/ingestBatch.ts';
 import { getImport } from '../store/imports.ts';
 import { removeMembers, unmarkMembers } from './removeMembers.ts';
+import { pullSelection } from './pullSelection.ts';
 import { MODIFICATION_STAMP } from './stampFields.ts';
 import { cursorFor, getRunRow, getSync, saveCursorStatement, versionSettings } from './syncStore.ts';
 import { laterStamp } from './updateCycle.ts';
 
 export type PageOutcome = { done: boolean; seq: number; pulled: number };
-
-/** What a run asks the CRM for: the mapped fields, the stamp (for the high-water mark) and the flag field. */
-export function pullSelection(settings: SyncSettings, stampField: string, changedSince: string | null): { fields: string[]; filters: CrmFilter[] } {
-  const fields = [...new Set([...settings.mapping.columns.map((c) => c.column), stampField, ...(settings.flagField ? [settings.flagField] : [])])];
-  // The flag is read, not filtered on: a record whose flag turned false must come back to leave the audience.
-  const filters: CrmFilter[] = [...settings.filters];
-  if (changedSince !== null) filters.push({ field: stampField, operator: 'greater_than', value: changedSince });
-  return { fields, filters };
-}
 
 /** A CRM's true/false as text ("true", "false"; null when empty): anything but "true" is not flagged. */
 const isFlagged = (value: string | null | undefined) => value === 'true';
