@@ -85,7 +85,7 @@ export class DataverseApi {
       if (answer.response.status === 401 && !renewed) {
         await answer.response.body?.cancel();
         renewed = true;
-        token = await this.options.tokens.renew();
+        token = await this.options.tokens.renew(token);
         answer = await this.send(url, token, prefer);
       }
       if (answer.body !== null) return answer.body;
