@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CrmError } from '../../../worker/connectors/connector.ts';
+import { crmFailure } from './connectorContract.ts';
 import { connectionStore, connectorFor, createOrg, reopen } from './fakeSalesforce.ts';
 
-async function failure(p: Promise<unknown>): Promise<CrmError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CrmError) return e;
-    throw e;
-  }
-  throw new Error('expected a CrmError');
-}
+const failure = crmFailure;
 
 describe('retries', () => {
   it('retries 503 with backoff and succeeds when Salesforce recovers', async () => {

@@ -3,7 +3,7 @@ import { Connection } from 'jsforce/core';
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
 import { withRetry, type RetryPolicy, type RetryVerdict, type Sleep } from '../../../shared/retry/retryPolicy.ts';
 import { CrmError, SelectionError, type Connector } from '../connector.ts';
-import type { ConnectionMetadata } from '../pullMetadata.ts';
+import { RequestMetadata, type ConnectionMetadata } from '../pullMetadata.ts';
 import type { AccessTokenSource } from '../tokenSource.ts';
 import { describeFields, type DescribedObject, type SalesforceDescribeField } from './describeFields.ts';
 import { flattenRecord } from './flattenRecord.ts';
@@ -85,7 +85,7 @@ export class SalesforceConnector implements Connector {
   private readonly conn: Connection;
   private readonly retry: RetryPolicy;
   private readonly version: string;
-  private readonly described = new Map<string, Promise<DescribedObject>>();
+  private readonly described: RequestMetadata<DescribedObject>;
 
   constructor(
     org: SalesforceOrg,
@@ -97,6 +97,10 @@ export class SalesforceConnector implements Connector {
     // No refresh token given to jsforce: renewing is the token source's (once per expiry, stored, revocation marked).
     this.conn = new Connection({ instanceUrl: org.instanceUrl, version: this.version });
     this.conn._transport = fetchTransport(this.conn._transport, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.described = new RequestMetadata(options.describes, async (object) => {
+      const answer = await this.call(() => this.conn.describe(object));
+      return describeFields(answer.fields as unknown as SalesforceDescribeField[]);
+    });
   }
 
   async listObjects(): Promise<CrmObject[]> {
@@ -174,27 +178,7 @@ export class SalesforceConnector implements Connector {
 
   /** `reuse`: a describe kept from an earlier request (the pull's first page) will do. */
   private describeObject(object: string, reuse = false): Promise<DescribedObject> {
-    let cached = this.described.get(object);
-    const kept = reuse && !cached ? this.options.describes?.get(object) : undefined;
-    if (kept) {
-      cached = Promise.resolve(kept);
-      this.described.set(object, cached);
-    }
-    if (!cached) {
-      cached = this.call(() => this.conn.describe(object)).then(
-        (d) => {
-          const described = describeFields(d.fields as unknown as SalesforceDescribeField[]);
-          this.options.describes?.set(object, described);
-          return described;
-        },
-        (e: unknown) => {
-          this.described.delete(object);
-          throw e;
-        },
-      );
-      this.described.set(object, cached);
-    }
-    return cached;
+    return this.described.get(object, reuse);
   }
 
   /** One Salesforce call: renewed once on an expired session, retried on 5xx and rate limits, errors as CrmError. */
