@@ -17,7 +17,7 @@ function dynamicsBrowser(tenant: string, bindings: Env = dynamicsEnv()) {
   const jar = new CookieJar();
   const request = async (method: string, path: string, body?: unknown) =>
     jar.take(
-      await requestAsAdmin(path, jar.send(body === undefined ? { method } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), bindings),
+      await requestAsAdmin(path, jar.send(body === undefined ? { method, headers: { 'Content-Type': 'application/json' } } : { method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), bindings),
     );
   return {
     jar,
@@ -156,7 +156,7 @@ describe('reconnecting keeps the connection and insists on the same account', ()
   });
 
   it('refuses to reconnect a connection of another workspace or that does not exist', async () => {
-    const res = await requestAsAdmin('/api/connections/nope/reconnect', { method: 'POST' }, env);
+    const res = await requestAsAdmin('/api/connections/nope/reconnect', { method: 'POST', headers: { 'Content-Type': 'application/json' } }, env);
     expect(res.status).toBe(404);
   });
 });

@@ -45,11 +45,15 @@ export async function createOrg(request: Partial<CreateOrgRequest> = {}): Promis
   };
 }
 
-/** A request to the Worker's app with the org's bindings. */
+/** A request to the Worker's app with the org's bindings; a POST says JSON even without a body, as the SPA's do. */
 export function call(org: FakeOrgHandle, path: string, init: RequestInit & { json?: unknown } = {}, bindings: Env = org.env): Promise<Response> {
   const { json, ...rest } = init;
   const request: RequestInit =
-    json === undefined ? rest : { ...rest, method: rest.method ?? 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...rest.headers } };
+    json === undefined
+      ? rest.method === 'POST'
+        ? { ...rest, headers: { 'content-type': 'application/json', ...rest.headers } }
+        : rest
+      : { ...rest, method: rest.method ?? 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...rest.headers } };
   return Promise.resolve(requestAsAdmin(path, org.browser.send(request), bindings)).then((res) => org.browser.take(res));
 }
 
