@@ -39,6 +39,11 @@ export const ErrorCode = z.enum([
    * (unknown field, a filter value of the wrong type); details = CrmErrorDetails (shared/schema/crm.ts), `source` says which
    */
   'crm_error',
+  /**
+   * this server has no settings for the CRM (its app's client id / secret): nothing a user can do but ask the
+   * administrator; details = { crm, settings } (the CRM's name, the settings a deployment must put)
+   */
+  'crm_not_configured',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -45,6 +45,14 @@ describe('messageFromBody', () => {
     expect(out.message).toMatch(/^Row 1: too small; row 2: too small;.*\(and 2 more\)$/);
   });
 
+  it('says a CRM missing on this server in marketer words, without the deployment’s setting names', () => {
+    const body = { error: { code: 'crm_not_configured', message: 'Salesforce is not set up on this server (SALESFORCE_CLIENT_ID / SALESFORCE_CLIENT_SECRET)', details: { crm: 'Salesforce', settings: ['SALESFORCE_CLIENT_ID', 'SALESFORCE_CLIENT_SECRET'] } } };
+    const { code, message } = messageFromBody(body, 503);
+    expect(code).toBe('crm_not_configured');
+    expect(message).toBe('Salesforce is not set up on this server yet, so it cannot be connected or imported from. Ask your administrator to finish its setup.');
+    expect(messageFromBody({ error: { code: 'crm_not_configured', message: 'x' } }, 503).message).toMatch(/^This CRM is not set up/);
+  });
+
   it('keeps the sentence of an error whose code this SPA does not know', () => {
     expect(messageFromBody({ error: { code: 'from_the_future', message: 'the import was archived' } }, 410)).toEqual({
       code: 'bad_response',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ApiErrorBody, type ErrorCode } from '../../shared/schema/errors.ts';
 
+const CrmNotConfiguredDetails = z.object({ crm: z.string().min(1) });
 const LooseErrorBody = z.object({ error: z.object({ message: z.string().min(1) }) });
 
 /** The API's codes, plus the two a call can fail with before the API says anything. */
@@ -136,6 +137,11 @@ function messageFor(code: ErrorCode, serverMessage: string, details: unknown, co
     case 'crm_error':
     case 'internal':
       return serverMessage;
+    case 'crm_not_configured': {
+      // The server's message names deployment settings (SALESFORCE_CLIENT_ID), which mean nothing to a marketer.
+      const crm = CrmNotConfiguredDetails.safeParse(details).data?.crm ?? 'This CRM';
+      return `${crm} is not set up on this server yet, so it cannot be connected or imported from. Ask your administrator to finish its setup.`;
+    }
     default: {
       const unhandled: never = code;
       return unhandled;

@@ -1,3 +1,4 @@
+import { hc } from 'hono/client';
 import { z } from 'zod';
 import {
   type AuthorizeDynamicsBody,
@@ -11,52 +12,70 @@ import {
   type SaveCrmImportConfigBody,
 } from '../../shared/schema/connections.ts';
 import { CrmConnection, CrmField, CrmImportConfig, CrmObject, CrmRecordPage } from '../../shared/schema/crm.ts';
-import { request, type RequestOptions } from './request.ts';
+import type { AppType } from '../../worker/app.ts';
+import { type RequestOptions, type SendOptions, sendChecked } from './request.ts';
 
 const ConnectionList = z.array(CrmConnection);
 const ObjectList = z.array(CrmObject);
 const FieldList = z.array(CrmField);
 const ConfigList = z.array(CrmImportConfig);
-/** DELETE answers 204 without a body. */
-const NoContent = z.undefined();
+/** DELETE answers 204 without a body (hc types that answer's json() as unknown: checked here, not assumed). */
+const NoContent = z
+  .unknown()
+  .refine((body) => body === undefined, 'expected no body')
+  .transform(() => undefined);
+
+/** The Worker's /api/connections routes as the compiler sees them (see client.ts); answers are parsed with the shared schemas. */
+const routes = hc<AppType>('/').api.connections;
 
 type CallOptions = Pick<RequestOptions, 'signal' | 'onRetry' | 'retry'>;
+// hc puts path parameters into the URL as they are.
 const seg = encodeURIComponent;
-const base = (id: string) => `/api/connections/${seg(id)}`;
-const objectPath = (id: string, object: string) => `${base(id)}/objects/${seg(object)}`;
+const connection = (id: string) => ({ param: { id: seg(id) } });
+const object = (id: string, name: string) => ({ param: { id: seg(id), name: seg(name) } });
+/**
+ * The sign-in routes read a body whose schema depends on the CRM (`:crm`), so it is not part of their route type;
+ * it goes in the request as the typed routes' bodies do.
+ */
+const withBody = (r: SendOptions, body: unknown) => ({ ...r, init: { ...r.init, body: JSON.stringify(body) } });
 
 /** /api/connections: CRM connections, their sign-in round trips, and reading records through them. */
 export const connectionsApi = {
-  list: (o: CallOptions = {}) => request(ConnectionList, '/api/connections', { ...o, idempotent: true }),
-  get: (id: string, o: CallOptions = {}) => request(CrmConnection, base(id), { ...o, idempotent: true }),
-  remove: (id: string, o: CallOptions = {}) => request(NoContent, base(id), { ...o, method: 'DELETE', idempotent: true }),
+  list: (o: CallOptions = {}) => sendChecked(ConnectionList, (r) => routes.$get(undefined, r), { ...o, idempotent: true }),
+  get: (id: string, o: CallOptions = {}) => sendChecked(CrmConnection, (r) => routes[':id'].$get(connection(id), r), { ...o, idempotent: true }),
+  remove: (id: string, o: CallOptions = {}) => sendChecked(NoContent, (r) => routes[':id'].$delete(connection(id), r), { ...o, idempotent: true }),
 
   /** Where to send the browser to log in at Salesforce; it comes back to /connections?connected=… or ?error=…. */
   authorizeSalesforce: (body: AuthorizeSalesforceBody, o: CallOptions = {}) =>
-    request(AuthorizeResponse, '/api/connections/salesforce/authorize', { ...o, method: 'POST', body }),
+    sendChecked(AuthorizeResponse, (r) => routes[':crm'].authorize.$post({ param: { crm: 'salesforce' } }, withBody(r, body)), o),
   authorizeDynamics: (body: AuthorizeDynamicsBody, o: CallOptions = {}) =>
-    request(AuthorizeResponse, '/api/connections/dynamics/authorize', { ...o, method: 'POST', body }),
+    sendChecked(AuthorizeResponse, (r) => routes[':crm'].authorize.$post({ param: { crm: 'dynamics' } }, withBody(r, body)), o),
   /** App registration (client credentials): no browser round trip, the answer is the new connection. */
   connectDynamicsApp: (body: ConnectDynamicsAppBody, o: CallOptions = {}) =>
-    request(CrmConnection, '/api/connections/dynamics/app', { ...o, method: 'POST', body }),
+    sendChecked(CrmConnection, (r) => routes[':crm'].app.$post({ param: { crm: 'dynamics' } }, withBody(r, body)), o),
 
   /**
    * A new sign-in for a stored connection with what it was made with: `{ authorizeUrl }` (send the browser there; it
    * comes back as for authorize, to the same connection or `?error=different_account`) or, for an app registration,
    * `{ connection }` re-validated at once. Use this for every "Reconnect" button, whatever the CRM.
    */
-  reconnect: (id: string, o: CallOptions = {}) => request(ReconnectResponse, `${base(id)}/reconnect`, { ...o, method: 'POST' }),
+  reconnect: (id: string, o: CallOptions = {}) => sendChecked(ReconnectResponse, (r) => routes[':id'].reconnect.$post(connection(id), r), o),
 
-  objects: (id: string, o: CallOptions = {}) => request(ObjectList, `${base(id)}/objects`, { ...o, idempotent: true }),
-  fields: (id: string, object: string, o: CallOptions = {}) => request(FieldList, `${objectPath(id, object)}/fields`, { ...o, idempotent: true }),
+  objects: (id: string, o: CallOptions = {}) => sendChecked(ObjectList, (r) => routes[':id'].objects.$get(connection(id), r), { ...o, idempotent: true }),
+  fields: (id: string, name: string, o: CallOptions = {}) =>
+    sendChecked(FieldList, (r) => routes[':id'].objects[':name'].fields.$get(object(id, name), r), { ...o, idempotent: true }),
   // Preview and pull are POSTs only to carry the selection: they read and change nothing, so a retry is safe.
-  preview: (id: string, object: string, body: CrmSelection, o: CallOptions = {}) =>
-    request(CrmPreview, `${objectPath(id, object)}/preview`, { ...o, method: 'POST', body, idempotent: true }),
+  preview: (id: string, name: string, body: CrmSelection, o: CallOptions = {}) =>
+    sendChecked(CrmPreview, (r) => routes[':id'].objects[':name'].preview.$post({ ...object(id, name), json: body }, r), { ...o, idempotent: true }),
   /** One page; a failed page is asked for again with the same cursor, which is how a pull resumes without duplicates. */
-  pull: (id: string, object: string, body: CrmPullBody, o: CallOptions = {}) =>
-    request(CrmRecordPage, `${objectPath(id, object)}/pull`, { ...o, method: 'POST', body, idempotent: true, timeoutMs: 180_000 }),
+  pull: (id: string, name: string, body: CrmPullBody, o: CallOptions = {}) =>
+    sendChecked(CrmRecordPage, (r) => routes[':id'].objects[':name'].pull.$post({ ...object(id, name), json: body }, r), {
+      ...o,
+      idempotent: true,
+      timeoutMs: 180_000,
+    }),
 
-  configs: (id: string, o: CallOptions = {}) => request(ConfigList, `${base(id)}/configs`, { ...o, idempotent: true }),
-  saveConfig: (id: string, object: string, body: SaveCrmImportConfigBody, o: CallOptions = {}) =>
-    request(CrmImportConfig, `${base(id)}/configs/${seg(object)}`, { ...o, method: 'PUT', body, idempotent: true }),
+  configs: (id: string, o: CallOptions = {}) => sendChecked(ConfigList, (r) => routes[':id'].configs.$get(connection(id), r), { ...o, idempotent: true }),
+  saveConfig: (id: string, name: string, body: SaveCrmImportConfigBody, o: CallOptions = {}) =>
+    sendChecked(CrmImportConfig, (r) => routes[':id'].configs[':name'].$put({ ...object(id, name), json: body }, r), { ...o, idempotent: true }),
 };

@@ -8,6 +8,10 @@ describe('isRetryable', () => {
     expect([0, 429, 500, 502, 503].map((s) => isRetryable(at(s)))).toEqual([true, true, true, true, true]);
     expect([400, 401, 404, 409, 413, 422].map((s) => isRetryable(at(s)))).toEqual([false, false, false, false, false, false]);
   });
+
+  it('does not retry a server that is not set up for the CRM: only an administrator changes that', () => {
+    expect(isRetryable(new ApiError('x', 503, 'crm_not_configured'))).toBe(false);
+  });
 });
 
 describe('retryDelay', () => {

@@ -7,5 +7,6 @@ export const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 400, maxDel
 
 /** Worth another try: the shared rule on our API's status (0 = no answer at all). */
 export function isRetryable(error: ApiError): boolean {
-  return isRetryableStatus(error.status);
+  // A 503 for a server without the CRM's settings stays one until an administrator acts.
+  return error.code !== 'crm_not_configured' && isRetryableStatus(error.status);
 }

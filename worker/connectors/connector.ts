@@ -65,10 +65,15 @@ export class SelectionError extends CrmError {
   }
 }
 
-/** This server has no settings for the CRM (client id/secret): one answer for every CRM. */
-export class CrmNotConfiguredError extends CrmError {
+/**
+ * This server has no settings for the CRM (client id/secret): one answer for every CRM. Not a CrmError: the CRM was
+ * never asked, and retrying cannot help.
+ */
+export class CrmNotConfiguredError extends DomainError {
+  declare readonly code: 'crm_not_configured';
+
   constructor(crmName: string, settings: readonly string[]) {
-    super('crm_error', `${crmName} is not set up on this server (${settings.join(' / ')})`, null, null, 500);
+    super('crm_not_configured', `${crmName} is not set up on this server (${settings.join(' / ')})`, { crm: crmName, settings: [...settings] });
     this.name = 'CrmNotConfiguredError';
   }
 }

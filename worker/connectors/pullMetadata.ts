@@ -57,3 +57,33 @@ export class PullMetadata<T> {
     };
   }
 }
+
+/**
+ * The metadata one connector reads while it serves a request, for every CRM: each object loaded once (calls side
+ * by side share the load), a failed load forgotten so the next call asks again, and on a cursor page (`reuse`)
+ * what an earlier request of the pull kept. A fresh load refreshes the kept entry.
+ */
+export class RequestMetadata<T> {
+  readonly #loaded = new Map<string, Promise<T>>();
+
+  constructor(
+    private readonly kept: ConnectionMetadata<T> | undefined,
+    private readonly load: (object: string) => Promise<T>,
+  ) {}
+
+  get(object: string, reuse = false): Promise<T> {
+    let entry = this.#loaded.get(object);
+    if (entry) return entry;
+    const kept = reuse ? this.kept?.get(object) : undefined;
+    entry =
+      kept !== undefined
+        ? Promise.resolve(kept)
+        : this.load(object).then((loaded) => {
+            this.kept?.set(object, loaded);
+            return loaded;
+          });
+    this.#loaded.set(object, entry);
+    entry.catch(() => this.#loaded.delete(object));
+    return entry;
+  }
+}

@@ -13,6 +13,10 @@ describe('statusOf', () => {
     expect([status('validation_failed'), status('not_found'), status('conflict'), status('consent_required'), status('internal')]).toEqual([400, 404, 409, 422, 500]);
   });
 
+  it('answers a server without a CRM’s settings 503, whatever the CRM', () => {
+    expect(statusOf(new DomainError('crm_not_configured', 'x'))).toBe(503);
+  });
+
   it('answers a CRM refusal of the request as the request’s fault, and anything else from the CRM as a 502', () => {
     const crm = (upstreamStatus?: number) => statusOf(new DomainError('crm_error', 'x', undefined, upstreamStatus));
     expect([crm(404), crm(400), crm(422), crm(500), crm()]).toEqual([404, 400, 400, 502, 502]);

@@ -24,6 +24,8 @@ const STATUS_OF_CODE = {
   crm_rate_limited: 429,
   crm_unavailable: 503,
   crm_error: 502,
+  // The server is not set up for the CRM (yet): a deployment's problem, not the request's nor the CRM's.
+  crm_not_configured: 503,
   internal: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 

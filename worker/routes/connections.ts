@@ -181,7 +181,7 @@ export const connectionsRoutes = new Hono<AppEnv>()
     if (!provider || !q.success || !q.data.state) return back({ error: 'invalid_state' });
     const { state, code, error } = q.data;
     const settings = provider.settings(c.env);
-    if (settings === null) return back({ error: 'crm_error' });
+    if (settings === null) return back({ error: 'crm_not_configured' });
     const nonce = getCookie(c, nonceCookie(state));
     deleteCookie(c, nonceCookie(state), { path: callbackPath(provider) });
     const pending = await new OAuthStates(c.env.DB, c.var.workspaceId, tokenCipher(c.env)).consume(state, provider.kind, nonce ? await sha256Base64Url(nonce) : null);

@@ -58,7 +58,8 @@ async function pullAll(f: ContractFixture, select: string[], filters: CrmFilter[
   return { records, pages };
 }
 
-async function failure(p: Promise<unknown>): Promise<CrmError> {
+/** The CrmError a call fails with (any other outcome fails the test). */
+export async function crmFailure(p: Promise<unknown>): Promise<CrmError> {
   try {
     await p;
   } catch (e) {
@@ -157,15 +158,15 @@ export function connectorContract(name: string, setup: ContractSetup): void {
 
     it('refuses unknown fields, in the selection and in filters, with a 400 CrmError', async () => {
       const f = await ready();
-      const unknownSelect = await failure(f.connector.page(f.leadObject, [f.fields.id, 'NoSuchField__x'], [], null));
+      const unknownSelect = await crmFailure(f.connector.page(f.leadObject, [f.fields.id, 'NoSuchField__x'], [], null));
       expect(unknownSelect.status).toBe(400);
-      const unknownFilter = await failure(f.connector.count(f.leadObject, [{ field: 'NoSuchField__x', operator: 'equals', value: 'x' }]));
+      const unknownFilter = await crmFailure(f.connector.count(f.leadObject, [{ field: 'NoSuchField__x', operator: 'equals', value: 'x' }]));
       expect(unknownFilter.status).toBe(400);
     });
 
     it('refuses a cursor it did not issue instead of following it', async () => {
       const f = await ready();
-      const e = await failure(f.connector.page(f.leadObject, [f.fields.id], [], 'https://attacker.example/steal?token='));
+      const e = await crmFailure(f.connector.page(f.leadObject, [f.fields.id], [], 'https://attacker.example/steal?token='));
       expect(e.status).toBe(400);
     });
   });

@@ -4,6 +4,7 @@ import type { CrmFilter, CrmRecordPage } from '../../../shared/schema/crm.ts';
 import { requestAsAdmin } from '../support/api.ts';
 import { CrmError } from '../../../worker/connectors/connector.ts';
 import { openDynamicsConnector, type DynamicsConnector } from '../../../worker/connectors/dynamics/index.ts';
+import { crmFailure } from './connectorContract.ts';
 import { fakeDataverse } from '../../servers/dynamics/fakeControls.ts';
 import { buildEnvironment } from '../../servers/dynamics/tables.ts';
 
@@ -45,15 +46,7 @@ async function pullAll(c: DynamicsConnector, fields: string[], filters: CrmFilte
   return records;
 }
 
-async function caught(promise: Promise<unknown>): Promise<CrmError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof CrmError) return e;
-    throw e;
-  }
-  throw new Error('expected a CrmError');
-}
+const caught = crmFailure;
 
 beforeAll(async () => {
   const res = await requestAsAdmin(

@@ -4,9 +4,10 @@ import type { CreateOrgRequest, CreateOrgResponse, FaultRequest, OrgStats } from
 import app from '../../../worker/app.ts';
 import { requestAsAdmin } from '../support/api.ts';
 import { CookieJar } from './cookieJar.ts';
-import { SalesforceConnector, type SalesforceConnectorOptions, type SalesforceSession } from '../../../worker/connectors/salesforce/salesforceConnector.ts';
-import { createPkce } from '../../../worker/connectors/oauth/pkce.ts';
-import { exchangeCode } from '../../../worker/connectors/salesforce/salesforceOAuth.ts';
+import type { SalesforceConnector, SalesforceConnectorOptions } from '../../../worker/connectors/salesforce/salesforceConnector.ts';
+import { salesforceConnectorFor, salesforceSettings } from '../../../worker/connectors/salesforce/index.ts';
+import { CrmConnections } from '../../../worker/connectors/store/crmConnections.ts';
+import { tokenCipher } from '../../../worker/connectors/tokenCipher.ts';
 
 /** Test-side handle on one org of the fake Salesforce (test/servers/salesforce), reached over real HTTP from workerd. */
 export type FakeOrgHandle = CreateOrgResponse & {
@@ -44,11 +45,15 @@ export async function createOrg(request: Partial<CreateOrgRequest> = {}): Promis
   };
 }
 
-/** A request to the Worker's app with the org's bindings. */
+/** A request to the Worker's app with the org's bindings; a POST says JSON even without a body, as the SPA's do. */
 export function call(org: FakeOrgHandle, path: string, init: RequestInit & { json?: unknown } = {}, bindings: Env = org.env): Promise<Response> {
   const { json, ...rest } = init;
   const request: RequestInit =
-    json === undefined ? rest : { ...rest, method: rest.method ?? 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...rest.headers } };
+    json === undefined
+      ? rest.method === 'POST'
+        ? { ...rest, headers: { 'content-type': 'application/json', ...rest.headers } }
+        : rest
+      : { ...rest, method: rest.method ?? 'POST', body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...rest.headers } };
   return Promise.resolve(requestAsAdmin(path, org.browser.send(request), bindings)).then((res) => org.browser.take(res));
 }
 
@@ -73,37 +78,34 @@ export async function connect(org: FakeOrgHandle, body: Record<string, unknown> 
   return id;
 }
 
-/** A session obtained the way the callback does, for driving the connector directly. */
-export async function sessionFor(org: FakeOrgHandle): Promise<SalesforceSession> {
-  const pkce = await createPkce();
-  const redirectUri = 'http://localhost/api/connections/salesforce/callback';
-  const authorize = new URL(`${org.loginUrl}/services/oauth2/authorize`);
-  authorize.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: env.SALESFORCE_CLIENT_ID,
-    redirect_uri: redirectUri,
-    state: 'direct',
-    code_challenge: pkce.challenge,
-    code_challenge_method: 'S256',
-  }).toString();
-  const code = new URL(await approveAtSalesforce(authorize.toString()), 'http://localhost').searchParams.get('code') ?? '';
-  return exchangeCode({
-    app: { clientId: env.SALESFORCE_CLIENT_ID, clientSecret: env.SALESFORCE_CLIENT_SECRET },
-    loginUrl: org.loginUrl,
-    redirectUri,
-    code,
-    codeVerifier: pkce.verifier,
-  });
-}
-
 /** Retries that do not make tests wait: the backoff is configuration. */
 export const FAST_RETRY = { retries: 3, baseDelayMs: 1, maxDelayMs: 4 };
 
-export async function connectorFor(org: FakeOrgHandle, options: Partial<SalesforceConnectorOptions> = {}): Promise<SalesforceConnector> {
-  return new SalesforceConnector(await sessionFor(org), {
-    clientId: env.SALESFORCE_CLIENT_ID,
-    clientSecret: env.SALESFORCE_CLIENT_SECRET,
-    retry: FAST_RETRY,
-    ...options,
-  });
+/** The connection's store, as the Worker's routes keep it (workspace "default"). */
+export function connectionStore(): CrmConnections {
+  return new CrmConnections(env.DB, 'default', tokenCipher(env));
+}
+
+/**
+ * The connector of a connection made through the Worker's routes, opened the way openConnector does (tokens stored
+ * sealed, renewed by StoredTokens), with test-sized retries and timeouts.
+ */
+export async function connectorFor(
+  org: FakeOrgHandle,
+  options: Pick<SalesforceConnectorOptions, 'retry' | 'timeoutMs' | 'sleep'> = {},
+): Promise<SalesforceConnector & { connectionId: string }> {
+  return reopen(org, await connect(org), options);
+}
+
+/** The connector of a stored connection as the next request opens it: from the store as it is now, no new sign-in. */
+export async function reopen(
+  org: FakeOrgHandle,
+  connectionId: string,
+  options: Pick<SalesforceConnectorOptions, 'retry' | 'timeoutMs' | 'sleep'> = {},
+): Promise<SalesforceConnector & { connectionId: string }> {
+  const connection = await connectionStore().get(connectionId);
+  const settings = salesforceSettings(org.env);
+  if (!connection || !settings) throw new Error('the connection was not stored');
+  const connector = salesforceConnectorFor(settings, connection, connectionStore(), { retry: FAST_RETRY, ...options });
+  return Object.assign(connector, { connectionId });
 }

@@ -172,9 +172,9 @@ describe('a server without Salesforce credentials', () => {
     const unconfigured = { ...org.env, SALESFORCE_CLIENT_ID: '' } as Env;
     const res = await call(org, '/api/connections/salesforce/authorize', { json: { loginHost: 'production' } }, unconfigured);
     const body = (await res.json()) as { error: { code: string; message: string } };
-    expect(res.status).toBe(502);
-    expect(body.error).toMatchObject({ code: 'crm_error', message: expect.stringContaining('SALESFORCE_CLIENT_ID') });
+    expect(res.status).toBe(503);
+    expect(body.error).toMatchObject({ code: 'crm_not_configured', message: expect.stringContaining('SALESFORCE_CLIENT_ID') });
     const back = await landing(await call(org, '/api/connections/salesforce/callback?code=x&state=y', {}, unconfigured));
-    expect(back.searchParams.get('error')).toBe('crm_error');
+    expect(back.searchParams.get('error')).toBe('crm_not_configured');
   });
 });

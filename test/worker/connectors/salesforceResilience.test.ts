@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CrmError } from '../../../worker/connectors/connector.ts';
-import type { SalesforceSession } from '../../../worker/connectors/salesforce/salesforceConnector.ts';
-import { connectorFor, createOrg } from './fakeSalesforce.ts';
+import { crmFailure } from './connectorContract.ts';
+import { connectionStore, connectorFor, createOrg, reopen } from './fakeSalesforce.ts';
 
-async function failure(p: Promise<unknown>): Promise<CrmError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof CrmError) return e;
-    throw e;
-  }
-  throw new Error('expected a CrmError');
-}
+const failure = crmFailure;
 
 describe('retries', () => {
   it('retries 503 with backoff and succeeds when Salesforce recovers', async () => {
@@ -70,10 +61,9 @@ describe('retries', () => {
 });
 
 describe('session refresh', () => {
-  it('refreshes once for calls running side by side, and reports the new session', async () => {
+  it('refreshes once for calls running side by side, and stores the new session sealed', async () => {
     const org = await createOrg({ contacts: 4 });
-    const refreshed: SalesforceSession[] = [];
-    const connector = await connectorFor(org, { onSessionRefreshed: async (s) => void refreshed.push(s) });
+    const connector = await connectorFor(org);
     await org.faults({ expireSessions: true });
     const [objects, fields, count] = await Promise.all([connector.listObjects(), connector.describe('Contact'), connector.count('Lead', [])]);
     expect(objects.length).toBeGreaterThan(0);
@@ -81,9 +71,10 @@ describe('session refresh', () => {
     expect(count).toBe(0);
     const stats = await org.stats();
     expect(stats.tokenGrants.refresh_token).toBe(1);
-    expect(refreshed).toHaveLength(1);
-    expect(refreshed[0]?.accessToken).toBe(stats.issuedAccessTokens.at(-1));
-    expect(refreshed[0]?.instanceUrl).toBe(org.instanceUrl);
+    const stored = await connectionStore().get(connector.connectionId);
+    expect(stored && connectionStore().unseal(stored.accessTokenSealed)).toBe(stats.issuedAccessTokens.at(-1));
+    expect(stored?.instanceUrl).toBe(org.instanceUrl);
+    expect(stored?.status).toBe('connected');
   });
 
   it('refreshes only once per call: a session Salesforce keeps refusing fails with crm_auth_failed', async () => {
@@ -98,14 +89,39 @@ describe('session refresh', () => {
     expect(after.apiRequests - before.apiRequests).toBe(2);
   });
 
-  it('reports a revoked refresh token once and fails with a clear crm_auth_failed', async () => {
+  it('marks a connection whose refresh token was revoked needs_reauth and fails with a clear crm_auth_failed', async () => {
     const org = await createOrg();
-    let revoked = 0;
-    const connector = await connectorFor(org, { onAuthRevoked: async () => void revoked++ });
+    const connector = await connectorFor(org);
     await org.faults({ revokeRefreshTokens: true });
     const e = await failure(connector.listObjects());
     expect(e).toMatchObject({ code: 'crm_auth_failed', vendorCode: 'invalid_grant', vendorMessage: 'expired access/refresh token' });
     expect(e.message).toMatch(/Reconnect Salesforce/);
-    expect(revoked).toBe(1);
+    expect((await connectionStore().get(connector.connectionId))?.status).toBe('needs_reauth');
+    // Marked once: the next call is refused without asking Salesforce again.
+    const before = await org.stats();
+    expect(await failure(connector.count('Contact', []))).toMatchObject({ code: 'crm_auth_failed' });
+    const after = await org.stats();
+    expect(after.apiRequests - before.apiRequests).toBe(0);
+    expect(after.tokenGrants.refresh_token - before.tokenGrants.refresh_token).toBe(0);
+  });
+
+  it('renews exactly once when the session expires mid-pull, and the pull continues where it was', async () => {
+    const org = await createOrg({ contacts: 10, pageSize: 4 });
+    const connector = await connectorFor(org);
+    const fields = ['Id', 'Email'];
+    const first = await connector.page('Contact', fields, [], null);
+    expect(first.records).toHaveLength(4);
+    await org.faults({ expireSessions: true });
+    const before = await org.stats();
+    const second = await connector.page('Contact', fields, [], first.nextCursor);
+    // The next request of the pull opens a new connector from the store: it uses the renewed token as it is.
+    const nextRequest = await reopen(org, connector.connectionId);
+    const third = await nextRequest.page('Contact', fields, [], second.nextCursor);
+    const after = await org.stats();
+    expect(after.tokenGrants.refresh_token - before.tokenGrants.refresh_token).toBe(1);
+    expect(third.nextCursor).toBeNull();
+    const ids = [...first.records, ...second.records, ...third.records].map((r) => r.Id);
+    expect(ids).toHaveLength(10);
+    expect(new Set(ids).size).toBe(10);
   });
 });

@@ -7,7 +7,7 @@ describe('callbackOutcome', () => {
   });
 
   it('says every error code the callbacks send in the CRM’s name', () => {
-    const codes = ['invalid_state', 'login_expired', 'access_denied', 'login_failed', 'different_account', 'crm_auth_failed', 'crm_unavailable', 'crm_rate_limited', 'crm_error'];
+    const codes = ['invalid_state', 'login_expired', 'access_denied', 'login_failed', 'different_account', 'crm_auth_failed', 'crm_unavailable', 'crm_rate_limited', 'crm_error', 'crm_not_configured'];
     for (const code of codes) {
       const outcome = callbackOutcome(`?error=${code}`, 'Salesforce');
       expect(outcome?.kind).toBe('error');

@@ -15,6 +15,7 @@ const MESSAGES: Record<string, (crm: string) => string> = {
   crm_unavailable: (crm) => `${crm} is not answering right now, so the connection could not be finished. Please try again in a few minutes.`,
   crm_rate_limited: (crm) => `${crm} is limiting requests right now, so the connection could not be finished. Please try again in a few minutes.`,
   crm_error: (crm) => `${crm} could not be connected because of a problem on our side. Please contact support.`,
+  crm_not_configured: (crm) => `${crm} is not set up on this server yet, so it cannot be connected. Ask your administrator to finish its setup.`,
 };
 
 export function callbackOutcome(search: string, crm = 'your CRM'): CallbackOutcome | null {

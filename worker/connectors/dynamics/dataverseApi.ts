@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isRetryableStatus, parseRetryAfter, withRetry, type RetryPolicy, type RetryVerdict, type Sleep } from '../../../shared/retry/retryPolicy.ts';
 import { CrmError, SelectionError } from '../connector.ts';
 import type { AccessTokenSource } from '../tokenSource.ts';
+import { jsonOrUndefined, textExcerpt } from '../vendorAnswer.ts';
 
 export const WEB_API_PATH = '/api/data/v9.2/';
 
@@ -25,15 +26,9 @@ const DataverseErrorBody = z.object({ error: z.object({ code: z.string().optiona
 
 async function vendorError(response: Response): Promise<{ code: string | null; message: string | null }> {
   const text = await response.text().catch(() => '');
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* a gateway's HTML page: kept as a short excerpt below */
-  }
-  const parsed = DataverseErrorBody.safeParse(json);
+  const parsed = DataverseErrorBody.safeParse(jsonOrUndefined(text));
   if (parsed.success) return { code: parsed.data.error.code ?? null, message: parsed.data.error.message ?? null };
-  return { code: null, message: text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 500) || null };
+  return { code: null, message: textExcerpt(text, 500) };
 }
 
 const retryVerdict = (error: unknown): RetryVerdict =>
@@ -85,20 +80,14 @@ export class DataverseApi {
       if (answer.response.status === 401 && !renewed) {
         await answer.response.body?.cancel();
         renewed = true;
-        token = await this.options.tokens.renew();
+        token = await this.options.tokens.renew(token);
         answer = await this.send(url, token, prefer);
       }
       if (answer.body !== null) return answer.body;
       throw await this.failure(answer.response);
     };
     const text = await withRetry(once, { policy: this.retry, verdict: retryVerdict, sleep: this.options.sleep, random: this.options.random });
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = schema.safeParse(json);
+    const parsed = schema.safeParse(jsonOrUndefined(text));
     if (!parsed.success) throw new CrmError('crm_unavailable', 'Dynamics 365 answered in a form we do not understand', null, parsed.error.message.slice(0, 500), 502);
     return parsed.data;
   }

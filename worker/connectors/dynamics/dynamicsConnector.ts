@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
 import { CrmError, SelectionError, type Connector } from '../connector.ts';
-import type { ConnectionMetadata } from '../pullMetadata.ts';
+import { RequestMetadata, type ConnectionMetadata } from '../pullMetadata.ts';
 import type { DataverseApi } from './dataverseApi.ts';
 import { AttributeDefinition, collectionOf, EntityDefinition, PicklistDefinition, StringFormatDefinition, toCrmFields, toCrmObjects } from './metadata.ts';
 import { buildODataFilter } from './odataFilter.ts';
@@ -47,14 +47,13 @@ function tableName(object: string): string {
 /** Microsoft Dynamics 365 / Dataverse behind the Connector interface, over plain fetch (see DataverseApi). */
 export class DynamicsConnector implements Connector {
   private readonly pageSize: number;
-  private readonly tables = new Map<string, Promise<DynamicsTable>>();
-  private readonly tableCache: ConnectionMetadata<DynamicsTable> | undefined;
+  private readonly tables: RequestMetadata<DynamicsTable>;
 
   constructor(
     private readonly api: DataverseApi,
     options: DynamicsConnectorOptions = {},
   ) {
-    this.tableCache = options.tableCache;
+    this.tables = new RequestMetadata(options.tableCache, (name) => this.loadTable(name));
     this.pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, options.pageSize ?? MAX_PAGE_SIZE));
   }
 
@@ -148,22 +147,7 @@ export class DynamicsConnector implements Connector {
 
   /** `reuse`: metadata kept from an earlier request (the pull's first page) will do. */
   private table(object: string, reuse = false): Promise<DynamicsTable> {
-    const name = tableName(object);
-    let table = this.tables.get(name);
-    const kept = reuse && !table ? this.tableCache?.get(name) : undefined;
-    if (kept) {
-      table = Promise.resolve(kept);
-      this.tables.set(name, table);
-    }
-    if (!table) {
-      table = this.loadTable(name);
-      table.then(
-        (loaded) => this.tableCache?.set(name, loaded),
-        () => this.tables.delete(name),
-      );
-      this.tables.set(name, table);
-    }
-    return table;
+    return this.tables.get(tableName(object), reuse);
   }
 
   private async loadTable(name: string): Promise<DynamicsTable> {

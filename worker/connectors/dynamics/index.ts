@@ -1,12 +1,12 @@
 import { dynamicsEnvironmentOrigin } from '../../../shared/crm/dynamicsEnvironment.ts';
 import { AuthorizeDynamicsBody, ConnectDynamicsAppBody } from '../../../shared/schema/connections.ts';
 import { invalid } from '../../domainError.ts';
-import { CrmError } from '../connector.ts';
 import { optionalSetting, type CrmProvider, type SignInTarget } from '../provider.ts';
 import { PullMetadata } from '../pullMetadata.ts';
 import { CrmConnections, type StoredConnection } from '../store/crmConnections.ts';
 import { StoredTokens, type Renew } from '../store/storedTokens.ts';
 import { tokenCipher } from '../tokenCipher.ts';
+import { signInTokens } from '../tokenSource.ts';
 import { DataverseApi, type DataverseApiOptions } from './dataverseApi.ts';
 import { DynamicsConnector, type DynamicsConnectorOptions, type DynamicsTable } from './dynamicsConnector.ts';
 import { appScope, authorizeUrl, delegatedScope, requestToken, tenantAuthority, type IdentityConfig } from './microsoftIdentity.ts';
@@ -133,16 +133,7 @@ export const dynamicsProvider: CrmProvider<DynamicsSettings> = {
   appSignIn: appRegistrationSignIn,
   identify(_settings, tokens) {
     // Tokens just received, nothing stored yet: nothing to renew either.
-    const api = new DataverseApi({
-      environmentUrl: tokens.instanceUrl,
-      tokens: {
-        current: async () => tokens.accessToken,
-        renew: async () => {
-          throw new CrmError('crm_auth_failed', 'Dynamics 365 refused the new sign-in', null, null, 401);
-        },
-      },
-    });
-    return whoAmI(api);
+    return whoAmI(new DataverseApi({ environmentUrl: tokens.instanceUrl, tokens: signInTokens(tokens.accessToken, 'Dynamics 365') }));
   },
   connector: (settings, connection, store) => connectorFor(settings, connection, store),
 };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CrmError } from '../connector.ts';
+import { jsonOrUndefined } from '../vendorAnswer.ts';
 
 /** The app registration and where Microsoft identity platform v2 lives (configuration: sovereign clouds differ). */
 export type IdentityConfig = { authorityUrl: string; clientId: string; clientSecret: string };
@@ -59,12 +60,8 @@ export async function requestToken(authority: string, config: IdentityConfig, gr
   } catch (error) {
     throw new CrmError('crm_unavailable', 'Microsoft sign-in could not be reached', null, String(error), 0);
   }
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    /* an HTML error page from a gateway: handled by status below */
-  }
+  // An HTML error page from a gateway is no JSON: handled by status below.
+  const json = jsonOrUndefined(text);
   const answer = TokenAnswer.safeParse(json);
   if (response.ok && answer.success) {
     const seconds = Number(answer.data.expires_in ?? 3600);

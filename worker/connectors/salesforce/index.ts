@@ -2,9 +2,11 @@ import { AuthorizeSalesforceBody } from '../../../shared/schema/connections.ts';
 import { optionalSetting, type CrmProvider, type SignInTarget } from '../provider.ts';
 import { PullMetadata } from '../pullMetadata.ts';
 import type { CrmConnections, StoredConnection } from '../store/crmConnections.ts';
+import { StoredTokens, type Renew } from '../store/storedTokens.ts';
+import { signInTokens } from '../tokenSource.ts';
 import type { DescribedObject } from './describeFields.ts';
 import { SalesforceConnector, type SalesforceConnectorOptions } from './salesforceConnector.ts';
-import { authorizeUrl, exchangeCode, resolveLoginUrl, type SalesforceApp, type SalesforceLoginUrls } from './salesforceOAuth.ts';
+import { authorizeUrl, exchangeCode, refreshAccessToken, resolveLoginUrl, type RefreshOptions, type SalesforceApp, type SalesforceLoginUrls } from './salesforceOAuth.ts';
 
 export { SalesforceConnector } from './salesforceConnector.ts';
 
@@ -22,33 +24,27 @@ export function salesforceSettings(env: Env): SalesforceSettings | null {
 // A pull pages through 2,000 records a request; ten minutes covers the gaps of a paused or retried one.
 const describes = new PullMetadata<DescribedObject>({ ttlMs: 10 * 60_000, maxEntries: 200 });
 
+/** How a Salesforce connection gets a new access token: its refresh token, at the login host it signed in at. */
+function renewal(settings: SalesforceSettings, options: RefreshOptions): Renew {
+  return (connection, refreshToken) => {
+    // StoredTokens sends authorization-code connections without a refresh token to reconnect before asking here.
+    if (refreshToken === null) throw new Error('a Salesforce connection always signs in with a refresh token');
+    return refreshAccessToken({ app: settings.app, loginUrl: connection.loginUrl, refreshToken }, options);
+  };
+}
+
 /**
- * The connector for a stored Salesforce connection: a refreshed access token is stored sealed, a revoked refresh
- * token marks the connection needs_reauth.
+ * The connector for a stored Salesforce connection: its tokens are unsealed when a call needs them, renewed once
+ * after a 401 and sealed back; a refresh token Salesforce refuses marks the connection needs_reauth (StoredTokens).
  */
 export function salesforceConnectorFor(
+  settings: SalesforceSettings,
   connection: StoredConnection,
   store: CrmConnections,
-  settings: SalesforceSettings,
   options: Pick<SalesforceConnectorOptions, 'retry' | 'timeoutMs' | 'sleep'> = {},
 ): SalesforceConnector {
-  // jsforce holds the session it sends; the tokens are opened here, for the request that opened the connector.
-  const refreshTokenSealed = connection.refreshTokenSealed;
-  return new SalesforceConnector(
-    {
-      loginUrl: connection.loginUrl,
-      instanceUrl: connection.instanceUrl,
-      accessToken: store.unseal(connection.accessTokenSealed),
-      refreshToken: refreshTokenSealed === null ? null : store.unseal(refreshTokenSealed),
-    },
-    {
-      ...settings.app,
-      ...options,
-      onSessionRefreshed: async (s) => void (await store.updateTokens(connection.id, { accessToken: s.accessToken, refreshToken: null, expiresAt: null, instanceUrl: s.instanceUrl })),
-      onAuthRevoked: () => store.markNeedsReauth(connection.id),
-      describes: describes.forConnection(store.workspaceId, connection.id),
-    },
-  );
+  const tokens = new StoredTokens(connection, store, renewal(settings, options), 'Salesforce');
+  return new SalesforceConnector(connection, tokens, { ...options, describes: describes.forConnection(store.workspaceId, connection.id) });
 }
 
 const SignInBody = AuthorizeSalesforceBody.pick({ loginHost: true });
@@ -73,6 +69,6 @@ export const salesforceProvider: CrmProvider<SalesforceSettings> = {
       return { ...session, expiresAt: null, authFlow: 'authorization_code' };
     },
   },
-  identify: (settings, tokens) => new SalesforceConnector({ ...tokens }, settings.app).identity(),
-  connector: (settings, connection, store) => salesforceConnectorFor(connection, store, settings),
+  identify: (_settings, tokens) => new SalesforceConnector(tokens, signInTokens(tokens.accessToken, 'Salesforce')).identity(),
+  connector: (settings, connection, store) => salesforceConnectorFor(settings, connection, store),
 };

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { Connection, OAuth2 } from 'jsforce/core';
+import { Connection } from 'jsforce/core';
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
 import { withRetry, type RetryPolicy, type RetryVerdict, type Sleep } from '../../../shared/retry/retryPolicy.ts';
 import { CrmError, SelectionError, type Connector } from '../connector.ts';
-import type { ConnectionMetadata } from '../pullMetadata.ts';
+import { RequestMetadata, type ConnectionMetadata } from '../pullMetadata.ts';
+import type { AccessTokenSource } from '../tokenSource.ts';
 import { describeFields, type DescribedObject, type SalesforceDescribeField } from './describeFields.ts';
 import { flattenRecord } from './flattenRecord.ts';
 import { SalesforceHttpError, SalesforceNetworkError, fetchTransport } from './salesforceHttp.ts';
@@ -11,35 +12,29 @@ import { buildCount, buildSelect } from './soql.ts';
 
 export const SALESFORCE_API_VERSION = '62.0';
 
-/** Where and as whom the connector talks to one org. Tokens stay in the Worker. */
-export type SalesforceSession = {
+/** Where the connector talks to one org. Its tokens come from an AccessTokenSource, opened only for a call. */
+export type SalesforceOrg = {
   /** Token endpoint host: login.salesforce.com, test.salesforce.com or the org's My Domain. */
   loginUrl: string;
   instanceUrl: string;
-  accessToken: string;
-  refreshToken: string | null;
 };
 
+/** A sign-in's tokens in the clear (the code exchange's answer), before the store seals them. */
+export type SalesforceSession = SalesforceOrg & { accessToken: string; refreshToken: string | null };
+
 export type SalesforceConnectorOptions = {
-  clientId: string;
-  clientSecret: string;
   apiVersion?: string;
   /** Per request, body included. */
   timeoutMs?: number;
   /** Retries of 5xx and REQUEST_LIMIT_EXCEEDED (shared/retry); configuration, also what keeps tests fast. */
   retry?: Partial<RetryPolicy>;
   sleep?: Sleep;
-  /** Called after a transparent refresh, so the new access token can be stored. */
-  onSessionRefreshed?: (session: SalesforceSession) => Promise<void>;
-  /** Called when Salesforce refuses the refresh token (revoked or expired): the connection needs a new login. */
-  onAuthRevoked?: () => Promise<void>;
   /** Describes kept between requests: the pages of a pull after the first reuse the first page's. */
   describes?: ConnectionMetadata<DescribedObject>;
 };
 
-const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
-const DEFAULT_TIMEOUT_MS = 30_000;
-
+export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
+export const DEFAULT_TIMEOUT_MS = 30_000;
 /** Objects imported as leads / companies; other standard objects are not audience data. */
 const STANDARD_ROLES: Record<string, CrmObject['role']> = { Contact: 'lead', Lead: 'lead', Account: 'company' };
 
@@ -54,7 +49,7 @@ const UserInfo = z.object({ user_id: z.string().min(1), organization_id: z.strin
 export type SalesforceIdentity = { orgId: string; orgName: string | null; userId: string; userName: string | null };
 
 /** 5xx and the org's API quota (403 REQUEST_LIMIT_EXCEEDED) pass; anything else fails the same way again. */
-function retryVerdict(e: unknown): RetryVerdict {
+export function retryVerdict(e: unknown): RetryVerdict {
   const retryable = e instanceof SalesforceHttpError && (e.status >= 500 || (e.status === 403 && e.errorCode === 'REQUEST_LIMIT_EXCEEDED'));
   return { retryable };
 }
@@ -82,32 +77,30 @@ export function toCrmError(e: unknown): CrmError {
 }
 
 /**
- * Reads one Salesforce org through the REST API with jsforce. Every call refreshes an expired session once
- * (Salesforce answers 401 INVALID_SESSION_ID) and retries 5xx / REQUEST_LIMIT_EXCEEDED with bounded exponential
- * backoff, then fails with a CrmError.
+ * Reads one Salesforce org through the REST API with jsforce. Every call takes its token from the token source,
+ * renews it once when Salesforce answers 401 INVALID_SESSION_ID, and retries 5xx / REQUEST_LIMIT_EXCEEDED with
+ * bounded exponential backoff, then fails with a CrmError.
  */
 export class SalesforceConnector implements Connector {
   private readonly conn: Connection;
-  private readonly oauth: OAuth2;
   private readonly retry: RetryPolicy;
   private readonly version: string;
-  private session: SalesforceSession;
-  private refreshing: Promise<void> | null = null;
-  private readonly described = new Map<string, Promise<DescribedObject>>();
+  private readonly described: RequestMetadata<DescribedObject>;
 
   constructor(
-    session: SalesforceSession,
-    private readonly options: SalesforceConnectorOptions,
+    org: SalesforceOrg,
+    private readonly tokens: AccessTokenSource,
+    private readonly options: SalesforceConnectorOptions = {},
   ) {
-    this.session = { ...session };
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.version = options.apiVersion ?? SALESFORCE_API_VERSION;
-    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.oauth = new OAuth2({ loginUrl: session.loginUrl, clientId: options.clientId, clientSecret: options.clientSecret });
-    this.oauth._transport = fetchTransport(this.oauth._transport, timeoutMs);
-    // No refresh token given to jsforce: refreshing is ours (once per call, stored, revocation detected).
-    this.conn = new Connection({ instanceUrl: session.instanceUrl, accessToken: session.accessToken, version: this.version });
-    this.conn._transport = fetchTransport(this.conn._transport, timeoutMs);
+    // No refresh token given to jsforce: renewing is the token source's (once per expiry, stored, revocation marked).
+    this.conn = new Connection({ instanceUrl: org.instanceUrl, version: this.version });
+    this.conn._transport = fetchTransport(this.conn._transport, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.described = new RequestMetadata(options.describes, async (object) => {
+      const answer = await this.call(() => this.conn.describe(object));
+      return describeFields(answer.fields as unknown as SalesforceDescribeField[]);
+    });
   }
 
   async listObjects(): Promise<CrmObject[]> {
@@ -185,86 +178,28 @@ export class SalesforceConnector implements Connector {
 
   /** `reuse`: a describe kept from an earlier request (the pull's first page) will do. */
   private describeObject(object: string, reuse = false): Promise<DescribedObject> {
-    let cached = this.described.get(object);
-    const kept = reuse && !cached ? this.options.describes?.get(object) : undefined;
-    if (kept) {
-      cached = Promise.resolve(kept);
-      this.described.set(object, cached);
-    }
-    if (!cached) {
-      cached = this.call(() => this.conn.describe(object)).then(
-        (d) => {
-          const described = describeFields(d.fields as unknown as SalesforceDescribeField[]);
-          this.options.describes?.set(object, described);
-          return described;
-        },
-        (e: unknown) => {
-          this.described.delete(object);
-          throw e;
-        },
-      );
-      this.described.set(object, cached);
-    }
-    return cached;
+    return this.described.get(object, reuse);
   }
 
-  /** One Salesforce call: refreshed once on an expired session, retried on 5xx and rate limits, errors as CrmError. */
+  /** One Salesforce call: renewed once on an expired session, retried on 5xx and rate limits, errors as CrmError. */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
-    let refreshed = false;
+    let renewed = false;
     const once = async () => {
-      const sentWith = this.session.accessToken;
+      const sentWith = await this.tokens.current();
+      this.conn.accessToken = sentWith;
       try {
         return await fn();
       } catch (e) {
-        if (!isExpiredSession(e) || refreshed) throw e;
-        refreshed = true;
-        // A call that ran beside another one's refresh just retries with the token that refresh got.
-        if (sentWith === this.session.accessToken) await this.refresh();
+        if (!isExpiredSession(e) || renewed) throw e;
+        renewed = true;
+        this.conn.accessToken = await this.tokens.renew(sentWith);
         return await fn();
       }
     };
     try {
-      return await this.withRetry(once);
+      return await withRetry(once, { policy: this.retry, verdict: retryVerdict, sleep: this.options.sleep });
     } catch (e) {
       throw toCrmError(e);
     }
-  }
-
-  private withRetry<T>(fn: () => Promise<T>): Promise<T> {
-    return withRetry(fn, { policy: this.retry, verdict: retryVerdict, sleep: this.options.sleep });
-  }
-
-  private refresh(): Promise<void> {
-    // Calls running side by side share one refresh.
-    this.refreshing ??= this.refreshOnce().finally(() => {
-      this.refreshing = null;
-    });
-    return this.refreshing;
-  }
-
-  private async refreshOnce(): Promise<void> {
-    const refreshToken = this.session.refreshToken;
-    if (!refreshToken) throw new CrmError('crm_auth_failed', 'The Salesforce session expired. Reconnect Salesforce to continue.', 'INVALID_SESSION_ID', null, 401);
-    let answer: { access_token: string; instance_url?: string };
-    try {
-      answer = await this.withRetry(() => this.oauth.refreshToken(refreshToken));
-    } catch (e) {
-      if (e instanceof SalesforceHttpError && e.errorCode === 'invalid_grant') {
-        await this.options.onAuthRevoked?.();
-        throw new CrmError(
-          'crm_auth_failed',
-          'Salesforce no longer accepts this connection (its access was revoked or has expired). Reconnect Salesforce to continue.',
-          e.errorCode,
-          e.message,
-          401,
-        );
-      }
-      throw toCrmError(e);
-    }
-    const instanceUrl = answer.instance_url ?? this.session.instanceUrl;
-    this.session = { ...this.session, accessToken: answer.access_token, instanceUrl };
-    this.conn.accessToken = answer.access_token;
-    this.conn.instanceUrl = instanceUrl;
-    await this.options.onSessionRefreshed?.({ ...this.session });
   }
 }

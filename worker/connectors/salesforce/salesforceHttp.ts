@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PassThrough } from 'node:stream';
 import type { StreamPromise } from 'jsforce';
 import type { Connection, HttpRequest, HttpResponse } from 'jsforce/core';
+import { jsonOrUndefined, textExcerpt } from '../vendorAnswer.ts';
 
 type Transport = Connection['_transport'];
 
@@ -35,21 +36,14 @@ const SalesforceErrorBody = z.union([
 ]);
 
 export function parseSalesforceError(status: number, body: string): SalesforceHttpError {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    parsed = null;
-  }
+  const parsed = jsonOrUndefined(body);
   const first = SalesforceErrorBody.safeParse(Array.isArray(parsed) ? parsed[0] : parsed);
   if (first.success) {
     const e = first.data;
     if ('errorCode' in e) return new SalesforceHttpError(status, e.errorCode, e.message ?? e.errorCode);
     return new SalesforceHttpError(status, e.error, e.error_description ?? e.error);
   }
-  // Gateways in front of Salesforce answer outages with HTML; keep a short, tag-free excerpt.
-  const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
-  return new SalesforceHttpError(status, `HTTP_${status}`, text || `HTTP ${status}`);
+  return new SalesforceHttpError(status, `HTTP_${status}`, textExcerpt(body, 200) ?? `HTTP ${status}`);
 }
 
 async function send(req: HttpRequest, timeoutMs: number): Promise<HttpResponse> {

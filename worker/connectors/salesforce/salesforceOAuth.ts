@@ -3,7 +3,9 @@ import { SALESFORCE_LOGIN_URLS, salesforceLoginOrigin } from '../../../shared/cr
 import type { SalesforceLoginHost } from '../../../shared/schema/connections.ts';
 import { CrmError } from '../connector.ts';
 import { fetchTransport, SalesforceHttpError } from './salesforceHttp.ts';
-import { toCrmError, type SalesforceSession } from './salesforceConnector.ts';
+import { withRetry, type RetryPolicy, type Sleep } from '../../../shared/retry/retryPolicy.ts';
+import type { TokenSet } from '../store/crmConnections.ts';
+import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, retryVerdict, toCrmError, type SalesforceSession } from './salesforceConnector.ts';
 
 /** OAuth 2.0 web server flow with PKCE (RFC 7636), the flow Salesforce recommends for server-side apps. */
 
@@ -40,7 +42,7 @@ export async function exchangeCode(p: {
   timeoutMs?: number;
 }): Promise<SalesforceSession> {
   const oauth = new OAuth2({ loginUrl: p.loginUrl, clientId: p.app.clientId, clientSecret: p.app.clientSecret, redirectUri: p.redirectUri });
-  oauth._transport = fetchTransport(oauth._transport, p.timeoutMs ?? 30_000);
+  oauth._transport = fetchTransport(oauth._transport, p.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let answer: { access_token: string; refresh_token?: string; instance_url: string };
   try {
     answer = await oauth.requestToken(p.code, { code_verifier: p.codeVerifier });
@@ -51,6 +53,41 @@ export async function exchangeCode(p: {
     throw toCrmError(e);
   }
   return { loginUrl: p.loginUrl, instanceUrl: checkedInstanceUrl(answer.instance_url, p.loginUrl), accessToken: answer.access_token, refreshToken: answer.refresh_token ?? null };
+}
+
+export type RefreshOptions = { timeoutMs?: number; retry?: Partial<RetryPolicy>; sleep?: Sleep };
+
+/**
+ * A new access token for a stored connection's refresh token, retried like any call on 5xx. A refresh token
+ * Salesforce refuses (invalid_grant: revoked, expired, password reset) is crm_auth_failed, which the token source
+ * turns into needs_reauth.
+ */
+export async function refreshAccessToken(
+  p: { app: SalesforceApp; loginUrl: string; refreshToken: string },
+  options: RefreshOptions = {},
+): Promise<TokenSet & { instanceUrl?: string }> {
+  const oauth = new OAuth2({ loginUrl: p.loginUrl, clientId: p.app.clientId, clientSecret: p.app.clientSecret });
+  oauth._transport = fetchTransport(oauth._transport, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+  let answer: { access_token: string; refresh_token?: string; instance_url?: string };
+  try {
+    answer = await withRetry(() => oauth.refreshToken(p.refreshToken), {
+      policy: { ...DEFAULT_RETRY, ...options.retry },
+      verdict: retryVerdict,
+      sleep: options.sleep,
+    });
+  } catch (e) {
+    if (e instanceof SalesforceHttpError && e.errorCode === 'invalid_grant') {
+      throw new CrmError('crm_auth_failed', 'Salesforce no longer accepts this connection’s refresh token', e.errorCode, e.message, 401);
+    }
+    throw toCrmError(e);
+  }
+  return {
+    accessToken: answer.access_token,
+    // Salesforce rotates refresh tokens only when the connected app says so; a null keeps the stored one.
+    refreshToken: answer.refresh_token ?? null,
+    expiresAt: null,
+    ...(answer.instance_url ? { instanceUrl: checkedInstanceUrl(answer.instance_url, p.loginUrl) } : {}),
+  };
 }
 
 /** The API host comes from Salesforce's token answer; it must at least not downgrade to plain HTTP or carry credentials. */

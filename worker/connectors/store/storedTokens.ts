@@ -33,7 +33,9 @@ export class StoredTokens implements AccessTokenSource {
     return this.access;
   }
 
-  renew(): Promise<string> {
+  renew(rejected?: string): Promise<string> {
+    // A call that sent the token an earlier renewal already replaced uses the new one: one renewal per expiry.
+    if (!this.renewing && rejected !== undefined && this.access !== null && this.access !== rejected) return Promise.resolve(this.access);
     this.renewing ??= this.renewOnce().finally(() => {
       this.renewing = null;
     });
@@ -63,7 +65,7 @@ export class StoredTokens implements AccessTokenSource {
   private reauthError(cause: CrmError | null): CrmError {
     return new CrmError(
       'crm_auth_failed',
-      `This ${this.crmName} connection needs to be reconnected: ${this.crmName} no longer accepts its sign-in`,
+      `${this.crmName} no longer accepts this connection (its access was revoked or has expired). Reconnect ${this.crmName} to continue.`,
       cause?.vendorCode ?? null,
       cause?.vendorMessage ?? null,
       401,
