@@ -45,9 +45,9 @@ describe('a server without the settings of a CRM', () => {
     const salesforce = await post('/api/connections/salesforce/authorize', { loginHost: 'production' });
     const dynamics = await post('/api/connections/dynamics/authorize', { environmentUrl: 'https://contoso.crm.dynamics.com' });
     const dynamicsApp = await post('/api/connections/dynamics/app', { environmentUrl: 'https://contoso.crm.dynamics.com', tenant: 'contoso.onmicrosoft.com' });
-    expect([salesforce.status, dynamics.status, dynamicsApp.status]).toEqual([502, 502, 502]);
+    expect([salesforce.status, dynamics.status, dynamicsApp.status]).toEqual([503, 503, 503]);
     const bodies = (await Promise.all([salesforce.json(), dynamics.json(), dynamicsApp.json()])) as { error: { code: string; message: string } }[];
-    expect(bodies.map((b) => b.error.code)).toEqual(['crm_error', 'crm_error', 'crm_error']);
+    expect(bodies.map((b) => b.error.code)).toEqual(['crm_not_configured', 'crm_not_configured', 'crm_not_configured']);
     expect(bodies[0]?.error.message).toContain('SALESFORCE_CLIENT_ID');
     expect(bodies[1]?.error.message).toContain('DYNAMICS_CLIENT_ID');
   });
@@ -58,7 +58,7 @@ describe('a server without the settings of a CRM', () => {
     expect(res.status).toBe(302);
     const landed = new URL(res.headers.get('Location') ?? '', 'http://spa');
     expect(landed.pathname).toBe('/connections');
-    expect(landed.searchParams.get('error')).toBe('crm_error');
+    expect(landed.searchParams.get('error')).toBe('crm_not_configured');
   });
 
   it('sends a callback for a CRM it does not know back to the app too', async () => {
