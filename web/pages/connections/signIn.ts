@@ -1,4 +1,3 @@
-import { salesforceLoginOrigin } from '../../../shared/crm/salesforceLoginHost.ts';
 import type { SalesforceLoginHost } from '../../../shared/schema/connections.ts';
 import type { CrmConnection } from '../../../shared/schema/crm.ts';
 import { connectionsApi } from '../../api/connections.ts';
@@ -19,11 +18,17 @@ export async function startDynamicsSignIn(environmentUrl: string, tenant?: strin
 }
 
 /**
- * A new sign-in for a connection the CRM stopped accepting. Salesforce logs in at the org's own address when it
- * is a login host (My Domain), else at production; Dynamics 365 signs the administrator in to the same
- * environment again.
+ * A new sign-in for a connection the CRM stopped accepting, through the Worker's one reconnect route: it picks the
+ * sign-in the connection was made with (the org's own login host for Salesforce, the same environment for
+ * Dynamics 365) and checks the same account comes back. An app-registration connection is re-validated at once,
+ * without any interactive sign-in: the browser then lands where a sign-in would have brought it back.
  */
-export function reconnect(connection: Pick<CrmConnection, 'id' | 'kind' | 'instanceUrl'>): Promise<void> {
-  if (connection.kind === 'salesforce') return startSalesforceLogin(salesforceLoginOrigin(connection.instanceUrl) ?? 'production', connection.id);
-  return startDynamicsSignIn(connection.instanceUrl);
+export async function reconnect(connection: Pick<CrmConnection, 'id' | 'kind'>): Promise<void> {
+  const answer = await connectionsApi.reconnect(connection.id);
+  if ('authorizeUrl' in answer) {
+    rememberConnecting(connection.kind === 'salesforce' ? 'Salesforce' : 'Dynamics 365');
+    window.location.assign(answer.authorizeUrl);
+    return;
+  }
+  window.location.assign(`/connections?connected=${encodeURIComponent(answer.connection.id)}`);
 }
