@@ -68,4 +68,13 @@ describe('messy files', () => {
     await expect.poll(() => page.getByTestId('file-info').textContent()).toMatch(/Columns\s*1/);
     expect(await page.getByLabel('Delimiter').inputValue()).toBe(',');
   });
+
+  it('tells the line of the file each row starts on, past a value that spans lines', async () => {
+    await upload(file('notes.csv', 'email,note\na@example.com,"Line one\nLine two, with comma"\nb@example.com,plain\n'));
+    const { page } = browser;
+    await page.getByTestId('rownum-2').waitFor();
+    // Row 1 spans lines 2 and 3 of the file, so row 2 starts on line 4.
+    await expect.poll(() => page.getByTestId('rownum-2').getAttribute('title')).toBe('Row 2 (line 4 of the file)');
+    expect(await page.getByTestId('rownum-1').getAttribute('title')).toBe('Row 1 (line 2 of the file)');
+  });
 });

@@ -1,3 +1,4 @@
+import { RowPlace } from '../../shared/report/rowPlace.ts';
 import { type Cell, columnResizingFeature, columnSizingFeature, constructCell, createColumnHelper, createTable, type Row, tableFeatures } from '@tanstack/solid-table';
 import { batch, createMemo, createSignal, For, Index, onCleanup, onMount, Show, untrack } from 'solid-js';
 import type { Field, FieldType } from '../../shared/schema/fields.ts';
@@ -31,6 +32,8 @@ export interface MappingGridProps {
   onCreateField: (label: string, type: FieldType) => Promise<Field>;
   /** Shown in the header of each phone column (see PhoneCountry.tsx). */
   phoneCountry?: PhoneCountryChoice;
+  /** Line of the file a 0-based row starts on (null when unknown, e.g. CRM rows): the row header's tooltip says it. */
+  rowLine?: (row: number) => number | null;
 }
 
 const features = tableFeatures({ columnSizingFeature, columnResizingFeature });
@@ -250,6 +253,13 @@ function GridView(props: MappingGridProps) {
 
   const rowIsRagged = (row: number) => store.fieldCount(row) !== columnCount;
   const raggedMessage = (row: number) => validation.ragged()?.problemAt(row)?.message ?? predictedRejection(raggedRowMessage(store.fieldCount(row), columnCount));
+  // Where the row is in the user's spreadsheet (multi-line values make the line differ from the row number), and
+  // why a ragged row will be rejected.
+  const rowHeaderTitle = (index: number): string | undefined => {
+    const line = props.rowLine?.(index) ?? null;
+    const parts = [line === null ? null : RowPlace(index + 1, line), rowIsRagged(index) ? raggedMessage(index) : null].filter((p) => p !== null);
+    return parts.length ? parts.join(' — ') : undefined;
+  };
 
   return (
     <div class="mg" data-testid="grid" style={{ '--mg-row-h': `${ROW_HEIGHT}px`, '--mg-header-h': `${HEADER_HEIGHT}px`, '--mg-rownum-w': `${layout.rowNumberWidth()}px` }}>
@@ -319,7 +329,7 @@ function GridView(props: MappingGridProps) {
                         class="mg-rownum"
                         role="rowheader"
                         classList={{ 'mg-rownum-ragged': rowIsRagged(row().original.index), 'mg-rownum-active': selection.isActiveRow(row().original.index) }}
-                        title={rowIsRagged(row().original.index) ? raggedMessage(row().original.index) : undefined}
+                        title={rowHeaderTitle(row().original.index)}
                         data-testid={`rownum-${row().original.index + 1}`}
                       >
                         <table.FlexRender cell={cellOf(row(), -1)} />

@@ -55,6 +55,7 @@ export function MappingPanel(props: { session: ImportSession }) {
               onIdentifierChange={s.setIdentifierIndex}
               onCreateField={s.createField}
               phoneCountry={s.phoneCountry()}
+              rowLine={s.rowLine}
             />
           )}
         </Show>
