@@ -19,6 +19,33 @@ function freePort(): Promise<number> {
 export type LocalServer = { baseUrl: string; stop: () => void };
 
 /**
+ * The bench talks to the Worker the way a script does: the first-run setup makes an admin, who makes an admin API
+ * token (the public API's credential), and every request of this process to that server carries it as a Bearer
+ * header. Wrapping fetch keeps the measuring code free of auth plumbing.
+ */
+async function signInAsScript(baseUrl: string): Promise<void> {
+  const json = { 'content-type': 'application/json' };
+  const setup = await fetch(`${baseUrl}/api/setup`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ workspaceName: 'Bench', name: 'Bench Admin', email: 'bench@example.com', password: randomBytes(18).toString('base64') }),
+  });
+  const cookie = setup.headers.getSetCookie().find((c) => c.includes('session_token='))?.split(';')[0];
+  if (!setup.ok || !cookie) throw new Error(`first-run setup failed: ${setup.status} ${await setup.text()}`);
+  const created = await fetch(`${baseUrl}/api/tokens`, { method: 'POST', headers: { ...json, cookie }, body: JSON.stringify({ name: 'bench', role: 'admin' }) });
+  if (!created.ok) throw new Error(`API token refused: ${created.status} ${await created.text()}`);
+  const { token } = (await created.json()) as { token: string };
+  const plainFetch = globalThis.fetch;
+  globalThis.fetch = (input, init = {}) => {
+    const url = input instanceof Request ? input.url : String(input);
+    if (!url.startsWith(`${baseUrl}/`)) return plainFetch(input, init);
+    const headers = new Headers(init.headers);
+    headers.set('authorization', `Bearer ${token}`);
+    return plainFetch(input, { ...init, headers });
+  };
+}
+
+/**
  * `wrangler dev --local` on a fresh local D1 (temp dir), as `npm start` runs it: the real Worker and D1.
  * `vars` are extra configuration (e.g. CRM endpoints pointing at the fakes), passed as `--var`s.
  */
@@ -52,6 +79,7 @@ export async function startLocalServer(vars: Readonly<Record<string, string>> = 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  await signInAsScript(baseUrl);
   return {
     baseUrl,
     stop: () => {
