@@ -60,7 +60,9 @@ export async function salesforceUnderBench(records: number): Promise<CrmUnderBen
       const { authorizeUrl } = (await start.json()) as { authorizeUrl: string };
       const atSalesforce = await ok(await fetch(authorizeUrl, { redirect: 'manual' }));
       const callback = new URL(atSalesforce.headers.get('location') ?? '');
-      const landed = await ok(await fetch(`${baseUrl}${callback.pathname}${callback.search}`, { redirect: 'manual' }));
+      // A sign-in is bound to the browser that started it: the callback carries the cookie authorize set.
+      const signInCookie = start.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+      const landed = await ok(await fetch(`${baseUrl}${callback.pathname}${callback.search}`, { redirect: 'manual', headers: { cookie: signInCookie } }));
       const id = new URL(landed.headers.get('location') ?? '', baseUrl).searchParams.get('connected');
       if (!id) throw new Error(`Salesforce callback did not connect: ${landed.headers.get('location')}`);
       return id;
