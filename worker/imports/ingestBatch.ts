@@ -3,7 +3,7 @@ import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 import type { BatchBody, BatchResult, ImportCounts, RowError } from '../../shared/schema/imports.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
 import type { KeyedHasher } from '../crypto/keyedHash.ts';
-import { sensitiveKey, sensitiveKeys } from '../crypto/sensitiveKey.ts';
+import { sensitiveKeys } from '../crypto/sensitiveKey.ts';
 import { DomainError } from '../domainError.ts';
 import { addMembersStatement } from '../store/audiences.ts';
 import { readBatchState } from '../store/batchState.ts';
@@ -14,6 +14,7 @@ import { snapshotMembersStatements } from '../store/memberSnapshots.ts';
 import { existingMembers, insertMembersStatements, mergeMembersStatements, type MemberWrite } from '../store/members.ts';
 import { assertBatchWithinLimits } from './batchLimits.ts';
 import { classifyRows, type ClassifiedRows } from './classifyRows.ts';
+import { keyedIdentifierHash } from './identifierKey.ts';
 import { knownPlan, rememberPlan } from './knownPlans.ts';
 import { resolveMatches, type MergedMember } from './resolveMatches.ts';
 
@@ -80,7 +81,7 @@ export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<B
   let plan = knownPlan(workspaceId, importId) ?? null;
   if (plan) assertBatchWithinLimits(body.rows, plan);
   // Pure, so one classification serves every attempt.
-  const keyOf = (type: FieldType, normalized: string) => sensitiveKey(ctx.hasher, type, normalized);
+  const keyOf = keyedIdentifierHash(ctx.hasher);
   let classified = plan ? classifyRows(body.rows, plan, keyOf) : null;
   for (let attempt = 1; ; attempt++) {
     const state = await readBatchState(db, workspaceId, importId, body.seq, classified ? distinctKeys(classified) : null);
