@@ -8,3 +8,4 @@ export * from './connections.ts';
 export * from './limits.ts';
 export * from './text.ts';
 export * from './syncs.ts';
+export * from './crmExport.ts';

@@ -77,3 +77,48 @@ export class CrmNotConfiguredError extends DomainError {
     this.name = 'CrmNotConfiguredError';
   }
 }
+
+/** A CRM record as read for matching and diffs: flattened like pulled records, plus its id and last modification. */
+export type CrmRecordRef = {
+  id: string;
+  /** LastModifiedDate / modifiedon (ISO), for two-way conflicts: the side modified most recently wins. */
+  modifiedAt: string | null;
+  values: Record<string, string | null>;
+};
+
+/** One write: values by CRM property, as text (labels for choices); the connector converts to the CRM's types. */
+export type CrmWriteOp =
+  | { kind: 'create'; values: Record<string, string | null> }
+  | { kind: 'update'; id: string; values: Record<string, string | null> };
+
+/** One result per op, in order: a batch succeeds or fails record by record (partial success), never as a whole. */
+export type CrmWriteResult =
+  | { ok: true; id: string; created: boolean }
+  | {
+      ok: false;
+      /** The CRM's own code (REQUIRED_FIELD_MISSING, INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST, DUPLICATES_DETECTED, 0x80040237 …). */
+      vendorCode: string;
+      /** The CRM's message, for the report in plain words. */
+      message: string;
+      fields: string[];
+    };
+
+/** A CRM user, for the user mapping (Salesforce User, Dataverse systemuser). */
+export type CrmUser = { id: string; name: string; email: string | null; active: boolean };
+
+/**
+ * The writing side of a CRM (issue 11). Kept apart from Connector so reading code never sees write methods. Same
+ * error contract: auth renewed once on 401, 429/5xx retried by the shared policy, then CrmError.
+ */
+export interface CrmWriter {
+  /** Records of `object` whose `property` equals one of `values` exactly (≤ 200 values a call), with `fields`. */
+  findBy(object: string, property: string, values: string[], fields: string[]): Promise<CrmRecordRef[]>;
+  /** Records by id, with `fields` (ids this connection remembered in crm_record_links). */
+  getByIds(object: string, ids: string[], fields: string[]): Promise<CrmRecordRef[]>;
+  /**
+   * Creates/updates; the connector picks the bulk endpoint for the size (Salesforce sObject Collections for small
+   * batches, Bulk API 2.0 for large ones; Dataverse $batch / UpsertMultiple) and honours the CRM's limits.
+   */
+  write(object: string, ops: CrmWriteOp[]): Promise<CrmWriteResult[]>;
+  listUsers(): Promise<CrmUser[]>;
+}
