@@ -1,4 +1,5 @@
 import type { ImportCounts, ImportSummary } from '../../shared/schema/imports.ts';
+import { sumCounts } from '../../shared/report/sumCounts.ts';
 import type { ApiError } from '../api/apiError.ts';
 import { api } from '../api/client.ts';
 import { batchCount, batchRange, buildBatchRows, idempotencyKey, importedColumnIndexes, type RowSource } from './batchRows.ts';
@@ -16,16 +17,7 @@ export interface SendCallbacks {
   onRetry?: (error: ApiError, attempt: number, delayMs: number) => void;
 }
 
-export function addCounts(a: ImportCounts, b: ImportCounts): ImportCounts {
-  return {
-    received: a.received + b.received,
-    inserted: a.inserted + b.inserted,
-    updated: a.updated + b.updated,
-    duplicates: a.duplicates + b.duplicates,
-    rejected: a.rejected + b.rejected,
-    skipped: a.skipped + b.skipped,
-  };
-}
+export const addCounts = (a: ImportCounts, b: ImportCounts): ImportCounts => sumCounts(a, b);
 
 /**
  * Sends the rows of an open import from the Worker's `nextSeq` on, one batch at a time (the Worker applies them

@@ -1,5 +1,6 @@
 import type { DryRunCounts } from '../../shared/schema/audiences.ts';
 import type { RowErrorCode } from '../../shared/schema/imports.ts';
+import { sumCounts } from '../../shared/report/sumCounts.ts';
 import type { PositionedError } from '../imports/classifyRows.ts';
 
 export const emptyDryRunCounts = (): DryRunCounts => ({ received: 0, inserted: 0, updated: 0, merged: 0, rejected: 0, skipped: 0 });
@@ -17,22 +18,7 @@ export function rejectedByReason(errors: readonly PositionedError[]): Partial<Re
   return byReason;
 }
 
-export function addReasons(
-  a: Partial<Record<RowErrorCode, number>>,
-  b: Partial<Record<RowErrorCode, number>>,
-): Partial<Record<RowErrorCode, number>> {
-  const sum = { ...a };
-  for (const [code, n] of Object.entries(b) as [RowErrorCode, number][]) sum[code] = (sum[code] ?? 0) + n;
-  return sum;
-}
+export const addReasons = (a: Partial<Record<RowErrorCode, number>>, b: Partial<Record<RowErrorCode, number>>) =>
+  sumCounts<Partial<Record<RowErrorCode, number>>>(a, b);
 
-export function addCounts(a: DryRunCounts, b: DryRunCounts): DryRunCounts {
-  return {
-    received: a.received + b.received,
-    inserted: a.inserted + b.inserted,
-    updated: a.updated + b.updated,
-    merged: a.merged + b.merged,
-    rejected: a.rejected + b.rejected,
-    skipped: a.skipped + b.skipped,
-  };
-}
+export const addCounts = (a: DryRunCounts, b: DryRunCounts): DryRunCounts => sumCounts(a, b);
