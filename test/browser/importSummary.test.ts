@@ -63,6 +63,14 @@ describe('the import page says what Save will do before it does it', () => {
     expect(await page.getByRole('button', { name: 'Check again' }).count()).toBe(1);
     await screenshot(page, '62-dry-run-stale');
 
+    // Fixing a cell changes the rows the check answered for: it is out of date again.
+    await page.getByRole('button', { name: 'Check again' }).click();
+    await expect.poll(() => page.getByTestId('dry-run-stale').count()).toBe(0);
+    await page.getByTestId('cell-2-0').dblclick();
+    await page.getByTestId('cell-editor').fill('bea@example.com');
+    await page.getByTestId('cell-editor').press('Enter');
+    await expect.poll(() => page.getByTestId('dry-run-stale').count()).toBe(1);
+
     // Saved with "reject": the template remembers it.
     await page.getByLabel(CONSENT).check();
     await page.getByRole('button', { name: 'Save', exact: true }).click();

@@ -1,4 +1,4 @@
-import { createMemo, createSignal, For, Show, untrack } from 'solid-js';
+import { createEffect, createMemo, createSignal, For, onCleanup, Show, untrack } from 'solid-js';
 import type { DryRun } from '../../../shared/schema/audiences.ts';
 import { DEFAULT_BATCH_ROWS } from '../../../shared/schema/imports.ts';
 import { audiencesApi } from '../../api/audiences.ts';
@@ -28,6 +28,13 @@ export function DryRunPanel(props: { session: ImportSession }) {
   const [checked, setChecked] = createSignal(0);
   const [running, setRunning] = createSignal(false);
   const [error, setError] = createSignal<unknown>(null);
+  /** Bumped by every in-cell fix: a check made before an edit no longer answers for the rows as they are. */
+  const [edits, setEdits] = createSignal(0);
+  createEffect(() => {
+    const store = s.store();
+    if (!store) return;
+    onCleanup(store.subscribe((change) => change.kind === 'edit' && setEdits((n) => n + 1)));
+  });
   const ready = () => s.source() !== null && s.identifier() !== null && !s.parsing() && !s.busy();
   /** What the check depends on: a result for other settings would answer a question nobody asks any more. */
   const settingsKey = createMemo(() => {
@@ -38,7 +45,7 @@ export function DryRunPanel(props: { session: ImportSession }) {
     } catch {
       // An incomplete mapping (no identifier yet) cannot be checked; it still differs from any checked one.
     }
-    return JSON.stringify([mapping, choice.mode === 'existing' ? choice.id : 'new', s.defaultCountry(), s.rowCount()]);
+    return JSON.stringify([mapping, choice.mode === 'existing' ? choice.id : 'new', s.defaultCountry(), s.rowCount(), edits()]);
   });
   const [checkedKey, setCheckedKey] = createSignal<string | null>(null);
   const stale = () => result() !== null && checkedKey() !== settingsKey();
