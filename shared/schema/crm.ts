@@ -26,6 +26,19 @@ export const CrmField = z.object({
   /** Set on parts of a compound field (BillingStreet → "BillingAddress"); compounds themselves are not offered. */
   compoundOf: z.string().optional(),
   filterable: z.boolean(),
+  /**
+   * What writing back needs (issue 11), from the live describe: Salesforce createable / updateable, required on
+   * create = createable && !nillable && !defaultedOnCreate; Dataverse IsValidForCreate / IsValidForUpdate, required
+   * = RequiredLevel SystemRequired or ApplicationRequired (owner and status columns excepted: Dataverse fills them).
+   * Optional only so describes cached before these existed still parse; both connectors always set them.
+   */
+  createable: z.boolean().optional(),
+  updateable: z.boolean().optional(),
+  requiredOnCreate: z.boolean().optional(),
+  /** Longest text the CRM accepts (characters); null when it does not say or the type has no length. */
+  maxLength: z.number().int().nullable().optional(),
+  /** A free-text property (Salesforce string / textarea, Dataverse text / multiline text): what campaign metrics may go to. */
+  text: z.boolean().optional(),
 });
 export type CrmField = z.infer<typeof CrmField>;
 

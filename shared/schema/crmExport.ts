@@ -154,3 +154,61 @@ export type PushRequest = z.infer<typeof PushRequest>;
 /** One field of one record: what the CRM holds now and what it will hold after the push. */
 export const FieldChange = z.object({ crmProperty: CrmProperty, crmValue: z.string().nullable(), newValue: z.string().nullable() });
 export type FieldChange = z.infer<typeof FieldChange>;
+
+/** A CRM user, for the user mapping (Salesforce User, Dataverse systemuser). */
+export const CrmUser = z.object({ id: z.string(), name: z.string(), email: z.string().nullable(), active: z.boolean() });
+export type CrmUser = z.infer<typeof CrmUser>;
+
+/** What `checkExportSettings` (shared/crmExport) can find wrong with settings; the Worker answers them in a 422. */
+export const ExportProblemCode = z.enum([
+  /** the CRM has no such property on that table */
+  'unknown_property',
+  /** the property exists but the integration cannot write it (on create, on update or both) */
+  'not_writable',
+  /** a link or id column (lookup, reference): not set from a value */
+  'unsupported_type',
+  /** a campaign metric sent to a property that is not free text */
+  'metric_not_text',
+  /** a fixed / default / engagement value the property does not accept (picklist choice, number, yes/no, date, length) */
+  'invalid_value',
+  /** a property the CRM requires on create that nothing fills */
+  'required_not_covered',
+  /** a platform field that does not exist in this workspace */
+  'unknown_platform_field',
+  /** a sensitive platform field sent without an admin allowing it */
+  'sensitive_not_allowed',
+  /** one CRM property written twice, or one platform user mapped twice */
+  'duplicate',
+  /** a CRM user id the CRM does not know (anymore) */
+  'unknown_user',
+]);
+export type ExportProblemCode = z.infer<typeof ExportProblemCode>;
+
+/** One problem, at the setting it concerns (`path` into ExportSettings, as zod paths: ["people", "fields", 2, "crmProperty"]). */
+export const ExportProblem = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  code: ExportProblemCode,
+  message: z.string(),
+});
+export type ExportProblem = z.infer<typeof ExportProblem>;
+
+/** PUT /api/connections/:id/export-settings. `baseVersion`: the version the editor started from (a later save by someone else is a 409). */
+export const SaveExportSettingsBody = z.object({
+  settings: ExportSettings,
+  baseVersion: z.number().int().min(0).nullable().optional(),
+});
+export type SaveExportSettingsBody = z.infer<typeof SaveExportSettingsBody>;
+
+/** GET/PUT /api/connections/:id/export-settings answer. */
+export const ExportSettingsAnswer = z.object({
+  /** null: never configured (nothing can be pushed yet). */
+  settings: ExportSettings.nullable(),
+  /** 0 when never saved; each save adds one. */
+  version: z.number().int(),
+  updatedAt: z.string().nullable(),
+  /** Who saved last, as the history names them ("Ada Lovelace <ada@example.com>"). */
+  updatedBy: z.string().nullable(),
+  /** Platform fields sensitive in at least one audience of the workspace: sent only when in `sensitiveAllowed`. */
+  sensitiveFields: z.array(FieldKey),
+});
+export type ExportSettingsAnswer = z.infer<typeof ExportSettingsAnswer>;

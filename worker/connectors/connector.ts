@@ -1,4 +1,5 @@
 import type { CrmErrorDetails, CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../shared/schema/crm.ts';
+import type { CrmUser } from '../../shared/schema/crmExport.ts';
 import type { ErrorCode } from '../../shared/schema/errors.ts';
 import { DomainError } from '../domainError.ts';
 
@@ -103,8 +104,8 @@ export type CrmWriteResult =
       fields: string[];
     };
 
-/** A CRM user, for the user mapping (Salesforce User, Dataverse systemuser). */
-export type CrmUser = { id: string; name: string; email: string | null; active: boolean };
+/** A CRM user, for the user mapping: one definition in shared/schema/crmExport.ts (the API answers it too). */
+export type { CrmUser } from '../../shared/schema/crmExport.ts';
 
 /**
  * The writing side of a CRM (issue 11). Kept apart from Connector so reading code never sees write methods. Same

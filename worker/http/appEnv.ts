@@ -9,5 +9,7 @@ export type AppEnv = {
     role: Role;
     /** The signed-in person; null for an API token. */
     userId: string | null;
+    /** The API token a script calls with; null for a signed-in person (the change history names it). */
+    apiTokenId: string | null;
   };
 };

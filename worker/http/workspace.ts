@@ -41,12 +41,14 @@ export const resolveWorkspace = createMiddleware<AppEnv>(async (c, next) => {
     c.set('workspaceId', principal.workspaceId);
     c.set('role', principal.role);
     c.set('userId', null);
+    c.set('apiTokenId', principal.tokenId);
     return next();
   }
 
   const session = await authFor(c.env).api.getSession({ headers: c.req.raw.headers });
   if (!session) throw unauthorized();
   c.set('userId', session.user.id);
+  c.set('apiTokenId', null);
   // An unknown path answers 404 to a signed-in caller, not 403.
   if (!endpoint) return next();
   if (access === 'signedIn') return next();

@@ -416,9 +416,10 @@ export class FakeDataverse {
     if (!matches) return fail(400, '0x80060888', `Type 'Microsoft.Dynamics.CRM.${cast}' is not a valid cast.`);
     const expandOptions = (url.searchParams.get('$expand') ?? '').startsWith('OptionSet');
     const value = table.attributes.filter(matches).map((a) => {
-      const { options, format, target, ...metadata } = a;
+      const { options, format, target, maxLength, ...metadata } = a;
       const view: Record<string, unknown> = { ...metadata, '@odata.type': `#Microsoft.Dynamics.CRM.${a.AttributeType}AttributeMetadata` };
       if (a.AttributeType === 'String') view.FormatName = { Value: format ?? 'Text' };
+      if (maxLength !== undefined) view.MaxLength = maxLength;
       if (target) view.Targets = [target];
       const picked = pickProps(view, select);
       if (expandOptions && options) picked.OptionSet = { Options: options.map((o) => ({ Value: o.Value, Label: o.Label })) };

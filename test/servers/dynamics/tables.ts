@@ -5,12 +5,17 @@
 export type Label = { UserLocalizedLabel: { Label: string; LanguageCode: number } | null; LocalizedLabels: { Label: string; LanguageCode: number }[] };
 export type Option = { Value: number; Label: Label };
 
+export type RequiredLevel = { Value: 'None' | 'SystemRequired' | 'ApplicationRequired' | 'Recommended'; CanBeChanged: boolean; ManagedPropertyLogicalName: string };
+
 export type FakeAttribute = {
   LogicalName: string;
   DisplayName: Label;
   AttributeType: string;
   AttributeTypeName: { Value: string };
   IsValidForRead: boolean;
+  IsValidForCreate: boolean;
+  IsValidForUpdate: boolean;
+  RequiredLevel: RequiredLevel;
   AttributeOf: string | null;
   IsCustomAttribute: boolean;
   MetadataId: string;
@@ -20,6 +25,8 @@ export type FakeAttribute = {
   format?: string;
   /** Lookups: the table they point to. */
   target?: string;
+  /** String and Memo columns: MaxLength of their StringAttributeMetadata / MemoAttributeMetadata. */
+  maxLength?: number;
 };
 
 export type FakeTable = {
@@ -46,14 +53,25 @@ export function guid(seed: number, kind: number): string {
   return `${hex(kind, 8)}-${hex(seed >>> 16, 4)}-4${hex(seed, 3)}-8${hex(seed * 7, 3)}-${hex(seed * 2654435761, 12)}`;
 }
 
+const requiredLevel = (Value: RequiredLevel['Value']): RequiredLevel => ({ Value, CanBeChanged: Value !== 'SystemRequired', ManagedPropertyLogicalName: 'canmodifyrequirementlevelsettings' });
+/** Columns Dataverse sets itself (audit, computed names, composites): not valid for create or update. */
+const READ_ONLY = { IsValidForCreate: false, IsValidForUpdate: false } as const;
+const BUSINESS_REQUIRED = { RequiredLevel: requiredLevel('ApplicationRequired') } as const;
+
 function attribute(logicalName: string, display: string, type: string, extra: Partial<FakeAttribute> = {}): FakeAttribute {
   idCounter++;
+  // Dataverse's default single line of text is 100 characters; helper columns (AttributeOf) are never written.
+  const helper = extra.AttributeOf != null || logicalName.endsWith('_composite');
   return {
     LogicalName: logicalName,
     DisplayName: label(display),
     AttributeType: type,
     AttributeTypeName: { Value: `${type}Type` },
     IsValidForRead: true,
+    IsValidForCreate: !helper,
+    IsValidForUpdate: !helper,
+    RequiredLevel: requiredLevel('None'),
+    ...(type === 'String' ? { maxLength: 100 } : type === 'Memo' ? { maxLength: 2000 } : {}),
     AttributeOf: null,
     IsCustomAttribute: logicalName.includes('_') && /^(new|cr\d+)_/.test(logicalName),
     MetadataId: guid(idCounter, 0xa77),
@@ -101,26 +119,32 @@ function addressAttributes(n: number): FakeAttribute[] {
 /** Columns every table has (owner, audit, state), including helpers the Web API never returns (AttributeOf set). */
 function systemAttributes(table: string): FakeAttribute[] {
   return [
-    attribute(`${table}id`, table === 'account' ? 'Account' : table === 'lead' ? 'Lead' : 'Contact', 'Uniqueidentifier'),
-    attribute('createdon', 'Created On', 'DateTime'),
-    attribute('modifiedon', 'Modified On', 'DateTime'),
-    attribute('overriddencreatedon', 'Record Created On', 'DateTime'),
-    attribute('createdby', 'Created By', 'Lookup', { target: 'systemuser' }),
+    // The primary key may be given on create (Dataverse makes one otherwise), never changed.
+    attribute(`${table}id`, table === 'account' ? 'Account' : table === 'lead' ? 'Lead' : 'Contact', 'Uniqueidentifier', {
+      IsValidForUpdate: false,
+      RequiredLevel: requiredLevel('SystemRequired'),
+    }),
+    attribute('createdon', 'Created On', 'DateTime', READ_ONLY),
+    attribute('modifiedon', 'Modified On', 'DateTime', READ_ONLY),
+    attribute('overriddencreatedon', 'Record Created On', 'DateTime', { IsValidForUpdate: false }),
+    attribute('createdby', 'Created By', 'Lookup', { target: 'systemuser', ...READ_ONLY }),
     attribute('createdbyname', 'Created By Name', 'String', { AttributeOf: 'createdby' }),
-    attribute('modifiedby', 'Modified By', 'Lookup', { target: 'systemuser' }),
+    attribute('modifiedby', 'Modified By', 'Lookup', { target: 'systemuser', ...READ_ONLY }),
     attribute('modifiedbyname', 'Modified By Name', 'String', { AttributeOf: 'modifiedby' }),
-    attribute('ownerid', 'Owner', 'Owner', { target: 'systemuser' }),
+    // SystemRequired, and filled with the caller when a create leaves it out.
+    attribute('ownerid', 'Owner', 'Owner', { target: 'systemuser', RequiredLevel: requiredLevel('SystemRequired') }),
     attribute('owneridname', 'Owner Name', 'String', { AttributeOf: 'ownerid' }),
     attribute('owneridtype', 'Owner Type', 'EntityName', { AttributeOf: 'ownerid' }),
-    attribute('owningbusinessunit', 'Owning Business Unit', 'Lookup', { target: 'businessunit' }),
-    attribute('statecode', 'Status', 'State', { options: stateChoices }),
+    attribute('owningbusinessunit', 'Owning Business Unit', 'Lookup', { target: 'businessunit', ...READ_ONLY }),
+    // A record is created active; its state changes only by an update.
+    attribute('statecode', 'Status', 'State', { options: stateChoices, IsValidForCreate: false, RequiredLevel: requiredLevel('SystemRequired') }),
     attribute('statuscode', 'Status Reason', 'Status', { options: statusChoices }),
-    attribute('versionnumber', 'Version Number', 'BigInt'),
-    attribute('importsequencenumber', 'Import Sequence Number', 'Integer'),
+    attribute('versionnumber', 'Version Number', 'BigInt', READ_ONLY),
+    attribute('importsequencenumber', 'Import Sequence Number', 'Integer', { IsValidForUpdate: false }),
     attribute('timezoneruleversionnumber', 'Time Zone Rule Version Number', 'Integer'),
     attribute('utcconversiontimezonecode', 'UTC Conversion Time Zone Code', 'Integer'),
     attribute('transactioncurrencyid', 'Currency', 'Lookup', { target: 'transactioncurrency' }),
-    attribute('exchangerate', 'Exchange Rate', 'Decimal'),
+    attribute('exchangerate', 'Exchange Rate', 'Decimal', READ_ONLY),
     attribute('entityimage', 'Entity Image', 'Virtual', { AttributeTypeName: { Value: 'ImageType' } }),
     attribute('entityimageid', 'Entity Image Id', 'Uniqueidentifier', { IsValidForRead: false }),
     attribute('processid', 'Process', 'Uniqueidentifier'),
@@ -253,8 +277,8 @@ export function buildEnvironment(sizes: { contacts: number; accounts: number; le
     ...systemAttributes('contact'),
     attribute('firstname', 'First Name', 'String', { format: 'Text' }),
     attribute('middlename', 'Middle Name', 'String', { format: 'Text' }),
-    attribute('lastname', 'Last Name', 'String', { format: 'Text' }),
-    attribute('fullname', 'Full Name', 'String', { format: 'Text' }),
+    attribute('lastname', 'Last Name', 'String', { format: 'Text', maxLength: 50, ...BUSINESS_REQUIRED }),
+    attribute('fullname', 'Full Name', 'String', { format: 'Text', maxLength: 160, ...READ_ONLY }),
     attribute('salutation', 'Salutation', 'String', { format: 'Text' }),
     attribute('emailaddress1', 'Email', 'String', { format: 'Email' }),
     attribute('emailaddress2', 'Email Address 2', 'String', { format: 'Email' }),
@@ -307,7 +331,7 @@ export function buildEnvironment(sizes: { contacts: number; accounts: number; le
     MetadataId: '70816501-edb9-4740-a16c-6a5efbc05d84',
     attributes: [
       ...systemAttributes('account'),
-      attribute('name', 'Account Name', 'String', { format: 'Text' }),
+      attribute('name', 'Account Name', 'String', { format: 'Text', maxLength: 160, ...BUSINESS_REQUIRED }),
       attribute('accountnumber', 'Account Number', 'String', { format: 'Text' }),
       attribute('websiteurl', 'Website', 'String', { format: 'Url' }),
       attribute('emailaddress1', 'Email', 'String', { format: 'Email' }),
@@ -335,9 +359,9 @@ export function buildEnvironment(sizes: { contacts: number; accounts: number; le
     attributes: [
       ...systemAttributes('lead'),
       attribute('firstname', 'First Name', 'String', { format: 'Text' }),
-      attribute('lastname', 'Last Name', 'String', { format: 'Text' }),
-      attribute('fullname', 'Name', 'String', { format: 'Text' }),
-      attribute('subject', 'Topic', 'String', { format: 'Text' }),
+      attribute('lastname', 'Last Name', 'String', { format: 'Text', maxLength: 50, ...BUSINESS_REQUIRED }),
+      attribute('fullname', 'Name', 'String', { format: 'Text', maxLength: 160, ...READ_ONLY }),
+      attribute('subject', 'Topic', 'String', { format: 'Text', maxLength: 300, ...BUSINESS_REQUIRED }),
       attribute('companyname', 'Company Name', 'String', { format: 'Text' }),
       attribute('emailaddress1', 'Email', 'String', { format: 'Email' }),
       attribute('mobilephone', 'Mobile Phone', 'String', { format: 'Phone' }),

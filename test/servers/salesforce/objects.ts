@@ -38,6 +38,7 @@ export type DescribeField = {
   createable: boolean;
   custom: boolean;
   defaultValue: null;
+  defaultedOnCreate: boolean;
   digits: number;
   externalId: boolean;
   filterable: boolean;
@@ -83,7 +84,9 @@ const SOAP_TYPES: Record<FieldType, string> = {
   base64: 'xsd:base64Binary',
 };
 
-type FieldOptions = Partial<Pick<DescribeField, 'compoundFieldName' | 'filterable' | 'nillable' | 'length' | 'referenceTo' | 'relationshipName' | 'nameField'>> & {
+type FieldOptions = Partial<
+  Pick<DescribeField, 'compoundFieldName' | 'filterable' | 'nillable' | 'length' | 'referenceTo' | 'relationshipName' | 'nameField' | 'createable' | 'updateable' | 'defaultedOnCreate'>
+> & {
   picklist?: readonly (string | [value: string, label: string, active: boolean])[];
 };
 
@@ -99,9 +102,11 @@ export function field(name: string, label: string, type: FieldType, o: FieldOpti
     calculated: false,
     caseSensitive: false,
     compoundFieldName: o.compoundFieldName ?? null,
-    createable: type !== 'id',
+    createable: o.createable ?? type !== 'id',
     custom: name.endsWith('__c'),
     defaultValue: null,
+    // Checkboxes are never null: Salesforce defaults them to false (as it defaults ids, owners and audit stamps).
+    defaultedOnCreate: o.defaultedOnCreate ?? (type === 'boolean' || type === 'id'),
     digits: type === 'int' ? 9 : 0,
     externalId: false,
     filterable,
@@ -112,7 +117,7 @@ export function field(name: string, label: string, type: FieldType, o: FieldOpti
     length,
     name,
     nameField: o.nameField ?? false,
-    nillable: o.nillable ?? type !== 'id',
+    nillable: o.nillable ?? !(type === 'id' || type === 'boolean'),
     picklistValues: (o.picklist ?? []).map((p) => {
       const [value, plabel, active] = typeof p === 'string' ? [p, p, true] : p;
       return { value, label: plabel, active, defaultValue: false, validFor: null };
@@ -125,7 +130,7 @@ export function field(name: string, label: string, type: FieldType, o: FieldOpti
     sortable: filterable,
     type,
     unique: false,
-    updateable: type !== 'id',
+    updateable: o.updateable ?? type !== 'id',
   };
 }
 
@@ -153,7 +158,8 @@ function personName(): DescribeField[] {
   const part = (n: string, l: string, picklist?: string[]) =>
     field(n, l, picklist ? 'picklist' : 'string', { compoundFieldName: 'Name', nillable: n !== 'LastName', ...(picklist ? { picklist } : {}) });
   return [
-    field('Name', 'Full Name', 'string', { nameField: true }),
+    // The compound is read-only: its parts are written.
+    field('Name', 'Full Name', 'string', { nameField: true, createable: false, updateable: false, length: 121 }),
     part('Salutation', 'Salutation', ['Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.']),
     part('FirstName', 'First Name'),
     part('MiddleName', 'Middle Name'),
@@ -178,13 +184,17 @@ function customFields(count: number): DescribeField[] {
 
 const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', ['Trade Show', 'Trade Show (retired)', false] as [string, string, boolean], 'Other'];
 
+/** Audit fields Salesforce sets itself: never createable or updateable through the API. */
+const stamp = { createable: false, updateable: false, nillable: false, defaultedOnCreate: true } as const;
+
 const system = (): DescribeField[] => [
-  field('OwnerId', 'Owner ID', 'reference', { referenceTo: ['User'], relationshipName: 'Owner' }),
-  field('IsDeleted', 'Deleted', 'boolean'),
-  field('CreatedDate', 'Created Date', 'datetime'),
-  field('CreatedById', 'Created By ID', 'reference', { referenceTo: ['User'], relationshipName: 'CreatedBy' }),
-  field('LastModifiedDate', 'Last Modified Date', 'datetime'),
-  field('SystemModstamp', 'System Modstamp', 'datetime'),
+  // Not nillable, but defaulted to the running user when a create leaves it out.
+  field('OwnerId', 'Owner ID', 'reference', { referenceTo: ['User'], relationshipName: 'Owner', nillable: false, defaultedOnCreate: true }),
+  field('IsDeleted', 'Deleted', 'boolean', stamp),
+  field('CreatedDate', 'Created Date', 'datetime', stamp),
+  field('CreatedById', 'Created By ID', 'reference', { referenceTo: ['User'], relationshipName: 'CreatedBy', ...stamp }),
+  field('LastModifiedDate', 'Last Modified Date', 'datetime', stamp),
+  field('SystemModstamp', 'System Modstamp', 'datetime', stamp),
 ];
 
 export type ObjectMeta = {
@@ -207,7 +217,7 @@ export const OBJECTS: readonly ObjectMeta[] = [
     queryable: true,
     fields: [
       field('Id', 'Account ID', 'id'),
-      field('Name', 'Account Name', 'string', { nameField: true }),
+      field('Name', 'Account Name', 'string', { nameField: true, nillable: false }),
       field('Type', 'Account Type', 'picklist', { picklist: ['Prospect', 'Customer - Direct', 'Customer - Channel', 'Partner', 'Other'] }),
       field('ParentId', 'Parent Account ID', 'reference', { referenceTo: ['Account'], relationshipName: 'Parent' }),
       ...address('Billing', 'Billing'),
@@ -265,17 +275,18 @@ export const OBJECTS: readonly ObjectMeta[] = [
       field('Id', 'Lead ID', 'id'),
       ...personName(),
       field('Title', 'Title', 'string', { length: 128 }),
-      field('Company', 'Company', 'string'),
+      field('Company', 'Company', 'string', { nillable: false }),
       ...address('', '').map((f) => ({ ...f, label: f.label.trim() })),
       field('Phone', 'Phone', 'phone'),
       field('MobilePhone', 'Mobile Phone', 'phone'),
       field('Email', 'Email', 'email'),
       field('Website', 'Website', 'url'),
       field('LeadSource', 'Lead Source', 'picklist', { picklist: LEAD_SOURCES }),
-      field('Status', 'Status', 'picklist', { picklist: ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'] }),
+      // Required, but Salesforce puts the default status ("Open - Not Contacted") on a lead created without one.
+      field('Status', 'Status', 'picklist', { picklist: ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'], nillable: false, defaultedOnCreate: true }),
       field('Industry', 'Industry', 'picklist', { picklist: ['Banking', 'Retail', 'Technology', 'Other'] }),
       field('NumberOfEmployees', 'Employees', 'int'),
-      field('IsConverted', 'Converted', 'boolean'),
+      field('IsConverted', 'Converted', 'boolean', { updateable: false }),
       ...system(),
       ...customFields(180),
     ],

@@ -155,7 +155,7 @@ export class DynamicsConnector implements Connector {
     const [definition, attributes, picklists, strings] = await Promise.all([
       this.api.get(this.api.url(`${entity}?$select=EntitySetName,PrimaryIdAttribute`), EntityDefinition.pick({ EntitySetName: true, PrimaryIdAttribute: true })),
       this.api.get(
-        this.api.url(`${entity}/Attributes?$select=LogicalName,DisplayName,AttributeType,AttributeTypeName,IsValidForRead,AttributeOf`),
+        this.api.url(`${entity}/Attributes?$select=LogicalName,DisplayName,AttributeType,AttributeTypeName,IsValidForRead,AttributeOf,IsValidForCreate,IsValidForUpdate,RequiredLevel`),
         collectionOf(AttributeDefinition),
       ),
       this.api.get(
@@ -163,7 +163,7 @@ export class DynamicsConnector implements Connector {
         collectionOf(PicklistDefinition),
       ),
       this.api.get(
-        this.api.url(`${entity}/Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,FormatName`),
+        this.api.url(`${entity}/Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,FormatName,MaxLength`),
         collectionOf(StringFormatDefinition),
       ),
     ]);

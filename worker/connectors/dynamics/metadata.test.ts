@@ -52,7 +52,9 @@ describe('toCrmFields', () => {
       [{ LogicalName: 'gendercode', OptionSet: { Options: [{ Value: 1, Label: label('Male') }, { Value: 2, Label: label('Female') }] } }],
       [{ LogicalName: 'emailaddress1', FormatName: { Value: 'Email' } }, { LogicalName: 'address1_city', FormatName: { Value: 'Text' } }],
     );
-    expect(fields).toEqual([
+    // The write side has its own test below.
+    const readSide = fields.map(({ createable, updateable, requiredOnCreate, maxLength, text, ...read }) => read);
+    expect(readSide).toEqual([
       { name: 'address1_city', label: 'ADDRESS1_CITY', type: 'string', filterable: true, compoundOf: 'address1_composite' },
       { name: 'emailaddress1', label: 'EMAILADDRESS1', type: 'email', filterable: true },
       {
@@ -68,6 +70,28 @@ describe('toCrmFields', () => {
       { name: 'new_interests', label: 'NEW_INTERESTS', type: 'multiselectpicklist', filterable: false },
       { name: 'parentcustomerid', label: 'PARENTCUSTOMERID', type: 'customer', filterable: true },
     ]);
+  });
+
+  it('says what writing needs: valid for create/update, required level, text and its length', () => {
+    const required = { Value: 'ApplicationRequired' };
+    const fields = toCrmFields(
+      [
+        attribute('lastname', 'String', { IsValidForCreate: true, IsValidForUpdate: true, RequiredLevel: required }),
+        attribute('description', 'Memo', { IsValidForCreate: true, IsValidForUpdate: true, RequiredLevel: { Value: 'None' } }),
+        attribute('modifiedon', 'DateTime', { IsValidForCreate: false, IsValidForUpdate: false, RequiredLevel: { Value: 'None' } }),
+        // SystemRequired, but Dataverse makes the caller the owner and starts the status at its default.
+        attribute('ownerid', 'Owner', { IsValidForCreate: true, IsValidForUpdate: true, RequiredLevel: { Value: 'SystemRequired' } }),
+        attribute('statuscode', 'Status', { IsValidForCreate: true, IsValidForUpdate: true, RequiredLevel: { Value: 'SystemRequired' } }),
+      ],
+      [],
+      [{ LogicalName: 'lastname', FormatName: { Value: 'Text' }, MaxLength: 50 }],
+    );
+    const byName = new Map(fields.map((f) => [f.name, f]));
+    expect(byName.get('lastname')).toMatchObject({ createable: true, updateable: true, requiredOnCreate: true, maxLength: 50, text: true });
+    expect(byName.get('description')).toMatchObject({ requiredOnCreate: false, maxLength: null, text: true });
+    expect(byName.get('modifiedon')).toMatchObject({ createable: false, updateable: false, requiredOnCreate: false, text: false });
+    expect(byName.get('ownerid')?.requiredOnCreate).toBe(false);
+    expect(byName.get('statuscode')?.requiredOnCreate).toBe(false);
   });
 });
 

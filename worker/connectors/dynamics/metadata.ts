@@ -26,6 +26,10 @@ export const AttributeDefinition = z.object({
   AttributeTypeName: z.object({ Value: z.string() }).nullish(),
   IsValidForRead: z.boolean().nullish(),
   AttributeOf: z.string().nullish(),
+  IsValidForCreate: z.boolean().nullish(),
+  IsValidForUpdate: z.boolean().nullish(),
+  /** None, SystemRequired, ApplicationRequired (business required), Recommended. */
+  RequiredLevel: z.object({ Value: z.string() }).nullish(),
 });
 export type AttributeDefinition = z.infer<typeof AttributeDefinition>;
 
@@ -35,7 +39,11 @@ export const PicklistDefinition = z.object({
 });
 export type PicklistDefinition = z.infer<typeof PicklistDefinition>;
 
-export const StringFormatDefinition = z.object({ LogicalName: z.string(), FormatName: z.object({ Value: z.string() }).nullish() });
+export const StringFormatDefinition = z.object({
+  LogicalName: z.string(),
+  FormatName: z.object({ Value: z.string() }).nullish(),
+  MaxLength: z.number().int().nullish(),
+});
 export type StringFormatDefinition = z.infer<typeof StringFormatDefinition>;
 
 /** An OData collection of one kind of item. */
@@ -84,6 +92,23 @@ const TYPE_NAMES: Record<string, string> = {
 };
 const STRING_FORMATS: Record<string, string> = { Email: 'email', Phone: 'phone', Url: 'url' };
 const NOT_FILTERABLE = new Set(['multiselectpicklist']);
+const TEXT_TYPES = new Set(['string', 'memo']);
+const REQUIRED_LEVELS = new Set(['SystemRequired', 'ApplicationRequired']);
+// Required, but Dataverse fills them on create: the owner is the caller, status columns start at their default,
+// the primary key is generated.
+const FILLED_BY_DATAVERSE = new Set(['owner', 'state', 'status', 'uniqueidentifier']);
+
+/** What writing needs (issue 11), from IsValidForCreate / IsValidForUpdate / RequiredLevel and the text length. */
+function writeProperties(attribute: AttributeDefinition, type: string, maxLength: number | null | undefined): Pick<CrmField, 'createable' | 'updateable' | 'requiredOnCreate' | 'maxLength' | 'text'> {
+  const createable = attribute.IsValidForCreate ?? false;
+  return {
+    createable,
+    updateable: attribute.IsValidForUpdate ?? false,
+    requiredOnCreate: createable && REQUIRED_LEVELS.has(attribute.RequiredLevel?.Value ?? 'None') && !FILLED_BY_DATAVERSE.has(type),
+    maxLength: maxLength ?? null,
+    text: TEXT_TYPES.has(type),
+  };
+}
 
 /** Lowercased type as CrmField carries it, or null for columns that hold no importable value (images, party lists, helpers). */
 export function fieldType(attribute: AttributeDefinition, format: string | undefined): string | null {
@@ -106,6 +131,7 @@ export function toCrmFields(
 ): CrmField[] {
   const options = new Map(picklists.map((p) => [p.LogicalName, p.OptionSet?.Options ?? []]));
   const formats = new Map(stringFormats.map((s) => [s.LogicalName, s.FormatName?.Value]));
+  const maxLengths = new Map(stringFormats.map((s) => [s.LogicalName, s.MaxLength]));
   const composites = new Set(attributes.filter((a) => a.LogicalName.endsWith('_composite')).map((a) => a.LogicalName));
   const fields: CrmField[] = [];
   for (const attribute of attributes) {
@@ -118,6 +144,7 @@ export function toCrmFields(
       label: labelOf(attribute.DisplayName, attribute.LogicalName),
       type,
       filterable: !NOT_FILTERABLE.has(type),
+      ...writeProperties(attribute, type, maxLengths.get(attribute.LogicalName)),
     };
     const choices = options.get(attribute.LogicalName);
     if (choices?.length) field.options = choices.map((o) => ({ value: String(o.Value), label: labelOf(o.Label, String(o.Value)) }));

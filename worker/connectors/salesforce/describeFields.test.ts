@@ -5,8 +5,10 @@ import { flattenRecord } from './flattenRecord.ts';
 const describeResult = [
   { name: 'Id', label: 'Contact ID', type: 'id', filterable: true },
   { name: 'Name', label: 'Full Name', type: 'string', filterable: true },
-  { name: 'FirstName', label: 'First Name', type: 'string', filterable: true, compoundFieldName: 'Name' },
-  { name: 'LastName', label: 'Last Name', type: 'string', filterable: true, compoundFieldName: 'Name' },
+  { name: 'FirstName', label: 'First Name', type: 'string', filterable: true, compoundFieldName: 'Name', createable: true, updateable: true, nillable: true, length: 40 },
+  { name: 'LastName', label: 'Last Name', type: 'string', filterable: true, compoundFieldName: 'Name', createable: true, updateable: true, nillable: false, defaultedOnCreate: false, length: 80 },
+  { name: 'OwnerId', label: 'Owner ID', type: 'reference', filterable: true, createable: true, updateable: true, nillable: false, defaultedOnCreate: true, length: 18 },
+  { name: 'SystemModstamp', label: 'System Modstamp', type: 'datetime', filterable: true, createable: false, updateable: false, nillable: false, defaultedOnCreate: true, length: 0 },
   { name: 'MailingStreet', label: 'Mailing Street', type: 'textarea', filterable: true, compoundFieldName: 'MailingAddress' },
   { name: 'MailingCity', label: 'Mailing City', type: 'string', filterable: true, compoundFieldName: 'MailingAddress' },
   { name: 'MailingLatitude', label: 'Mailing Latitude', type: 'double', filterable: true, compoundFieldName: 'MailingAddress' },
@@ -41,11 +43,30 @@ describe('describeFields', () => {
   const { fields, picklistLabels } = describeFields(describeResult);
 
   it('offers compound parts with compoundOf and never the compounds themselves', () => {
-    expect([...fields.keys()]).toEqual(['Id', 'FirstName', 'LastName', 'MailingStreet', 'MailingCity', 'MailingLatitude', 'LeadSource', 'Interests__c', 'Description']);
-    expect(fields.get('FirstName')).toEqual({ name: 'FirstName', label: 'First Name', type: 'string', filterable: true, compoundOf: 'Name' });
+    expect([...fields.keys()]).toEqual(['Id', 'FirstName', 'LastName', 'OwnerId', 'SystemModstamp', 'MailingStreet', 'MailingCity', 'MailingLatitude', 'LeadSource', 'Interests__c', 'Description']);
+    expect(fields.get('FirstName')).toEqual({
+      name: 'FirstName',
+      label: 'First Name',
+      type: 'string',
+      filterable: true,
+      compoundOf: 'Name',
+      createable: true,
+      updateable: true,
+      requiredOnCreate: false,
+      maxLength: 40,
+      text: true,
+    });
     expect(fields.get('MailingCity')?.compoundOf).toBe('MailingAddress');
     expect(fields.has('Name')).toBe(false);
     expect(fields.has('MailingAddress')).toBe(false);
+  });
+
+  it('says what writing needs: required on create = createable, not nillable, not defaulted', () => {
+    expect(fields.get('LastName')).toMatchObject({ createable: true, updateable: true, requiredOnCreate: true, maxLength: 80, text: true });
+    // Not nillable, but Salesforce fills it (the running user): not the marketer's to provide.
+    expect(fields.get('OwnerId')).toMatchObject({ requiredOnCreate: false, text: false });
+    expect(fields.get('SystemModstamp')).toMatchObject({ createable: false, updateable: false, requiredOnCreate: false, maxLength: null });
+    expect(fields.get('MailingLatitude')).toMatchObject({ text: false });
   });
 
   it('keeps active picklist values as options, lowercases types, and keeps filterable', () => {

@@ -8,6 +8,12 @@ export type SalesforceDescribeField = {
   filterable?: boolean;
   compoundFieldName?: string | null;
   picklistValues?: readonly { value: string; label: string | null; active: boolean }[] | null;
+  createable?: boolean;
+  updateable?: boolean;
+  nillable?: boolean;
+  defaultedOnCreate?: boolean;
+  /** Characters, for text types; 0 for the others. */
+  length?: number;
 };
 
 export type DescribedObject = {
@@ -21,6 +27,23 @@ export type DescribedObject = {
 const NOT_OFFERED = new Set(['base64']);
 
 const PICKLIST_TYPES = new Set(['picklist', 'multipicklist', 'combobox']);
+const TEXT_TYPES = new Set(['string', 'textarea']);
+
+/**
+ * What writing needs, as Salesforce's field properties say it: a field must be given on create when it is
+ * createable, cannot be null and Salesforce supplies no default (Contact.LastName, Lead.Company; not OwnerId or
+ * booleans, which are defaulted).
+ */
+function writeProperties(f: SalesforceDescribeField): Pick<CrmField, 'createable' | 'updateable' | 'requiredOnCreate' | 'maxLength' | 'text'> {
+  const createable = f.createable ?? false;
+  return {
+    createable,
+    updateable: f.updateable ?? false,
+    requiredOnCreate: createable && f.nillable === false && f.defaultedOnCreate !== true,
+    maxLength: f.length ? f.length : null,
+    text: TEXT_TYPES.has(f.type.toLowerCase()),
+  };
+}
 
 export function describeFields(fields: readonly SalesforceDescribeField[]): DescribedObject {
   // A compound (BillingAddress, a Contact's Name) is any field another field names as its compoundFieldName.
@@ -30,7 +53,7 @@ export function describeFields(fields: readonly SalesforceDescribeField[]): Desc
   for (const f of fields) {
     const type = f.type.toLowerCase();
     if (compounds.has(f.name) || NOT_OFFERED.has(type) || type === 'address' || type === 'location') continue;
-    const field: CrmField = { name: f.name, label: f.label, type, filterable: f.filterable ?? false };
+    const field: CrmField = { name: f.name, label: f.label, type, filterable: f.filterable ?? false, ...writeProperties(f) };
     if (f.compoundFieldName) field.compoundOf = f.compoundFieldName;
     if (PICKLIST_TYPES.has(type) && f.picklistValues) {
       field.options = f.picklistValues.filter((p) => p.active).map((p) => ({ value: p.value, label: p.label ?? p.value }));
