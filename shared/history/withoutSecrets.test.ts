@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withoutSecrets } from './recordChange.ts';
+import { withoutSecrets } from './withoutSecrets.ts';
 
 describe('withoutSecrets', () => {
   it('drops tokens, secrets and sealed values at every depth and keeps the settings', () => {
