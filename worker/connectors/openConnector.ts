@@ -1,5 +1,5 @@
 import type { CrmConnection } from '../../shared/schema/crm.ts';
-import { CrmError, CrmNotConfiguredError, type Connector } from './connector.ts';
+import { CrmError, CrmNotConfiguredError, type Connector, type CrmWriter } from './connector.ts';
 import { providerOf } from './registry.ts';
 import { CrmConnections, toPublic } from './store/crmConnections.ts';
 import { tokenCipher } from './tokenCipher.ts';
@@ -11,6 +11,21 @@ export type OpenedConnector = { connector: Connector; connection: CrmConnection 
  * and imports never branch on it. A connection that needs a new login is refused before any CRM call.
  */
 export async function openConnector(env: Env, workspaceId: string, connectionId: string): Promise<OpenedConnector | null> {
+  const opened = await openStored(env, workspaceId, connectionId);
+  return opened && { connector: opened.provider.connector(opened.settings, opened.connection, opened.store), connection: toPublic(opened.connection) };
+}
+
+export type OpenedWriter = { writer: CrmWriter; connection: CrmConnection };
+
+/** The writing side of a connection of this workspace (null when there is none by that id), on the same terms. */
+export async function openWriter(env: Env, workspaceId: string, connectionId: string): Promise<OpenedWriter | null> {
+  const opened = await openStored(env, workspaceId, connectionId);
+  if (!opened) return null;
+  if (!opened.provider.writer) throw new CrmError('crm_error', `Writing to ${opened.provider.name} is not available yet.`, null, null, 400, null, 'app');
+  return { writer: opened.provider.writer(opened.settings, opened.connection, opened.store), connection: toPublic(opened.connection) };
+}
+
+async function openStored(env: Env, workspaceId: string, connectionId: string) {
   const store = new CrmConnections(env.DB, workspaceId, tokenCipher(env));
   const connection = await store.get(connectionId);
   if (!connection) return null;
@@ -21,5 +36,5 @@ export async function openConnector(env: Env, workspaceId: string, connectionId:
   if (connection.status === 'needs_reauth') {
     throw new CrmError('crm_auth_failed', 'This connection needs a new login: reconnect it to continue.', null, null, 401);
   }
-  return { connector: provider.connector(settings, connection, store), connection: toPublic(connection) };
+  return { provider, settings, connection, store };
 }

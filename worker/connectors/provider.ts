@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { CrmKind } from '../../shared/schema/crm.ts';
-import type { Connector } from './connector.ts';
+import type { Connector, CrmWriter } from './connector.ts';
 import type { AccountIdentity, CrmConnections, SignedIn, StoredConnection, TokenSet } from './store/crmConnections.ts';
 
 /**
@@ -38,6 +38,9 @@ export interface CrmProvider<Settings = unknown> {
 
   /** The connector reading a stored connection. */
   connector(settings: Settings, connection: StoredConnection, store: CrmConnections): Connector;
+
+  /** The writing side of a stored connection (issue 11), with the same token renewal and retries. */
+  writer?(settings: Settings, connection: StoredConnection, store: CrmConnections): CrmWriter;
 }
 
 /** Where a sign-in happens (token endpoint host or authority) and the CRM's API origin, when known before it. */

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { CreateOrgRequest, FakeRecord, FaultRequest, OrgStats, RecordChanges } from './controlTypes.ts';
 import { findObject, type ObjectMeta } from './objects.ts';
 import { generateAccounts, generateContacts, generateLeads, recordId } from './records.ts';
+import { orgUsers } from './writes.ts';
 
 /** One fake Salesforce org: its data, the tokens it has issued, open query cursors and pending faults. */
 export class FakeOrg {
@@ -53,6 +54,7 @@ export class FakeOrg {
     this.records.set('Invoice__c', this.withIds('Invoice__c', request.records?.Invoice__c));
     for (const name of ['Account', 'Contact', 'Lead', 'Invoice__c']) this.records.set(name, (this.records.get(name) ?? []).map(withSystemFields));
     this.records.set('Organization', [{ Id: this.orgId, Name: this.orgName, OrganizationType: 'Enterprise Edition', IsSandbox: false }]);
+    this.records.set('User', orgUsers(this));
   }
 
   private withIds(objectName: string, records: FakeRecord[] | undefined): FakeRecord[] {

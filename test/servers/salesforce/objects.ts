@@ -60,6 +60,8 @@ export type DescribeField = {
   type: FieldType;
   unique: boolean;
   updateable: boolean;
+  /** A picklist whose API writes must use one of its active values (INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST otherwise). */
+  restrictedPicklist: boolean;
 };
 
 const SOAP_TYPES: Record<FieldType, string> = {
@@ -85,7 +87,7 @@ const SOAP_TYPES: Record<FieldType, string> = {
 };
 
 type FieldOptions = Partial<
-  Pick<DescribeField, 'compoundFieldName' | 'filterable' | 'nillable' | 'length' | 'referenceTo' | 'relationshipName' | 'nameField' | 'createable' | 'updateable' | 'defaultedOnCreate'>
+  Pick<DescribeField, 'compoundFieldName' | 'filterable' | 'nillable' | 'length' | 'referenceTo' | 'relationshipName' | 'nameField' | 'createable' | 'updateable' | 'defaultedOnCreate' | 'restrictedPicklist'>
 > & {
   picklist?: readonly (string | [value: string, label: string, active: boolean])[];
 };
@@ -102,7 +104,8 @@ export function field(name: string, label: string, type: FieldType, o: FieldOpti
     calculated: false,
     caseSensitive: false,
     compoundFieldName: o.compoundFieldName ?? null,
-    createable: o.createable ?? type !== 'id',
+    // Compound values (an address, a full Name) are written through their parts, never themselves.
+    createable: o.createable ?? !(type === 'id' || type === 'address' || type === 'location'),
     custom: name.endsWith('__c'),
     defaultValue: null,
     // Checkboxes are never null: Salesforce defaults them to false (as it defaults ids, owners and audit stamps).
@@ -130,7 +133,8 @@ export function field(name: string, label: string, type: FieldType, o: FieldOpti
     sortable: filterable,
     type,
     unique: false,
-    updateable: o.updateable ?? type !== 'id',
+    updateable: o.updateable ?? !(type === 'id' || type === 'address' || type === 'location'),
+    restrictedPicklist: o.restrictedPicklist ?? false,
   };
 }
 
@@ -182,6 +186,7 @@ function customFields(count: number): DescribeField[] {
   });
 }
 
+// Restricted, as orgs often make it: a write must pick one of its active values.
 const LEAD_SOURCES = ['Web', 'Phone Inquiry', 'Partner Referral', 'Purchased List', ['Trade Show', 'Trade Show (retired)', false] as [string, string, boolean], 'Other'];
 
 /** Audit fields Salesforce sets itself: never createable or updateable through the API. */
@@ -255,7 +260,7 @@ export const OBJECTS: readonly ObjectMeta[] = [
       field('Email', 'Email', 'email'),
       field('Title', 'Title', 'string', { length: 128 }),
       field('Department', 'Department', 'string', { length: 80 }),
-      field('LeadSource', 'Lead Source', 'picklist', { picklist: LEAD_SOURCES }),
+      field('LeadSource', 'Lead Source', 'picklist', { picklist: LEAD_SOURCES, restrictedPicklist: true }),
       field('Birthdate', 'Birthdate', 'date'),
       field('Description', 'Contact Description', 'textarea'),
       field('HasOptedOutOfEmail', 'Email Opt Out', 'boolean'),
@@ -281,7 +286,7 @@ export const OBJECTS: readonly ObjectMeta[] = [
       field('MobilePhone', 'Mobile Phone', 'phone'),
       field('Email', 'Email', 'email'),
       field('Website', 'Website', 'url'),
-      field('LeadSource', 'Lead Source', 'picklist', { picklist: LEAD_SOURCES }),
+      field('LeadSource', 'Lead Source', 'picklist', { picklist: LEAD_SOURCES, restrictedPicklist: true }),
       // Required, but Salesforce puts the default status ("Open - Not Contacted") on a lead created without one.
       field('Status', 'Status', 'picklist', { picklist: ['Open - Not Contacted', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'], nillable: false, defaultedOnCreate: true }),
       field('Industry', 'Industry', 'picklist', { picklist: ['Banking', 'Retail', 'Technology', 'Other'] }),
@@ -315,6 +320,22 @@ export const OBJECTS: readonly ObjectMeta[] = [
     custom: false,
     queryable: true,
     fields: [field('Id', 'Organization ID', 'id'), field('Name', 'Name', 'string'), field('OrganizationType', 'Edition', 'string'), field('IsSandbox', 'Is Sandbox', 'boolean')],
+  },
+  {
+    // The org's users, for the user mapping of pushes (SELECT Id, Name, Email, IsActive FROM User).
+    name: 'User',
+    label: 'User',
+    labelPlural: 'Users',
+    keyPrefix: '005',
+    custom: false,
+    queryable: true,
+    fields: [
+      field('Id', 'User ID', 'id'),
+      field('Name', 'Full Name', 'string', { nameField: true, createable: false, updateable: false }),
+      field('Username', 'Username', 'string'),
+      field('Email', 'Email', 'email'),
+      field('IsActive', 'Active', 'boolean'),
+    ],
   },
 ];
 

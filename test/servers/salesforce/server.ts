@@ -4,6 +4,7 @@ import type { CreateOrgRequest, CreateOrgResponse, FakeRecord, FaultRequest, Rec
 import { FakeOrg, pkceChallenge } from './fakeOrg.ts';
 import { LISTED_ONLY, OBJECTS, findObject, type DescribeField } from './objects.ts';
 import { SoqlError, parseSoql, runQuery } from './soqlEngine.ts';
+import { handleWrite, writeControl } from './writes.ts';
 
 /**
  * A fake Salesforce answering the REST API and OAuth 2.0 calls our connector makes, as Salesforce documents them:
@@ -69,16 +70,25 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
       const answer: CreateOrgResponse = { orgId: org.orgId, userId: org.userId, userName: org.userName, loginUrl: loginUrl(org), instanceUrl: instanceUrl(org) };
       return json(res, 201, answer);
     }
-    const control = /^\/__control\/orgs\/(\d+)\/(faults|stats|records)$/.exec(path);
+    const control = /^\/__control\/orgs\/(\d+)\/(faults|stats|records|writes)$/.exec(path);
     if (control) {
       const org = orgs.get(control[1] as string);
       if (!org) return json(res, 404, { error: 'no such org' });
+      if (control[2] === 'writes') return writeControl(ctx, org);
       if (control[2] === 'records' && req.method === 'POST') return json(res, 200, org.changeRecords(JSON.parse(ctx.body) as RecordChanges));
       if (control[2] === 'faults' && req.method === 'POST') {
         org.applyFaults(JSON.parse(ctx.body) as FaultRequest);
         return json(res, 200, { ok: true });
       }
       return json(res, 200, org.stats);
+    }
+    // jsforce's Bulk API 2.0 resolves its URLs against the instance URL's origin (new URL('/services/…', instanceUrl)),
+    // which drops this fake's /orgs/<n>/instance prefix (real instance URLs have no path): such a request finds its
+    // org by the access token, which starts with the org id.
+    if (path.startsWith('/services/data/')) {
+      const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+      const owner = [...orgs.values()].find((o) => token.startsWith(`${o.orgId}!`));
+      if (owner) return api(ctx, owner, () => data(ctx, owner, path));
     }
     const m = /^\/orgs\/(\d+)\/(login|instance)(\/.*)$/.exec(path);
     const org = m ? orgs.get(m[1] as string) : undefined;
@@ -242,6 +252,7 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
     if (path === '/queryAll') return query(ctx, org, version, url.searchParams.get('q') ?? '', true);
     const more = /^\/query\/(01g[A-Za-z0-9]+)-(\d+)$/.exec(path);
     if (more) return queryMore(ctx, org, version, more[1] as string, Number(more[2]));
+    if (handleWrite(ctx, org, version, path)) return;
     return apiError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
   }
 

@@ -276,7 +276,7 @@ function parseCondition(p: Parser, object: ObjectMeta): Condition {
   const t = p.next();
   let op: string;
   if (t.kind === 'op') op = t.text === '<>' ? '!=' : t.text;
-  else if (t.kind === 'word' && /^(LIKE|INCLUDES|EXCLUDES)$/i.test(t.text)) op = t.text.toUpperCase();
+  else if (t.kind === 'word' && /^(LIKE|INCLUDES|EXCLUDES|IN)$/i.test(t.text)) op = t.text.toUpperCase();
   else throw malformed(`expected an operator after ${field.name}`);
   if (op === 'INCLUDES' || op === 'EXCLUDES') {
     if (field.type !== 'multipicklist') throw new SoqlError('INVALID_QUERY_FILTER_OPERATOR', `${op} can only be used with multi-select picklists`);
@@ -290,6 +290,22 @@ function parseCondition(p: Parser, object: ObjectMeta): Condition {
       else break;
     } while (true);
     p.expectPunct(')');
+    return { field, op, values };
+  }
+  if (op === 'IN') {
+    // `Email IN ('a', 'b')`: what matching by an identifier sends, up to 200 values at a time.
+    p.expectPunct('(');
+    const values: Literal[] = [];
+    for (;;) {
+      const v = p.next();
+      if (v.kind !== 'literal' || v.value.kind === 'null') throw malformed('IN takes a list of values');
+      checkLiteralType(field, v.value);
+      if (v.value.kind === 'string') decodeString(v.value.raw);
+      values.push(v.value);
+      const after = p.next();
+      if (after.kind === 'punct' && after.text === ')') break;
+      if (after.kind !== 'punct' || after.text !== ',') throw malformed('expected , or ) in the IN list');
+    }
     return { field, op, values };
   }
   const v = p.next();
@@ -336,6 +352,7 @@ function matches(record: FakeRecord, c: Condition): boolean {
     return c.op === 'INCLUDES' ? any : raw !== null && !any;
   }
   if (c.op === 'LIKE') return typeof raw === 'string' && lit.kind === 'string' && likeRegex(lit.raw).test(raw);
+  if (c.op === 'IN') return c.values.some((value) => matches(record, { field: c.field, op: '=', values: [value] }));
   const want = literalValue(c.field, lit);
   if (want === null) return c.op === '=' ? raw === null : raw !== null;
   if (raw === null) return c.op === '!=';

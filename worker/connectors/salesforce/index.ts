@@ -6,6 +6,7 @@ import { StoredTokens, type Renew } from '../store/storedTokens.ts';
 import { signInTokens } from '../tokenSource.ts';
 import type { DescribedObject } from './describeFields.ts';
 import { SalesforceConnector, type SalesforceConnectorOptions } from './salesforceConnector.ts';
+import { SalesforceWriter, type SalesforceWriterOptions } from './writer.ts';
 import { authorizeUrl, exchangeCode, refreshAccessToken, resolveLoginUrl, type RefreshOptions, type SalesforceApp, type SalesforceLoginUrls } from './salesforceOAuth.ts';
 
 export { SalesforceConnector } from './salesforceConnector.ts';
@@ -47,6 +48,16 @@ export function salesforceConnectorFor(
   return new SalesforceConnector(connection, tokens, { ...options, describes: describes.forConnection(store.workspaceId, connection.id) });
 }
 
+/** The writing side of a stored Salesforce connection, its tokens handled as for the connector. */
+export function salesforceWriterFor(
+  settings: SalesforceSettings,
+  connection: StoredConnection,
+  store: CrmConnections,
+  options: SalesforceWriterOptions = {},
+): SalesforceWriter {
+  return new SalesforceWriter(connection, new StoredTokens(connection, store, renewal(settings, options), 'Salesforce'), options);
+}
+
 const SignInBody = AuthorizeSalesforceBody.pick({ loginHost: true });
 
 /** Salesforce: OAuth 2.0 web server flow with PKCE at the chosen login host; no app-only sign-in. */
@@ -71,4 +82,5 @@ export const salesforceProvider: CrmProvider<SalesforceSettings> = {
   },
   identify: (_settings, tokens) => new SalesforceConnector(tokens, signInTokens(tokens.accessToken, 'Salesforce')).identity(),
   connector: (settings, connection, store) => salesforceConnectorFor(settings, connection, store),
+  writer: (settings, connection, store) => salesforceWriterFor(settings, connection, store),
 };

@@ -1,0 +1,249 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FakeRecord } from './controlTypes.ts';
+import { salesforceStamp, type FakeOrg } from './fakeOrg.ts';
+import { findObject, type DescribeField, type ObjectMeta } from './objects.ts';
+import { recordId } from './records.ts';
+import type { WriteControl, WriteStats } from './writeTypes.ts';
+import { handleBulkIngest } from './bulkIngest.ts';
+
+/**
+ * The REST API's write side as Salesforce documents it: sObject Collections create (POST) and update (PATCH) of up
+ * to 200 records with allOrNone, whose answer is one SaveResult `{ id, success, errors: [{ statusCode, message,
+ * fields }] }` per record in order; sObject Collections retrieve (GET composite/sobjects/{Object}?ids=&fields=);
+ * Bulk API 2.0 ingest jobs (bulkIngest.ts). Every record is validated like an org does: unknown and read-only fields,
+ * required fields, types, restricted picklists, email addresses, an optional duplicate rule. A saved record gets a
+ * new LastModifiedDate and SystemModstamp, so pulls see the change.
+ */
+
+export type WriteCtx = { req: IncomingMessage; res: ServerResponse; url: URL; body: string };
+
+export type SaveError = { statusCode: string; message: string; fields: string[] };
+export type SaveResult = { id: string | null; success: boolean; errors: SaveError[]; created?: boolean };
+
+type WriteState = { stats: WriteStats; control: Required<WriteControl>; created: number };
+
+const states = new WeakMap<FakeOrg, WriteState>();
+
+export function writeState(org: FakeOrg): WriteState {
+  let state = states.get(org);
+  if (!state) {
+    state = {
+      stats: { collectionCalls: 0, collectionRecords: 0, retrieveCalls: 0, bulkJobs: [] },
+      control: { duplicateRule: null, bulkPollsBeforeComplete: 1 },
+      created: 0,
+    };
+    states.set(org, state);
+  }
+  return state;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json;charset=UTF-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendApiError(res: ServerResponse, status: number, errorCode: string, message: string): void {
+  sendJson(res, status, [{ message, errorCode }]);
+}
+
+/** The users of a new org: its admin (who signed in), a marketer, and a deactivated user. */
+export function orgUsers(org: { index: number; userId: string; userName: string }): FakeRecord[] {
+  return [
+    { Id: org.userId, Name: 'Ada Admin', Username: org.userName, Email: org.userName, IsActive: true },
+    { Id: recordId('005', org.index, 2).slice(0, 15), Name: "Seán O'Brien", Username: `sean@org${org.index}.example.com`, Email: `sean@org${org.index}.example.com`, IsActive: true },
+    { Id: recordId('005', org.index, 3).slice(0, 15), Name: 'Former Employee', Username: `former@org${org.index}.example.com`, Email: null, IsActive: false },
+  ];
+}
+
+/** GET /__control/orgs/:n/writes: the counts; POST: change the org's write settings. */
+export function writeControl(ctx: WriteCtx, org: FakeOrg): void {
+  const state = writeState(org);
+  if (ctx.req.method === 'POST') {
+    const body = JSON.parse(ctx.body || '{}') as WriteControl;
+    if (body.duplicateRule !== undefined) state.control.duplicateRule = body.duplicateRule;
+    if (body.bulkPollsBeforeComplete !== undefined) state.control.bulkPollsBeforeComplete = body.bulkPollsBeforeComplete;
+  }
+  sendJson(ctx.res, 200, state.stats);
+}
+
+/** Answers a write request of the REST API (`path` after /services/data/vXX.X); false when it is none. */
+export function handleWrite(ctx: WriteCtx, org: FakeOrg, version: string, path: string): boolean {
+  const method = ctx.req.method ?? 'GET';
+  if (path === '/composite/sobjects' && (method === 'POST' || method === 'PATCH')) {
+    collection(ctx, org, method === 'POST' ? 'create' : 'update');
+    return true;
+  }
+  const retrieve = /^\/composite\/sobjects\/([A-Za-z0-9_]+)$/.exec(path);
+  if (retrieve && method === 'GET') {
+    retrieveRecords(ctx, org, retrieve[1] as string);
+    return true;
+  }
+  if (path.startsWith('/jobs/ingest')) return handleBulkIngest(ctx, org, version, path);
+  return false;
+}
+
+function collection(ctx: WriteCtx, org: FakeOrg, mode: 'create' | 'update'): void {
+  let body: { allOrNone?: boolean; records?: Record<string, unknown>[] };
+  try {
+    body = JSON.parse(ctx.body) as typeof body;
+  } catch {
+    return sendApiError(ctx.res, 400, 'JSON_PARSER_ERROR', 'Unexpected character: was expecting a JSON value');
+  }
+  const records = body.records ?? [];
+  if (records.length > 200) return sendApiError(ctx.res, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+  const state = writeState(org);
+  state.stats.collectionCalls++;
+  state.stats.collectionRecords += records.length;
+  if (body.allOrNone) return sendApiError(ctx.res, 400, 'INVALID_OPERATION', 'this fake answers allOrNone=false only');
+  const results = records.map((record): SaveResult => {
+    const { attributes, id, Id, ...values } = record as { attributes?: { type?: string }; id?: unknown; Id?: unknown } & Record<string, unknown>;
+    const object = findObject(attributes?.type ?? '');
+    if (!object || object.name === 'Organization') {
+      return failure('INVALID_TYPE', `sObject type '${attributes?.type ?? ''}' is not supported.`);
+    }
+    if (mode === 'create') {
+      if (id !== undefined || Id !== undefined) return failure('INVALID_FIELD', 'cannot specify Id in an insert call', ['Id']);
+      return saveRecord(org, object, values, null);
+    }
+    const recordId = typeof id === 'string' ? id : typeof Id === 'string' ? Id : null;
+    if (!recordId) return failure('MISSING_ARGUMENT', 'Id not specified in an update call', []);
+    return saveRecord(org, object, values, recordId);
+  });
+  sendJson(
+    ctx.res,
+    200,
+    results.map(({ id, success, errors }) => ({ id, success, errors })),
+  );
+}
+
+function retrieveRecords(ctx: WriteCtx, org: FakeOrg, objectName: string): void {
+  const object = findObject(objectName);
+  if (!object) return sendApiError(ctx.res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+  const ids = (ctx.url.searchParams.get('ids') ?? '').split(',').filter(Boolean);
+  const names = (ctx.url.searchParams.get('fields') ?? '').split(',').filter(Boolean);
+  if (!ids.length || !names.length) return sendApiError(ctx.res, 400, 'MISSING_ARGUMENT', 'ids and fields are required');
+  if (ids.length > 2000) return sendApiError(ctx.res, 400, 'EXCEEDED_ID_LIMIT', 'cannot retrieve more than 2000 records');
+  const fields: DescribeField[] = [];
+  for (const name of names) {
+    const field = fieldOf(object, name);
+    if (!field) return sendApiError(ctx.res, 400, 'INVALID_FIELD', `No such column '${name}' on sobject of type ${object.name}`);
+    fields.push(field);
+  }
+  writeState(org).stats.retrieveCalls++;
+  const stored = org.records.get(object.name) ?? [];
+  sendJson(
+    ctx.res,
+    200,
+    ids.map((id) => {
+      const record = stored.find((r) => sameId(r.Id, id) && r.IsDeleted !== true);
+      if (!record) return null;
+      const out: Record<string, unknown> = { attributes: { type: object.name, url: `/services/data/v62.0/sobjects/${object.name}/${String(record.Id)}` } };
+      for (const f of fields) out[f.name] = record[f.name] ?? null;
+      out.Id = record.Id;
+      return out;
+    }),
+  );
+}
+
+/** Salesforce compares ids case-sensitively, but an 18-character id names the same record as its first 15. */
+function sameId(stored: unknown, given: string): boolean {
+  return typeof stored === 'string' && (stored === given || stored.slice(0, 15) === given.slice(0, 15));
+}
+
+function fieldOf(object: ObjectMeta, name: string): DescribeField | undefined {
+  const lower = name.toLowerCase();
+  return object.fields.find((f) => f.name.toLowerCase() === lower);
+}
+
+function failure(statusCode: string, message: string, fields: string[] = []): SaveResult {
+  return { id: null, success: false, errors: [{ statusCode, message, fields }] };
+}
+
+const TEXT = new Set(['string', 'email', 'phone', 'url', 'textarea', 'picklist', 'multipicklist']);
+const NUMBER = new Set(['int', 'double', 'currency', 'percent']);
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ID = /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/;
+
+/** A value of the field's type, or the SaveError Salesforce answers for it. */
+function checkValue(field: DescribeField, value: unknown): SaveError | null {
+  if (value === null) return null;
+  const wrongType = (): SaveError => ({ statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD', message: `${field.label}: value not of required type: ${String(value)}`, fields: [field.name] });
+  if (TEXT.has(field.type)) {
+    if (typeof value !== 'string') return wrongType();
+    if (value.length > field.length) {
+      return { statusCode: 'STRING_TOO_LONG', message: `${field.label}: data value too large: ${value.slice(0, 40)} (max length=${field.length})`, fields: [field.name] };
+    }
+    if (field.type === 'email' && value !== '' && !EMAIL.test(value)) {
+      return { statusCode: 'INVALID_EMAIL_ADDRESS', message: `${field.label}: invalid email address: ${value}`, fields: [field.name] };
+    }
+    if (field.type === 'picklist' && field.restrictedPicklist && !field.picklistValues.some((p) => p.active && p.value === value)) {
+      return { statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', message: `${field.label}: bad value for restricted picklist field: ${value}`, fields: [field.name] };
+    }
+    return null;
+  }
+  if (NUMBER.has(field.type)) return typeof value === 'number' && Number.isFinite(value) && (field.type !== 'int' || Number.isInteger(value)) ? null : wrongType();
+  if (field.type === 'boolean') return typeof value === 'boolean' ? null : wrongType();
+  if (field.type === 'date') return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value)) ? null : wrongType();
+  if (field.type === 'datetime') return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? null : wrongType();
+  if (field.type === 'reference') {
+    return typeof value === 'string' && ID.test(value) ? null : { statusCode: 'MALFORMED_ID', message: `${field.label}: id value of incorrect type: ${String(value)}`, fields: [field.name] };
+  }
+  return wrongType();
+}
+
+/**
+ * Validates one record the way an org does (in this order: fields exist and are writable, values fit their types,
+ * required fields, duplicate rule) and saves it: a new record when `id` is null, else an update of that record.
+ */
+export function saveRecord(org: FakeOrg, object: ObjectMeta, values: Record<string, unknown>, id: string | null): SaveResult {
+  const stored = org.records.get(object.name);
+  if (!stored) return failure('INVALID_TYPE', `sObject type '${object.name}' is not supported.`);
+  let existing: FakeRecord | undefined;
+  if (id !== null) {
+    if (!ID.test(id) || !id.startsWith(object.keyPrefix)) return failure('MALFORMED_ID', `${object.label} ID: id value of incorrect type: ${id}`, ['Id']);
+    existing = stored.find((r) => sameId(r.Id, id));
+    if (!existing) return failure('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
+    if (existing.IsDeleted === true) return failure('ENTITY_IS_DELETED', 'entity is deleted');
+  }
+  const clean: FakeRecord = {};
+  const readOnly: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    const field = fieldOf(object, name);
+    if (!field) return failure('INVALID_FIELD', `No such column '${name}' on sobject of type ${object.name}`, [name]);
+    if (!(id === null ? field.createable : field.updateable)) {
+      readOnly.push(field.name);
+      continue;
+    }
+    const problem = checkValue(field, value);
+    if (problem) return { id: existing ? String(existing.Id) : null, success: false, errors: [problem] };
+    clean[field.name] = value === '' ? null : (value as FakeRecord[string]);
+  }
+  if (readOnly.length) {
+    return failure(
+      'INVALID_FIELD_FOR_INSERT_UPDATE',
+      `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+      readOnly,
+    );
+  }
+  const after = { ...existing, ...clean };
+  const missing = object.fields.filter((f) => !f.nillable && f.createable && f.type !== 'boolean' && (after[f.name] === undefined || after[f.name] === null)).map((f) => f.name);
+  if (missing.length) return failure('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
+  const rule = writeState(org).control.duplicateRule;
+  if (rule && rule.object === object.name) {
+    const wanted = after[rule.field];
+    const twin =
+      typeof wanted === 'string' &&
+      stored.some((r) => r !== existing && r.IsDeleted !== true && typeof r[rule.field] === 'string' && String(r[rule.field]).toLowerCase() === wanted.toLowerCase());
+    if (twin) return failure('DUPLICATES_DETECTED', 'Use one of these records?');
+  }
+  const stamp = salesforceStamp(new Date());
+  if (existing) {
+    Object.assign(existing, clean, { LastModifiedDate: stamp, SystemModstamp: stamp, LastModifiedById: org.userId });
+    return { id: String(existing.Id), success: true, errors: [], created: false };
+  }
+  const state = writeState(org);
+  const newId = recordId(object.keyPrefix, org.index, 700_000 + ++state.created);
+  stored.push({ OwnerId: org.userId, ...clean, Id: newId, IsDeleted: false, CreatedDate: stamp, CreatedById: org.userId, LastModifiedDate: stamp, SystemModstamp: stamp });
+  return { id: newId, success: true, errors: [], created: true };
+}

@@ -1,0 +1,347 @@
+/// <reference path="./writerBulk2.d.ts" />
+import { z } from 'zod';
+import { Connection } from 'jsforce/core';
+import { BulkV2 } from 'jsforce/browser/api/bulk2.js';
+import { realSleep, withRetry, type RetryPolicy, type Sleep } from '../../../shared/retry/retryPolicy.ts';
+import { CrmError, SelectionError, type CrmRecordRef, type CrmUser, type CrmWriteOp, type CrmWriteResult, type CrmWriter } from '../connector.ts';
+import type { AccessTokenSource } from '../tokenSource.ts';
+import { flattenRecord } from './flattenRecord.ts';
+import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, SALESFORCE_API_VERSION, retryVerdict, toCrmError, type SalesforceOrg } from './salesforceConnector.ts';
+import { SalesforceHttpError, fetchTransport } from './salesforceHttp.ts';
+import {
+  bulkCsv,
+  bulkError,
+  fieldIndex,
+  parseResultsCsv,
+  salesforceRecord,
+  soqlLiteral,
+  type SalesforceValue,
+  type SalesforceWriteField,
+  type WriteFailure,
+} from './writerValues.ts';
+
+/**
+ * Salesforce recommends Bulk API 2.0 for operations of more than 2,000 records: below that, sObject Collections
+ * (200 records a request, answered at once) cost at most 10 API requests and finish sooner than an asynchronous job;
+ * above it, one job is a handful of requests whatever its size and spares the org's daily API request allowance.
+ */
+export const BULK_THRESHOLD = 2000;
+/** sObject Collections take up to 200 records a request (create, update and retrieve alike). */
+export const COLLECTION_SIZE = 200;
+/** SOQL statements stay far below Salesforce's 100,000-character limit with 200 values of up to 255 characters. */
+export const FIND_CHUNK = 200;
+
+export type SalesforceWriterOptions = {
+  apiVersion?: string;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  sleep?: Sleep;
+  /** Waiting for a Bulk API 2.0 job: the first wait, growing half as much again each time up to 10 s, for at most `bulkPollTimeoutMs`. */
+  bulkPollIntervalMs?: number;
+  bulkPollTimeoutMs?: number;
+};
+
+const OBJECT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
+
+const DescribeAnswer = z.object({
+  fields: z.array(
+    z.object({
+      name: z.string(),
+      label: z.string(),
+      type: z.string(),
+      createable: z.boolean().optional(),
+      updateable: z.boolean().optional(),
+      filterable: z.boolean().optional(),
+      picklistValues: z.array(z.object({ value: z.string(), label: z.string().nullable(), active: z.boolean() })).nullish(),
+    }),
+  ),
+});
+type Described = { fields: SalesforceWriteField[]; fieldOf: (name: string) => SalesforceWriteField | undefined; filterable: Set<string>; labels: Map<string, Map<string, string>> };
+
+const SaveResults = z.array(
+  z.object({
+    id: z.string().nullish(),
+    success: z.boolean(),
+    errors: z.array(z.object({ statusCode: z.string(), message: z.string(), fields: z.array(z.string()).optional() })).default([]),
+  }),
+);
+
+const QueryAnswer = z.object({ done: z.boolean(), nextRecordsUrl: z.string().optional(), records: z.array(z.record(z.string(), z.unknown())) });
+
+const JobInfo = z.object({ id: z.string(), state: z.string(), errorMessage: z.string().optional(), numberRecordsProcessed: z.number().optional(), numberRecordsFailed: z.number().optional() });
+
+/** Salesforce's stamps ("2026-11-29T08:00:00.000+0000") as ISO 8601 UTC. */
+function isoStamp(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The writing side of one Salesforce org (CrmWriter) through jsforce: matching by SOQL, reading by sObject
+ * Collections retrieve, writing through sObject Collections or a Bulk API 2.0 ingest job by size. Like the
+ * reading connector, each request renews the session once on 401 and retries 5xx / REQUEST_LIMIT_EXCEEDED.
+ */
+export class SalesforceWriter implements CrmWriter {
+  private readonly conn: Connection;
+  private readonly bulk: BulkV2<never>;
+  private readonly retry: RetryPolicy;
+  private readonly version: string;
+  private readonly described = new Map<string, Promise<Described>>();
+
+  constructor(
+    org: SalesforceOrg,
+    private readonly tokens: AccessTokenSource,
+    private readonly options: SalesforceWriterOptions = {},
+  ) {
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+    this.version = options.apiVersion ?? SALESFORCE_API_VERSION;
+    this.conn = new Connection({ instanceUrl: org.instanceUrl, version: this.version });
+    this.conn._transport = fetchTransport(this.conn._transport, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.bulk = new BulkV2(this.conn as never);
+  }
+
+  async findBy(object: string, property: string, values: string[], fields: string[]): Promise<CrmRecordRef[]> {
+    const described = await this.describe(object);
+    const key = described.fieldOf(property);
+    if (!key) throw new SelectionError(`"${property}" is not a field of ${object}`, 'INVALID_FIELD');
+    if (!described.filterable.has(key.name)) throw new SelectionError(`Salesforce cannot look records up by "${property}"`);
+    const select = this.selectList(described, object, fields);
+    const literals = [...new Set(values.map((v) => soqlLiteral(key, v)).filter((l): l is string => l !== null))];
+    const found: CrmRecordRef[] = [];
+    for (const part of chunks(literals, FIND_CHUNK)) {
+      found.push(...(await this.queryAll(`SELECT ${select.join(', ')} FROM ${object} WHERE ${key.name} IN (${part.join(', ')})`, described, fields)));
+    }
+    return found;
+  }
+
+  async getByIds(object: string, ids: string[], fields: string[]): Promise<CrmRecordRef[]> {
+    const described = await this.describe(object);
+    const select = this.selectList(described, object, fields);
+    const valid = [...new Set(ids.filter((id) => /^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(id)))];
+    const found: CrmRecordRef[] = [];
+    for (const part of chunks(valid, COLLECTION_SIZE)) {
+      const params = new URLSearchParams({ ids: part.join(','), fields: select.join(',') });
+      const answer = await this.call(() => this.conn.request<unknown>(`/services/data/v${this.version}/composite/sobjects/${object}?${params}`));
+      const records = z.array(z.record(z.string(), z.unknown()).nullable()).parse(answer);
+      for (const record of records) if (record) found.push(this.toRef(record, described, fields));
+    }
+    return found;
+  }
+
+  async write(object: string, ops: CrmWriteOp[]): Promise<CrmWriteResult[]> {
+    const described = await this.describe(object);
+    const results: (CrmWriteResult | undefined)[] = new Array(ops.length);
+    const creates: { index: number; record: Record<string, SalesforceValue> }[] = [];
+    const updates: { index: number; record: Record<string, SalesforceValue> }[] = [];
+    ops.forEach((op, index) => {
+      const converted = salesforceRecord(described.fieldOf, object, op.values);
+      if (!converted.ok) results[index] = converted.failure;
+      else if (op.kind === 'create') creates.push({ index, record: converted.record });
+      else updates.push({ index, record: { Id: op.id, ...converted.record } });
+    });
+    const viaBulk = creates.length + updates.length > BULK_THRESHOLD;
+    for (const [operation, batch] of [
+      ['insert', creates],
+      ['update', updates],
+    ] as const) {
+      if (!batch.length) continue;
+      const answered = viaBulk ? await this.bulkWrite(object, operation, batch.map((b) => b.record)) : await this.collectionWrite(object, operation, batch.map((b) => b.record));
+      batch.forEach((b, i) => {
+        results[b.index] = answered[i];
+      });
+    }
+    return results.map((r) => r ?? { ok: false, vendorCode: 'UNKNOWN_EXCEPTION', message: 'Salesforce gave no result for this record.', fields: [] });
+  }
+
+  async listUsers(): Promise<CrmUser[]> {
+    const users: CrmUser[] = [];
+    let answer = QueryAnswer.parse(await this.call(async () => (await this.conn.query('SELECT Id, Name, Email, IsActive FROM User')) as unknown));
+    for (;;) {
+      for (const r of answer.records) {
+        if (typeof r.Id !== 'string') continue;
+        users.push({ id: r.Id, name: typeof r.Name === 'string' ? r.Name : r.Id, email: typeof r.Email === 'string' ? r.Email : null, active: r.IsActive === true });
+      }
+      const next = answer.nextRecordsUrl;
+      if (answer.done || !next) return users.sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name));
+      answer = QueryAnswer.parse(await this.call(() => this.conn.request<unknown>(next)));
+    }
+  }
+
+  // --- sObject Collections ---
+
+  private async collectionWrite(object: string, operation: 'insert' | 'update', records: Record<string, SalesforceValue>[]): Promise<CrmWriteResult[]> {
+    const results: CrmWriteResult[] = [];
+    for (const part of chunks(records, COLLECTION_SIZE)) {
+      const body = JSON.stringify({
+        allOrNone: false,
+        records: part.map(({ Id, ...values }) => ({ attributes: { type: object }, ...(operation === 'update' ? { id: Id } : {}), ...values })),
+      });
+      const answer = await this.call(() =>
+        this.conn.request<unknown>({
+          method: operation === 'insert' ? 'POST' : 'PATCH',
+          url: `/services/data/v${this.version}/composite/sobjects`,
+          body,
+          headers: { 'Content-Type': 'application/json' },
+        }),
+      );
+      const saved = SaveResults.parse(answer);
+      part.forEach((record, i) => {
+        const result = saved[i];
+        if (result?.success && (result.id || record.Id)) results.push({ ok: true, id: String(result.id ?? record.Id), created: operation === 'insert' });
+        else results.push(failureOf(result?.errors[0]));
+      });
+    }
+    return results;
+  }
+
+  // --- Bulk API 2.0 ---
+
+  /**
+   * One ingest job: created, its CSV uploaded, closed, waited for, then its results matched back to the records.
+   * Results come in no particular order but echo each row as uploaded, so rows are matched by their cells (an update
+   * by its Id); rows with identical cells are interchangeable, as they wrote the same thing.
+   */
+  private async bulkWrite(object: string, operation: 'insert' | 'update', records: Record<string, SalesforceValue>[]): Promise<CrmWriteResult[]> {
+    const { csv, rows } = bulkCsv(records, operation);
+    const job = this.bulk.createJob({ object, operation, contentType: 'CSV', lineEnding: 'LF', columnDelimiter: 'COMMA' } as never);
+    await this.call(() => job.open());
+    const id = job.id as string;
+    // Sent as one string body: jsforce's uploadData streams into the transport, which sends whole bodies under one timeout.
+    await this.call(() =>
+      this.conn.request({ method: 'PUT', url: `/services/data/v${this.version}/jobs/ingest/${id}/batches`, body: csv, headers: { 'Content-Type': 'text/csv' } }),
+    );
+    await this.call(() => job.close());
+    const info = await this.waitForJob(job, id);
+    const pending = new Map<string, number[]>();
+    rows.forEach((row, i) => {
+      const key = JSON.stringify(row);
+      pending.set(key, [...(pending.get(key) ?? []), i]);
+    });
+    const results: (CrmWriteResult | undefined)[] = new Array(records.length);
+    const take = (cells: string[]): number | undefined => {
+      const queue = pending.get(JSON.stringify(cells));
+      return queue?.shift();
+    };
+    if (info.state === 'Failed') {
+      const message = info.errorMessage ?? 'Salesforce could not process the job.';
+      const code = /^(\w+)\s*:/.exec(message)?.[1] ?? 'JOB_FAILED';
+      return records.map(() => ({ ok: false, vendorCode: code, message, fields: [] }));
+    }
+    const [succeeded, failed] = await Promise.all([
+      this.call(() => job.getSuccessfulResults(true) as unknown as Promise<string>),
+      this.call(() => job.getFailedResults(true) as unknown as Promise<string>),
+    ]);
+    const [successHeader = [], ...successRows] = parseResultsCsv(succeeded);
+    const idAt = successHeader.indexOf('sf__Id');
+    const createdAt = successHeader.indexOf('sf__Created');
+    for (const row of successRows) {
+      const index = take(row.slice(2));
+      if (index !== undefined) results[index] = { ok: true, id: row[idAt] ?? '', created: row[createdAt] === 'true' };
+    }
+    const [failedHeader = [], ...failedRows] = parseResultsCsv(failed);
+    const errorAt = failedHeader.indexOf('sf__Error');
+    for (const row of failedRows) {
+      const index = take(row.slice(2));
+      if (index !== undefined) results[index] = bulkError(row[errorAt] ?? '');
+    }
+    return results.map((r) => r ?? { ok: false, vendorCode: 'UNPROCESSED', message: 'Salesforce did not process this record; send it again.', fields: [] });
+  }
+
+  private async waitForJob(job: ReturnType<BulkV2<never>['createJob']>, id: string): Promise<z.infer<typeof JobInfo>> {
+    const sleep = this.options.sleep ?? realSleep;
+    const deadline = Date.now() + (this.options.bulkPollTimeoutMs ?? 10 * 60_000);
+    let wait = this.options.bulkPollIntervalMs ?? 1_000;
+    for (;;) {
+      const info = JobInfo.parse(await this.call(() => job.check()));
+      if (info.state === 'JobComplete' || info.state === 'Failed') return info;
+      if (info.state === 'Aborted') throw new CrmError('crm_error', `The Salesforce bulk job ${id} was aborted.`, 'Aborted', null, 409);
+      if (Date.now() + wait > deadline) {
+        throw new CrmError('crm_unavailable', `Salesforce is still processing bulk job ${id}; its results can be read later.`, info.state, null, 503);
+      }
+      await sleep(wait);
+      wait = Math.min(10_000, Math.round(wait * 1.5));
+    }
+  }
+
+  // --- reading ---
+
+  private selectList(described: Described, object: string, fields: string[]): string[] {
+    const names = fields.map((f) => {
+      const field = described.fieldOf(f);
+      if (!field) throw new SelectionError(`"${f}" is not a field of ${object}`, 'INVALID_FIELD');
+      return field.name;
+    });
+    return [...new Set(['Id', 'LastModifiedDate', ...names])];
+  }
+
+  private async queryAll(soql: string, described: Described, fields: string[]): Promise<CrmRecordRef[]> {
+    const out: CrmRecordRef[] = [];
+    let answer = QueryAnswer.parse(await this.call(async () => (await this.conn.query(soql)) as unknown));
+    for (;;) {
+      out.push(...answer.records.map((r) => this.toRef(r, described, fields)));
+      const next = answer.nextRecordsUrl;
+      if (answer.done || !next) return out;
+      answer = QueryAnswer.parse(await this.call(() => this.conn.request<unknown>(next)));
+    }
+  }
+
+  private toRef(record: Record<string, unknown>, described: Described, fields: string[]): CrmRecordRef {
+    const names = fields.map((f) => described.fieldOf(f)?.name ?? f);
+    const flat = flattenRecord(record, names, described.labels);
+    const values: Record<string, string | null> = {};
+    fields.forEach((f, i) => {
+      values[f] = flat[names[i] as string] ?? null;
+    });
+    return { id: String(record.Id), modifiedAt: isoStamp(record.LastModifiedDate), values };
+  }
+
+  private describe(object: string): Promise<Described> {
+    if (!OBJECT_NAME.test(object)) return Promise.reject(new SelectionError(`"${object}" is not a Salesforce object name`, 'INVALID_TYPE'));
+    let pending = this.described.get(object);
+    if (!pending) {
+      pending = this.call(() => this.conn.describe(object)).then((answer) => {
+        const fields = DescribeAnswer.parse(answer).fields;
+        const labels = new Map<string, Map<string, string>>();
+        for (const f of fields) if (f.picklistValues?.length) labels.set(f.name, new Map(f.picklistValues.map((p) => [p.value, p.label ?? p.value])));
+        return { fields, fieldOf: fieldIndex(fields), filterable: new Set(fields.filter((f) => f.filterable).map((f) => f.name)), labels };
+      });
+      pending.catch(() => this.described.delete(object));
+      this.described.set(object, pending);
+    }
+    return pending;
+  }
+
+  /** One Salesforce call: renewed once on an expired session, retried on 5xx and rate limits, errors as CrmError. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    let renewed = false;
+    const once = async () => {
+      const sentWith = await this.tokens.current();
+      this.conn.accessToken = sentWith;
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof SalesforceHttpError && e.status === 401) || renewed) throw e;
+        renewed = true;
+        this.conn.accessToken = await this.tokens.renew(sentWith);
+        return await fn();
+      }
+    };
+    try {
+      return await withRetry(once, { policy: this.retry, verdict: retryVerdict, sleep: this.options.sleep });
+    } catch (e) {
+      throw toCrmError(e);
+    }
+  }
+}
+
+function failureOf(error: { statusCode: string; message: string; fields?: string[] | undefined } | undefined): WriteFailure {
+  if (!error) return { ok: false, vendorCode: 'UNKNOWN_EXCEPTION', message: 'Salesforce refused this record without saying why.', fields: [] };
+  return { ok: false, vendorCode: error.statusCode, message: error.message, fields: error.fields ?? [] };
+}
