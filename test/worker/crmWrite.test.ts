@@ -1,8 +1,14 @@
+import { env } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import type { CrmWriteOp, CrmWriteResult } from '../../worker/connectors/connector.ts';
 import { salesforceSettings, salesforceWriterFor } from '../../worker/connectors/salesforce/index.ts';
 import { BULK_THRESHOLD } from '../../worker/connectors/salesforce/writer.ts';
+import { openDynamicsWriter } from '../../worker/connectors/dynamics/index.ts';
+import { fakeDataverse } from '../servers/dynamics/fakeControls.ts';
+import { SYSTEM_USERS } from '../servers/dynamics/writes.ts';
+import { fakeDataverseWrites } from '../servers/dynamics/writeTypes.ts';
 import type { WriteControl, WriteStats } from '../servers/salesforce/writeTypes.ts';
+import { requestAsAdmin } from './support/api.ts';
 import { crmFailure } from './connectors/connectorContract.ts';
 import { FAST_RETRY, connect, connectionStore, createOrg, type FakeOrgHandle } from './connectors/fakeSalesforce.ts';
 
@@ -165,5 +171,121 @@ describe('Salesforce: requests that fail on the way', () => {
     expect(e).toMatchObject({ code: 'crm_unavailable', vendorCode: 'SERVER_UNAVAILABLE' });
     await org.faults({ fail: { status: 401, count: 5 } });
     expect(await crmFailure(writer.listUsers())).toMatchObject({ code: 'crm_auth_failed' });
+  });
+});
+
+// --- Dynamics 365 (Dataverse) ---
+
+const dataverseUrl = inject('dynamicsUrl');
+const dataverseEnv = () => ({ ...env, DYNAMICS_AUTHORITY_URL: dataverseUrl, DYNAMICS_ALLOWED_ORIGINS: dataverseUrl }) as Env;
+
+/** A Dataverse tenant of its own (seeded contacts), connected as the app registration, and its writer with recorded waits. */
+async function dataverseTenant(contacts: Record<string, unknown>[] = []) {
+  const tenant = crypto.randomUUID();
+  const fake = fakeDataverse(dataverseUrl, tenant);
+  await fake.control({ seedContacts: contacts });
+  const res = await requestAsAdmin(
+    '/api/connections/dynamics/app',
+    { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ environmentUrl: dataverseUrl, tenant }) },
+    dataverseEnv(),
+  );
+  expect(res.status).toBe(201);
+  const connectionId = ((await res.json()) as { id: string }).id;
+  const sleeps: number[] = [];
+  const writer = await openDynamicsWriter(dataverseEnv(), 'default', connectionId, {
+    retry: { retries: 3, baseDelayMs: 10, maxDelayMs: 40, maxRetryAfterMs: 30_000 },
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+    },
+    random: () => 1,
+  });
+  if (!writer) throw new Error('no writer');
+  return { writer, fake, writes: fakeDataverseWrites(dataverseUrl, tenant), sleeps };
+}
+
+const batchRequests = async (fake: ReturnType<typeof fakeDataverse>) => (await fake.log()).requests.filter((r) => r.method === 'POST' && r.url.endsWith('/$batch'));
+
+describe('Dynamics 365: $batch writes', () => {
+  it('creates and updates record by record, choices by label, and keeps Dataverse’s own refusals', async () => {
+    const { writer, fake, writes } = await dataverseTenant([{ lastname: 'Existing', emailaddress1: 'taken@example.com' }]);
+    await writes.control({ duplicateRule: { table: 'contact', column: 'emailaddress1' } });
+    const before = Date.now() - 1000;
+    const marketer = SYSTEM_USERS[1]?.systemuserid ?? '';
+    const results = await writer.write('contact', [
+      { kind: 'create', values: { lastname: 'Lovelace', firstname: 'Ada', emailaddress1: 'ada@example.com', gendercode: 'female', preferredcontactmethodcode: 'Email', donotemail: 'Yes', numberofchildren: '3', birthdate: '1815-12-10', ownerid: marketer } },
+      { kind: 'create', values: { lastname: 'A', gendercode: 'Other' } },
+      { kind: 'create', values: { lastname: 'B', gendercode: '7' } },
+      { kind: 'create', values: { firstname: 'No last name' } },
+      { kind: 'create', values: { lastname: 'C', fullname: 'Not writable' } },
+      { kind: 'create', values: { lastname: 'D', emailaddress1: 'TAKEN@example.com' } },
+      { kind: 'create', values: { lastname: 'E', new_shoesize: '42' } },
+      { kind: 'update', id: '00000000-0000-4000-8000-000000000000', values: { jobtitle: 'Ghost' } },
+    ]);
+    expect(results[0]).toEqual({ ok: true, id: expect.stringMatching(/^[0-9a-f-]{36}$/), created: true });
+    expect(results.slice(1).map((r) => (r.ok ? 'ok' : r.vendorCode))).toEqual(['invalid_value', '0x8004431a', '0x80040200', '0x80048d19', '0x80040333', 'unknown_field', '0x80040217']);
+    expect(failureOf(results[1])).toEqual({ ok: false, vendorCode: 'invalid_value', message: 'Gender: "Other" is not one of its choices (Male, Female).', fields: ['gendercode'] });
+    expect(failureOf(results[2])?.message).toContain("The value 7 of 'gendercode' on record of type 'contact' is outside the valid range");
+    expect(failureOf(results[5])?.message).toBe('A record was not created or updated because a duplicate of the current record already exists.');
+    // One $batch for all seven operations Dataverse was asked about.
+    expect(await batchRequests(fake)).toHaveLength(1);
+    expect(await writes.stats()).toMatchObject({ batches: 1, batchOperations: 6 });
+
+    const id = idOf(results[0]);
+    const [ada] = await writer.getByIds('contact', [id], ['gendercode', 'preferredcontactmethodcode', 'donotemail', 'numberofchildren', 'ownerid', 'fullname']);
+    expect(ada?.values).toEqual({ gendercode: 'Female', preferredcontactmethodcode: 'Email', donotemail: 'Yes', numberofchildren: '3', ownerid: '# audience-import', fullname: 'Ada Lovelace' });
+    expect(Date.parse(ada?.modifiedAt ?? '')).toBeGreaterThan(before);
+
+    expect(await writer.write('contact', [{ kind: 'update', id, values: { jobtitle: 'Countess', firstname: null } }])).toEqual([{ ok: true, id, created: false }]);
+    const [updated] = await writer.findBy('contact', 'emailaddress1', ['ADA@example.com'], ['jobtitle', 'firstname']);
+    expect(updated).toMatchObject({ id, values: { jobtitle: 'Countess', firstname: null } });
+  });
+
+  it('sends more than 1,000 operations as several $batch requests of at most 1,000', async () => {
+    const { writer, writes } = await dataverseTenant();
+    const ops: CrmWriteOp[] = Array.from({ length: 2_345 }, (_, i) => ({ kind: 'create', values: { lastname: `Bulk ${i}`, emailaddress1: `bulk${i}@example.com` } }));
+    const results = await writer.write('contact', ops);
+    expect(results.every((r) => r.ok && r.created)).toBe(true);
+    expect(new Set(results.map(idOf)).size).toBe(ops.length);
+    expect(await writes.stats()).toMatchObject({ batches: 3, batchOperations: 2_345 });
+    const [last] = await writer.getByIds('contact', [idOf(results[2_344])], ['lastname']);
+    expect(last?.values.lastname).toBe('Bulk 2344');
+  });
+
+  it('finds rows by values with quotes and backslashes, in filters of at most 200 values, and lists the users', async () => {
+    const { writer, fake } = await dataverseTenant([{ lastname: "O'Brien" }, { lastname: 'back\\slash' }, { lastname: '50%_off' }, { lastname: 'OBrien' }]);
+    await fake.control({ clearLog: true });
+    const found = await writer.findBy('contact', 'lastname', ["O'Brien", 'back\\slash', '50%_off', "x' or lastname ne 'y"], ['lastname']);
+    expect(found.map((r) => r.values.lastname).sort()).toEqual(['50%_off', "O'Brien", 'back\\slash']);
+    await fake.control({ clearLog: true });
+    const many = Array.from({ length: 450 }, (_, i) => `nobody${i}`);
+    expect(await writer.findBy('contact', 'lastname', [...many, 'OBrien'], ['lastname'])).toHaveLength(1);
+    expect((await fake.log()).requests.filter((r) => r.url.includes('/contacts?'))).toHaveLength(3);
+
+    expect(await writer.listUsers()).toEqual([
+      { id: SYSTEM_USERS[1]?.systemuserid, name: '# audience-import', email: 'app@contoso.onmicrosoft.com', active: true },
+      { id: SYSTEM_USERS[0]?.systemuserid, name: 'Nancy Admin', email: 'nancy@contoso.onmicrosoft.com', active: true },
+      { id: SYSTEM_USERS[2]?.systemuserid, name: 'Former Employee', email: null, active: false },
+    ]);
+  });
+
+  it('renews an expired token once, waits the Retry-After of a 429, retries a 503, and gives up with a CrmError', async () => {
+    const { writer, fake, writes, sleeps } = await dataverseTenant();
+    await writer.write('contact', [{ kind: 'create', values: { lastname: 'Warm-up' } }]);
+    const grants = async () => (await fake.log()).tokenRequests.length;
+    const before = await grants();
+    await fake.control({ expireAccessTokens: true });
+    expect((await writer.write('contact', [{ kind: 'create', values: { lastname: 'After expiry' } }]))[0]?.ok).toBe(true);
+    expect((await grants()) - before).toBe(1);
+
+    await fake.control({ fail: { status: 429, count: 1, retryAfter: 3, match: '$batch' } });
+    expect((await writer.write('contact', [{ kind: 'create', values: { lastname: 'After limit' } }]))[0]?.ok).toBe(true);
+    expect(sleeps).toContain(3000);
+    await fake.control({ fail: { status: 503, count: 2, match: '$batch' } });
+    expect((await writer.write('contact', [{ kind: 'create', values: { lastname: 'After outage' } }]))[0]?.ok).toBe(true);
+    // Refused attempts never reached the environment: one $batch per write.
+    expect((await writes.stats()).batches).toBe(4);
+
+    await fake.control({ fail: { status: 503, count: 10, match: '$batch' } });
+    expect(await crmFailure(writer.write('contact', [{ kind: 'create', values: { lastname: 'Never' } }]))).toMatchObject({ code: 'crm_unavailable', status: 503 });
   });
 });

@@ -20,9 +20,7 @@ export type OpenedWriter = { writer: CrmWriter; connection: CrmConnection };
 /** The writing side of a connection of this workspace (null when there is none by that id), on the same terms. */
 export async function openWriter(env: Env, workspaceId: string, connectionId: string): Promise<OpenedWriter | null> {
   const opened = await openStored(env, workspaceId, connectionId);
-  if (!opened) return null;
-  if (!opened.provider.writer) throw new CrmError('crm_error', `Writing to ${opened.provider.name} is not available yet.`, null, null, 400, null, 'app');
-  return { writer: opened.provider.writer(opened.settings, opened.connection, opened.store), connection: toPublic(opened.connection) };
+  return opened && { writer: opened.provider.writer(opened.settings, opened.connection, opened.store), connection: toPublic(opened.connection) };
 }
 
 async function openStored(env: Env, workspaceId: string, connectionId: string) {

@@ -40,7 +40,7 @@ export interface CrmProvider<Settings = unknown> {
   connector(settings: Settings, connection: StoredConnection, store: CrmConnections): Connector;
 
   /** The writing side of a stored connection (issue 11), with the same token renewal and retries. */
-  writer?(settings: Settings, connection: StoredConnection, store: CrmConnections): CrmWriter;
+  writer(settings: Settings, connection: StoredConnection, store: CrmConnections): CrmWriter;
 }
 
 /** Where a sign-in happens (token endpoint host or authority) and the CRM's API origin, when known before it. */

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { evaluate, ODataSyntaxError, parseFilter, properties, type Expr } from './odataQuery.ts';
 import { BUSINESS_UNIT, buildEnvironment, guid, lookupName, ORGANIZATION, USERS, type FakeAttribute, type FakeEnvironment, type FakeTable } from './tables.ts';
 import type { FakeControl } from './fakeControls.ts';
+import { handleWrite, writeControl } from './writes.ts';
 
 export type FakeDataverseOptions = {
   clientId: string;
@@ -147,6 +148,16 @@ export class FakeDataverse {
     this.server = null;
   }
 
+  /** The tenant's own environment for writes: a copy of the shared one made on its first write, so writes never leak between tenants. */
+  private writableEnvironment(tenant: string): FakeEnvironment {
+    let environment = this.seeded.get(tenant);
+    if (!environment) {
+      environment = buildEnvironment({ contacts: this.options.contacts ?? 12_345, accounts: this.options.accounts ?? 400, leads: this.options.leads ?? 300 });
+      this.seeded.set(tenant, environment);
+    }
+    return environment;
+  }
+
   private tenant(id: string): TenantState {
     let state = this.tenants.get(id);
     if (!state) {
@@ -183,6 +194,7 @@ export class FakeDataverse {
       ];
       return json(res, 200, { tokens: issued });
     }
+    if (url.pathname === '/_fake/writes') return writeControl(req, res, tenantId);
     if (req.method !== 'POST' || url.pathname !== '/_fake/control') return json(res, 404, { error: 'unknown control' });
     const body = JSON.parse((await readBody(req)) || '{}') as FakeControl;
     if (body.fail) state.faults.push({ status: body.fail.status, retryAfter: body.fail.retryAfter, match: body.fail.match, remaining: body.fail.count ?? 1 });
@@ -373,6 +385,20 @@ export class FakeDataverse {
       });
     }
     if (path.startsWith('EntityDefinitions')) return this.metadata(environment, path, url, send, fail, context);
+    const written = await handleWrite({
+      req,
+      res,
+      url,
+      path,
+      tenant: access.tenant,
+      userId: access.userId,
+      base: this.url,
+      environment: () => this.writableEnvironment(access.tenant),
+      log: (status) => {
+        entry.status = status;
+      },
+    });
+    if (written) return;
     const set = /^([a-z_0-9]+)$/.exec(path)?.[1];
     const table = set ? environment.bySet.get(set) : undefined;
     if (!table) return fail(404, '0x80060888', `Resource not found for the segment '${path}'.`);

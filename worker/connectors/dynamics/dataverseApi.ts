@@ -21,6 +21,9 @@ export type DataverseApiOptions = {
   random?: () => number;
 };
 
+/** One request to the Web API: method, optional body and headers, and OData preferences. */
+type ApiRequest = { method: 'GET' | 'POST'; body?: string; headers?: Record<string, string>; prefer?: readonly string[] };
+
 /** The Web API's error body (OData JSON format). */
 const DataverseErrorBody = z.object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }) });
 
@@ -71,32 +74,48 @@ export class DataverseApi {
   }
 
   async get<S extends z.ZodType>(url: string, schema: S, prefer: readonly string[] = []): Promise<z.infer<S>> {
-    if (!this.owns(url)) throw new SelectionError('That Dataverse link does not belong to this environment');
-    let token: string | null = null;
-    let renewed = false;
-    const once = async (): Promise<string> => {
-      token ??= await this.options.tokens.current();
-      let answer = await this.send(url, token, prefer);
-      if (answer.response.status === 401 && !renewed) {
-        await answer.response.body?.cancel();
-        renewed = true;
-        token = await this.options.tokens.renew(token);
-        answer = await this.send(url, token, prefer);
-      }
-      if (answer.body !== null) return answer.body;
-      throw await this.failure(answer.response);
-    };
-    const text = await withRetry(once, { policy: this.retry, verdict: retryVerdict, sleep: this.options.sleep, random: this.options.random });
+    const { text } = await this.exchange(url, { method: 'GET', prefer });
     const parsed = schema.safeParse(jsonOrUndefined(text));
     if (!parsed.success) throw new CrmError('crm_unavailable', 'Dynamics 365 answered in a form we do not understand', null, parsed.error.message.slice(0, 500), 502);
     return parsed.data;
   }
 
+  /**
+   * A POST (a $batch of writes) under the same policies as `get`; the answer's text and content type, for the caller
+   * to read (a multipart batch answer is no JSON).
+   */
+  async post(url: string, body: string, headers: Record<string, string>, prefer: readonly string[] = []): Promise<{ text: string; contentType: string }> {
+    return this.exchange(url, { method: 'POST', body, headers, prefer });
+  }
+
+  private async exchange(url: string, init: ApiRequest): Promise<{ text: string; contentType: string }> {
+    if (!this.owns(url)) throw new SelectionError('That Dataverse link does not belong to this environment');
+    let token: string | null = null;
+    let renewed = false;
+    const once = async (): Promise<{ text: string; contentType: string }> => {
+      token ??= await this.options.tokens.current();
+      let answer = await this.send(url, token, init);
+      if (answer.response.status === 401 && !renewed) {
+        await answer.response.body?.cancel();
+        renewed = true;
+        token = await this.options.tokens.renew(token);
+        answer = await this.send(url, token, init);
+      }
+      if (answer.body !== null) return { text: answer.body, contentType: answer.response.headers.get('Content-Type') ?? '' };
+      throw await this.failure(answer.response);
+    };
+    return withRetry(once, { policy: this.retry, verdict: retryVerdict, sleep: this.options.sleep, random: this.options.random });
+  }
+
   /** One request; the body is read inside it, so a connection dropped mid-body is a network failure like any other. */
-  private async send(url: string, token: string, prefer: readonly string[]): Promise<{ response: Response; body: string | null }> {
+  private async send(url: string, token: string, init: ApiRequest): Promise<{ response: Response; body: string | null }> {
+    const { prefer = [] } = init;
     try {
       const response = await fetch(url, {
+        method: init.method,
+        ...(init.body === undefined ? {} : { body: init.body }),
         headers: {
+          ...init.headers,
           Authorization: `Bearer ${token}`,
           Accept: 'application/json',
           'OData-MaxVersion': '4.0',
@@ -107,7 +126,8 @@ export class DataverseApi {
         redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
-      return { response, body: response.ok ? await response.text() : null };
+      // Decoded from bytes: workerd warns that .text() may corrupt a multipart ($batch) answer, which is UTF-8 text too.
+      return { response, body: response.ok ? new TextDecoder().decode(await response.arrayBuffer()) : null };
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
       throw new CrmError('crm_unavailable', timedOut ? 'Dynamics 365 did not answer in time' : 'Dynamics 365 could not be reached', null, String(error), 0);

@@ -11,6 +11,7 @@ import { DataverseApi, type DataverseApiOptions } from './dataverseApi.ts';
 import { DynamicsConnector, type DynamicsConnectorOptions, type DynamicsTable } from './dynamicsConnector.ts';
 import { appScope, authorizeUrl, delegatedScope, requestToken, tenantAuthority, type IdentityConfig } from './microsoftIdentity.ts';
 import { whoAmI } from './whoAmI.ts';
+import { DynamicsWriter } from './writer.ts';
 
 export { DynamicsConnector } from './dynamicsConnector.ts';
 
@@ -51,15 +52,33 @@ function renewal(settings: DynamicsSettings): Renew {
 
 type ConnectorOptions = DynamicsConnectorOptions & Pick<DataverseApiOptions, 'retry' | 'sleep' | 'random'>;
 
-function connectorFor(settings: DynamicsSettings, connection: StoredConnection, store: CrmConnections, options: ConnectorOptions = {}): DynamicsConnector {
-  const api = new DataverseApi({
+function apiFor(settings: DynamicsSettings, connection: StoredConnection, store: CrmConnections, options: ConnectorOptions): DataverseApi {
+  return new DataverseApi({
     environmentUrl: connection.instanceUrl,
     tokens: new StoredTokens(connection, store, renewal(settings), 'Dynamics 365'),
     retry: options.retry,
     sleep: options.sleep,
     random: options.random,
   });
-  return new DynamicsConnector(api, { pageSize: options.pageSize, tableCache: tables.forConnection(store.workspaceId, connection.id) });
+}
+
+function connectorFor(settings: DynamicsSettings, connection: StoredConnection, store: CrmConnections, options: ConnectorOptions = {}): DynamicsConnector {
+  return new DynamicsConnector(apiFor(settings, connection, store, options), { pageSize: options.pageSize, tableCache: tables.forConnection(store.workspaceId, connection.id) });
+}
+
+/** The writing side of a stored connection: one DataverseApi (tokens, retries) for its writes and its metadata reads. */
+function writerFor(settings: DynamicsSettings, connection: StoredConnection, store: CrmConnections, options: ConnectorOptions = {}): DynamicsWriter {
+  const api = apiFor(settings, connection, store, options);
+  return new DynamicsWriter(api, new DynamicsConnector(api, { tableCache: tables.forConnection(store.workspaceId, connection.id) }));
+}
+
+/** The writer of a stored Dynamics connection of this workspace, or null when there is none by that id. */
+export async function openDynamicsWriter(env: Env, workspaceId: string, connectionId: string, options: ConnectorOptions = {}): Promise<DynamicsWriter | null> {
+  const store = new CrmConnections(env.DB, workspaceId, tokenCipher(env));
+  const connection = await store.get(connectionId);
+  const settings = dynamicsSettings(env);
+  if (!connection || connection.kind !== 'dynamics' || !settings) return null;
+  return writerFor(settings, connection, store, options);
 }
 
 /** The connector for a stored Dynamics connection of this workspace, or null when there is none by that id. */
@@ -136,4 +155,5 @@ export const dynamicsProvider: CrmProvider<DynamicsSettings> = {
     return whoAmI(new DataverseApi({ environmentUrl: tokens.instanceUrl, tokens: signInTokens(tokens.accessToken, 'Dynamics 365') }));
   },
   connector: (settings, connection, store) => connectorFor(settings, connection, store),
+  writer: (settings, connection, store) => writerFor(settings, connection, store),
 };

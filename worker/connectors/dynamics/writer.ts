@@ -1,0 +1,209 @@
+import { z } from 'zod';
+import type { CrmField } from '../../../shared/schema/crm.ts';
+import { SelectionError, type CrmRecordRef, type CrmUser, type CrmWriteOp, type CrmWriteResult, type CrmWriter } from '../connector.ts';
+import { jsonOrUndefined } from '../vendorAnswer.ts';
+import type { DataverseApi } from './dataverseApi.ts';
+import type { DynamicsConnector } from './dynamicsConnector.ts';
+import { EntityDefinition } from './metadata.ts';
+import { FORMATTED_VALUE, flattenRecord, readColumns } from './records.ts';
+import { batchBody, parseBatchAnswer, type BatchOperation } from './writerBatch.ts';
+import { dataverseRecord, odataEquals, type WriteFailure } from './writerValues.ts';
+
+/**
+ * Writes go as $batch requests, each operation in a change set of its own and `odata.continue-on-error`, so every
+ * record succeeds or fails alone with Dataverse's own error. CreateMultiple / UpdateMultiple were the other choice:
+ * fewer server round trips, but on standard tables (contact, lead, account) they are one transaction, so one bad
+ * email would fail the 999 good records beside it. A $batch holds at most 1,000 operations.
+ */
+export const BATCH_SIZE = 1000;
+/** Values per lookup query: an OData filter of `or`s stays well inside the URL length Dataverse accepts. */
+const FIND_CHUNK = 200;
+const FILTER_CHARS = 6000;
+
+const LOGICAL_NAME = /^[a-z_][a-z0-9_]{0,127}$/;
+const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
+
+const EntityPage = z.object({ value: z.array(z.record(z.string(), z.unknown())), '@odata.nextLink': z.string().optional() });
+const SystemUser = z.object({
+  systemuserid: z.string(),
+  fullname: z.string().nullish(),
+  internalemailaddress: z.string().nullish(),
+  isdisabled: z.boolean().nullish(),
+});
+const ErrorBody = z.object({ error: z.object({ code: z.string().optional(), message: z.string().optional() }) });
+
+type Table = { entitySet: string; primaryId: string; fields: Map<string, CrmField> };
+
+/** Query string with spaces as %20: Dataverse reads a literal + in a filter value as a space. */
+function query(params: URLSearchParams): string {
+  return params.toString().replaceAll('+', '%20');
+}
+
+/** Conditions joined with `or`, at most FIND_CHUNK of them and FILTER_CHARS characters a filter. */
+function filters(conditions: readonly string[]): string[] {
+  const out: string[] = [];
+  let current: string[] = [];
+  let length = 0;
+  for (const c of conditions) {
+    if (current.length && (current.length >= FIND_CHUNK || length + c.length + 4 > FILTER_CHARS)) {
+      out.push(current.join(' or '));
+      current = [];
+      length = 0;
+    }
+    current.push(c);
+    length += c.length + 4;
+  }
+  if (current.length) out.push(current.join(' or '));
+  return out;
+}
+
+/** The CRM writer of one Dataverse environment, over the same DataverseApi (token renewal, retries) as the connector. */
+export class DynamicsWriter implements CrmWriter {
+  private readonly tables = new Map<string, Promise<Table>>();
+
+  constructor(
+    private readonly api: DataverseApi,
+    /** Reads the table metadata (columns, choices), cached per connection like the pulls'. */
+    private readonly reader: Pick<DynamicsConnector, 'describe'>,
+  ) {}
+
+  async findBy(object: string, property: string, values: string[], fields: string[]): Promise<CrmRecordRef[]> {
+    const table = await this.table(object);
+    const key = table.fields.get(property.toLowerCase());
+    if (!key) throw new SelectionError(`"${property}" is not a column of ${object}`);
+    if (!key.filterable) throw new SelectionError(`Dynamics 365 cannot look records up by "${property}"`);
+    const conditions = [...new Set(values.map((v) => odataEquals(key, v)).filter((c): c is string => c !== null))];
+    return this.read(object, table, fields, conditions);
+  }
+
+  async getByIds(object: string, ids: string[], fields: string[]): Promise<CrmRecordRef[]> {
+    const table = await this.table(object);
+    const guids = [...new Set(ids.map((id) => GUID.exec(id.trim())?.[1]?.toLowerCase()).filter((id): id is string => !!id))];
+    return this.read(object, table, fields, guids.map((id) => `${table.primaryId} eq ${id}`));
+  }
+
+  async write(object: string, ops: CrmWriteOp[]): Promise<CrmWriteResult[]> {
+    const table = await this.table(object);
+    const results: (CrmWriteResult | undefined)[] = new Array(ops.length);
+    const operations: { index: number; operation: BatchOperation }[] = [];
+    ops.forEach((op, index) => {
+      const converted = dataverseRecord(table.fields, object, op.values);
+      if (!converted.ok) {
+        results[index] = converted.failure;
+        return;
+      }
+      // Duplicate detection rules apply to API writes only when asked: a push should meet the org's rules like a person would.
+      const headers: Record<string, string> = { 'Content-Type': 'application/json; type=entry', 'MSCRM.SuppressDuplicateDetection': 'false' };
+      if (op.kind === 'create') {
+        operations.push({ index, operation: { method: 'POST', url: this.api.url(table.entitySet), headers, body: JSON.stringify(converted.record) } });
+        return;
+      }
+      const id = GUID.exec(op.id.trim())?.[1];
+      if (!id) {
+        results[index] = { ok: false, vendorCode: 'invalid_value', message: `"${op.id}" is not a Dynamics 365 record id.`, fields: [] };
+        return;
+      }
+      // If-Match: * makes a PATCH update only: without it a PATCH to a missing id would create that record.
+      operations.push({
+        index,
+        operation: { method: 'PATCH', url: this.api.url(`${table.entitySet}(${id.toLowerCase()})`), headers: { ...headers, 'If-Match': '*' }, body: JSON.stringify(converted.record) },
+      });
+    });
+    for (let start = 0; start < operations.length; start += BATCH_SIZE) {
+      const chunk = operations.slice(start, start + BATCH_SIZE);
+      const { contentType, body } = batchBody(
+        chunk.map((c) => c.operation),
+        crypto.randomUUID(),
+      );
+      const answer = await this.api.post(this.api.url('$batch'), body, { 'Content-Type': contentType }, ['odata.continue-on-error']);
+      const answers = parseBatchAnswer(answer.text, answer.contentType);
+      chunk.forEach((c, i) => {
+        const a = answers[i];
+        if (!a) {
+          results[c.index] = { ok: false, vendorCode: 'UNPROCESSED', message: 'Dynamics 365 did not process this record; send it again.', fields: [] };
+          return;
+        }
+        if (a.status >= 200 && a.status < 300) {
+          const id = c.operation.method === 'POST' ? /\(([0-9a-f-]{36})\)\s*$/i.exec(a.headers['odata-entityid'] ?? '')?.[1] : /\(([0-9a-f-]{36})\)$/i.exec(c.operation.url)?.[1];
+          results[c.index] = id
+            ? { ok: true, id: id.toLowerCase(), created: c.operation.method === 'POST' }
+            : { ok: false, vendorCode: 'UNKNOWN', message: 'Dynamics 365 saved the record but did not say its id.', fields: [] };
+          return;
+        }
+        results[c.index] = failureOf(a.status, a.body);
+      });
+    }
+    return results.map((r) => r ?? { ok: false, vendorCode: 'UNKNOWN', message: 'Dynamics 365 gave no result for this record.', fields: [] });
+  }
+
+  async listUsers(): Promise<CrmUser[]> {
+    const users: CrmUser[] = [];
+    let url: string | undefined = this.api.url(`systemusers?${query(new URLSearchParams({ $select: 'systemuserid,fullname,internalemailaddress,isdisabled' }))}`);
+    while (url) {
+      const page: z.infer<typeof EntityPage> = await this.api.get(url, EntityPage, ['odata.maxpagesize=5000']);
+      for (const row of page.value) {
+        const user = SystemUser.safeParse(row);
+        if (!user.success) continue;
+        const u = user.data;
+        users.push({ id: u.systemuserid, name: u.fullname || u.internalemailaddress || u.systemuserid, email: u.internalemailaddress ?? null, active: u.isdisabled !== true });
+      }
+      url = page['@odata.nextLink'];
+    }
+    return users.sort((a, b) => Number(b.active) - Number(a.active) || a.name.localeCompare(b.name));
+  }
+
+  private async read(object: string, table: Table, fields: string[], conditions: string[]): Promise<CrmRecordRef[]> {
+    const requested = fields.map((name) => {
+      const field = table.fields.get(name.toLowerCase());
+      if (!field) throw new SelectionError(`"${name}" is not a column of ${object}`);
+      return field;
+    });
+    const modified = table.fields.get('modifiedon');
+    const columns = readColumns(requested);
+    const select = [...new Set([table.primaryId, ...(modified ? ['modifiedon'] : []), ...columns.map((c) => c.property)])];
+    const found: CrmRecordRef[] = [];
+    for (const filter of filters(conditions)) {
+      let url: string | undefined = this.api.url(`${table.entitySet}?${query(new URLSearchParams({ $select: select.join(','), $filter: filter }))}`);
+      while (url) {
+        const page: z.infer<typeof EntityPage> = await this.api.get(url, EntityPage, ['odata.maxpagesize=5000', `odata.include-annotations="${FORMATTED_VALUE}"`]);
+        for (const entity of page.value) {
+          const flat = flattenRecord(entity, columns);
+          const values: Record<string, string | null> = {};
+          fields.forEach((name, i) => {
+            values[name] = flat[requested[i]?.name ?? name] ?? null;
+          });
+          const at = entity.modifiedon;
+          found.push({ id: String(entity[table.primaryId]), modifiedAt: typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? new Date(at).toISOString() : null, values });
+        }
+        url = page['@odata.nextLink'];
+      }
+    }
+    return found;
+  }
+
+  private table(object: string): Promise<Table> {
+    if (!LOGICAL_NAME.test(object)) return Promise.reject(new SelectionError(`"${object}" is not a Dataverse table name`));
+    let pending = this.tables.get(object);
+    if (!pending) {
+      pending = Promise.all([
+        this.api.get(
+          this.api.url(`EntityDefinitions(LogicalName='${object}')?$select=EntitySetName,PrimaryIdAttribute`),
+          EntityDefinition.pick({ EntitySetName: true, PrimaryIdAttribute: true }),
+        ),
+        this.reader.describe(object),
+      ]).then(([definition, fields]) => {
+        if (!definition.EntitySetName) throw new SelectionError(`The table ${object} cannot be written through the Web API`);
+        return { entitySet: definition.EntitySetName, primaryId: definition.PrimaryIdAttribute, fields: new Map(fields.map((f) => [f.name.toLowerCase(), f])) };
+      });
+      pending.catch(() => this.tables.delete(object));
+      this.tables.set(object, pending);
+    }
+    return pending;
+  }
+}
+
+function failureOf(status: number, body: string): WriteFailure {
+  const parsed = ErrorBody.safeParse(jsonOrUndefined(body));
+  const error = parsed.success ? parsed.data.error : null;
+  return { ok: false, vendorCode: error?.code ?? `HTTP_${status}`, message: error?.message ?? `Dynamics 365 answered ${status}.`, fields: [] };
+}
