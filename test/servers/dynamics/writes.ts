@@ -24,11 +24,16 @@ export const SYSTEM_USERS = [
 /** Alternate keys defined in this environment, by table: the columns that identify a row for an upsert. */
 const ALTERNATE_KEYS: Record<string, string[]> = { contact: ['emailaddress1'] };
 
-/** Required here so refusals of a missing value can be tested (real Dataverse enforces only system-required columns through the API; plug-ins and rules may enforce more). */
-const REQUIRED: Record<string, string[]> = { contact: ['lastname'], lead: ['lastname'], account: ['name'] };
-
-/** Columns Dataverse keeps itself: IsValidForCreate / IsValidForUpdate are false. */
-const READ_ONLY = new Set(['createdon', 'modifiedon', 'createdby', 'modifiedby', 'versionnumber', 'fullname', 'owningbusinessunit', 'exchangerate']);
+/**
+ * Columns a write must leave filled: RequiredLevel SystemRequired or ApplicationRequired, but for those Dataverse
+ * fills itself (owner, status, the primary key). Real Dataverse checks only system-required columns on API writes
+ * (forms, business rules and plug-ins enforce the others); enforcing both here lets the writer's handling of the
+ * refusal be tested.
+ */
+function requiredColumns(table: FakeTable): string[] {
+  const filled = new Set(['ownerid', 'statecode', 'statuscode', table.PrimaryIdAttribute]);
+  return table.attributes.filter((a) => !a.AttributeOf && a.RequiredLevel.Value !== 'None' && a.RequiredLevel.Value !== 'Recommended' && !filled.has(a.LogicalName)).map((a) => a.LogicalName);
+}
 
 type Tenant = { stats: DataverseWriteStats; control: Required<DataverseWriteControl> };
 const tenants = new Map<string, Tenant>();
@@ -247,7 +252,7 @@ function prepare(w: WriteRequest, t: Tenant, method: string, target: string, hea
     if (!attribute) {
       return error(400, '0x80060888', `The property '${key}' does not exist on type 'Microsoft.Dynamics.CRM.${table.LogicalName}'. Make sure to only use property names that are defined by the type or mark the type as open type.`);
     }
-    if (READ_ONLY.has(key) || key.endsWith('_composite') || ['Lookup', 'Owner', 'Customer'].includes(attribute.AttributeType) || (key === table.PrimaryIdAttribute && !create)) {
+    if (!(existing ? attribute.IsValidForUpdate : attribute.IsValidForCreate) || ['Lookup', 'Owner', 'Customer'].includes(attribute.AttributeType)) {
       return error(400, '0x80048d19', `The property '${key}' cannot be set: it is not valid for ${existing ? 'update' : 'create'}.`);
     }
     const problem = checkColumn(table, attribute, value);
@@ -255,7 +260,7 @@ function prepare(w: WriteRequest, t: Tenant, method: string, target: string, hea
     changes[key] = value;
   }
   const after = { ...existing, ...changes };
-  const missing = (REQUIRED[table.LogicalName] ?? []).find((c) => after[c] === undefined || after[c] === null || after[c] === '');
+  const missing = requiredColumns(table).find((c) => after[c] === undefined || after[c] === null || after[c] === '');
   if (missing) return error(400, '0x80040200', `Required field '${missing}' is missing. Provide a value for it on the ${table.LogicalName} record.`);
   const rule = t.control.duplicateRule;
   if (rule && rule.table === table.LogicalName && headers['mscrm.suppressduplicatedetection'] === 'false') {
