@@ -63,6 +63,16 @@ describe('records deleted in Salesforce', () => {
     expect(marked.results.map((r) => r.email)).toEqual(['person3@example.com']);
   });
 
+  it('removes every deleted record when the deletions span several queryAll pages', async () => {
+    const org = await createOrg({ records: { Contact: contacts(5) }, pageSize: 2 });
+    const sync = await createSync(await connect(org));
+    expect((await settled(sync.id, (await runNow(sync.id)).run.id)).counts.inserted).toBe(5);
+    await changeRecords(org.loginUrl, { object: 'Contact', delete: [1, 3, 5].map((n) => contactId(org, n)) });
+    const run = await settled(sync.id, (await runNow(sync.id)).run.id);
+    expect(run).toMatchObject({ status: 'succeeded', removed: 3 });
+    expect(await memberEmails(sync.audienceId)).toEqual(['person2@example.com', 'person4@example.com']);
+  });
+
   it('keeps a member another record still stands for', async () => {
     const org = await createOrg({ records: { Contact: [...contacts(2), { ...contacts(1, 2)[0], FirstName: 'Twin' }] } });
     const sync = await createSync(await connect(org));
