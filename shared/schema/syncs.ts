@@ -74,6 +74,8 @@ export const SyncRun = z.object({
   /** In the marketer's words; `errorCode` is the API error code behind it (crm_auth_failed = reconnect). */
   errorCode: z.string().nullable(),
   error: z.string().nullable(),
+  /** What the run did differently from what was asked, in the marketer's words (a full read where changes were due). */
+  notice: z.string().optional(),
   startedAt: z.string(),
   finishedAt: z.string().nullable(),
 });

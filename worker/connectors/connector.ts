@@ -21,7 +21,22 @@ export interface Connector {
    * 2,000-row page). Optional: without it, callers cut the first page.
    */
   firstRecords?(object: string, fields: string[], filters: CrmFilter[], limit: number): Promise<CrmRecordPage>;
+  /** The field holding a record's own id (Salesforce `Id`, Dataverse the table's primary id): what links a record to its member. */
+  recordIdField?(object: string): Promise<string>;
+  /** Ids of the records deleted since `since` (ISO instant), for a CRM that keeps deleted records findable (Salesforce's recycle bin). */
+  deletedSince?(object: string, since: string): Promise<string[]>;
+  /** Whether the CRM keeps a change feed for this table (Dataverse change tracking); `changes` reads it. */
+  tracksChanges?(object: string): Promise<boolean>;
+  /**
+   * A page of the table's change feed: `link` null starts it (every record, then a delta link on the last page);
+   * a next link or a delta link continues it. Records are changed or new ones; deletions come as ids only. A delta
+   * link the CRM no longer honours throws ExpiredChangeToken.
+   */
+  changes?(object: string, fields: string[], link: string | null): Promise<CrmChangePage>;
 }
+
+/** A page of a change feed: the records, the ids deleted, and on the last page where the next run asks for changes. */
+export type CrmChangePage = CrmRecordPage & { deletedIds: string[]; deltaLink: string | null };
 
 export type CrmErrorCode = Extract<ErrorCode, 'crm_auth_failed' | 'crm_rate_limited' | 'crm_unavailable' | 'crm_error'>;
 
@@ -63,6 +78,14 @@ export class SelectionError extends CrmError {
   ) {
     super('crm_error', message, vendorCode, null, 400, null, 'app');
     this.name = 'SelectionError';
+  }
+}
+
+/** The CRM no longer knows the change token a delta link carries (too old): only a full read starts a new feed. */
+export class ExpiredChangeToken extends CrmError {
+  constructor(vendorCode: string | null, vendorMessage: string | null) {
+    super('crm_error', 'The CRM no longer knows where the last sync stopped reading changes', vendorCode, vendorMessage, 400);
+    this.name = 'ExpiredChangeToken';
   }
 }
 

@@ -15,7 +15,16 @@ export async function finishRun(db: D1Database, workspaceId: string, runId: stri
   const at = now.toISOString();
   await finishImport(db, workspaceId, run.import_id, at);
   const highWater = failure ? null : { mark: nextHighWaterMark(sync.highWaterMark, run.high_water_mark, run.started_at), version: run.version };
+  // The change feed's delta link goes with the high-water mark: kept from a successful run of the current version only.
+  const deltaLink = await db.prepare('SELECT delta_link FROM sync_runs WHERE workspace_id = ? AND id = ?').bind(workspaceId, runId).first<{ delta_link: string | null }>();
   await db.batch([
+    ...(failure
+      ? []
+      : [
+          db
+            .prepare('UPDATE syncs SET delta_link = ? WHERE workspace_id = ? AND id = ? AND running_run_id = ? AND current_version = ?')
+            .bind(deltaLink?.delta_link ?? null, workspaceId, run.sync_id, runId, run.version),
+        ]),
     db
       .prepare(
         `UPDATE sync_runs SET status = ?, finished_at = ?, error_code = ?, error_message = ? WHERE workspace_id = ? AND id = ? AND status = 'running'`,

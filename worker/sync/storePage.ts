@@ -9,7 +9,8 @@ import { classifyRows } from '../imports/classifyRows.ts';
 import { ingestBatch } from '../imports/ingestBatch.ts';
 import { getImport } from '../store/imports.ts';
 import { removeMembers, unmarkMembers } from './removeMembers.ts';
-import { pullSelection } from './pullSelection.ts';
+import { pullPage } from './pullPage.ts';
+import { linkRecordsStatements, removeDeletedRecords, type LinkScope } from './recordLinks.ts';
 import { MODIFICATION_STAMP } from './stampFields.ts';
 import { cursorFor, getRunRow, getSync, saveCursorStatement, versionSettings } from './syncStore.ts';
 import { laterStamp } from './updateCycle.ts';
@@ -42,20 +43,23 @@ export async function storeNextPage(env: Env, workspaceId: string, runId: string
   const opened = await openConnector(env, workspaceId, sync.connectionId);
   if (!opened) throw new DomainError('not_found', 'the CRM connection of this sync no longer exists', { connectionId: sync.connectionId });
   const stampField = MODIFICATION_STAMP[opened.connection.kind];
-  const { fields, filters } = pullSelection(settings, stampField, run.changed_since);
-  const page = await opened.connector.page(settings.object, fields, filters, cursor);
+  const page = await pullPage(db, opened.connector, { workspaceId, runId, syncId: run.sync_id, settings, stampField, changedSince: run.changed_since, seq, cursor });
   if (page.nextCursor !== null) await saveCursorStatement(db, runId, seq + 1, page.nextCursor).run();
 
   const columns = importedColumns(settings.mapping);
   const firstRow = imported.summary.counts.received + 1;
   const staying: BatchRow[] = [];
   const leaving: BatchRow[] = [];
+  const stayingIds: (string | null)[] = [];
   let largestStamp: string | null = null;
   for (const record of page.records) {
     largestStamp = laterStamp(largestStamp, record[stampField] ?? null);
     const values = columns.map((c) => record[c.column] ?? '');
     if (settings.flagField && !isFlagged(record[settings.flagField])) leaving.push({ row: 0, values });
-    else staying.push({ row: firstRow + staying.length, values });
+    else {
+      staying.push({ row: firstRow + staying.length, values });
+      stayingIds.push(page.idField ? (record[page.idField] ?? null) : null);
+    }
   }
 
   const now = () => new Date().toISOString();
@@ -63,8 +67,13 @@ export async function storeNextPage(env: Env, workspaceId: string, runId: string
   await ingestBatch({ db, seal, hasher, workspaceId, importId: run.import_id, now }, { seq, idempotencyKey: `sync-run-${runId}-${seq}`, rows: staying });
   const keyOf = keyedIdentifierHash(hasher);
   const keysOf = (rows: BatchRow[]) => classifyRows(rows, imported.plan, keyOf).accepted.map((r) => r.key);
-  const removed = await removeMembers(db, { workspaceId, audienceId: sync.audienceId, keys: keysOf(leaving), rule: settings.deletionRule, now: now() });
-  if (settings.deletionRule === 'keep_and_mark') await unmarkMembers(db, { workspaceId, audienceId: sync.audienceId, keys: keysOf(staying) });
+  const scope: LinkScope = { workspaceId, connectionId: sync.connectionId, object: settings.object, audienceId: sync.audienceId };
+  const stored = classifyRows(staying, imported.plan, keyOf).accepted;
+  const linking = linkRecordsStatements(db, scope, stored.map((r) => ({ recordId: stayingIds[r.index] ?? null, memberKey: r.key })), now());
+  if (linking.length) await db.batch(linking);
+  let removed = await removeMembers(db, { workspaceId, audienceId: sync.audienceId, keys: keysOf(leaving), rule: settings.deletionRule, now: now() });
+  removed += await removeDeletedRecords(db, scope, page.deletedIds, settings.deletionRule, now());
+  if (settings.deletionRule === 'keep_and_mark') await unmarkMembers(db, { workspaceId, audienceId: sync.audienceId, keys: stored.map((r) => r.key) });
   await db
     .prepare(
       `UPDATE sync_runs SET pulled = pulled + ?, removed = removed + ?,

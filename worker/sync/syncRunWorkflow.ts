@@ -3,6 +3,7 @@ import { NonRetryableError } from 'cloudflare:workflows';
 import { CrmError } from '../connectors/connector.ts';
 import { DomainError } from '../domainError.ts';
 import { finishRun } from './finishRun.ts';
+import { pullDeletions } from './pullDeletions.ts';
 import { runErrorOf, type RunError } from './runErrors.ts';
 import type { SyncRunParams } from './startRun.ts';
 import { storeNextPage } from './storePage.ts';
@@ -16,6 +17,13 @@ const FINISH_STEP = { retries: { limit: 5, delay: '5 seconds', backoff: 'exponen
 function isFinal(e: unknown): boolean {
   if (e instanceof CrmError) return e.code === 'crm_auth_failed' || (e.code === 'crm_error' && e.status >= 400 && e.status < 500);
   return e instanceof DomainError;
+}
+
+/** The engine keeps only an error's message: the marketer's words are decided here, where the error's type is known. */
+function rethrowWorded(e: unknown): never {
+  const said = runErrorOf(e);
+  if (isFinal(e)) throw new NonRetryableError(JSON.stringify(said));
+  throw new Error(JSON.stringify(said));
 }
 
 /**
@@ -34,14 +42,18 @@ export class SyncRunWorkflow extends WorkflowEntrypoint<Env, SyncRunParams> {
           try {
             return await storeNextPage(this.env, workspaceId, runId);
           } catch (e) {
-            // The engine keeps only an error's message: the marketer's words are decided here, where the error's type is known.
-            const said = runErrorOf(e);
-            if (isFinal(e)) throw new NonRetryableError(JSON.stringify(said));
-            throw new Error(JSON.stringify(said));
+            return rethrowWorded(e);
           }
         });
         if (outcome.done) break;
       }
+      await step.do('deletions', PAGE_STEP, async () => {
+        try {
+          await pullDeletions(this.env, workspaceId, runId);
+        } catch (e) {
+          rethrowWorded(e);
+        }
+      });
     } catch (e) {
       failure = parseRunError(e);
     }

@@ -38,6 +38,7 @@ export type RunRow = {
   removed: number;
   error_code: string | null;
   error_message: string | null;
+  notice: string | null;
   started_at: string;
   finished_at: string | null;
   received: number;
@@ -104,6 +105,7 @@ export function toSyncRun(r: RunRow): SyncRun {
     removed: r.removed,
     errorCode: r.error_code,
     error: r.error_message,
+    ...(r.notice ? { notice: r.notice } : {}),
     startedAt: r.started_at,
     finishedAt: r.finished_at,
   };

@@ -17,6 +17,15 @@ export type FakeControl = {
   aggregateLimit?: number;
   /** Interactive sign-ins from now on are made as this user (index into tables.ts USERS; 0 = the admin). */
   signInAs?: number;
+  /**
+   * Contacts written "in Dynamics 365" (after seedContacts): merged by contactid or created, modifiedon now, a new
+   * row version each; deleted ones come back from change tracking as $deletedEntity.
+   */
+  changeContacts?: { upsert?: Record<string, unknown>[]; delete?: string[] };
+  /** Pages of at most this many records, whatever the client asks. */
+  maxPageSize?: number;
+  /** Every delta token issued so far is expired (ExpiredVersionStamp), as after the organization's retention period. */
+  expireDeltaTokens?: boolean;
 };
 
 export function fakeDataverse(url: string, tenant: string) {

@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { evaluate, ODataSyntaxError, parseFilter, properties, type Expr } from './odataQuery.ts';
-import { BUSINESS_UNIT, buildEnvironment, guid, lookupName, ORGANIZATION, USERS, type FakeAttribute, type FakeEnvironment, type FakeTable } from './tables.ts';
+import { BUSINESS_UNIT, buildEnvironment, guid, lookupName, ORGANIZATION, stampVersions, USERS, type FakeAttribute, type FakeEnvironment, type FakeTable } from './tables.ts';
 import type { FakeControl } from './fakeControls.ts';
 import { handleWrite, writeControl } from './writes.ts';
 
@@ -34,6 +34,10 @@ type TenantState = {
   tokenRequests: { grant_type: string; scope: string | null }[];
   /** Which of USERS the next interactive sign-ins are made as (another admin at the same keyboard). */
   signInUser: number;
+  /** Records per page at most, whatever odata.maxpagesize asks (a test's way to page small tables). */
+  maxPageSize: number | null;
+  /** Delta tokens issued to this tenant, and those expired since (ExpiredVersionStamp). */
+  deltaTokens: { issued: string[]; expired: Set<string> };
 };
 type AccessToken = { tenant: string; expiresAt: number; userId: string; resource: string };
 type RefreshToken = { tenant: string; userId: string; resource: string; scope: string; revoked: boolean };
@@ -161,7 +165,7 @@ export class FakeDataverse {
   private tenant(id: string): TenantState {
     let state = this.tenants.get(id);
     if (!state) {
-      state = { aggregateLimit: AGGREGATE_LIMIT, faults: [], drops: [], log: [], tokenRequests: [], signInUser: 0 };
+      state = { aggregateLimit: AGGREGATE_LIMIT, faults: [], drops: [], log: [], tokenRequests: [], signInUser: 0, maxPageSize: null, deltaTokens: { issued: [], expired: new Set() } };
       this.tenants.set(id, state);
     }
     return state;
@@ -206,9 +210,19 @@ export class FakeDataverse {
     if (body.seedContacts) {
       const seeded = buildEnvironment({ contacts: 0, accounts: 400, leads: 300 });
       const contact = seeded.tables.get('contact');
-      if (contact) contact.rows = body.seedContacts.map((row, i) => ({ contactid: guid(i + 1, 0xc5), statecode: 0, statuscode: 1, ...row }));
+      if (contact) {
+        contact.rows = body.seedContacts.map((row, i) => ({ contactid: guid(i + 1, 0xc5), statecode: 0, statuscode: 1, ...row }));
+        stampVersions(seeded, contact.rows);
+      }
       this.seeded.set(tenantId, seeded);
     }
+    if (body.changeContacts) {
+      const environment = this.seeded.get(tenantId);
+      if (!environment) return json(res, 409, { error: 'seed contacts first: only a tenant of its own can change records' });
+      this.changeRows(environment, 'contact', body.changeContacts);
+    }
+    if (body.maxPageSize !== undefined) state.maxPageSize = body.maxPageSize;
+    if (body.expireDeltaTokens) for (const t of state.deltaTokens.issued) state.deltaTokens.expired.add(t);
     if (body.clearFaults) {
       state.faults.length = 0;
       state.drops.length = 0;
@@ -218,6 +232,29 @@ export class FakeDataverse {
       state.tokenRequests.length = 0;
     }
     json(res, 200, { ok: true });
+  }
+
+  /**
+   * Records written "in Dynamics 365": merged by primary id (or created), with modifiedon now and a new row version;
+   * deleted ones leave the table and are remembered for change tracking's $deletedEntity.
+   */
+  private changeRows(environment: FakeEnvironment, tableName: string, changes: NonNullable<FakeControl['changeContacts']>): void {
+    const table = environment.tables.get(tableName);
+    if (!table) return;
+    const idOf = table.PrimaryIdAttribute;
+    const modifiedon = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    for (const change of changes.upsert ?? []) {
+      const at = table.rows.findIndex((r) => r[idOf] === change[idOf]);
+      const version = ++environment.version;
+      if (at >= 0) table.rows[at] = { ...table.rows[at], ...change, modifiedon, versionnumber: version };
+      else table.rows.push({ [idOf]: guid(100_000 + version, 0xc6), statecode: 0, statuscode: 1, createdon: modifiedon, ...change, modifiedon, versionnumber: version });
+    }
+    for (const id of changes.delete ?? []) {
+      const at = table.rows.findIndex((r) => r[idOf] === id);
+      if (at < 0) continue;
+      table.rows.splice(at, 1);
+      table.deleted.push({ id, version: ++environment.version });
+    }
   }
 
   // ---- Microsoft identity platform v2 ---------------------------------------------------------------------------
@@ -402,7 +439,11 @@ export class FakeDataverse {
     const set = /^([a-z_0-9]+)$/.exec(path)?.[1];
     const table = set ? environment.bySet.get(set) : undefined;
     if (!table) return fail(404, '0x80060888', `Resource not found for the segment '${path}'.`);
-    return this.query(table, url, req.headers.prefer as string | undefined, send, fail, state.aggregateLimit);
+    const prefer = req.headers.prefer as string | undefined;
+    if (table.ChangeTrackingEnabled && (/odata\.track-changes/.test(prefer ?? '') || url.searchParams.has('$deltatoken'))) {
+      return this.changes(environment, table, url, prefer ?? '', state, send, fail);
+    }
+    return this.query(table, url, prefer, send, fail, state);
   }
 
   private metadata(
@@ -420,6 +461,7 @@ export class FakeDataverse {
       PrimaryIdAttribute: t.PrimaryIdAttribute,
       PrimaryNameAttribute: t.PrimaryNameAttribute,
       IsCustomEntity: t.IsCustomEntity,
+      ChangeTrackingEnabled: t.ChangeTrackingEnabled,
       DisplayName: t.DisplayName,
       MetadataId: t.MetadataId,
     });
@@ -460,8 +502,9 @@ export class FakeDataverse {
     prefer: string | undefined,
     send: (status: number, body: unknown, headers?: Record<string, string>) => void,
     fail: (status: number, code: string, message: string) => void,
-    aggregateLimit: number,
+    state: TenantState,
   ): void {
+    const aggregateLimit = state.aggregateLimit;
     const byWebName = new Map(table.attributes.filter(selectable).map((a) => [webApiName(a), a]));
     const read = (row: Record<string, unknown>, property: string) => {
       const attribute = byWebName.get(property);
@@ -498,7 +541,7 @@ export class FakeDataverse {
     if (bad) return fail(400, '0x80060888', `Could not find a property named '${bad}' on type 'Microsoft.Dynamics.CRM.${table.LogicalName}'.`);
 
     const preferences = prefer ?? '';
-    const pageSize = Math.min(5000, Number(/odata\.maxpagesize=(\d+)/.exec(preferences)?.[1] ?? 5000));
+    const pageSize = this.pageSize(preferences, state);
     const annotations = /odata\.include-annotations="([^"]*)"/.exec(preferences)?.[1] ?? '';
     const wants = (name: string) => annotations === '*' || annotations.split(',').some((a) => a.trim() === name || a.trim() === '*');
     const skiptoken = url.searchParams.get('$skiptoken');
@@ -528,6 +571,77 @@ export class FakeDataverse {
       body['@odata.nextLink'] = next.toString();
     }
     send(200, body, { 'Preference-Applied': [`odata.maxpagesize=${pageSize}`, annotations ? `odata.include-annotations="${annotations}"` : ''].filter(Boolean).join(',') });
+  }
+
+  private pageSize(preferences: string, state: TenantState): number {
+    return Math.min(5000, state.maxPageSize ?? 5000, Number(/odata\.maxpagesize=(\d+)/.exec(preferences)?.[1] ?? 5000));
+  }
+
+  /**
+   * Change tracking (Prefer: odata.track-changes, or a delta link's $deltatoken), as Microsoft documents it: only
+   * $select is allowed; the first read returns every row and, on its last page, an @odata.deltaLink whose
+   * $deltatoken is "<row version>!<date>"; a delta link returns the rows changed since that version (by version)
+   * and then the deleted ones as $deletedEntity entries with only their id, paged with @odata.nextLink like any
+   * answer, the last page carrying the next delta link. A token older than the environment keeps changes fails
+   * with ExpiredVersionStamp (0x80044352). Each page's token is the version when the read began, so a row changed
+   * while the pages are read comes again with the next delta.
+   */
+  private changes(
+    environment: FakeEnvironment,
+    table: FakeTable,
+    url: URL,
+    prefer: string,
+    state: TenantState,
+    send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+    fail: (status: number, code: string, message: string) => void,
+  ): void {
+    for (const option of ['$filter', '$orderby', '$expand', '$top']) {
+      if (url.searchParams.has(option)) return fail(400, '0x80060888', `The "${option}" query parameter isn't supported when Change Tracking is enabled.`);
+    }
+    const byWebName = new Map(table.attributes.filter(selectable).map((a) => [webApiName(a), a]));
+    const select = list(url.searchParams.get('$select'));
+    const bad = select.find((n) => !byWebName.has(n));
+    if (bad) return fail(400, '0x80060888', `Could not find a property named '${bad}' on type 'Microsoft.Dynamics.CRM.${table.LogicalName}'.`);
+    const token = url.searchParams.get('$deltatoken');
+    let since = 0;
+    if (token !== null) {
+      const version = /^(\d+)!/.exec(token)?.[1];
+      if (version === undefined || state.deltaTokens.expired.has(token) || Number(version) > environment.version) {
+        return fail(400, '0x80044352', 'Version stamp associated with the client has expired. Please perform a full sync.');
+      }
+      since = Number(version);
+    }
+    const skiptoken = url.searchParams.get('$skiptoken') ?? '';
+    const offset = Number(/offset="(\d+)"/.exec(skiptoken)?.[1] ?? 0);
+    const pageNumber = Number(/pagenumber="(\d+)"/.exec(skiptoken)?.[1] ?? 1);
+    const asOf = Number(/asof="(\d+)"/.exec(skiptoken)?.[1] ?? environment.version);
+    const changed = token === null ? table.rows : table.rows.filter((r) => Number(r.versionnumber) > since).sort((a, b) => Number(a.versionnumber) - Number(b.versionnumber));
+    const deleted = token === null ? [] : table.deleted.filter((d) => d.version > since);
+    const entries = [...changed.map((row) => ({ row })), ...deleted.map((d) => ({ deletedId: d.id }))];
+    const pageSize = this.pageSize(prefer, state);
+    const formatted = /odata\.include-annotations="([^"]*)"/.exec(prefer)?.[1]?.split(',').some((a) => a.trim() === '*' || a.trim() === FORMATTED) ?? false;
+    const columns = select.length ? select.map((n) => byWebName.get(n) as FakeAttribute) : [...byWebName.values()];
+    const setUrl = `${this.url}${API}${table.EntitySetName}`;
+    const value = entries.slice(offset, offset + pageSize).map((e, i) =>
+      'row' in e
+        ? this.entity(table, e.row, columns, formatted, offset + i)
+        : { '@odata.context': `${this.url}${API}$metadata#${table.EntitySetName}/$deletedEntity`, id: e.deletedId, reason: 'deleted' },
+    );
+    const body: Record<string, unknown> = { '@odata.context': `${this.url}${API}$metadata#${table.EntitySetName}(${select.join(',')})${token === null ? '' : '/$delta'}` };
+    if (offset + pageSize < entries.length) {
+      const next = new URL(url);
+      next.searchParams.set('$skiptoken', `<cookie pagenumber="${pageNumber + 1}" offset="${offset + pageSize}" asof="${asOf}" istracking="True" />`);
+      body['@odata.nextLink'] = next.toString();
+    } else {
+      const stamp = new Date();
+      const date = `${String(stamp.getUTCMonth() + 1).padStart(2, '0')}/${String(stamp.getUTCDate()).padStart(2, '0')}/${stamp.getUTCFullYear()} ${stamp.toISOString().slice(11, 19)}`;
+      const issued = `${asOf}!${date}`;
+      state.deltaTokens.issued.push(issued);
+      const delta = new URLSearchParams({ $select: select.join(','), $deltatoken: issued });
+      body['@odata.deltaLink'] = `${setUrl}?${delta.toString().replaceAll('+', '%20')}`;
+    }
+    body.value = value;
+    send(200, body, { 'Preference-Applied': `odata.track-changes,odata.maxpagesize=${pageSize}` });
   }
 
   private entity(table: FakeTable, row: Record<string, unknown>, columns: FakeAttribute[], formatted: boolean, index: number): Record<string, unknown> {

@@ -35,10 +35,14 @@ export type FakeTable = {
   PrimaryIdAttribute: string;
   PrimaryNameAttribute: string;
   IsCustomEntity: boolean;
+  /** EntityMetadata.ChangeTrackingEnabled: the table answers `Prefer: odata.track-changes` with delta links. */
+  ChangeTrackingEnabled: boolean;
   DisplayName: Label;
   MetadataId: string;
   attributes: FakeAttribute[];
   rows: Record<string, unknown>[];
+  /** Rows deleted since the environment was built, with the row version of the deletion (change tracking's $deletedEntity). */
+  deleted: { id: string; version: number }[];
 };
 
 export function label(text: string): Label {
@@ -268,7 +272,8 @@ function leadRows(count: number): Record<string, unknown>[] {
   }));
 }
 
-export type FakeEnvironment = { tables: Map<string, FakeTable>; bySet: Map<string, FakeTable> };
+/** `version`: the environment's row version counter; every row carries the version of its last change (versionnumber). */
+export type FakeEnvironment = { tables: Map<string, FakeTable>; bySet: Map<string, FakeTable>; version: number };
 
 export function buildEnvironment(sizes: { contacts: number; accounts: number; leads: number }): FakeEnvironment {
   idCounter = 0;
@@ -316,10 +321,12 @@ export function buildEnvironment(sizes: { contacts: number; accounts: number; le
     PrimaryIdAttribute: 'contactid',
     PrimaryNameAttribute: 'fullname',
     IsCustomEntity: false,
+    ChangeTrackingEnabled: true,
     DisplayName: label('Contact'),
     MetadataId: '608861bc-50a4-4c5f-a02c-21fe1943e2cf',
     attributes: contactAttributes,
     rows: contactRows(sizes.contacts, accounts),
+    deleted: [],
   };
   const account: FakeTable = {
     LogicalName: 'account',
@@ -327,6 +334,7 @@ export function buildEnvironment(sizes: { contacts: number; accounts: number; le
     PrimaryIdAttribute: 'accountid',
     PrimaryNameAttribute: 'name',
     IsCustomEntity: false,
+    ChangeTrackingEnabled: false,
     DisplayName: label('Account'),
     MetadataId: '70816501-edb9-4740-a16c-6a5efbc05d84',
     attributes: [
@@ -347,6 +355,7 @@ export function buildEnvironment(sizes: { contacts: number; accounts: number; le
       ...fillerAttributes('cr123', 60),
     ],
     rows: accounts,
+    deleted: [],
   };
   const lead: FakeTable = {
     LogicalName: 'lead',
@@ -354,6 +363,7 @@ export function buildEnvironment(sizes: { contacts: number; accounts: number; le
     PrimaryIdAttribute: 'leadid',
     PrimaryNameAttribute: 'fullname',
     IsCustomEntity: false,
+    ChangeTrackingEnabled: true,
     DisplayName: label('Lead'),
     MetadataId: 'e3fe4ff2-a630-49bb-a1e9-debc3a076815',
     attributes: [
@@ -371,6 +381,7 @@ export function buildEnvironment(sizes: { contacts: number; accounts: number; le
       ...addressAttributes(1),
     ],
     rows: leadRows(sizes.leads),
+    deleted: [],
   };
   const membership: FakeTable = {
     LogicalName: 'new_membership',
@@ -378,6 +389,7 @@ export function buildEnvironment(sizes: { contacts: number; accounts: number; le
     PrimaryIdAttribute: 'new_membershipid',
     PrimaryNameAttribute: 'new_name',
     IsCustomEntity: true,
+    ChangeTrackingEnabled: false,
     DisplayName: label('Membership'),
     MetadataId: '0f3c2d4e-5a6b-4c7d-8e9f-a0b1c2d3e4f5',
     attributes: [
@@ -394,6 +406,7 @@ export function buildEnvironment(sizes: { contacts: number; accounts: number; le
       new_level: 100000000 + (i % 3),
       createdon: isoDay(i),
     })),
+    deleted: [],
   };
   // System tables Dataverse lists too; they are not offered for import.
   const system = ['systemuser', 'businessunit', 'activitypointer', 'annotation', 'transactioncurrency'].map(
@@ -403,18 +416,28 @@ export function buildEnvironment(sizes: { contacts: number; accounts: number; le
       PrimaryIdAttribute: `${name}id`,
       PrimaryNameAttribute: 'name',
       IsCustomEntity: false,
+      ChangeTrackingEnabled: false,
       DisplayName: label(name),
       MetadataId: guid(name.length, 0x515),
       attributes: [attribute(`${name}id`, name, 'Uniqueidentifier')],
       rows: [],
+      deleted: [],
     }),
   );
-  const intersect: FakeTable = { ...membership, LogicalName: 'new_membership_contact', EntitySetName: '', IsCustomEntity: true, DisplayName: label(''), rows: [] };
+  const intersect: FakeTable = { ...membership, LogicalName: 'new_membership_contact', EntitySetName: '', IsCustomEntity: true, DisplayName: label(''), rows: [], deleted: [] };
   const all = [account, contact, lead, membership, intersect, ...system];
-  return {
+  const environment = {
     tables: new Map(all.map((t) => [t.LogicalName, t])),
     bySet: new Map(all.filter((t) => t.EntitySetName).map((t) => [t.EntitySetName, t])),
+    version: 0,
   };
+  for (const t of all) stampVersions(environment, t.rows);
+  return environment;
+}
+
+/** Gives rows without one the next row versions, as Dataverse stamps versionnumber on every write. */
+export function stampVersions(environment: FakeEnvironment, rows: Record<string, unknown>[]): void {
+  for (const row of rows) if (typeof row.versionnumber !== 'number') row.versionnumber = ++environment.version;
 }
 
 /** Lookup display names, as the FormattedValue annotation of `_x_value` carries them. */

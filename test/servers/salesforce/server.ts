@@ -250,7 +250,8 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
     // query leaves out records in the recycle bin (IsDeleted); queryAll includes them.
     if (path === '/query') return query(ctx, org, version, url.searchParams.get('q') ?? '', false);
     if (path === '/queryAll') return query(ctx, org, version, url.searchParams.get('q') ?? '', true);
-    const more = /^\/query\/(01g[A-Za-z0-9]+)-(\d+)$/.exec(path);
+    // QueryAll's own nextRecordsUrl says "query" (Salesforce documents it so); /queryAll/<locator> answers the same.
+    const more = /^\/(?:query|queryAll)\/(01g[A-Za-z0-9]+)-(\d+)$/.exec(path);
     if (more) return queryMore(ctx, org, version, more[1] as string, Number(more[2]));
     if (handleWrite(ctx, org, version, path)) return;
     return apiError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CrmField, CrmFilter, CrmObject, CrmRecordPage } from '../../../shared/schema/crm.ts';
-import { CrmError, SelectionError, type Connector } from '../connector.ts';
+import { CrmError, ExpiredChangeToken, SelectionError, type Connector, type CrmChangePage } from '../connector.ts';
 import { RequestMetadata, type ConnectionMetadata } from '../pullMetadata.ts';
 import type { DataverseApi } from './dataverseApi.ts';
 import { AttributeDefinition, collectionOf, EntityDefinition, PicklistDefinition, StringFormatDefinition, toCrmFields, toCrmObjects } from './metadata.ts';
@@ -18,7 +18,16 @@ const LOGICAL_NAME = /^[a-z_][a-z0-9_]{0,127}$/;
 const FORMATTED_VALUES = `odata.include-annotations="${FORMATTED_VALUE}"`;
 
 /** What the connector reads of a table's metadata (four requests: definition, attributes, choices, string formats). */
-export type DynamicsTable = { entitySet: string; primaryId: string; fields: CrmField[] };
+export type DynamicsTable = { entitySet: string; primaryId: string; fields: CrmField[]; tracksChanges: boolean };
+/** Dataverse's ExpiredVersionStamp: the change token is older than the organization keeps changes (7 days by default). */
+const EXPIRED_VERSION_STAMP = '0x80044352';
+/** A change-tracking answer: changed records, and deleted ones as `{ "@odata.context": "…/$deletedEntity", id, reason }`. */
+const ChangePage = z.object({
+  value: z.array(z.record(z.string(), z.unknown())),
+  '@odata.nextLink': z.string().optional(),
+  '@odata.deltaLink': z.string().optional(),
+});
+const isDeletedEntity = (entity: Record<string, unknown>) => typeof entity['@odata.context'] === 'string' && entity['@odata.context'].endsWith('/$deletedEntity');
 const EntityPage = z.object({
   value: z.array(z.record(z.string(), z.unknown())),
   '@odata.nextLink': z.string().optional(),
@@ -109,6 +118,49 @@ export class DynamicsConnector implements Connector {
     return this.read(object, fields, filters, cursor, null);
   }
 
+  async recordIdField(object: string): Promise<string> {
+    return (await this.table(object)).primaryId;
+  }
+
+  async tracksChanges(object: string): Promise<boolean> {
+    return (await this.table(object)).tracksChanges;
+  }
+
+  /**
+   * Dataverse change tracking: the first request (`Prefer: odata.track-changes`) reads every record and its last
+   * page carries an @odata.deltaLink; that link later answers what changed since, deletions as $deletedEntity
+   * entries carrying only the id. Dataverse refuses $filter, $orderby, $expand and $top with change tracking, so
+   * only $select is sent.
+   */
+  async changes(object: string, fields: string[], link: string | null): Promise<CrmChangePage> {
+    const table = await this.table(object, link !== null);
+    const columns = this.columnsOf(object, table, fields);
+    let url: string;
+    if (link === null) {
+      url = this.api.url(`${table.entitySet}?${query(new URLSearchParams({ $select: columns.map((c) => c.property).join(',') }))}`);
+    } else {
+      if (!this.api.owns(link) || !new URL(link).pathname.endsWith(`/${table.entitySet}`)) throw new SelectionError('That change link does not belong to this table');
+      url = link;
+    }
+    let page: z.infer<typeof ChangePage>;
+    try {
+      page = await this.api.get(url, ChangePage, ['odata.track-changes', `odata.maxpagesize=${this.pageSize}`, FORMATTED_VALUES]);
+    } catch (error) {
+      if (error instanceof CrmError && error.vendorCode?.toLowerCase() === EXPIRED_VERSION_STAMP) throw new ExpiredChangeToken(error.vendorCode, error.vendorMessage);
+      throw error;
+    }
+    const records: Record<string, string | null>[] = [];
+    const deletedIds: string[] = [];
+    for (const entity of page.value) {
+      if (isDeletedEntity(entity)) {
+        if (typeof entity.id === 'string') deletedIds.push(entity.id);
+      } else {
+        records.push(flattenRecord(entity, columns));
+      }
+    }
+    return { records, deletedIds, nextCursor: page['@odata.nextLink'] ?? null, deltaLink: page['@odata.deltaLink'] ?? null, total: null };
+  }
+
   /** A preview: `$top` makes Dataverse read only these rows instead of a 5,000-row page. */
   firstRecords(object: string, fields: string[], filters: CrmFilter[], limit: number): Promise<CrmRecordPage> {
     return this.read(object, fields, filters, null, Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(limit))));
@@ -116,12 +168,7 @@ export class DynamicsConnector implements Connector {
 
   private async read(object: string, fields: string[], filters: CrmFilter[], cursor: string | null, top: number | null): Promise<CrmRecordPage> {
     const table = await this.table(object, cursor !== null);
-    const byName = new Map(table.fields.map((f) => [f.name, f]));
-    const unknown = fields.filter((f) => !byName.has(f));
-    if (fields.length === 0 || unknown.length) {
-      throw new SelectionError(fields.length ? `Not columns of ${object}: ${unknown.join(', ')}` : 'Pick at least one column');
-    }
-    const columns = readColumns(fields.map((f) => byName.get(f) as CrmField));
+    const columns = this.columnsOf(object, table, fields);
     let url: string;
     if (cursor === null) {
       const params = new URLSearchParams({ $select: columns.map((c) => c.property).join(','), $count: 'true' });
@@ -145,6 +192,15 @@ export class DynamicsConnector implements Connector {
     };
   }
 
+  private columnsOf(object: string, table: DynamicsTable, fields: string[]) {
+    const byName = new Map(table.fields.map((f) => [f.name, f]));
+    const unknown = fields.filter((f) => !byName.has(f));
+    if (fields.length === 0 || unknown.length) {
+      throw new SelectionError(fields.length ? `Not columns of ${object}: ${unknown.join(', ')}` : 'Pick at least one column');
+    }
+    return readColumns(fields.map((f) => byName.get(f) as CrmField));
+  }
+
   /** `reuse`: metadata kept from an earlier request (the pull's first page) will do. */
   private table(object: string, reuse = false): Promise<DynamicsTable> {
     return this.tables.get(tableName(object), reuse);
@@ -153,7 +209,10 @@ export class DynamicsConnector implements Connector {
   private async loadTable(name: string): Promise<DynamicsTable> {
     const entity = `EntityDefinitions(LogicalName='${name}')`;
     const [definition, attributes, picklists, strings] = await Promise.all([
-      this.api.get(this.api.url(`${entity}?$select=EntitySetName,PrimaryIdAttribute`), EntityDefinition.pick({ EntitySetName: true, PrimaryIdAttribute: true })),
+      this.api.get(
+        this.api.url(`${entity}?$select=EntitySetName,PrimaryIdAttribute,ChangeTrackingEnabled`),
+        EntityDefinition.pick({ EntitySetName: true, PrimaryIdAttribute: true }).extend({ ChangeTrackingEnabled: z.boolean().nullish() }),
+      ),
       this.api.get(
         this.api.url(`${entity}/Attributes?$select=LogicalName,DisplayName,AttributeType,AttributeTypeName,IsValidForRead,AttributeOf,IsValidForCreate,IsValidForUpdate,RequiredLevel`),
         collectionOf(AttributeDefinition),
@@ -172,6 +231,7 @@ export class DynamicsConnector implements Connector {
       entitySet: definition.EntitySetName,
       primaryId: definition.PrimaryIdAttribute,
       fields: toCrmFields(attributes.value, picklists.value, strings.value),
+      tracksChanges: definition.ChangeTrackingEnabled === true,
     };
   }
 }

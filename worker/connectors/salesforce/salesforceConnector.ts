@@ -147,6 +147,37 @@ export class SalesforceConnector implements Connector {
     return this.toPage(answer, select, described);
   }
 
+  async recordIdField(): Promise<string> {
+    return 'Id';
+  }
+
+  /**
+   * Records moved to the recycle bin after `since`: queryAll is query plus deleted records (IsDeleted = true), and
+   * SystemModstamp moves when a record is deleted. Chosen over the getDeleted resource because it pages like any
+   * query and needs no date window (getDeleted wants start and end within the last 30 days). Both see a record
+   * only while it is in the recycle bin (15 days, or until emptied).
+   */
+  async deletedSince(object: string, since: string): Promise<string[]> {
+    const described = await this.describeObject(object);
+    const soql = buildSelect({
+      object,
+      fields: described.fields,
+      select: ['Id'],
+      filters: [
+        { field: 'IsDeleted', operator: 'equals', value: 'true' },
+        { field: 'SystemModstamp', operator: 'greater_than', value: since },
+      ],
+    });
+    const ids: string[] = [];
+    let answer = await this.call(async () => (await this.conn.query(soql, { scanAll: true })) as QueryAnswer);
+    for (;;) {
+      for (const r of answer.records) if (typeof r.Id === 'string') ids.push(r.Id);
+      const locator = answer.done ? null : answer.nextRecordsUrl?.split('/').pop();
+      if (!locator) return ids;
+      answer = await this.call(async () => (await this.conn.queryMore(locator)) as QueryAnswer);
+    }
+  }
+
   /** Who and which org the session belongs to, for the connection list. */
   async identity(): Promise<SalesforceIdentity> {
     const info = UserInfo.parse(await this.call(() => this.conn.request<unknown>('/services/oauth2/userinfo')));
