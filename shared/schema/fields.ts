@@ -5,12 +5,24 @@ import { WellFormedText } from './text.ts';
 export const FieldType = z.enum(['email', 'phone', 'first_name', 'last_name', 'text', 'country', 'url', 'number', 'date']);
 export type FieldType = z.infer<typeof FieldType>;
 
+/**
+ * One value a field accepts, from a CRM pick list mapped onto it: the label people see (what a member holds and the
+ * grid shows) and the CRM's code, kept beside it (Salesforce's API value, a Dataverse option number).
+ */
+export const AllowedValue = z.object({ label: z.string(), code: z.string() });
+export type AllowedValue = z.infer<typeof AllowedValue>;
+
 /** Platform data header: a built-in field or a workspace's custom field. `key` is what mappings point at. */
 export const Field = z.object({
   key: z.string(),
   label: z.string(),
   type: FieldType,
   builtIn: z.boolean(),
+  /**
+   * The only values an import may store in this field (matched by label, case aside, or by code); absent when any
+   * value of its type will do. Set and refreshed by the syncs that map a CRM pick list onto the field.
+   */
+  allowedValues: z.array(AllowedValue).min(1).optional(),
 });
 export type Field = z.infer<typeof Field>;
 

@@ -1,12 +1,18 @@
 import { z } from 'zod';
-import { FieldType } from './fields.ts';
+import { AllowedValue, FieldType } from './fields.ts';
 import { OnMatch } from './mapping.ts';
+
+/** A field's allowed values as an import reads them, with the field's label for the messages that list them. */
+export const PlannedAllowedValues = z.object({ fieldLabel: z.string(), values: z.array(AllowedValue).min(1) });
+export type PlannedAllowedValues = z.infer<typeof PlannedAllowedValues>;
 
 export const PlannedColumn = z.object({
   column: z.string(),
   target: z.string(),
   type: FieldType,
   sensitive: z.boolean(),
+  /** Absent: any value of the type. Fixed at the start like the type, so every batch of one import is judged alike. */
+  allowed: PlannedAllowedValues.optional(),
 });
 export type PlannedColumn = z.infer<typeof PlannedColumn>;
 

@@ -95,6 +95,7 @@ export const RowErrorCode = z.enum([
   'ragged_row',
   'identifier_exists',
   'wrong_field_count',
+  'value_not_allowed',
 ]);
 export type RowErrorCode = z.infer<typeof RowErrorCode>;
 

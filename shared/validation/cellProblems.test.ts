@@ -104,6 +104,22 @@ describe('columnProblems', () => {
   });
 });
 
+describe('columnProblems with allowed values', () => {
+  it('predicts the Worker: values outside the pick list are rejected, labels match with case aside', () => {
+    const allowed = { fieldLabel: 'Rating', values: [{ label: 'Hot', code: '1' }, { label: 'Cold', code: '2' }] };
+    const p = columnProblems(column(['Hot', 'cold', '2', 'Tepid', ''], { header: 'Rating', type: 'text', allowed }));
+    expect([...p.rows]).toEqual([3]);
+    expect(p.counts.value_not_allowed).toBe(1);
+    expect(p.errorCount).toBe(1);
+    expect(p.problemAt(3)).toEqual({
+      row: 3,
+      code: 'value_not_allowed',
+      severity: 'error',
+      message: '"Tepid" is not one of the allowed values of Rating: Hot, Cold. The row will be rejected.',
+    });
+  });
+});
+
 describe('columnProblemSteps', () => {
   it('yields progress every slice and ends with the same result as columnProblems', () => {
     const values = Array.from({ length: 2500 }, (_, i) => (i % 7 === 0 ? 'nope' : `u${i % 2000}@example.com`));

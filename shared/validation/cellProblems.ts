@@ -1,5 +1,6 @@
 import { hashInput } from '../normalize/normalizeValue.ts';
 import type { FieldType } from '../schema/fields.ts';
+import type { PlannedAllowedValues } from '../schema/importPlan.ts';
 import type { RowErrorCode } from '../schema/imports.ts';
 import {
   acceptsAnyText,
@@ -18,15 +19,18 @@ import { sortedIndexOf } from './rowProblems.ts';
  * What the grid flags in a cell: the Worker's row error codes, plus `duplicate_identifier`, which is not an error
  * (the Worker merges the rows into one member and counts a duplicate) but is worth showing before saving.
  */
-export type CellProblemCode = Extract<RowErrorCode, 'empty_identifier' | 'invalid_email' | 'invalid_phone' | 'invalid_value'> | 'duplicate_identifier';
+export type CellProblemCode =
+  | Extract<RowErrorCode, 'empty_identifier' | 'invalid_email' | 'invalid_phone' | 'invalid_value' | 'value_not_allowed'>
+  | 'duplicate_identifier';
 
 /** Codes in the order `ColumnProblems.codes` numbers them (1-based; 0 means no problem). */
-export const CELL_PROBLEM_CODES: readonly CellProblemCode[] = ['empty_identifier', 'invalid_email', 'invalid_phone', 'invalid_value', 'duplicate_identifier'];
+export const CELL_PROBLEM_CODES: readonly CellProblemCode[] = ['empty_identifier', 'invalid_email', 'invalid_phone', 'invalid_value', 'duplicate_identifier', 'value_not_allowed'];
 const EMPTY = 1;
 const INVALID_EMAIL = 2;
 const INVALID_PHONE = 3;
 const INVALID_VALUE = 4;
 const DUPLICATE = 5;
+const NOT_ALLOWED = 6;
 /** Transient mark between the two passes: a valid identifier, not yet compared. */
 const HAS_KEY = 0xff;
 
@@ -46,6 +50,8 @@ export type ColumnInput = {
   /** Messages never quote a sensitive value, and duplicates compare what the Worker compares: the hash input. */
   sensitive?: boolean;
   defaultCountry: string;
+  /** The target field's allowed values (a CRM pick list), as the import's plan will carry them. */
+  allowed?: PlannedAllowedValues | undefined;
   /** Rows the Worker will skip as blank (every imported value empty): no "empty identifier" for them. */
   isBlankRow?: (row: number) => boolean;
 };
@@ -65,7 +71,7 @@ export type ColumnProblems = {
 };
 
 function codeNumber(code: CellRuleCode): number {
-  return code === 'invalid_email' ? INVALID_EMAIL : code === 'invalid_phone' ? INVALID_PHONE : INVALID_VALUE;
+  return code === 'invalid_email' ? INVALID_EMAIL : code === 'invalid_phone' ? INVALID_PHONE : code === 'value_not_allowed' ? NOT_ALLOWED : INVALID_VALUE;
 }
 
 /** FNV-1a over UTF-16 code units: only a bucket for the duplicate search, equal keys are always compared for real. */
@@ -103,8 +109,9 @@ export function* columnProblemSteps(input: ColumnInput, sliceRows = CHECK_SLICE_
   const context = cellContext(input);
   const sensitive = context.sensitive;
   const codeOf = new Uint8Array(rowCount);
-  // A type that accepts any text can only fail the length limit, unless it is the identifier (duplicates).
-  const validate = isIdentifier || !acceptsAnyText(context.type);
+  // A type that accepts any text can only fail the length limit, unless it is the identifier (duplicates) or
+  // limited to allowed values.
+  const validate = isIdentifier || !acceptsAnyText(context.type) || context.allowed !== undefined;
   const hashes = isIdentifier ? new Uint32Array(rowCount) : null;
   let keyed = 0;
 
@@ -220,7 +227,7 @@ function collect(codeOf: Uint8Array, firstRowOf: Int32Array | null, input: Colum
   };
 }
 
-const cellContext = (input: ColumnInput): CellContext => ({ type: input.type, sensitive: input.sensitive === true, defaultCountry: input.defaultCountry });
+const cellContext = (input: ColumnInput): CellContext => ({ type: input.type, sensitive: input.sensitive === true, defaultCountry: input.defaultCountry, allowed: input.allowed });
 
 function problemMessage(code: CellProblemCode, input: ColumnInput, row: number, firstRow: number): string {
   switch (code) {

@@ -1,7 +1,8 @@
 import { SENSITIVE_MASK } from '../fields/sensitiveMask.ts';
 import { maskedHint } from './maskedHint.ts';
 import { normalizeValue } from '../normalize/normalizeValue.ts';
-import type { FieldType } from '../schema/fields.ts';
+import type { AllowedValue, FieldType } from '../schema/fields.ts';
+import type { PlannedAllowedValues } from '../schema/importPlan.ts';
 import { MAX_CELL_LENGTH, type RowErrorCode } from '../schema/imports.ts';
 
 /**
@@ -14,11 +15,15 @@ import { MAX_CELL_LENGTH, type RowErrorCode } from '../schema/imports.ts';
  * 3. every imported value blank → skipped, not an error;
  * 4. empty identifier → rejected (`empty_identifier`);
  * 5. each non-blank mapped cell: over MAX_CELL_LENGTH characters, then the field type's check
- *    (shared/normalize) → rejected with one error per bad cell (`invalid_email`, `invalid_phone`, `invalid_value`).
+ *    (shared/normalize) → rejected with one error per bad cell (`invalid_email`, `invalid_phone`, `invalid_value`);
+ *    then, for a field with allowed values (a CRM pick list), a value that is none of them → rejected
+ *    (`value_not_allowed`, the message naming the field and its values). A value matches an allowed label with case
+ *    aside, or a code exactly, and is stored as the label: the one form every source (CSV, Salesforce, Dataverse)
+ *    ends up with, since the CRM connectors hand over labels.
  *
  * A sensitive cell's value never appears in a message or a report: SENSITIVE_MASK stands in for it.
  */
-export type CellRuleCode = Extract<RowErrorCode, 'invalid_email' | 'invalid_phone' | 'invalid_value'>;
+export type CellRuleCode = Extract<RowErrorCode, 'invalid_email' | 'invalid_phone' | 'invalid_value' | 'value_not_allowed'>;
 
 // The mask a sensitive value's errors show, the same as the member listings (one definition, with the fields).
 export { SENSITIVE_MASK };
@@ -55,22 +60,66 @@ function sentence(fragment: string): string {
 
 export type CellVerdict = { ok: true; value: string } | { ok: false; code: CellRuleCode; message: string };
 
-export type CellContext = { type: FieldType; sensitive: boolean; defaultCountry: string };
+export type CellContext = { type: FieldType; sensitive: boolean; defaultCountry: string; allowed?: PlannedAllowedValues | undefined };
 
 /**
- * Rule 5 for one non-blank cell: the length limit, then the field type's check. Valid: the normalized value.
- * Invalid: the code and the message, which quotes the value only when the column is not sensitive.
+ * Rule 5 for one non-blank cell: the length limit, the field type's check, then the allowed values. Valid: the
+ * normalized value (an allowed value's label). Invalid: the code and the message, which quotes the value only when
+ * the column is not sensitive.
  */
-export function checkCell(raw: string, { type, sensitive, defaultCountry }: CellContext): CellVerdict {
+export function checkCell(raw: string, { type, sensitive, defaultCountry, allowed }: CellContext): CellVerdict {
   if (!withinLengthLimit(raw)) return { ok: false, code: 'invalid_value', message: tooLongMessage(raw.length) };
   const normalized = normalizeValue(type, raw, defaultCountry);
-  if (normalized.ok) return normalized;
+  if (normalized.ok) {
+    if (!allowed) return normalized;
+    const label = allowedLabel(normalized.value, allowed.values);
+    if (label !== null) return { ok: true, value: label };
+    return { ok: false, code: 'value_not_allowed', message: notAllowedMessage(sensitive ? null : normalized.value, allowed) };
+  }
   // normalizeValue quotes the offending value in its reason: a sensitive one gets the type's plain statement, with
   // a hint of what is wrong that gives nothing of the value away (e.g. "missing @"), so the user can still fix it.
   const hint = sensitive ? maskedHint(type, raw) : null;
   const message = sensitive ? `Not a valid ${TYPE_NOUN[type]}${hint ? ` (${hint})` : ''}.` : sentence(normalized.reason);
   return { ok: false, code: normalized.code, message };
 }
+
+// Built once per list (a column's cells share it): a million-row column must not scan the list per cell.
+const lookups = new WeakMap<readonly AllowedValue[], Map<string, string>>();
+
+function lookupOf(values: readonly AllowedValue[]): Map<string, string> {
+  let lookup = lookups.get(values);
+  if (!lookup) {
+    lookup = new Map();
+    // Codes first, so a label that happens to equal another value's code still means its own value.
+    for (const v of values) lookup.set(`code:${v.code}`, v.label);
+    for (const v of values) lookup.set(`label:${v.label.toLowerCase()}`, v.label);
+    lookups.set(values, lookup);
+  }
+  return lookup;
+}
+
+/**
+ * The allowed value a (normalized) value stands for, as its label: the label itself with case aside ("hot" →
+ * "Hot"), or the CRM's code ("100000001" → "Silver"); null when it is none of them.
+ */
+export function allowedLabel(value: string, values: readonly AllowedValue[]): string | null {
+  const lookup = lookupOf(values);
+  return lookup.get(`label:${value.toLowerCase()}`) ?? lookup.get(`code:${value}`) ?? null;
+}
+
+// A pick list can hold hundreds of values; a message lists enough to recognise the list.
+const LISTED_VALUES = 12;
+
+/** "Hot, Warm, Cold" or "A, B, … and 40 more": how allowed values are listed to a user, in messages and pickers. */
+export function allowedValuesText(values: readonly AllowedValue[], listed = LISTED_VALUES): string {
+  const shown = values.slice(0, listed).map((v) => v.label);
+  const more = values.length - shown.length;
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+}
+
+/** `value` null: the column is sensitive, its value is never quoted. */
+export const notAllowedMessage = (value: string | null, allowed: PlannedAllowedValues): string =>
+  `${value === null ? 'This value' : `"${value}"`} is not one of the allowed values of ${allowed.fieldLabel}: ${allowedValuesText(allowed.values)}.`;
 
 /** What an error report may show of a cell: the value, or the mask for a sensitive column. */
 export function shownValue(raw: string, sensitive: boolean): string {

@@ -38,7 +38,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
  */
 function problemBadges(problems: ColumnProblems, type: FieldType | null, compact: boolean) {
   const c = problems.counts;
-  const invalid = c.invalid_email + c.invalid_phone + c.invalid_value;
+  const invalid = c.invalid_email + c.invalid_phone + c.invalid_value + c.value_not_allowed;
   const noun = type === 'email' ? 'email' : type === 'phone' ? 'phone number' : 'value';
   const duplicates = c.duplicate_identifier;
   const kinds = [invalid > 0 ? plural(invalid, `invalid ${noun}`) : null, c.empty_identifier > 0 ? `${c.empty_identifier.toLocaleString('en-US')} empty` : null].filter((k): k is string => k !== null);

@@ -91,4 +91,34 @@ describe('classifyRows', () => {
     expect(out.errors[0]?.error).toMatchObject({ column: 'Name', code: 'invalid_value' });
     expect(out.errors[0]?.error.value?.length).toBeLessThan(50);
   });
+
+  it('rejects a value outside the field’s allowed values and stores an allowed one as its label', () => {
+    const rated = plan({
+      headerCount: 2,
+      columns: [
+        { column: 'Email', target: 'email', type: 'email', sensitive: false },
+        { column: 'Rating', target: 'rating', type: 'text', sensitive: false, allowed: { fieldLabel: 'Rating', values: [{ label: 'Hot', code: 'H' }, { label: 'Cold', code: 'C' }] } },
+      ],
+    });
+    const out = classifyRows(
+      [
+        { row: 1, values: ['a@example.com', 'H'] },
+        { row: 2, values: ['b@example.com', 'Lukewarm'] },
+        { row: 3, values: ['c@example.com', 'cold'] },
+      ],
+      rated,
+      keyOf,
+    );
+    expect(out.accepted.map((r) => r.attributes)).toEqual([
+      { email: 'a@example.com', rating: 'Hot' },
+      { email: 'c@example.com', rating: 'Cold' },
+    ]);
+    expect(out.rejected).toBe(1);
+    expect(out.errors).toEqual([
+      {
+        index: 1,
+        error: { row: 2, column: 'Rating', code: 'value_not_allowed', message: '"Lukewarm" is not one of the allowed values of Rating: Hot, Cold.', value: 'Lukewarm' },
+      },
+    ]);
+  });
 });

@@ -33,7 +33,7 @@ export type ClassifiedRows = { accepted: AcceptedRow[]; errors: PositionedError[
 /**
  * Enforces the import rules (shared/validation/importRules.ts, which states their order, codes and messages — the
  * grid predicts with the same ones): ragged → rejected; values not matching the mapping → rejected; all blank →
- * skipped; empty identifier → rejected; any mapped value invalid → rejected (one error per bad column); otherwise
+ * skipped; empty identifier → rejected; any mapped value invalid or not among its field's allowed values → rejected (one error per bad column); otherwise
  * normalized. Pure: same rows and plan, same answer.
  */
 export function classifyRows(
@@ -85,7 +85,7 @@ export function classifyRows(
       const column = columns[i] as PlannedColumn;
       const raw = values[i] ?? '';
       if (isBlank(raw)) continue;
-      const verdict = checkCell(raw, { type: column.type, sensitive: column.sensitive, defaultCountry });
+      const verdict = checkCell(raw, { type: column.type, sensitive: column.sensitive, defaultCountry, allowed: column.allowed });
       if (!verdict.ok) {
         valid = false;
         reject(index, r, column.column, verdict.code, verdict.message, shownValue(raw, column.sensitive));

@@ -12,6 +12,7 @@ export type PlanResult = { ok: true; plan: ImportPlan } | { ok: false; issues: I
 // Only what a plan reads, so a dry run (which has no consent to give) builds the very same plan.
 export function buildImportPlan(body: Pick<StartImportBody, 'source' | 'mapping' | 'defaultCountry'>, fields: readonly Field[]): PlanResult {
   const types = new Map(fields.map((f) => [f.key, f.type]));
+  const allowedByKey = new Map(fields.flatMap((f) => (f.allowedValues ? [[f.key, { fieldLabel: f.label, values: f.allowedValues }] as const] : [])));
   const headers = new Set(body.source.headers);
   const issues: IssueDetail[] = [];
   body.mapping.columns.forEach((c, i) => {
@@ -28,6 +29,7 @@ export function buildImportPlan(body: Pick<StartImportBody, 'source' | 'mapping'
     target: c.target,
     type: types.get(c.target) ?? 'text',
     sensitive: c.sensitive,
+    ...(allowedByKey.has(c.target) ? { allowed: allowedByKey.get(c.target) } : {}),
   }));
   const identifierIndex = columns.findIndex((c) => c.column === body.mapping.identifier);
   return {

@@ -1,18 +1,46 @@
 import { BUILT_IN_FIELDS, fieldKeyFromLabel } from '../../shared/fields/builtInFields.ts';
-import { type CreateFieldBody, type Field, FieldType } from '../../shared/schema/fields.ts';
+import { type AllowedValue, type CreateFieldBody, type Field, FieldType } from '../../shared/schema/fields.ts';
 import { DomainError } from '../domainError.ts';
 import { parseStored } from './storedJson.ts';
 
 type FieldRow = { key: string; label: string; type: string };
 
-/** Built-in fields first, then the workspace's custom fields in creation order. */
+type AllowedRow = { field_key: string; code: string; label: string };
+
+/** Built-in fields first, then the workspace's custom fields in creation order; each with its allowed values, if any. */
 export async function listFields(db: D1Database, workspaceId: string): Promise<Field[]> {
-  const { results } = await db
-    .prepare('SELECT key, label, type FROM fields WHERE workspace_id = ? ORDER BY created_at, key')
-    .bind(workspaceId)
-    .all<FieldRow>();
+  const [custom, allowed] = await db.batch([
+    db.prepare('SELECT key, label, type FROM fields WHERE workspace_id = ? ORDER BY created_at, key').bind(workspaceId),
+    db
+      .prepare('SELECT field_key, code, label FROM field_allowed_values WHERE workspace_id = ? ORDER BY field_key, sync_id, position')
+      .bind(workspaceId),
+  ]);
+  const allowedByKey = allowedValuesByField((allowed?.results ?? []) as AllowedRow[]);
+  const withAllowed = (f: Field): Field => {
+    const values = allowedByKey.get(f.key);
+    return values ? { ...f, allowedValues: values } : f;
+  };
   // A field's type decides how its values are validated and hashed: read back, not assumed.
-  return [...BUILT_IN_FIELDS, ...results.map((r) => ({ ...r, type: parseStored(FieldType, r.type, `fields.type of ${r.key}`), builtIn: false }))];
+  const customFields = ((custom?.results ?? []) as FieldRow[]).map((r) => ({ ...r, type: parseStored(FieldType, r.type, `fields.type of ${r.key}`), builtIn: false }));
+  return [...BUILT_IN_FIELDS, ...customFields].map(withAllowed);
+}
+
+/**
+ * The union of each field's pick lists (two syncs may map two CRM pick lists onto one field): one value per label,
+ * case aside, in the order the sources list them; the first source's code is the one kept for a shared label.
+ */
+function allowedValuesByField(rows: readonly AllowedRow[]): Map<string, AllowedValue[]> {
+  const byKey = new Map<string, AllowedValue[]>();
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const seenKey = JSON.stringify([r.field_key, r.label.toLowerCase()]);
+    if (seen.has(seenKey)) continue;
+    seen.add(seenKey);
+    const values = byKey.get(r.field_key) ?? [];
+    values.push({ label: r.label, code: r.code });
+    byKey.set(r.field_key, values);
+  }
+  return byKey;
 }
 
 export async function createField(db: D1Database, workspaceId: string, body: CreateFieldBody, now: string): Promise<Field> {

@@ -3,6 +3,7 @@ import { batchSealerFor } from '../crypto/batchSealer.ts';
 import { keyedHasherFor } from '../crypto/keyedHash.ts';
 import { ensureKeyedMembers } from '../crypto/keyedHashMigration.ts';
 import { startImport } from '../imports/startImport.ts';
+import { refreshPickLists, takeOwedFullPull } from './pickLists.ts';
 import { claimSync, connectionKind, findRun, getSync, insertRunStatement, releaseSyncStatement, versionSettings } from './syncStore.ts';
 import { changedSince, nextRunAt } from './updateCycle.ts';
 import type { SyncRun } from '../../shared/schema/syncs.ts';
@@ -23,6 +24,8 @@ export async function startRun(env: Env, workspaceId: string, syncId: string, tr
   const db = env.DB;
   const sync = await getSync(db, workspaceId, syncId);
   const runId = crypto.randomUUID();
+  // Before the import fixes its plan, so the run judges values by the pick lists as the CRM has them now.
+  await refreshPickLists(env, { workspaceId, syncId, connectionId: sync.connectionId, settings: sync.settings, now: now.toISOString() });
   if (!(await claimSync(db, workspaceId, syncId, runId))) {
     const holder = (await getSync(db, workspaceId, syncId)).runningRunId;
     const running = holder ? await findRun(db, workspaceId, holder) : null;
@@ -53,7 +56,7 @@ export async function startRun(env: Env, workspaceId: string, syncId: string, tr
       version: claimed.version,
       importId: imported.id,
       trigger,
-      changedSince: changedSince(claimed.highWaterMark),
+      changedSince: (await takeOwedFullPull(db, workspaceId, syncId)) ? null : changedSince(claimed.highWaterMark),
       now: startedAt,
     }).run();
     const params: SyncRunParams = { workspaceId, runId };

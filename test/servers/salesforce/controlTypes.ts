@@ -57,6 +57,9 @@ export type RecordChanges = {
   delete?: string[];
 };
 
+/** A value added to a pick list "in Salesforce Setup": describes of this org list it from now on. */
+export type PicklistValueAdded = { object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c'; field: string; value: string; label: string };
+
 export type OrgStats = {
   tokenGrants: { authorization_code: number; refresh_token: number };
   /** REST API requests (`/services/data/…`, userinfo) received, including failed ones. */

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { CreateOrgRequest, FakeRecord, FaultRequest, OrgStats, RecordChanges } from './controlTypes.ts';
-import { findObject, type ObjectMeta } from './objects.ts';
+import type { CreateOrgRequest, FakeRecord, FaultRequest, OrgStats, PicklistValueAdded, RecordChanges } from './controlTypes.ts';
+import { findObject, type DescribeField, type ObjectMeta } from './objects.ts';
 import { generateAccounts, generateContacts, generateLeads, recordId } from './records.ts';
 import { orgUsers } from './writes.ts';
 
@@ -18,6 +18,8 @@ export class FakeOrg {
   readonly refreshTokens = new Set<string>();
   /** Query cursors: a snapshot of the result, paged through by query locators like Salesforce's. */
   readonly cursors = new Map<string, { records: FakeRecord[]; object: ObjectMeta; fields: string[] }>();
+  /** Pick list values this org added in Setup, by "Object.Field", on top of the shared object metadata. */
+  readonly addedPicklistValues = new Map<string, PicklistValueAdded[]>();
   readonly faults: {
     fail: { status: number; count: number } | null;
     dropPages: number;
@@ -87,6 +89,20 @@ export class FakeOrg {
       if (at >= 0) list[at] = { ...list[at], IsDeleted: true, SystemModstamp: stamp };
     }
     return { ids };
+  }
+
+  addPicklistValue(added: PicklistValueAdded): void {
+    const key = `${added.object}.${added.field}`;
+    this.addedPicklistValues.set(key, [...(this.addedPicklistValues.get(key) ?? []), added]);
+  }
+
+  /** An object's fields as this org describes them: the shared metadata plus the pick list values it added. */
+  describedFields(object: ObjectMeta): DescribeField[] {
+    return object.fields.map((f) => {
+      const added = this.addedPicklistValues.get(`${object.name}.${f.name}`);
+      if (!added) return f;
+      return { ...f, picklistValues: [...f.picklistValues, ...added.map((a) => ({ value: a.value, label: a.label, active: true, defaultValue: false, validFor: null }))] };
+    });
   }
 
   issueTokens(withRefresh: boolean): { accessToken: string; refreshToken: string | null } {

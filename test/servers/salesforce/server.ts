@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CreateOrgRequest, CreateOrgResponse, FakeRecord, FaultRequest, RecordChanges } from './controlTypes.ts';
+import type { CreateOrgRequest, CreateOrgResponse, FakeRecord, FaultRequest, PicklistValueAdded, RecordChanges } from './controlTypes.ts';
 import { FakeOrg, pkceChallenge } from './fakeOrg.ts';
 import { LISTED_ONLY, OBJECTS, findObject, type DescribeField } from './objects.ts';
 import { SoqlError, parseSoql, runQuery } from './soqlEngine.ts';
@@ -70,12 +70,16 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
       const answer: CreateOrgResponse = { orgId: org.orgId, userId: org.userId, userName: org.userName, loginUrl: loginUrl(org), instanceUrl: instanceUrl(org) };
       return json(res, 201, answer);
     }
-    const control = /^\/__control\/orgs\/(\d+)\/(faults|stats|records|writes)$/.exec(path);
+    const control = /^\/__control\/orgs\/(\d+)\/(faults|stats|records|writes|picklists)$/.exec(path);
     if (control) {
       const org = orgs.get(control[1] as string);
       if (!org) return json(res, 404, { error: 'no such org' });
       if (control[2] === 'writes') return writeControl(ctx, org);
       if (control[2] === 'records' && req.method === 'POST') return json(res, 200, org.changeRecords(JSON.parse(ctx.body) as RecordChanges));
+      if (control[2] === 'picklists' && req.method === 'POST') {
+        org.addPicklistValue(JSON.parse(ctx.body) as PicklistValueAdded);
+        return json(res, 200, { ok: true });
+      }
       if (control[2] === 'faults' && req.method === 'POST') {
         org.applyFaults(JSON.parse(ctx.body) as FaultRequest);
         return json(res, 200, { ok: true });
@@ -246,7 +250,7 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
     const path = (m[2] as string).replace(/\/$/, '');
     if (path === '/sobjects') return describeGlobal(res, version);
     const describe = /^\/sobjects\/([A-Za-z0-9_]+)\/describe$/.exec(path);
-    if (describe) return describeObject(res, version, describe[1] as string);
+    if (describe) return describeObject(res, org, version, describe[1] as string);
     // query leaves out records in the recycle bin (IsDeleted); queryAll includes them.
     if (path === '/query') return query(ctx, org, version, url.searchParams.get('q') ?? '', false);
     if (path === '/queryAll') return query(ctx, org, version, url.searchParams.get('q') ?? '', true);
@@ -294,10 +298,10 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
     json(res, 200, { encoding: 'UTF-8', maxBatchSize: 200, sobjects: [...OBJECTS, ...LISTED_ONLY].map((o) => sobjectSummary(o, version)) });
   }
 
-  function describeObject(res: ServerResponse, version: string, name: string): void {
+  function describeObject(res: ServerResponse, org: FakeOrg, version: string, name: string): void {
     const o = findObject(name);
     if (!o) return apiError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
-    json(res, 200, { ...sobjectSummary(o, version), childRelationships: [], recordTypeInfos: [], fields: o.fields });
+    json(res, 200, { ...sobjectSummary(o, version), childRelationships: [], recordTypeInfos: [], fields: org.describedFields(o) });
   }
 
   function shape(record: FakeRecord, fields: readonly DescribeField[], objectName: string, version: string): Record<string, unknown> {

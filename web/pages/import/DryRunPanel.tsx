@@ -16,6 +16,7 @@ const REASONS: Record<string, string> = {
   ragged_row: 'wrong number of fields',
   wrong_field_count: 'wrong number of values',
   identifier_exists: 'already in the audience (matches are rejected)',
+  value_not_allowed: 'not an allowed value',
 };
 
 /**
