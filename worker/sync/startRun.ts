@@ -27,8 +27,7 @@ export async function startRun(env: Env, workspaceId: string, syncId: string, tr
   // Before the import fixes its plan, so the run judges values by the pick lists as the CRM has them now.
   await refreshPickLists(env, { workspaceId, syncId, connectionId: sync.connectionId, settings: sync.settings, now: now.toISOString() });
   if (!(await claimSync(db, workspaceId, syncId, runId))) {
-    const holder = (await getSync(db, workspaceId, syncId)).runningRunId;
-    const running = holder ? await findRun(db, workspaceId, holder) : null;
+    const running = await holdersRun(db, workspaceId, syncId);
     if (running) return { started: false, run: running };
     throw new DomainError('conflict', 'a run of this sync is starting; try again in a moment', { syncId });
   }
@@ -68,4 +67,20 @@ export async function startRun(env: Env, workspaceId: string, syncId: string, tr
   const run = await findRun(db, workspaceId, runId);
   if (!run) throw new Error(`run ${runId} vanished after its start`);
   return { started: true, run };
+}
+
+/**
+ * The run of whoever holds the claim. The holder writes its run row only after creating the run's import, so a
+ * trigger that lost the claim a moment earlier waits for that row (a short while) instead of refusing a caller
+ * whose sync is in fact starting.
+ */
+async function holdersRun(db: D1Database, workspaceId: string, syncId: string): Promise<SyncRun | null> {
+  for (let attempt = 0; attempt < 25; attempt++) {
+    const holder = (await getSync(db, workspaceId, syncId)).runningRunId;
+    if (!holder) return null;
+    const running = await findRun(db, workspaceId, holder);
+    if (running) return running;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return null;
 }
