@@ -289,3 +289,40 @@ describe('Dynamics 365: $batch writes', () => {
     expect(await crmFailure(writer.write('contact', [{ kind: 'create', values: { lastname: 'Never' } }]))).toMatchObject({ code: 'crm_unavailable', status: 503 });
   });
 });
+
+describe('the fake Dataverse’s other write endpoints, as a client would call them', () => {
+  it('upserts by the contact alternate key and runs CreateMultiple as one transaction', async () => {
+    const tenant = crypto.randomUUID();
+    await fakeDataverse(dataverseUrl, tenant).control({ seedContacts: [] });
+    const token = (await (
+      await fetch(`${dataverseUrl}/${tenant}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: env.DYNAMICS_CLIENT_ID, client_secret: env.DYNAMICS_CLIENT_SECRET, scope: `${dataverseUrl}/.default` }),
+      })
+    ).json()) as { access_token: string };
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${dataverseUrl}/api/data/v9.2/${path}`, { ...init, headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'application/json', ...init.headers } });
+    const rows = async (filter: string) => ((await (await api(`contacts?$select=lastname,jobtitle&$filter=${encodeURIComponent(filter)}`)).json()) as { value: Record<string, unknown>[] }).value;
+
+    const key = `contacts(emailaddress1='${encodeURIComponent("o''brien@example.com")}')`;
+    expect((await api(key, { method: 'PATCH', body: JSON.stringify({ lastname: "O'Brien" }) })).status).toBe(204);
+    expect((await api(key, { method: 'PATCH', body: JSON.stringify({ jobtitle: 'CEO' }) })).status).toBe(204);
+    expect(await rows("emailaddress1 eq 'o''brien@example.com'")).toEqual([expect.objectContaining({ lastname: "O'Brien", jobtitle: 'CEO' })]);
+    expect((await api("accounts(name='Contoso')", { method: 'PATCH', body: '{}' })).status).toBe(400);
+
+    const type = 'Microsoft.Dynamics.CRM.contact';
+    const refused = await api('contacts/Microsoft.Dynamics.CRM.CreateMultiple', {
+      method: 'POST',
+      body: JSON.stringify({ Targets: [{ '@odata.type': type, lastname: 'Multi 1' }, { '@odata.type': type, lastname: 'Multi 2', gendercode: 9 }] }),
+    });
+    expect(refused.status).toBe(400);
+    expect(await rows("startswith(lastname,'Multi')")).toEqual([]);
+    const created = await api('contacts/Microsoft.Dynamics.CRM.CreateMultiple', {
+      method: 'POST',
+      body: JSON.stringify({ Targets: [{ '@odata.type': type, lastname: 'Multi 1' }, { '@odata.type': type, lastname: 'Multi 2' }] }),
+    });
+    expect(((await created.json()) as { Ids: string[] }).Ids).toHaveLength(2);
+    expect(await fakeDataverseWrites(dataverseUrl, tenant).stats()).toMatchObject({ createMultiple: 2, singleWrites: 3 });
+  });
+});
