@@ -305,6 +305,11 @@ describe('the fake Dataverse’s other write endpoints, as a client would call t
       fetch(`${dataverseUrl}/api/data/v9.2/${path}`, { ...init, headers: { Authorization: `Bearer ${token.access_token}`, 'Content-Type': 'application/json', ...init.headers } });
     const rows = async (filter: string) => ((await (await api(`contacts?$select=lastname,jobtitle&$filter=${encodeURIComponent(filter)}`)).json()) as { value: Record<string, unknown>[] }).value;
 
+    // Change tracking as a sync reads it: the delta link taken now must bring back every row written below.
+    const tracked = (await (await api('contacts?$select=lastname', { headers: { Prefer: 'odata.track-changes' } })).json()) as { '@odata.deltaLink'?: string };
+    const deltaLink = tracked['@odata.deltaLink'] ?? '';
+    expect(new URL(deltaLink).searchParams.get('$deltatoken')).toBeTruthy();
+
     const key = `contacts(emailaddress1='${encodeURIComponent("o''brien@example.com")}')`;
     expect((await api(key, { method: 'PATCH', body: JSON.stringify({ lastname: "O'Brien" }) })).status).toBe(204);
     expect((await api(key, { method: 'PATCH', body: JSON.stringify({ jobtitle: 'CEO' }) })).status).toBe(204);
@@ -324,5 +329,7 @@ describe('the fake Dataverse’s other write endpoints, as a client would call t
     });
     expect(((await created.json()) as { Ids: string[] }).Ids).toHaveLength(2);
     expect(await fakeDataverseWrites(dataverseUrl, tenant).stats()).toMatchObject({ createMultiple: 2, singleWrites: 3 });
+    const delta = (await (await fetch(deltaLink, { headers: { Authorization: `Bearer ${token.access_token}` } })).json()) as { value: { lastname?: string }[] };
+    expect(delta.value.map((r) => r.lastname).sort()).toEqual(['Multi 1', 'Multi 2', "O'Brien"]);
   });
 });

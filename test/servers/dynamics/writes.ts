@@ -276,9 +276,11 @@ function prepare(w: WriteRequest, t: Tenant, method: string, target: string, hea
         return row;
       };
       let row = existing;
-      if (row) Object.assign(row, changes, { modifiedon: stamp, modifiedby: w.userId });
+      // A new row version too, as on every Dataverse write: change tracking (delta links) picks the row up.
+      const versionnumber = ++env.version;
+      if (row) Object.assign(row, changes, { modifiedon: stamp, modifiedby: w.userId, versionnumber });
       else {
-        row = withName({ statecode: 0, statuscode: 1, ownerid: w.userId, ...changes, [table.PrimaryIdAttribute]: newId ?? randomUUID(), createdon: stamp, modifiedon: stamp, createdby: w.userId, modifiedby: w.userId });
+        row = withName({ statecode: 0, statuscode: 1, ownerid: w.userId, ...changes, [table.PrimaryIdAttribute]: newId ?? randomUUID(), createdon: stamp, modifiedon: stamp, createdby: w.userId, modifiedby: w.userId, versionnumber });
         table.rows.push(row);
       }
       withName(row);
