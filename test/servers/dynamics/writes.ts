@@ -95,7 +95,8 @@ export async function writeControl(req: IncomingMessage, res: ServerResponse, te
 /** Answers a write (or systemusers) request; false when the request is none of those. */
 export async function handleWrite(w: WriteRequest): Promise<boolean> {
   const method = w.req.method ?? 'GET';
-  if (w.path === 'systemusers' && method === 'GET') {
+  // Answered here while the environment has no systemuser rows of its own (a systemuser table with rows is queried like any table).
+  if (w.path === 'systemusers' && method === 'GET' && !w.environment().tables.get('systemuser')?.rows.length) {
     const select = (w.url.searchParams.get('$select') ?? '').split(',').filter(Boolean);
     const value = SYSTEM_USERS.map((u) => (select.length ? Object.fromEntries(select.map((k) => [k, (u as Record<string, unknown>)[k] ?? null])) : u));
     w.log(200);
@@ -202,7 +203,7 @@ function bind(env: FakeEnvironment, table: FakeTable, navigation: string, value:
   if (!m || !id) return error(400, '0x80060888', `The URI '${String(value)}' is not valid for binding to '${navigation}'.`);
   const exists =
     target.type === 'systemuser'
-      ? SYSTEM_USERS.some((u) => u.systemuserid === id)
+      ? SYSTEM_USERS.some((u) => u.systemuserid === id) || (env.tables.get('systemuser')?.rows ?? []).some((r) => r.systemuserid === id)
       : (env.tables.get(target.type)?.rows ?? []).some((r) => r[`${target.type}id`] === id);
   if (!exists) return error(404, '0x80040217', `${target.type} With Id = ${id} Does Not Exist`);
   return { column: target.column, id, type: target.type };
@@ -276,9 +277,11 @@ function prepare(w: WriteRequest, t: Tenant, method: string, target: string, hea
         return row;
       };
       let row = existing;
-      if (row) Object.assign(row, changes, { modifiedon: stamp, modifiedby: w.userId });
+      // A new row version too, as on every Dataverse write: change tracking (delta links) picks the row up.
+      const versionnumber = ++env.version;
+      if (row) Object.assign(row, changes, { modifiedon: stamp, modifiedby: w.userId, versionnumber });
       else {
-        row = withName({ statecode: 0, statuscode: 1, ownerid: w.userId, ...changes, [table.PrimaryIdAttribute]: newId ?? randomUUID(), createdon: stamp, modifiedon: stamp, createdby: w.userId, modifiedby: w.userId });
+        row = withName({ statecode: 0, statuscode: 1, ownerid: w.userId, ...changes, [table.PrimaryIdAttribute]: newId ?? randomUUID(), createdon: stamp, modifiedon: stamp, createdby: w.userId, modifiedby: w.userId, versionnumber });
         table.rows.push(row);
       }
       withName(row);

@@ -335,6 +335,7 @@ export const OBJECTS: readonly ObjectMeta[] = [
       field('Username', 'Username', 'string'),
       field('Email', 'Email', 'email'),
       field('IsActive', 'Active', 'boolean'),
+      field('UserType', 'User Type', 'picklist', { picklist: ['Standard', 'PowerPartner', 'CspLitePortal', 'Guest', 'AutomatedProcess'], createable: false, updateable: false }),
     ],
   },
 ];

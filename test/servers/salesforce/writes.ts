@@ -47,12 +47,13 @@ export function sendApiError(res: ServerResponse, status: number, errorCode: str
   sendJson(res, status, [{ message, errorCode }]);
 }
 
-/** The users of a new org: its admin (who signed in), a marketer, and a deactivated user. */
+/** The users of a new org: its admin (who signed in), a marketer, a deactivated user, and an automated one (no person). */
 export function orgUsers(org: { index: number; userId: string; userName: string }): FakeRecord[] {
   return [
-    { Id: org.userId, Name: 'Ada Admin', Username: org.userName, Email: org.userName, IsActive: true },
-    { Id: recordId('005', org.index, 2).slice(0, 15), Name: "Seán O'Brien", Username: `sean@org${org.index}.example.com`, Email: `sean@org${org.index}.example.com`, IsActive: true },
-    { Id: recordId('005', org.index, 3).slice(0, 15), Name: 'Former Employee', Username: `former@org${org.index}.example.com`, Email: null, IsActive: false },
+    { Id: org.userId, Name: 'Ada Admin', Username: org.userName, Email: org.userName, IsActive: true, UserType: 'Standard' },
+    { Id: recordId('005', org.index, 2).slice(0, 15), Name: "Seán O'Brien", Username: `sean@org${org.index}.example.com`, Email: `sean@org${org.index}.example.com`, IsActive: true, UserType: 'Standard' },
+    { Id: recordId('005', org.index, 3).slice(0, 15), Name: 'Former Employee', Username: `former@org${org.index}.example.com`, Email: null, IsActive: false, UserType: 'Standard' },
+    { Id: recordId('005', org.index, 4).slice(0, 15), Name: 'Automated Process', Username: `autoproc@org${org.index}.example.com`, Email: null, IsActive: true, UserType: 'AutomatedProcess' },
   ];
 }
 

@@ -160,9 +160,10 @@ export class SalesforceWriter implements CrmWriter {
     return results.map((r) => r ?? { ok: false, vendorCode: 'UNKNOWN_EXCEPTION', message: 'Salesforce gave no result for this record.', fields: [] });
   }
 
+  /** People who can own records: Standard users (not portal, guest or automated ones), active first. */
   async listUsers(): Promise<CrmUser[]> {
     const users: CrmUser[] = [];
-    let answer = QueryAnswer.parse(await this.call(async () => (await this.conn.query('SELECT Id, Name, Email, IsActive FROM User')) as unknown));
+    let answer = QueryAnswer.parse(await this.call(async () => (await this.conn.query("SELECT Id, Name, Email, IsActive FROM User WHERE UserType = 'Standard'")) as unknown));
     for (;;) {
       for (const r of answer.records) {
         if (typeof r.Id !== 'string') continue;
