@@ -79,7 +79,7 @@ export default defineConfig(async (): Promise<ViteUserConfig> => {
             root: '.',
             include: ['test/worker/**/*.test.ts'],
             setupFiles: ['./test/worker/applyMigrations.ts'],
-            globalSetup: ['./test/servers/dynamics/globalSetup.ts', './test/servers/salesforce/globalSetup.ts'],
+            globalSetup: ['./test/servers/dynamics/globalSetup.ts', './test/servers/salesforce/globalSetup.ts', './test/servers/identity/globalSetup.ts'],
             testTimeout: 60_000,
           },
         },

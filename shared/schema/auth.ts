@@ -22,6 +22,10 @@ export type SetupState = z.infer<typeof SetupState>;
 export const WorkspaceSummary = z.object({ id: z.string(), name: z.string(), role: Role });
 export type WorkspaceSummary = z.infer<typeof WorkspaceSummary>;
 
+/** The identity providers a server can offer for single sign-on (worker/auth/singleSignOn.ts). */
+export const SsoProvider = z.enum(['microsoft', 'salesforce']);
+export type SsoProvider = z.infer<typeof SsoProvider>;
+
 /** Who is signed in and for which workspace the API acts; `user: null` when nobody is. */
 export const SessionInfo = z.object({
   user: z.object({ id: z.string(), name: z.string(), email: z.string(), emailVerified: z.boolean() }).nullable(),
@@ -29,6 +33,8 @@ export const SessionInfo = z.object({
   workspaces: z.array(WorkspaceSummary),
   setupNeeded: z.boolean(),
   outbox: z.boolean(),
+  /** The single sign-on buttons the sign-in page shows: the providers this server is set up for. */
+  singleSignOn: z.array(SsoProvider),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

@@ -1,6 +1,8 @@
 import { betterAuth } from 'better-auth';
+import { genericOAuth } from 'better-auth/plugins/generic-oauth';
 import { organization } from 'better-auth/plugins/organization';
 import { sendMail } from './outbox.ts';
+import { ssoProviders } from './singleSignOn.ts';
 
 // Workspaces, members and invitations are changed only through /api/members and /api/workspaces, which hold the
 // route-role table and the one-key-contact rule; the plugin's own HTTP endpoints would bypass both.
@@ -12,7 +14,14 @@ const ORGANIZATION_PATHS = [
   'remove-team', 'remove-team-member', 'set-active', 'set-active-team', 'update', 'update-member-role', 'update-role', 'update-team',
 ].map((name) => `/organization/${name}`);
 
+/** Set by POST /api/setup on its inner sign-up request; anyone else sending it only goes without their own verification mail. */
+export const FIRST_RUN_HEADER = 'x-first-run-setup';
+
+/** Where a failed single sign-on lands: the sign-in page, which words the `error` code for people. */
+export const SIGN_IN_PAGE = '/sign-in';
+
 function build(env: Env) {
+  const sso = ssoProviders(env);
   return betterAuth({
     database: env.DB,
     secret: env.AUTH_SECRET,
@@ -33,9 +42,14 @@ function build(env: Env) {
     emailVerification: {
       sendOnSignUp: true,
       autoSignInAfterVerification: true,
-      sendVerificationEmail: async ({ user, url }) =>
-        sendMail(env, { to: user.email, subject: 'Confirm your email address', text: `Open this link to confirm ${user.email}: ${url}`, link: url }),
+      sendVerificationEmail: async ({ user, url }, request) => {
+        // The first-run account is verified by construction (routes/auth.ts, POST /api/setup): no mail for it.
+        if (request?.headers.get(FIRST_RUN_HEADER) === '1') return;
+        await sendMail(env, { to: user.email, subject: 'Confirm your email address', text: `Open this link to confirm ${user.email}: ${url}`, link: url });
+      },
     },
+    // A failed OAuth callback redirects here with ?error=<code> instead of better-auth's own error page.
+    onAPIError: { errorURL: SIGN_IN_PAGE },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
     // Secure cookies follow the request's scheme (https in production); HttpOnly and SameSite=Lax are the defaults.
     advanced: { defaultCookieAttributes: { httpOnly: true, sameSite: 'lax' } },
@@ -47,6 +61,7 @@ function build(env: Env) {
           invitation: { modelName: 'workspace_invitations' },
         },
       }),
+      ...(sso.length > 0 ? [genericOAuth({ config: sso })] : []),
     ],
   });
 }

@@ -13,6 +13,7 @@ export type RouteAccess = 'public' | 'signedIn' | readonly Role[];
  */
 export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/health': 'public',
+  'GET /api/auth/callback/:provider': 'public',
   'GET /api/auth/*': 'public',
   'POST /api/auth/*': 'public',
   'GET /api/setup': 'public',

@@ -143,8 +143,12 @@ export async function getInvitation(db: D1Database, id: string): Promise<(Invita
     .first();
 }
 
-/** Accepting is for the invited address only; the seat and the invitation's end are one transaction. */
-export async function acceptInvitation(db: D1Database, id: string, user: { id: string; email: string }): Promise<string> {
+/** A seat is given to a confirmed address only: an unconfirmed one may be anybody's (a typo, or someone else's). */
+const UNVERIFIED = 'confirm your email address first: open the link in the mail we sent you, then try again';
+
+/** Accepting is for the invited address only, once confirmed; the seat and the invitation's end are one transaction. */
+export async function acceptInvitation(db: D1Database, id: string, user: { id: string; email: string; emailVerified: boolean }): Promise<string> {
+  if (!user.emailVerified) throw new DomainError('forbidden', UNVERIFIED);
   const invitation = await getInvitation(db, id);
   if (!invitation || invitation.status !== 'pending') throw new DomainError('not_found', 'this invitation does not exist or was already used');
   if (new Date(invitation.expiresAt).getTime() < Date.now()) throw new DomainError('conflict', 'this invitation has expired: ask for a new one');
@@ -161,4 +165,26 @@ export async function acceptInvitation(db: D1Database, id: string, user: { id: s
     db.prepare(`UPDATE workspace_invitations SET status = 'accepted' WHERE id = ?`).bind(id),
   ]);
   return invitation.workspaceId;
+}
+
+/**
+ * Every pending, unexpired invitation to this address, accepted at once: what a single sign-on gives, and only
+ * for an address the identity provider vouches for. Answers the workspaces joined.
+ */
+export async function acceptInvitationsForEmail(db: D1Database, user: { id: string; email: string; emailVerified: boolean }): Promise<string[]> {
+  if (!user.emailVerified) return [];
+  const { results } = await db
+    .prepare(`SELECT id FROM workspace_invitations WHERE lower(email) = lower(?) AND status = 'pending' AND "expiresAt" > ? ORDER BY "createdAt"`)
+    .bind(user.email, new Date().toISOString())
+    .all<{ id: string }>();
+  const joined: string[] = [];
+  for (const { id } of results) joined.push(await acceptInvitation(db, id, user));
+  return joined;
+}
+
+export { UNVERIFIED as UNVERIFIED_EMAIL };
+
+/** Whether the user can sign in with a password here (not only through an identity provider). */
+export async function hasPassword(db: D1Database, userId: string): Promise<boolean> {
+  return (await db.prepare(`SELECT 1 AS x FROM "account" WHERE "userId" = ? AND "providerId" = 'credential'`).bind(userId).first()) !== null;
 }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { CreateWorkspaceBody, SwitchWorkspaceBody } from '../../shared/schema/auth.ts';
 import { authFor } from '../auth/createAuth.ts';
 import { seatsOf } from '../auth/principal.ts';
-import { createWorkspaceFor, setActiveWorkspace } from '../auth/workspaceStore.ts';
+import { createWorkspaceFor, hasPassword, setActiveWorkspace, UNVERIFIED_EMAIL } from '../auth/workspaceStore.ts';
 import { DomainError } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody } from '../http/validate.ts';
@@ -21,6 +21,13 @@ export const workspacesRoutes = new Hono<AppEnv>()
   })
   .post('/', jsonBody(CreateWorkspaceBody), async (c) => {
     const session = await sessionOf(c);
+    if (!session.user.emailVerified) throw new DomainError('forbidden', UNVERIFIED_EMAIL);
+    // Single sign-on admits people to the workspaces that invited them; anyone at Microsoft or Salesforce could
+    // otherwise sign in and set up shop here.
+    const seats = await seatsOf(c.env.DB, session.user.id);
+    if (seats.length === 0 && !(await hasPassword(c.env.DB, session.user.id))) {
+      throw new DomainError('forbidden', 'single sign-on opens the workspaces you are invited to: ask an admin of yours for an invitation');
+    }
     const id = await createWorkspaceFor(c.env.DB, session.user.id, c.req.valid('json').name, false);
     await setActiveWorkspace(c.env.DB, session.session.id, id);
     return c.json({ id, name: c.req.valid('json').name, role: 'keyContact' as const }, 201);
