@@ -33,6 +33,8 @@ export const ErrorCode = z.enum([
   /** the CRM refused our session: the connection needs a new sign-in */
   'crm_auth_failed',
   'crm_rate_limited',
+  /** too many sign-ins, sign-ups, password resets or token requests for now: retry after the Retry-After header's seconds */
+  'rate_limited',
   'crm_unavailable',
   /**
    * the CRM refused the request (no such object, a query it rejects), or the app refused a selection before asking it

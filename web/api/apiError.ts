@@ -133,6 +133,7 @@ function messageFor(code: ErrorCode, serverMessage: string, details: unknown, co
     case 'forbidden':
     case 'crm_auth_failed':
     case 'crm_rate_limited':
+    case 'rate_limited':
     case 'crm_unavailable':
     case 'crm_error':
     case 'internal':

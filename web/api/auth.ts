@@ -12,7 +12,7 @@ import {
   type FirstRunBody,
   WorkspaceSummary,
 } from '../../shared/schema/auth.ts';
-import type { ErrorCode } from '../../shared/schema/errors.ts';
+import { ApiErrorBody, type ErrorCode } from '../../shared/schema/errors.ts';
 import { ApiError } from './apiError.ts';
 import { request } from './request.ts';
 
@@ -32,7 +32,11 @@ async function betterAuth(path: string, body: unknown): Promise<void> {
     throw new ApiError('No connection to the server. Check your network and try again.', 0, 'network', String(cause));
   }
   if (response.ok) return;
-  const answer = BetterAuthError.safeParse(await response.json().catch(() => null));
+  const json: unknown = await response.json().catch(() => null);
+  // The Worker's own refusals in front of better-auth (a rate limit: 429) come in our error shape.
+  const ours = ApiErrorBody.safeParse(json);
+  if (ours.success) throw new ApiError(ours.data.error.message, response.status, ours.data.error.code);
+  const answer = BetterAuthError.safeParse(json);
   const message = answer.success ? `${answer.data.message}.` : `The server answered ${response.status} without an explanation.`;
   throw new ApiError(message, response.status, CODE_OF_STATUS[response.status] ?? 'internal');
 }

@@ -22,6 +22,7 @@ const STATUS_OF_CODE = {
   // not a 401 that would read as "you are signed out of this app".
   crm_auth_failed: 409,
   crm_rate_limited: 429,
+  rate_limited: 429,
   crm_unavailable: 503,
   crm_error: 502,
   // The server is not set up for the CRM (yet): a deployment's problem, not the request's nor the CRM's.

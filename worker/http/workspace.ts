@@ -3,6 +3,7 @@ import { createMiddleware } from 'hono/factory';
 import { matchedRoutes } from 'hono/route';
 import { isApiToken, principalOfToken } from '../auth/apiTokens.ts';
 import { authFor } from '../auth/createAuth.ts';
+import { clientIp, count, exhausted, RATE_RULES, tooManyRequests } from '../auth/rateLimits.ts';
 import { activeSeat, seatsOf } from '../auth/principal.ts';
 import { ROUTE_ACCESS, type RouteAccess, routeKey } from '../auth/routeRoles.ts';
 import { DomainError } from '../domainError.ts';
@@ -33,8 +34,14 @@ export const resolveWorkspace = createMiddleware<AppEnv>(async (c, next) => {
 
   const bearer = bearerOf(c);
   if (bearer && isApiToken(bearer)) {
+    const ip = clientIp(c.req.raw);
+    const blocked = await exhausted(c.env.DB, RATE_RULES.tokenFailuresPerIp, ip);
+    if (blocked) return tooManyRequests(c, blocked);
     const principal = await principalOfToken(c.env.DB, bearer);
-    if (!principal) throw unauthorized();
+    if (!principal) {
+      await count(c.env.DB, RATE_RULES.tokenFailuresPerIp, ip);
+      throw unauthorized();
+    }
     // Tokens are for the data API: they never accept invitations or make workspaces.
     if (!endpoint) return next();
     if (access === 'signedIn' || !access?.includes(principal.role)) throw forbidden(endpoint);

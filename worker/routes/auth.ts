@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { FirstRunBody, type InvitationView, type OutboxMail, type SessionInfo } from '../../shared/schema/auth.ts';
 import { authFor, FIRST_RUN_HEADER, SIGN_IN_PAGE } from '../auth/createAuth.ts';
 import { activeSeat, seatsOf } from '../auth/principal.ts';
+import { clientIp, countAll, firstExhausted, RATE_RULES, type RateRule, tooManyRequests } from '../auth/rateLimits.ts';
 import { ssoProviderIds } from '../auth/singleSignOn.ts';
 import {
   acceptInvitation,
@@ -46,10 +47,45 @@ async function admitSingleSignOn(env: Env, answer: Response): Promise<Response> 
   return refused;
 }
 
+type Limits = { everyAttempt: [RateRule, string][]; failures: [RateRule, string][] };
+
+/** Which limits guard a better-auth endpoint: counted on every attempt, or only when it fails. */
+async function limitsOf(req: Request): Promise<Limits> {
+  const none: Limits = { everyAttempt: [], failures: [] };
+  if (req.method !== 'POST') return none;
+  const path = new URL(req.url).pathname.replace(/^\/api\/auth/, '');
+  const ip = clientIp(req);
+  const body: unknown = await req.clone().json().catch(() => null);
+  const email = body && typeof body === 'object' && 'email' in body && typeof body.email === 'string' ? body.email.trim().toLowerCase() : '';
+  const perEmail = (rule: RateRule): [RateRule, string][] => (email ? [[rule, email]] : []);
+  switch (path) {
+    case '/sign-in/email':
+      return { everyAttempt: [], failures: [...perEmail(RATE_RULES.signInFailuresPerEmail), [RATE_RULES.signInFailuresPerIp, ip]] };
+    case '/sign-up/email':
+      return { everyAttempt: [[RATE_RULES.signUpsPerIp, ip]], failures: [] };
+    case '/request-password-reset':
+    case '/send-verification-email':
+      return { everyAttempt: [...perEmail(RATE_RULES.mailsPerEmail), [RATE_RULES.mailsPerIp, ip]], failures: [] };
+    case '/reset-password':
+      return { everyAttempt: [], failures: [[RATE_RULES.resetFailuresPerIp, ip]] };
+    case '/sign-in/social':
+      return { everyAttempt: [[RATE_RULES.ssoStartsPerIp, ip]], failures: [] };
+    default:
+      return none;
+  }
+}
+
 /** better-auth's own endpoints (sign-in, sign-up, sign-out, revoke-sessions, password reset, verify-email, SSO). */
 export const betterAuthRoutes = new Hono<AppEnv>()
   .get('/callback/:provider', async (c) => admitSingleSignOn(c.env, await authFor(c.env).handler(c.req.raw)))
-  .on(['GET', 'POST'], '/*', (c) => authFor(c.env).handler(c.req.raw));
+  .on(['GET', 'POST'], '/*', async (c) => {
+    const limits = await limitsOf(c.req.raw);
+    const limited = (await countAll(c.env.DB, limits.everyAttempt)) ?? (await firstExhausted(c.env.DB, limits.failures));
+    if (limited) return tooManyRequests(c, limited);
+    const answer = await authFor(c.env).handler(c.req.raw);
+    if (answer.status >= 400 && answer.status < 500) await countAll(c.env.DB, limits.failures);
+    return answer;
+  });
 
 /** First run, the session as the SPA sees it, the local outbox and invitations. */
 export const sessionRoutes = new Hono<AppEnv>()

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { type ApiToken, CreateTokenBody, type CreatedToken, type Role } from '../../shared/schema/auth.ts';
 import { newApiToken, tokenHint } from '../auth/apiTokens.ts';
+import { count, RATE_RULES, tooManyRequests } from '../auth/rateLimits.ts';
 import { sha256Hex } from '../crypto/sha256Hex.ts';
 import { DomainError } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
@@ -18,6 +19,8 @@ export const tokensRoutes = new Hono<AppEnv>()
     return c.json(results satisfies ApiToken[]);
   })
   .post('/', jsonBody(CreateTokenBody), async (c) => {
+    const limited = await count(c.env.DB, RATE_RULES.tokensCreatedPerWorkspace, c.var.workspaceId);
+    if (limited) return tooManyRequests(c, limited);
     const { name, role } = c.req.valid('json');
     const token = newApiToken();
     const created: CreatedToken = { id: crypto.randomUUID(), name, role, hint: tokenHint(token), createdAt: new Date().toISOString(), lastUsedAt: null, revokedAt: null, token };
