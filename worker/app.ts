@@ -40,10 +40,19 @@ function asDomainError(err: Error): DomainError {
   return new DomainError('internal', 'something went wrong on our side; try again');
 }
 
+/** A refusal that says when to come back (details.retryAfterSeconds) also says it the HTTP way. */
+function retryAfterOf(error: DomainError): number | null {
+  const details: unknown = error.details;
+  if (error.code !== 'rate_limited' || typeof details !== 'object' || details === null || !('retryAfterSeconds' in details)) return null;
+  return typeof details.retryAfterSeconds === 'number' ? Math.max(1, Math.ceil(details.retryAfterSeconds)) : null;
+}
+
 // Every failure leaves as `{ error: { code, message, details } }` (shared/schema/errors.ts), with the status the
 // one table (http/errorStatus.ts) gives its code.
 app.onError((err, c) => {
   const error = asDomainError(err);
+  const retryAfter = retryAfterOf(error);
+  if (retryAfter !== null) c.header('retry-after', String(retryAfter));
   return c.json(errorBody(error.code, error.message, error.details), statusOf(error));
 });
 

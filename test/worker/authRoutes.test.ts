@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Role } from '../../shared/schema/auth.ts';
 import app from '../../worker/app.ts';
-import { ROUTE_ACCESS, routeKey } from '../../worker/auth/routeRoles.ts';
-import { callAs } from './support/api.ts';
+import { BROWSER_NAVIGATIONS, ROUTE_ACCESS, routeKey } from '../../worker/auth/routeRoles.ts';
+import { callAs, fetchAs } from './support/api.ts';
 
 // Every /api route registered in the Hono app, enumerated from the app itself: a new route without a line in
 // ROUTE_ACCESS fails the first test, and each of the others is exercised below without being listed by hand.
@@ -28,11 +28,22 @@ describe('the route-role table', () => {
 
   const guarded = registered.filter((key) => ROUTE_ACCESS[key] !== 'public');
 
-  it.each(guarded)('%s refuses an anonymous request with 401 JSON', async (key) => {
+  it.each(guarded.filter((key) => !BROWSER_NAVIGATIONS.has(key)))('%s refuses an anonymous request with 401 JSON', async (key) => {
     const [method, pattern] = split(key);
     const answer = await callAs<{ error: { code: string } }>('anonymous', method, concrete(pattern), method === 'GET' || method === 'DELETE' ? undefined : {});
     expect(answer.status).toBe(401);
     expect(answer.body.error.code).toBe('unauthorized');
+  });
+
+  // A browser lands on these by navigation (a CRM's redirect back): signed out, it is sent to sign in and back.
+  it.each([...BROWSER_NAVIGATIONS])('%s sends a signed-out browser to sign in, and back here afterwards', async (key) => {
+    expect(registered).toContain(key);
+    const path = `${concrete(split(key)[1])}?state=abc&code=xyz`;
+    const answer = await fetchAs('anonymous', path, { redirect: 'manual' });
+    expect(answer.status).toBe(302);
+    const location = new URL(answer.headers.get('location') ?? '', 'http://app.test');
+    expect(location.pathname).toBe('/sign-in');
+    expect(location.searchParams.get('next')).toBe(path);
   });
 
   it.each(guarded)('%s refuses exactly the roles it does not list, with 403', async (key) => {

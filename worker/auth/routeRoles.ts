@@ -94,6 +94,18 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/syncs/:id/runs/:runId': READERS,
 };
 
+/**
+ * Routes a browser lands on by navigation (a CRM's redirect back), not by the SPA's fetch: a browser whose session
+ * has expired or is absent is sent to sign in and then back here, never shown a raw JSON 401.
+ */
+export const BROWSER_NAVIGATIONS: ReadonlySet<string> = new Set(['GET /api/connections/:crm/callback']);
+
+/** The SPA's sign-in page, with where to go once signed in (a path of this origin). */
+export const signInAndBack = (url: string): string => {
+  const { pathname, search } = new URL(url);
+  return `/sign-in?${new URLSearchParams({ next: `${pathname}${search}` })}`;
+};
+
 export function routeKey(method: string, path: string): string {
   return `${method.toUpperCase()} ${path}`;
 }

@@ -5,7 +5,7 @@ import { isApiToken, principalOfToken } from '../auth/apiTokens.ts';
 import { authFor } from '../auth/createAuth.ts';
 import { clientIp, count, exhausted, RATE_RULES, tooManyRequests } from '../auth/rateLimits.ts';
 import { activeSeat, seatsOf } from '../auth/principal.ts';
-import { ROUTE_ACCESS, type RouteAccess, routeKey } from '../auth/routeRoles.ts';
+import { BROWSER_NAVIGATIONS, ROUTE_ACCESS, type RouteAccess, routeKey, signInAndBack } from '../auth/routeRoles.ts';
 import { DomainError } from '../domainError.ts';
 import type { AppEnv } from './appEnv.ts';
 
@@ -53,6 +53,7 @@ export const resolveWorkspace = createMiddleware<AppEnv>(async (c, next) => {
   }
 
   const session = await authFor(c.env).api.getSession({ headers: c.req.raw.headers });
+  if (!session && endpoint && BROWSER_NAVIGATIONS.has(endpoint)) return c.redirect(signInAndBack(c.req.url), 302);
   if (!session) throw unauthorized();
   c.set('userId', session.user.id);
   c.set('apiTokenId', null);

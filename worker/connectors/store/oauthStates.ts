@@ -1,10 +1,17 @@
 import type { CrmKind } from '../../../shared/schema/crm.ts';
 import type { AesGcm } from '../../crypto/aesGcm.ts';
+import { DomainError } from '../../domainError.ts';
 
 /**
  * Pending OAuth sign-ins (crm_oauth_states), for every CRM: created by authorize, consumed once by the callback,
  * expiring after OAUTH_STATE_TTL_MS, and bound to the browser that started them (the hash of a cookie nonce).
  */
+
+/**
+ * Pending CRM sign-ins one workspace may have at once: a person needs one or two; a script or a stuck button
+ * starting hundreds would fill the table with sealed verifiers.
+ */
+export const MAX_PENDING_PER_WORKSPACE = 20;
 
 /** Long enough to log in (and pass MFA), short enough that a leaked state is soon worthless. */
 export const OAUTH_STATE_TTL_MS = 10 * 60_000;
@@ -40,14 +47,16 @@ export class OAuthStates {
   ) {}
 
   async create(state: string, login: PendingLogin, browserNonceHash: string, now = Date.now()): Promise<void> {
-    await this.db.batch([
+    const [, inserted] = await this.db.batch([
       // Expired logins are swept here, so the table never grows past the logins of the last few minutes.
       this.db.prepare('DELETE FROM crm_oauth_states WHERE expires_at < ?').bind(new Date(now).toISOString()),
+      // At most MAX_PENDING_PER_WORKSPACE at once, checked in the insert itself so two starts cannot both slip in.
       this.db
         .prepare(
           `INSERT INTO crm_oauth_states (state, workspace_id, kind, login_url, instance_url, redirect_uri, code_verifier_sealed, connection_id,
              browser_nonce_hash, expires_at, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+           WHERE (SELECT count(*) FROM crm_oauth_states WHERE workspace_id = ?) < ?`,
         )
         .bind(
           state,
@@ -61,8 +70,22 @@ export class OAuthStates {
           browserNonceHash,
           new Date(now + OAUTH_STATE_TTL_MS).toISOString(),
           new Date(now).toISOString(),
+          this.workspaceId,
+          MAX_PENDING_PER_WORKSPACE,
         ),
     ]);
+    if (!inserted?.meta.changes) {
+      const oldest = await this.db
+        .prepare('SELECT min(expires_at) AS expiresAt FROM crm_oauth_states WHERE workspace_id = ?')
+        .bind(this.workspaceId)
+        .first<{ expiresAt: string | null }>();
+      const retryAfterSeconds = Math.max(1, Math.ceil((Date.parse(oldest?.expiresAt ?? '') - now) / 1000) || OAUTH_STATE_TTL_MS / 1000);
+      throw new DomainError(
+        'rate_limited',
+        `${MAX_PENDING_PER_WORKSPACE} CRM sign-ins of this workspace are already waiting to be finished: finish one, or try again in ${Math.ceil(retryAfterSeconds / 60)} minutes.`,
+        { retryAfterSeconds },
+      );
+    }
   }
 
   /**
