@@ -76,6 +76,15 @@ describe('accounts in the browser', () => {
     await page.getByLabel('Your name').fill('Mia Marketer');
     await page.getByLabel('Password').fill('another long password');
     await page.getByRole('button', { name: 'Create account and join' }).click();
+    // A seat needs a confirmed address: the confirmation link (in the local outbox) brings her back to join.
+    await page.getByRole('heading', { name: 'Confirm your email address' }).waitFor();
+    await screenshot(page, 'auth-confirm-email');
+    await page.goto('/outbox');
+    const confirmation = page.locator('.outbox li', { hasText: 'Confirm your email address' }).filter({ hasText: 'mia@example.com' });
+    const confirmLink = await confirmation.getByRole('link', { name: 'Open the link' }).first().getAttribute('href');
+    await page.goto(confirmLink ?? '');
+    await page.waitForURL('**/invite/**');
+    await page.getByRole('button', { name: 'Join the workspace' }).click();
     await page.waitForURL('**/import');
     expect(await textOf(page, '.role-badge')).toMatch('Marketer');
 

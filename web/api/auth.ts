@@ -10,6 +10,7 @@ import {
   OutboxMail,
   SessionInfo,
   type FirstRunBody,
+  type SsoProvider,
   WorkspaceSummary,
 } from '../../shared/schema/auth.ts';
 import { ApiErrorBody, type ErrorCode } from '../../shared/schema/errors.ts';
@@ -21,17 +22,18 @@ const Anything = z.unknown();
 
 // better-auth's own endpoints answer errors as `{ code, message }` (its codes, e.g. INVALID_EMAIL_OR_PASSWORD),
 // not in our `{ error: … }` shape: read its sentence and give the failure one of our codes by status.
+const SsoStart = z.object({ url: z.url() });
 const BetterAuthError = z.object({ message: z.string().min(1) });
 const CODE_OF_STATUS: Record<number, ErrorCode> = { 400: 'validation_failed', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 422: 'validation_failed' };
 
-async function betterAuth(path: string, body: unknown): Promise<void> {
+async function betterAuth(path: string, body: unknown): Promise<unknown> {
   let response: Response;
   try {
     response = await fetch(path, { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify(body) });
   } catch (cause) {
     throw new ApiError('No connection to the server. Check your network and try again.', 0, 'network', String(cause));
   }
-  if (response.ok) return;
+  if (response.ok) return response.json().catch(() => null);
   const json: unknown = await response.json().catch(() => null);
   // The Worker's own refusals in front of better-auth (a rate limit: 429) come in our error shape.
   const ours = ApiErrorBody.safeParse(json);
@@ -46,7 +48,14 @@ export const authApi = {
   session: () => request(SessionInfo, '/api/session', { idempotent: true }),
   firstRun: (body: FirstRunBody) => request(Anything, '/api/setup', { method: 'POST', body }),
   signIn: (email: string, password: string) => betterAuth('/api/auth/sign-in/email', { email, password }),
-  signUp: (name: string, email: string, password: string) => betterAuth('/api/auth/sign-up/email', { name, email, password }),
+  // `callbackURL`: where the confirmation link lands once opened (e.g. back on the invitation).
+  signUp: (name: string, email: string, password: string, callbackURL?: string) => betterAuth('/api/auth/sign-up/email', { name, email, password, callbackURL }),
+  /** Starts a single sign-on: the answer is the identity provider's sign-in page, where the browser goes next. */
+  singleSignOn: async (provider: SsoProvider, callbackURL: string): Promise<string> => {
+    const answer = SsoStart.safeParse(await betterAuth('/api/auth/sign-in/social', { provider, callbackURL, errorCallbackURL: '/sign-in' }));
+    if (!answer.success) throw new ApiError('The server did not say where to sign in. Try again.', 200, 'internal');
+    return answer.data.url;
+  },
   signOut: () => betterAuth('/api/auth/sign-out', {}),
   signOutEverywhere: () => betterAuth('/api/auth/revoke-sessions', {}),
   requestPasswordReset: (email: string) => betterAuth('/api/auth/request-password-reset', { email, redirectTo: '/reset-password' }),

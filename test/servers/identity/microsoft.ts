@@ -95,7 +95,7 @@ export function microsoftFlavour(findUser: (hint: string) => IdentityUser | unde
       const user = hint ? findUser(hint) : undefined;
       if (!user) {
         const hidden = Object.fromEntries([...q.entries()].filter(([k]) => k !== 'login_hint'));
-        html(r.res, 200, loginPage('Sign in to your Microsoft account', r.path, hidden, hint ? `AADSTS50034: The user account ${hint} does not exist in the directory.` : undefined));
+        html(r.res, 200, loginPage('Sign in to your Microsoft account', `${new URL(r.base).pathname}${r.path}`, hidden, hint ? `AADSTS50034: The user account ${hint} does not exist in the directory.` : undefined));
         return true;
       }
       const code = codes.issue(

@@ -1,8 +1,9 @@
-import { createSignal, type JSX, Show } from 'solid-js';
+import { createSignal, For, type JSX, Show } from 'solid-js';
 import { authApi } from '../../api/auth.ts';
 import { ApiError } from '../../api/apiError.ts';
 import { Link, location, navigate } from '../navigation.tsx';
 import { refreshSession, session } from './session.ts';
+import { afterSignIn, SSO_LABELS, signInProblem } from './signInProblems.ts';
 
 const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : 'Something went wrong; try again.');
 
@@ -29,7 +30,7 @@ function AuthCard(props: { title: string; intro?: JSX.Element; submit: string; o
       >
         <h1>{props.title}</h1>
         <Show when={props.intro}>
-          <p class="muted">{props.intro}</p>
+          <div class="muted auth-intro">{props.intro}</div>
         </Show>
         {props.children}
         <Show when={error()}>
@@ -83,15 +84,71 @@ export function FirstRunPage() {
   );
 }
 
+/** "Sign in with Microsoft / Salesforce": one button per identity provider this server is set up for. */
+export function SingleSignOnButtons(props: { returnTo: string }) {
+  const [error, setError] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  return (
+    <Show when={(session()?.singleSignOn ?? []).length > 0}>
+      <div class="sso-buttons">
+        <For each={session()?.singleSignOn ?? []}>
+          {(provider) => (
+            <button
+              type="button"
+              class={`sso-button sso-${provider}`}
+              disabled={busy()}
+              onClick={async () => {
+                setError('');
+                setBusy(true);
+                try {
+                  window.location.assign(await authApi.singleSignOn(provider, props.returnTo));
+                } catch (e) {
+                  setError(messageOf(e));
+                  setBusy(false);
+                }
+              }}
+            >
+              Sign in with {SSO_LABELS[provider]}
+            </button>
+          )}
+        </For>
+        <Show when={error()}>
+          <p class="notice error" role="alert">
+            {error()}
+          </p>
+        </Show>
+        <p class="sso-divider small muted">or with your email and password</p>
+      </div>
+    </Show>
+  );
+}
+
 export function SignInPage() {
+  const params = () => new URLSearchParams(location().search);
+  // Back where the sign-in interrupted (a CRM's redirect back), or into the app.
+  const next = () => afterSignIn(params().get('next'));
+  const problem = () => signInProblem(params().get('error'), params().get('email'));
   return (
     <AuthCard
       title="Sign in"
       submit="Sign in"
+      intro={
+        <>
+          <Show when={problem()}>
+            <span class="notice error sso-problem" role="alert">
+              {problem()}
+            </span>
+          </Show>
+          <SingleSignOnButtons returnTo={next() ?? '/import'} />
+        </>
+      }
       onSubmit={async (data) => {
         await authApi.signIn(text(data, 'email'), text(data, 'password'));
+        const target = next();
+        // An API path (a CRM callback) is a page load, not a screen of this SPA.
+        if (target?.startsWith('/api/')) return window.location.assign(target);
         await refreshSession();
-        if (location().pathname === '/sign-in') navigate('/import', { replace: true });
+        if (location().pathname === '/sign-in') navigate(target ?? '/import', { replace: true });
       }}
       footer={
         <>

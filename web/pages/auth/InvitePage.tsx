@@ -1,8 +1,8 @@
 import { createResource, createSignal, Show } from 'solid-js';
 import { authApi } from '../../api/auth.ts';
 import { ApiError } from '../../api/apiError.ts';
-import { navigate } from '../navigation.tsx';
-import { SignInPage } from './AuthForms.tsx';
+import { Link, navigate } from '../navigation.tsx';
+import { SignInPage, SingleSignOnButtons } from './AuthForms.tsx';
 import { refreshSession, ROLE_LABELS, session } from './session.ts';
 
 /** The link of an invitation mail: create the account (or sign in), then take the seat. */
@@ -17,6 +17,9 @@ export default function InvitePage(props: { id: string }) {
     setBusy(true);
     try {
       await run();
+      await refreshSession();
+      // A seat needs a confirmed address: the confirmation link brings the person back to this page.
+      if (!session()?.user?.emailVerified) return;
       await authApi.acceptInvitation(props.id);
       await refreshSession();
       navigate('/import', { replace: true });
@@ -41,6 +44,25 @@ export default function InvitePage(props: { id: string }) {
             </section>
           }
         >
+          <Show
+            when={!session()?.user || session()?.user?.emailVerified}
+            fallback={
+              <section class="page narrow auth-page">
+                <div class="card auth-card">
+                  <h1>Confirm your email address</h1>
+                  <p>
+                    We sent a link to <strong>{session()?.user?.email}</strong>. Open it to confirm the address: it brings you back here to join{' '}
+                    {inv().workspaceName}.
+                  </p>
+                  <Show when={session()?.outbox}>
+                    <p class="small muted">
+                      This server keeps mails locally: <Link href="/outbox">open the outbox</Link>.
+                    </p>
+                  </Show>
+                </div>
+              </section>
+            }
+          >
           <Show
             when={!session()?.user}
             fallback={
@@ -67,13 +89,14 @@ export default function InvitePage(props: { id: string }) {
                   onSubmit={(event) => {
                     event.preventDefault();
                     const data = new FormData(event.currentTarget);
-                    void join(() => authApi.signUp(String(data.get('name') ?? ''), inv().email, String(data.get('password') ?? '')));
+                    void join(() => authApi.signUp(String(data.get('name') ?? ''), inv().email, String(data.get('password') ?? ''), `/invite/${props.id}`));
                   }}
                 >
                   <h1>Join {inv().workspaceName}</h1>
                   <p class="muted">
                     You are invited as <strong>{ROLE_LABELS[inv().role]}</strong>. Create your account to accept.
                   </p>
+                  <SingleSignOnButtons returnTo="/import" />
                   <label class="field">
                     <span>Email</span>
                     <input name="email" type="email" value={inv().email} readOnly />
@@ -101,6 +124,7 @@ export default function InvitePage(props: { id: string }) {
                 </form>
               </section>
             </Show>
+          </Show>
           </Show>
         </Show>
       )}
