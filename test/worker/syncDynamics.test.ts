@@ -78,6 +78,10 @@ describe('a Dynamics 365 table with change tracking', () => {
     expect(firstReads).toHaveLength(3);
     expect(firstReads[0]?.prefer).toContain('odata.track-changes');
     expect(firstReads.every((r) => !r.url.includes('%24filter') && !r.url.includes('$filter'))).toBe(true);
+    // The table's definition (primary id, change tracking) is read at the run's start (pick lists) and with the
+    // first page, not once per page.
+    const definitions = (await fake.log()).requests.filter((r) => /^[^?]*EntityDefinitions\(LogicalName='contact'\)\?/.test(decodeURIComponent(r.url)));
+    expect(definitions).toHaveLength(2);
 
     await fake.control({
       clearLog: true,

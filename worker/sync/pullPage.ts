@@ -13,7 +13,7 @@ export type PulledPage = CrmChangePage & {
 export const EXPIRED_TOKEN_NOTICE =
   'Dynamics 365 no longer kept the changes since the last run (its change token had expired), so this run read every record again.';
 
-type RunState = { pull_mode: PullMode | null; delta_from: string | null };
+type RunState = { pull_mode: PullMode | null; record_id_field: string | null; delta_from: string | null };
 
 /**
  * Pulls the page a run is at. The mode is decided at the first page and kept for the others: a table with change
@@ -28,13 +28,18 @@ export async function pullPage(
   p: { workspaceId: string; runId: string; syncId: string; settings: SyncSettings; stampField: string; changedSince: string | null; seq: number; cursor: string | null },
 ): Promise<PulledPage> {
   const { settings } = p;
-  const idField = connector.recordIdField ? await connector.recordIdField(settings.object) : null;
   const state = await runState(db, p.workspaceId, p.runId, p.syncId);
   let mode = state.pull_mode;
+  let idField = state.record_id_field;
+  // Decided with the table's metadata, which the first page reads afresh anyway; later pages read it from the run.
   if (p.seq === 0 || mode === null) {
+    idField = connector.recordIdField ? await connector.recordIdField(settings.object) : null;
     const feed = connector.changes !== undefined && settings.filters.length === 0 && (await connector.tracksChanges?.(settings.object)) === true;
     mode = feed ? 'track_changes' : 'query';
-    await db.prepare('UPDATE sync_runs SET pull_mode = ? WHERE workspace_id = ? AND id = ?').bind(mode, p.workspaceId, p.runId).run();
+    await db
+      .prepare('UPDATE sync_runs SET pull_mode = ?, record_id_field = ? WHERE workspace_id = ? AND id = ?')
+      .bind(mode, idField, p.workspaceId, p.runId)
+      .run();
   }
   const selection = pullSelection(settings, p.stampField, p.changedSince);
   const fields = idField && !selection.fields.includes(idField) ? [...selection.fields, idField] : selection.fields;
@@ -64,10 +69,10 @@ export async function pullPage(
 async function runState(db: D1Database, workspaceId: string, runId: string, syncId: string): Promise<RunState> {
   const r = await db
     .prepare(
-      `SELECT r.pull_mode, s.delta_link AS delta_from FROM sync_runs r JOIN syncs s ON s.workspace_id = r.workspace_id AND s.id = r.sync_id
+      `SELECT r.pull_mode, r.record_id_field, s.delta_link AS delta_from FROM sync_runs r JOIN syncs s ON s.workspace_id = r.workspace_id AND s.id = r.sync_id
        WHERE r.workspace_id = ? AND r.id = ? AND r.sync_id = ?`,
     )
     .bind(workspaceId, runId, syncId)
     .first<RunState>();
-  return r ?? { pull_mode: null, delta_from: null };
+  return r ?? { pull_mode: null, record_id_field: null, delta_from: null };
 }

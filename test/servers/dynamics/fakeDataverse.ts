@@ -36,8 +36,11 @@ type TenantState = {
   signInUser: number;
   /** Records per page at most, whatever odata.maxpagesize asks (a test's way to page small tables). */
   maxPageSize: number | null;
-  /** Delta tokens issued to this tenant, and those expired since (ExpiredVersionStamp). */
-  deltaTokens: { issued: string[]; expired: Set<string> };
+  /**
+   * Delta tokens issued to this tenant (token → when last issued: two reads with no change between them get the same
+   * token), and the moment before which issued tokens are expired (ExpiredVersionStamp).
+   */
+  deltaTokens: { issued: Map<string, number>; expiredBefore: number };
 };
 type AccessToken = { tenant: string; expiresAt: number; userId: string; resource: string };
 type RefreshToken = { tenant: string; userId: string; resource: string; scope: string; revoked: boolean };
@@ -165,7 +168,7 @@ export class FakeDataverse {
   private tenant(id: string): TenantState {
     let state = this.tenants.get(id);
     if (!state) {
-      state = { aggregateLimit: AGGREGATE_LIMIT, faults: [], drops: [], log: [], tokenRequests: [], signInUser: 0, maxPageSize: null, deltaTokens: { issued: [], expired: new Set() } };
+      state = { aggregateLimit: AGGREGATE_LIMIT, faults: [], drops: [], log: [], tokenRequests: [], signInUser: 0, maxPageSize: null, deltaTokens: { issued: new Map(), expiredBefore: 0 } };
       this.tenants.set(id, state);
     }
     return state;
@@ -222,7 +225,7 @@ export class FakeDataverse {
       this.changeRows(environment, 'contact', body.changeContacts);
     }
     if (body.maxPageSize !== undefined) state.maxPageSize = body.maxPageSize;
-    if (body.expireDeltaTokens) for (const t of state.deltaTokens.issued) state.deltaTokens.expired.add(t);
+    if (body.expireDeltaTokens) state.deltaTokens.expiredBefore = performance.now();
     if (body.clearFaults) {
       state.faults.length = 0;
       state.drops.length = 0;
@@ -606,7 +609,8 @@ export class FakeDataverse {
     let since = 0;
     if (token !== null) {
       const version = /^(\d+)!/.exec(token)?.[1];
-      if (version === undefined || state.deltaTokens.expired.has(token) || Number(version) > environment.version) {
+      const issuedAt = state.deltaTokens.issued.get(token);
+      if (version === undefined || issuedAt === undefined || issuedAt <= state.deltaTokens.expiredBefore || Number(version) > environment.version) {
         return fail(400, '0x80044352', 'Version stamp associated with the client has expired. Please perform a full sync.');
       }
       since = Number(version);
@@ -636,7 +640,7 @@ export class FakeDataverse {
       const stamp = new Date();
       const date = `${String(stamp.getUTCMonth() + 1).padStart(2, '0')}/${String(stamp.getUTCDate()).padStart(2, '0')}/${stamp.getUTCFullYear()} ${stamp.toISOString().slice(11, 19)}`;
       const issued = `${asOf}!${date}`;
-      state.deltaTokens.issued.push(issued);
+      state.deltaTokens.issued.set(issued, performance.now());
       const delta = new URLSearchParams({ $select: select.join(','), $deltatoken: issued });
       body['@odata.deltaLink'] = `${setUrl}?${delta.toString().replaceAll('+', '%20')}`;
     }
