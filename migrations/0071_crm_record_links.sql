@@ -11,7 +11,8 @@ CREATE TABLE crm_record_links (
   -- members.identifier_key of the member in that audience (the key the audience dedupes on).
   member_key TEXT NOT NULL,
   linked_at TEXT NOT NULL,
-  PRIMARY KEY (workspace_id, connection_id, object, record_id)
+  -- One record can feed several audiences (two syncs of one table): a link per audience, so a deletion reaches each.
+  PRIMARY KEY (workspace_id, connection_id, object, record_id, audience_id)
 ) WITHOUT ROWID;
 -- From a member to its CRM records (push: "which record do I update?").
 CREATE INDEX crm_record_links_by_member ON crm_record_links (workspace_id, audience_id, member_key);

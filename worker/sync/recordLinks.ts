@@ -25,7 +25,7 @@ export function linkRecordsStatements(
         .prepare(
           `INSERT INTO crm_record_links (workspace_id, connection_id, object, record_id, audience_id, member_key, linked_at)
            SELECT ?1, ?2, ?3, json_extract(value, '$[0]'), ?4, json_extract(value, '$[1]'), ?5 FROM json_each(?6) WHERE true
-           ON CONFLICT (workspace_id, connection_id, object, record_id) DO UPDATE SET audience_id = excluded.audience_id,
+           ON CONFLICT (workspace_id, connection_id, object, record_id, audience_id) DO UPDATE SET
              member_key = excluded.member_key, linked_at = excluded.linked_at`,
         )
         .bind(scope.workspaceId, scope.connectionId, scope.object, scope.audienceId, now, JSON.stringify(pairs.slice(i, i + LINKS_PER_STATEMENT))),
@@ -61,8 +61,10 @@ export async function removeDeletedRecords(
       .all<{ member_key: string }>();
     removed += await removeMembers(db, { workspaceId: scope.workspaceId, audienceId: scope.audienceId, keys: results.map((r) => r.member_key), rule, now });
     await db
-      .prepare(`DELETE FROM crm_record_links WHERE workspace_id = ? AND connection_id = ? AND object = ? AND record_id IN (SELECT value FROM json_each(?))`)
-      .bind(scope.workspaceId, scope.connectionId, scope.object, ids)
+      .prepare(
+        `DELETE FROM crm_record_links WHERE workspace_id = ? AND connection_id = ? AND object = ? AND audience_id = ? AND record_id IN (SELECT value FROM json_each(?))`,
+      )
+      .bind(scope.workspaceId, scope.connectionId, scope.object, scope.audienceId, ids)
       .run();
   }
   return removed;
