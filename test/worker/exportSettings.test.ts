@@ -140,6 +140,26 @@ describe('export settings against the fake Salesforce', () => {
     const row = await env.DB.prepare('SELECT version, updated_by, settings FROM export_settings WHERE connection_id = ?').bind(connectionId).first<{ version: number; updated_by: string; settings: string }>();
     expect(row).toMatchObject({ version: allowed.version, updated_by: 'Test admin <admin@test.example>' });
     expect(JSON.parse(row?.settings ?? '{}').sensitiveAllowed).toEqual(['email']);
+    // The change history says who let email leave, when, and from what to what.
+    const { results } = await env.DB.prepare(
+      "SELECT actor_label, subject_kind, subject_id, connection_id, action, before, after FROM change_history WHERE subject_id = ? AND action = 'sensitive_export_enabled'",
+    )
+      .bind(connectionId)
+      .all<Record<string, string>>();
+    expect(results).toEqual([
+      {
+        actor_label: 'Test admin <admin@test.example>',
+        subject_kind: 'export_settings',
+        subject_id: connectionId,
+        connection_id: connectionId,
+        action: 'sensitive_export_enabled',
+        before: '[]',
+        after: '["email"]',
+      },
+    ]);
+    const saves = await env.DB.prepare("SELECT action FROM change_history WHERE subject_kind = 'export_settings' AND subject_id = ? ORDER BY at").bind(connectionId).all<{ action: string }>();
+    // Every save is an entry: created once, then updated (two entries may share a millisecond: compared sorted).
+    expect(saves.results.map((r) => r.action).sort()).toEqual(['created', 'sensitive_export_enabled', 'updated', 'updated', 'updated']);
   });
 
   it('answers 404 for a connection of no one, and 400 for a body that is not settings', async () => {

@@ -7,6 +7,7 @@ import { openConnector, openWriter, type OpenedConnector } from '../connectors/o
 import { DomainError } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, paramsOf } from '../http/validate.ts';
+import { changeBy, recordChange } from '../history/recordChange.ts';
 import { readExportSettings, saveExportSettingsStatement, sensitiveFieldKeys } from '../store/exportSettings.ts';
 import { listFields } from '../store/fields.ts';
 
@@ -29,14 +30,6 @@ async function crmUsersOf(c: Ctx, id: string): Promise<CrmUser[]> {
   const opened = await openWriter(c.env, c.var.workspaceId, id);
   if (!opened) throw notFound(id);
   return opened.writer.listUsers();
-}
-
-/** Who is saving, as the history names them: the signed-in person, or the API token. */
-async function savedBy(c: Ctx): Promise<string> {
-  const userId = c.var.userId;
-  if (!userId) return 'an API token';
-  const user = await c.env.DB.prepare('SELECT name, email FROM "user" WHERE id = ?').bind(userId).first<{ name: string; email: string }>();
-  return user ? `${user.name} <${user.email}>` : userId;
 }
 
 async function platformFields(c: Ctx): Promise<{ fields: PlatformField[]; sensitive: string[] }> {
@@ -103,13 +96,25 @@ export const exportSettingsRoutes = new Hono<AppEnv>()
       const count = problems.length === 1 ? 'one problem' : `${problems.length} problems`;
       throw new DomainError('export_settings_invalid', `These settings do not fit ${CRM_NAMES[connector.connection.kind]} yet (${count}); nothing was saved.`, problems);
     }
-    const by = await savedBy(c);
-    const saved = await saveExportSettingsStatement(c.env.DB, c.var.workspaceId, id, settings, currentVersion, by, new Date().toISOString()).run();
+    const subject = {
+      kind: 'export_settings' as const,
+      id,
+      label: `${CRM_NAMES[connector.connection.kind]}${connector.connection.orgName ? ` · ${connector.connection.orgName}` : ''}`,
+      connectionId: id,
+    };
+    const change = await changeBy(c, { subject, action: current ? 'updated' : 'created', before: current?.settings ?? null, after: settings });
+    const saved = await saveExportSettingsStatement(c.env.DB, c.var.workspaceId, id, settings, currentVersion, change.actor.label, new Date().toISOString()).run();
     // Someone saved between our read and this write: theirs stays.
     if (!saved.meta.changes) throw new DomainError('conflict', 'These settings were saved by someone else in the meantime: reload them and make your changes again.');
-    // TODO(issue 11, change history): once worker/history (helper "changes") is on main, record every save with
-    // recordChange(…, { subject: { kind: 'export_settings', id, connectionId: id }, action: 'updated', before, after })
-    // and name the sensitive fields newly allowed; until then the row keeps who saved which version.
+    // Recorded after the save, not batched with it: the save is conditional on the version, and the history must
+    // never hold an entry for a save that did not happen.
+    await recordChange(c.env.DB, change);
+    // Letting a sensitive field's values leave for the CRM is its own entry, so it stands out in the history.
+    const before = new Set(current?.settings.sensitiveAllowed ?? []);
+    const newlyAllowed = settings.sensitiveAllowed.filter((key) => !before.has(key));
+    if (newlyAllowed.length) {
+      await recordChange(c.env.DB, { ...change, action: 'sensitive_export_enabled', before: [...before], after: settings.sensitiveAllowed });
+    }
     return c.json(await answerOf(c, id));
   })
 
