@@ -1,9 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { checkExportSettings, type PlatformField } from '../../shared/crmExport/checkExportSettings.ts';
-import { companyObject, CRM_NAMES, peopleObject } from '../../shared/crmExport/exportObjects.ts';
+import { companyObject, peopleObject } from '../../shared/crmExport/exportObjects.ts';
 import { SaveExportSettingsBody, type CrmUser, type ExportSettings, type ExportSettingsAnswer } from '../../shared/schema/crmExport.ts';
 import { openConnector, openWriter, type OpenedConnector } from '../connectors/openConnector.ts';
+import { providerOf } from '../connectors/registry.ts';
 import { DomainError } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, paramsOf } from '../http/validate.ts';
@@ -14,6 +15,9 @@ import { listFields } from '../store/fields.ts';
 const ConnectionParams = z.object({ id: z.string().min(1).max(64) });
 
 type Ctx = Context<AppEnv>;
+
+/** The CRM's name as people know it ("Salesforce", "Dynamics 365"), from its provider. */
+const crmNameOf = (connection: OpenedConnector['connection']): string => providerOf(connection.kind)?.name ?? connection.kind;
 
 function notFound(id: string): DomainError {
   return new DomainError('not_found', `no connection ${id}`);
@@ -48,7 +52,7 @@ async function problemsOf(c: Ctx, { connector, connection }: OpenedConnector, se
     platformFields(c),
   ]);
   return checkExportSettings(settings, {
-    crmName: CRM_NAMES[connection.kind],
+    crmName: crmNameOf(connection),
     people: { label: settings.people.target === 'lead' ? 'Leads' : 'Contacts', fields: peopleFields },
     companies: companyFields ? { label: 'Accounts', fields: companyFields } : null,
     platformFields: platform.fields,
@@ -94,12 +98,12 @@ export const exportSettingsRoutes = new Hono<AppEnv>()
     const problems = await problemsOf(c, connector, settings);
     if (problems.length) {
       const count = problems.length === 1 ? 'one problem' : `${problems.length} problems`;
-      throw new DomainError('export_settings_invalid', `These settings do not fit ${CRM_NAMES[connector.connection.kind]} yet (${count}); nothing was saved.`, problems);
+      throw new DomainError('export_settings_invalid', `These settings do not fit ${crmNameOf(connector.connection)} yet (${count}); nothing was saved.`, problems);
     }
     const subject = {
       kind: 'export_settings' as const,
       id,
-      label: `${CRM_NAMES[connector.connection.kind]}${connector.connection.orgName ? ` · ${connector.connection.orgName}` : ''}`,
+      label: `${crmNameOf(connector.connection)}${connector.connection.orgName ? ` · ${connector.connection.orgName}` : ''}`,
       connectionId: id,
     };
     const change = await changeBy(c, { subject, action: current ? 'updated' : 'created', before: current?.settings ?? null, after: settings });
