@@ -72,9 +72,9 @@ describe('Integration settings: the way back to the CRM, for Salesforce and Dyna
     // 3 Campaign mapping: only text properties are offered.
     await page.getByTestId('step-campaign').click();
     await page.getByLabel('Opens: Salesforce property').selectOption('Custom_Field_001__c');
-    await page.getByLabel('Engagement status and step: Salesforce property').selectOption('Description');
+    await page.getByLabel('Engagement status and step: Salesforce property').selectOption('Title');
     const offered = await page.getByLabel('Clicks: Salesforce property').locator('option').allTextContents();
-    expect(offered).toContain('Title (Title)');
+    expect(offered).toContain('Title');
     expect(offered.some((o) => o.startsWith('Lead Source'))).toBe(false);
     await screenshot(page, '92-integration-salesforce-campaign');
 
@@ -109,7 +109,7 @@ describe('Integration settings: the way back to the CRM, for Salesforce and Dyna
       ],
       fixed: [{ crmProperty: 'LeadSource', value: 'Web' }],
       engagement: [{ crmProperty: 'Custom_Field_005__c', value: 'Yes' }],
-      campaign: { opens: 'Custom_Field_001__c', engagement_status: 'Description' },
+      campaign: { opens: 'Custom_Field_001__c', engagement_status: 'Title' },
     });
     expect(saved.settings?.owners.users).toEqual([{ platformUserEmail: TEST_ADMIN.email, crmUserId: expect.any(String) }]);
 

@@ -384,7 +384,7 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
             Owner of each member
             <select value={draft.owners.ownerField ?? ''} onChange={(e) => edit((s) => void (s.owners.ownerField = e.currentTarget.value || null))}>
               <option value="">The user who presses “Sync to CRM”</option>
-              <For each={props.platformFields}>{(f) => <option value={f.key}>The platform user in “{f.label}”</option>}</For>
+              <For each={props.platformFields}>{(f) => <option value={f.key} selected={f.key === draft.owners.ownerField}>The platform user in “{f.label}”</option>}</For>
             </select>
           </label>
           <h3>Platform users ↔ {crm} users</h3>
@@ -395,7 +395,7 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
                   <Row problems={problemsAt(problems(), ['owners', 'users', i()])} columns={3}>
                     <td>
                       <select aria-label={`Owner ${i() + 1}: platform user`} value={row.platformUserEmail} onChange={(e) => edit((s) => void (s.owners.users[i()]!.platformUserEmail = e.currentTarget.value))}>
-                        <For each={members() ?? []}>{(m) => <option value={m.email}>{`${m.name} (${m.email})`}</option>}</For>
+                        <For each={members() ?? []}>{(m) => <option value={m.email} selected={m.email === row.platformUserEmail}>{`${m.name} (${m.email})`}</option>}</For>
                         <Show when={!(members() ?? []).some((m) => m.email === row.platformUserEmail)}>
                           <option value={row.platformUserEmail}>{row.platformUserEmail}</option>
                         </Show>
@@ -442,9 +442,9 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
                   {(p) => (
                     <li>
                       <button type="button" class="link" onClick={() => setStep(stepOf(p))}>
-                        {STEPS.find((s) => s.id === stepOf(p))?.title}
-                      </button>
-                      : {p.message}
+                        {STEPS.find((s) => s.id === stepOf(p))?.title}:
+                      </button>{' '}
+                      {p.message}
                     </li>
                   )}
                 </For>
@@ -511,7 +511,7 @@ function RowProblemList(props: { problems: ExportProblem[] }) {
 function PlatformSelect(props: { fields: Field[]; value: string; label: string; onChange: (key: string) => void }) {
   return (
     <select aria-label={props.label} value={props.value} onChange={(e) => props.onChange(e.currentTarget.value)}>
-      <For each={props.fields}>{(f) => <option value={f.key}>{f.label}</option>}</For>
+      <For each={props.fields}>{(f) => <option value={f.key} selected={f.key === props.value}>{f.label}</option>}</For>
       <Show when={!props.fields.some((f) => f.key === props.value)}>
         <option value={props.value}>{props.value} (not in this workspace)</option>
       </Show>
@@ -526,14 +526,16 @@ function PropertySelect(props: { fields: CrmField[]; value: string; label: strin
       <option value="">{props.empty ?? 'Choose a property…'}</option>
       <For each={props.fields}>
         {(f) => (
-          <option value={f.name}>
+          <option value={f.name} selected={f.name === props.value}>
             {propertyLabel(f)}
             {f.requiredOnCreate ? ' · required' : ''}
           </option>
         )}
       </For>
       <Show when={props.value && !props.fields.some((f) => f.name === props.value)}>
-        <option value={props.value}>{props.value}</option>
+        <option value={props.value} selected>
+          {props.value}
+        </option>
       </Show>
     </select>
   );
@@ -545,7 +547,7 @@ function UserSelect(props: { users: CrmUser[]; value: string | null; label: stri
       <Show when={props.empty}>
         <option value="">{props.empty}</option>
       </Show>
-      <For each={props.users}>{(u) => <option value={u.id}>{`${u.name}${u.email ? ` (${u.email})` : ''}${u.active ? '' : ' — inactive'}`}</option>}</For>
+      <For each={props.users}>{(u) => <option value={u.id} selected={u.id === props.value}>{`${u.name}${u.email ? ` (${u.email})` : ''}${u.active ? '' : ' — inactive'}`}</option>}</For>
       <Show when={props.value && !props.users.some((u) => u.id === props.value)}>
         <option value={props.value ?? ''}>{props.value}</option>
       </Show>
@@ -587,7 +589,7 @@ function ValueRows(props: {
                     {(options) => (
                       <select aria-label={`${props.title} ${i() + 1}: value`} value={row.value} onChange={(e) => props.onChange(i(), { value: e.currentTarget.value })}>
                         <option value="">Choose a value…</option>
-                        <For each={options()}>{(o) => <option value={o.label}>{o.label}</option>}</For>
+                        <For each={options()}>{(o) => <option value={o.label} selected={o.label === row.value}>{o.label}</option>}</For>
                         <Show when={row.value && !options().some((o) => o.label === row.value)}>
                           <option value={row.value}>{row.value}</option>
                         </Show>
