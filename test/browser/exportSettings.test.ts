@@ -60,12 +60,10 @@ describe('Integration settings: the way back to the CRM, for Salesforce and Dyna
     await page.getByLabel('Fixed fields 1: value').selectOption('Web');
     await page.getByRole('button', { name: 'Add engagement field' }).click();
     await page.getByLabel('Engagement fields 1: Salesforce property').selectOption('Custom_Field_005__c');
-    await page.getByLabel('Engagement fields 1: value').fill('maybe');
-    await page.getByLabel('Engagement fields 1: value').press('Tab');
-    // A value the property cannot take is said under its row before anything is sent.
-    await expect.poll(() => page.locator('.row-problems').first().textContent()).toBe('“Custom Field 005”: use Yes or No.');
-    await page.getByLabel('Engagement fields 1: value').fill('Yes');
-    await page.getByLabel('Engagement fields 1: value').press('Tab');
+    // Nothing chosen yet: said under its row before anything is sent. A checkbox property offers Yes and No.
+    await expect.poll(() => page.locator('.row-problems').first().textContent()).toBe('“Custom Field 005”: give it a value.');
+    expect(await page.getByLabel('Engagement fields 1: value').locator('option').allTextContents()).toEqual(['Choose a value…', 'Yes', 'No']);
+    await page.getByLabel('Engagement fields 1: value').selectOption('Yes');
     await expect.poll(() => summary(page)).toContain('These settings fit Salesforce.');
     await screenshot(page, '91-integration-salesforce-mapping');
 

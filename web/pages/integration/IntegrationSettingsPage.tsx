@@ -569,6 +569,12 @@ function ValueRows(props: {
   onRemove: (i: number) => void;
 }) {
   const byName = () => new Map(props.fields.map((f) => [f.name, f]));
+  /** The choices a value picks from: a picklist's labels, Yes/No for a checkbox; none for free values. */
+  const choicesOf = (name: string): string[] | undefined => {
+    const field = byName().get(name);
+    if (field?.options) return field.options.map((o) => o.label);
+    return field?.type === 'boolean' ? ['Yes', 'No'] : undefined;
+  };
   return (
     <>
       <h3>{props.title}</h3>
@@ -583,14 +589,14 @@ function ValueRows(props: {
                 </td>
                 <td>
                   <Show
-                    when={byName().get(row.crmProperty)?.options}
+                    when={choicesOf(row.crmProperty)}
                     fallback={<input type="text" aria-label={`${props.title} ${i() + 1}: value`} value={row.value} onChange={(e) => props.onChange(i(), { value: e.currentTarget.value })} />}
                   >
                     {(options) => (
                       <select aria-label={`${props.title} ${i() + 1}: value`} value={row.value} onChange={(e) => props.onChange(i(), { value: e.currentTarget.value })}>
                         <option value="">Choose a value…</option>
-                        <For each={options()}>{(o) => <option value={o.label} selected={o.label === row.value}>{o.label}</option>}</For>
-                        <Show when={row.value && !options().some((o) => o.label === row.value)}>
+                        <For each={options()}>{(label) => <option value={label} selected={label === row.value}>{label}</option>}</For>
+                        <Show when={row.value && !options().includes(row.value)}>
                           <option value={row.value}>{row.value}</option>
                         </Show>
                       </select>
