@@ -11,12 +11,13 @@ const AudiencePage = lazy(() => import('./pages/audiences/AudiencePage.tsx'));
 const ReportPage = lazy(() => import('./pages/report/ReportPage.tsx'));
 const ConnectionsPage = lazy(() => import('./pages/connections/ConnectionsPage.tsx'));
 const MembersPage = lazy(() => import('./pages/members/MembersPage.tsx'));
+const IntegrationSettingsPage = lazy(() => import('./pages/integration/IntegrationSettingsPage.tsx'));
 
 export function App() {
   const route = createMemo(() => matchRoute(location().pathname));
   const section = () => {
     const page = route().page;
-    if (page === 'connections') return 'connections';
+    if (page === 'connections' || page === 'integration') return 'connections';
     return page === 'audiences' || page === 'audience' ? 'audiences' : page === 'import' || page === 'report' ? 'import' : '';
   };
   return (
@@ -56,6 +57,9 @@ export function App() {
             </Match>
             <Match when={route().page === 'connections'}>
               <ConnectionsPage />
+            </Match>
+            <Match when={(() => { const r = route(); return r.page === 'integration' ? r.id : undefined; })()} keyed>
+              {(id) => <IntegrationSettingsPage id={id} />}
             </Match>
             <Match when={route().page === 'audiences'}>
               <AudiencesPage />

@@ -11,6 +11,7 @@ import { resolveWorkspace } from './http/workspace.ts';
 import { audiencesRoutes } from './routes/audiences.ts';
 import { betterAuthRoutes, sessionRoutes } from './routes/auth.ts';
 import { connectionsRoutes } from './routes/connections.ts';
+import { exportSettingsRoutes } from './routes/exportSettings.ts';
 import { fieldsRoutes } from './routes/fields.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importsRoutes } from './routes/imports.ts';
@@ -73,6 +74,7 @@ const routes = app
   .route('/api/templates', templatesRoutes)
   .route('/api/imports', importsRoutes)
   .route('/api/connections', connectionsRoutes)
+  .route('/api/connections', exportSettingsRoutes)
   .route('/api/syncs', syncsRoutes);
 
 /** The API's route types, for a typed client (`hc<AppType>`). */

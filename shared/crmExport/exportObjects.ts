@@ -11,5 +11,3 @@ export function peopleObject(kind: CrmKind, target: PeopleTarget): string {
 export function companyObject(kind: CrmKind): string {
   return kind === 'salesforce' ? 'Account' : 'account';
 }
-
-export const CRM_NAMES: Record<CrmKind, string> = { salesforce: 'Salesforce', dynamics: 'Dynamics 365' };

@@ -21,6 +21,11 @@ export const ErrorCode = z.enum([
   'payload_too_large',
   /** a batch over the values or sensitive values one request may carry; details = { limit, max, actual, maxRows } */
   'batch_too_large',
+  /**
+   * export settings that do not fit the CRM as it is now (shared/crmExport/checkExportSettings.ts);
+   * details = ExportProblem[] ({ path, code, message }), nothing saved
+   */
+  'export_settings_invalid',
   /** a Host or Origin that is not one of ALLOWED_ORIGINS (DNS rebinding, cross-site request) */
   'forbidden_origin',
   /** a POST without content-type: application/json */

@@ -126,6 +126,8 @@ function messageFor(code: ErrorCode, serverMessage: string, details: unknown, co
     case 'batch_out_of_order':
     case 'payload_too_large':
     case 'batch_too_large':
+    // The settings page shows each problem at its setting (details); the message counts them.
+    case 'export_settings_invalid':
     case 'forbidden_origin':
     case 'unsupported_media_type':
     case 'upgrading_hashes':

@@ -49,6 +49,7 @@ export type Route =
   | { page: 'audience'; id: string }
   | { page: 'report'; id: string }
   | { page: 'connections' }
+  | { page: 'integration'; id: string }
   | { page: 'not-found' };
 
 export function matchRoute(pathname: string): Route {
@@ -57,6 +58,7 @@ export function matchRoute(pathname: string): Route {
   if (parts[0] === 'audiences' && parts.length === 1) return { page: 'audiences' };
   if (parts[0] === 'audiences' && parts.length === 2 && parts[1]) return { page: 'audience', id: parts[1] };
   if (parts[0] === 'connections' && parts.length === 1) return { page: 'connections' };
+  if (parts[0] === 'connections' && parts.length === 3 && parts[1] && parts[2] === 'integration') return { page: 'integration', id: parts[1] };
   if (parts[0] === 'imports' && parts.length === 3 && parts[1] && parts[2] === 'report') return { page: 'report', id: parts[1] };
   return { page: 'not-found' };
 }

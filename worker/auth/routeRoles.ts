@@ -81,6 +81,10 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/connections/:id/configs': READERS,
   'GET /api/connections/:id/configs/:name': READERS,
   'PUT /api/connections/:id/configs/:name': MANAGERS,
+  // Writing back to the CRM (issue 11): everyone reads the settings (the page is read-only for them), admins change them.
+  'GET /api/connections/:id/export-settings': READERS,
+  'PUT /api/connections/:id/export-settings': MANAGERS,
+  'GET /api/connections/:id/crm-users': READERS,
 
   // Changing a sync changes an integration (admin, key contact); running one that exists is a marketer's job too.
   'GET /api/syncs': READERS,

@@ -16,6 +16,7 @@ const STATUS_OF_CODE = {
   unsupported_media_type: 415,
   consent_required: 422,
   batch_too_large: 422,
+  export_settings_invalid: 422,
   // Temporary and retryable by design: each retry moves the re-keying on (worker/crypto/keyedHashMigration.ts).
   upgrading_hashes: 503,
   // Our statuses describe our side: a CRM that refuses our session is a 409 (the connection needs a new sign-in),

@@ -146,6 +146,9 @@ export function ConnectionCard(props: { connection: CrmConnection; highlight: bo
             Reconnect
           </button>
         </Show>
+        <Link class="button" href={`/connections/${encodeURIComponent(c().id)}/integration`} data-testid="integration-settings">
+          Integration settings
+        </Link>
         <span class="spacer" />
         <Show
           when={confirming()}
