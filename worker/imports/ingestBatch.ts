@@ -75,8 +75,11 @@ const distinctKeys = (classified: ClassifiedRows): string[] => [...new Set(class
  * identifiers in one query, decide insert / merge / reject, then write everything — batch record, members,
  * errors, counts — in ONE D1 batch, which is one transaction: a batch is applied entirely or not at all, and
  * exactly once. The first batch an isolate sees of an import reads the plan first and looks identifiers up apart.
+ *
+ * `alongside`: statements of the caller written in the same transaction, only when the batch is applied (never on
+ * a replay), so what the caller records about the batch (a sync run's progress) is exactly once with it.
  */
-export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<BatchResult> {
+export async function ingestBatch(ctx: BatchContext, body: BatchBody, alongside: readonly D1PreparedStatement[] = []): Promise<BatchResult> {
   const { db, workspaceId, importId } = ctx;
   let plan = knownPlan(workspaceId, importId) ?? null;
   if (plan) assertBatchWithinLimits(body.rows, plan);
@@ -123,6 +126,7 @@ export async function ingestBatch(ctx: BatchContext, body: BatchBody): Promise<B
       ...insertErrorsStatements(db, workspaceId, importId, body.seq, errors),
       applyBatchCountsStatement(db, workspaceId, importId, body.seq, counts, errors.length),
       addMembersStatement(db, workspaceId, summary.audienceId, counts.inserted, now),
+      ...alongside,
     ];
     try {
       await db.batch(statements);

@@ -1,48 +1,75 @@
 import type { DeletionRule } from '../../shared/schema/syncs.ts';
 
+export type Leaving = { workspaceId: string; audienceId: string; keys: readonly string[]; rule: DeletionRule; now: string };
+
+/**
+ * The ids of the audience's members with these identifier keys (?1 workspace, ?2 audience, ?3 the keys as a JSON
+ * array). CROSS JOIN fixes the loop order: one probe of the unique (audience_id, identifier_key) index per key.
+ * Written as `identifier_key IN (SELECT value FROM json_each(?))`, the planner walks the audience's paging index
+ * instead, reading every member on each page of a run: a run then grows with the audience, not with its changes.
+ */
+const MEMBERS_WITH_KEYS = `SELECT m.id FROM json_each(?3) AS j CROSS JOIN members AS m
+  WHERE m.audience_id = ?2 AND m.identifier_key = j.value AND m.workspace_id = ?1`;
+
+/** The members the rule changes: all of them for `remove_member`, those not marked yet for `keep_and_mark`. */
+const changedBy = (rule: DeletionRule) =>
+  rule === 'keep_and_mark' ? `${MEMBERS_WITH_KEYS} AND m.removed_from_source_at IS NULL` : MEMBERS_WITH_KEYS;
+
 /**
  * Members whose records left the CRM (deleted there, or their flag turned false), by identifier key, following the
- * sync's deletion rule, in one transaction: `remove_member` deletes them and lowers the audience's count by exactly
- * the rows deleted; `keep_and_mark` stamps them once. Returns how many members left or were marked; running it
- * again for the same keys changes nothing and returns 0.
+ * sync's deletion rule: `remove_member` deletes them and lowers the audience's count by exactly the rows deleted;
+ * `keep_and_mark` stamps them once. Statements for one transaction (a page's batch); running them again for the
+ * same keys changes nothing.
  */
-export async function removeMembers(
-  db: D1Database,
-  p: { workspaceId: string; audienceId: string; keys: readonly string[]; rule: DeletionRule; now: string },
-): Promise<number> {
-  if (p.keys.length === 0) return 0;
+export function removeMembersStatements(db: D1Database, p: Leaving): D1PreparedStatement[] {
+  if (p.keys.length === 0) return [];
   const keys = JSON.stringify(p.keys);
   if (p.rule === 'keep_and_mark') {
-    const r = await db
-      .prepare(
-        `UPDATE members SET removed_from_source_at = ?, updated_at = ?
-         WHERE workspace_id = ? AND audience_id = ? AND removed_from_source_at IS NULL AND identifier_key IN (SELECT value FROM json_each(?))`,
-      )
-      .bind(p.now, p.now, p.workspaceId, p.audienceId, keys)
-      .run();
-    return r.meta.changes;
+    return [
+      db
+        .prepare(`UPDATE members SET removed_from_source_at = ?4, updated_at = ?4 WHERE id IN (${changedBy(p.rule)})`)
+        .bind(p.workspaceId, p.audienceId, keys, p.now),
+    ];
   }
-  const matching = `FROM members WHERE workspace_id = ?1 AND audience_id = ?2 AND identifier_key IN (SELECT value FROM json_each(?3))`;
-  const [counted] = await db.batch<{ n: number }>([
-    db.prepare(`SELECT count(*) AS n ${matching}`).bind(p.workspaceId, p.audienceId, keys),
+  return [
     // Nothing is left to restore an undo into (as when one member is deleted by hand).
-    db.prepare(`DELETE FROM member_snapshots WHERE workspace_id = ?1 AND member_id IN (SELECT id ${matching})`).bind(p.workspaceId, p.audienceId, keys),
+    db.prepare(`DELETE FROM member_snapshots WHERE workspace_id = ?1 AND member_id IN (${MEMBERS_WITH_KEYS})`).bind(p.workspaceId, p.audienceId, keys),
     db
-      .prepare(`UPDATE audiences SET member_count = member_count - (SELECT count(*) ${matching}), updated_at = ?4 WHERE workspace_id = ?1 AND id = ?2`)
+      .prepare(`UPDATE audiences SET member_count = member_count - (SELECT count(*) FROM (${MEMBERS_WITH_KEYS})), updated_at = ?4 WHERE workspace_id = ?1 AND id = ?2`)
       .bind(p.workspaceId, p.audienceId, keys, p.now),
-    db.prepare(`DELETE ${matching}`).bind(p.workspaceId, p.audienceId, keys),
+    db.prepare(`DELETE FROM members WHERE id IN (${MEMBERS_WITH_KEYS})`).bind(p.workspaceId, p.audienceId, keys),
+  ];
+}
+
+/** Adds to a run's `removed` the members removeMembersStatements is about to change; placed right before them. */
+export function countRemovedStatement(db: D1Database, p: Leaving, runId: string): D1PreparedStatement | null {
+  if (p.keys.length === 0) return null;
+  return db
+    .prepare(`UPDATE sync_runs SET removed = removed + (SELECT count(*) FROM (${changedBy(p.rule)})) WHERE workspace_id = ?1 AND id = ?4`)
+    .bind(p.workspaceId, p.audienceId, JSON.stringify(p.keys), runId);
+}
+
+/**
+ * The same in a transaction of its own; returns how many members left or were marked (0 when run again for the
+ * same keys).
+ */
+export async function removeMembers(db: D1Database, p: Leaving): Promise<number> {
+  if (p.keys.length === 0) return 0;
+  const [counted] = await db.batch<{ n: number }>([
+    db.prepare(`SELECT count(*) AS n FROM (${changedBy(p.rule)})`).bind(p.workspaceId, p.audienceId, JSON.stringify(p.keys)),
+    ...removeMembersStatements(db, p),
   ]);
   return counted?.results[0]?.n ?? 0;
 }
 
 /** A record that is back in the CRM (or flagged true again) is no longer marked as removed. */
+export function unmarkMembersStatement(db: D1Database, p: { workspaceId: string; audienceId: string; keys: readonly string[] }): D1PreparedStatement | null {
+  if (p.keys.length === 0) return null;
+  return db
+    .prepare(`UPDATE members SET removed_from_source_at = NULL WHERE id IN (${MEMBERS_WITH_KEYS} AND m.removed_from_source_at IS NOT NULL)`)
+    .bind(p.workspaceId, p.audienceId, JSON.stringify(p.keys));
+}
+
 export async function unmarkMembers(db: D1Database, p: { workspaceId: string; audienceId: string; keys: readonly string[] }): Promise<void> {
-  if (p.keys.length === 0) return;
-  await db
-    .prepare(
-      `UPDATE members SET removed_from_source_at = NULL
-       WHERE workspace_id = ? AND audience_id = ? AND removed_from_source_at IS NOT NULL AND identifier_key IN (SELECT value FROM json_each(?))`,
-    )
-    .bind(p.workspaceId, p.audienceId, JSON.stringify(p.keys))
-    .run();
+  await unmarkMembersStatement(db, p)?.run();
 }

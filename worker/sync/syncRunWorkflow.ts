@@ -6,11 +6,12 @@ import { finishRun } from './finishRun.ts';
 import { pullDeletions } from './pullDeletions.ts';
 import { runErrorOf, type RunError } from './runErrors.ts';
 import type { SyncRunParams } from './startRun.ts';
-import { storeNextPage } from './storePage.ts';
+import { storePages } from './storePages.ts';
 
-// A page is retried with backoff (the CRM's own 429/5xx retries happen inside the connector first); a Worker that
-// dies mid-step is restarted by the engine at the step that did not finish.
-const PAGE_STEP = { retries: { limit: 4, delay: '10 seconds', backoff: 'exponential' }, timeout: '10 minutes' } as const;
+// A step of pages is retried with backoff (the CRM's own 429/5xx retries happen inside the connector first); a
+// Worker that dies mid-step is restarted by the engine at the step that did not finish, which goes on from the
+// first page not stored.
+const PAGES_STEP = { retries: { limit: 4, delay: '10 seconds', backoff: 'exponential' }, timeout: '10 minutes' } as const;
 const FINISH_STEP = { retries: { limit: 5, delay: '5 seconds', backoff: 'exponential' }, timeout: '1 minute' } as const;
 
 /** Failures a retry cannot fix: a login the CRM refuses, a mapping that no longer fits. */
@@ -27,8 +28,9 @@ function rethrowWorded(e: unknown): never {
 }
 
 /**
- * One run of a sync, executed by Cloudflare Workflows: each page is a durable step (pull, store, remember the
- * cursor), so the run survives Worker restarts and resumes at the first page not stored. Chosen over Queues
+ * One run of a sync, executed by Cloudflare Workflows: each durable step pulls and stores a run of pages (the next
+ * page pulled while the current one is stored, each page stored with its next cursor), so the run survives Worker
+ * restarts and resumes at the first page not stored. Chosen over Queues
  * because a run is a sequence with one owner, not a fan-out: steps give per-page retries and resumption without a
  * consumer re-reading its own progress from messages.
  */
@@ -37,17 +39,17 @@ export class SyncRunWorkflow extends WorkflowEntrypoint<Env, SyncRunParams> {
     const { workspaceId, runId } = event.payload;
     let failure: RunError | null = null;
     try {
-      for (let page = 0; ; page++) {
-        const outcome = await step.do(`page ${page}`, PAGE_STEP, async () => {
+      for (let n = 0; ; n++) {
+        const outcome = await step.do(`pages ${n}`, PAGES_STEP, async () => {
           try {
-            return await storeNextPage(this.env, workspaceId, runId);
+            return await storePages(this.env, workspaceId, runId);
           } catch (e) {
             return rethrowWorded(e);
           }
         });
         if (outcome.done) break;
       }
-      await step.do('deletions', PAGE_STEP, async () => {
+      await step.do('deletions', PAGES_STEP, async () => {
         try {
           await pullDeletions(this.env, workspaceId, runId);
         } catch (e) {
