@@ -44,6 +44,8 @@ export type FaultRequest = {
   fail?: { status: 401 | 403 | 500 | 503; count: number };
   /** The next `count` "query more" requests (page 2 onwards of a query) lose their connection mid-response. */
   dropPages?: number;
+  /** With dropPages: this many "query more" requests are answered first (a pull interrupted after a given page). */
+  dropPagesAfter?: number;
   /** The next `count` REST API requests are answered only after `ms` milliseconds. */
   delay?: { ms: number; count: number };
 };

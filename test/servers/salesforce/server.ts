@@ -352,7 +352,8 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
   }
 
   function queryMore(ctx: Ctx, org: FakeOrg, version: string, cursorId: string, offset: number): void {
-    if (org.faults.dropPages > 0) {
+    if (org.faults.dropPages > 0 && org.faults.dropPagesAfter > 0) org.faults.dropPagesAfter--;
+    else if (org.faults.dropPages > 0) {
       org.faults.dropPages--;
       // Half a response, then the connection goes away: what a dropped network looks like to the client.
       ctx.res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8', 'content-length': '100000' });
