@@ -56,7 +56,7 @@ export async function dynamicsUnderBench(records: number): Promise<CrmUnderBench
      * The request the connector makes: $select + $count, 5,000-row pages with formatted values, then each
      * @odata.nextLink. The default contact attributes are plain columns, so their Web API names are their own.
      */
-    async pullDirect(attributes) {
+    async pullDirect(attributes, changedSince) {
       token ??= await directToken();
       const headers = {
         authorization: `Bearer ${token}`,
@@ -65,7 +65,9 @@ export async function dynamicsUnderBench(records: number): Promise<CrmUnderBench
         'odata-version': '4.0',
         prefer: `odata.maxpagesize=${PAGE_SIZE},odata.include-annotations="OData.Community.Display.V1.FormattedValue"`,
       };
-      const query = new URLSearchParams({ $select: attributes.join(','), $count: 'true' }).toString().replaceAll('+', '%20');
+      const query = new URLSearchParams({ $select: attributes.join(','), $count: 'true', ...(changedSince ? { $filter: `modifiedon gt ${changedSince}` } : {}) })
+        .toString()
+        .replaceAll('+', '%20');
       let next: string | null = `${url}${WEB_API}contacts?${query}`;
       let count = 0;
       let pages = 0;

@@ -1,5 +1,6 @@
 import type { CreateOrgResponse } from '../../test/servers/salesforce/controlTypes.ts';
 import { LATEST_API_VERSION, startFakeSalesforce } from '../../test/servers/salesforce/server.ts';
+import { recordId } from '../../test/servers/salesforce/records.ts';
 import type { CrmUnderBench } from './crmUnderBench.ts';
 
 const CLIENT = { clientId: 'bench-salesforce-client', clientSecret: 'bench-salesforce-secret' };
@@ -31,7 +32,7 @@ async function directToken(org: CreateOrgResponse): Promise<string> {
 }
 
 /** The fake Salesforce (test/servers/salesforce) with one org of `records` generated contacts. */
-export async function salesforceUnderBench(records: number): Promise<CrmUnderBench> {
+export async function salesforceUnderBench(records: number): Promise<CrmUnderBench & { changeEvery(nth: number): Promise<number> }> {
   const fake = await startFakeSalesforce();
   const res = await fetch(`${fake.url}/__control/orgs`, {
     method: 'POST',
@@ -69,10 +70,10 @@ export async function salesforceUnderBench(records: number): Promise<CrmUnderBen
     },
 
     /** The same SOQL the connector builds, paged by nextRecordsUrl, each page read and parsed. */
-    async pullDirect(attributes) {
+    async pullDirect(attributes, changedSince) {
       token ??= await directToken(org);
       const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
-      const soql = `SELECT ${attributes.join(', ')} FROM Contact`;
+      const soql = `SELECT ${attributes.join(', ')} FROM Contact${changedSince ? ` WHERE SystemModstamp > ${changedSince}` : ''}`;
       let url: string | null = `${org.instanceUrl}/services/data/v${LATEST_API_VERSION}/query?${new URLSearchParams({ q: soql })}`;
       let count = 0;
       let pages = 0;
@@ -84,6 +85,15 @@ export async function salesforceUnderBench(records: number): Promise<CrmUnderBen
         url = page.done || !page.nextRecordsUrl ? null : `${org.instanceUrl}${page.nextRecordsUrl}`;
       }
       return { records: count, pages };
+    },
+
+    /** Changes every `nth` contact "in Salesforce" (a new first name and, as Salesforce does, a new SystemModstamp). */
+    async changeEvery(nth) {
+      const orgIndex = Number(org.loginUrl.split('/orgs/')[1]?.split('/')[0]);
+      const upsert = Array.from({ length: Math.floor(records / nth) }, (_, i) => ({ Id: recordId('003', orgIndex, i * nth + 1), FirstName: `Changed${i}` }));
+      const changed = await fetch(`${fake.url}/__control/orgs/${orgIndex}/records`, { method: 'POST', body: JSON.stringify({ object: 'Contact', upsert }) });
+      if (!changed.ok) throw new Error(`fake Salesforce refused the changes: ${changed.status} ${await changed.text()}`);
+      return upsert.length;
     },
 
     close: () => fake.close(),

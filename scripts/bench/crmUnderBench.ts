@@ -12,7 +12,10 @@ export type CrmUnderBench = {
   vars: Record<string, string>;
   /** Connects through the Worker's real routes; the connection id. */
   connect(baseUrl: string): Promise<string>;
-  /** (a) The fake's own serve rate: the same query, page size and fields, straight from Node. */
-  pullDirect(attributes: readonly string[]): Promise<{ records: number; pages: number }>;
+  /**
+   * (a) The fake's own serve rate: the same query, page size and fields, straight from Node; with `changedSince`,
+   * only the records whose modification stamp is later (what an incremental sync run asks).
+   */
+  pullDirect(attributes: readonly string[], changedSince?: string): Promise<{ records: number; pages: number }>;
   close(): Promise<void>;
 };

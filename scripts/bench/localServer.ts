@@ -63,7 +63,7 @@ export async function startLocalServer(vars: Readonly<Record<string, string>> = 
       // wrangler splits a --var on its first colon only, so URLs pass as they are.
       ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ],
-    { stdio: 'ignore' },
+    { stdio: process.env.BENCH_WRANGLER_LOGS ? 'inherit' : 'ignore' },
   );
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;

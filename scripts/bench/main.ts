@@ -8,6 +8,7 @@ import { createReadStream } from 'node:fs';
 import { createCsvReader } from '../../shared/csv/index.ts';
 import { runCrmBench } from './crmBench.ts';
 import { runAudienceBench } from './audienceBench.ts';
+import { runSyncBench } from './syncBench.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** Rows used for the ingest-rate comparison (the end-to-end run sends the whole file). */
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
   console.log(`# Benchmark — ${cpus().length} cores, Node ${process.version}`);
   if (process.env.BENCH_ONLY_CRM === '1') return runCrmBench();
   if (process.env.BENCH_ONLY_AUDIENCE === '1') return runAudienceBench();
+  if (process.env.BENCH_ONLY_SYNC === '1') return runSyncBench();
   const { bytes } = await generateCsv(FILE, ROWS);
   console.log(`file: ${FILE}, ${mb(bytes)}, ${ROWS.toLocaleString('en-US')} rows × ${BENCH_HEADERS.length} columns`);
 
@@ -112,6 +114,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_SKIP_CRM !== '1') await runCrmBench();
   // 6. Audience management: undo of a large import, export of a large audience (audienceBench.ts), its own server.
   if (process.env.BENCH_SKIP_AUDIENCE !== '1') await runAudienceBench();
+  // 7. Syncs run by the Workflow (syncBench.ts): full runs from both fakes, incremental runs on large audiences.
+  if (process.env.BENCH_SKIP_SYNC !== '1') await runSyncBench();
 }
 
 main().catch((e) => {
