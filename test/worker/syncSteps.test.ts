@@ -71,13 +71,13 @@ describe('a step of a sync run that stores several pages', () => {
     }
   });
 
-  it('stops at its page budget, and the next step continues where it stopped', async () => {
+  it('stops at its budget of records, and the next step continues where it stopped', async () => {
     const { runId, introspector } = await heldRun(7, 2);
     try {
-      expect(await storePages(env, WORKSPACE, runId, { maxPages: 3, maxMs: 60_000 })).toEqual({ done: false, nextSeq: 3, pages: 3, pulled: 6 });
+      expect(await storePages(env, WORKSPACE, runId, { maxRecords: 6, maxMs: 60_000 })).toEqual({ done: false, nextSeq: 3, pages: 3, pulled: 6 });
       // No page beyond the budget was stored (its pull was never started).
       expect(await runState(runId)).toMatchObject({ nextSeq: 3, pulled: 6, batches: [0, 1, 2] });
-      expect(await storePages(env, WORKSPACE, runId, { maxPages: 3, maxMs: 60_000 })).toEqual({ done: true, nextSeq: 4, pages: 1, pulled: 1 });
+      expect(await storePages(env, WORKSPACE, runId, { maxRecords: 6, maxMs: 60_000 })).toEqual({ done: true, nextSeq: 4, pages: 1, pulled: 1 });
       expect(await runState(runId)).toMatchObject({ received: 7, inserted: 7, pulled: 7 });
     } finally {
       await introspector.dispose();

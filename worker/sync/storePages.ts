@@ -19,12 +19,13 @@ function pullRunPageAhead(run: OpenRun, seq: number, cursor: string): Promise<Pu
 export type PagesOutcome = { done: boolean; nextSeq: number; pages: number; pulled: number };
 
 /**
- * How much one step takes on: a step's work is lost and done again when it fails, and a Workflow step has 30 s of
- * CPU by default (a page costs tens of ms) and ten minutes here; more pages per step make fewer steps (10,000 per
- * instance at most). A step stops asking for pages once either bound is reached.
+ * How much one step takes on: a step's work is done again when it fails, and a Workflow step has 30 s of CPU by
+ * default (storing a record costs tens of µs) and ten minutes here; more records per step make fewer steps (10,000
+ * per instance at most). Counted in records, not pages, since a page is 2,000 records in Salesforce and 5,000 in
+ * Dataverse. A step stops asking for pages once either bound is reached.
  */
-export type StepBudget = { maxPages: number; maxMs: number };
-export const STEP_BUDGET: StepBudget = { maxPages: 25, maxMs: 60_000 };
+export type StepBudget = { maxRecords: number; maxMs: number };
+export const STEP_BUDGET: StepBudget = { maxRecords: 50_000, maxMs: 60_000 };
 
 /**
  * One step of a run: pulls and stores pages from where the run is, page N+1's pull in flight while page N is
@@ -48,7 +49,7 @@ export async function storePages(env: Env, workspaceId: string, runId: string, b
   let pulled = 0;
   while (pending) {
     const page: PulledPage = await pending;
-    const within = pages + 1 < budget.maxPages && Date.now() - startedAt < budget.maxMs;
+    const within = pulled + page.records.length < budget.maxRecords && Date.now() - startedAt < budget.maxMs;
     pending = page.nextCursor !== null && within ? pullRunPageAhead(run, seq + 1, page.nextCursor) : null;
     const stored = await storePulledPage(run, seq, page, now);
     pages++;
