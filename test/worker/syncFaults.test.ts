@@ -1,62 +1,16 @@
 import { env, introspectWorkflow } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import type { Audience } from '../../shared/schema/audiences.ts';
-import type { SyncSettings } from '../../shared/schema/syncs.ts';
 import { storeNextPage } from '../../worker/sync/storePage.ts';
-import { fakeDataverse } from '../servers/dynamics/fakeControls.ts';
 import { connect, createOrg } from './connectors/fakeSalesforce.ts';
-import { ok, requestAsAdmin } from './support/api.ts';
+import { ok } from './support/api.ts';
+import { dynamicsSync } from './sync/dynamicsSync.ts';
 import { contacts, createSync, memberEmails, runNow, settled } from './sync/syncHelpers.ts';
 
 /**
  * Runs that meet trouble mid-way, against the fake CRMs' fault controls: the run must end with exact counts and no
  * member twice, whatever was retried.
  */
-
-const dataverseUrl = inject('dynamicsUrl');
-
-/** A Dynamics environment of its own (a tenant of the fake), seeded with `n` contacts and paged `pageSize` at a time. */
-async function dynamicsSync(n: number, pageSize: number) {
-  const tenant = crypto.randomUUID();
-  const fake = fakeDataverse(dataverseUrl, tenant);
-  await fake.control({
-    seedContacts: Array.from({ length: n }, (_, i) => ({
-      emailaddress1: `person${i + 1}@example.com`,
-      firstname: `Person${i + 1}`,
-      lastname: 'Synced',
-      modifiedon: `2025-01-${String(i + 1).padStart(2, '0')}T00:00:00Z`,
-    })),
-    maxPageSize: pageSize,
-  });
-  const bindings = { ...env, DYNAMICS_AUTHORITY_URL: dataverseUrl, DYNAMICS_ALLOWED_ORIGINS: dataverseUrl } as Env;
-  const res = await requestAsAdmin(
-    '/api/connections/dynamics/app',
-    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ environmentUrl: dataverseUrl, tenant }) },
-    bindings,
-  );
-  if (res.status !== 201) throw new Error(`connecting the fake Dataverse failed: ${res.status} ${await res.text()}`);
-  const connectionId = ((await res.json()) as { id: string }).id;
-  const settings: SyncSettings = {
-    name: 'Contacts from Dynamics',
-    object: 'contact',
-    filters: [],
-    mapping: {
-      columns: [
-        { column: 'emailaddress1', target: 'email', sensitive: false },
-        { column: 'firstname', target: 'first_name', sensitive: false },
-      ],
-      identifier: 'emailaddress1',
-      onMatch: 'update',
-    },
-    cycle: 'manual',
-    deletionRule: 'remove_member',
-    flagField: null,
-    defaultCountry: 'US',
-  };
-  const sync = await createSync(connectionId, settings);
-  await fake.control({ clearLog: true });
-  return { fake, sync };
-}
 
 const ALL_NEW = (n: number) => ({ received: n, inserted: n, updated: 0, duplicates: 0, rejected: 0, skipped: 0 });
 
@@ -71,7 +25,7 @@ const isPageAfterFirst = (url: string) => url.includes('/contacts?') && url.incl
 
 describe('a Dynamics 365 run that meets trouble mid-way', () => {
   it('waits out a 429 with Retry-After on a later page, retries that page and goes on', async () => {
-    const { fake, sync } = await dynamicsSync(5, 2);
+    const { fake, sync } = await dynamicsSync(inject('dynamicsUrl'), 5, 2);
     await fake.control({ fail: { status: 429, retryAfter: 1, match: 'skiptoken', count: 1 } });
     const run = await settled(sync.id, (await runNow(sync.id)).run.id);
     expect(run).toMatchObject({ status: 'succeeded', pulled: 5 });
@@ -88,7 +42,7 @@ describe('a Dynamics 365 run that meets trouble mid-way', () => {
   });
 
   it('retries a page the environment answers 503 for', async () => {
-    const { fake, sync } = await dynamicsSync(5, 2);
+    const { fake, sync } = await dynamicsSync(inject('dynamicsUrl'), 5, 2);
     await fake.control({ fail: { status: 503, match: 'skiptoken', count: 2 } });
     const run = await settled(sync.id, (await runNow(sync.id)).run.id);
     expect(run).toMatchObject({ status: 'succeeded', pulled: 5 });
@@ -100,7 +54,7 @@ describe('a Dynamics 365 run that meets trouble mid-way', () => {
   });
 
   it('renews an access token that expires mid-pull once, and goes on', async () => {
-    const { fake, sync } = await dynamicsSync(5, 2);
+    const { fake, sync } = await dynamicsSync(inject('dynamicsUrl'), 5, 2);
     await fake.control({ expireAccessTokensOn: 'skiptoken' });
     const run = await settled(sync.id, (await runNow(sync.id)).run.id);
     expect(run).toMatchObject({ status: 'succeeded', pulled: 5 });
