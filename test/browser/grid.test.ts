@@ -265,6 +265,28 @@ describe('mapping grid: a small list with known problems', () => {
   });
 });
 
+describe('mapping grid: a field limited to a pick list', () => {
+  beforeAll(async () => {
+    await open('dataset=contacts');
+  });
+
+  it('shows the allowed values in the field list and flags the values outside them as the Worker will', async () => {
+    await page.getByTestId('identifier-0').click();
+    await page.getByTestId('map-to-4').click();
+    await page.getByTestId('field-search-4').fill('office');
+    expect(await page.getByTestId('field-allowed-office_city').textContent()).toBe('Allowed: Paris, Berlin, Lyon');
+    await screenshot(page, 'grid-field-picker-allowed-values');
+    await page.getByTestId('field-option-office_city').click();
+    // City cycles through 7 cities over 40 rows: New York, Madrid, São Paulo and Tokyo are 23 of them, less row 18
+    // (cut short before its city: a blank cell is not checked).
+    await poll(() => page.getByTestId('problems-4').textContent()).toContain('22 invalid values');
+    expect(await page.getByTestId('cell-3-4').getAttribute('title')).toBe(
+      '"New York" is not one of the allowed values of Office city: Paris, Berlin, Lyon. The row will be rejected.',
+    );
+    await screenshot(page, 'grid-pick-list-problems');
+  });
+});
+
 describe('mapping grid: files through the parse worker', () => {
   beforeAll(async () => {
     await open('dataset=file');

@@ -97,4 +97,19 @@ export function contactsStore(): RowStore {
   return store;
 }
 
-export const HARNESS_FIELDS: Field[] = [...BUILT_IN_FIELDS, { key: 'loyalty_tier', label: 'Loyalty tier', type: 'text', builtIn: false }];
+export const HARNESS_FIELDS: Field[] = [
+  ...BUILT_IN_FIELDS,
+  { key: 'loyalty_tier', label: 'Loyalty tier', type: 'text', builtIn: false },
+  // A field a sync limits to a CRM pick list's values (codes as Dataverse numbers its options).
+  {
+    key: 'office_city',
+    label: 'Office city',
+    type: 'text',
+    builtIn: false,
+    allowedValues: [
+      { label: 'Paris', code: '100000000' },
+      { label: 'Berlin', code: '100000001' },
+      { label: 'Lyon', code: '100000002' },
+    ],
+  },
+];

@@ -5,6 +5,7 @@ import type { SyncRunReport } from '../../shared/schema/syncs.ts';
 import type { PicklistValueAdded } from '../servers/salesforce/controlTypes.ts';
 import { connect, createOrg, type FakeOrgHandle } from './connectors/fakeSalesforce.ts';
 import { ok, rows, sendBatch, startBody, startImport } from './support/api.ts';
+import { dynamicsSync } from './sync/dynamicsSync.ts';
 import { contacts, createSync, runNow, settings, settled } from './sync/syncHelpers.ts';
 
 /** Adds a value to a pick list "in Salesforce Setup" (test/servers/salesforce control API). */
@@ -79,5 +80,30 @@ describe('pick lists of a sync', () => {
     // Nothing gained since: the run after is incremental again.
     const third = await settled(sync.id, (await runNow(sync.id)).run.id);
     expect(third).toMatchObject({ status: 'succeeded', incremental: true });
+  });
+
+  it('holds Dataverse choices by label, and reports a code the option set does not have', async () => {
+    await ok<Field>('POST', '/api/fields', { label: 'Gender', key: 'gender_choice', type: 'text' });
+    // Options 1 Male, 2 Female; 7 is no option (Dataverse then sends no formatted value, only the number).
+    const codes = [1, 2, 7];
+    const { sync } = await dynamicsSync(inject('dynamicsUrl'), 3, 2, {
+      extra: (i) => ({ gendercode: codes[i] }),
+      columns: [{ column: 'gendercode', target: 'gender_choice', sensitive: false }],
+    });
+    const run = await settled(sync.id, (await runNow(sync.id)).run.id);
+    expect(run.counts).toEqual({ received: 3, inserted: 2, updated: 0, duplicates: 0, rejected: 1, skipped: 0 });
+    const { report } = await ok<SyncRunReport>('GET', `/api/syncs/${sync.id}/runs/${run.id}`);
+    expect(report.errors.map((e) => [e.row, e.column, e.code, e.message])).toEqual([
+      [3, 'gendercode', 'value_not_allowed', '"7" is not one of the allowed values of Gender: Male, Female.'],
+    ]);
+    const field = (await ok<Field[]>('GET', '/api/fields')).find((f) => f.key === 'gender_choice');
+    expect(field?.allowedValues).toEqual([
+      { label: 'Male', code: '1' },
+      { label: 'Female', code: '2' },
+    ]);
+    const { results } = await env.DB.prepare("SELECT json_extract(attributes, '$.gender_choice') AS g FROM members WHERE audience_id = ? ORDER BY 1")
+      .bind(sync.audienceId)
+      .all<{ g: string }>();
+    expect(results.map((r) => r.g)).toEqual(['Female', 'Male']);
   });
 });

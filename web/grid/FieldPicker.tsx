@@ -1,6 +1,7 @@
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import { Portal } from 'solid-js/web';
 import { type Field, FieldType } from '../../shared/schema/fields.ts';
+import { allowedValuesText } from '../../shared/validation/importRules.ts';
 import { fieldOptions, type FieldOption } from './fieldOptions.ts';
 import { FIELD_TYPE_LABELS } from './fieldTypeLabels.ts';
 import { CheckIcon, PlusIcon } from './icons.tsx';
@@ -179,7 +180,16 @@ export function FieldPicker(props: FieldPickerProps) {
                 <Show when={option.kind === 'field' ? option : null}>
                   {(o) => (
                     <>
-                      <span class="mg-option-label">{o().field.label}</span>
+                      <Show when={o().field.allowedValues} fallback={<span class="mg-option-label">{o().field.label}</span>}>
+                        {(values) => (
+                          <span class="mg-option-text">
+                            <span class="mg-option-label">{o().field.label}</span>
+                            <span class="mg-option-allowed" title={`Allowed values: ${values().map((v) => v.label).join(', ')}`} data-testid={`field-allowed-${o().field.key}`}>
+                              Allowed: {allowedValuesText(values(), 6)}
+                            </span>
+                          </span>
+                        )}
+                      </Show>
                       <span class="mg-option-hint">
                         {o().usedBy && o().field.key !== props.current ? `mapped from “${o().usedBy}”` : FIELD_TYPE_LABELS[o().field.type]}
                       </span>

@@ -1,5 +1,6 @@
 import { type Accessor, batch, createComputed, createMemo, createSignal, on, onCleanup, type Setter, untrack } from 'solid-js';
 import type { FieldType } from '../../shared/schema/fields.ts';
+import type { PlannedAllowedValues } from '../../shared/schema/importPlan.ts';
 import { type ColumnInput, columnProblems, columnProblemSteps, type ColumnProblems } from '../../shared/validation/index.ts';
 import type { RowStore } from '../rows/rowStore.ts';
 import { withRowRechecked } from './columnProblemsPatch.ts';
@@ -10,6 +11,8 @@ export interface CheckInput {
   isIdentifier: boolean;
   sensitive: boolean;
   defaultCountry: string;
+  /** The target field's allowed values (a CRM pick list), if any. */
+  allowed?: PlannedAllowedValues | undefined;
   /** The imported columns, for "blank row" (only the identifier's check depends on it). */
   imported: readonly number[];
 }
@@ -21,8 +24,14 @@ function sameInput(a: CheckInput | null, b: CheckInput | null): boolean {
     a.isIdentifier === b.isIdentifier &&
     a.sensitive === b.sensitive &&
     a.defaultCountry === b.defaultCountry &&
+    sameAllowed(a.allowed, b.allowed) &&
     (!a.isIdentifier || (a.imported.length === b.imported.length && a.imported.every((c, i) => c === b.imported[i])))
   );
+}
+
+function sameAllowed(a: PlannedAllowedValues | undefined, b: PlannedAllowedValues | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.fieldLabel === b.fieldLabel && a.values.length === b.values.length && a.values.every((v, i) => v.label === b.values[i]?.label && v.code === b.values[i]?.code);
 }
 
 export interface ColumnChecks {
@@ -73,6 +82,7 @@ export function createColumnChecks(options: {
     isIdentifier: input.isIdentifier,
     sensitive: input.sensitive,
     defaultCountry: input.defaultCountry,
+    allowed: input.allowed,
     isBlankRow: input.isIdentifier ? (row) => input.imported.every((c) => (store.get(row, c) ?? '').trim() === '') : undefined,
   });
 

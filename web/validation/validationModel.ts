@@ -90,9 +90,12 @@ export function createValidationModel(options: {
       const state = options.columns()[col];
       const isIdentifier = options.identifier() === col;
       if (!state || (state.target === null && !isIdentifier)) return null;
+      const field = state.target !== null ? fieldByKey().get(state.target) : undefined;
       return {
         // A field created a moment ago may not be in `fields` yet: checked as text until it is.
-        type: (state.target !== null ? fieldByKey().get(state.target)?.type : undefined) ?? 'text',
+        type: field?.type ?? 'text',
+        // As the import's plan will carry them (worker/imports/importPlan.ts): the Worker judges by the same values.
+        allowed: field?.allowedValues ? { fieldLabel: field.label, values: field.allowedValues } : undefined,
         isIdentifier,
         sensitive: state.sensitive,
         defaultCountry: options.defaultCountry(),

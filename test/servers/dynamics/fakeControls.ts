@@ -1,7 +1,8 @@
 // Test-side handles on the fake Dataverse's /_fake/ controls (plain fetch: usable from workerd and Node alike).
 
 export type FakeRequestLog = {
-  requests: { method: string; url: string; prefer: string | null; status: number }[];
+  /** `at`: when the request arrived (ms since the epoch), so a test can see how long a client waited before retrying. */
+  requests: { method: string; url: string; prefer: string | null; status: number; at: number }[];
   tokenRequests: { grant_type: string; scope: string | null }[];
 };
 
@@ -9,6 +10,8 @@ export type FakeControl = {
   fail?: { status: 429 | 500 | 502 | 503 | 504; count?: number; retryAfter?: number; match?: string };
   dropPage?: { page: number; times?: number };
   expireAccessTokens?: boolean;
+  /** The first Web API request of the tenant whose URL contains this text finds its access tokens expired (mid-pull). */
+  expireAccessTokensOn?: string;
   revokeRefreshTokens?: boolean;
   clearLog?: boolean;
   clearFaults?: boolean;

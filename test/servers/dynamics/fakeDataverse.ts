@@ -30,7 +30,9 @@ type TenantState = {
   aggregateLimit: number;
   faults: Fault[];
   drops: { page: number; remaining: number }[];
-  log: { method: string; url: string; prefer: string | null; status: number }[];
+  log: { method: string; url: string; prefer: string | null; status: number; at: number }[];
+  /** The tenant's access tokens expire at the first Web API request whose URL contains this; null: none planned. */
+  expireTokensOn: string | null;
   tokenRequests: { grant_type: string; scope: string | null }[];
   /** Which of USERS the next interactive sign-ins are made as (another admin at the same keyboard). */
   signInUser: number;
@@ -168,7 +170,7 @@ export class FakeDataverse {
   private tenant(id: string): TenantState {
     let state = this.tenants.get(id);
     if (!state) {
-      state = { aggregateLimit: AGGREGATE_LIMIT, faults: [], drops: [], log: [], tokenRequests: [], signInUser: 0, maxPageSize: null, deltaTokens: { issued: new Map(), expiredBefore: 0 } };
+      state = { aggregateLimit: AGGREGATE_LIMIT, faults: [], drops: [], log: [], tokenRequests: [], signInUser: 0, maxPageSize: null, expireTokensOn: null, deltaTokens: { issued: new Map(), expiredBefore: 0 } };
       this.tenants.set(id, state);
     }
     return state;
@@ -209,6 +211,7 @@ export class FakeDataverse {
     if (body.expireAccessTokens) for (const t of this.accessTokens.values()) if (t.tenant === tenantId) t.expiresAt = 0;
     if (body.revokeRefreshTokens) for (const t of this.refreshTokens.values()) if (t.tenant === tenantId) t.revoked = true;
     if (body.aggregateLimit !== undefined) state.aggregateLimit = body.aggregateLimit;
+    if (body.expireAccessTokensOn !== undefined) state.expireTokensOn = body.expireAccessTokensOn;
     if (body.signInAs !== undefined) state.signInUser = body.signInAs;
     if (body.seedContacts) {
       const seeded = buildEnvironment({ contacts: 0, accounts: 400, leads: 300 });
@@ -357,8 +360,13 @@ export class FakeDataverse {
   private async webApi(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const access = bearer ? this.accessTokens.get(bearer) : undefined;
+    const planned = access ? this.tenant(access.tenant) : undefined;
+    if (planned?.expireTokensOn && (url.pathname + url.search).includes(planned.expireTokensOn)) {
+      planned.expireTokensOn = null;
+      for (const t of this.accessTokens.values()) if (t.tenant === access?.tenant) t.expiresAt = 0;
+    }
     if (!access || access.expiresAt < Date.now() || access.resource !== this.url) {
-      if (access) this.tenant(access.tenant).log.push({ method: req.method ?? 'GET', url: url.pathname + url.search, prefer: null, status: 401 });
+      if (access) this.tenant(access.tenant).log.push({ method: req.method ?? 'GET', url: url.pathname + url.search, prefer: null, status: 401, at: Date.now() });
       res.writeHead(401, {
         'WWW-Authenticate': `Bearer error="invalid_token", error_description="The access token is expired or invalid", authorization_uri="${this.url}/common/oauth2/authorize"`,
       });
@@ -367,7 +375,7 @@ export class FakeDataverse {
     }
     const state = this.tenant(access.tenant);
     const environment = this.seeded.get(access.tenant) ?? this.env;
-    const entry = { method: req.method ?? 'GET', url: url.pathname + url.search, prefer: (req.headers.prefer as string | undefined) ?? null, status: 0 };
+    const entry = { method: req.method ?? 'GET', url: url.pathname + url.search, prefer: (req.headers.prefer as string | undefined) ?? null, status: 0, at: Date.now() };
     state.log.push(entry);
     const fault = state.faults.find((f) => f.remaining > 0 && (!f.match || entry.url.includes(f.match)));
     if (fault) {
