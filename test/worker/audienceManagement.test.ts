@@ -24,8 +24,10 @@ async function audienceWith(columns: Column[], identifier: string, values: strin
 
 async function text(path: string): Promise<{ status: number; body: string; type: string | null }> {
   const res = await fetchAs('admin', path);
-  // Decoded keeping the byte-order mark (res.text() drops it), so the test sees what Excel sees.
-  const body = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await res.arrayBuffer());
+  // Decoded keeping the byte-order mark (res.text() and a default TextDecoder drop it), so the test sees what Excel sees.
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? '\ufeff' : '';
+  const body = bom + new TextDecoder('utf-8').decode(bytes);
   return { status: res.status, body, type: res.headers.get('content-type') };
 }
 

@@ -1,7 +1,7 @@
 import { env, introspectWorkflow } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import type { Audience } from '../../shared/schema/audiences.ts';
-import { storeNextPage } from '../../worker/sync/storePage.ts';
+import { storePages } from '../../worker/sync/storePages.ts';
 import { connect, createOrg } from './connectors/fakeSalesforce.ts';
 import { ok } from './support/api.ts';
 import { dynamicsSync } from './sync/dynamicsSync.ts';
@@ -72,19 +72,18 @@ describe('a Dynamics 365 run that meets trouble mid-way', () => {
 describe('a run whose Worker is restarted mid-run', () => {
   it('resumes after a page was stored but its step never reported back, storing nothing twice', async () => {
     await using introspector = await introspectWorkflow(env.SYNC_RUNS);
-    // The second page step "dies": its first attempt does not come back to the engine, which retries the step
-    // (after its 10-second delay). In that gap the page is stored by the attempt that died, as a Worker that
-    // crashed after the batch's transaction committed and before the step returned would have left it.
+    // The first pages step "dies": its first attempt does not come back to the engine, which retries the step
+    // (after its 10-second delay). In that gap the attempt that died stores one page, as a Worker that crashed
+    // after the page's transaction committed and before the step returned would have left it.
     await introspector.modifyAll(async (m) => {
-      await m.mockStepError({ name: 'page 1' }, new Error('the Worker running this step was restarted'), 1);
+      await m.mockStepError({ name: 'pages 0' }, new Error('the Worker running this step was restarted'), 1);
     });
     const org = await createOrg({ records: { Contact: contacts(5) }, pageSize: 2 });
     const sync = await createSync(await connect(org));
     const { run } = await runNow(sync.id);
 
-    await untilStored(run.importId, 1);
-    const lost = await storeNextPage(env, 'default', run.id);
-    expect(lost).toEqual({ done: false, seq: 1, pulled: 2 });
+    const lost = await storePages(env, 'default', run.id, { maxRecords: 1, maxMs: 60_000 });
+    expect(lost).toEqual({ done: false, nextSeq: 1, pages: 1, pulled: 2 });
 
     const done = await settled(sync.id, run.id);
     expect(done).toMatchObject({ status: 'succeeded', pulled: 5 });
@@ -97,15 +96,3 @@ describe('a run whose Worker is restarted mid-run', () => {
     expect(stats.queries.filter((q) => q.includes('FROM Contact'))).toHaveLength(1);
   });
 });
-
-/** Waits until the run's import has stored `batches` pages (its next_seq), while the workflow runs beside the test. */
-async function untilStored(importId: string, batches: number, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const row = await env.DB.prepare('SELECT next_seq FROM imports WHERE id = ?').bind(importId).first<{ next_seq: number }>();
-    if ((row?.next_seq ?? 0) >= batches) return;
-    if (Date.now() > until) throw new Error(`import ${importId} stored ${row?.next_seq ?? 0} pages, not ${batches}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-

@@ -46,3 +46,10 @@ export function fakeDataverse(url: string, tenant: string) {
     },
   };
 }
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Base URL of the fake Dataverse and identity platform (globalSetup.ts). */
+    dynamicsUrl: string;
+  }
+}

@@ -12,7 +12,7 @@ const testEnv = { ...env, DYNAMICS_AUTHORITY_URL: fakeUrl, DYNAMICS_ALLOWED_ORIG
 
 // The admin's browser: the sign-in cookie set by authorize goes back with the callback.
 const browser = new CookieJar();
-const post = async (path: string, body: unknown, bindings: object = testEnv) =>
+const post = async (path: string, body: unknown, bindings: Env = testEnv) =>
   browser.take(await requestAsAdmin(path, browser.send({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), bindings));
 const get = async (path: string) => browser.take(await requestAsAdmin(path, browser.send(), testEnv));
 
