@@ -11,6 +11,7 @@ import { resolveWorkspace } from './http/workspace.ts';
 import { audiencesRoutes } from './routes/audiences.ts';
 import { betterAuthRoutes, sessionRoutes } from './routes/auth.ts';
 import { connectionsRoutes } from './routes/connections.ts';
+import { engagementRoutes, memberEngagementRoutes } from './routes/engagement.ts';
 import { fieldsRoutes } from './routes/fields.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importsRoutes } from './routes/imports.ts';
@@ -73,7 +74,9 @@ const routes = app
   .route('/api/templates', templatesRoutes)
   .route('/api/imports', importsRoutes)
   .route('/api/connections', connectionsRoutes)
-  .route('/api/syncs', syncsRoutes);
+  .route('/api/syncs', syncsRoutes)
+  .route('/api/engagement', engagementRoutes)
+  .route('/api/audiences', memberEngagementRoutes);
 
 /** The API's route types, for a typed client (`hc<AppType>`). */
 export type AppType = typeof routes;

@@ -92,6 +92,10 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'POST /api/syncs/:id/runs': WRITERS,
   'GET /api/syncs/:id/runs': READERS,
   'GET /api/syncs/:id/runs/:runId': READERS,
+
+  // The platform's campaign engine posts engagement with a token of a writing role; reading it is everyone's.
+  'POST /api/engagement': WRITERS,
+  'GET /api/audiences/:id/members/:memberId/engagement': READERS,
 };
 
 /**
