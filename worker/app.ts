@@ -16,6 +16,7 @@ import { fieldsRoutes } from './routes/fields.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importsRoutes } from './routes/imports.ts';
 import { membersRoutes } from './routes/members.ts';
+import { pushesRoutes } from './routes/pushes.ts';
 import { syncsRoutes } from './routes/syncs.ts';
 import { templatesRoutes } from './routes/templates.ts';
 import { tokensRoutes } from './routes/tokens.ts';
@@ -76,7 +77,8 @@ const routes = app
   .route('/api/connections', connectionsRoutes)
   .route('/api/syncs', syncsRoutes)
   .route('/api/engagement', engagementRoutes)
-  .route('/api/audiences', memberEngagementRoutes);
+  .route('/api/audiences', memberEngagementRoutes)
+  .route('/api/pushes', pushesRoutes);
 
 /** The API's route types, for a typed client (`hc<AppType>`). */
 export type AppType = typeof routes;

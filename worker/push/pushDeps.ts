@@ -1,0 +1,31 @@
+import { ExportSettings } from '../../shared/schema/crmExport.ts';
+import type { CrmKind } from '../../shared/schema/crm.ts';
+import type { CrmWriter } from '../connectors/connector.ts';
+import { DomainError } from '../domainError.ts';
+import { parseStoredJson } from '../store/storedJson.ts';
+
+/**
+ * What the push needs from the two pieces built beside it (issue 11): the connection's saved export settings and its
+ * CRM writer. Kept in this one file so the engine is written against their contracts.
+ */
+
+/** The connection's export settings as saved on its settings page (export_settings, one row per connection). */
+export async function exportSettingsOf(db: D1Database, workspaceId: string, connectionId: string): Promise<ExportSettings> {
+  const row = await db
+    .prepare('SELECT settings FROM export_settings WHERE workspace_id = ? AND connection_id = ?')
+    .bind(workspaceId, connectionId)
+    .first<{ settings: string }>();
+  if (!row) {
+    throw new DomainError('not_found', 'This CRM connection has no export settings yet: an admin sets them up on the connection’s settings page first.', {
+      connectionId,
+    });
+  }
+  return parseStoredJson(ExportSettings, row.settings, `export_settings of ${connectionId}`);
+}
+
+export type OpenedPushWriter = { writer: CrmWriter; kind: CrmKind };
+
+/** The connection's CrmWriter (its CRM's write endpoints, with the connector's token renewal and retries). */
+export async function openPushWriter(_env: Env, _workspaceId: string, connectionId: string): Promise<OpenedPushWriter> {
+  throw new DomainError('crm_not_configured', 'Writing to this CRM is not available on this server yet.', { connectionId });
+}
