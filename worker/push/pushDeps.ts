@@ -11,16 +11,22 @@ import { parseStoredJson } from '../store/storedJson.ts';
 
 /** The connection's export settings as saved on its settings page (export_settings, one row per connection). */
 export async function exportSettingsOf(db: D1Database, workspaceId: string, connectionId: string): Promise<ExportSettings> {
-  const row = await db
-    .prepare('SELECT settings FROM export_settings WHERE workspace_id = ? AND connection_id = ?')
-    .bind(workspaceId, connectionId)
-    .first<{ settings: string }>();
-  if (!row) {
+  const settings = await findExportSettings(db, workspaceId, connectionId);
+  if (!settings) {
     throw new DomainError('not_found', 'This CRM connection has no export settings yet: an admin sets them up on the connection’s settings page first.', {
       connectionId,
     });
   }
-  return parseStoredJson(ExportSettings, row.settings, `export_settings of ${connectionId}`);
+  return settings;
+}
+
+/** The export settings of a connection, or null when none were saved (then nothing is written back). */
+export async function findExportSettings(db: D1Database, workspaceId: string, connectionId: string): Promise<ExportSettings | null> {
+  const row = await db
+    .prepare('SELECT settings FROM export_settings WHERE workspace_id = ? AND connection_id = ?')
+    .bind(workspaceId, connectionId)
+    .first<{ settings: string }>();
+  return row ? parseStoredJson(ExportSettings, row.settings, `export_settings of ${connectionId}`) : null;
 }
 
 export type OpenedPushWriter = { writer: CrmWriter; kind: CrmKind };
