@@ -1,12 +1,13 @@
 import { ExportSettings } from '../../shared/schema/crmExport.ts';
 import type { CrmKind } from '../../shared/schema/crm.ts';
 import type { CrmWriter } from '../connectors/connector.ts';
+import { openWriter } from '../connectors/openConnector.ts';
 import { DomainError } from '../domainError.ts';
 import { parseStoredJson } from '../store/storedJson.ts';
 
 /**
  * What the push needs from the two pieces built beside it (issue 11): the connection's saved export settings and its
- * CRM writer. Kept in this one file so the engine is written against their contracts.
+ * CRM writer (openWriter), in one file so the engine depends on them in one place.
  */
 
 /** The connection's export settings as saved on its settings page (export_settings, one row per connection). */
@@ -32,6 +33,8 @@ export async function findExportSettings(db: D1Database, workspaceId: string, co
 export type OpenedPushWriter = { writer: CrmWriter; kind: CrmKind };
 
 /** The connection's CrmWriter (its CRM's write endpoints, with the connector's token renewal and retries). */
-export async function openPushWriter(_env: Env, _workspaceId: string, connectionId: string): Promise<OpenedPushWriter> {
-  throw new DomainError('crm_not_configured', 'Writing to this CRM is not available on this server yet.', { connectionId });
+export async function openPushWriter(env: Env, workspaceId: string, connectionId: string): Promise<OpenedPushWriter> {
+  const opened = await openWriter(env, workspaceId, connectionId);
+  if (!opened) throw new DomainError('not_found', 'no such CRM connection in this workspace', { connectionId });
+  return { writer: opened.writer, kind: opened.connection.kind };
 }
