@@ -27,6 +27,8 @@ export function PushToCrm(props: { audienceId: string; scope: PushScope; scopeLa
   const chosen = () => connectionId() || connections()?.find((c) => c.status !== 'needs_reauth')?.id || '';
   const body = () => ({ connectionId: chosen(), audienceId: props.audienceId, scope: props.scope, exportTimeValues: exportTimeValues() });
 
+  // Required export-time fields still empty as typed now (the preview's own list is from when it was made).
+  const missingNow = (p: PushPreview) => p.exportTimeFields.filter((f) => f.required && !(exportTimeValues()[f.crmProperty] ?? '').trim()).map((f) => f.label);
   let timer: ReturnType<typeof setTimeout> | undefined;
   onCleanup(() => clearTimeout(timer));
 
@@ -109,13 +111,13 @@ export function PushToCrm(props: { audienceId: string; scope: PushScope; scopeLa
       <Show when={!push() && preview()}>
         {(p) => (
           <div class="actions">
-            <Show when={p().missingRequired.length > 0}>
-              <p class="notice warn">Fill in {p().exportTimeFields.filter((f) => p().missingRequired.includes(f.crmProperty)).map((f) => f.label).join(', ')} to sync.</p>
+            <Show when={missingNow(p()).length > 0}>
+              <p class="notice warn">Fill in {missingNow(p()).join(', ')} to sync.</p>
             </Show>
             <button
               type="button"
               class="primary"
-              disabled={busy() || p().members === 0 || p().exportTimeFields.some((f) => f.required && !(exportTimeValues()[f.crmProperty] ?? '').trim())}
+              disabled={busy() || p().members === 0 || missingNow(p()).length > 0}
               onClick={() =>
                 void act(async () => {
                   const started = await pushesApi.start(body());
