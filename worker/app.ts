@@ -11,11 +11,13 @@ import { resolveWorkspace } from './http/workspace.ts';
 import { audiencesRoutes } from './routes/audiences.ts';
 import { betterAuthRoutes, sessionRoutes } from './routes/auth.ts';
 import { connectionsRoutes } from './routes/connections.ts';
+import { engagementRoutes, memberEngagementRoutes } from './routes/engagement.ts';
 import { exportSettingsRoutes } from './routes/exportSettings.ts';
 import { fieldsRoutes } from './routes/fields.ts';
 import { healthRoutes } from './routes/health.ts';
 import { importsRoutes } from './routes/imports.ts';
 import { membersRoutes } from './routes/members.ts';
+import { pushesRoutes } from './routes/pushes.ts';
 import { syncsRoutes } from './routes/syncs.ts';
 import { templatesRoutes } from './routes/templates.ts';
 import { tokensRoutes } from './routes/tokens.ts';
@@ -75,7 +77,10 @@ const routes = app
   .route('/api/imports', importsRoutes)
   .route('/api/connections', connectionsRoutes)
   .route('/api/connections', exportSettingsRoutes)
-  .route('/api/syncs', syncsRoutes);
+  .route('/api/syncs', syncsRoutes)
+  .route('/api/engagement', engagementRoutes)
+  .route('/api/audiences', memberEngagementRoutes)
+  .route('/api/pushes', pushesRoutes);
 
 /** The API's route types, for a typed client (`hc<AppType>`). */
 export type AppType = typeof routes;

@@ -3,6 +3,7 @@ import { startDueRuns } from './sync/scheduled.ts';
 
 export type { AppType } from './app.ts';
 export { SyncRunWorkflow } from './sync/syncRunWorkflow.ts';
+export { PushRunWorkflow } from './push/pushRunWorkflow.ts';
 
 export default {
   fetch: app.fetch,

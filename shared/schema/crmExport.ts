@@ -139,6 +139,8 @@ export const PushScope = z.discriminatedUnion('kind', [
   /** The members a member search finds (the audience page's search box). */
   z.object({ kind: z.literal('selection'), search: WellFormedText.trim().min(1).max(200) }),
   z.object({ kind: z.literal('member'), memberId: z.number().int().positive() }),
+  /** The members the audience page's field filter finds (a non-sensitive field equal to a value, as typed). */
+  z.object({ kind: z.literal('filter'), field: FieldKey, value: WellFormedText.trim().min(1).max(200) }),
 ]);
 export type PushScope = z.infer<typeof PushScope>;
 

@@ -96,6 +96,17 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'POST /api/syncs/:id/runs': WRITERS,
   'GET /api/syncs/:id/runs': READERS,
   'GET /api/syncs/:id/runs/:runId': READERS,
+
+  // The platform's campaign engine posts engagement with a token of a writing role; reading it is everyone's.
+  'POST /api/engagement': WRITERS,
+  'GET /api/audiences/:id/members/:memberId/engagement': READERS,
+
+  // "Sync to CRM" on an integration an admin set up: a marketer's job, as running a sync is; the report is everyone's.
+  'POST /api/pushes/preview': WRITERS,
+  'POST /api/pushes': WRITERS,
+  'GET /api/pushes/:id': READERS,
+  'GET /api/pushes/:id/report': READERS,
+  'GET /api/pushes/:id/report.csv': READERS,
 };
 
 /**

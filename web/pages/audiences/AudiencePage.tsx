@@ -7,6 +7,9 @@ import { formatCount } from '../formatting.ts';
 import { Link } from '../navigation.tsx';
 import { AudienceActions } from './AudienceActions.tsx';
 import { ImportHistory } from './ImportHistory.tsx';
+import { PushToCrm } from './PushToCrm.tsx';
+import { scopeLabel, scopeOfSearch } from './pushScope.ts';
+import type { PushScope } from '../../../shared/schema/crmExport.ts';
 
 const PAGE_SIZE = 50;
 
@@ -45,6 +48,8 @@ export default function AudiencePage(props: { id: string }) {
   const [memberError, setMemberError] = createSignal<unknown>(null);
   // Deleting a member asks once, in its own row: the first click arms, the second deletes.
   const [armed, setArmed] = createSignal<string | null>(null);
+  // "Sync to CRM": the members it writes (what the search shows, or one member); null while the dialog is closed.
+  const [pushScope, setPushScope] = createSignal<PushScope | null>(null);
   const changed = () => {
     void refetchAudience();
     setCursors([null]);
@@ -78,12 +83,18 @@ export default function AudiencePage(props: { id: string }) {
       </Show>
       <Show when={audience()}>{(a) => <AudienceActions audience={a()} onRenamed={(next) => setAudience(next)} />}</Show>
       <ImportHistory audienceId={props.id} onChanged={changed} />
+      <Show when={pushScope()}>
+        {(scope) => <PushToCrm audienceId={props.id} scope={scope()} scopeLabel={scopeLabel(scope(), label)} onClose={() => setPushScope(null)} />}
+      </Show>
       <Show when={page.error}>
         <ErrorNotice error={page.error} retry={refetch} />
       </Show>
       <div class="card">
         <div class="card-head">
           <h2>Members</h2>
+          <button type="button" onClick={() => setPushScope(scopeOfSearch(search()))}>
+            {page.latest?.filtered ? 'Sync these members to CRM…' : 'Sync to CRM…'}
+          </button>
           <Show when={columns().some((c) => c.sensitive)}>
             <span class="muted small">
               <span class="badge lock">sensitive</span> values are stored hashed and encrypted: they are never shown, only masked.
@@ -180,7 +191,10 @@ export default function AudiencePage(props: { id: string }) {
                               );
                             }}
                           </For>
-                          <td>
+                          <td class="row-actions">
+                            <button type="button" class="link small" aria-label={`Sync member ${firstRow() + i()} to CRM`} onClick={() => setPushScope({ kind: 'member', memberId: Number(m.id) })}>
+                              Sync to CRM
+                            </button>{' '}
                             <Show
                               when={armed() === m.id}
                               fallback={

@@ -1,0 +1,280 @@
+import { createResource, createSignal, For, onCleanup, Show } from 'solid-js';
+import type { FieldChange, PushScope } from '../../../shared/schema/crmExport.ts';
+import type { PlannedRecordSample, Push, PushPreview, PushReport } from '../../../shared/schema/crmPush.ts';
+import { connectionsApi } from '../../api/connections.ts';
+import { pushesApi } from '../../api/pushes.ts';
+import { ErrorNotice } from '../ErrorNotice.tsx';
+import { formatCount, plural } from '../formatting.ts';
+
+const ACTION_WORDS = { create: 'Create', update: 'Update', skip: 'Unchanged', conflict: 'Conflict' } as const;
+const OUTCOME_WORDS = { created: 'Created', updated: 'Updated', skipped: 'Unchanged', conflict: 'Conflict', failed: 'Failed' } as const;
+const POLL_MS = 1_000;
+
+/**
+ * "Sync to CRM": pick the connection, read the Worker's preview (what would be created, updated, left alone or is
+ * in conflict, with a sample of field changes), fill the export-time fields, then run the push on the server and
+ * follow it to its report. Nothing is written to the CRM before "Sync … to CRM" is pressed.
+ */
+export function PushToCrm(props: { audienceId: string; scope: PushScope; scopeLabel: string; onClose: () => void }) {
+  const [connections] = createResource(() => connectionsApi.list());
+  const [connectionId, setConnectionId] = createSignal('');
+  const [exportTimeValues, setExportTimeValues] = createSignal<Record<string, string>>({});
+  const [preview, setPreview] = createSignal<PushPreview | null>(null);
+  const [push, setPush] = createSignal<Push | null>(null);
+  const [report, setReport] = createSignal<PushReport | null>(null);
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<unknown>(null);
+  const chosen = () => connectionId() || connections()?.find((c) => c.status !== 'needs_reauth')?.id || '';
+  const body = () => ({ connectionId: chosen(), audienceId: props.audienceId, scope: props.scope, exportTimeValues: exportTimeValues() });
+
+  // Required export-time fields still empty as typed now (the preview's own list is from when it was made).
+  const missingNow = (p: PushPreview) => p.exportTimeFields.filter((f) => f.required && !(exportTimeValues()[f.crmProperty] ?? '').trim()).map((f) => f.label);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  onCleanup(() => clearTimeout(timer));
+
+  async function act(work: () => Promise<void>) {
+    setBusy(true);
+    setError(null);
+    try {
+      await work();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function follow(id: string) {
+    try {
+      const now = await pushesApi.get(id);
+      setPush(now);
+      if (now.status === 'running') {
+        timer = setTimeout(() => void follow(id), POLL_MS);
+        return;
+      }
+      setReport(await pushesApi.report(id));
+    } catch (e) {
+      setError(e);
+    }
+  }
+
+  return (
+    <section class="card push-dialog" role="dialog" aria-labelledby="push-title">
+      <div class="card-head">
+        <h2 id="push-title">Sync to CRM</h2>
+        <button type="button" class="link" onClick={() => props.onClose()}>
+          Close
+        </button>
+      </div>
+      <p class="muted">Writes {props.scopeLabel} to the CRM, as the connection’s export settings say. You see what would change first.</p>
+      <Show when={!push()}>
+        <div class="push-form">
+          <label>
+            <span class="small muted">CRM connection</span>
+            <select
+              value={chosen()}
+              onChange={(e) => {
+                setConnectionId(e.currentTarget.value);
+                setPreview(null);
+              }}
+            >
+              <For each={connections() ?? []}>{(c) => <option value={c.id}>{`${c.kind === 'salesforce' ? 'Salesforce' : 'Dynamics 365'} — ${c.orgName ?? c.instanceUrl}`}</option>}</For>
+            </select>
+          </label>
+          <Show when={preview()?.exportTimeFields.length}>
+            <For each={preview()?.exportTimeFields ?? []}>
+              {(f) => (
+                <label>
+                  <span class="small muted">
+                    {f.label}
+                    {f.required ? ' (required)' : ''}
+                  </span>
+                  <input
+                    value={exportTimeValues()[f.crmProperty] ?? ''}
+                    aria-label={f.label}
+                    onInput={(e) => setExportTimeValues({ ...exportTimeValues(), [f.crmProperty]: e.currentTarget.value })}
+                  />
+                </label>
+              )}
+            </For>
+          </Show>
+          <button type="button" disabled={busy() || !chosen()} onClick={() => void act(async () => void setPreview(await pushesApi.preview(body())))}>
+            {preview() ? 'Update preview' : 'Preview'}
+          </button>
+        </div>
+        <Show when={connections() && connections()?.length === 0}>
+          <p class="notice">No CRM is connected yet: an admin connects one on the Integrated systems page.</p>
+        </Show>
+      </Show>
+      <Show when={error()}>{(e) => <ErrorNotice error={e()} />}</Show>
+      <Show when={!push() && preview()}>{(p) => <PreviewView preview={p()} />}</Show>
+      <Show when={!push() && preview()}>
+        {(p) => (
+          <div class="actions">
+            <Show when={missingNow(p()).length > 0}>
+              <p class="notice warn">Fill in {missingNow(p()).join(', ')} to sync.</p>
+            </Show>
+            <button
+              type="button"
+              class="primary"
+              disabled={busy() || p().members === 0 || missingNow(p()).length > 0}
+              onClick={() =>
+                void act(async () => {
+                  const started = await pushesApi.start(body());
+                  setPush(started);
+                  void follow(started.id);
+                })
+              }
+            >
+              Sync {plural(p().members, 'member')} to CRM
+            </button>
+          </div>
+        )}
+      </Show>
+      <Show when={push()}>{(run) => <RunView push={run()} report={report()} />}</Show>
+    </section>
+  );
+}
+
+function PreviewView(props: { preview: PushPreview }) {
+  type SampleRow = { s: PlannedRecordSample; c: FieldChange | null; first: boolean };
+  const rows = (): SampleRow[] =>
+    props.preview.sample.flatMap((s): SampleRow[] => (s.changes.length > 0 ? s.changes.map((c, i) => ({ s, c, first: i === 0 })) : [{ s, c: null, first: true }]));
+  return (
+    <div class="push-preview">
+      <dl class="stats" aria-label="What the sync would do">
+        <For each={(['create', 'update', 'skip', 'conflict'] as const).map((k) => [k, props.preview.counts[k]] as const)}>
+          {([k, n]) => (
+            <div class={`stat${k === 'conflict' && n > 0 ? ' danger' : ''}`}>
+              <dt>{ACTION_WORDS[k]}</dt>
+              <dd>{formatCount(n)}</dd>
+            </div>
+          )}
+        </For>
+      </dl>
+      <Show when={props.preview.sample.length > 0} fallback={<p class="muted">Nothing would change in the CRM.</p>}>
+        <h3>
+          First {plural(props.preview.sample.length, 'record')} that would change ({props.preview.object})
+        </h3>
+        <div class="table-wrap">
+          <table class="data" aria-label="Sample of changes">
+            <thead>
+              <tr>
+                <th scope="col">Member</th>
+                <th scope="col">Action</th>
+                <th scope="col">CRM field</th>
+                <th scope="col">In the CRM now</th>
+                <th scope="col">After the sync</th>
+              </tr>
+            </thead>
+            <tbody>
+              <For each={rows()}>
+                {(r) => (
+                  <tr>
+                    <td>{r.first ? r.s.member : ''}</td>
+                    <td>{r.first ? ACTION_WORDS[r.s.action] : ''}</td>
+                    <Show when={r.c} fallback={<td colSpan={3}>{r.s.reason ?? ''}</td>}>
+                      {(c) => (
+                        <>
+                          <td>{c().crmProperty}</td>
+                          <td class="muted">{c().crmValue ?? '(empty)'}</td>
+                          <td>{c().newValue ?? '(empty)'}</td>
+                        </>
+                      )}
+                    </Show>
+                  </tr>
+                )}
+              </For>
+            </tbody>
+          </table>
+        </div>
+      </Show>
+    </div>
+  );
+}
+
+function RunView(props: { push: Push; report: PushReport | null }) {
+  const c = () => props.push.counts;
+  return (
+    <div class="push-run">
+      <Show when={props.push.status === 'running'}>
+        <div class="progress">
+          <progress max={Math.max(props.push.total, 1)} value={props.push.done} aria-label="Sync progress" />
+          <span class="progress-label small muted">
+            {formatCount(props.push.done)} of {formatCount(props.push.total)} members
+          </span>
+        </div>
+      </Show>
+      <Show when={props.push.status !== 'running'}>
+        <p class={props.push.status === 'succeeded' ? 'notice ok' : 'notice error'} role="status">
+          {props.push.status === 'succeeded' ? `Sync finished: ${plural(props.push.done, 'member')} handled.` : `The sync stopped: ${props.push.error?.message ?? ''}`}
+        </p>
+      </Show>
+      <dl class="stats" aria-label="Sync counts">
+        <div class="stat ok">
+          <dt>Created</dt>
+          <dd>{formatCount(c().created)}</dd>
+        </div>
+        <div class="stat ok">
+          <dt>Updated</dt>
+          <dd>{formatCount(c().updated)}</dd>
+        </div>
+        <div class="stat">
+          <dt>Unchanged</dt>
+          <dd>{formatCount(c().skipped)}</dd>
+        </div>
+        <div class={`stat${c().conflicts + c().failed > 0 ? ' danger' : ''}`}>
+          <dt>Conflicts / failed</dt>
+          <dd>
+            {formatCount(c().conflicts)} / {formatCount(c().failed)}
+          </dd>
+        </div>
+      </dl>
+      <Show when={props.report}>
+        {(r) => (
+          <>
+            <div class="card-head">
+              <h3>Report</h3>
+              <a class="button" href={pushesApi.reportCsvUrl(props.push.id)} download="">
+                Download report (CSV)
+              </a>
+            </div>
+            <div class="table-wrap">
+              <table class="data" aria-label="Sync report">
+                <thead>
+                  <tr>
+                    <th scope="col">Member</th>
+                    <th scope="col">CRM record</th>
+                    <th scope="col">Result</th>
+                    <th scope="col">Details</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={r().lines}>
+                    {(l) => (
+                      <tr>
+                        <td>{l.member}</td>
+                        <td class="mono">{l.recordId ?? '—'}</td>
+                        <td>{OUTCOME_WORDS[l.action]}</td>
+                        <td>
+                          {l.message ?? l.changes.map((ch) => `${ch.crmProperty}: ${ch.newValue ?? '(empty)'}`).join(', ')}
+                          <For each={l.conflicts}>
+                            {(k) => (
+                              <div class="small muted">
+                                {k.crmProperty}: ours “{k.ourValue}” vs CRM “{k.crmValue}” — {k.winner === 'ours' ? 'ours' : 'the CRM’s'} (changed later) kept
+                              </div>
+                            )}
+                          </For>
+                        </td>
+                      </tr>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </Show>
+    </div>
+  );
+}

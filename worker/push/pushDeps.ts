@@ -1,0 +1,40 @@
+import { ExportSettings } from '../../shared/schema/crmExport.ts';
+import type { CrmKind } from '../../shared/schema/crm.ts';
+import type { CrmWriter } from '../connectors/connector.ts';
+import { openWriter } from '../connectors/openConnector.ts';
+import { DomainError } from '../domainError.ts';
+import { parseStoredJson } from '../store/storedJson.ts';
+
+/**
+ * What the push needs from the two pieces built beside it (issue 11): the connection's saved export settings and its
+ * CRM writer (openWriter), in one file so the engine depends on them in one place.
+ */
+
+/** The connection's export settings as saved on its settings page (export_settings, one row per connection). */
+export async function exportSettingsOf(db: D1Database, workspaceId: string, connectionId: string): Promise<ExportSettings> {
+  const settings = await findExportSettings(db, workspaceId, connectionId);
+  if (!settings) {
+    throw new DomainError('not_found', 'This CRM connection has no export settings yet: an admin sets them up on the connection’s settings page first.', {
+      connectionId,
+    });
+  }
+  return settings;
+}
+
+/** The export settings of a connection, or null when none were saved (then nothing is written back). */
+export async function findExportSettings(db: D1Database, workspaceId: string, connectionId: string): Promise<ExportSettings | null> {
+  const row = await db
+    .prepare('SELECT settings FROM export_settings WHERE workspace_id = ? AND connection_id = ?')
+    .bind(workspaceId, connectionId)
+    .first<{ settings: string }>();
+  return row ? parseStoredJson(ExportSettings, row.settings, `export_settings of ${connectionId}`) : null;
+}
+
+export type OpenedPushWriter = { writer: CrmWriter; kind: CrmKind };
+
+/** The connection's CrmWriter (its CRM's write endpoints, with the connector's token renewal and retries). */
+export async function openPushWriter(env: Env, workspaceId: string, connectionId: string): Promise<OpenedPushWriter> {
+  const opened = await openWriter(env, workspaceId, connectionId);
+  if (!opened) throw new DomainError('not_found', 'no such CRM connection in this workspace', { connectionId });
+  return { writer: opened.writer, kind: opened.connection.kind };
+}

@@ -1,0 +1,78 @@
+import { missingExportTimeValues } from '../../shared/crmExport/planPush.ts';
+import type { PushRequest } from '../../shared/schema/crmExport.ts';
+import type { PlannedRecordSample, PushCounts, PushPreview } from '../../shared/schema/crmPush.ts';
+import { invalid } from '../domainError.ts';
+import { getAudience } from '../store/audiences.ts';
+import { peopleTable } from './crmTargets.ts';
+import { planBatch } from './planBatch.ts';
+import { planSettingsOf, userEmail } from './pushBatch.ts';
+import { exportSettingsOf, openPushWriter } from './pushDeps.ts';
+import { countInScope, nextMembers, scopeWhere } from './pushMembers.ts';
+import type { PushRunParams } from './pushRunWorkflow.ts';
+import { getPushRow, insertPushStatement, rememberedRecords, toPush } from './pushStore.ts';
+
+/** Members planned per round of a preview: five lookups of 200 values per identifier. */
+const PREVIEW_PAGE = 1_000;
+const SAMPLE_SIZE = 20;
+
+/**
+ * What a push would do, computed by the Worker against the CRM as it is now, exactly as the run will decide it
+ * (the same planBatch): counts for every member in the scope, and the first records it would change as a sample.
+ */
+export async function previewPush(env: Env, workspaceId: string, request: PushRequest, userId: string | null): Promise<PushPreview> {
+  const db = env.DB;
+  await getAudience(db, workspaceId, request.audienceId);
+  const settings = await exportSettingsOf(db, workspaceId, request.connectionId);
+  const { writer, kind } = await openPushWriter(env, workspaceId, request.connectionId);
+  const { object, ownerProperty } = peopleTable(kind, settings.people.target);
+  const planSettings = planSettingsOf(settings, ownerProperty);
+  const run = { exportTimeValues: request.exportTimeValues, runnerEmail: await userEmail(db, userId) };
+  const where = await scopeWhere(env, workspaceId, request.audienceId, request.scope);
+  const counts: PushCounts = { create: 0, update: 0, skip: 0, conflict: 0 };
+  const sample: PlannedRecordSample[] = [];
+  let members = 0;
+  for (let after = 0; ; ) {
+    const page = await nextMembers(env, workspaceId, request.audienceId, where, after, PREVIEW_PAGE, settings.sensitiveAllowed);
+    const last = page.at(-1);
+    if (!last) break;
+    const remembered = await rememberedRecords(db, workspaceId, { connectionId: request.connectionId, object, audienceId: request.audienceId }, page.map((m) => m.key));
+    for (const { member, plan } of await planBatch(writer, object, planSettings, run, page, remembered)) {
+      counts[plan.action] += 1;
+      if (plan.action !== 'skip' && sample.length < SAMPLE_SIZE) {
+        sample.push({ memberId: member.id, member: member.label, action: plan.action, recordId: plan.recordId, changes: plan.changes, conflicts: plan.conflicts, reason: plan.reason });
+      }
+    }
+    members += page.length;
+    after = last.memberId;
+    if (page.length < PREVIEW_PAGE) break;
+  }
+  return {
+    members,
+    counts,
+    sample,
+    exportTimeFields: settings.people.exportTime,
+    missingRequired: missingExportTimeValues(settings.people, request.exportTimeValues),
+    object,
+  };
+}
+
+/**
+ * Starts a push: settings as saved now (the run keeps them, an edit during it does not change it half-way), the
+ * scope's size for the progress bar, then the durable run. Refused while a required export-time field is empty.
+ */
+export async function startPush(env: Env, workspaceId: string, request: PushRequest, userId: string | null) {
+  const db = env.DB;
+  await getAudience(db, workspaceId, request.audienceId);
+  const settings = await exportSettingsOf(db, workspaceId, request.connectionId);
+  const missing = missingExportTimeValues(settings.people, request.exportTimeValues);
+  if (missing.length > 0) throw invalid(missing.map((p) => ({ path: ['exportTimeValues', p], message: 'a value is required before pushing' })));
+  // Refused now rather than in the run: a connection that cannot write (needs a new login, not set up).
+  await openPushWriter(env, workspaceId, request.connectionId);
+  const where = await scopeWhere(env, workspaceId, request.audienceId, request.scope);
+  const total = await countInScope(db, workspaceId, request.audienceId, where);
+  const id = crypto.randomUUID();
+  await insertPushStatement(db, workspaceId, { id, request, settings, startedBy: userId, total, now: new Date().toISOString() }).run();
+  const params: PushRunParams = { workspaceId, pushId: id };
+  await env.PUSH_RUNS.create({ id, params });
+  return toPush(await getPushRow(db, workspaceId, id));
+}
