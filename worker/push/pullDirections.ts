@@ -25,7 +25,8 @@ export type PulledPage = {
 export async function holdBackPushedFields(db: D1Database, page: PulledPage, rows: readonly BatchRow[], recordModifiedAt: readonly (string | null)[]): Promise<BatchRow[]> {
   const settings = await findExportSettings(db, page.workspaceId, page.connectionId);
   if (!settings || peopleTable(page.kind, settings.people.target).object !== page.object) return [...rows];
-  const directed = directedColumns(page.plan.columns, settings.people.fields);
+  // The key field is how the row finds its member: it is never held back, whatever its export direction.
+  const directed = directedColumns(page.plan.columns, settings.people.fields).filter((d) => d.index !== page.plan.identifierIndex);
   if (directed.length === 0 || rows.length === 0) return [...rows];
   const keyOfIndex = new Map(classifyRows(rows, page.plan, page.keyOf).accepted.map((r) => [r.index, r.key]));
   const { results } = await db

@@ -1,9 +1,9 @@
-import { ExportSettings } from '../../shared/schema/crmExport.ts';
+import type { ExportSettings } from '../../shared/schema/crmExport.ts';
 import type { CrmKind } from '../../shared/schema/crm.ts';
 import type { CrmWriter } from '../connectors/connector.ts';
 import { openWriter } from '../connectors/openConnector.ts';
 import { DomainError } from '../domainError.ts';
-import { parseStoredJson } from '../store/storedJson.ts';
+import { readExportSettings } from '../store/exportSettings.ts';
 
 /**
  * What the push needs from the two pieces built beside it (issue 11): the connection's saved export settings and its
@@ -23,11 +23,7 @@ export async function exportSettingsOf(db: D1Database, workspaceId: string, conn
 
 /** The export settings of a connection, or null when none were saved (then nothing is written back). */
 export async function findExportSettings(db: D1Database, workspaceId: string, connectionId: string): Promise<ExportSettings | null> {
-  const row = await db
-    .prepare('SELECT settings FROM export_settings WHERE workspace_id = ? AND connection_id = ?')
-    .bind(workspaceId, connectionId)
-    .first<{ settings: string }>();
-  return row ? parseStoredJson(ExportSettings, row.settings, `export_settings of ${connectionId}`) : null;
+  return (await readExportSettings(db, workspaceId, connectionId))?.settings ?? null;
 }
 
 export type OpenedPushWriter = { writer: CrmWriter; kind: CrmKind };

@@ -119,7 +119,7 @@ export function batchWrittenStatements(
         .prepare(
           `INSERT INTO crm_record_links (workspace_id, connection_id, object, record_id, audience_id, member_key, linked_at)
            SELECT ?1, ?2, ?3, j.value ->> 0, ?4, j.value ->> 1, ?5 FROM json_each(?6) AS j WHERE true
-           ON CONFLICT (workspace_id, connection_id, object, record_id) DO UPDATE SET audience_id = excluded.audience_id,
+           ON CONFLICT (workspace_id, connection_id, object, record_id, audience_id) DO UPDATE SET
              member_key = excluded.member_key, linked_at = excluded.linked_at`,
         )
         .bind(workspaceId, push.connectionId, push.object, push.audienceId, now, json),

@@ -1,4 +1,5 @@
 import { importedColumns } from '../../shared/mapping/importedColumns.ts';
+import type { CrmKind } from '../../shared/schema/crm.ts';
 import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 import type { SyncSettings } from '../../shared/schema/syncs.ts';
 import type { Connector } from '../connectors/connector.ts';
@@ -17,6 +18,7 @@ export type OpenRun = {
   runId: string;
   syncId: string;
   connectionId: string;
+  kind: CrmKind;
   importId: string;
   audienceId: string;
   /** NULL for a full run; else the instant an incremental run asks "changed after". */
@@ -50,6 +52,7 @@ export async function openRun(env: Env, workspaceId: string, runId: string): Pro
     runId,
     syncId: run.sync_id,
     connectionId: sync.connectionId,
+    kind: opened.connection.kind,
     importId: run.import_id,
     audienceId: sync.audienceId,
     changedSince: run.changed_since,

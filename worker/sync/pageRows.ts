@@ -9,6 +9,8 @@ export type PageRows = {
   staying: BatchRow[];
   /** The CRM record id of each staying row (what links it to its member), null without an id field. */
   stayingIds: (string | null)[];
+  /** When each staying row's record was last modified (the stamp field), for two-way fields' most-recent-wins. */
+  stayingStamps: (string | null)[];
   /** Rows of records whose flag is not true: they leave the audience by the deletion rule (row numbers unused). */
   leaving: BatchRow[];
   /** The largest modification stamp on the page (what the next incremental run asks "changed after"). */
@@ -22,6 +24,7 @@ export function pageRows(
 ): PageRows {
   const staying: BatchRow[] = [];
   const stayingIds: (string | null)[] = [];
+  const stayingStamps: (string | null)[] = [];
   const leaving: BatchRow[] = [];
   let largestStamp: string | null = null;
   for (const record of records) {
@@ -31,7 +34,8 @@ export function pageRows(
     else {
       staying.push({ row: p.firstRow + staying.length, values });
       stayingIds.push(p.idField ? (record[p.idField] ?? null) : null);
+      stayingStamps.push(record[p.stampField] ?? null);
     }
   }
-  return { staying, stayingIds, leaving, largestStamp };
+  return { staying, stayingIds, stayingStamps, leaving, largestStamp };
 }

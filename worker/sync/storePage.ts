@@ -1,6 +1,7 @@
 import { classifyRows } from '../imports/classifyRows.ts';
 import { keyedIdentifierHash } from '../imports/identifierKey.ts';
 import { ingestBatch } from '../imports/ingestBatch.ts';
+import { holdBackPushedFields } from '../push/pullDirections.ts';
 import type { OpenRun } from './openRun.ts';
 import { pageRows } from './pageRows.ts';
 import type { PulledPage } from './pullPage.ts';
@@ -43,7 +44,14 @@ export async function storePulledPage(run: OpenRun, seq: number, page: PulledPag
     firstRow: run.received + 1,
   });
   const keyOf = keyedIdentifierHash(run.hasher);
-  const stored = rows.staying.length === 0 ? [] : classifyRows(rows.staying, run.plan, keyOf).accepted;
+  // Fields the export settings send only to the CRM (or two-way ones changed here later) keep the member's value.
+  const staying = await holdBackPushedFields(
+    db,
+    { workspaceId: run.workspaceId, connectionId: run.connectionId, kind: run.kind, object: run.settings.object, audienceId: run.audienceId, plan: run.plan, keyOf },
+    rows.staying,
+    rows.stayingStamps,
+  );
+  const stored = staying.length === 0 ? [] : classifyRows(staying, run.plan, keyOf).accepted;
   const leavingKeys = rows.leaving.length === 0 ? [] : classifyRows(rows.leaving, run.plan, keyOf).accepted.map((r) => r.key);
   const leaving = { workspaceId: run.workspaceId, audienceId: run.audienceId, keys: leavingKeys, rule: run.settings.deletionRule, now: now() };
   const alongside = [
@@ -58,7 +66,7 @@ export async function storePulledPage(run: OpenRun, seq: number, page: PulledPag
   ].filter((s): s is D1PreparedStatement => s !== null);
   const result = await ingestBatch(
     { db, seal: run.seal, hasher: run.hasher, workspaceId: run.workspaceId, importId: run.importId, now },
-    { seq, idempotencyKey: `sync-run-${run.runId}-${seq}`, rows: rows.staying },
+    { seq, idempotencyKey: `sync-run-${run.runId}-${seq}`, rows: staying },
     alongside,
   );
   return { replayed: result.replayed, received: rows.staying.length };
