@@ -14,6 +14,7 @@ import { connectionsRoutes } from './routes/connections.ts';
 import { exportSettingsRoutes } from './routes/exportSettings.ts';
 import { fieldsRoutes } from './routes/fields.ts';
 import { healthRoutes } from './routes/health.ts';
+import { historyRoutes } from './routes/history.ts';
 import { importsRoutes } from './routes/imports.ts';
 import { membersRoutes } from './routes/members.ts';
 import { syncsRoutes } from './routes/syncs.ts';
@@ -75,7 +76,8 @@ const routes = app
   .route('/api/imports', importsRoutes)
   .route('/api/connections', connectionsRoutes)
   .route('/api/connections', exportSettingsRoutes)
-  .route('/api/syncs', syncsRoutes);
+  .route('/api/syncs', syncsRoutes)
+  .route('/api/history', historyRoutes);
 
 /** The API's route types, for a typed client (`hc<AppType>`). */
 export type AppType = typeof routes;

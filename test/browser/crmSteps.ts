@@ -14,10 +14,15 @@ export async function statValue(page: Page, label: string): Promise<string> {
   return ((await stat.locator('dd').textContent()) ?? '').trim();
 }
 
-/** Other browser tests expect a workspace without CRM connections: remove the ones a test made. */
+/**
+ * Integrations are never deleted: the ones a test made have their access removed (revoked at the fake CRM), which
+ * leaves them disabled; the next test connecting the same fake account gets the same connection back, enabled.
+ */
 export async function deleteConnections(baseUrl: string): Promise<void> {
   const list = (await (await adminFetch(baseUrl, '/api/connections')).json()) as { id: string }[];
-  for (const c of list) await adminFetch(baseUrl, `/api/connections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
+  for (const c of list) {
+    await adminFetch(baseUrl, `/api/connections/${encodeURIComponent(c.id)}/remove-access`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+  }
 }
 
 /** Connects the fake Salesforce org through its production login, as a user does; answers the connection's id. */
