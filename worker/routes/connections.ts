@@ -148,7 +148,7 @@ function integrationState(s: StoredConnection) {
   return {
     status: s.disabledAt ? 'disabled' : 'enabled',
     access: s.accessRemovedAt ? 'removed' : s.status === 'needs_reauth' ? 'needs a new login' : 'granted',
-    signedInAs: s.userName,
+    account: s.userName,
     address: s.instanceUrl,
   };
 }

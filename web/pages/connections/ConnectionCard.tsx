@@ -4,6 +4,7 @@ import { connectionsApi } from '../../api/connections.ts';
 import { canManage } from '../auth/session.ts';
 import { ChangeHistoryList } from './ChangeHistoryList.tsx';
 import { TableConfigEditor } from './TableConfigEditor.tsx';
+import './changeControl.css';
 import { resourceValue } from '../crm/crmImport.ts';
 import { crmName, hostOf } from '../crm/crmNames.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';

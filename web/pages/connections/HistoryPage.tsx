@@ -3,6 +3,7 @@ import { ChangeSubjectKind } from '../../../shared/schema/history.ts';
 import { historyApi } from '../../api/history.ts';
 import { ChangeHistoryList } from './ChangeHistoryList.tsx';
 import { SUBJECT_KIND_LABELS } from './historyWords.ts';
+import './changeControl.css';
 
 /** /history: every recorded change of the workspace (integrations, tables, templates, syncs, roles, tokens). */
 export default function HistoryPage() {

@@ -71,7 +71,13 @@ export function TableConfigEditor(props: { connection: CrmConnection; config: Cr
           {(f) => (
             <li>
               <label>
-                <input type="checkbox" checked={picked().has(f.name)} onChange={(e) => toggle(f.name, e.currentTarget.checked)} /> {f.label}
+                <input
+                  type="checkbox"
+                  aria-label={f.name === f.label ? f.label : `${f.label} (${f.name})`}
+                  checked={picked().has(f.name)}
+                  onChange={(e) => toggle(f.name, e.currentTarget.checked)}
+                />{' '}
+                {f.label}
                 <span class="muted small"> {f.name !== f.label ? f.name : ''}</span>
               </label>
             </li>
