@@ -25,6 +25,19 @@ export async function deleteConnections(baseUrl: string): Promise<void> {
   }
 }
 
+/**
+ * Moves this file's requests (the page's session and adminFetch's) into a workspace of their own: integrations are
+ * never deleted and keep their saved tables, so a file that needs the fake org without another file's saved
+ * selections connects it afresh there.
+ */
+export async function useFreshWorkspace(baseUrl: string, page: Page, name: string): Promise<void> {
+  const made = await adminFetch(baseUrl, '/api/workspaces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  if (made.status !== 201) throw new Error(`creating a workspace failed: ${made.status} ${await made.text()}`);
+  const { id } = (await made.json()) as { id: string };
+  const switched = await page.request.put('/api/workspaces/active', { data: { workspaceId: id }, headers: { origin: baseUrl } });
+  if (!switched.ok()) throw new Error(`switching the page's workspace failed: ${switched.status()}`);
+}
+
 /** Connects the fake Salesforce org through its production login, as a user does; answers the connection's id. */
 export async function connectSalesforce(page: Page): Promise<string> {
   await page.goto('/connections');
