@@ -98,6 +98,13 @@ describe('change control in the browser', () => {
     await page.getByLabel('Your name').fill('Mia Marketer');
     await page.getByLabel('Password').fill(MARKETER.password);
     await page.getByRole('button', { name: 'Create account and join' }).click();
+    // A seat needs a confirmed address: the confirmation link in the local outbox brings her back to join.
+    await page.getByRole('heading', { name: 'Confirm your email address' }).waitFor();
+    await page.goto('/outbox');
+    const confirmation = page.locator('.outbox li', { hasText: 'Confirm your email address' }).filter({ hasText: MARKETER.email });
+    await page.goto((await confirmation.getByRole('link', { name: 'Open the link' }).first().getAttribute('href')) ?? '');
+    await page.waitForURL('**/invite/**');
+    await page.getByRole('button', { name: 'Join the workspace' }).click();
     await page.waitForURL('**/import');
     await expect.poll(() => page.locator('.role-badge').textContent()).toBe('Marketer');
 
