@@ -12,6 +12,7 @@ const ReportPage = lazy(() => import('./pages/report/ReportPage.tsx'));
 const ConnectionsPage = lazy(() => import('./pages/connections/ConnectionsPage.tsx'));
 const MembersPage = lazy(() => import('./pages/members/MembersPage.tsx'));
 const IntegrationSettingsPage = lazy(() => import('./pages/integration/IntegrationSettingsPage.tsx'));
+const HistoryPage = lazy(() => import('./pages/connections/HistoryPage.tsx'));
 
 export function App() {
   const route = createMemo(() => matchRoute(location().pathname));
@@ -51,6 +52,9 @@ export function App() {
           <Switch fallback={<NotFound />}>
             <Match when={location().pathname === '/members'}>
               <MembersPage />
+            </Match>
+            <Match when={location().pathname === '/history'}>
+              <HistoryPage />
             </Match>
             <Match when={route().page === 'import'}>
               <ImportPage />

@@ -15,6 +15,7 @@ import { engagementRoutes, memberEngagementRoutes } from './routes/engagement.ts
 import { exportSettingsRoutes } from './routes/exportSettings.ts';
 import { fieldsRoutes } from './routes/fields.ts';
 import { healthRoutes } from './routes/health.ts';
+import { historyRoutes } from './routes/history.ts';
 import { importsRoutes } from './routes/imports.ts';
 import { membersRoutes } from './routes/members.ts';
 import { pushesRoutes } from './routes/pushes.ts';
@@ -80,7 +81,8 @@ const routes = app
   .route('/api/syncs', syncsRoutes)
   .route('/api/engagement', engagementRoutes)
   .route('/api/audiences', memberEngagementRoutes)
-  .route('/api/pushes', pushesRoutes);
+  .route('/api/pushes', pushesRoutes)
+  .route('/api/history', historyRoutes);
 
 /** The API's route types, for a typed client (`hc<AppType>`). */
 export type AppType = typeof routes;

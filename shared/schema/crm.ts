@@ -79,6 +79,10 @@ export const CrmConnection = z.object({
   status: CrmConnectionStatus,
   lastImportAt: z.string().nullable(),
   createdAt: z.string(),
+  /** Set while the integration is disabled: nothing is pulled from it and its syncs do not run. */
+  disabledAt: z.string().nullable(),
+  /** Set when its access was removed (token revoked at the CRM, stored tokens dropped): a new sign-in gives it back. */
+  accessRemovedAt: z.string().nullable(),
 });
 export type CrmConnection = z.infer<typeof CrmConnection>;
 

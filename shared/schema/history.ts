@@ -58,3 +58,54 @@ export const ChangeHistoryQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });
 export type ChangeHistoryQuery = z.infer<typeof ChangeHistoryQuery>;
+
+/** An audience a change to an integration reaches: filled from that table by an import or a sync. */
+export const ImpactedAudience = z.object({
+  id: z.string(),
+  name: z.string(),
+  memberCount: z.number().int(),
+  via: z.array(z.enum(['import', 'sync'])),
+});
+export type ImpactedAudience = z.infer<typeof ImpactedAudience>;
+
+export const ImpactedSync = z.object({
+  id: z.string(),
+  name: z.string(),
+  audienceId: z.string(),
+  cycle: z.string(),
+  paused: z.boolean(),
+  /** Runs by itself (a cycle other than manual, not paused). */
+  scheduled: z.boolean(),
+});
+export type ImpactedSync = z.infer<typeof ImpactedSync>;
+
+/** An export mapping that sends this table's data back out (issue 11 fills these; none exist before it). */
+export const ImpactedExportMapping = z.object({ id: z.string(), name: z.string() });
+export type ImpactedExportMapping = z.infer<typeof ImpactedExportMapping>;
+
+/** What happens to the values of an attribute that will no longer be imported. */
+export const RemovedAttributeImpact = z.object({
+  attribute: z.string(),
+  /** The audience field its values were imported into, when a mapping says so. */
+  fieldKey: z.string().nullable(),
+  /** Members of the impacted audiences holding a value of that field; null when not counted (unknown field, or too many members to count now). */
+  membersWithValue: z.number().int().nullable(),
+});
+export type RemovedAttributeImpact = z.infer<typeof RemovedAttributeImpact>;
+
+/** The impact preview of a proposed change to an integration's table or a sync, before it is saved. */
+export const ChangeImpact = z.object({
+  subject: ChangeSubject.extend({ connectionId: z.string().nullable() }),
+  object: z.string(),
+  /** before → after of the proposed settings, in the history's words; empty when nothing would change. */
+  changes: z.array(z.string()),
+  attributesAdded: z.array(z.string()),
+  attributesRemoved: z.array(RemovedAttributeImpact),
+  audiences: z.array(ImpactedAudience),
+  totalMembers: z.number().int(),
+  syncs: z.array(ImpactedSync),
+  exportMappings: z.array(ImpactedExportMapping),
+  /** The whole preview in sentences (shared/history/impactSummary.ts). */
+  summary: z.array(z.string()),
+});
+export type ChangeImpact = z.infer<typeof ChangeImpact>;

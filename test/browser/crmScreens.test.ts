@@ -5,7 +5,7 @@ import { generateContacts } from '../servers/salesforce/records.ts';
 import { type OpenBrowser, openBrowser, type Page, screenshot } from './chromium.ts';
 import { FAKE_SIZES } from './crmFakes.ts';
 import { adminFetch } from './testAccount.ts';
-import { connectSalesforce, deleteConnections, optionTexts, statValue } from './crmSteps.ts';
+import { connectSalesforce, deleteConnections, optionTexts, statValue, useFreshWorkspace } from './crmSteps.ts';
 
 const fakes = inject('crmFakes');
 const baseUrl = inject('baseUrl');
@@ -29,6 +29,8 @@ describe('CRM screens off the happy path (German locale, Berlin time)', () => {
   beforeAll(async () => {
     browser = await openBrowser(baseUrl, { locale: LOCALE, timezoneId: TIME_ZONE });
     page = browser.page;
+    // Its checks start from no saved selection: another file's saved Contact table stays with that integration.
+    await useFreshWorkspace(baseUrl, page, `CRM screens ${Date.now()}`);
     connectionId = await connectSalesforce(page);
   });
   afterAll(async () => {

@@ -14,10 +14,28 @@ export async function statValue(page: Page, label: string): Promise<string> {
   return ((await stat.locator('dd').textContent()) ?? '').trim();
 }
 
-/** Other browser tests expect a workspace without CRM connections: remove the ones a test made. */
+/**
+ * Integrations are never deleted: the ones a test made have their access removed (revoked at the fake CRM), which
+ * leaves them disabled; the next test connecting the same fake account gets the same connection back, enabled.
+ */
 export async function deleteConnections(baseUrl: string): Promise<void> {
   const list = (await (await adminFetch(baseUrl, '/api/connections')).json()) as { id: string }[];
-  for (const c of list) await adminFetch(baseUrl, `/api/connections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
+  for (const c of list) {
+    await adminFetch(baseUrl, `/api/connections/${encodeURIComponent(c.id)}/remove-access`, { method: 'POST', headers: { 'content-type': 'application/json' } });
+  }
+}
+
+/**
+ * Moves this file's requests (the page's session and adminFetch's) into a workspace of their own: integrations are
+ * never deleted and keep their saved tables, so a file that needs the fake org without another file's saved
+ * selections connects it afresh there.
+ */
+export async function useFreshWorkspace(baseUrl: string, page: Page, name: string): Promise<void> {
+  const made = await adminFetch(baseUrl, '/api/workspaces', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name }) });
+  if (made.status !== 201) throw new Error(`creating a workspace failed: ${made.status} ${await made.text()}`);
+  const { id } = (await made.json()) as { id: string };
+  const switched = await page.request.put('/api/workspaces/active', { data: { workspaceId: id }, headers: { origin: baseUrl } });
+  if (!switched.ok()) throw new Error(`switching the page's workspace failed: ${switched.status()}`);
 }
 
 /** Connects the fake Salesforce org through its production login, as a user does; answers the connection's id. */

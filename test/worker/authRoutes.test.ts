@@ -61,8 +61,12 @@ describe('the route-role table', () => {
     const managersOnly = [
       'POST /api/connections/:crm/authorize',
       'POST /api/connections/:id/reconnect',
-      'DELETE /api/connections/:id',
+      'POST /api/connections/:id/disable',
+      'POST /api/connections/:id/enable',
+      'POST /api/connections/:id/remove-access',
       'PUT /api/connections/:id/configs/:name',
+      'POST /api/connections/:id/configs/:name/impact',
+      'POST /api/syncs/:id/impact',
       'POST /api/members/invitations',
       'PUT /api/members/:id/role',
       'POST /api/tokens',

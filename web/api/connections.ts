@@ -12,6 +12,7 @@ import {
   type SaveCrmImportConfigBody,
 } from '../../shared/schema/connections.ts';
 import { CrmConnection, CrmField, CrmImportConfig, CrmObject, CrmRecordPage } from '../../shared/schema/crm.ts';
+import { ChangeHistoryPage, ChangeImpact } from '../../shared/schema/history.ts';
 import type { AppType } from '../../worker/app.ts';
 import { type RequestOptions, type SendOptions, sendChecked } from './request.ts';
 
@@ -19,12 +20,6 @@ const ConnectionList = z.array(CrmConnection);
 const ObjectList = z.array(CrmObject);
 const FieldList = z.array(CrmField);
 const ConfigList = z.array(CrmImportConfig);
-/** DELETE answers 204 without a body (hc types that answer's json() as unknown: checked here, not assumed). */
-const NoContent = z
-  .unknown()
-  .refine((body) => body === undefined, 'expected no body')
-  .transform(() => undefined);
-
 /** The Worker's /api/connections routes as the compiler sees them (see client.ts); answers are parsed with the shared schemas. */
 const routes = hc<AppType>('/').api.connections;
 
@@ -43,7 +38,16 @@ const withBody = (r: SendOptions, body: unknown) => ({ ...r, init: { ...r.init, 
 export const connectionsApi = {
   list: (o: CallOptions = {}) => sendChecked(ConnectionList, (r) => routes.$get(undefined, r), { ...o, idempotent: true }),
   get: (id: string, o: CallOptions = {}) => sendChecked(CrmConnection, (r) => routes[':id'].$get(connection(id), r), { ...o, idempotent: true }),
-  remove: (id: string, o: CallOptions = {}) => sendChecked(NoContent, (r) => routes[':id'].$delete(connection(id), r), { ...o, idempotent: true }),
+  /** Integrations are never deleted: disabled (no pulls, no sync runs), enabled again, or their access removed at the CRM. */
+  disable: (id: string, o: CallOptions = {}) => sendChecked(CrmConnection, (r) => routes[':id'].disable.$post(connection(id), r), { ...o, idempotent: true }),
+  enable: (id: string, o: CallOptions = {}) => sendChecked(CrmConnection, (r) => routes[':id'].enable.$post(connection(id), r), { ...o, idempotent: true }),
+  removeAccess: (id: string, o: CallOptions = {}) =>
+    sendChecked(CrmConnection, (r) => routes[':id']['remove-access'].$post(connection(id), r), { ...o, idempotent: true }),
+  history: (id: string, query: { cursor?: string; limit?: number } = {}, o: CallOptions = {}) =>
+    sendChecked(ChangeHistoryPage, (r) => routes[':id'].history.$get({ ...connection(id), query: { ...(query.cursor ? { cursor: query.cursor } : {}), ...(query.limit ? { limit: String(query.limit) } : {}) } }, r), {
+      ...o,
+      idempotent: true,
+    }),
 
   /** Where to send the browser to log in at Salesforce; it comes back to /connections?connected=… or ?error=…. */
   authorizeSalesforce: (body: AuthorizeSalesforceBody, o: CallOptions = {}) =>
@@ -76,6 +80,9 @@ export const connectionsApi = {
     }),
 
   configs: (id: string, o: CallOptions = {}) => sendChecked(ConfigList, (r) => routes[':id'].configs.$get(connection(id), r), { ...o, idempotent: true }),
+  /** What saving these settings would touch (audiences, syncs, export mappings, removed attributes' values); changes nothing. */
+  configImpact: (id: string, name: string, body: SaveCrmImportConfigBody, o: CallOptions = {}) =>
+    sendChecked(ChangeImpact, (r) => routes[':id'].configs[':name'].impact.$post({ ...object(id, name), json: body }, r), { ...o, idempotent: true }),
   saveConfig: (id: string, name: string, body: SaveCrmImportConfigBody, o: CallOptions = {}) =>
     sendChecked(CrmImportConfig, (r) => routes[':id'].configs[':name'].$put({ ...object(id, name), json: body }, r), { ...o, idempotent: true }),
 };

@@ -73,7 +73,9 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'POST /api/connections/:crm/app': MANAGERS,
   'POST /api/connections/:id/reconnect': MANAGERS,
   'GET /api/connections/:id': READERS,
-  'DELETE /api/connections/:id': MANAGERS,
+  'POST /api/connections/:id/disable': MANAGERS,
+  'POST /api/connections/:id/enable': MANAGERS,
+  'POST /api/connections/:id/remove-access': MANAGERS,
   'GET /api/connections/:id/objects': READERS,
   'GET /api/connections/:id/objects/:name/fields': READERS,
   'POST /api/connections/:id/objects/:name/preview': WRITERS,
@@ -85,6 +87,8 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/connections/:id/export-settings': READERS,
   'PUT /api/connections/:id/export-settings': MANAGERS,
   'GET /api/connections/:id/crm-users': READERS,
+  // Only those who may save a change preview it (the preview reads member counts across audiences).
+  'POST /api/connections/:id/configs/:name/impact': MANAGERS,
 
   // Changing a sync changes an integration (admin, key contact); running one that exists is a marketer's job too.
   'GET /api/syncs': READERS,
@@ -93,6 +97,7 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'PUT /api/syncs/:id': MANAGERS,
   'POST /api/syncs/:id/pause': MANAGERS,
   'POST /api/syncs/:id/resume': MANAGERS,
+  'POST /api/syncs/:id/impact': MANAGERS,
   'POST /api/syncs/:id/runs': WRITERS,
   'GET /api/syncs/:id/runs': READERS,
   'GET /api/syncs/:id/runs/:runId': READERS,
@@ -107,6 +112,12 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/pushes/:id': READERS,
   'GET /api/pushes/:id/report': READERS,
   'GET /api/pushes/:id/report.csv': READERS,
+
+  // The change history: managers, who make the changes, and marketers, whose audiences and syncs they ripple into
+  // (a marketer must be able to see why an import now brings other attributes). Not viewers: entries name who
+  // holds which role and token, which a read-only seat has no use for.
+  'GET /api/history': WRITERS,
+  'GET /api/connections/:id/history': WRITERS,
 };
 
 /**

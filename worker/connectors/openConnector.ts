@@ -1,14 +1,15 @@
 import type { CrmConnection } from '../../shared/schema/crm.ts';
 import { CrmError, CrmNotConfiguredError, type Connector, type CrmWriter } from './connector.ts';
 import { providerOf } from './registry.ts';
-import { CrmConnections, toPublic } from './store/crmConnections.ts';
+import { DomainError } from '../domainError.ts';
+import { CrmConnections, disabledReason, toPublic } from './store/crmConnections.ts';
 import { tokenCipher } from './tokenCipher.ts';
 
 export type OpenedConnector = { connector: Connector; connection: CrmConnection };
 
 /**
  * The connector of a connection of this workspace (null when there is none by that id), whatever its CRM: routes
- * and imports never branch on it. A connection that needs a new login is refused before any CRM call.
+ * and imports never branch on it. A disabled connection, or one that needs a new login, is refused before any CRM call.
  */
 export async function openConnector(env: Env, workspaceId: string, connectionId: string): Promise<OpenedConnector | null> {
   const opened = await openStored(env, workspaceId, connectionId);
@@ -29,6 +30,7 @@ async function openStored(env: Env, workspaceId: string, connectionId: string) {
   if (!connection) return null;
   const provider = providerOf(connection.kind);
   if (!provider) return null;
+  if (connection.disabledAt) throw new DomainError('conflict', (await disabledReason(env.DB, workspaceId, connectionId)) ?? 'This integration is disabled.', { connectionId, disabled: true });
   const settings = provider.settings(env);
   if (settings === null) throw new CrmNotConfiguredError(provider.name, provider.requiredSettings);
   if (connection.status === 'needs_reauth') {

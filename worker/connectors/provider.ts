@@ -36,6 +36,13 @@ export interface CrmProvider<Settings = unknown> {
   /** Whom fresh tokens belong to: the same org and user make the same connection. */
   identify(settings: Settings, tokens: SignedInTokens): Promise<AccountIdentity>;
 
+  /**
+   * Revokes the connection's grant at the CRM ("Remove access"), given its tokens unsealed for this call; the
+   * routes then forget them. A CRM without a revocation endpoint leaves this out: dropping the stored refresh token
+   * is then all that can be done (say why in its provider).
+   */
+  revokeAccess?(settings: Settings, connection: StoredConnection, tokens: { accessToken: string | null; refreshToken: string | null }): Promise<void>;
+
   /** The connector reading a stored connection. */
   connector(settings: Settings, connection: StoredConnection, store: CrmConnections): Connector;
 

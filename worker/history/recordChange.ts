@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import type { ChangeActor, ChangeSubject, ChangeValue } from '../../shared/schema/history.ts';
+import type { ChangeActor, ChangeSubject } from '../../shared/schema/history.ts';
 import { withoutSecrets } from '../../shared/history/withoutSecrets.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 
@@ -18,7 +18,6 @@ export type Change = {
   before: unknown;
   after: unknown;
 };
-
 
 const stored = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(withoutSecrets(value)));
 

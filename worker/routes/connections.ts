@@ -17,12 +17,16 @@ import { openConnector, type OpenedConnector } from '../connectors/openConnector
 import type { CrmProvider, SignedInTokens, SignInTarget } from '../connectors/provider.ts';
 import { providerOf } from '../connectors/registry.ts';
 import { CrmConnections, toPublic, type StoredConnection } from '../connectors/store/crmConnections.ts';
+import { ChangeHistoryQuery, type ChangeImpact } from '../../shared/schema/history.ts';
+import { listChanges } from '../history/changeHistory.ts';
+import { audiencesFedBy, changeImpact, syncsUsing } from '../history/impact.ts';
+import { changeBy, changeStatement, recordChange } from '../history/recordChange.ts';
 import { CrmImportConfigs } from '../connectors/store/crmImportConfigs.ts';
 import { OAUTH_STATE_TTL_MS, OAuthStates } from '../connectors/store/oauthStates.ts';
 import { tokenCipher } from '../connectors/tokenCipher.ts';
 import { DomainError, validationFailed } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
-import { jsonBody, paramsOf } from '../http/validate.ts';
+import { jsonBody, paramsOf, queryOf } from '../http/validate.ts';
 
 const ConnectionParams = z.object({ id: z.string().min(1).max(64) });
 const ObjectParams = ConnectionParams.extend({
@@ -124,7 +128,64 @@ async function completeSignIn(
   const store = connections(c);
   const existing = await store.findByIdentity(provider.kind, identity.orgId, identity.userId);
   if (renewing !== null && existing !== renewing) return { differentAccount: true };
-  return { id: await store.save(provider.kind, { ...tokens, ...identity }) };
+  const before = existing === null ? null : await store.get(existing);
+  const id = await store.save(provider.kind, { ...tokens, ...identity });
+  const after = await store.get(id);
+  // After the save, not in its batch: the upsert's RETURNING says which connection it was. A lost entry here costs
+  // a line of history, never the sign-in the user just completed.
+  if (after) await recordChange(c.env.DB, await changeBy(c, { subject: integrationSubject(after), action: before ? 'reconnected' : 'connected', before: before && integrationState(before), after: integrationState(after) }));
+  return { id };
+}
+
+/** How the history names an integration: "Salesforce · Acme Corp". */
+function integrationSubject(s: StoredConnection) {
+  const name = providerOf(s.kind)?.name ?? s.kind;
+  return { kind: 'integration' as const, id: s.id, label: `${name} · ${s.orgName ?? new URL(s.instanceUrl).host}`, connectionId: s.id };
+}
+
+/** An integration's settings as its history shows them: never a token. */
+function integrationState(s: StoredConnection) {
+  return {
+    status: s.disabledAt ? 'disabled' : 'enabled',
+    access: s.accessRemovedAt ? 'removed' : s.status === 'needs_reauth' ? 'needs a new login' : 'granted',
+    account: s.userName,
+    address: s.instanceUrl,
+  };
+}
+
+async function storedConnection(c: Ctx, id: string): Promise<StoredConnection> {
+  const stored = await connections(c).get(id);
+  if (!stored) throw notFound(id);
+  return stored;
+}
+
+/** Turns an integration off or on, with its history entry in the same transaction; answers the connection as it is then. */
+async function setDisabled(c: Ctx, id: string, disabled: boolean): Promise<CrmConnection> {
+  const store = connections(c);
+  const before = await storedConnection(c, id);
+  if (!disabled && before.accessRemovedAt) {
+    throw new DomainError('conflict', 'This integration’s access was removed: reconnect it (sign in again) to use it again.', { connectionId: id, accessRemoved: true });
+  }
+  if (Boolean(before.disabledAt) === disabled) return toPublic(before);
+  const at = new Date().toISOString();
+  const after: StoredConnection = { ...before, disabledAt: disabled ? at : null };
+  const change = await changeBy(c, { subject: integrationSubject(before), action: disabled ? 'disabled' : 'enabled', before: integrationState(before), after: integrationState(after) });
+  await c.env.DB.batch([store.setDisabled(id, disabled, at), changeStatement(c.env.DB, change, at)]);
+  return connectedAnswer(c, id);
+}
+
+/** A saved table config as its history shows it. */
+const configState = (cfg: Pick<CrmImportConfig, 'attributes' | 'filters' | 'templateId'>) => ({ attributes: cfg.attributes, filters: cfg.filters, templateId: cfg.templateId });
+
+/** CRM attribute → its label, for matching imports (whose columns are labels); empty when the CRM cannot say now. */
+async function attributeLabels(c: Ctx, id: string, object: string): Promise<Map<string, string>> {
+  try {
+    const { connector } = await opened(c, id);
+    return new Map((await connector.describe(object)).map((f) => [f.name, f.label]));
+  } catch {
+    // A disabled connection or a refused login still gets its preview, matched on API names only.
+    return new Map();
+  }
 }
 
 function differentAccount(provider: CrmProvider): CrmError {
@@ -243,11 +304,39 @@ export const connectionsRoutes = new Hono<AppEnv>()
     return c.json(await connectedAnswer(c, id));
   })
 
-  .delete('/:id', paramsOf(ConnectionParams), async (c) => {
+  /** An integration is never deleted: it is disabled (no pulls, no sync runs) and enabled again, its configs and history kept. */
+  .post('/:id/disable', paramsOf(ConnectionParams), async (c) => c.json(await setDisabled(c, c.req.valid('param').id, true)))
+  .post('/:id/enable', paramsOf(ConnectionParams), async (c) => c.json(await setDisabled(c, c.req.valid('param').id, false)))
+
+  /**
+   * "Remove access": the CRM is asked to revoke the grant (where it can: provider.revokeAccess), then the stored
+   * tokens are forgotten and the integration left disabled, with its configs, syncs and history. When the CRM
+   * cannot be reached nothing changes here, so the grant is never believed gone while it still works.
+   */
+  .post('/:id/remove-access', paramsOf(ConnectionParams), async (c) => {
     const { id } = c.req.valid('param');
-    const removed = await connections(c).delete(id);
-    if (!removed) throw notFound(id);
-    return c.body(null, 204);
+    const store = connections(c);
+    const before = await storedConnection(c, id);
+    if (before.accessRemovedAt) return c.json(toPublic(before));
+    const provider = providerFor(before.kind);
+    if (provider.revokeAccess) {
+      await provider.revokeAccess(settingsOf(provider, c.env), before, {
+        accessToken: before.accessTokenSealed ? store.unseal(before.accessTokenSealed) : null,
+        refreshToken: before.refreshTokenSealed ? store.unseal(before.refreshTokenSealed) : null,
+      });
+    }
+    const at = new Date().toISOString();
+    const after: StoredConnection = { ...before, disabledAt: before.disabledAt ?? at, accessRemovedAt: at };
+    const change = await changeBy(c, { subject: integrationSubject(before), action: 'access_removed', before: integrationState(before), after: integrationState(after) });
+    await c.env.DB.batch([store.removeAccess(id, at), changeStatement(c.env.DB, change, at)]);
+    return c.json(await connectedAnswer(c, id));
+  })
+
+  /** Everything changed about this integration: itself, its tables, its syncs (newest first). */
+  .get('/:id/history', paramsOf(ConnectionParams), queryOf(ChangeHistoryQuery), async (c) => {
+    const { id } = c.req.valid('param');
+    await requireConnection(c, id);
+    return c.json(await listChanges(c.env.DB, c.var.workspaceId, { ...c.req.valid('query'), connectionId: id }));
   })
 
   .get('/:id/objects', paramsOf(ConnectionParams), async (c) => {
@@ -298,9 +387,53 @@ export const connectionsRoutes = new Hono<AppEnv>()
     return c.json(config);
   })
 
+  /**
+   * Saves the table's attributes and filters, with its history entry (before → after) in the same transaction.
+   * Saving what is already saved changes nothing and writes no entry.
+   */
   .put('/:id/configs/:name', paramsOf(ObjectParams), jsonBody(SaveCrmImportConfigBody), async (c) => {
     const { id, name } = c.req.valid('param');
-    await requireConnection(c, id);
-    const config: CrmImportConfig = await new CrmImportConfigs(c.env.DB, c.var.workspaceId).put(id, name, c.req.valid('json'));
+    const connection = await storedConnection(c, id);
+    const store = new CrmImportConfigs(c.env.DB, c.var.workspaceId);
+    const before = await store.get(id, name);
+    const body = c.req.valid('json');
+    const wanted = configState(body);
+    if (before && JSON.stringify(configState(before)) === JSON.stringify(wanted)) return c.json(before);
+    const at = new Date().toISOString();
+    const change = await changeBy(c, {
+      subject: { kind: 'table_config', id: `${id}:${name}`, label: `${name} of ${integrationSubject(connection).label}`, connectionId: id },
+      action: before ? 'updated' : 'created',
+      before: before && configState(before),
+      after: wanted,
+    });
+    const [saved] = await c.env.DB.batch([store.putStatement(id, name, body, at), changeStatement(c.env.DB, change, at)]);
+    const config: CrmImportConfig = store.fromSaved(saved);
     return c.json(config);
+  })
+
+  /**
+   * What saving these settings for the table would touch, before it is saved: the audiences filled from it (with
+   * their members), the syncs and export mappings using it, and what becomes of the values of attributes no longer
+   * imported (they stay on the members but are no longer updated).
+   */
+  .post('/:id/configs/:name/impact', paramsOf(ObjectParams), jsonBody(SaveCrmImportConfigBody), async (c) => {
+    const { id, name } = c.req.valid('param');
+    const connection = await storedConnection(c, id);
+    const db = c.env.DB;
+    const ws = c.var.workspaceId;
+    const before = await new CrmImportConfigs(db, ws).get(id, name);
+    const proposed = configState(c.req.valid('json'));
+    const table = { connectionId: id, object: name };
+    const impact: ChangeImpact = await changeImpact(db, ws, {
+      subject: { kind: 'table_config', id: `${id}:${name}`, label: `${name} of ${integrationSubject(connection).label}`, connectionId: id },
+      object: name,
+      before: before && configState(before),
+      after: proposed,
+      attributesBefore: before?.attributes ?? [],
+      attributesAfter: proposed.attributes,
+      audiences: await audiencesFedBy(db, ws, table),
+      syncs: await syncsUsing(db, ws, table),
+      labels: before ? await attributeLabels(c, id, name) : new Map(),
+    });
+    return c.json(impact);
   });

@@ -13,6 +13,10 @@ import { getImport } from '../store/imports.ts';
 import { startRun } from '../sync/startRun.ts';
 import { addVersion, connectionKind, getRunRow, getSync, insertSyncStatements, listRuns, listSyncs, setPaused, toPublicSync, toSyncRun } from '../sync/syncStore.ts';
 import { nextRunAt } from '../sync/updateCycle.ts';
+import type { ChangeImpact } from '../../shared/schema/history.ts';
+import { changeImpact } from '../history/impact.ts';
+import { changeBy, changeStatement, recordChange } from '../history/recordChange.ts';
+import type { StoredSync } from '../sync/syncStore.ts';
 
 const RunsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 const ReportQuery = z.object({ limit: z.coerce.number().int().min(0).max(5_000).default(500) });
@@ -39,6 +43,18 @@ async function checkSettings(db: D1Database, workspaceId: string, connectionId: 
 function selectionChanged(before: SyncSettings, after: SyncSettings): boolean {
   const selection = (s: SyncSettings) => JSON.stringify([s.object, s.filters, s.mapping, s.flagField, s.defaultCountry]);
   return selection(before) !== selection(after);
+}
+
+/** How the change history names a sync, and the integration it belongs to. */
+const syncSubject = (id: string, connectionId: string, settings: SyncSettings) => ({ kind: 'sync' as const, id, label: settings.name, connectionId });
+
+/** The CRM attributes a sync imports: its mapping's columns that go to a field. */
+const importedAttributes = (settings: SyncSettings) => settings.mapping.columns.filter((c) => c.target !== null).map((c) => c.column);
+
+/** The sync's own audience, with its member count: what an edit of the sync reaches. */
+async function syncAudience(db: D1Database, workspaceId: string, sync: StoredSync) {
+  const audience = await getAudience(db, workspaceId, sync.audienceId);
+  return { id: audience.id, name: audience.name, memberCount: audience.memberCount, via: ['sync' as const] };
 }
 
 export const syncsRoutes = new Hono<AppEnv>()
@@ -68,7 +84,12 @@ export const syncsRoutes = new Hono<AppEnv>()
       nextRunAt: body.settings.cycle === 'manual' ? null : at,
       now: at,
     });
-    await db.batch(body.audienceName && !body.audienceId ? [insertAudienceStatement(db, ws, audienceId, body.audienceName, at), ...statements] : statements);
+    const change = await changeBy(c, { subject: syncSubject(id, body.connectionId, body.settings), action: 'created', before: null, after: { ...body.settings, paused: false } });
+    await db.batch([
+      ...(body.audienceName && !body.audienceId ? [insertAudienceStatement(db, ws, audienceId, body.audienceName, at)] : []),
+      ...statements,
+      changeStatement(db, change, at),
+    ]);
     return c.json(await toPublicSync(db, await getSync(db, ws, id)), 201);
   })
   .get('/:id', async (c) => c.json(await toPublicSync(c.env.DB, await getSync(c.env.DB, c.var.workspaceId, c.req.param('id')))))
@@ -81,12 +102,38 @@ export const syncsRoutes = new Hono<AppEnv>()
     // A new cycle counts from now; the same cycle keeps the time already planned.
     const next = sync.paused ? null : settings.cycle === sync.settings.cycle ? sync.nextRunAt : nextRunAt(settings.cycle, new Date());
     await addVersion(db, ws, sync.id, settings, next, selectionChanged(sync.settings, settings), new Date().toISOString());
+    // After the version's own batch (worker/sync owns it): an entry lost here loses a line of history, not the edit.
+    if (JSON.stringify(sync.settings) !== JSON.stringify(settings)) {
+      await recordChange(db, await changeBy(c, { subject: syncSubject(sync.id, sync.connectionId, settings), action: 'updated', before: sync.settings, after: settings }));
+    }
     return c.json(await toPublicSync(db, await getSync(db, ws, sync.id)));
+  })
+  /** What saving these settings would touch (the sync's audience, removed attributes' values); changes nothing. */
+  .post('/:id/impact', jsonBody(EditSyncBody), async (c) => {
+    const db = c.env.DB;
+    const ws = c.var.workspaceId;
+    const sync = await getSync(db, ws, c.req.param('id'));
+    const { settings } = c.req.valid('json');
+    const publicSync = await toPublicSync(db, sync);
+    const impact: ChangeImpact = await changeImpact(db, ws, {
+      subject: syncSubject(sync.id, sync.connectionId, sync.settings),
+      object: settings.object,
+      before: sync.settings,
+      after: settings,
+      attributesBefore: importedAttributes(sync.settings),
+      attributesAfter: importedAttributes(settings),
+      audiences: [await syncAudience(db, ws, sync)],
+      syncs: [{ id: sync.id, name: settings.name, audienceId: sync.audienceId, cycle: settings.cycle, paused: publicSync.paused, scheduled: !publicSync.paused && settings.cycle !== 'manual' }],
+      // A sync's mapping names the CRM's API names, which is what the members' fields were imported from.
+      labels: new Map(),
+    });
+    return c.json(impact);
   })
   .post('/:id/pause', async (c) => {
     const db = c.env.DB;
     const sync = await getSync(db, c.var.workspaceId, c.req.param('id'));
     await setPaused(db, c.var.workspaceId, sync.id, true, null, new Date().toISOString());
+    if (!sync.paused) await recordChange(db, await changeBy(c, { subject: syncSubject(sync.id, sync.connectionId, sync.settings), action: 'paused', before: { paused: false }, after: { paused: true } }));
     return c.json(await toPublicSync(db, await getSync(db, c.var.workspaceId, sync.id)));
   })
   .post('/:id/resume', async (c) => {
@@ -95,6 +142,7 @@ export const syncsRoutes = new Hono<AppEnv>()
     // What was missed while paused is caught up at once (the next run is incremental from the last success).
     const next = sync.settings.cycle === 'manual' ? null : new Date().toISOString();
     await setPaused(db, c.var.workspaceId, sync.id, false, next, new Date().toISOString());
+    if (sync.paused) await recordChange(db, await changeBy(c, { subject: syncSubject(sync.id, sync.connectionId, sync.settings), action: 'resumed', before: { paused: true }, after: { paused: false } }));
     return c.json(await toPublicSync(db, await getSync(db, c.var.workspaceId, sync.id)));
   })
   .post('/:id/runs', async (c) => {

@@ -6,6 +6,7 @@ import { sha256Hex } from '../crypto/sha256Hex.ts';
 import { DomainError } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody } from '../http/validate.ts';
+import { recordTokenChange } from '../history/accessChanges.ts';
 
 type TokenRow = { id: string; name: string; role: Role; hint: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null };
 const COLUMNS = 'id, name, role, token_hint AS hint, created_at AS createdAt, last_used_at AS lastUsedAt, revoked_at AS revokedAt';
@@ -29,6 +30,7 @@ export const tokensRoutes = new Hono<AppEnv>()
     )
       .bind(created.id, c.var.workspaceId, name, role, sha256Hex(token), created.hint, c.var.userId ?? 'api-token', created.createdAt)
       .run();
+    await recordTokenChange(c, created.id, 'created');
     return c.json(created, 201);
   })
   .delete('/:id', async (c) => {
@@ -36,5 +38,6 @@ export const tokensRoutes = new Hono<AppEnv>()
       .bind(new Date().toISOString(), c.req.param('id'), c.var.workspaceId)
       .run();
     if (!done.meta.changes) throw new DomainError('not_found', 'no such active token in this workspace');
+    await recordTokenChange(c, c.req.param('id'), 'revoked');
     return c.body(null, 204);
   });

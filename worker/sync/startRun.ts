@@ -8,6 +8,7 @@ import { claimSync, connectionKind, findRun, getSync, insertRunStatement, releas
 import { changedSince, nextRunAt } from './updateCycle.ts';
 import type { SyncRun } from '../../shared/schema/syncs.ts';
 import { DomainError } from '../domainError.ts';
+import { disabledReason } from '../connectors/store/crmConnections.ts';
 
 export type StartedRun = { started: boolean; run: SyncRun };
 
@@ -23,6 +24,8 @@ export type SyncRunParams = { workspaceId: string; runId: string };
 export async function startRun(env: Env, workspaceId: string, syncId: string, trigger: 'schedule' | 'manual', now: Date): Promise<StartedRun> {
   const db = env.DB;
   const sync = await getSync(db, workspaceId, syncId);
+  const disabled = await disabledReason(db, workspaceId, sync.connectionId);
+  if (disabled) throw new DomainError('conflict', disabled, { connectionId: sync.connectionId, disabled: true });
   const runId = crypto.randomUUID();
   // Before the import fixes its plan, so the run judges values by the pick lists as the CRM has them now.
   await refreshPickLists(env, { workspaceId, syncId, connectionId: sync.connectionId, settings: sync.settings, now: now.toISOString() });

@@ -318,7 +318,12 @@ export async function toPublicSync(db: D1Database, s: StoredSync): Promise<Sync>
 /** The syncs whose time has come, across workspaces (the cron handler's question), oldest due first. */
 export async function dueSyncs(db: D1Database, now: string, limit: number): Promise<{ id: string; workspaceId: string }[]> {
   const { results } = await db
-    .prepare('SELECT id, workspace_id FROM syncs WHERE paused = 0 AND next_run_at <= ? AND running_run_id IS NULL ORDER BY next_run_at LIMIT ?')
+    // A sync of a disabled integration is not due: it runs again, at once, when the integration is enabled.
+    .prepare(
+      `SELECT id, workspace_id FROM syncs WHERE paused = 0 AND next_run_at <= ? AND running_run_id IS NULL
+         AND NOT EXISTS (SELECT 1 FROM crm_connections c WHERE c.workspace_id = syncs.workspace_id AND c.id = syncs.connection_id AND c.disabled_at IS NOT NULL)
+       ORDER BY next_run_at LIMIT ?`,
+    )
     .bind(now, limit)
     .all<{ id: string; workspace_id: string }>();
   return results.map((r) => ({ id: r.id, workspaceId: r.workspace_id }));

@@ -71,6 +71,8 @@ export type OrgStats = {
   /** Every token ever issued, so a test can look for them where they must not be (e.g. plain in D1). */
   issuedAccessTokens: string[];
   issuedRefreshTokens: string[];
+  /** Tokens revoked through /services/oauth2/revoke. */
+  revokedTokens: number;
 };
 
 declare module 'vitest' {

@@ -16,6 +16,8 @@ export class FakeOrg {
   readonly codes = new Map<string, { redirectUri: string; codeChallenge: string | null; expiresAt: number }>();
   readonly accessTokens = new Set<string>();
   readonly refreshTokens = new Set<string>();
+  /** Access token → the refresh token of its grant: revoking a refresh token revokes these too, as Salesforce does. */
+  readonly grantOf = new Map<string, string>();
   /** Query cursors: a snapshot of the result, paged through by query locators like Salesforce's. */
   readonly cursors = new Map<string, { records: FakeRecord[]; object: ObjectMeta; fields: string[] }>();
   /** Pick list values this org added in Setup, by "Object.Field", on top of the shared object metadata. */
@@ -39,6 +41,7 @@ export class FakeOrg {
     queries: [],
     issuedAccessTokens: [],
     issuedRefreshTokens: [],
+    revokedTokens: 0,
   };
 
   constructor(
@@ -110,7 +113,8 @@ export class FakeOrg {
     });
   }
 
-  issueTokens(withRefresh: boolean): { accessToken: string; refreshToken: string | null } {
+  /** A new access token, with a new refresh token (a new grant) or for the grant of `fromRefreshToken`. */
+  issueTokens(withRefresh: boolean, fromRefreshToken?: string): { accessToken: string; refreshToken: string | null } {
     // Salesforce access tokens look like "00D…!AQ…": the org id, then an opaque secret.
     const accessToken = `${this.orgId}!AQ${randomBytes(24).toString('base64url')}`;
     this.accessTokens.add(accessToken);
@@ -121,7 +125,26 @@ export class FakeOrg {
       this.refreshTokens.add(refreshToken);
       this.stats.issuedRefreshTokens.push(refreshToken);
     }
+    const grant = refreshToken ?? fromRefreshToken;
+    if (grant) this.grantOf.set(accessToken, grant);
     return { accessToken, refreshToken };
+  }
+
+  /**
+   * POST /services/oauth2/revoke: an access token is invalidated; a refresh token is revoked with every access
+   * token of its grant. False for a token this org does not know (Salesforce: 400 invalid_token).
+   */
+  revoke(token: string): boolean {
+    if (this.refreshTokens.delete(token)) {
+      for (const [access, grant] of this.grantOf) if (grant === token) this.accessTokens.delete(access);
+      this.stats.revokedTokens++;
+      return true;
+    }
+    if (this.accessTokens.delete(token)) {
+      this.stats.revokedTokens++;
+      return true;
+    }
+    return false;
   }
 
   applyFaults(f: FaultRequest): void {

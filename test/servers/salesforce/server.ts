@@ -101,6 +101,8 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
     const rest = m[3] as string;
     if (host === 'login' && rest === '/services/oauth2/authorize' && req.method === 'GET') return authorize(ctx, org);
     if (host === 'login' && rest === '/services/oauth2/token' && req.method === 'POST') return token(ctx, org);
+    // Salesforce answers revocation at the login host and at the My Domain (instance) alike.
+    if (rest === '/services/oauth2/revoke' && req.method === 'POST') return revoke(ctx, org);
     if (rest === '/services/oauth2/userinfo' && req.method === 'GET') return api(ctx, org, () => userinfo(ctx, org));
     if (host === 'instance' && rest.startsWith('/services/data')) return api(ctx, org, () => data(ctx, org, rest));
     return apiError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
@@ -132,6 +134,21 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
     const state = p.get('state');
     if (state !== null) back.searchParams.set('state', state);
     res.writeHead(302, { location: back.toString() });
+    res.end();
+  }
+
+  /**
+   * Token revocation as documented: a form-encoded `token=` (access or refresh token); 200 with an empty body when
+   * revoked, otherwise 400 with `unsupported_token_type` (no token, or not a form body) or `invalid_token`.
+   */
+  function revoke({ req, res, body }: Ctx, org: FakeOrg): void {
+    if (!(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+      return oauthError(res, 400, 'unsupported_token_type', 'Token type not supported');
+    }
+    const given = new URLSearchParams(body).get('token');
+    if (!given) return oauthError(res, 400, 'unsupported_token_type', 'Token type not supported');
+    if (!org.revoke(given)) return oauthError(res, 400, 'invalid_token', 'Token was invalid');
+    res.writeHead(200);
     res.end();
   }
 
@@ -171,7 +188,7 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
     if (grant === 'refresh_token') {
       if (!org.refreshTokens.has(p.get('refresh_token') ?? '')) return oauthError(res, 400, 'invalid_grant', 'expired access/refresh token');
       org.stats.tokenGrants.refresh_token++;
-      const t = org.issueTokens(false);
+      const t = org.issueTokens(false, p.get('refresh_token') ?? undefined);
       return json(res, 200, {
         access_token: t.accessToken,
         signature: Buffer.from(t.accessToken).toString('base64').slice(0, 44),

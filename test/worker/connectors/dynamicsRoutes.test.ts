@@ -39,7 +39,7 @@ describe('reading through /api/connections', () => {
     const res = await call('GET', '/api/connections');
     const list = (await res.json()) as Record<string, unknown>[];
     expect(list).toEqual([expect.objectContaining({ id, kind: 'dynamics', instanceUrl: fakeUrl, userName: 'Nancy Admin', status: 'connected' })]);
-    expect(Object.keys(list[0] ?? {}).sort()).toEqual(['createdAt', 'id', 'instanceUrl', 'kind', 'lastImportAt', 'orgName', 'status', 'userName']);
+    expect(Object.keys(list[0] ?? {}).sort()).toEqual(['accessRemovedAt', 'createdAt', 'disabledAt', 'id', 'instanceUrl', 'kind', 'lastImportAt', 'orgName', 'status', 'userName']);
   });
 
   it('offers tables and the account columns the default picks need', async () => {

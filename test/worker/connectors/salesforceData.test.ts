@@ -224,13 +224,13 @@ describe('saved import configs and deletion', () => {
     expect(bad).toMatchObject({ status: 400, code: 'validation_failed' });
   });
 
-  it('deletes a connection with its configs', async () => {
+  it('never deletes a connection: DELETE is no route, disabling keeps it and its configs', async () => {
     const { org, id } = await connected();
     await call(org, `/api/connections/${id}/configs/Contact`, { method: 'PUT', json: { attributes: ['Email'] } });
-    expect((await call(org, `/api/connections/${id}`, { method: 'DELETE' })).status).toBe(204);
-    expect((await call(org, `/api/connections/${id}`)).status).toBe(404);
-    expect(await env.DB.prepare('SELECT count(*) AS n FROM crm_import_configs WHERE connection_id = ?').bind(id).first('n')).toBe(0);
     expect((await call(org, `/api/connections/${id}`, { method: 'DELETE' })).status).toBe(404);
+    expect((await call(org, `/api/connections/${id}/disable`, { method: 'POST' })).status).toBe(200);
+    expect((await call(org, `/api/connections/${id}`)).status).toBe(200);
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM crm_import_configs WHERE connection_id = ?').bind(id).first('n')).toBe(1);
   });
 });
 
@@ -266,7 +266,10 @@ describe('workspace scoping', () => {
       [`/api/connections/${theirs}/configs`, {}],
       [`/api/connections/${theirs}/configs/Contact`, {}],
       [`/api/connections/${theirs}/configs/Contact`, { method: 'PUT', json: { attributes: ['Id'] } }],
-      [`/api/connections/${theirs}`, { method: 'DELETE' }],
+      [`/api/connections/${theirs}/disable`, { method: 'POST' }],
+      [`/api/connections/${theirs}/remove-access`, { method: 'POST' }],
+      [`/api/connections/${theirs}/history`, {}],
+      [`/api/connections/${theirs}/configs/Contact/impact`, { json: { attributes: ['Id'] } }],
     ] as const) {
       const res = await call(org, path, init);
       expect(res.status, `${init && 'method' in init ? init.method : 'GET'} ${path}`).toBe(404);

@@ -31,6 +31,11 @@ export function AccountMenu() {
           <Link href="/members" aria-current={location().pathname === '/members' ? 'page' : undefined}>
             Members
           </Link>
+          <Show when={session()?.workspace?.role !== 'viewer'}>
+            <Link href="/history" aria-current={location().pathname === '/history' ? 'page' : undefined}>
+              History
+            </Link>
+          </Show>
           <details class="user-menu">
             <summary title={user().email}>
               {user().name}

@@ -1,6 +1,10 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
-import type { CrmConnection } from '../../../shared/schema/crm.ts';
+import type { CrmConnection, CrmImportConfig } from '../../../shared/schema/crm.ts';
 import { connectionsApi } from '../../api/connections.ts';
+import { canManage } from '../auth/session.ts';
+import { ChangeHistoryList } from './ChangeHistoryList.tsx';
+import { TableConfigEditor } from './TableConfigEditor.tsx';
+import './changeControl.css';
 import { resourceValue } from '../crm/crmImport.ts';
 import { crmName, hostOf } from '../crm/crmNames.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
@@ -17,15 +21,25 @@ const importLink = (id: string, object?: string, run = false) => {
   return `/import?${q}`;
 };
 
-/** One connection: who and where, whether it still works, and its saved imports, each one click from running again. */
-export function ConnectionCard(props: { connection: CrmConnection; highlight: boolean; onRemoved: () => void }) {
+/**
+ * One connection: who and where, whether it works, and its saved imports, each one click from running again. Admins
+ * and key contacts also change a table's attributes (after an impact preview), disable and enable the integration,
+ * remove its access at the CRM, and read its change history; an integration is never deleted.
+ */
+export function ConnectionCard(props: { connection: CrmConnection; highlight: boolean; onChanged: (connection: CrmConnection) => void }) {
   const c = () => props.connection;
   const crm = () => crmName(c().kind);
-  const [configs] = createResource(() => c().id, (id) => connectionsApi.configs(id));
+  const [configs, { mutate: setConfigs }] = createResource(() => c().id, (id) => connectionsApi.configs(id));
   const [confirming, setConfirming] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<unknown>(null);
-  const needsLogin = () => connectionStatus(c()) === 'needs_reauth';
+  const [editing, setEditing] = createSignal<string | null>(null);
+  const [showHistory, setShowHistory] = createSignal(false);
+  const [historyKey, setHistoryKey] = createSignal(0);
+  const disabled = () => c().disabledAt !== null;
+  const accessRemoved = () => c().accessRemovedAt !== null;
+  const needsLogin = () => !disabled() && connectionStatus(c()) === 'needs_reauth';
+  const usable = () => !disabled() && !needsLogin();
 
   async function reconnect() {
     setBusy(true);
@@ -38,16 +52,24 @@ export function ConnectionCard(props: { connection: CrmConnection; highlight: bo
     }
   }
 
-  async function remove() {
+  async function lifecycle(step: (id: string) => Promise<CrmConnection>) {
     setBusy(true);
     setError(null);
     try {
-      await connectionsApi.remove(c().id);
-      props.onRemoved();
+      props.onChanged(await step(c().id));
+      setConfirming(false);
+      setHistoryKey((k) => k + 1);
     } catch (e) {
       setError(e);
+    } finally {
       setBusy(false);
     }
+  }
+
+  function saved(config: CrmImportConfig) {
+    setConfigs((list) => (list ?? []).map((x) => (x.object === config.object ? config : x)));
+    setEditing(null);
+    setHistoryKey((k) => k + 1);
   }
 
   return (
@@ -58,9 +80,18 @@ export function ConnectionCard(props: { connection: CrmConnection; highlight: bo
           <h3>{crm()}</h3>
           <span class="muted">{c().orgName ?? hostOf(c().instanceUrl)}</span>
         </div>
-        <Show when={needsLogin()} fallback={<span class="badge ok" data-testid="connection-status">Connected</span>}>
-          <span class="badge warn" data-testid="connection-status">
-            Needs a new login
+        <Show
+          when={disabled()}
+          fallback={
+            <Show when={needsLogin()} fallback={<span class="badge ok" data-testid="connection-status">Connected</span>}>
+              <span class="badge warn" data-testid="connection-status">
+                Needs a new login
+              </span>
+            </Show>
+          }
+        >
+          <span class="badge muted-badge" data-testid="connection-status">
+            {accessRemoved() ? 'Access removed' : 'Disabled'}
           </span>
         </Show>
       </header>
@@ -83,6 +114,16 @@ export function ConnectionCard(props: { connection: CrmConnection; highlight: bo
           <dd>{formatDate(c().createdAt)}</dd>
         </div>
       </dl>
+
+      <Show when={disabled()}>
+        <div class="notice info" role="status" data-testid="disabled-notice">
+          <div class="notice-body">
+            {accessRemoved()
+              ? `Access was removed: ${crm()} revoked this connection’s login and no token is kept. Nothing is pulled and its syncs do not run. Reconnect to use it again; saved imports, syncs and the history are kept.`
+              : 'This integration is disabled: nothing is pulled from it and its syncs do not run. Saved imports, syncs and the history are kept.'}
+          </div>
+        </div>
+      </Show>
 
       <Show when={needsLogin()}>
         <div class="notice warn" role="status">
@@ -107,11 +148,19 @@ export function ConnectionCard(props: { connection: CrmConnection; highlight: bo
                   </span>
                 </span>
                 <span class="actions">
-                  <Link class="button small-button" href={importLink(c().id, cfg.object)} aria-label={`Change the attributes of ${cfg.object}`}>
-                    Change attributes
-                  </Link>
+                  <Show when={canManage()}>
+                    <button
+                      type="button"
+                      class="small-button"
+                      disabled={!usable() || editing() === cfg.object}
+                      aria-label={`Change the attributes of ${cfg.object}`}
+                      onClick={() => setEditing(cfg.object)}
+                    >
+                      Change attributes
+                    </button>
+                  </Show>
                   <Show
-                    when={!needsLogin()}
+                    when={usable()}
                     fallback={
                       <button type="button" class="small-button" disabled>
                         Import again
@@ -123,10 +172,18 @@ export function ConnectionCard(props: { connection: CrmConnection; highlight: bo
                     </Link>
                   </Show>
                 </span>
+                <Show when={editing() === cfg.object}>
+                  <TableConfigEditor connection={c()} config={cfg} onSaved={saved} onClose={() => setEditing(null)} />
+                </Show>
               </li>
             )}
           </For>
         </ul>
+      </Show>
+
+      <Show when={showHistory()}>
+        <h4 class="saved-heading">History of this integration</h4>
+        <ChangeHistoryList key={`${c().id}:${historyKey()}`} load={(cursor) => connectionsApi.history(c().id, cursor ? { cursor } : {})} />
       </Show>
 
       <Show when={error()}>
@@ -134,14 +191,12 @@ export function ConnectionCard(props: { connection: CrmConnection; highlight: bo
       </Show>
 
       <div class="actions connection-actions">
-        <Show
-          when={needsLogin()}
-          fallback={
-            <Link class="button" href={importLink(c().id)}>
-              Import from {crm()}
-            </Link>
-          }
-        >
+        <Show when={usable()}>
+          <Link class="button" href={importLink(c().id)}>
+            Import from {crm()}
+          </Link>
+        </Show>
+        <Show when={canManage() && (needsLogin() || accessRemoved())}>
           <button type="button" class="primary" disabled={busy()} onClick={() => void reconnect()}>
             Reconnect
           </button>
@@ -149,22 +204,44 @@ export function ConnectionCard(props: { connection: CrmConnection; highlight: bo
         <Link class="button" href={`/connections/${encodeURIComponent(c().id)}/integration`} data-testid="integration-settings">
           Integration settings
         </Link>
+        <Show when={canManage() && disabled() && !accessRemoved()}>
+          <button type="button" class="primary" disabled={busy()} onClick={() => void lifecycle(connectionsApi.enable)}>
+            Enable
+          </button>
+        </Show>
+        <button type="button" class="link" aria-expanded={showHistory()} onClick={() => setShowHistory(!showHistory())}>
+          {showHistory() ? 'Hide history' : 'History'}
+        </button>
         <span class="spacer" />
-        <Show
-          when={confirming()}
-          fallback={
-            <button type="button" class="link danger" disabled={busy()} onClick={() => setConfirming(true)}>
-              Remove connection
+        <Show when={canManage()}>
+          <Show
+            when={confirming()}
+            fallback={
+              <>
+                <Show when={!disabled()}>
+                  <button type="button" class="link" disabled={busy()} onClick={() => void lifecycle(connectionsApi.disable)}>
+                    Disable
+                  </button>
+                </Show>
+                <Show when={!accessRemoved()}>
+                  <button type="button" class="link danger" disabled={busy()} onClick={() => setConfirming(true)}>
+                    Remove access
+                  </button>
+                </Show>
+              </>
+            }
+          >
+            <span class="small">
+              Revoke this login at {crm()} and forget its tokens? The integration stays, disabled, with its saved imports, syncs and history; contacts
+              already imported stay in their audiences.
+            </span>
+            <button type="button" class="danger" disabled={busy()} onClick={() => void lifecycle(connectionsApi.removeAccess)}>
+              Remove access
             </button>
-          }
-        >
-          <span class="small">Remove this connection? Contacts already imported stay in their audiences.</span>
-          <button type="button" class="danger" disabled={busy()} onClick={() => void remove()}>
-            Remove
-          </button>
-          <button type="button" disabled={busy()} onClick={() => setConfirming(false)}>
-            Keep
-          </button>
+            <button type="button" disabled={busy()} onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </Show>
         </Show>
       </div>
     </article>

@@ -3,6 +3,7 @@ import type { CrmConnection } from '../../../shared/schema/crm.ts';
 import { connectionsApi } from '../../api/connections.ts';
 import { resourceValue } from '../crm/crmImport.ts';
 import { connectionLabel, crmName } from '../crm/crmNames.ts';
+import { canManage } from '../auth/session.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { Link, navigate } from '../navigation.tsx';
 import { takeReturn } from '../crm/pullResume.ts';
@@ -85,12 +86,16 @@ export default function ConnectionsPage() {
       <Show when={connections.loading && !list()}>
         <p class="muted">Loading connections…</p>
       </Show>
-      <Show when={list()?.length === 0}>
+      {/* Disabled integrations stay listed (never deleted), but none of them is a connection to import from. */}
+      <Show when={list() && list()?.every((c) => c.disabledAt !== null)}>
         <div class="card empty" data-testid="no-connections">
           <p>
             <strong>No CRM is connected yet.</strong>
           </p>
-          <p>Connect Salesforce or Microsoft Dynamics 365 below to import from it.</p>
+          <p>
+            Connect Salesforce or Microsoft Dynamics 365 below to import from it.
+            {(list()?.length ?? 0) > 0 ? ' Disabled integrations are listed below with their saved imports and history.' : ''}
+          </p>
         </div>
       </Show>
       <div class="connections">
@@ -99,8 +104,8 @@ export default function ConnectionsPage() {
             <ConnectionCard
               connection={c}
               highlight={outcome()?.kind === 'connected' && (outcome() as { connectionId: string }).connectionId === c.id}
-              onRemoved={() => {
-                mutate((current) => (current ?? []).filter((x) => x.id !== c.id));
+              onChanged={(changed) => {
+                mutate((current) => (current ?? []).map((x) => (x.id === changed.id ? changed : x)));
                 if (outcome()?.kind === 'connected') setOutcome(null);
               }}
             />
@@ -110,11 +115,14 @@ export default function ConnectionsPage() {
 
       <SyncCards connections={list() ?? []} />
 
-      <h2 class="section-heading">Add a connection</h2>
-      <div class="connect-grid">
-        <ConnectSalesforce />
-        <ConnectDynamics onConnected={added} />
-      </div>
+      {/* Connecting a CRM is an admin's or key contact's change (the API refuses anyone else too). */}
+      <Show when={canManage()}>
+        <h2 class="section-heading">Add a connection</h2>
+        <div class="connect-grid">
+          <ConnectSalesforce />
+          <ConnectDynamics onConnected={added} />
+        </div>
+      </Show>
     </section>
   );
 }

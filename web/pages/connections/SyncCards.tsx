@@ -4,6 +4,7 @@ import type { Sync } from '../../../shared/schema/syncs.ts';
 import { syncsApi } from '../../api/syncs.ts';
 import { resourceValue } from '../crm/crmImport.ts';
 import { connectionLabel } from '../crm/crmNames.ts';
+import { canManage } from '../auth/session.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { Link } from '../navigation.tsx';
 import { CYCLE_WORDS, nextRunWords, syncStatus } from './syncStatus.ts';
@@ -71,6 +72,13 @@ function SyncCard(props: { sync: Sync; connection: CrmConnection | null; onChang
         </span>
       </header>
 
+      <Show when={props.connection?.disabledAt}>
+        <p class="notice info" data-testid="sync-disabled">
+          {props.connection?.accessRemovedAt
+            ? 'Does not run: the access of its integration was removed. An admin can reconnect it on this page.'
+            : 'Does not run: its integration is disabled. An admin can enable it on this page.'}
+        </p>
+      </Show>
       <Show when={status().detail}>
         <p class={status().tone === 'error' ? 'notice error' : 'muted'} data-testid="sync-detail">
           {status().detail}
@@ -104,6 +112,7 @@ function SyncCard(props: { sync: Sync; connection: CrmConnection | null; onChang
         <Link class="button small-button" href={`/audiences/${encodeURIComponent(s().audienceId)}`}>
           Open audience
         </Link>
+        <Show when={canManage()}>
         <Show
           when={s().paused}
           fallback={
@@ -116,10 +125,11 @@ function SyncCard(props: { sync: Sync; connection: CrmConnection | null; onChang
             Resume
           </button>
         </Show>
+        </Show>
         <button
           type="button"
           class="primary small-button"
-          disabled={busy() || s().health === 'running'}
+          disabled={busy() || s().health === 'running' || Boolean(props.connection?.disabledAt)}
           onClick={() => void act(() => syncsApi.runNow(s().id))}
         >
           {s().health === 'running' ? 'Running…' : 'Run now'}

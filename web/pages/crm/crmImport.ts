@@ -2,6 +2,7 @@ import { batch, createEffect, createSignal } from 'solid-js';
 import type { CrmConnection } from '../../../shared/schema/crm.ts';
 import { connectionsApi } from '../../api/connections.ts';
 import type { RetryPolicy } from '../../api/retryPolicy.ts';
+import { canManage } from '../auth/session.ts';
 import { noteLoginRefused } from '../connections/connectionStatus.ts';
 import { reconnect as startReconnect } from '../connections/signIn.ts';
 import type { ImportSession } from '../import/importSession.ts';
@@ -99,6 +100,14 @@ export function createCrmImport(options: {
       columns: premapped.columns,
       identifier: premapped.identifier ?? suggested.identifier,
       onImportStarted: (templateId) => {
+        // The saved table is part of the integration: only an admin or the key contact changes it (and the change
+        // is in its history). Anyone else's different selection is used for this import only, and said so.
+        if (!canManage()) {
+          const saved = selection.config();
+          const same = saved && JSON.stringify(saved.attributes) === JSON.stringify(job.attributes) && JSON.stringify(saved.filters) === JSON.stringify(job.filters);
+          if (!same) setConfigWarning('This selection is used for this import only: an admin or the key contact can save it as the table’s attributes.');
+          return;
+        }
         connectionsApi
           .saveConfig(connection.id, job.object, { attributes: job.attributes, filters: job.filters, templateId })
           .then(() => selection.refetchConfigs())

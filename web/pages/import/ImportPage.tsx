@@ -15,7 +15,8 @@ import { SavePanel } from './SavePanel.tsx';
 export function ImportPage() {
   const session = createImportSession({ onFinished: (id) => navigate(`/imports/${encodeURIComponent(id)}/report`) });
   const [connectionList] = createResource(() => connectionsApi.list());
-  const connections = () => resourceValue(connectionList, true);
+  // A disabled integration is no source: nothing may be pulled from it (Integrated systems lists it, and why).
+  const connections = () => resourceValue(connectionList, true)?.filter((c) => c.disabledAt === null);
   // The source lives in the URL (?connection=…&object=…&run=1), so "Import again" elsewhere can link straight to it.
   const choiceKey = createMemo(() => {
     const q = new URLSearchParams(location().search);

@@ -154,6 +154,9 @@ export const dynamicsProvider: CrmProvider<DynamicsSettings> = {
     // Tokens just received, nothing stored yet: nothing to renew either.
     return whoAmI(new DataverseApi({ environmentUrl: tokens.instanceUrl, tokens: signInTokens(tokens.accessToken, 'Dynamics 365') }));
   },
+  // No revokeAccess: the Microsoft identity platform (v2.0 endpoints) has no endpoint to revoke one refresh token.
+  // Removing access drops the stored tokens; the access token already issued lives until it expires (about an
+  // hour), and an administrator can revoke every session of the user in Entra ID (revokeSignInSessions) if needed.
   connector: (settings, connection, store) => connectorFor(settings, connection, store),
   writer: (settings, connection, store) => writerFor(settings, connection, store),
 };

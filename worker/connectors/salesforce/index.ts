@@ -7,7 +7,7 @@ import { signInTokens } from '../tokenSource.ts';
 import type { DescribedObject } from './describeFields.ts';
 import { SalesforceConnector, type SalesforceConnectorOptions } from './salesforceConnector.ts';
 import { SalesforceWriter, type SalesforceWriterOptions } from './writer.ts';
-import { authorizeUrl, exchangeCode, refreshAccessToken, resolveLoginUrl, type RefreshOptions, type SalesforceApp, type SalesforceLoginUrls } from './salesforceOAuth.ts';
+import { authorizeUrl, exchangeCode, refreshAccessToken, resolveLoginUrl, revokeToken, type RefreshOptions, type SalesforceApp, type SalesforceLoginUrls } from './salesforceOAuth.ts';
 
 export { SalesforceConnector } from './salesforceConnector.ts';
 
@@ -79,6 +79,11 @@ export const salesforceProvider: CrmProvider<SalesforceSettings> = {
       const session = await exchangeCode({ app: settings.app, loginUrl: target.loginUrl, ...p });
       return { ...session, expiresAt: null, authFlow: 'authorization_code' };
     },
+  },
+  async revokeAccess(_settings, connection, tokens) {
+    // The refresh token carries the grant: revoking it revokes its access tokens too. Without one, the access token.
+    const token = tokens.refreshToken ?? tokens.accessToken;
+    if (token) await revokeToken({ loginUrl: connection.loginUrl, token });
   },
   identify: (_settings, tokens) => new SalesforceConnector(tokens, signInTokens(tokens.accessToken, 'Salesforce')).identity(),
   connector: (settings, connection, store) => salesforceConnectorFor(settings, connection, store),

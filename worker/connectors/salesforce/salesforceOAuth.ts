@@ -103,3 +103,35 @@ function checkedInstanceUrl(instanceUrl: string, loginUrl: string): string {
   }
   return url.toString().replace(/\/+$/, '');
 }
+
+/**
+ * Revokes a token at the login host it was issued by (POST /services/oauth2/revoke, form-encoded `token=`):
+ * revoking the refresh token ends the whole grant, its access tokens with it. 200 = revoked; 400 with
+ * `invalid_token` = already revoked or expired, which is what we wanted; anything else leaves the grant alive
+ * and is an error, so the caller keeps the connection as it was and can try again.
+ */
+export async function revokeToken(p: { loginUrl: string; token: string; timeoutMs?: number }): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(`${p.loginUrl.replace(/\/+$/, '')}/services/oauth2/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({ token: p.token }).toString(),
+      signal: AbortSignal.timeout(p.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+    });
+  } catch (e) {
+    throw new CrmError('crm_unavailable', 'Salesforce did not answer the request to revoke the access', null, e instanceof Error ? e.message : String(e), 503);
+  }
+  if (res.ok) return;
+  const text = await res.text();
+  let code: string | null = null;
+  try {
+    const body: unknown = JSON.parse(text);
+    if (body && typeof body === 'object' && 'error' in body && typeof body.error === 'string') code = body.error;
+  } catch {
+    code = /error=([\w-]+)/.exec(text)?.[1] ?? null;
+  }
+  if (res.status === 400 && code === 'invalid_token') return;
+  if (res.status >= 500) throw new CrmError('crm_unavailable', 'Salesforce could not revoke the access now', code, text.slice(0, 500), res.status);
+  throw new CrmError('crm_error', 'Salesforce refused to revoke the access', code, text.slice(0, 500), res.status);
+}

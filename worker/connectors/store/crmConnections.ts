@@ -26,6 +26,8 @@ type Row = {
   auth_flow: AuthFlow;
   last_import_at: string | null;
   created_at: string;
+  disabled_at: string | null;
+  access_removed_at: string | null;
 };
 
 /** A connection as the Worker uses it: tokens still sealed. Never serialized to a response (toPublic is). */
@@ -51,7 +53,7 @@ export type TokenSet = { accessToken: string; refreshToken: string | null; expir
 export type SignedIn = TokenSet & AccountIdentity & { loginUrl: string; instanceUrl: string; authFlow: AuthFlow };
 
 const COLUMNS =
-  'id, kind, login_url, instance_url, org_id, org_name, user_id, user_name, status, access_token_sealed, refresh_token_sealed, access_token_expires_at, auth_flow, last_import_at, created_at';
+  'id, kind, login_url, instance_url, org_id, org_name, user_id, user_name, status, access_token_sealed, refresh_token_sealed, access_token_expires_at, auth_flow, last_import_at, created_at, disabled_at, access_removed_at';
 
 export function toPublic(c: StoredConnection): CrmConnection {
   return {
@@ -63,6 +65,8 @@ export function toPublic(c: StoredConnection): CrmConnection {
     status: c.status,
     lastImportAt: c.lastImportAt,
     createdAt: c.createdAt,
+    disabledAt: c.disabledAt,
+    accessRemovedAt: c.accessRemovedAt,
   };
 }
 
@@ -83,6 +87,8 @@ export class CrmConnections {
       status: r.status,
       lastImportAt: r.last_import_at,
       createdAt: r.created_at,
+      disabledAt: r.disabled_at,
+      accessRemovedAt: r.access_removed_at,
       workspaceId: this.workspaceId,
       loginUrl: r.login_url,
       orgId: r.org_id,
@@ -123,7 +129,8 @@ export class CrmConnections {
   /**
    * Stores a sign-in: new tokens for the connection this org and user already have (connecting the same account
    * again refreshes it instead of adding a twin), or a new connection. A sign-in without a refresh token keeps the
-   * stored one only when the flow still uses one.
+   * stored one only when the flow still uses one. A sign-in gives back access that was removed, and enables the
+   * integration again only when the removal is what disabled it: one disabled by choice stays disabled.
    */
   async save(kind: CrmKind, s: SignedIn): Promise<string> {
     const now = new Date().toISOString();
@@ -139,7 +146,9 @@ export class CrmConnections {
            user_name = excluded.user_name, status = 'connected', access_token_sealed = excluded.access_token_sealed,
            refresh_token_sealed = CASE WHEN excluded.auth_flow = 'client_credentials' THEN NULL
                                        ELSE COALESCE(excluded.refresh_token_sealed, crm_connections.refresh_token_sealed) END,
-           access_token_expires_at = excluded.access_token_expires_at, auth_flow = excluded.auth_flow, updated_at = excluded.updated_at
+           access_token_expires_at = excluded.access_token_expires_at, auth_flow = excluded.auth_flow, updated_at = excluded.updated_at,
+           disabled_at = CASE WHEN crm_connections.access_removed_at IS NOT NULL THEN NULL ELSE crm_connections.disabled_at END,
+           access_removed_at = NULL
          RETURNING id`,
       )
       .bind(
@@ -191,13 +200,40 @@ export class CrmConnections {
     await this.db.prepare('UPDATE crm_connections SET last_import_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?').bind(now, now, this.workspaceId, id).run();
   }
 
-  /** Forgets the connection, its saved import configs and pending logins for it; true when it existed. */
-  async delete(id: string): Promise<boolean> {
-    const [, , removed] = await this.db.batch([
-      this.db.prepare('DELETE FROM crm_import_configs WHERE workspace_id = ? AND connection_id = ?').bind(this.workspaceId, id),
-      this.db.prepare('DELETE FROM crm_oauth_states WHERE workspace_id = ? AND connection_id = ?').bind(this.workspaceId, id),
-      this.db.prepare('DELETE FROM crm_connections WHERE workspace_id = ? AND id = ?').bind(this.workspaceId, id),
-    ]);
-    return (removed?.meta.changes ?? 0) > 0;
+  /** Disables or enables the integration (the statement, for the change's batch with its history entry). */
+  setDisabled(id: string, disabled: boolean, at: string): D1PreparedStatement {
+    return this.db
+      .prepare('UPDATE crm_connections SET disabled_at = ?, updated_at = ? WHERE workspace_id = ? AND id = ?')
+      .bind(disabled ? at : null, at, this.workspaceId, id);
   }
+
+  /**
+   * Forgets the stored tokens (after the CRM was asked to revoke them) and leaves the integration disabled; its
+   * configs, syncs and history stay. The access token column is NOT NULL: an empty string means "none stored", and
+   * openConnector refuses a disabled connection before anything would unseal it.
+   */
+  removeAccess(id: string, at: string): D1PreparedStatement {
+    return this.db
+      .prepare(
+        `UPDATE crm_connections SET access_token_sealed = '', refresh_token_sealed = NULL, access_token_expires_at = NULL,
+           disabled_at = COALESCE(disabled_at, ?), access_removed_at = ?, updated_at = ?
+         WHERE workspace_id = ? AND id = ?`,
+      )
+      .bind(at, at, at, this.workspaceId, id);
+  }
+}
+
+/**
+ * Why nothing may be pulled through this connection now, in words for the sync card and the API's answer; null when
+ * it is enabled (or does not exist: callers answer that themselves).
+ */
+export async function disabledReason(db: D1Database, workspaceId: string, connectionId: string): Promise<string | null> {
+  const r = await db
+    .prepare('SELECT disabled_at, access_removed_at FROM crm_connections WHERE workspace_id = ? AND id = ?')
+    .bind(workspaceId, connectionId)
+    .first<{ disabled_at: string | null; access_removed_at: string | null }>();
+  if (!r?.disabled_at) return null;
+  return r.access_removed_at
+    ? 'This integration’s access was removed: nothing is pulled from it and its syncs do not run until an admin reconnects it.'
+    : 'This integration is disabled: nothing is pulled from it and its syncs do not run until an admin enables it.';
 }

@@ -45,8 +45,9 @@ export class CrmImportConfigs {
     return r ? toConfig(r) : null;
   }
 
-  async put(connectionId: string, object: string, c: { attributes: string[]; filters: CrmFilter[]; templateId: string | null }): Promise<CrmImportConfig> {
-    const r = await this.db
+  /** The upsert, for a batch with its history entry; read its answer with fromSaved. */
+  putStatement(connectionId: string, object: string, c: { attributes: string[]; filters: CrmFilter[]; templateId: string | null }, at: string): D1PreparedStatement {
+    return this.db
       .prepare(
         `INSERT INTO crm_import_configs (id, workspace_id, connection_id, object, attributes, filters, template_id, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -54,8 +55,11 @@ export class CrmImportConfigs {
          DO UPDATE SET attributes = excluded.attributes, filters = excluded.filters, template_id = excluded.template_id, updated_at = excluded.updated_at
          RETURNING ${COLUMNS}`,
       )
-      .bind(crypto.randomUUID(), this.workspaceId, connectionId, object, JSON.stringify(c.attributes), JSON.stringify(c.filters), c.templateId, new Date().toISOString())
-      .first<Row>();
+      .bind(crypto.randomUUID(), this.workspaceId, connectionId, object, JSON.stringify(c.attributes), JSON.stringify(c.filters), c.templateId, at);
+  }
+
+  fromSaved(result: D1Result | undefined): CrmImportConfig {
+    const r = result?.results[0] as Row | undefined;
     if (!r) throw new Error('saving the import config returned no row');
     return toConfig(r);
   }
