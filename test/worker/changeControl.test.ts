@@ -1,5 +1,6 @@
 import { env, SELF } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import { saveExportSettings } from './push/pushHelpers.ts';
 import type { CreatedToken, Member } from '../../shared/schema/auth.ts';
 import type { CrmConnection } from '../../shared/schema/crm.ts';
 import type { ChangeEntry, ChangeHistoryPage, ChangeImpact } from '../../shared/schema/history.ts';
@@ -161,6 +162,13 @@ describe('impact preview', () => {
     // A preview changes nothing.
     const saved = await ok<{ attributes: string[] }>('GET', `/api/connections/${id}/configs/Contact`);
     expect(saved.attributes).toEqual(['Email', 'Fax']);
+
+    // Once "Sync to CRM" writes members into Contacts, that export mapping is touched too (Leads' is not).
+    await saveExportSettings(id, { people: { target: 'contact', identifiers: [{ platformField: 'email', crmProperty: 'Email' }], fields: [{ platformField: 'email', crmProperty: 'Email' }] } });
+    const withExport = (await (await callWithOrg(org, `/api/connections/${id}/configs/Contact/impact`, { json: { attributes: ['Email'] } })).json()) as ChangeImpact;
+    expect(withExport.exportMappings).toEqual([{ id: `${id}:people`, name: 'Sync to CRM: members as Contact records (1 mapped field)' }]);
+    expect(withExport.summary[0]).toContain('1 export mapping');
+    expect(((await (await callWithOrg(org, `/api/connections/${id}/configs/Lead/impact`, { json: { attributes: ['Email'] } })).json()) as ChangeImpact).exportMappings).toEqual([]);
   });
 
   it('previews a sync edit: its audience and the attributes it would stop importing', async () => {

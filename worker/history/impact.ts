@@ -3,6 +3,9 @@ import { impactSummary } from '../../shared/history/impactSummary.ts';
 import type { ChangeImpact, ChangeSubject, ImpactedAudience, ImpactedExportMapping, ImpactedSync, RemovedAttributeImpact } from '../../shared/schema/history.ts';
 import { ImportMapping } from '../../shared/schema/mapping.ts';
 import { withoutSecrets } from '../../shared/history/withoutSecrets.ts';
+import { companyObject, peopleObject } from '../../shared/crmExport/exportObjects.ts';
+import type { CrmKind } from '../../shared/schema/crm.ts';
+import { readExportSettings } from '../store/exportSettings.ts';
 
 /**
  * What a change to an integration's table reaches, read before it is saved: the audiences filled from that
@@ -51,11 +54,27 @@ export async function syncsUsing(db: D1Database, workspaceId: string, table: Tab
 }
 
 /**
- * The export mappings that send this table's data back out. Export mappings arrive with issue 11: this is where
- * they are looked up (by connection and table), so the impact preview and its tests need no other change.
+ * The export mappings that send data back into this table: the connection's export settings (issue 11) write
+ * people to Contacts or Leads and companies to Accounts; a change to that table's attributes can break them.
  */
-export async function exportMappingsUsing(_db: D1Database, _workspaceId: string, _table: TableRef): Promise<ImpactedExportMapping[]> {
-  return [];
+const mappedFields = (n: number) => `${n} mapped field${n === 1 ? '' : 's'}`;
+
+export async function exportMappingsUsing(db: D1Database, workspaceId: string, table: TableRef): Promise<ImpactedExportMapping[]> {
+  const kind = await db
+    .prepare('SELECT kind FROM crm_connections WHERE workspace_id = ? AND id = ?')
+    .bind(workspaceId, table.connectionId)
+    .first<{ kind: CrmKind }>();
+  const stored = kind ? await readExportSettings(db, workspaceId, table.connectionId) : null;
+  if (!kind || !stored) return [];
+  const { people, companies } = stored.settings;
+  const mappings: ImpactedExportMapping[] = [];
+  if (peopleObject(kind.kind, people.target) === table.object) {
+    mappings.push({ id: `${table.connectionId}:people`, name: `Sync to CRM: members as ${table.object} records (${mappedFields(people.fields.length)})` });
+  }
+  if (companies && companyObject(kind.kind) === table.object) {
+    mappings.push({ id: `${table.connectionId}:companies`, name: `Sync to CRM: companies as ${table.object} records (${mappedFields(companies.fields.length)})` });
+  }
+  return mappings;
 }
 
 /**
