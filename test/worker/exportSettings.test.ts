@@ -162,13 +162,15 @@ describe('export settings against the fake Salesforce', () => {
     expect(saves.results.map((r) => r.action).sort()).toEqual(['created', 'sensitive_export_enabled', 'updated', 'updated', 'updated']);
   });
 
-  it('goes with its connection', async () => {
+  it('stays with its integration when access is removed (integrations are disabled, never deleted)', async () => {
     const other = await connect(await createOrg());
     await ok('PUT', `/api/connections/${other}/export-settings`, { settings: { ...salesforceLeads(), people: { ...salesforceLeads().people, identifiers: [{ platformField: 'last_name', crmProperty: 'LastName' }] } } });
     expect((await ok<ExportSettingsAnswer>('GET', `/api/connections/${other}/export-settings`)).version).toBe(1);
-    expect((await callAs('admin', 'DELETE', `/api/connections/${other}`)).status).toBe(204);
-    const left = await env.DB.prepare('SELECT COUNT(*) AS n FROM export_settings WHERE connection_id = ?').bind(other).first<{ n: number }>();
-    expect(left?.n).toBe(0);
+    expect((await callAs('admin', 'DELETE', `/api/connections/${other}`)).status).toBe(404);
+    expect((await callAs('admin', 'POST', `/api/connections/${other}/remove-access`)).status).toBeLessThan(300);
+    const kept = await ok<ExportSettingsAnswer>('GET', `/api/connections/${other}/export-settings`);
+    expect(kept.version).toBe(1);
+    expect(kept.settings?.people.identifiers).toEqual([{ platformField: 'last_name', crmProperty: 'LastName' }]);
   });
 
   it('answers 404 for a connection of no one, and 400 for a body that is not settings', async () => {
