@@ -1,32 +1,33 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ImportSummary } from '../../shared/schema/imports.ts';
 import { type OpenBrowser, openBrowser, type Page, screenshot } from './chromium.ts';
-import { connectSalesforce, deleteConnections } from './crmSteps.ts';
-import { adminFetch } from './testAccount.ts';
+import { connectSalesforce, useFreshWorkspace } from './crmSteps.ts';
 
 const baseUrl = () => inject('baseUrl');
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await adminFetch(baseUrl(), path, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 describe('Sync to CRM from the audience page', () => {
   let browser: OpenBrowser;
   let page: Page;
   let audienceId = '';
+  /** The API as the page's user, in the page's workspace (a fresh one: see beforeAll). */
+  async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await page.request.fetch(path, {
+      method,
+      headers: { 'content-type': 'application/json', origin: baseUrl() },
+      ...(body === undefined ? {} : { data: JSON.stringify(body) }),
+    });
+    if (!res.ok()) throw new Error(`${method} ${path} → ${res.status()} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
   beforeAll(async () => {
     browser = await openBrowser(baseUrl());
     page = browser.page;
+    // Integrations are never deleted: in a workspace of its own, this file's connection has no other file's settings.
+    await useFreshWorkspace(baseUrl(), page, `Sync to CRM ${Date.now()}`);
   });
   afterAll(async () => {
-    if (audienceId) await adminFetch(baseUrl(), `/api/audiences/${audienceId}`, { method: 'DELETE' });
-    await deleteConnections(baseUrl());
+    if (audienceId) await page.request.fetch(`/api/audiences/${audienceId}`, { method: 'DELETE', headers: { origin: baseUrl() } });
     await browser?.close();
   });
 
@@ -99,7 +100,7 @@ describe('Sync to CRM from the audience page', () => {
     expect(await report.textContent()).toContain('Created');
     expect(await report.textContent()).toMatch(/003\w{12,15}/);
     const csv = await dialog.getByRole('link', { name: 'Download report (CSV)' }).getAttribute('href');
-    const text = await (await adminFetch(baseUrl(), csv ?? '')).text();
+    const text = await (await page.request.fetch(csv ?? '')).text();
     expect(text).toContain('push.ada@example.com');
     await screenshot(page, 'push-report');
   });
