@@ -40,7 +40,7 @@ export function ConnectSalesforce() {
         <CrmLogo kind="salesforce" />
         <div>
           <h3 id="connect-sf-heading">Connect Salesforce</h3>
-          <p class="muted small">You log in at Salesforce and allow read access; we never see your password.</p>
+          <p class="muted small">You log in at Salesforce and allow access to its data with your own permissions; we never see your password.</p>
         </div>
       </div>
       <fieldset disabled={busy()}>

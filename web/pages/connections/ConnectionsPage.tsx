@@ -42,8 +42,8 @@ export default function ConnectionsPage() {
       <header>
         <h1>Integrated systems</h1>
         <p>
-          Connect your CRM once, then import its contacts, leads and accounts straight into an audience: no export, no file. We only read
-          from your CRM; nothing is written back.
+          Connect your CRM once, then import its contacts, leads and accounts straight into an audience: no export, no file. Nothing is
+          written to your CRM until someone presses “Sync to CRM” on an audience; what it writes is set in each integration’s settings.
         </p>
       </header>
 
