@@ -85,6 +85,12 @@ function SyncCard(props: { sync: Sync; connection: CrmConnection | null; onChang
         </p>
       </Show>
 
+      <Show when={status().notice}>
+        <p class="notice info" data-testid="sync-run-notice">
+          {status().notice}
+        </p>
+      </Show>
+
       <dl class="connection-facts">
         <div>
           <dt>Updates</dt>

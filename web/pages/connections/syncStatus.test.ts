@@ -60,6 +60,17 @@ describe('syncStatus', () => {
     expect(failing.detail).toBe('The CRM did not answer.');
     expect(syncStatus(sync({ health: 'needs_reconnect' })).badge).toBe('Needs reconnect');
   });
+  it('passes on what a run did differently, under the line about that run', () => {
+    const notice = 'Dynamics 365 no longer kept the changes since the last run, so this run read every record again.';
+    expect(syncStatus(sync()).notice).toBe('');
+    expect(syncStatus(sync({ lastRun: run({ notice }) })).notice).toBe(notice);
+    expect(syncStatus(sync({ health: 'running', lastRun: run({ status: 'running', notice }) })).notice).toBe(notice);
+    expect(syncStatus(sync({ health: 'failing', lastRun: run({ status: 'failed', error: 'The CRM did not answer.', notice }) })).notice).toBe(notice);
+    // A paused card's line is about the pause, so the notice names its run.
+    expect(syncStatus(sync({ health: 'paused', paused: true, lastRun: run({ notice }) })).notice).toBe(`About the last run: ${notice}`);
+    expect(syncStatus(sync({ health: 'never_run', lastRun: null })).notice).toBe('');
+    expect(syncStatus(sync({ lastRun: run({ notice: '  ' }) })).notice).toBe('');
+  });
   it('says when the next run is, or why there is none', () => {
     expect(nextRunWords(sync({ paused: true }))).toBe('Paused');
     expect(nextRunWords(sync({ settings: { ...sync().settings, cycle: 'manual' } }))).toBe('Not scheduled');

@@ -1,7 +1,8 @@
 import type { Sync, UpdateCycle } from '../../../shared/schema/syncs.ts';
 import { formatDate, plural } from '../formatting.ts';
 
-export type SyncStatus = { tone: 'ok' | 'info' | 'warn' | 'error' | 'muted'; badge: string; detail: string };
+/** `notice`: what the last (or the running) run did differently from what was asked, or '' when nothing. */
+export type SyncStatus = { tone: 'ok' | 'info' | 'warn' | 'error' | 'muted'; badge: string; detail: string; notice: string };
 
 export const CYCLE_WORDS: Record<UpdateCycle, string> = {
   manual: 'Manually, with “Run now”',
@@ -14,6 +15,20 @@ export const CYCLE_WORDS: Record<UpdateCycle, string> = {
 
 /** What the sync card says about a sync's health, in the marketer's words. */
 export function syncStatus(sync: Sync): SyncStatus {
+  return { ...healthWords(sync), notice: runNotice(sync) };
+}
+
+/**
+ * The Worker words a run's notice for the marketer already ("…, so this run read every record again"); it sits under
+ * the line about that run, except on a paused card, whose line is about the pause: there it says which run it means.
+ */
+function runNotice(sync: Sync): string {
+  const text = sync.lastRun?.notice?.trim();
+  if (!text || sync.health === 'never_run') return '';
+  return sync.health === 'paused' ? `About the last run: ${text}` : text;
+}
+
+function healthWords(sync: Sync): Omit<SyncStatus, 'notice'> {
   const run = sync.lastRun;
   switch (sync.health) {
     case 'running':
