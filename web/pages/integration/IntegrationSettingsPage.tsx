@@ -241,7 +241,9 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
           <h2>2 · Export mapping</h2>
           <p class="muted">Which platform field fills which {crm} property, and who wins when both sides change it.</p>
           <RowProblemList problems={problems().filter((p) => p.path.length === 1 && p.path[0] === 'people')} />
-          <table class="settings-table">
+          {/* Six columns: narrower pickers fit the card at desktop widths, and the table scrolls inside the card below that. */}
+          <div class="table-scroll">
+          <table class="settings-table mapping-table">
             <thead>
               <tr>
                 <th>Platform field</th>
@@ -289,6 +291,7 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
               </For>
             </tbody>
           </table>
+          </div>
           <p class="muted small">Overwrite off: a push fills the property only while it is empty in {crm}. Two-way: the side changed most recently wins; conflicts are listed in the run report.</p>
           <button type="button" onClick={() => edit((s) => void s.people.fields.push({ platformField: 'first_name', crmProperty: '', direction: 'to_crm', overwrite: true, defaultOnCreate: null }))}>
             Add field
