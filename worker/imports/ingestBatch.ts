@@ -13,7 +13,7 @@ import { applyBatchCountsStatement } from '../store/imports.ts';
 import { snapshotMembersStatements } from '../store/memberSnapshots.ts';
 import { existingMembers, insertMembersStatements, mergeMembersStatements, type MemberWrite } from '../store/members.ts';
 import { assertBatchWithinLimits } from './batchLimits.ts';
-import { classifyRows, type ClassifiedRows } from './classifyRows.ts';
+import { type AcceptedRow, classifyRows, type ClassifiedRows } from './classifyRows.ts';
 import { keyedIdentifierHash } from './identifierKey.ts';
 import { knownPlan, rememberPlan } from './knownPlans.ts';
 import { resolveMatches, type MergedMember } from './resolveMatches.ts';
@@ -77,9 +77,15 @@ const distinctKeys = (classified: ClassifiedRows): string[] => [...new Set(class
  * exactly once. The first batch an isolate sees of an import reads the plan first and looks identifiers up apart.
  *
  * `alongside`: statements of the caller written in the same transaction, only when the batch is applied (never on
- * a replay), so what the caller records about the batch (a sync run's progress) is exactly once with it.
+ * a replay), so what the caller records about the batch (a sync run's progress) is exactly once with it. Given as a
+ * function, it is built from the batch's accepted rows (`index` into `body.rows`, `key`), so a caller that needs them
+ * (a sync linking CRM records to members) does not classify the rows a second time.
  */
-export async function ingestBatch(ctx: BatchContext, body: BatchBody, alongside: readonly D1PreparedStatement[] = []): Promise<BatchResult> {
+export async function ingestBatch(
+  ctx: BatchContext,
+  body: BatchBody,
+  alongside: readonly D1PreparedStatement[] | ((accepted: readonly AcceptedRow[]) => readonly D1PreparedStatement[]) = [],
+): Promise<BatchResult> {
   const { db, workspaceId, importId } = ctx;
   let plan = knownPlan(workspaceId, importId) ?? null;
   if (plan) assertBatchWithinLimits(body.rows, plan);
@@ -126,7 +132,7 @@ export async function ingestBatch(ctx: BatchContext, body: BatchBody, alongside:
       ...insertErrorsStatements(db, workspaceId, importId, body.seq, errors),
       applyBatchCountsStatement(db, workspaceId, importId, body.seq, counts, errors.length),
       addMembersStatement(db, workspaceId, summary.audienceId, counts.inserted, now),
-      ...alongside,
+      ...(typeof alongside === 'function' ? alongside(classified.accepted) : alongside),
     ];
     try {
       await db.batch(statements);

@@ -1,4 +1,4 @@
-import { classifyRows } from '../imports/classifyRows.ts';
+import { type AcceptedRow, classifyRows } from '../imports/classifyRows.ts';
 import { keyedIdentifierHash } from '../imports/identifierKey.ts';
 import { ingestBatch } from '../imports/ingestBatch.ts';
 import { holdBackPushedFields } from '../push/pullDirections.ts';
@@ -51,19 +51,20 @@ export async function storePulledPage(run: OpenRun, seq: number, page: PulledPag
     rows.staying,
     rows.stayingStamps,
   );
-  const stored = staying.length === 0 ? [] : classifyRows(staying, run.plan, keyOf).accepted;
   const leavingKeys = rows.leaving.length === 0 ? [] : classifyRows(rows.leaving, run.plan, keyOf).accepted.map((r) => r.key);
   const leaving = { workspaceId: run.workspaceId, audienceId: run.audienceId, keys: leavingKeys, rule: run.settings.deletionRule, now: now() };
-  const alongside = [
-    ...(page.nextCursor === null ? [] : [saveCursorStatement(db, run.runId, seq + 1, page.nextCursor)]),
-    runProgressStatement(run, page.records.length, deleted, rows.largestStamp),
-    ...linkRecordsStatements(db, scope, stored.map((r) => ({ recordId: rows.stayingIds[r.index] ?? null, memberKey: r.key })), now()),
-    countRemovedStatement(db, leaving, run.runId),
-    ...removeMembersStatements(db, leaving),
-    run.settings.deletionRule === 'keep_and_mark'
-      ? unmarkMembersStatement(db, { workspaceId: run.workspaceId, audienceId: run.audienceId, keys: stored.map((r) => r.key) })
-      : null,
-  ].filter((s): s is D1PreparedStatement => s !== null);
+  // Built from the rows the ingest accepted (its own classification of `staying`), so no row is classified twice.
+  const alongside = (stored: readonly AcceptedRow[]): D1PreparedStatement[] =>
+    [
+      ...(page.nextCursor === null ? [] : [saveCursorStatement(db, run.runId, seq + 1, page.nextCursor)]),
+      runProgressStatement(run, page.records.length, deleted, rows.largestStamp),
+      ...linkRecordsStatements(db, scope, stored.map((r) => ({ recordId: rows.stayingIds[r.index] ?? null, memberKey: r.key })), now()),
+      countRemovedStatement(db, leaving, run.runId),
+      ...removeMembersStatements(db, leaving),
+      run.settings.deletionRule === 'keep_and_mark'
+        ? unmarkMembersStatement(db, { workspaceId: run.workspaceId, audienceId: run.audienceId, keys: stored.map((r) => r.key) })
+        : null,
+    ].filter((s): s is D1PreparedStatement => s !== null);
   const result = await ingestBatch(
     { db, seal: run.seal, hasher: run.hasher, workspaceId: run.workspaceId, importId: run.importId, now },
     { seq, idempotencyKey: `sync-run-${run.runId}-${seq}`, rows: staying },
