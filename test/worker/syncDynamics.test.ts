@@ -123,7 +123,7 @@ describe('a Dynamics 365 table with change tracking', () => {
     await fake.control({ expireDeltaTokens: true, clearLog: true });
     const full = await settled(sync.id, (await runNow(sync.id)).run.id);
     expect(full).toMatchObject({ status: 'succeeded', incremental: false, changedSince: null, pulled: 3, removed: 0 });
-    expect(full.notice).toMatch(/change token had expired.*read every record again/);
+    expect(full.notice).toMatch(/no longer had the list of changes.*read every record again/);
     expect(full.counts).toMatchObject({ received: 3, inserted: 0, rejected: 0 });
     const reads = await contactReads(fake);
     expect(reads[0]).toMatchObject({ status: 400 });

@@ -11,7 +11,7 @@ export type PulledPage = CrmChangePage & {
 };
 
 export const EXPIRED_TOKEN_NOTICE =
-  'Dynamics 365 no longer kept the changes since the last run (its change token had expired), so this run read every record again.';
+  'Dynamics 365 no longer had the list of changes since the last run (it keeps it only for a while), so this run read every record again.';
 
 type RunState = { pull_mode: PullMode | null; record_id_field: string | null; delta_from: string | null };
 
