@@ -35,6 +35,13 @@ export type SalesforceConnectorOptions = {
 
 export const DEFAULT_RETRY: RetryPolicy = { retries: 3, baseDelayMs: 500, maxDelayMs: 8_000 };
 export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** A jsforce connection to the org whose HTTP goes through fetch with a timeout (reading and writing alike). */
+export function jsforceConnection(org: SalesforceOrg, version: string, timeoutMs: number = DEFAULT_TIMEOUT_MS): Connection {
+  const conn = new Connection({ instanceUrl: org.instanceUrl, version });
+  conn._transport = fetchTransport(conn._transport, timeoutMs);
+  return conn;
+}
 /** Objects imported as leads / companies; other standard objects are not audience data. */
 const STANDARD_ROLES: Record<string, CrmObject['role']> = { Contact: 'lead', Lead: 'lead', Account: 'company' };
 
@@ -95,8 +102,7 @@ export class SalesforceConnector implements Connector {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.version = options.apiVersion ?? SALESFORCE_API_VERSION;
     // No refresh token given to jsforce: renewing is the token source's (once per expiry, stored, revocation marked).
-    this.conn = new Connection({ instanceUrl: org.instanceUrl, version: this.version });
-    this.conn._transport = fetchTransport(this.conn._transport, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.conn = jsforceConnection(org, this.version, options.timeoutMs);
     this.described = new RequestMetadata(options.describes, async (object) => {
       const answer = await this.call(() => this.conn.describe(object));
       return describeFields(answer.fields as unknown as SalesforceDescribeField[]);

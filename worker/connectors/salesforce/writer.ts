@@ -6,7 +6,7 @@ import { realSleep, withRetry, type RetryPolicy, type Sleep } from '../../../sha
 import { CrmError, SelectionError, type CrmRecordRef, type CrmUser, type CrmWriteOp, type CrmWriteResult, type CrmWriter } from '../connector.ts';
 import type { AccessTokenSource } from '../tokenSource.ts';
 import { flattenRecord } from './flattenRecord.ts';
-import { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, SALESFORCE_API_VERSION, retryVerdict, toCrmError, type SalesforceOrg } from './salesforceConnector.ts';
+import { DEFAULT_RETRY, jsforceConnection, SALESFORCE_API_VERSION, retryVerdict, toCrmError, type SalesforceOrg } from './salesforceConnector.ts';
 import { SalesforceHttpError, fetchTransport } from './salesforceHttp.ts';
 import {
   bulkCsv,
@@ -102,8 +102,7 @@ export class SalesforceWriter implements CrmWriter {
   ) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.version = options.apiVersion ?? SALESFORCE_API_VERSION;
-    this.conn = new Connection({ instanceUrl: org.instanceUrl, version: this.version });
-    this.conn._transport = fetchTransport(this.conn._transport, options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
+    this.conn = jsforceConnection(org, this.version, options.timeoutMs);
     this.bulk = new BulkV2(this.conn as never);
   }
 
