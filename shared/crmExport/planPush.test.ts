@@ -57,6 +57,12 @@ describe('planRecord: matching', () => {
     expect(planRecord(member(), settingsOf(), run, none).action).toBe('create');
   });
 
+  it('creates with the identifier values it looked for, mapped or not, so the next push or a retry finds the record', () => {
+    const onlyIdentifiers = settingsOf({ people: { fields: [{ platformField: 'first_name', crmProperty: 'FirstName' }] } });
+    const plan = planRecord(member({ values: { email: 'ada@example.com', phone: '+44 20 7946 0000', first_name: 'Ada' } }), onlyIdentifiers, run, none);
+    expect(changed(plan)).toEqual({ Email: 'ada@example.com', Phone: '+44 20 7946 0000', FirstName: 'Ada' });
+  });
+
   it('updates the remembered record before looking by identifier', () => {
     const remembered = record({ Email: 'ada@example.com', FirstName: 'A.' }, { id: 'REM' });
     const plan = planRecord(member(), settingsOf(), run, { remembered, byIdentifier: [[record({}), record({})], []] });

@@ -7,7 +7,7 @@ import type { EngagementSummary, TwoWayConflict } from '../schema/crmPush.ts';
  * 1. Matching: the record remembered for the member (crm_record_links) if the CRM still has it; else the
  *    identifiers in order — the first one that finds any record decides: exactly one is the match, more is a
  *    conflict ("several records match"), none goes on to the next identifier; no identifier finds one → create.
- * 2. Values, each source overriding the ones before for the same property: mapped fields (to_crm and two_way only;
+ * 2. Values, each source overriding the ones before for the same property: on create the identifiers, mapped fields (to_crm and two_way only;
  *    on create the member's value or the field's default), campaign metrics (members with a summary), engagement
  *    fields (engaged members only), export-time values, fixed fields, then the owner.
  * 3. On update a mapped field changes only when the member has a value (a push never blanks a CRM value), it differs,
@@ -149,6 +149,12 @@ export function planRecord(member: PushMember, settings: PlanSettings, run: Plan
   const mappedFields = settings.people.fields.filter((f) => f.direction !== 'from_crm');
   if (match.kind === 'none') {
     const values = new Map<string, string>();
+    // Created with the values it was looked for by (what checkExportSettings counts on for required fields), so the
+    // next push — or the retry of a write whose answer was lost — finds it instead of creating it again.
+    for (const identifier of settings.people.identifiers) {
+      const value = identifierValue(member, identifier, settings.sensitiveAllowed);
+      if (value !== null) values.set(identifier.crmProperty, value);
+    }
     for (const f of mappedFields) {
       const value = sendableValue(member, f.platformField, settings.sensitiveAllowed) ?? present(f.defaultOnCreate);
       if (value !== null) values.set(f.crmProperty, value);

@@ -127,6 +127,14 @@ export type CrmWriteResult =
       fields: string[];
     };
 
+/**
+ * How a write treats a request carrying creates that got a 5xx or no answer: the CRM may have applied it, so sending
+ * it again could create every record twice. `resendCreates: false` (the push engine) sends such a request once and
+ * throws crm_unavailable; the caller looks its records up by identifier before sending the creates again. Throttling
+ * (429, REQUEST_LIMIT_EXCEEDED) is retried either way: a throttled request was not applied. Default true.
+ */
+export type CrmWriteOptions = { resendCreates?: boolean };
+
 /** A CRM user, for the user mapping: one definition in shared/schema/crmExport.ts (the API answers it too). */
 export type { CrmUser } from '../../shared/schema/crmExport.ts';
 
@@ -143,6 +151,6 @@ export interface CrmWriter {
    * Creates/updates; the connector picks the bulk endpoint for the size (Salesforce sObject Collections for small
    * batches, Bulk API 2.0 for large ones; Dataverse $batch / UpsertMultiple) and honours the CRM's limits.
    */
-  write(object: string, ops: CrmWriteOp[]): Promise<CrmWriteResult[]>;
+  write(object: string, ops: CrmWriteOp[], options?: CrmWriteOptions): Promise<CrmWriteResult[]>;
   listUsers(): Promise<CrmUser[]>;
 }

@@ -1,7 +1,9 @@
+import { afterLostWrite, type LostWriteOutcome } from '../../shared/crmExport/lostWrite.ts';
 import type { PlanRun, PlanSettings } from '../../shared/crmExport/planPush.ts';
-import type { CrmWriteOp, CrmWriteResult } from '../connectors/connector.ts';
+import { CrmError, type CrmWriteOp, type CrmWriteResult, type CrmWriter } from '../connectors/connector.ts';
 import { peopleTable } from './crmTargets.ts';
 import { planBatch, type PlannedMember } from './planBatch.ts';
+import { linkCompanies } from './pushCompanies.ts';
 import { nextMembers, scopeWhere } from './pushMembers.ts';
 import { openPushWriter } from './pushDeps.ts';
 import { batchWrittenStatements, getPushRow, pushRequestOf, pushSettingsOf, rememberedRecords, type PushRecordLine } from './pushStore.ts';
@@ -11,17 +13,64 @@ export const PUSH_BATCH_MEMBERS = 200;
 
 export type PushBatchOutcome = { done: boolean; handled: number };
 
+/** A planned member, and what a lost write already did to its record (afterLostWrite), when one came first. */
+type WrittenMember = PlannedMember & { earlier: LostWriteOutcome['earlier'] };
+
 /** The report line of a planned member, with what the CRM answered for its write (when there was one). */
-function lineOf(p: PlannedMember, result: CrmWriteResult | undefined): PushRecordLine & { memberKey: string } {
+function lineOf(p: WrittenMember, result: CrmWriteResult | undefined): PushRecordLine & { memberKey: string } {
   const base = { memberId: p.member.memberId, member: p.member.label, memberKey: p.member.key, changes: p.plan.changes, conflicts: p.plan.conflicts };
   if (p.plan.action === 'conflict') return { ...base, recordId: null, action: 'conflict', message: p.plan.reason, vendorCode: null, changes: [] };
-  if (p.plan.action === 'skip') return { ...base, recordId: p.plan.recordId, action: 'skipped', message: 'Already up to date.', vendorCode: null };
+  if (p.plan.action === 'skip') {
+    if (p.earlier) return { ...base, recordId: p.plan.recordId, action: p.earlier.action, message: null, vendorCode: null, changes: p.earlier.changes };
+    return { ...base, recordId: p.plan.recordId, action: 'skipped', message: 'Already up to date.', vendorCode: null };
+  }
   if (!result) return { ...base, recordId: p.plan.recordId, action: 'failed', message: 'The CRM gave no answer for this record.', vendorCode: null };
   if (!result.ok) {
     const fields = result.fields.length > 0 ? ` (${result.fields.join(', ')})` : '';
     return { ...base, recordId: p.plan.recordId, action: 'failed', message: `The CRM refused the record${fields}: ${result.message}`, vendorCode: result.vendorCode };
   }
+  if (p.earlier) return { ...base, recordId: result.id, action: p.earlier.action, message: null, vendorCode: null, changes: [...p.earlier.changes, ...p.plan.changes] };
   return { ...base, recordId: result.id, action: p.plan.action === 'create' ? 'created' : 'updated', message: null, vendorCode: null };
+}
+
+/** The creates and updates of a plan, one op each, in the order of `writing`. */
+function opsOf(writing: readonly PlannedMember[]): CrmWriteOp[] {
+  return writing.map((p) => {
+    const values = Object.fromEntries(p.plan.changes.map((c) => [c.crmProperty, c.newValue]));
+    return p.plan.action === 'create' ? { kind: 'create', values } : { kind: 'update', id: p.plan.recordId ?? '', values };
+  });
+}
+
+/**
+ * Writes a planned batch; creates are sent once (`resendCreates: false`). When the answer is lost (crm_unavailable:
+ * a 5xx or dropped connection on a request carrying creates, a Bulk API 2.0 job still running after the poll time),
+ * the CRM may hold some of the records already, so the batch is planned again — the records it created are found by
+ * their identifiers (findBy) — and only what is still missing is written. A second lost answer ends the step; the
+ * step's retry plans from the CRM again the same way, so no retry creates a record twice.
+ */
+async function writePlanned(
+  writer: CrmWriter,
+  object: string,
+  planned: PlannedMember[],
+  replan: () => Promise<PlannedMember[]>,
+): Promise<{ members: WrittenMember[]; results: Map<number, CrmWriteResult> }> {
+  const write = async (members: readonly WrittenMember[]) => {
+    const writing = members.filter((p) => p.plan.action === 'create' || p.plan.action === 'update');
+    const results = writing.length > 0 ? await writer.write(object, opsOf(writing), { resendCreates: false }) : [];
+    return new Map(writing.flatMap((p, i) => (results[i] ? [[p.member.memberId, results[i]] as const] : [])));
+  };
+  const first = planned.map((p) => ({ ...p, earlier: null }));
+  try {
+    return { members: first, results: await write(first) };
+  } catch (e) {
+    if (!(e instanceof CrmError && e.code === 'crm_unavailable')) throw e;
+  }
+  const before = new Map(planned.map((p) => [p.member.memberId, p.plan]));
+  const again = (await replan()).map((p) => {
+    const earlier = before.get(p.member.memberId);
+    return earlier ? { member: p.member, ...afterLostWrite(earlier, p.plan) } : { ...p, earlier: null };
+  });
+  return { members: again, results: await write(again) };
 }
 
 export function planSettingsOf(settings: ReturnType<typeof pushSettingsOf>, ownerProperty: string): PlanSettings {
@@ -52,16 +101,10 @@ export async function pushNextBatch(env: Env, workspaceId: string, pushId: strin
   const runnerEmail = await userEmail(db, row.started_by);
   const run: PlanRun = { exportTimeValues: request.exportTimeValues, runnerEmail };
   const remembered = await rememberedRecords(db, workspaceId, { connectionId: row.connection_id, object, audienceId: row.audience_id }, members.map((m) => m.key));
-  const planned = await planBatch(writer, object, planSettingsOf(settings, ownerProperty), run, members, remembered);
-
-  const writing = planned.filter((p) => p.plan.action === 'create' || p.plan.action === 'update');
-  const ops: CrmWriteOp[] = writing.map((p) => {
-    const values = Object.fromEntries(p.plan.changes.map((c) => [c.crmProperty, c.newValue]));
-    return p.plan.action === 'create' ? { kind: 'create', values } : { kind: 'update', id: p.plan.recordId ?? '', values };
-  });
-  const results = ops.length > 0 ? await writer.write(object, ops) : [];
-  const resultOf = new Map(writing.map((p, i) => [p.member.memberId, results[i]]));
-  const lines = planned.map((p) => lineOf(p, resultOf.get(p.member.memberId)));
+  const linked = await linkCompanies(writer, kind, planSettingsOf(settings, ownerProperty), settings.companies, members, 'write');
+  const plan = () => planBatch(writer, object, linked.settings, run, linked.members, remembered);
+  const written = await writePlanned(writer, object, await plan(), plan);
+  const lines = written.members.map((p) => lineOf(p, written.results.get(p.member.memberId)));
   await db.batch(
     batchWrittenStatements(
       db,

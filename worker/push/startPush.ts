@@ -5,6 +5,7 @@ import { invalid } from '../domainError.ts';
 import { getAudience } from '../store/audiences.ts';
 import { peopleTable } from './crmTargets.ts';
 import { planBatch } from './planBatch.ts';
+import { linkCompanies } from './pushCompanies.ts';
 import { planSettingsOf, userEmail } from './pushBatch.ts';
 import { exportSettingsOf, openPushWriter } from './pushDeps.ts';
 import { countInScope, nextMembers, scopeWhere } from './pushMembers.ts';
@@ -36,7 +37,8 @@ export async function previewPush(env: Env, workspaceId: string, request: PushRe
     const last = page.at(-1);
     if (!last) break;
     const remembered = await rememberedRecords(db, workspaceId, { connectionId: request.connectionId, object, audienceId: request.audienceId }, page.map((m) => m.key));
-    for (const { member, plan } of await planBatch(writer, object, planSettings, run, page, remembered)) {
+    const linked = await linkCompanies(writer, kind, planSettings, settings.companies, page, 'preview');
+    for (const { member, plan } of await planBatch(writer, object, linked.settings, run, linked.members, remembered)) {
       counts[plan.action] += 1;
       if (plan.action !== 'skip' && sample.length < SAMPLE_SIZE) {
         sample.push({ memberId: member.id, member: member.label, action: plan.action, recordId: plan.recordId, changes: plan.changes, conflicts: plan.conflicts, reason: plan.reason });

@@ -13,6 +13,8 @@ export type DataverseWriteStats = {
 export type DataverseWriteControl = {
   /** A duplicate detection rule: a write giving `column` a value another row of `table` has is refused (0x80040333) when the request asks for duplicate detection. */
   duplicateRule?: { table: string; column: string } | null;
+  /** The next this many $batch requests are applied, then answered 503: the answer lost on the way back. */
+  loseBatchAnswers?: number;
 };
 
 export function fakeDataverseWrites(url: string, tenant: string) {

@@ -41,7 +41,7 @@ const tenants = new Map<string, Tenant>();
 function tenantOf(id: string): Tenant {
   let t = tenants.get(id);
   if (!t) {
-    t = { stats: { batches: 0, batchOperations: 0, createMultiple: 0, updateMultiple: 0, singleWrites: 0 }, control: { duplicateRule: null } };
+    t = { stats: { batches: 0, batchOperations: 0, createMultiple: 0, updateMultiple: 0, singleWrites: 0 }, control: { duplicateRule: null, loseBatchAnswers: 0 } };
     tenants.set(id, t);
   }
   return t;
@@ -88,6 +88,7 @@ export async function writeControl(req: IncomingMessage, res: ServerResponse, te
   if (req.method === 'POST') {
     const body = JSON.parse((await readBody(req)) || '{}') as DataverseWriteControl;
     if (body.duplicateRule !== undefined) t.control.duplicateRule = body.duplicateRule;
+    if (body.loseBatchAnswers !== undefined) t.control.loseBatchAnswers = body.loseBatchAnswers;
   }
   send(res, { status: 200, headers: {}, body: t.stats });
 }
@@ -108,6 +109,12 @@ export async function handleWrite(w: WriteRequest): Promise<boolean> {
   const body = await readBody(w.req);
   if (w.path === '$batch' && method === 'POST') {
     const answer = batch(w, t, body);
+    if (t.control.loseBatchAnswers > 0) {
+      t.control.loseBatchAnswers--;
+      w.log(503);
+      send(w.res, error(503, '0x80040216', 'An unexpected error occurred.'));
+      return true;
+    }
     w.log(answer.status);
     w.res.writeHead(answer.status, answer.headers).end(answer.text);
     return true;

@@ -18,4 +18,6 @@ export type WriteControl = {
   duplicateRule?: { object: string; field: string } | null;
   /** How many job-info requests answer InProgress after UploadComplete before JobComplete (default 1). */
   bulkPollsBeforeComplete?: number;
+  /** The next this many sObject Collections create/update calls are applied, then answered 503: the answer lost on the way back. */
+  loseCollectionAnswers?: number;
 };

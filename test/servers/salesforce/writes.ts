@@ -29,7 +29,7 @@ export function writeState(org: FakeOrg): WriteState {
   if (!state) {
     state = {
       stats: { collectionCalls: 0, collectionRecords: 0, retrieveCalls: 0, bulkJobs: [] },
-      control: { duplicateRule: null, bulkPollsBeforeComplete: 1 },
+      control: { duplicateRule: null, bulkPollsBeforeComplete: 1, loseCollectionAnswers: 0 },
       created: 0,
     };
     states.set(org, state);
@@ -64,6 +64,7 @@ export function writeControl(ctx: WriteCtx, org: FakeOrg): void {
     const body = JSON.parse(ctx.body || '{}') as WriteControl;
     if (body.duplicateRule !== undefined) state.control.duplicateRule = body.duplicateRule;
     if (body.bulkPollsBeforeComplete !== undefined) state.control.bulkPollsBeforeComplete = body.bulkPollsBeforeComplete;
+    if (body.loseCollectionAnswers !== undefined) state.control.loseCollectionAnswers = body.loseCollectionAnswers;
   }
   sendJson(ctx.res, 200, state.stats);
 }
@@ -111,6 +112,10 @@ function collection(ctx: WriteCtx, org: FakeOrg, mode: 'create' | 'update'): voi
     if (!recordId) return failure('MISSING_ARGUMENT', 'Id not specified in an update call', []);
     return saveRecord(org, object, values, recordId);
   });
+  if (state.control.loseCollectionAnswers > 0) {
+    state.control.loseCollectionAnswers--;
+    return sendApiError(ctx.res, 503, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable, please try again later.');
+  }
   sendJson(
     ctx.res,
     200,

@@ -84,11 +84,18 @@ export class DataverseApi {
    * A POST (a $batch of writes) under the same policies as `get`; the answer's text and content type, for the caller
    * to read (a multipart batch answer is no JSON).
    */
-  async post(url: string, body: string, headers: Record<string, string>, prefer: readonly string[] = []): Promise<{ text: string; contentType: string }> {
-    return this.exchange(url, { method: 'POST', body, headers, prefer });
+  async post(
+    url: string,
+    body: string,
+    headers: Record<string, string>,
+    prefer: readonly string[] = [],
+    options: { resendUnanswered?: boolean } = {},
+  ): Promise<{ text: string; contentType: string }> {
+    return this.exchange(url, { method: 'POST', body, headers, prefer }, options.resendUnanswered ?? true);
   }
 
-  private async exchange(url: string, init: ApiRequest): Promise<{ text: string; contentType: string }> {
+  /** `resendUnanswered` false: a 5xx or a lost answer is thrown at once (the request may have been applied); 429 still waits and retries. */
+  private async exchange(url: string, init: ApiRequest, resendUnanswered = true): Promise<{ text: string; contentType: string }> {
     if (!this.owns(url)) throw new SelectionError('That Dataverse link does not belong to this environment');
     let token: string | null = null;
     let renewed = false;
@@ -104,7 +111,8 @@ export class DataverseApi {
       if (answer.body !== null) return { text: answer.body, contentType: answer.response.headers.get('Content-Type') ?? '' };
       throw await this.failure(answer.response);
     };
-    return withRetry(once, { policy: this.retry, verdict: retryVerdict, sleep: this.options.sleep, random: this.options.random });
+    const verdict = resendUnanswered ? retryVerdict : (e: unknown): RetryVerdict => (e instanceof CrmError && e.code === 'crm_rate_limited' ? retryVerdict(e) : { retryable: false });
+    return withRetry(once, { policy: this.retry, verdict, sleep: this.options.sleep, random: this.options.random });
   }
 
   /** One request; the body is read inside it, so a connection dropped mid-body is a network failure like any other. */

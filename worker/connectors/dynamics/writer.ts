@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CrmField } from '../../../shared/schema/crm.ts';
-import { SelectionError, type CrmRecordRef, type CrmUser, type CrmWriteOp, type CrmWriteResult, type CrmWriter } from '../connector.ts';
+import { SelectionError, type CrmRecordRef, type CrmUser, type CrmWriteOp, type CrmWriteOptions, type CrmWriteResult, type CrmWriter } from '../connector.ts';
 import { jsonOrUndefined } from '../vendorAnswer.ts';
 import type { DataverseApi } from './dataverseApi.ts';
 import type { DynamicsConnector } from './dynamicsConnector.ts';
@@ -82,7 +82,7 @@ export class DynamicsWriter implements CrmWriter {
     return this.read(object, table, fields, guids.map((id) => `${table.primaryId} eq ${id}`));
   }
 
-  async write(object: string, ops: CrmWriteOp[]): Promise<CrmWriteResult[]> {
+  async write(object: string, ops: CrmWriteOp[], options: CrmWriteOptions = {}): Promise<CrmWriteResult[]> {
     const table = await this.table(object);
     const results: (CrmWriteResult | undefined)[] = new Array(ops.length);
     const operations: { index: number; operation: BatchOperation }[] = [];
@@ -115,7 +115,9 @@ export class DynamicsWriter implements CrmWriter {
         chunk.map((c) => c.operation),
         crypto.randomUUID(),
       );
-      const answer = await this.api.post(this.api.url('$batch'), body, { 'Content-Type': contentType }, ['odata.continue-on-error']);
+      // A $batch of updates only (If-Match: *) is safe to send again; one with creates only when the caller allows it.
+      const resendUnanswered = (options.resendCreates ?? true) || chunk.every((c) => c.operation.method === 'PATCH');
+      const answer = await this.api.post(this.api.url('$batch'), body, { 'Content-Type': contentType }, ['odata.continue-on-error'], { resendUnanswered });
       const answers = parseBatchAnswer(answer.text, answer.contentType);
       chunk.forEach((c, i) => {
         const a = answers[i];

@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { Connection } from 'jsforce/core';
 import { BulkV2 } from 'jsforce/browser/api/bulk2.js';
-import { realSleep, withRetry, type RetryPolicy, type Sleep } from '../../../shared/retry/retryPolicy.ts';
-import { CrmError, SelectionError, type CrmRecordRef, type CrmUser, type CrmWriteOp, type CrmWriteResult, type CrmWriter } from '../connector.ts';
+import { realSleep, withRetry, type RetryPolicy, type RetryVerdict, type Sleep } from '../../../shared/retry/retryPolicy.ts';
+import { CrmError, SelectionError, type CrmRecordRef, type CrmUser, type CrmWriteOp, type CrmWriteOptions, type CrmWriteResult, type CrmWriter } from '../connector.ts';
 import type { AccessTokenSource } from '../tokenSource.ts';
 import { flattenRecord } from './flattenRecord.ts';
 import { DEFAULT_RETRY, jsforceConnection, SALESFORCE_API_VERSION, retryVerdict, toCrmError, type SalesforceOrg } from './salesforceConnector.ts';
@@ -134,7 +134,7 @@ export class SalesforceWriter implements CrmWriter {
     return found;
   }
 
-  async write(object: string, ops: CrmWriteOp[]): Promise<CrmWriteResult[]> {
+  async write(object: string, ops: CrmWriteOp[], options: CrmWriteOptions = {}): Promise<CrmWriteResult[]> {
     const described = await this.describe(object);
     const results: (CrmWriteResult | undefined)[] = new Array(ops.length);
     const creates: { index: number; record: Record<string, SalesforceValue> }[] = [];
@@ -151,7 +151,10 @@ export class SalesforceWriter implements CrmWriter {
       ['update', updates],
     ] as const) {
       if (!batch.length) continue;
-      const answered = viaBulk ? await this.bulkWrite(object, operation, batch.map((b) => b.record)) : await this.collectionWrite(object, operation, batch.map((b) => b.record));
+      const resend = operation === 'update' || (options.resendCreates ?? true);
+      const answered = viaBulk
+        ? await this.bulkWrite(object, operation, batch.map((b) => b.record))
+        : await this.collectionWrite(object, operation, batch.map((b) => b.record), resend);
       batch.forEach((b, i) => {
         results[b.index] = answered[i];
       });
@@ -176,20 +179,22 @@ export class SalesforceWriter implements CrmWriter {
 
   // --- sObject Collections ---
 
-  private async collectionWrite(object: string, operation: 'insert' | 'update', records: Record<string, SalesforceValue>[]): Promise<CrmWriteResult[]> {
+  private async collectionWrite(object: string, operation: 'insert' | 'update', records: Record<string, SalesforceValue>[], resendUnanswered: boolean): Promise<CrmWriteResult[]> {
     const results: CrmWriteResult[] = [];
     for (const part of chunks(records, COLLECTION_SIZE)) {
       const body = JSON.stringify({
         allOrNone: false,
         records: part.map(({ Id, ...values }) => ({ attributes: { type: object }, ...(operation === 'update' ? { id: Id } : {}), ...values })),
       });
-      const answer = await this.call(() =>
-        this.conn.request<unknown>({
-          method: operation === 'insert' ? 'POST' : 'PATCH',
-          url: `/services/data/v${this.version}/composite/sobjects`,
-          body,
-          headers: { 'Content-Type': 'application/json' },
-        }),
+      const answer = await this.call(
+        () =>
+          this.conn.request<unknown>({
+            method: operation === 'insert' ? 'POST' : 'PATCH',
+            url: `/services/data/v${this.version}/composite/sobjects`,
+            body,
+            headers: { 'Content-Type': 'application/json' },
+          }),
+        resendUnanswered ? retryVerdict : throttledOnly,
       );
       const saved = SaveResults.parse(answer);
       part.forEach((record, i) => {
@@ -319,7 +324,7 @@ export class SalesforceWriter implements CrmWriter {
   }
 
   /** One Salesforce call: renewed once on an expired session, retried on 5xx and rate limits, errors as CrmError. */
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  private async call<T>(fn: () => Promise<T>, verdict: (e: unknown) => RetryVerdict = retryVerdict): Promise<T> {
     let renewed = false;
     const once = async () => {
       const sentWith = await this.tokens.current();
@@ -334,11 +339,16 @@ export class SalesforceWriter implements CrmWriter {
       }
     };
     try {
-      return await withRetry(once, { policy: this.retry, verdict: retryVerdict, sleep: this.options.sleep });
+      return await withRetry(once, { policy: this.retry, verdict, sleep: this.options.sleep });
     } catch (e) {
       throw toCrmError(e);
     }
   }
+}
+
+/** Creates sent once (CrmWriteOptions.resendCreates false): only a refusal for the API allowance, never applied, is retried. */
+function throttledOnly(e: unknown): RetryVerdict {
+  return e instanceof SalesforceHttpError && e.status === 403 ? retryVerdict(e) : { retryable: false };
 }
 
 function failureOf(error: { statusCode: string; message: string; fields?: string[] | undefined } | undefined): WriteFailure {
