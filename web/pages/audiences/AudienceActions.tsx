@@ -4,26 +4,15 @@ import { audiencesApi } from '../../api/audiences.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatDate, plural } from '../formatting.ts';
 import { Link, navigate } from '../navigation.tsx';
+import { createBusyAction } from '../busyAction.ts';
 
 /** The audience's title line: rename in place, import more, the two exports, delete (confirmed with the member count). */
 export function AudienceActions(props: { audience: Audience; onRenamed: (a: Audience) => void }) {
   const [editing, setEditing] = createSignal(false);
   const [name, setName] = createSignal('');
   const [confirmDelete, setConfirmDelete] = createSignal(false);
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<unknown>(null);
+  const { busy, error, act } = createBusyAction();
 
-  async function act(work: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   return (
     <>

@@ -5,6 +5,7 @@ import { connectionsApi } from '../../api/connections.ts';
 import { pushesApi } from '../../api/pushes.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatCount, plural } from '../formatting.ts';
+import { createBusyAction } from '../busyAction.ts';
 
 const ACTION_WORDS = { create: 'Create', update: 'Update', skip: 'Unchanged', conflict: 'Conflict' } as const;
 const OUTCOME_WORDS = { created: 'Created', updated: 'Updated', skipped: 'Unchanged', conflict: 'Conflict', failed: 'Failed' } as const;
@@ -22,8 +23,7 @@ export function PushToCrm(props: { audienceId: string; scope: PushScope; scopeLa
   const [preview, setPreview] = createSignal<PushPreview | null>(null);
   const [push, setPush] = createSignal<Push | null>(null);
   const [report, setReport] = createSignal<PushReport | null>(null);
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<unknown>(null);
+  const { busy, error, setError, act } = createBusyAction();
   const chosen = () => connectionId() || connections()?.find((c) => c.status !== 'needs_reauth')?.id || '';
   const body = () => ({ connectionId: chosen(), audienceId: props.audienceId, scope: props.scope, exportTimeValues: exportTimeValues() });
 
@@ -32,17 +32,6 @@ export function PushToCrm(props: { audienceId: string; scope: PushScope; scopeLa
   let timer: ReturnType<typeof setTimeout> | undefined;
   onCleanup(() => clearTimeout(timer));
 
-  async function act(work: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   async function follow(id: string) {
     try {

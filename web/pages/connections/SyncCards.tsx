@@ -9,6 +9,7 @@ import { ErrorNotice } from '../ErrorNotice.tsx';
 import { Link } from '../navigation.tsx';
 import { CYCLE_WORDS, nextRunWords, syncStatus } from './syncStatus.ts';
 import './syncCards.css';
+import { createBusyAction } from '../busyAction.ts';
 
 // While a run is going, the cards follow its progress; otherwise they are read once.
 const POLL_MS = 3_000;
@@ -41,22 +42,15 @@ export function SyncCards(props: { connections: readonly CrmConnection[] }) {
 function SyncCard(props: { sync: Sync; connection: CrmConnection | null; onChanged: (s: Sync) => void; refresh: () => void }) {
   const s = () => props.sync;
   const status = () => syncStatus(s());
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<unknown>(null);
+  const busyAction = createBusyAction();
+  const { busy, error } = busyAction;
 
-  async function act(action: () => Promise<unknown>) {
-    setBusy(true);
-    setError(null);
-    try {
+  const act = (action: () => Promise<unknown>) =>
+    busyAction.act(async () => {
       const answer = await action();
       if (answer && typeof answer === 'object' && 'health' in answer) props.onChanged(answer as Sync);
       else props.refresh();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
+    });
 
   return (
     <article class="card connection sync-card" data-testid={`sync-${s().id}`} aria-label={`Sync ${s().settings.name}`}>

@@ -5,6 +5,7 @@ import { connectionsApi } from '../../api/connections.ts';
 import { resourceValue } from '../crm/crmImport.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatCount, plural } from '../formatting.ts';
+import { createBusyAction } from '../busyAction.ts';
 
 /**
  * Changing which attributes of a table the integration imports, for admins and key contacts: pick the attributes,
@@ -16,8 +17,7 @@ export function TableConfigEditor(props: { connection: CrmConnection; config: Cr
   const [picked, setPicked] = createSignal<ReadonlySet<string>>(new Set(props.config.attributes));
   const [search, setSearch] = createSignal('');
   const [impact, setImpact] = createSignal<ChangeImpact | null>(null);
-  const [busy, setBusy] = createSignal(false);
-  const [error, setError] = createSignal<unknown>(null);
+  const { busy, error, act } = createBusyAction();
 
   // Saved attributes the CRM no longer lists still show, so they can be removed on purpose.
   const options = createMemo(() => {
@@ -41,17 +41,6 @@ export function TableConfigEditor(props: { connection: CrmConnection; config: Cr
     setImpact(null);
   }
 
-  async function act(step: () => Promise<void>) {
-    setBusy(true);
-    setError(null);
-    try {
-      await step();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  }
 
   const review = () => act(async () => void setImpact(await connectionsApi.configImpact(props.connection.id, props.config.object, body())));
   const save = () => act(async () => props.onSaved(await connectionsApi.saveConfig(props.connection.id, props.config.object, body())));
