@@ -6,6 +6,8 @@ import type { CrmUnderBench } from './crmUnderBench.ts';
 const CLIENT = { clientId: 'bench-salesforce-client', clientSecret: 'bench-salesforce-secret' };
 /** Salesforce's default query page, and what the connector asks for. */
 const PAGE_SIZE = 2000;
+/** Records per sObject Collections request: Salesforce's limit, and what the connector's writer sends. */
+const COLLECTION_SIZE = 200;
 
 type QueryPage = { done: boolean; nextRecordsUrl?: string; records: unknown[] };
 
@@ -32,7 +34,9 @@ async function directToken(org: CreateOrgResponse): Promise<string> {
 }
 
 /** The fake Salesforce (test/servers/salesforce) with one org of `records` generated contacts. */
-export async function salesforceUnderBench(records: number): Promise<CrmUnderBench & { changeEvery(nth: number): Promise<number> }> {
+export async function salesforceUnderBench(
+  records: number,
+): Promise<CrmUnderBench & { changeEvery(nth: number): Promise<number>; createDirect(contacts: readonly Record<string, string>[]): Promise<number> }> {
   const fake = await startFakeSalesforce();
   const res = await fetch(`${fake.url}/__control/orgs`, {
     method: 'POST',
@@ -94,6 +98,24 @@ export async function salesforceUnderBench(records: number): Promise<CrmUnderBen
       const changed = await fetch(`${fake.url}/__control/orgs/${orgIndex}/records`, { method: 'POST', body: JSON.stringify({ object: 'Contact', upsert }) });
       if (!changed.ok) throw new Error(`fake Salesforce refused the changes: ${changed.status} ${await changed.text()}`);
       return upsert.length;
+    },
+
+    /**
+     * The fake's own accept rate for what a push writes: new contacts through sObject Collections, 200 per request
+     * and one request at a time, as the Salesforce writer sends them; the number the fake saved.
+     */
+    async createDirect(contacts) {
+      token ??= await directToken(org);
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      let saved = 0;
+      for (let i = 0; i < contacts.length; i += COLLECTION_SIZE) {
+        const records = contacts.slice(i, i + COLLECTION_SIZE).map((c) => ({ attributes: { type: 'Contact' }, ...c }));
+        const res = await ok(
+          await fetch(`${org.instanceUrl}/services/data/v${LATEST_API_VERSION}/composite/sobjects`, { method: 'POST', headers, body: JSON.stringify({ allOrNone: false, records }) }),
+        );
+        saved += ((await res.json()) as { success: boolean }[]).filter((r) => r.success).length;
+      }
+      return saved;
     },
 
     close: () => fake.close(),

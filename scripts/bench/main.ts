@@ -9,6 +9,7 @@ import { createCsvReader } from '../../shared/csv/index.ts';
 import { runCrmBench } from './crmBench.ts';
 import { runAudienceBench } from './audienceBench.ts';
 import { runSyncBench } from './syncBench.ts';
+import { runPushBench } from './pushBench.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** Rows used for the ingest-rate comparison (the end-to-end run sends the whole file). */
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY_CRM === '1') return runCrmBench();
   if (process.env.BENCH_ONLY_AUDIENCE === '1') return runAudienceBench();
   if (process.env.BENCH_ONLY_SYNC === '1') return runSyncBench();
+  if (process.env.BENCH_ONLY_PUSH === '1') return runPushBench();
   const { bytes } = await generateCsv(FILE, ROWS);
   console.log(`file: ${FILE}, ${mb(bytes)}, ${ROWS.toLocaleString('en-US')} rows × ${BENCH_HEADERS.length} columns`);
 
@@ -116,6 +118,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_SKIP_AUDIENCE !== '1') await runAudienceBench();
   // 7. Syncs run by the Workflow (syncBench.ts): full runs from both fakes, incremental runs on large audiences.
   if (process.env.BENCH_SKIP_SYNC !== '1') await runSyncBench();
+  // 8. Sync to CRM (pushBench.ts): a push of a whole audience to the fake Salesforce vs the fake's own accept rate.
+  if (process.env.BENCH_SKIP_PUSH !== '1') await runPushBench();
 }
 
 main().catch((e) => {
