@@ -36,7 +36,7 @@ async function directToken(org: CreateOrgResponse): Promise<string> {
 /** The fake Salesforce (test/servers/salesforce) with one org of `records` generated contacts. */
 export async function salesforceUnderBench(
   records: number,
-): Promise<CrmUnderBench & { changeEvery(nth: number): Promise<number>; createDirect(contacts: readonly Record<string, string>[]): Promise<number> }> {
+): Promise<CrmUnderBench & { changeEvery(nth: number): Promise<number>; createDirect(contacts: readonly Record<string, string>[], lookUpFirst: boolean): Promise<number> }> {
   const fake = await startFakeSalesforce();
   const res = await fetch(`${fake.url}/__control/orgs`, {
     method: 'POST',
@@ -102,14 +102,20 @@ export async function salesforceUnderBench(
 
     /**
      * The fake's own accept rate for what a push writes: new contacts through sObject Collections, 200 per request
-     * and one request at a time, as the Salesforce writer sends them; the number the fake saved.
+     * and one request at a time, as the Salesforce writer sends them; the number the fake saved. With `lookUpFirst`,
+     * each 200 are first looked up by email (`Email IN (…)`), as a push matches members before it writes.
      */
-    async createDirect(contacts) {
+    async createDirect(contacts, lookUpFirst) {
       token ??= await directToken(org);
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
       let saved = 0;
       for (let i = 0; i < contacts.length; i += COLLECTION_SIZE) {
-        const records = contacts.slice(i, i + COLLECTION_SIZE).map((c) => ({ attributes: { type: 'Contact' }, ...c }));
+        const part = contacts.slice(i, i + COLLECTION_SIZE);
+        if (lookUpFirst) {
+          const soql = `SELECT Id, Email FROM Contact WHERE Email IN (${part.map((c) => `'${c.Email}'`).join(', ')})`;
+          await (await ok(await fetch(`${org.instanceUrl}/services/data/v${LATEST_API_VERSION}/query?${new URLSearchParams({ q: soql })}`, { headers }))).json();
+        }
+        const records = part.map((c) => ({ attributes: { type: 'Contact' }, ...c }));
         const res = await ok(
           await fetch(`${org.instanceUrl}/services/data/v${LATEST_API_VERSION}/composite/sobjects`, { method: 'POST', headers, body: JSON.stringify({ allOrNone: false, records }) }),
         );
