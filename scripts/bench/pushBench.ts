@@ -133,7 +133,7 @@ export async function runPushBench(): Promise<void> {
     console.log(`\n### Salesforce Contact, sObject Collections of 200 (audience imported in ${tImport.toFixed(1)} s)`);
     console.log(`preview, whole audience                  ${tPreview.toFixed(2).padStart(6)} s  (${JSON.stringify(preview.counts)})`);
     console.log(`(a) the fake, creates straight from Node  ${tDirect.toFixed(2).padStart(6)} s  ${perSecond(members, tDirect).padStart(18)}`);
-    console.log(`(a') the same, each 200 looked up first ${tLookUp.toFixed(2).padStart(6)} s  ${perSecond(members, tLookUp).padStart(18)}`);
+    console.log(`(a') the same, each 200 looked up first  ${tLookUp.toFixed(2).padStart(6)} s  ${perSecond(members, tLookUp).padStart(18)}`);
     console.log(
       `(b) push run, read, planned and written  ${seconds.toFixed(2).padStart(6)} s  ${perSecond(members, seconds).padStart(18)}  → ${(tDirect / seconds).toFixed(2)}× (a); ` +
         `${(tLookUp / seconds).toFixed(2)}× (a'); created ${push.counts.created}, failed ${push.counts.failed}`,
