@@ -35,8 +35,11 @@ export type BatchSealingHeader = z.infer<typeof BatchSealingHeader>;
 export const SealedCell = z.object({
   /** SHA-256 hex of hashInput(type, normalized value). */
   h: z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 hex digest'),
-  /** base64url(IV (12 bytes) ‖ AES-GCM ciphertext ‖ tag (16 bytes)) of the normalized value, under the batch key. */
-  c: base64url.min(38).max(14_000),
+  /**
+   * base64url(IV (12 bytes) ‖ AES-GCM ciphertext ‖ tag (16 bytes)) of the normalized value, under the batch key.
+   * At most: a cell of MAX_CELL_LENGTH characters of 4 UTF-8 bytes each, plus IV and tag.
+   */
+  c: base64url.min(38).max(53_400),
 });
 export type SealedCell = z.infer<typeof SealedCell>;
 

@@ -1,0 +1,32 @@
+import type { BatchSealingHeader, PrivateCell, RefusedCell, SealedCell } from '../schema/privacy.ts';
+import { isBase64url } from './base64url.ts';
+import { IV_BYTES, TAG_BYTES } from './batchKey.ts';
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+// The shortest envelope: IV and tag around an empty ciphertext, in base64url characters.
+const MIN_ENVELOPE_CHARS = Math.ceil(((IV_BYTES + TAG_BYTES) * 4) / 3);
+const EPHEMERAL_KEY_CHARS = 87;
+
+/**
+ * What is wrong with a sealed cell's shape (a SHA-256 hex `h`, an envelope `c` long enough to hold IV and tag), or
+ * null. Cheap, no decryption: what anyone without the private key can check. The zod schema (SealedCell) says the
+ * same at the API's boundary; this is for code holding cells already typed.
+ */
+export function sealedCellProblem(cell: SealedCell): string | null {
+  if (typeof cell.h !== 'string' || !SHA256_HEX.test(cell.h)) return 'h is not a SHA-256 hex digest';
+  if (typeof cell.c !== 'string' || cell.c.length < MIN_ENVELOPE_CHARS) return 'c is too short to hold IV and tag';
+  if (!isBase64url(cell.c)) return 'c is not base64url';
+  return null;
+}
+
+/** The same for a batch's sealing header: a keyId and an 87-character base64url raw P-256 point. */
+export function sealingHeaderProblem(header: BatchSealingHeader): string | null {
+  if (typeof header.keyId !== 'string' || header.keyId.length === 0 || header.keyId.length > 64) return 'keyId is missing';
+  if (typeof header.ephemeralKey !== 'string' || header.ephemeralKey.length !== EPHEMERAL_KEY_CHARS || !isBase64url(header.ephemeralKey)) {
+    return 'ephemeralKey is not a base64url P-256 point';
+  }
+  return null;
+}
+
+export const isSealedCell = (cell: PrivateCell): cell is SealedCell => 'h' in cell;
+export const isRefusedCell = (cell: PrivateCell): cell is RefusedCell => 'problem' in cell;

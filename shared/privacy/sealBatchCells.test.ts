@@ -1,0 +1,139 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createKeyedHasher } from '../../worker/crypto/keyedHash.ts';
+import { sensitiveKey, sensitiveKeyOfCustomerMatchHash } from '../../worker/crypto/sensitiveKey.ts';
+import { hashInput } from '../normalize/normalizeValue.ts';
+import { FieldType } from '../schema/fields.ts';
+import { BatchSealingHeader, SealedCell, type WorkspaceSealingKey } from '../schema/privacy.ts';
+import { checkCell } from '../validation/importRules.ts';
+import { fromBase64url, toBase64url } from './base64url.ts';
+import { sealedCellProblem, sealingHeaderProblem } from './cellShape.ts';
+import { checkSensitiveCell } from './checkSensitiveCell.ts';
+import { openBatchKey, openSealedValues, SealedValueError } from './openSealedValues.ts';
+import { sealBatchCells } from './sealBatchCells.ts';
+
+/** A workspace key pair as the Worker makes it: the public half as GET /api/privacy/key answers it. */
+async function workspaceKeyPair(keyId = 'wk-test'): Promise<{ key: WorkspaceSealingKey; privateKey: CryptoKey }> {
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits'])) as CryptoKeyPair;
+  const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  return { key: { keyId, publicKey: { kty: 'EC', crv: 'P-256', x: jwk.x ?? '', y: jwk.y ?? '' } }, privateKey: pair.privateKey };
+}
+
+// Raw cells of every field type, as a file may hold them (untrimmed, mixed case, national phone, decomposed accent).
+const RAW_BY_TYPE: Record<FieldType, string[]> = {
+  email: ['  Ada.Lovelace@Example.COM ', 'mailto:Zoe@Example.de'],
+  phone: ['(415) 555-2671', '+44 20 7946 0958', '0044 20 7946 0958'],
+  first_name: ['  Zoe\u0308  ', 'Jean  Luc'],
+  last_name: ['Ñandú', "O'Brien"],
+  text: ['line one\r\nline two', ' 東京 '],
+  country: ['United  Kingdom', 'DE'],
+  url: ['example.com/a?b=c', 'HTTP://Example.com'],
+  number: ['1.234,56', '-0,5'],
+  date: ['31/12/2024', '2024-02-29'],
+};
+
+describe('privacy mode: the tab and the Worker agree', () => {
+  it('on the normalized form and the SHA-256 of every field type, and so on the keyed hash', async () => {
+    const hasher = await createKeyedHasher(randomBytes(32));
+    const { key } = await workspaceKeyPair();
+    for (const type of FieldType.options) {
+      for (const raw of RAW_BY_TYPE[type]) {
+        const context = { type, defaultCountry: 'US' };
+        const tab = checkSensitiveCell(raw, context);
+        // What classifyRows runs on the Worker for a server-sealed import of the same cell.
+        const worker = checkCell(raw, { ...context, sensitive: true });
+        if (!tab.ok || !worker.ok) throw new Error(`${type} "${raw}" should be valid`);
+        expect(tab.normalized).toBe(worker.value);
+        const { cells } = await sealBatchCells(key, [{ type, normalized: tab.normalized }]);
+        const h = cells[0]?.h ?? '';
+        // An independent digest (node:crypto) of the Worker's hash input.
+        expect(h).toBe(createHash('sha256').update(hashInput(type, worker.value), 'utf8').digest('hex'));
+        expect(sensitiveKeyOfCustomerMatchHash(hasher, h)).toBe(sensitiveKey(hasher, type, worker.value));
+      }
+    }
+  });
+
+  it('on what an invalid sensitive cell is refused for, without the value', () => {
+    const verdict = checkSensitiveCell('ada.example.com', { type: 'email', defaultCountry: 'US' });
+    const worker = checkCell('ada.example.com', { type: 'email', sensitive: true, defaultCountry: 'US' });
+    expect(verdict.ok).toBe(false);
+    if (verdict.ok || worker.ok) return;
+    expect(verdict.refused).toEqual({ problem: worker.code, message: worker.message, hint: 'missing @' });
+    expect(JSON.stringify(verdict.refused)).not.toContain('ada');
+    const phone = checkSensitiveCell('12', { type: 'phone', defaultCountry: 'US' });
+    expect(phone.ok ? null : phone.refused).toMatchObject({ problem: 'invalid_phone', hint: '2 digits' });
+  });
+});
+
+describe('sealBatchCells / openBatchKey / openSealedValues', () => {
+  const values = ['ada@example.com', '+14155552671', 'Zoë 東京', 'ada@example.com', 'x'.repeat(3_000)];
+  const toSeal = values.map((normalized) => ({ type: 'text' as const, normalized }));
+
+  it('seal to the workspace public key; the private key opens them', async () => {
+    const { key, privateKey } = await workspaceKeyPair();
+    const { sealing, cells } = await sealBatchCells(key, toSeal);
+    expect(BatchSealingHeader.parse(sealing)).toEqual(sealing);
+    expect(sealing.keyId).toBe(key.keyId);
+    for (const cell of cells) {
+      expect(SealedCell.parse(cell)).toEqual(cell);
+      expect(sealedCellProblem(cell)).toBeNull();
+    }
+    expect(sealingHeaderProblem(sealing)).toBeNull();
+    const batchKey = await openBatchKey(privateKey, sealing.keyId, sealing.ephemeralKey);
+    expect(await openSealedValues(batchKey, cells.map((c) => c.c))).toEqual(values);
+    // Equal values, different envelopes (fresh IV each); IV, ciphertext and tag: 12 + length + 16 bytes.
+    expect(cells[0]?.c).not.toBe(cells[3]?.c);
+    expect(new Set(cells.map((c) => c.c.slice(0, 16))).size).toBe(values.length);
+    expect(fromBase64url(cells[0]?.c ?? '').length).toBe(12 + 'ada@example.com'.length + 16);
+    expect(await sealBatchCells(key, [])).toMatchObject({ cells: [] });
+  });
+
+  it('use one ephemeral key per call', async () => {
+    const { key } = await workspaceKeyPair();
+    const first = await sealBatchCells(key, toSeal.slice(0, 1));
+    const second = await sealBatchCells(key, toSeal.slice(0, 1));
+    expect(first.sealing.ephemeralKey).not.toBe(second.sealing.ephemeralKey);
+  });
+
+  it('seal more values than one slice, in order', async () => {
+    const { key, privateKey } = await workspaceKeyPair();
+    const many = Array.from({ length: 9_000 }, (_, i) => `member${i}@example.com`);
+    const { sealing, cells } = await sealBatchCells(key, many.map((normalized) => ({ type: 'email' as const, normalized })));
+    expect(cells.map((c) => c.h)).toEqual(many.map((v) => createHash('sha256').update(v).digest('hex')));
+    expect(await openSealedValues(await openBatchKey(privateKey, sealing.keyId, sealing.ephemeralKey), cells.map((c) => c.c))).toEqual(many);
+  });
+
+  it('refuse a tampered envelope, naming which value', async () => {
+    const { key, privateKey } = await workspaceKeyPair();
+    const { sealing, cells } = await sealBatchCells(key, toSeal);
+    const batchKey = await openBatchKey(privateKey, sealing.keyId, sealing.ephemeralKey);
+    const bytes = fromBase64url(cells[2]?.c ?? '');
+    bytes[14] = (bytes[14] ?? 0) ^ 1;
+    const tampered = cells.map((c) => c.c);
+    tampered[2] = toBase64url(bytes);
+    const error = await openSealedValues(batchKey, tampered).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SealedValueError);
+    expect((error as SealedValueError).index).toBe(2);
+    // Cut short, or swapped IV: refused as well.
+    await expect(openSealedValues(batchKey, [(cells[0]?.c ?? '').slice(0, 30)])).rejects.toBeInstanceOf(SealedValueError);
+    await expect(openSealedValues(batchKey, [(cells[1]?.c ?? '').slice(0, 16) + (cells[0]?.c ?? '').slice(16)])).rejects.toThrow(/does not open/);
+  });
+
+  it('refuse another private key, another ephemeral key and another keyId', async () => {
+    const { key, privateKey } = await workspaceKeyPair();
+    const other = await workspaceKeyPair();
+    const { sealing, cells } = await sealBatchCells(key, toSeal);
+    const otherBatch = await sealBatchCells(key, toSeal);
+    const sealed = cells.map((c) => c.c);
+    await expect(openSealedValues(await openBatchKey(other.privateKey, sealing.keyId, sealing.ephemeralKey), sealed)).rejects.toBeInstanceOf(SealedValueError);
+    await expect(openSealedValues(await openBatchKey(privateKey, sealing.keyId, otherBatch.sealing.ephemeralKey), sealed)).rejects.toBeInstanceOf(SealedValueError);
+    await expect(openSealedValues(await openBatchKey(privateKey, 'wk-other', sealing.ephemeralKey), sealed)).rejects.toBeInstanceOf(SealedValueError);
+  });
+
+  it('check shapes without decrypting', () => {
+    expect(sealedCellProblem({ h: 'A'.repeat(64), c: 'a'.repeat(40) })).toMatch(/SHA-256/);
+    expect(sealedCellProblem({ h: 'a'.repeat(64), c: 'a'.repeat(20) })).toMatch(/too short/);
+    expect(sealedCellProblem({ h: 'a'.repeat(64), c: `${'a'.repeat(40)}+` })).toMatch(/base64url/);
+    expect(sealingHeaderProblem({ keyId: 'k', ephemeralKey: 'a'.repeat(86) })).toMatch(/P-256/);
+  });
+});

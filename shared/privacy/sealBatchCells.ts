@@ -1,0 +1,64 @@
+import { hashInput } from '../normalize/normalizeValue.ts';
+import type { FieldType } from '../schema/fields.ts';
+import type { BatchSealingHeader, SealedCell, WorkspaceSealingKey } from '../schema/privacy.ts';
+import { toBase64url } from './base64url.ts';
+import { deriveBatchKey, generateEphemeralKeyPair, importWorkspacePublicKey, IV_BYTES } from './batchKey.ts';
+
+// Operations started together and awaited once, a slice at a time: awaiting crypto.subtle value by value is several
+// times slower (see worker/crypto/batchSealer.ts), and a slice bounds the pending promises and buffers.
+const SLICE = 4_096;
+const DIGEST_BYTES = 32;
+// 12 bytes are exactly 16 base64url characters, so base64url(iv ‖ body) = base64url(iv) + base64url(body).
+const IV_CHARS = 16;
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hexOf(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number];
+  return out;
+}
+
+export type CellToSeal = { type: FieldType; normalized: string };
+
+/**
+ * Seals one batch's sensitive values to the workspace's public key (see batchKey.ts for the derivation): one
+ * ephemeral ECDH P-256 pair per call, each value under its own random 12-byte IV. Each cell gets `h`, the SHA-256
+ * hex of hashInput(type, normalized) — the same digest the Worker's sensitiveKey keys — and `c`,
+ * base64url(iv ‖ ciphertext ‖ tag) of the normalized value. `cells` must hold valid, normalized, non-blank values
+ * (checkSensitiveCell); answers in the same order.
+ */
+export async function sealBatchCells(
+  key: WorkspaceSealingKey,
+  cells: readonly CellToSeal[],
+): Promise<{ sealing: BatchSealingHeader; cells: SealedCell[] }> {
+  const [workspaceKey, ephemeral] = await Promise.all([importWorkspacePublicKey(key), generateEphemeralKeyPair()]);
+  const ephemeralKey = toBase64url(new Uint8Array((await crypto.subtle.exportKey('raw', ephemeral.publicKey)) as ArrayBuffer));
+  const batchKey = await deriveBatchKey(ephemeral.privateKey, workspaceKey, key.keyId, ephemeralKey, 'encrypt');
+  const encoder = new TextEncoder();
+  const n = cells.length;
+  const out: SealedCell[] = new Array(n);
+  for (let from = 0; from < n; from += SLICE) {
+    const to = Math.min(from + SLICE, n);
+    const ivs = new Uint8Array(IV_BYTES * (to - from));
+    // getRandomValues fills at most 65,536 bytes a call: a slice's IVs (49,152 bytes) fit in one.
+    crypto.getRandomValues(ivs);
+    const sealed: Promise<ArrayBuffer>[] = new Array(to - from);
+    const digests: Promise<ArrayBuffer>[] = new Array(to - from);
+    for (let i = from; i < to; i++) {
+      const { type, normalized } = cells[i] as CellToSeal;
+      const iv = ivs.subarray((i - from) * IV_BYTES, (i - from + 1) * IV_BYTES);
+      sealed[i - from] = crypto.subtle.encrypt({ name: 'AES-GCM', iv }, batchKey, encoder.encode(normalized));
+      digests[i - from] = crypto.subtle.digest('SHA-256', encoder.encode(hashInput(type, normalized)));
+    }
+    const [bodies, hashes] = await Promise.all([Promise.all(sealed), Promise.all(digests)]);
+    const ivText = toBase64url(ivs);
+    for (let i = from; i < to; i++) {
+      const k = i - from;
+      out[i] = {
+        h: hexOf(new Uint8Array(hashes[k] as ArrayBuffer, 0, DIGEST_BYTES)),
+        c: ivText.slice(k * IV_CHARS, (k + 1) * IV_CHARS) + toBase64url(new Uint8Array(bodies[k] as ArrayBuffer)),
+      };
+    }
+  }
+  return { sealing: { keyId: key.keyId, ephemeralKey }, cells: out };
+}
