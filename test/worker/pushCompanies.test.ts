@@ -209,13 +209,14 @@ describe('Sync to CRM: companies as Dynamics 365 accounts', () => {
     expect(more).toHaveLength(0);
     const contacts = await opened.writer.findBy('contact', 'emailaddress1', ['ann@initech.example', 'ben@initech.example'], ['emailaddress1', 'parentcustomerid']);
     expect(account?.values.name).toBe('Initech Pushmore');
-    // Both bound (a lookup is read back by its record's name; the fake names only the accounts it started with, so an
-    // account created since reads back as '' — set, not null).
+    // Both bound: a lookup reads back as the id of the record it points to (`_parentcustomerid_value`).
     expect(contacts).toHaveLength(2);
-    expect(contacts.map((c) => c.values.parentcustomerid)).toEqual(['', '']);
+    expect(contacts.map((c) => c.values.parentcustomerid)).toEqual([account?.id, account?.id]);
 
+    // Compared by id, a linked contact with nothing new is unchanged: skipped, not updated.
     const again = await pushAndWait(request);
-    expect(again.push.counts).toMatchObject({ created: 0, failed: 0 });
+    expect(again.push.counts).toEqual({ created: 0, updated: 0, skipped: 2, conflicts: 0, failed: 0 });
+    expect(again.report.companies).toMatchObject([{ company: 'Initech Pushmore', action: 'skipped', recordId: account?.id, memberCount: 2 }]);
     expect(await accounts()).toHaveLength(1);
   });
 });
