@@ -53,6 +53,18 @@ describe('planCompany', () => {
     const twice = ['001A', '001B'].map((id) => ({ id, modifiedAt: null, values: { Name: 'Acme', Website: null, Type: null, OwnerId: null } }));
     expect(planCompany(acme, accountSettings, twice).action).toBe('conflict');
   });
+
+  it('the Account remembered from an earlier push is the one updated, even renamed in the CRM or beside a namesake', () => {
+    const renamed = { id: '001R', modifiedAt: null, values: { Name: 'Acme Rockets Inc.', Website: null, Type: 'Customer', OwnerId: null } };
+    const namesakes = ['001A', '001B'].map((id) => ({ id, modifiedAt: null, values: { Name: 'Acme', Website: null, Type: null, OwnerId: null } }));
+    const plan = planCompany(acme, accountSettings, namesakes, renamed);
+    expect(plan).toMatchObject({ action: 'update', recordId: '001R' });
+    // Its name is not put back: an update writes fields and fixed values, not the identifier it was found by.
+    expect(plan.changes).toEqual([
+      { crmProperty: 'Website', crmValue: null, newValue: 'acme.example' },
+      { crmProperty: 'Type', crmValue: 'Customer', newValue: 'Prospect' },
+    ]);
+  });
 });
 
 describe('linking people to their company', () => {

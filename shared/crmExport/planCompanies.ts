@@ -64,11 +64,14 @@ export function companyMember(group: CompanyGroup): PushMember {
   };
 }
 
-/** What to do to a company's Account, given the Accounts its identifier value found. */
-export function planCompany(group: CompanyGroup, settings: PlanSettings, found: readonly RecordSnapshot[]): RecordPlan {
+/**
+ * What to do to a company's Account: the Account remembered for it (an earlier push's, still in the CRM) if any, as
+ * for people; else the Accounts its identifier value found.
+ */
+export function planCompany(group: CompanyGroup, settings: PlanSettings, found: readonly RecordSnapshot[], remembered: RecordSnapshot | null = null): RecordPlan {
   const property = settings.people.identifiers[0]?.crmProperty ?? '';
-  const matching = found.filter((r) => sameIdentifier(r.values[property], group.value));
-  return planRecord(companyMember(group), settings, { exportTimeValues: {}, runnerEmail: null }, { remembered: null, byIdentifier: [matching] });
+  const matching = remembered ? [] : found.filter((r) => sameIdentifier(r.values[property], group.value));
+  return planRecord(companyMember(group), settings, { exportTimeValues: {}, runnerEmail: null }, { remembered, byIdentifier: [matching] });
 }
 
 /** The people settings with the company link as one more mapped field: written whenever it differs, never blanked. */

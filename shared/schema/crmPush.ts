@@ -121,5 +121,29 @@ export const PushReportLine = z.object({
 });
 export type PushReportLine = z.infer<typeof PushReportLine>;
 
-export const PushReport = z.object({ push: Push, lines: z.array(PushReportLine), totalLines: z.number().int() });
+/** What a push did to one company's Account (Salesforce Account, Dataverse account), and whose members it concerned. */
+export const PushCompanyLine = z.object({
+  /** The company identifier's value as the first member spelled it (masked when sensitive). */
+  company: z.string(),
+  recordId: z.string().nullable(),
+  /** A company whose members span batches: its worst outcome (failed, conflict, created, updated, skipped). */
+  action: PushRecordOutcome,
+  /** Plain words; for a refusal the CRM's own message. */
+  message: z.string().nullable(),
+  vendorCode: z.string().nullable(),
+  /** How many members of the push belong to the company. */
+  memberCount: z.number().int(),
+  /** The first of them (at most 20), as the report names members. */
+  members: z.array(z.string()),
+});
+export type PushCompanyLine = z.infer<typeof PushCompanyLine>;
+
+export const PushReport = z.object({
+  push: Push,
+  lines: z.array(PushReportLine),
+  totalLines: z.number().int(),
+  /** The Accounts the push wrote or could not: refused and conflicting ones first (at most 500). */
+  companies: z.array(PushCompanyLine),
+  totalCompanies: z.number().int(),
+});
 export type PushReport = z.infer<typeof PushReport>;

@@ -88,12 +88,15 @@ describe('Sync to CRM, Dynamics 365', () => {
     expect(bob?.values).toMatchObject({ jobtitle: 'Poet', telephone1: '+14155550100', description: 'engaged_by_platform = Yes' });
     const [dee] = await contact(connectionId, 'dee@example.com');
     expect(dee?.values).toMatchObject({ lastname: 'Unknown', address1_city: 'Rome' });
-    // The writer reads a lookup back by its name: the mapped user (not the app user the fake would default to).
-    expect(dee?.values.ownerid).toBe(USERS[0]?.fullname);
+    // The writer reads a lookup back by the id it points to: the mapped user (not the app user the fake would default to).
+    expect(dee?.values.ownerid).toBe(owner);
     expect(await linksOf(audienceId)).toHaveLength(3);
 
+    // Nothing changed since: the owner compares by id (`_ownerid_value`), so each record is skipped, not updated.
+    expect(await preview(request)).toMatchObject({ counts: { create: 0, update: 0, skip: 3, conflict: 1 } });
     const again = await pushAndWait(request);
-    expect(again.push.counts).toMatchObject({ created: 0, failed: 0, conflicts: 1 });
+    expect(again.push.counts).toEqual({ created: 0, updated: 0, skipped: 3, conflicts: 1, failed: 0 });
+    expect(again.report.lines.find((l) => l.member === 'dee@example.com')).toMatchObject({ action: 'skipped', changes: [] });
     expect(await contact(connectionId, 'dee@example.com')).toHaveLength(1);
   });
 });

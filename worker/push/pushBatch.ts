@@ -3,7 +3,8 @@ import type { PlanRun, PlanSettings } from '../../shared/crmExport/planPush.ts';
 import { CrmError, type CrmWriteOp, type CrmWriteResult, type CrmWriter } from '../connectors/connector.ts';
 import { peopleTable } from './crmTargets.ts';
 import { planBatch, type PlannedMember } from './planBatch.ts';
-import { linkCompanies } from './pushCompanies.ts';
+import { accountMemory, companiesWrittenStatements, companyLinkScope } from './companyLinks.ts';
+import { companyNotes, linkCompanies } from './pushCompanies.ts';
 import { nextMembers, scopeWhere } from './pushMembers.ts';
 import { openPushWriter } from './pushDeps.ts';
 import { batchWrittenStatements, getPushRow, pushRequestOf, pushSettingsOf, rememberedRecords, type PushRecordLine } from './pushStore.ts';
@@ -17,7 +18,12 @@ export type PushBatchOutcome = { done: boolean; handled: number };
 type WrittenMember = PlannedMember & { earlier: LostWriteOutcome['earlier'] };
 
 /** The report line of a planned member, with what the CRM answered for its write (when there was one). */
-function lineOf(p: WrittenMember, result: CrmWriteResult | undefined): PushRecordLine & { memberKey: string } {
+function lineOf(p: WrittenMember, result: CrmWriteResult | undefined, companyNote: string | undefined): PushRecordLine & { memberKey: string } {
+  const line = recordLineOf(p, result);
+  return companyNote ? { ...line, message: line.message ? `${line.message} ${companyNote}` : companyNote } : line;
+}
+
+function recordLineOf(p: WrittenMember, result: CrmWriteResult | undefined): PushRecordLine & { memberKey: string } {
   const base = { memberId: p.member.memberId, member: p.member.label, memberKey: p.member.key, changes: p.plan.changes, conflicts: p.plan.conflicts };
   if (p.plan.action === 'conflict') return { ...base, recordId: null, action: 'conflict', message: p.plan.reason, vendorCode: null, changes: [] };
   if (p.plan.action === 'skip') {
@@ -101,19 +107,25 @@ export async function pushNextBatch(env: Env, workspaceId: string, pushId: strin
   const runnerEmail = await userEmail(db, row.started_by);
   const run: PlanRun = { exportTimeValues: request.exportTimeValues, runnerEmail };
   const remembered = await rememberedRecords(db, workspaceId, { connectionId: row.connection_id, object, audienceId: row.audience_id }, members.map((m) => m.key));
-  const linked = await linkCompanies(writer, kind, planSettingsOf(settings, ownerProperty), settings.companies, members, 'write');
+  const companyScope = companyLinkScope(workspaceId, row.connection_id, kind, settings.companies);
+  const memory = await accountMemory(db, env.HASH_KEY, companyScope);
+  const linked = await linkCompanies(writer, kind, planSettingsOf(settings, ownerProperty), settings.companies, members, memory, 'write');
   const plan = () => planBatch(writer, object, linked.settings, run, linked.members, remembered);
   const written = await writePlanned(writer, object, await plan(), plan);
-  const lines = written.members.map((p) => lineOf(p, written.results.get(p.member.memberId)));
-  await db.batch(
-    batchWrittenStatements(
+  const notes = companyNotes(linked.companies);
+  const lines = written.members.map((p) => lineOf(p, written.results.get(p.member.memberId), notes.get(p.member.memberId)));
+  const now = new Date().toISOString();
+  await db.batch([
+    ...batchWrittenStatements(
       db,
       workspaceId,
       { id: pushId, connectionId: row.connection_id, audienceId: row.audience_id, object, afterMemberId: row.after_member_id, lastMemberId: last.memberId },
       lines,
-      new Date().toISOString(),
+      now,
     ),
-  );
+    // After the cursor's UPDATE, in the same transaction: a batch committed twice writes these same rows again.
+    ...companiesWrittenStatements(db, companyScope, { id: pushId, batchAfter: row.after_member_id }, linked.companies, now),
+  ]);
   return { done: members.length < PUSH_BATCH_MEMBERS, handled: members.length };
 }
 

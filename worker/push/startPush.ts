@@ -5,6 +5,7 @@ import { invalid } from '../domainError.ts';
 import { getAudience } from '../store/audiences.ts';
 import { peopleTable } from './crmTargets.ts';
 import { planBatch } from './planBatch.ts';
+import { accountMemory, companyLinkScope } from './companyLinks.ts';
 import { linkCompanies } from './pushCompanies.ts';
 import { planSettingsOf, userEmail } from './pushBatch.ts';
 import { exportSettingsOf, openPushWriter } from './pushDeps.ts';
@@ -29,6 +30,7 @@ export async function previewPush(env: Env, workspaceId: string, request: PushRe
   const planSettings = planSettingsOf(settings, ownerProperty);
   const run = { exportTimeValues: request.exportTimeValues, runnerEmail: await userEmail(db, userId) };
   const where = await scopeWhere(env, workspaceId, request.audienceId, request.scope);
+  const memory = await accountMemory(db, env.HASH_KEY, companyLinkScope(workspaceId, request.connectionId, kind, settings.companies));
   const counts: PushCounts = { create: 0, update: 0, skip: 0, conflict: 0 };
   const sample: PlannedRecordSample[] = [];
   let members = 0;
@@ -37,7 +39,7 @@ export async function previewPush(env: Env, workspaceId: string, request: PushRe
     const last = page.at(-1);
     if (!last) break;
     const remembered = await rememberedRecords(db, workspaceId, { connectionId: request.connectionId, object, audienceId: request.audienceId }, page.map((m) => m.key));
-    const linked = await linkCompanies(writer, kind, planSettings, settings.companies, page, 'preview');
+    const linked = await linkCompanies(writer, kind, planSettings, settings.companies, page, memory, 'preview');
     for (const { member, plan } of await planBatch(writer, object, linked.settings, run, linked.members, remembered)) {
       counts[plan.action] += 1;
       if (plan.action !== 'skip' && sample.length < SAMPLE_SIZE) {

@@ -6,6 +6,7 @@ import { PUSH_REPORT_CSV_HEADER, pushReportCsvLine } from '../../shared/crmExpor
 import { CSV_BOM, csvLine } from '../../shared/report/reportCsv.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, queryOf } from '../http/validate.ts';
+import { pushCompanyLines } from '../push/companyLinks.ts';
 import { previewPush, startPush } from '../push/startPush.ts';
 import { getPushRow, pushReportLines, toPush } from '../push/pushStore.ts';
 
@@ -26,7 +27,14 @@ export const pushesRoutes = new Hono<AppEnv>()
     const row = await getPushRow(c.env.DB, c.var.workspaceId, c.req.param('id'));
     const { after, limit } = c.req.valid('query');
     const push = toPush(row);
-    const body: PushReport = { push, lines: await pushReportLines(c.env.DB, c.var.workspaceId, row.id, Number(after ?? 0), limit), totalLines: push.done };
+    const companies = await pushCompanyLines(c.env.DB, c.var.workspaceId, row.id);
+    const body: PushReport = {
+      push,
+      lines: await pushReportLines(c.env.DB, c.var.workspaceId, row.id, Number(after ?? 0), limit),
+      totalLines: push.done,
+      companies: companies.lines,
+      totalCompanies: companies.total,
+    };
     return c.json(body);
   })
   .get('/:id/report.csv', async (c) => {

@@ -21,6 +21,8 @@ const FIND_CHUNK = 200;
 const FILTER_CHARS = 6000;
 
 const LOGICAL_NAME = /^[a-z_][a-z0-9_]{0,127}$/;
+/** Column types whose value is another record (read back as that record's id). */
+const LOOKUP_TYPES = new Set(['lookup', 'customer', 'owner']);
 const GUID = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i;
 
 const EntityPage = z.object({ value: z.array(z.record(z.string(), z.unknown())), '@odata.nextLink': z.string().optional() });
@@ -161,7 +163,10 @@ export class DynamicsWriter implements CrmWriter {
       return field;
     });
     const modified = table.fields.get('modifiedon');
-    const columns = readColumns(requested);
+    // A lookup is compared by the record it points to (`_x_value`, its id, as the push writes it), not by that
+    // record's name (the FormattedValue annotation): two users can share a name, a rename changes it, and a push
+    // comparing names with ids would update every linked record on every run.
+    const columns = readColumns(requested).map((c, i) => (LOOKUP_TYPES.has(requested[i]?.type ?? '') ? { ...c, labelled: false } : c));
     const select = [...new Set([table.primaryId, ...(modified ? ['modifiedon'] : []), ...columns.map((c) => c.property)])];
     const found: CrmRecordRef[] = [];
     for (const filter of filters(conditions)) {
