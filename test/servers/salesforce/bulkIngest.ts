@@ -220,7 +220,7 @@ function process(org: FakeOrg, job: Job): void {
     if (job.operation === 'update') id = row[idColumn] || null;
     if (job.operation === 'upsert' && keyColumn >= 0) {
       const key = row[keyColumn] ?? '';
-      const match = (org.records.get(job.object.name) ?? []).find((r) => r.IsDeleted !== true && String(r[job.externalIdFieldName as string] ?? '').toLowerCase() === key.toLowerCase() && key !== '');
+      const match = org.recordIndex(job.object.name).candidates(job.externalIdFieldName as string, [key]).find((r) => r.IsDeleted !== true && String(r[job.externalIdFieldName as string] ?? '').toLowerCase() === key.toLowerCase() && key !== '');
       id = match ? String(match.Id) : null;
     }
     const result: SaveResult =
