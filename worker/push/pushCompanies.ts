@@ -38,7 +38,9 @@ export async function linkCompanies(
   const link = companyLink(kind, people.people.target);
   const settings = withCompanyLink(people, link);
   const groups = companiesOf(members, companies, people.sensitiveAllowed);
-  const groupOf = (m: ScopedMember) => groups.find((g) => g.members.includes(m));
+  // By member once: a step holds thousands of members.
+  const groupByMember = new Map(groups.flatMap((g) => g.members.map((m) => [m, g] as const)));
+  const groupOf = (m: ScopedMember) => groupByMember.get(m);
   if (link.by === 'name') return { settings, members: members.map((m) => linkedMember(m, groupOf(m)?.value ?? null)) };
 
   const object = companyObject(kind);

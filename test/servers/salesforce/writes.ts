@@ -29,7 +29,7 @@ export function writeState(org: FakeOrg): WriteState {
   if (!state) {
     state = {
       stats: { collectionCalls: 0, collectionRecords: 0, retrieveCalls: 0, bulkJobs: [] },
-      control: { duplicateRule: null, bulkPollsBeforeComplete: 1, loseCollectionAnswers: 0 },
+      control: { duplicateRule: null, bulkPollsBeforeComplete: 1, loseCollectionAnswers: 0, failNextBulkJobAfter: null },
       created: 0,
     };
     states.set(org, state);
@@ -65,6 +65,7 @@ export function writeControl(ctx: WriteCtx, org: FakeOrg): void {
     if (body.duplicateRule !== undefined) state.control.duplicateRule = body.duplicateRule;
     if (body.bulkPollsBeforeComplete !== undefined) state.control.bulkPollsBeforeComplete = body.bulkPollsBeforeComplete;
     if (body.loseCollectionAnswers !== undefined) state.control.loseCollectionAnswers = body.loseCollectionAnswers;
+    if (body.failNextBulkJobAfter !== undefined) state.control.failNextBulkJobAfter = body.failNextBulkJobAfter;
   }
   sendJson(ctx.res, 200, state.stats);
 }
