@@ -5,7 +5,31 @@ import type { ScopedMember } from './pushMembers.ts';
 /** The CrmWriter's lookups take at most 200 values a call. */
 const LOOKUP_CHUNK = 200;
 
+/**
+ * Lookups in flight at once. Both CRMs serve concurrent requests of one user (Salesforce counts only long-running
+ * ones against its limit of 25; Dataverse allows 52), and a batch of thousands of members needs tens of lookups,
+ * each one a round trip of tens to hundreds of milliseconds to a real CRM.
+ */
+const LOOKUPS_IN_FLIGHT = 4;
+
 const chunks = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
+/** An identifier value as sameIdentifier compares it (trimmed, lower case); null when empty. */
+const identifierKey = (value: string | null | undefined): string | null => value?.trim().toLowerCase() || null;
+
+/** The lookups of `parts`, at most LOOKUPS_IN_FLIGHT at a time, their answers concatenated in the order of `parts`. */
+export async function lookUpAll<T, R>(parts: readonly T[], lookUp: (part: T) => Promise<R[]>): Promise<R[]> {
+  const answers: R[][] = new Array(parts.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < parts.length) {
+      const at = next++;
+      answers[at] = await lookUp(parts[at] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, parts.length) }, worker));
+  return answers.flat();
+}
 
 export type PlannedMember = { member: ScopedMember; plan: RecordPlan };
 
@@ -25,7 +49,7 @@ export async function planBatch(
   const fields = propertiesRead(settings);
   const rememberedIds = [...new Set(members.flatMap((m) => remembered.get(m.key) ?? []))];
   const byId = new Map<string, RecordSnapshot>();
-  for (const ids of chunks(rememberedIds, LOOKUP_CHUNK)) for (const r of await writer.getByIds(object, ids, fields)) byId.set(r.id, r);
+  for (const r of await lookUpAll(chunks(rememberedIds, LOOKUP_CHUNK), (ids) => writer.getByIds(object, ids, fields))) byId.set(r.id, r);
 
   const identifiers = settings.people.identifiers;
   const finds = new Map<string, RecordSnapshot[][]>(members.map((m) => [m.key, identifiers.map(() => [])]));
@@ -37,12 +61,18 @@ export async function planBatch(
       return v === null ? [] : [[m.key, v] as const];
     }));
     const values = [...new Set(valueOf.values())];
-    const found: RecordSnapshot[] = [];
-    for (const part of chunks(values, LOOKUP_CHUNK)) found.push(...(await writer.findBy(object, identifier.crmProperty, part, fields)));
+    const found = await lookUpAll(chunks(values, LOOKUP_CHUNK), (part) => writer.findBy(object, identifier.crmProperty, part, fields));
+    // By value as the CRMs compare it (sameIdentifier: trimmed, without case), so each member's finds cost one look-up.
+    const foundBy = new Map<string, RecordSnapshot[]>();
+    for (const r of found) {
+      const key = identifierKey(r.values[identifier.crmProperty]);
+      if (key !== null) foundBy.set(key, [...(foundBy.get(key) ?? []), r]);
+    }
     for (const m of looking) {
       const v = valueOf.get(m.key);
       const list = finds.get(m.key)?.[i];
-      if (v !== undefined && list) list.push(...found.filter((r) => sameIdentifier(r.values[identifier.crmProperty], v)));
+      const key = v === undefined ? null : identifierKey(v);
+      if (key !== null && list) list.push(...(foundBy.get(key) ?? []).filter((r) => sameIdentifier(r.values[identifier.crmProperty], v)));
     }
     looking = looking.filter((m) => (finds.get(m.key)?.[i]?.length ?? 0) === 0);
     if (looking.length === 0) break;

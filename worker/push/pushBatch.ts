@@ -9,8 +9,13 @@ import { nextMembers, scopeWhere } from './pushMembers.ts';
 import { openPushWriter } from './pushDeps.ts';
 import { batchWrittenStatements, getPushRow, pushRequestOf, pushSettingsOf, rememberedRecords, type PushRecordLine } from './pushStore.ts';
 
-/** Members per batch: one D1 transaction and a few CRM calls (sObject Collections take 200 records a call). */
-export const PUSH_BATCH_MEMBERS = 200;
+/**
+ * Members per step: one D1 transaction, lookups of 200 values a call (4 at a time), one CrmWriter.write. At 10,000
+ * a step's creates or updates pass Salesforce's 2,000-record threshold, so a large push goes as one Bulk API 2.0
+ * job per step (a handful of API requests instead of 50 sObject Collections calls), and Dataverse gets $batch
+ * requests of 1,000; a push of 50,000 is five steps. A step replanned after a restart looks all of it up again.
+ */
+export const PUSH_BATCH_MEMBERS = 10_000;
 
 export type PushBatchOutcome = { done: boolean; handled: number };
 
@@ -91,14 +96,14 @@ export function planSettingsOf(settings: ReturnType<typeof pushSettingsOf>, owne
  * D1 commit was lost is planned again: the records it created are found by their identifiers then, and updated —
  * not created twice — as long as an identifier is among the values written.
  */
-export async function pushNextBatch(env: Env, workspaceId: string, pushId: string): Promise<PushBatchOutcome> {
+export async function pushNextBatch(env: Env, workspaceId: string, pushId: string, batchMembers = PUSH_BATCH_MEMBERS): Promise<PushBatchOutcome> {
   const db = env.DB;
   const row = await getPushRow(db, workspaceId, pushId);
   if (row.status !== 'running') return { done: true, handled: 0 };
   const request = pushRequestOf(row);
   const settings = pushSettingsOf(row);
   const where = await scopeWhere(env, workspaceId, row.audience_id, request.scope);
-  const members = await nextMembers(env, workspaceId, row.audience_id, where, row.after_member_id, PUSH_BATCH_MEMBERS, settings.sensitiveAllowed);
+  const members = await nextMembers(env, workspaceId, row.audience_id, where, row.after_member_id, batchMembers, settings.sensitiveAllowed);
   const last = members.at(-1);
   if (!last) return { done: true, handled: 0 };
 
@@ -126,7 +131,7 @@ export async function pushNextBatch(env: Env, workspaceId: string, pushId: strin
     // After the cursor's UPDATE, in the same transaction: a batch committed twice writes these same rows again.
     ...companiesWrittenStatements(db, companyScope, { id: pushId, batchAfter: row.after_member_id }, linked.companies, now),
   ]);
-  return { done: members.length < PUSH_BATCH_MEMBERS, handled: members.length };
+  return { done: members.length < batchMembers, handled: members.length };
 }
 
 /** The email of the user who started a push (better-auth's user table), for the owner mapping. */

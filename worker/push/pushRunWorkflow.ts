@@ -7,8 +7,9 @@ import { pushNextBatch } from './pushBatch.ts';
 import { finishPush } from './pushStore.ts';
 
 // As a sync run's page: the connector retries 429/5xx itself first; a Worker that dies mid-step is restarted by the
-// engine at the step that did not finish, which reads where the push is from D1.
-const BATCH_STEP = { retries: { limit: 4, delay: '10 seconds', backoff: 'exponential' }, timeout: '10 minutes' } as const;
+// engine at the step that did not finish, which reads where the push is from D1. A step may wait up to 10 minutes
+// for a Salesforce Bulk API 2.0 job (the writer's poll time), plus its lookups and the D1 commit.
+const BATCH_STEP = { retries: { limit: 4, delay: '10 seconds', backoff: 'exponential' }, timeout: '15 minutes' } as const;
 const FINISH_STEP = { retries: { limit: 5, delay: '5 seconds', backoff: 'exponential' }, timeout: '1 minute' } as const;
 
 /** What the engine is handed: enough to find everything else in D1. */

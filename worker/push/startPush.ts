@@ -13,8 +13,8 @@ import { countInScope, nextMembers, scopeWhere } from './pushMembers.ts';
 import type { PushRunParams } from './pushRunWorkflow.ts';
 import { getPushRow, insertPushStatement, rememberedRecords, toPush } from './pushStore.ts';
 
-/** Members planned per round of a preview: five lookups of 200 values per identifier. */
-const PREVIEW_PAGE = 1_000;
+/** Members planned per round of a preview, as a push step plans them: 50 lookups of 200 values per identifier, 4 at a time. */
+const PREVIEW_PAGE = 10_000;
 const SAMPLE_SIZE = 20;
 
 /**

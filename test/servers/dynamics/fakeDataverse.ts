@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { evaluate, ODataSyntaxError, parseFilter, properties, type Expr } from './odataQuery.ts';
 import { BUSINESS_UNIT, buildEnvironment, guid, lookupName, ORGANIZATION, stampVersions, USERS, type FakeAttribute, type FakeEnvironment, type FakeTable } from './tables.ts';
 import type { FakeControl } from './fakeControls.ts';
-import { handleWrite, writeControl } from './writes.ts';
+import { ALTERNATE_KEYS, handleWrite, writeControl } from './writes.ts';
+import { indexedRows, tableIndex } from './tableIndex.ts';
 
 export type FakeDataverseOptions = {
   clientId: string;
@@ -261,6 +262,8 @@ export class FakeDataverse {
       table.rows.splice(at, 1);
       table.deleted.push({ id, version: ++environment.version });
     }
+    // Rows were replaced and removed: the table's index is rebuilt at its next lookup.
+    tableIndex(table).reset();
   }
 
   // ---- Microsoft identity platform v2 ---------------------------------------------------------------------------
@@ -542,7 +545,9 @@ export class FakeDataverse {
       const bad = unknownProperty(properties(filter));
       if (bad) return fail(400, '0x80060888', `Could not find a property named '${bad}' on type 'Microsoft.Dynamics.CRM.${table.LogicalName}'.`);
     }
-    const matched = filter ? table.rows.filter((row) => evaluate(filter as Expr, (p) => read(row, p))) : table.rows;
+    // An indexed equality narrows the rows first, as SQL Server's indexes do under Dataverse; the filter runs over them as over all.
+    const candidates = filter ? (indexedRows(table, filter, (p) => byWebName.get(p), ALTERNATE_KEYS[table.LogicalName] ?? []) ?? table.rows) : table.rows;
+    const matched = filter ? candidates.filter((row) => evaluate(filter as Expr, (p) => read(row, p))) : table.rows;
     if (aggregateAlias) {
       if (matched.length > aggregateLimit) return fail(400, '0x8004E023', 'AggregateQueryRecordLimit exceeded. Cannot perform this operation.');
       return send(200, { '@odata.context': `${this.url}${API}$metadata#${table.EntitySetName}(${aggregateAlias})`, value: [{ [aggregateAlias]: matched.length }] });

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { USERS, type FakeAttribute, type FakeEnvironment, type FakeTable } from './tables.ts';
+import { tableIndex } from './tableIndex.ts';
 import type { DataverseWriteControl, DataverseWriteStats } from './writeTypes.ts';
 
 const API = '/api/data/v9.2/';
@@ -22,7 +23,7 @@ export const SYSTEM_USERS = [
 ];
 
 /** Alternate keys defined in this environment, by table: the columns that identify a row for an upsert. */
-const ALTERNATE_KEYS: Record<string, string[]> = { contact: ['emailaddress1'] };
+export const ALTERNATE_KEYS: Record<string, string[]> = { contact: ['emailaddress1'] };
 
 /**
  * Columns a write must leave filled: RequiredLevel SystemRequired or ApplicationRequired, but for those Dataverse
@@ -208,10 +209,9 @@ function bind(env: FakeEnvironment, table: FakeTable, navigation: string, value:
   const m = /^\/?([a-z_0-9]+)\(([0-9a-f-]{36})\)$/i.exec(String(value));
   const id = m?.[2]?.toLowerCase();
   if (!m || !id) return error(400, '0x80060888', `The URI '${String(value)}' is not valid for binding to '${navigation}'.`);
-  const exists =
-    target.type === 'systemuser'
-      ? SYSTEM_USERS.some((u) => u.systemuserid === id) || (env.tables.get('systemuser')?.rows ?? []).some((r) => r.systemuserid === id)
-      : (env.tables.get(target.type)?.rows ?? []).some((r) => r[`${target.type}id`] === id);
+  const targetTable = env.tables.get(target.type);
+  const byId = (table: FakeTable) => tableIndex(table).candidates(table.PrimaryIdAttribute, [id]).some((r) => r[table.PrimaryIdAttribute] === id);
+  const exists = (target.type === 'systemuser' && SYSTEM_USERS.some((u) => u.systemuserid === id)) || (targetTable !== undefined && byId(targetTable));
   if (!exists) return error(404, '0x80040217', `${target.type} With Id = ${id} Does Not Exist`);
   return { column: target.column, id, type: target.type };
 }
@@ -234,7 +234,9 @@ function prepare(w: WriteRequest, t: Tenant, method: string, target: string, hea
   let newId: string | null = null;
   if (byId) {
     const id = (byId[2] as string).toLowerCase();
-    existing = table.rows.find((r) => r[table.PrimaryIdAttribute] === id);
+    existing = tableIndex(table)
+      .candidates(table.PrimaryIdAttribute, [id])
+      .find((r) => r[table.PrimaryIdAttribute] === id);
     if (!existing && headers['if-match'] === '*') return error(404, '0x80040217', `${table.LogicalName} With Id = ${id} Does Not Exist`);
     if (!existing) newId = id;
   } else if (byKey) {
@@ -243,7 +245,9 @@ function prepare(w: WriteRequest, t: Tenant, method: string, target: string, hea
       return error(400, '0x80060888', `The key '${column}' is not defined on the entity '${table.LogicalName}'.`);
     }
     const keyValue = quoted.replaceAll("''", "'");
-    existing = table.rows.find((r) => typeof r[column] === 'string' && (r[column] as string).toLowerCase() === keyValue.toLowerCase());
+    existing = tableIndex(table)
+      .candidates(column, [keyValue.normalize('NFC')])
+      .find((r) => typeof r[column] === 'string' && (r[column] as string).toLowerCase() === keyValue.toLowerCase());
     if (!existing) values[column] = keyValue;
   }
   const changes: Record<string, unknown> = {};
@@ -273,7 +277,11 @@ function prepare(w: WriteRequest, t: Tenant, method: string, target: string, hea
   const rule = t.control.duplicateRule;
   if (rule && rule.table === table.LogicalName && headers['mscrm.suppressduplicatedetection'] === 'false') {
     const wanted = after[rule.column];
-    const twin = typeof wanted === 'string' && table.rows.some((r) => r !== existing && typeof r[rule.column] === 'string' && (r[rule.column] as string).toLowerCase() === wanted.toLowerCase());
+    const twin =
+      typeof wanted === 'string' &&
+      tableIndex(table)
+        .candidates(rule.column, [wanted.normalize('NFC')])
+        .some((r) => r !== existing && typeof r[rule.column] === 'string' && (r[rule.column] as string).toLowerCase() === wanted.toLowerCase());
     if (twin) return error(412, '0x80040333', 'A record was not created or updated because a duplicate of the current record already exists.');
   }
   return {
@@ -292,6 +300,7 @@ function prepare(w: WriteRequest, t: Tenant, method: string, target: string, hea
         table.rows.push(row);
       }
       withName(row);
+      tableIndex(table).noted(row);
       const location = `${w.base}${API}${table.EntitySetName}(${String(row[table.PrimaryIdAttribute])})`;
       return { status: 204, headers: { 'OData-EntityId': location }, body: null };
     },

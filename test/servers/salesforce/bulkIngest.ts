@@ -27,6 +27,8 @@ type Job = {
   header: string[];
   succeeded: { id: string; created: boolean; row: string[] }[];
   failed: { id: string; error: string; row: string[] }[];
+  /** Rows a failed job never reached: not written. */
+  unprocessed: string[][];
 };
 
 const jobs = new WeakMap<FakeOrg, Map<string, Job>>();
@@ -138,7 +140,7 @@ export function handleBulkIngest(ctx: WriteCtx, org: FakeOrg, version: string, p
     } else if (part === '/failedResults') {
       csvText(ctx.res, unparse(['sf__Id', 'sf__Error', ...job.header], job.failed.map((f) => [f.id, f.error, ...f.row])));
     } else {
-      csvText(ctx.res, unparse(job.header, []));
+      csvText(ctx.res, unparse(job.header, job.unprocessed));
     }
     return true;
   }
@@ -173,6 +175,7 @@ function createJob(ctx: WriteCtx, org: FakeOrg, version: string): void {
     header: [],
     succeeded: [],
     failed: [],
+    unprocessed: [],
   };
   jobsOf(org).set(job.id, job);
   writeState(org).stats.bulkJobs.push({ id: job.id, object: object.name, operation: job.operation, state: 'Open', records: 0, failed: 0 });
@@ -209,7 +212,15 @@ function process(org: FakeOrg, job: Job): void {
   }
   const idColumn = header.findIndex((h) => h.toLowerCase() === 'id');
   const keyColumn = job.externalIdFieldName ? header.findIndex((h) => h.toLowerCase() === job.externalIdFieldName?.toLowerCase()) : -1;
-  for (const row of rows) {
+  const control = writeState(org).control;
+  const stopAfter = control.failNextBulkJobAfter;
+  control.failNextBulkJobAfter = null;
+  for (const [n, row] of rows.entries()) {
+    if (stopAfter !== null && n >= stopAfter) {
+      job.unprocessed = rows.slice(n);
+      job.errorMessage = 'InternalServerError : The job stopped before all its records were processed.';
+      break;
+    }
     const values: Record<string, unknown> = {};
     fields.forEach((field, i) => {
       if (!field) return;
@@ -220,7 +231,7 @@ function process(org: FakeOrg, job: Job): void {
     if (job.operation === 'update') id = row[idColumn] || null;
     if (job.operation === 'upsert' && keyColumn >= 0) {
       const key = row[keyColumn] ?? '';
-      const match = (org.records.get(job.object.name) ?? []).find((r) => r.IsDeleted !== true && String(r[job.externalIdFieldName as string] ?? '').toLowerCase() === key.toLowerCase() && key !== '');
+      const match = org.recordIndex(job.object.name).candidates(job.externalIdFieldName as string, [key]).find((r) => r.IsDeleted !== true && String(r[job.externalIdFieldName as string] ?? '').toLowerCase() === key.toLowerCase() && key !== '');
       id = match ? String(match.Id) : null;
     }
     const result: SaveResult =
@@ -236,6 +247,6 @@ function process(org: FakeOrg, job: Job): void {
   if (stat) {
     stat.records = rows.length;
     stat.failed = job.failed.length;
-    stat.state = 'JobComplete';
+    stat.state = job.errorMessage ? 'Failed' : 'JobComplete';
   }
 }

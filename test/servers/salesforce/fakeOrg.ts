@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { CreateOrgRequest, FakeRecord, FaultRequest, OrgStats, PicklistValueAdded, RecordChanges } from './controlTypes.ts';
+import { RowIndex } from '../rowIndex.ts';
 import { findObject, type DescribeField, type ObjectMeta } from './objects.ts';
 import { generateAccounts, generateContacts, generateLeads, recordId } from './records.ts';
 import { orgUsers } from './writes.ts';
@@ -22,6 +23,8 @@ export class FakeOrg {
   readonly cursors = new Map<string, { records: FakeRecord[]; object: ObjectMeta; fields: string[] }>();
   /** Pick list values this org added in Setup, by "Object.Field", on top of the shared object metadata. */
   readonly addedPicklistValues = new Map<string, PicklistValueAdded[]>();
+  /** The org's indexes by object (what Salesforce indexes: see soqlEngine's `indexedCandidates`). */
+  private readonly indexes = new Map<string, RowIndex<FakeRecord>>();
   readonly faults: {
     fail: { status: number; count: number } | null;
     dropPages: number;
@@ -96,7 +99,25 @@ export class FakeOrg {
       const at = indexOf.get(id) ?? -1;
       if (at >= 0) list[at] = { ...list[at], IsDeleted: true, SystemModstamp: stamp };
     }
+    // Records were replaced by new objects: the object's index is rebuilt at its next lookup.
+    this.recordIndex(c.object).reset();
     return { ids };
+  }
+
+  /**
+   * The equality index of an object's records; column `Id15` is the first 15 characters of the Id (an 18-character
+   * id names the same record). Writes that add or change a record in place announce it with `noted`.
+   */
+  recordIndex(objectName: string): RowIndex<FakeRecord> {
+    let index = this.indexes.get(objectName);
+    if (!index) {
+      index = new RowIndex<FakeRecord>(
+        () => this.records.get(objectName) ?? [],
+        (r, column) => (column === 'Id15' ? (typeof r.Id === 'string' ? r.Id.slice(0, 15) : null) : r[column]),
+      );
+      this.indexes.set(objectName, index);
+    }
+    return index;
   }
 
   addPicklistValue(added: PicklistValueAdded): void {

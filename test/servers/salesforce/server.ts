@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { CreateOrgRequest, CreateOrgResponse, FakeRecord, FaultRequest, PicklistValueAdded, RecordChanges } from './controlTypes.ts';
 import { FakeOrg, pkceChallenge } from './fakeOrg.ts';
 import { LISTED_ONLY, OBJECTS, findObject, type DescribeField } from './objects.ts';
-import { SoqlError, parseSoql, runQuery } from './soqlEngine.ts';
+import { SoqlError, indexedCandidates, parseSoql, runQuery } from './soqlEngine.ts';
 import { handleWrite, writeControl } from './writes.ts';
 
 /**
@@ -361,7 +361,8 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
       if (e instanceof SoqlError) return apiError(ctx.res, 400, e.errorCode, e.message);
       throw e;
     }
-    const stored = org.records.get(parsed.object.name) ?? [];
+    // An indexed condition narrows the records first, as Salesforce's query optimizer does; the query runs over them as over all.
+    const stored = indexedCandidates(parsed, org.recordIndex(parsed.object.name)) ?? org.records.get(parsed.object.name) ?? [];
     const hits = runQuery(parsed, all ? stored : stored.filter((r) => r.IsDeleted !== true));
     if (parsed.count) return json(ctx.res, 200, { totalSize: hits.length, done: true, records: [] });
     const cursorId = org.newCursor(hits, parsed.object, parsed.fields.map((f) => f.name));

@@ -386,3 +386,38 @@ export function runQuery(q: ParsedQuery, records: readonly FakeRecord[]): FakeRe
   const hits = records.filter((r) => q.where.every((c) => satisfies(r, c)));
   return q.limit === null ? hits : hits.slice(0, q.limit);
 }
+
+/**
+ * Fields Salesforce keeps an index on (its "standard indexed fields"): Id, Name, lookups (OwnerId and other
+ * references), Email of contacts and leads, external ids and unique fields.
+ */
+export function isIndexed(object: ObjectMeta, field: DescribeField): boolean {
+  return (
+    field.type === 'id' ||
+    field.name === 'Name' ||
+    field.type === 'reference' ||
+    field.externalId ||
+    field.unique ||
+    (field.type === 'email' && (object.name === 'Contact' || object.name === 'Lead'))
+  );
+}
+
+/** What `runQuery` needs of an object's index (test/servers/rowIndex.ts). */
+export type CandidateIndex = { candidates(column: string, values: Iterable<unknown>): FakeRecord[] };
+
+/**
+ * The records an indexed condition of the WHERE clause allows (`Email IN (…)`, `Id = '…'` — text literals on an
+ * indexed field, ANDed with the rest), in table order; null when no condition can use an index and the query scans.
+ * The caller still runs the whole query over them, so the answer is exactly a scan's.
+ */
+export function indexedCandidates(q: ParsedQuery, index: CandidateIndex): FakeRecord[] | null {
+  for (const clause of q.where) {
+    if ('group' in clause || (clause.op !== '=' && clause.op !== 'IN') || !isIndexed(q.object, clause.field)) continue;
+    if (!clause.values.every((v) => v.kind === 'string')) continue;
+    return index.candidates(
+      clause.field.name,
+      clause.values.map((v) => literalValue(clause.field, v)),
+    );
+  }
+  return null;
+}

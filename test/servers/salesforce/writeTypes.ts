@@ -20,4 +20,9 @@ export type WriteControl = {
   bulkPollsBeforeComplete?: number;
   /** The next this many sObject Collections create/update calls are applied, then answered 503: the answer lost on the way back. */
   loseCollectionAnswers?: number;
+  /**
+   * The next Bulk API 2.0 ingest job processes this many records, then fails (state Failed, an errorMessage): the
+   * records after them are left unprocessed (unprocessedrecords), as when Salesforce stops a job part-way. Once.
+   */
+  failNextBulkJobAfter?: number | null;
 };

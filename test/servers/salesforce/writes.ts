@@ -29,7 +29,7 @@ export function writeState(org: FakeOrg): WriteState {
   if (!state) {
     state = {
       stats: { collectionCalls: 0, collectionRecords: 0, retrieveCalls: 0, bulkJobs: [] },
-      control: { duplicateRule: null, bulkPollsBeforeComplete: 1, loseCollectionAnswers: 0 },
+      control: { duplicateRule: null, bulkPollsBeforeComplete: 1, loseCollectionAnswers: 0, failNextBulkJobAfter: null },
       created: 0,
     };
     states.set(org, state);
@@ -65,6 +65,7 @@ export function writeControl(ctx: WriteCtx, org: FakeOrg): void {
     if (body.duplicateRule !== undefined) state.control.duplicateRule = body.duplicateRule;
     if (body.bulkPollsBeforeComplete !== undefined) state.control.bulkPollsBeforeComplete = body.bulkPollsBeforeComplete;
     if (body.loseCollectionAnswers !== undefined) state.control.loseCollectionAnswers = body.loseCollectionAnswers;
+    if (body.failNextBulkJobAfter !== undefined) state.control.failNextBulkJobAfter = body.failNextBulkJobAfter;
   }
   sendJson(ctx.res, 200, state.stats);
 }
@@ -137,12 +138,12 @@ function retrieveRecords(ctx: WriteCtx, org: FakeOrg, objectName: string): void 
     fields.push(field);
   }
   writeState(org).stats.retrieveCalls++;
-  const stored = org.records.get(object.name) ?? [];
+  const index = org.recordIndex(object.name);
   sendJson(
     ctx.res,
     200,
     ids.map((id) => {
-      const record = stored.find((r) => sameId(r.Id, id) && r.IsDeleted !== true);
+      const record = index.candidates('Id15', [id.slice(0, 15)]).find((r) => sameId(r.Id, id) && r.IsDeleted !== true);
       if (!record) return null;
       const out: Record<string, unknown> = { attributes: { type: object.name, url: `/services/data/v62.0/sobjects/${object.name}/${String(record.Id)}` } };
       for (const f of fields) out[f.name] = record[f.name] ?? null;
@@ -208,7 +209,7 @@ export function saveRecord(org: FakeOrg, object: ObjectMeta, values: Record<stri
   let existing: FakeRecord | undefined;
   if (id !== null) {
     if (!ID.test(id) || !id.startsWith(object.keyPrefix)) return failure('MALFORMED_ID', `${object.label} ID: id value of incorrect type: ${id}`, ['Id']);
-    existing = stored.find((r) => sameId(r.Id, id));
+    existing = org.recordIndex(object.name).candidates('Id15', [id.slice(0, 15)]).find((r) => sameId(r.Id, id));
     if (!existing) return failure('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id');
     if (existing.IsDeleted === true) return failure('ENTITY_IS_DELETED', 'entity is deleted');
   }
@@ -240,16 +241,22 @@ export function saveRecord(org: FakeOrg, object: ObjectMeta, values: Record<stri
     const wanted = after[rule.field];
     const twin =
       typeof wanted === 'string' &&
-      stored.some((r) => r !== existing && r.IsDeleted !== true && typeof r[rule.field] === 'string' && String(r[rule.field]).toLowerCase() === wanted.toLowerCase());
+      org
+        .recordIndex(object.name)
+        .candidates(rule.field, [wanted])
+        .some((r) => r !== existing && r.IsDeleted !== true && typeof r[rule.field] === 'string' && String(r[rule.field]).toLowerCase() === wanted.toLowerCase());
     if (twin) return failure('DUPLICATES_DETECTED', 'Use one of these records?');
   }
   const stamp = salesforceStamp(new Date());
   if (existing) {
     Object.assign(existing, clean, { LastModifiedDate: stamp, SystemModstamp: stamp, LastModifiedById: org.userId });
+    org.recordIndex(object.name).noted(existing);
     return { id: String(existing.Id), success: true, errors: [], created: false };
   }
   const state = writeState(org);
   const newId = recordId(object.keyPrefix, org.index, 700_000 + ++state.created);
-  stored.push({ OwnerId: org.userId, ...clean, Id: newId, IsDeleted: false, CreatedDate: stamp, CreatedById: org.userId, LastModifiedDate: stamp, SystemModstamp: stamp });
+  const created: FakeRecord = { OwnerId: org.userId, ...clean, Id: newId, IsDeleted: false, CreatedDate: stamp, CreatedById: org.userId, LastModifiedDate: stamp, SystemModstamp: stamp };
+  stored.push(created);
+  org.recordIndex(object.name).noted(created);
   return { id: newId, success: true, errors: [], created: true };
 }

@@ -30,13 +30,15 @@ export const BULK_THRESHOLD = 2000;
 export const COLLECTION_SIZE = 200;
 /** SOQL statements stay far below Salesforce's 100,000-character limit with 200 values of up to 255 characters. */
 export const FIND_CHUNK = 200;
+/** A record a Bulk API 2.0 job did not process (it failed or was stopped first): not written, safe to send again. */
+export const UNPROCESSED = 'UNPROCESSED';
 
 export type SalesforceWriterOptions = {
   apiVersion?: string;
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   sleep?: Sleep;
-  /** Waiting for a Bulk API 2.0 job: the first wait, growing half as much again each time up to 10 s, for at most `bulkPollTimeoutMs`. */
+  /** Waiting for a Bulk API 2.0 job: the first wait (250 ms), growing half as much again each time up to 10 s, for at most `bulkPollTimeoutMs` (10 minutes). */
   bulkPollIntervalMs?: number;
   bulkPollTimeoutMs?: number;
 };
@@ -153,7 +155,7 @@ export class SalesforceWriter implements CrmWriter {
       if (!batch.length) continue;
       const resend = operation === 'update' || (options.resendCreates ?? true);
       const answered = viaBulk
-        ? await this.bulkWrite(object, operation, batch.map((b) => b.record))
+        ? await this.bulkWriteAll(object, operation, batch.map((b) => b.record))
         : await this.collectionWrite(object, operation, batch.map((b) => b.record), resend);
       batch.forEach((b, i) => {
         results[b.index] = answered[i];
@@ -209,6 +211,27 @@ export class SalesforceWriter implements CrmWriter {
   // --- Bulk API 2.0 ---
 
   /**
+   * A job that fails part-way (state Failed after some records were processed) leaves the rest unprocessed:
+   * Salesforce has not touched them, so they go once more in a job of their own — never a record twice. What is
+   * still unprocessed after that is answered UNPROCESSED with the job's own words.
+   */
+  private async bulkWriteAll(object: string, operation: 'insert' | 'update', records: Record<string, SalesforceValue>[]): Promise<CrmWriteResult[]> {
+    const results = await this.bulkWrite(object, operation, records);
+    const unprocessed = results.flatMap((r, i) => (!r.ok && r.vendorCode === UNPROCESSED ? [i] : []));
+    if (unprocessed.length === 0 || unprocessed.length === records.length) return results;
+    const again = await this.bulkWrite(
+      object,
+      operation,
+      unprocessed.map((i) => records[i] as Record<string, SalesforceValue>),
+    );
+    unprocessed.forEach((at, n) => {
+      const answer = again[n];
+      if (answer) results[at] = answer;
+    });
+    return results;
+  }
+
+  /**
    * One ingest job: created, its CSV uploaded, closed, waited for, then its results matched back to the records.
    * Results come in no particular order but echo each row as uploaded, so rows are matched by their cells (an update
    * by its Id); rows with identical cells are interchangeable, as they wrote the same thing.
@@ -234,10 +257,10 @@ export class SalesforceWriter implements CrmWriter {
       const queue = pending.get(JSON.stringify(cells));
       return queue?.shift();
     };
-    if (info.state === 'Failed') {
-      const message = info.errorMessage ?? 'Salesforce could not process the job.';
-      const code = /^(\w+)\s*:/.exec(message)?.[1] ?? 'JOB_FAILED';
-      return records.map(() => ({ ok: false, vendorCode: code, message, fields: [] }));
+    const failedJob = info.state === 'Failed' ? (info.errorMessage ?? 'Salesforce could not process the job.') : null;
+    if (failedJob !== null && !info.numberRecordsProcessed) {
+      const code = /^(\w+)\s*:/.exec(failedJob)?.[1] ?? 'JOB_FAILED';
+      return records.map(() => ({ ok: false, vendorCode: code, message: failedJob, fields: [] }));
     }
     const [succeeded, failed] = await Promise.all([
       this.call(() => job.getSuccessfulResults(true) as unknown as Promise<string>),
@@ -256,19 +279,23 @@ export class SalesforceWriter implements CrmWriter {
       const index = take(row.slice(2));
       if (index !== undefined) results[index] = bulkError(row[errorAt] ?? '');
     }
-    return results.map((r) => r ?? { ok: false, vendorCode: 'UNPROCESSED', message: 'Salesforce did not process this record; send it again.', fields: [] });
+    const unprocessed = failedJob === null ? 'Salesforce did not process this record; send it again.' : `Salesforce stopped the job before this record (${failedJob}); send it again.`;
+    // Array.from, not map: rows no result named are holes in `results`, which map would skip.
+    return Array.from(results, (r) => r ?? { ok: false, vendorCode: UNPROCESSED, message: unprocessed, fields: [] });
   }
 
   private async waitForJob(job: ReturnType<BulkV2<never>['createJob']>, id: string): Promise<z.infer<typeof JobInfo>> {
     const sleep = this.options.sleep ?? realSleep;
     const deadline = Date.now() + (this.options.bulkPollTimeoutMs ?? 10 * 60_000);
-    let wait = this.options.bulkPollIntervalMs ?? 1_000;
+    let wait = this.options.bulkPollIntervalMs ?? 250;
     for (;;) {
       const info = JobInfo.parse(await this.call(() => job.check()));
       if (info.state === 'JobComplete' || info.state === 'Failed') return info;
       if (info.state === 'Aborted') throw new CrmError('crm_error', `The Salesforce bulk job ${id} was aborted.`, 'Aborted', null, 409);
       if (Date.now() + wait > deadline) {
-        throw new CrmError('crm_unavailable', `Salesforce is still processing bulk job ${id}; its results can be read later.`, info.state, null, 503);
+        // Aborted, the job processes no more records: the caller's lookups then see all it will ever have written.
+        await this.call(() => job.abort()).catch(() => undefined);
+        throw new CrmError('crm_unavailable', `Salesforce was still processing bulk job ${id}; it was aborted, and the records it wrote can be looked up.`, info.state, null, 503);
       }
       await sleep(wait);
       wait = Math.min(10_000, Math.round(wait * 1.5));
