@@ -103,10 +103,19 @@ export function PushToCrm(props: { audienceId: string; scope: PushScope; scopeLa
             <Show when={missingNow(p()).length > 0}>
               <p class="notice warn">Fill in {missingNow(p()).join(', ')} to sync.</p>
             </Show>
+            <Show when={p().requiredNotCovered.length > 0}>
+              <div class="notice warn" role="alert">
+                <p>The CRM now requires fields these settings leave empty, so it would refuse every new record:</p>
+                <ul>
+                  <For each={p().requiredNotCovered}>{(r) => <li>{r.message}</li>}</For>
+                </ul>
+                <p>An admin fixes this on the connection’s integration settings; then preview again.</p>
+              </div>
+            </Show>
             <button
               type="button"
               class="primary"
-              disabled={busy() || p().members === 0 || missingNow(p()).length > 0}
+              disabled={busy() || p().members === 0 || missingNow(p()).length > 0 || p().requiredNotCovered.length > 0}
               onClick={() =>
                 void act(async () => {
                   const started = await pushesApi.start(body());
