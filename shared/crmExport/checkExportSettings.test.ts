@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CrmField } from '../schema/crm.ts';
 import { ExportSettings, type ExportSettings as Settings } from '../schema/crmExport.ts';
-import { checkExportSettings, problemsAt, type ExportCheckContext } from './checkExportSettings.ts';
+import { checkExportSettings, problemsAt, requiredNotCovered, type ExportCheckContext } from './checkExportSettings.ts';
 
 const text = (name: string, label: string, extra: Partial<CrmField> = {}): CrmField => ({
   name,
@@ -214,5 +214,24 @@ describe('checkExportSettings', () => {
     const problems = checkExportSettings(settings({ ...GOOD, fixed: [{ crmProperty: 'Gone__c', value: 'x' }] }), context());
     expect(problemsAt(problems, ['people', 'fixed', 0])).toHaveLength(1);
     expect(problemsAt(problems, ['people', 'fields'])).toHaveLength(0);
+  });
+});
+
+describe('requiredNotCovered', () => {
+  it('sees a field the CRM made required after the settings were saved, and nothing else the save checks', () => {
+    // Saved when they fitted: an unknown platform field and an inactive owner are the save's problems, not the push's.
+    const saved = settings(GOOD, { owners: { ownerField: 'owner_email', users: [], defaultOwnerId: '005B' } });
+    expect(requiredNotCovered(saved, context())).toEqual([]);
+    const nowRequired = LEAD.map((f) => (f.name === 'FirstName' ? { ...f, requiredOnCreate: true } : f));
+    expect(requiredNotCovered(saved, context({ people: { label: 'Leads', fields: nowRequired } }))).toEqual([
+      {
+        path: ['people'],
+        code: 'required_not_covered',
+        message: 'Salesforce needs “First Name” to create Leads: map it in Export mapping, give it a fixed value or a default on create.',
+      },
+    ]);
+    const accountRequired = [...ACCOUNT, text('Industry', 'Industry', { requiredOnCreate: true })];
+    const withCompanies = settings(GOOD, { companies: { identifier: { platformField: 'company', crmProperty: 'Name' } } });
+    expect(requiredNotCovered(withCompanies, context({ companies: { label: 'Accounts', fields: accountRequired } })).map((p) => p.path)).toEqual([['companies']]);
   });
 });

@@ -233,6 +233,16 @@ export function checkExportSettings(settings: ExportSettings, context: ExportChe
   }
 }
 
+/**
+ * The CRM fields required on create that the settings fill with nothing, by checkExportSettings' own rule, against
+ * the CRM's describe as it is now. A push runs it again before it writes (preview and start): a field the CRM made
+ * required after the settings were saved would otherwise fail every record the push creates. Only the tables'
+ * describe matters here (platform fields and users are the save's concern), so problems of other kinds are left out.
+ */
+export function requiredNotCovered(settings: ExportSettings, context: Pick<ExportCheckContext, 'crmName' | 'people' | 'companies'>): ExportProblem[] {
+  return checkExportSettings(settings, { ...context, platformFields: [], crmUsers: null }).filter((p) => p.code === 'required_not_covered');
+}
+
 function article(word: string): string {
   return /^[aeiou]/i.test(word) ? 'an' : 'a';
 }

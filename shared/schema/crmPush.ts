@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CampaignMetric, CrmProperty, EngagementEvent, ExportTimeField, FieldChange, PushAction, PushRequest } from './crmExport.ts';
+import { CampaignMetric, CrmProperty, EngagementEvent, ExportProblem, ExportTimeField, FieldChange, PushAction, PushRequest } from './crmExport.ts';
 
 /**
  * Answers of the engagement and push APIs (issue 11). The request bodies and settings are in crmExport.ts; this file
@@ -77,6 +77,11 @@ export const PushPreview = z.object({
   exportTimeFields: z.array(ExportTimeField),
   /** Required export-time fields with no value yet: the push is refused until they have one. */
   missingRequired: z.array(CrmProperty),
+  /**
+   * CRM fields required on create that the settings fill with nothing, by the CRM's describe now (it may have made
+   * one required since the settings were saved): the push is refused until an admin covers them.
+   */
+  requiredNotCovered: z.array(ExportProblem),
   object: z.string(),
 });
 export type PushPreview = z.infer<typeof PushPreview>;

@@ -46,17 +46,20 @@ describe('Sync to CRM from the audience page', () => {
           fixed: [{ crmProperty: 'LeadSource', value: 'Partner Referral' }],
           exportTime: [{ crmProperty: 'Department', label: 'Campaign', required: true }],
         },
+        companies: { identifier: { platformField: 'company', crmProperty: 'Name' }, fields: [{ platformField: 'year_founded', crmProperty: 'YearStarted' }] },
       },
       baseVersion: 0,
     });
     const started = await api<ImportSummary>('POST', '/api/imports', {
       audienceName: 'Spring prospects',
-      source: { kind: 'csv', fileName: 'prospects.csv', headers: ['Email', 'First name', 'Last name'] },
+      source: { kind: 'csv', fileName: 'prospects.csv', headers: ['Email', 'First name', 'Last name', 'Company', 'Founded'] },
       mapping: {
         columns: [
           { column: 'Email', target: 'email', sensitive: false },
           { column: 'First name', target: 'first_name', sensitive: false },
           { column: 'Last name', target: 'last_name', sensitive: false },
+          { column: 'Company', target: 'company', sensitive: false },
+          { column: 'Founded', target: 'year_founded', sensitive: false },
         ],
         identifier: 'Email',
         onMatch: 'update',
@@ -65,9 +68,10 @@ describe('Sync to CRM from the audience page', () => {
     });
     audienceId = started.audienceId;
     const people = [
-      ['push.ada@example.com', 'Ada', 'Lovelace'],
-      ['push.grace@example.com', 'Grace', 'Hopper'],
-      ['push.alan@example.com', 'Alan', ''],
+      ['push.ada@example.com', 'Ada', 'Lovelace', 'Analytical Engines', '1843'],
+      // A year Salesforce cannot hold in its four characters: the Account is refused, Grace is written unlinked.
+      ['push.grace@example.com', 'Grace', 'Hopper', 'Cobol Works', '19590'],
+      ['push.alan@example.com', 'Alan', '', '', ''],
     ];
     await api('PUT', `/api/imports/${started.id}/batches/0`, { seq: 0, idempotencyKey: `p-${started.id}`, rows: people.map((values, i) => ({ row: i + 1, values })) });
     await api('POST', `/api/imports/${started.id}/finish`);
@@ -99,9 +103,17 @@ describe('Sync to CRM from the audience page', () => {
     expect(await report.locator('tbody tr').count()).toBe(3);
     expect(await report.textContent()).toContain('Created');
     expect(await report.textContent()).toMatch(/003\w{12,15}/);
+    expect(await report.textContent()).toContain('Not linked to the company “Cobol Works”: The CRM refused the Account (YearStarted)');
+    const accounts = dialog.getByRole('table', { name: 'Accounts of this sync' });
+    expect(await accounts.locator('tbody tr').count()).toBe(2);
+    // The refused Account first, with its member and the CRM's words; then the one created.
+    expect(await accounts.locator('tbody tr').first().textContent()).toMatch(/^Cobol Works—Failedpush\.grace@example\.comThe CRM refused the Account \(YearStarted\): Year Started: data value too large/);
+    expect(await accounts.locator('tbody tr').nth(1).textContent()).toMatch(/^Analytical Engines001\w{12,15}Createdpush\.ada@example\.com$/);
     const csv = await dialog.getByRole('link', { name: 'Download report (CSV)' }).getAttribute('href');
     const text = await (await page.request.fetch(csv ?? '')).text();
     expect(text).toContain('push.ada@example.com');
+    expect(text).toContain('Not linked to the company “Cobol Works”');
+    await accounts.scrollIntoViewIfNeeded();
     await screenshot(page, 'push-report');
   });
 });

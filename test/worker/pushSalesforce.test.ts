@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import type { CrmRecordRef } from '../../worker/connectors/connector.ts';
 import { openWriter } from '../../worker/connectors/openConnector.ts';
 import { pushNextBatch } from '../../worker/push/pushBatch.ts';
@@ -192,5 +192,47 @@ describe('Sync to CRM, Salesforce', () => {
     expect(found).toHaveLength(450);
     expect(new Set(found.map((r) => r.values.Email)).size).toBe(450);
     expect(await linksOf(audienceId)).toHaveLength(450);
+  });
+
+  it('the preview re-checks the fields the CRM requires on create against its describe now, and the push is refused until they are covered', async () => {
+    const { audienceId } = await importAudience(COLUMNS, 'Email', [
+      ['rex@example.com', 'Rex', 'Stone', '', 'Geologist', ''],
+      ['sue@example.com', 'Sue', 'Field', '', 'Botanist', ''],
+    ]);
+    const org = await createOrg();
+    const connectionId = await connect(org);
+    const people = { target: 'contact', identifiers: [{ platformField: 'email', crmProperty: 'Email' }], fields: [{ platformField: 'last_name', crmProperty: 'LastName' }] };
+    await saveExportSettings(connectionId, { people });
+    const request = { connectionId, audienceId, scope: { kind: 'audience' as const }, exportTimeValues: {} };
+    expect((await preview(request)).requiredNotCovered).toEqual([]);
+
+    // Since the settings were saved, a Salesforce admin made Title required on Contacts.
+    const n = org.loginUrl.split('/orgs/')[1]?.split('/')[0];
+    const made = await fetch(`${inject('fakeSalesforceUrl')}/__control/orgs/${n}/required`, { method: 'POST', body: JSON.stringify({ object: 'Contact', field: 'Title' }) });
+    expect(made.ok).toBe(true);
+    const seen = await preview(request);
+    expect(seen.requiredNotCovered).toEqual([
+      {
+        path: ['people'],
+        code: 'required_not_covered',
+        message: 'Salesforce needs “Title” to create Contacts: map it in Export mapping, give it a fixed value or a default on create.',
+      },
+    ]);
+    expect(seen.counts).toMatchObject({ create: 2 });
+    const refused = await call<{ error: { code: string; message: string; details: unknown } }>('POST', '/api/pushes', request);
+    expect(refused.status).toBe(422);
+    expect(refused.body.error).toMatchObject({ code: 'export_settings_invalid', details: seen.requiredNotCovered });
+    expect(refused.body.error.message).toBe(
+      'Nothing was sent: Salesforce needs “Title” to create Contacts: map it in Export mapping, give it a fixed value or a default on create. An admin changes this on the connection’s integration settings.',
+    );
+    const { results } = await env.DB.prepare('SELECT id FROM pushes WHERE audience_id = ?').bind(audienceId).all();
+    expect(results).toHaveLength(0);
+    expect(await contacts(connectionId, ['rex@example.com', 'sue@example.com'])).toHaveLength(0);
+
+    // Covered by a mapping, the preview is clear and the push creates both.
+    await saveExportSettings(connectionId, { people: { ...people, fields: [...people.fields, { platformField: 'job_title', crmProperty: 'Title' }] } });
+    expect((await preview(request)).requiredNotCovered).toEqual([]);
+    const { push } = await pushAndWait(request);
+    expect(push).toMatchObject({ status: 'succeeded', counts: { created: 2, failed: 0 } });
   });
 });

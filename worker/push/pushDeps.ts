@@ -1,7 +1,10 @@
-import type { ExportSettings } from '../../shared/schema/crmExport.ts';
+import { requiredNotCovered } from '../../shared/crmExport/checkExportSettings.ts';
+import { companyObject, peopleObject } from '../../shared/crmExport/exportObjects.ts';
+import type { ExportProblem, ExportSettings } from '../../shared/schema/crmExport.ts';
 import type { CrmKind } from '../../shared/schema/crm.ts';
 import type { CrmWriter } from '../connectors/connector.ts';
-import { openWriter } from '../connectors/openConnector.ts';
+import { openConnector, openWriter } from '../connectors/openConnector.ts';
+import { providerOf } from '../connectors/registry.ts';
 import { DomainError } from '../domainError.ts';
 import { readExportSettings } from '../store/exportSettings.ts';
 
@@ -33,4 +36,32 @@ export async function openPushWriter(env: Env, workspaceId: string, connectionId
   const opened = await openWriter(env, workspaceId, connectionId);
   if (!opened) throw new DomainError('not_found', 'no such CRM connection in this workspace', { connectionId });
   return { writer: opened.writer, kind: opened.connection.kind };
+}
+
+/**
+ * The CRM fields required on create that the settings fill with nothing, against the CRM's live describe (the rule
+ * the settings page checked when they were saved; the CRM may have made a field required since).
+ */
+export async function requiredNotCoveredNow(env: Env, workspaceId: string, connectionId: string, settings: ExportSettings): Promise<ExportProblem[]> {
+  const opened = await openConnector(env, workspaceId, connectionId);
+  if (!opened) throw new DomainError('not_found', 'no such CRM connection in this workspace', { connectionId });
+  const kind = opened.connection.kind;
+  const [people, companies] = await Promise.all([
+    opened.connector.describe(peopleObject(kind, settings.people.target)),
+    settings.companies ? opened.connector.describe(companyObject(kind)) : Promise.resolve(null),
+  ]);
+  return requiredNotCovered(settings, {
+    crmName: providerOf(kind)?.name ?? kind,
+    people: { label: settings.people.target === 'lead' ? 'Leads' : 'Contacts', fields: people },
+    companies: companies ? { label: 'Accounts', fields: companies } : null,
+  });
+}
+
+/** Why a push cannot start while required fields are not covered, in a marketer's words (the problems as details). */
+export function requiredNotCoveredError(problems: readonly ExportProblem[]): DomainError {
+  return new DomainError(
+    'export_settings_invalid',
+    `Nothing was sent: ${problems.map((p) => p.message).join(' ')} An admin changes this on the connection’s integration settings.`,
+    problems,
+  );
 }

@@ -8,7 +8,7 @@ import { planBatch } from './planBatch.ts';
 import { accountMemory, companyLinkScope } from './companyLinks.ts';
 import { linkCompanies } from './pushCompanies.ts';
 import { planSettingsOf, userEmail } from './pushBatch.ts';
-import { exportSettingsOf, openPushWriter } from './pushDeps.ts';
+import { exportSettingsOf, openPushWriter, requiredNotCoveredError, requiredNotCoveredNow } from './pushDeps.ts';
 import { countInScope, nextMembers, scopeWhere } from './pushMembers.ts';
 import type { PushRunParams } from './pushRunWorkflow.ts';
 import { getPushRow, insertPushStatement, rememberedRecords, toPush } from './pushStore.ts';
@@ -19,13 +19,16 @@ const SAMPLE_SIZE = 20;
 
 /**
  * What a push would do, computed by the Worker against the CRM as it is now, exactly as the run will decide it
- * (the same planBatch): counts for every member in the scope, and the first records it would change as a sample.
+ * (the same planBatch): counts for every member in the scope, and the first records it would change as a sample;
+ * and, from the CRM's describe now, the fields it requires on create that the settings leave empty (the push is
+ * refused until an admin covers them).
  */
 export async function previewPush(env: Env, workspaceId: string, request: PushRequest, userId: string | null): Promise<PushPreview> {
   const db = env.DB;
   await getAudience(db, workspaceId, request.audienceId);
   const settings = await exportSettingsOf(db, workspaceId, request.connectionId);
   const { writer, kind } = await openPushWriter(env, workspaceId, request.connectionId);
+  const requiredMissing = await requiredNotCoveredNow(env, workspaceId, request.connectionId, settings);
   const { object, ownerProperty } = peopleTable(kind, settings.people.target);
   const planSettings = planSettingsOf(settings, ownerProperty);
   const run = { exportTimeValues: request.exportTimeValues, runnerEmail: await userEmail(db, userId) };
@@ -56,6 +59,7 @@ export async function previewPush(env: Env, workspaceId: string, request: PushRe
     sample,
     exportTimeFields: settings.people.exportTime,
     missingRequired: missingExportTimeValues(settings.people, request.exportTimeValues),
+    requiredNotCovered: requiredMissing,
     object,
   };
 }
@@ -70,8 +74,11 @@ export async function startPush(env: Env, workspaceId: string, request: PushRequ
   const settings = await exportSettingsOf(db, workspaceId, request.connectionId);
   const missing = missingExportTimeValues(settings.people, request.exportTimeValues);
   if (missing.length > 0) throw invalid(missing.map((p) => ({ path: ['exportTimeValues', p], message: 'a value is required before pushing' })));
-  // Refused now rather than in the run: a connection that cannot write (needs a new login, not set up).
+  // Refused now rather than in the run: a connection that cannot write (needs a new login, not set up), settings
+  // that leave a field the CRM requires on create empty (every create would fail).
   await openPushWriter(env, workspaceId, request.connectionId);
+  const requiredMissing = await requiredNotCoveredNow(env, workspaceId, request.connectionId, settings);
+  if (requiredMissing.length > 0) throw requiredNotCoveredError(requiredMissing);
   const where = await scopeWhere(env, workspaceId, request.audienceId, request.scope);
   const total = await countInScope(db, workspaceId, request.audienceId, where);
   const id = crypto.randomUUID();

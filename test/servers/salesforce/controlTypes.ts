@@ -62,6 +62,9 @@ export type RecordChanges = {
 /** A value added to a pick list "in Salesforce Setup": describes of this org list it from now on. */
 export type PicklistValueAdded = { object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c'; field: string; value: string; label: string };
 
+/** An admin made a field required (POST /__control/orgs/:n/required): describe says nillable false, creates without it fail. */
+export type FieldMadeRequired = { object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c'; field: string };
+
 export type OrgStats = {
   tokenGrants: { authorization_code: number; refresh_token: number };
   /** REST API requests (`/services/data/…`, userinfo) received, including failed ones. */

@@ -25,6 +25,8 @@ export class FakeOrg {
   readonly addedPicklistValues = new Map<string, PicklistValueAdded[]>();
   /** The org's indexes by object (what Salesforce indexes: see soqlEngine's `indexedCandidates`). */
   private readonly indexes = new Map<string, RowIndex<FakeRecord>>();
+  /** `Object.Field` of the fields made required since the org was created (FieldMadeRequired). */
+  readonly requiredFields = new Set<string>();
   readonly faults: {
     fail: { status: number; count: number } | null;
     dropPages: number;
@@ -125,9 +127,10 @@ export class FakeOrg {
     this.addedPicklistValues.set(key, [...(this.addedPicklistValues.get(key) ?? []), added]);
   }
 
-  /** An object's fields as this org describes them: the shared metadata plus the pick list values it added. */
+  /** An object's fields as this org describes them: the shared metadata plus the pick list values it added and the fields it made required. */
   describedFields(object: ObjectMeta): DescribeField[] {
-    return object.fields.map((f) => {
+    return object.fields.map((made) => {
+      const f = this.requiredFields.has(`${object.name}.${made.name}`) ? { ...made, nillable: false, defaultedOnCreate: false } : made;
       const added = this.addedPicklistValues.get(`${object.name}.${f.name}`);
       if (!added) return f;
       return { ...f, picklistValues: [...f.picklistValues, ...added.map((a) => ({ value: a.value, label: a.label, active: true, defaultValue: false, validFor: null }))] };

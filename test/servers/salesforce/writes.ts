@@ -234,7 +234,7 @@ export function saveRecord(org: FakeOrg, object: ObjectMeta, values: Record<stri
     );
   }
   const after = { ...existing, ...clean };
-  const missing = object.fields.filter((f) => !f.nillable && f.createable && !f.defaultedOnCreate && (after[f.name] === undefined || after[f.name] === null)).map((f) => f.name);
+  const missing = object.fields.filter((f) => (!f.nillable || org.requiredFields.has(`${object.name}.${f.name}`)) && f.createable && !f.defaultedOnCreate && (after[f.name] === undefined || after[f.name] === null)).map((f) => f.name);
   if (missing.length) return failure('REQUIRED_FIELD_MISSING', `Required fields are missing: [${missing.join(', ')}]`, missing);
   const rule = writeState(org).control.duplicateRule;
   if (rule && rule.object === object.name) {

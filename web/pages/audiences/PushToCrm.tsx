@@ -103,10 +103,19 @@ export function PushToCrm(props: { audienceId: string; scope: PushScope; scopeLa
             <Show when={missingNow(p()).length > 0}>
               <p class="notice warn">Fill in {missingNow(p()).join(', ')} to sync.</p>
             </Show>
+            <Show when={p().requiredNotCovered.length > 0}>
+              <div class="notice warn" role="alert">
+                <p>The CRM now requires fields these settings leave empty, so it would refuse every new record:</p>
+                <ul>
+                  <For each={p().requiredNotCovered}>{(r) => <li>{r.message}</li>}</For>
+                </ul>
+                <p>An admin fixes this on the connection’s integration settings; then preview again.</p>
+              </div>
+            </Show>
             <button
               type="button"
               class="primary"
-              disabled={busy() || p().members === 0 || missingNow(p()).length > 0}
+              disabled={busy() || p().members === 0 || missingNow(p()).length > 0 || p().requiredNotCovered.length > 0}
               onClick={() =>
                 void act(async () => {
                   const started = await pushesApi.start(body());
@@ -246,7 +255,9 @@ function RunView(props: { push: Push; report: PushReport | null }) {
                         <td class="mono">{l.recordId ?? '—'}</td>
                         <td>{OUTCOME_WORDS[l.action]}</td>
                         <td>
-                          {l.message ?? l.changes.map((ch) => `${ch.crmProperty}: ${ch.newValue ?? '(empty)'}`).join(', ')}
+                          {/* A written record can carry a note too (its company got no Account): its changes stay in view. */}
+                          {l.action === 'failed' || l.action === 'conflict' ? '' : l.changes.map((ch) => `${ch.crmProperty}: ${ch.newValue ?? '(empty)'}`).join(', ')}
+                          <Show when={l.message}>{(m) => <div class={l.action === 'failed' || l.action === 'conflict' || l.changes.length === 0 ? '' : 'small warn-text'}>{m()}</div>}</Show>
                           <For each={l.conflicts}>
                             {(k) => (
                               <div class="small muted">
@@ -261,6 +272,43 @@ function RunView(props: { push: Push; report: PushReport | null }) {
                 </tbody>
               </table>
             </div>
+            <Show when={r().companies.length > 0}>
+              <h3>Accounts</h3>
+              <div class="table-wrap">
+                <table class="data" aria-label="Accounts of this sync">
+                  <thead>
+                    <tr>
+                      <th scope="col">Company</th>
+                      <th scope="col">CRM record</th>
+                      <th scope="col">Result</th>
+                      <th scope="col">Members</th>
+                      <th scope="col">Details</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    <For each={r().companies}>
+                      {(a) => (
+                        <tr>
+                          <td>{a.company}</td>
+                          <td class="mono">{a.recordId ?? '—'}</td>
+                          <td>{OUTCOME_WORDS[a.action]}</td>
+                          <td>
+                            {a.members.join(', ')}
+                            {a.memberCount > a.members.length ? ` and ${formatCount(a.memberCount - a.members.length)} more` : ''}
+                          </td>
+                          <td>{a.message ?? ''}</td>
+                        </tr>
+                      )}
+                    </For>
+                  </tbody>
+                </table>
+              </div>
+              <Show when={r().totalCompanies > r().companies.length}>
+                <p class="small muted">
+                  The first {formatCount(r().companies.length)} of {plural(r().totalCompanies, 'company', 'companies')}, refused and in conflict first.
+                </p>
+              </Show>
+            </Show>
           </>
         )}
       </Show>
