@@ -29,6 +29,8 @@ export type FakeControl = {
   maxPageSize?: number;
   /** Every delta token issued so far is expired (ExpiredVersionStamp), as after the organization's retention period. */
   expireDeltaTokens?: boolean;
+  /** The seeded contact table's ChangeTrackingEnabled (true by default): false, and deletions are seen by nothing. */
+  contactChangeTracking?: boolean;
 };
 
 export function fakeDataverse(url: string, tenant: string) {

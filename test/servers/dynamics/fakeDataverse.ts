@@ -227,6 +227,11 @@ export class FakeDataverse {
       if (!environment) return json(res, 409, { error: 'seed contacts first: only a tenant of its own can change records' });
       this.changeRows(environment, 'contact', body.changeContacts);
     }
+    if (body.contactChangeTracking !== undefined) {
+      const contact = this.seeded.get(tenantId)?.tables.get('contact');
+      if (!contact) return json(res, 409, { error: 'seed contacts first: only a tenant of its own can change its tables' });
+      contact.ChangeTrackingEnabled = body.contactChangeTracking;
+    }
     if (body.maxPageSize !== undefined) state.maxPageSize = body.maxPageSize;
     if (body.expireDeltaTokens) state.deltaTokens.expiredBefore = performance.now();
     if (body.clearFaults) {

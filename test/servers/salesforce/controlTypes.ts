@@ -57,6 +57,11 @@ export type RecordChanges = {
   upsert?: FakeRecord[];
   /** Ids moved to the recycle bin: IsDeleted = true; query no longer returns them, queryAll does. */
   delete?: string[];
+  /**
+   * Ids deleted for good (a hard delete, or the recycle bin emptied): neither query nor queryAll returns them, as
+   * Salesforce documents it; nor does the getDeleted resource, whose delete log is purged with the bin.
+   */
+  purge?: string[];
 };
 
 /** A value added to a pick list "in Salesforce Setup": describes of this org list it from now on. */

@@ -71,7 +71,8 @@ export class FakeOrg {
 
   /**
    * Records created or changed now (merged by Id), or deleted (to the recycle bin: IsDeleted = true, still seen by
-   * queryAll), each stamped with a SystemModstamp of this moment, as Salesforce does on every change.
+   * queryAll), each stamped with a SystemModstamp of this moment, as Salesforce does on every change; or purged
+   * (gone for good: no query sees them).
    */
   changeRecords(c: RecordChanges): { ids: string[] } {
     const list = this.records.get(c.object);
@@ -95,6 +96,10 @@ export class FakeOrg {
     for (const id of c.delete ?? []) {
       const at = indexOf.get(id) ?? -1;
       if (at >= 0) list[at] = { ...list[at], IsDeleted: true, SystemModstamp: stamp };
+    }
+    if (c.purge?.length) {
+      const purged = new Set(c.purge);
+      this.records.set(c.object, list.filter((r) => !purged.has(String(r.Id))));
     }
     return { ids };
   }
