@@ -31,6 +31,8 @@ export type FakeControl = {
   expireDeltaTokens?: boolean;
   /** The seeded contact table's ChangeTrackingEnabled (true by default): false, and deletions are seen by nothing. */
   contactChangeTracking?: boolean;
+  /** An option removed from a choice column of the seeded contact table "in the maker portal": records keep the number. */
+  removeContactOption?: { attribute: string; value: number };
 };
 
 export function fakeDataverse(url: string, tenant: string) {

@@ -64,8 +64,11 @@ export type RecordChanges = {
   purge?: string[];
 };
 
-/** A value added to a pick list "in Salesforce Setup": describes of this org list it from now on. */
-export type PicklistValueAdded = { object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c'; field: string; value: string; label: string };
+/**
+ * A value added to a pick list "in Salesforce Setup": describes of this org list it from now on. `active: false`
+ * deactivates an existing value instead (describes list it with active false; records keep it).
+ */
+export type PicklistValueAdded = { object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c'; field: string; value: string; label: string; active?: boolean };
 
 export type OrgStats = {
   tokenGrants: { authorization_code: number; refresh_token: number };

@@ -22,6 +22,8 @@ export class FakeOrg {
   readonly cursors = new Map<string, { records: FakeRecord[]; object: ObjectMeta; fields: string[] }>();
   /** Pick list values this org added in Setup, by "Object.Field", on top of the shared object metadata. */
   readonly addedPicklistValues = new Map<string, PicklistValueAdded[]>();
+  /** Pick list values deactivated "in Setup": described with active false from then on. */
+  readonly inactivePicklistValues = new Map<string, Set<string>>();
   readonly faults: {
     fail: { status: number; count: number } | null;
     dropPages: number;
@@ -106,6 +108,10 @@ export class FakeOrg {
 
   addPicklistValue(added: PicklistValueAdded): void {
     const key = `${added.object}.${added.field}`;
+    if (added.active === false) {
+      this.inactivePicklistValues.set(key, new Set([...(this.inactivePicklistValues.get(key) ?? []), added.value]));
+      return;
+    }
     this.addedPicklistValues.set(key, [...(this.addedPicklistValues.get(key) ?? []), added]);
   }
 
@@ -113,8 +119,10 @@ export class FakeOrg {
   describedFields(object: ObjectMeta): DescribeField[] {
     return object.fields.map((f) => {
       const added = this.addedPicklistValues.get(`${object.name}.${f.name}`);
-      if (!added) return f;
-      return { ...f, picklistValues: [...f.picklistValues, ...added.map((a) => ({ value: a.value, label: a.label, active: true, defaultValue: false, validFor: null }))] };
+      const inactive = this.inactivePicklistValues.get(`${object.name}.${f.name}`);
+      if (!added && !inactive) return f;
+      const values = [...f.picklistValues, ...(added ?? []).map((a) => ({ value: a.value, label: a.label, active: true, defaultValue: false, validFor: null }))];
+      return { ...f, picklistValues: values.map((v) => (inactive?.has(v.value) ? { ...v, active: false } : v)) };
     });
   }
 
