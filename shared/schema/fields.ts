@@ -9,7 +9,15 @@ export type FieldType = z.infer<typeof FieldType>;
  * One value a field accepts, from a CRM pick list mapped onto it: the label people see (what a member holds and the
  * grid shows) and the CRM's code, kept beside it (Salesforce's API value, a Dataverse option number).
  */
-export const AllowedValue = z.object({ label: z.string(), code: z.string() });
+export const AllowedValue = z.object({
+  label: z.string(),
+  code: z.string(),
+  /**
+   * The CRM no longer offers it (a Salesforce value made inactive, a Dataverse option removed): kept so a member
+   * holding it keeps it and shows it as retired; no import may store it (shared/validation/pickListValues.ts).
+   */
+  retired: z.literal(true).optional(),
+});
 export type AllowedValue = z.infer<typeof AllowedValue>;
 
 /** Platform data header: a built-in field or a workspace's custom field. `key` is what mappings point at. */
@@ -23,6 +31,11 @@ export const Field = z.object({
    * value of its type will do. Set and refreshed by the syncs that map a CRM pick list onto the field.
    */
   allowedValues: z.array(AllowedValue).min(1).optional(),
+  /**
+   * The allowed values come from a multi-select pick list: a cell holds several, separated by ";", stored as labels
+   * in the pick list's order joined with "; " (shared/validation/pickListValues.ts).
+   */
+  multipleValues: z.literal(true).optional(),
 });
 export type Field = z.infer<typeof Field>;
 

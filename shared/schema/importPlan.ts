@@ -3,7 +3,12 @@ import { AllowedValue, FieldType } from './fields.ts';
 import { OnMatch } from './mapping.ts';
 
 /** A field's allowed values as an import reads them, with the field's label for the messages that list them. */
-export const PlannedAllowedValues = z.object({ fieldLabel: z.string(), values: z.array(AllowedValue).min(1) });
+export const PlannedAllowedValues = z.object({
+  fieldLabel: z.string(),
+  values: z.array(AllowedValue).min(1),
+  /** A multi-select pick list: several values a cell (shared/validation/pickListValues.ts). */
+  multiple: z.literal(true).optional(),
+});
 export type PlannedAllowedValues = z.infer<typeof PlannedAllowedValues>;
 
 export const PlannedColumn = z.object({

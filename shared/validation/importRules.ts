@@ -4,6 +4,7 @@ import { normalizeValue } from '../normalize/normalizeValue.ts';
 import type { AllowedValue, FieldType } from '../schema/fields.ts';
 import type { PlannedAllowedValues } from '../schema/importPlan.ts';
 import { MAX_CELL_LENGTH, type RowErrorCode } from '../schema/imports.ts';
+import { allowedValueOf, checkPickListValue, offeredValuesText, pickListProblem } from './pickListValues.ts';
 
 /**
  * The rules a row of an import is judged by, in the order they apply — one definition for the Worker, which
@@ -19,7 +20,9 @@ import { MAX_CELL_LENGTH, type RowErrorCode } from '../schema/imports.ts';
  *    then, for a field with allowed values (a CRM pick list), a value that is none of them → rejected
  *    (`value_not_allowed`, the message naming the field and its values). A value matches an allowed label with case
  *    aside, or a code exactly, and is stored as the label: the one form every source (CSV, Salesforce, Dataverse)
- *    ends up with, since the CRM connectors hand over labels.
+ *    ends up with, since the CRM connectors hand over labels. A multi-select cell is checked value by value (one
+ *    `value_not_allowed` per value) and stored in one form; a retired value is refused with its own words
+ *    (pickListValues.ts).
  *
  * A sensitive cell's value never appears in a message or a report: SENSITIVE_MASK stands in for it.
  */
@@ -58,7 +61,11 @@ function sentence(fragment: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
-export type CellVerdict = { ok: true; value: string } | { ok: false; code: CellRuleCode; message: string };
+/**
+ * `problems`: one per value when a cell holds several that cannot be stored (a multi-select pick list), each reported
+ * apart; `message` then says them all, for a caller that shows one message a cell (the grid).
+ */
+export type CellVerdict = { ok: true; value: string } | { ok: false; code: CellRuleCode; message: string; problems?: { code: CellRuleCode; message: string }[] };
 
 export type CellContext = { type: FieldType; sensitive: boolean; defaultCountry: string; allowed?: PlannedAllowedValues | undefined };
 
@@ -72,9 +79,10 @@ export function checkCell(raw: string, { type, sensitive, defaultCountry, allowe
   const normalized = normalizeValue(type, raw, defaultCountry);
   if (normalized.ok) {
     if (!allowed) return normalized;
-    const label = allowedLabel(normalized.value, allowed.values);
-    if (label !== null) return { ok: true, value: label };
-    return { ok: false, code: 'value_not_allowed', message: notAllowedMessage(sensitive ? null : normalized.value, allowed) };
+    const picked = checkPickListValue(normalized.value, allowed, sensitive, LISTED_VALUES);
+    if (picked.ok) return picked;
+    const problems = picked.problems.map((p) => ({ code: 'value_not_allowed' as const, message: p.message }));
+    return { ok: false, code: 'value_not_allowed', message: problems.map((p) => p.message).join(' '), ...(problems.length > 1 ? { problems } : {}) };
   }
   // normalizeValue quotes the offending value in its reason: a sensitive one gets the type's plain statement, with
   // a hint of what is wrong that gives nothing of the value away (e.g. "missing @"), so the user can still fix it.
@@ -83,43 +91,24 @@ export function checkCell(raw: string, { type, sensitive, defaultCountry, allowe
   return { ok: false, code: normalized.code, message };
 }
 
-// Built once per list (a column's cells share it): a million-row column must not scan the list per cell.
-const lookups = new WeakMap<readonly AllowedValue[], Map<string, string>>();
-
-function lookupOf(values: readonly AllowedValue[]): Map<string, string> {
-  let lookup = lookups.get(values);
-  if (!lookup) {
-    lookup = new Map();
-    // Codes first, so a label that happens to equal another value's code still means its own value.
-    for (const v of values) lookup.set(`code:${v.code}`, v.label);
-    for (const v of values) lookup.set(`label:${v.label.toLowerCase()}`, v.label);
-    lookups.set(values, lookup);
-  }
-  return lookup;
-}
-
 /**
  * The allowed value a (normalized) value stands for, as its label: the label itself with case aside ("hot" →
  * "Hot"), or the CRM's code ("100000001" → "Silver"); null when it is none of them.
  */
 export function allowedLabel(value: string, values: readonly AllowedValue[]): string | null {
-  const lookup = lookupOf(values);
-  return lookup.get(`label:${value.toLowerCase()}`) ?? lookup.get(`code:${value}`) ?? null;
+  return allowedValueOf(value, values)?.label ?? null;
 }
 
 // A pick list can hold hundreds of values; a message lists enough to recognise the list.
 const LISTED_VALUES = 12;
 
-/** "Hot, Warm, Cold" or "A, B, … and 40 more": how allowed values are listed to a user, in messages and pickers. */
+/** "Hot, Warm, Cold" or "A, B, … and 40 more": how allowed values are listed to a user (retired ones left out). */
 export function allowedValuesText(values: readonly AllowedValue[], listed = LISTED_VALUES): string {
-  const shown = values.slice(0, listed).map((v) => v.label);
-  const more = values.length - shown.length;
-  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ');
+  return offeredValuesText(values, listed);
 }
 
 /** `value` null: the column is sensitive, its value is never quoted. */
-export const notAllowedMessage = (value: string | null, allowed: PlannedAllowedValues): string =>
-  `${value === null ? 'This value' : `"${value}"`} is not one of the allowed values of ${allowed.fieldLabel}: ${allowedValuesText(allowed.values)}.`;
+export const notAllowedMessage = (value: string | null, allowed: PlannedAllowedValues): string => pickListProblem(value, allowed, false, LISTED_VALUES);
 
 /** What an error report may show of a cell: the value, or the mask for a sensitive column. */
 export function shownValue(raw: string, sensitive: boolean): string {

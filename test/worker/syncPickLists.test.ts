@@ -6,7 +6,15 @@ import type { PicklistValueAdded } from '../servers/salesforce/controlTypes.ts';
 import { connect, createOrg, type FakeOrgHandle } from './connectors/fakeSalesforce.ts';
 import { ok, rows, sendBatch, startBody, startImport } from './support/api.ts';
 import { dynamicsSync } from './sync/dynamicsSync.ts';
-import { contacts, createSync, runNow, settings, settled } from './sync/syncHelpers.ts';
+import { changeRecords, contacts, createSync, runNow, settings, settled } from './sync/syncHelpers.ts';
+import { guid } from '../servers/dynamics/tables.ts';
+import { recordId } from '../servers/salesforce/records.ts';
+
+/** The ids the fake gives the contacts given at org creation (numbered from 900,000). */
+async function contactIds(org: FakeOrgHandle): Promise<string[]> {
+  const index = Number(org.loginUrl.split('/orgs/')[1]?.split('/')[0]);
+  return [0, 1, 2].map((i) => recordId('003', index, 900_000 + i));
+}
 
 /** Adds a value to a pick list "in Salesforce Setup" (test/servers/salesforce control API). */
 async function addPicklistValue(org: FakeOrgHandle, added: PicklistValueAdded): Promise<void> {
@@ -105,5 +113,89 @@ describe('pick lists of a sync', () => {
       .bind(sync.audienceId)
       .all<{ g: string }>();
     expect(results.map((r) => r.g)).toEqual(['Female', 'Male']);
+  });
+});
+
+async function attributeOf(audienceId: string, key: string): Promise<Record<string, string | null>> {
+  const { results } = await env.DB.prepare("SELECT json_extract(attributes, '$.email') AS email, json_extract(attributes, ?) AS v FROM members WHERE audience_id = ? ORDER BY 1")
+    .bind(`$.${key}`, audienceId)
+    .all<{ email: string; v: string | null }>();
+  return Object.fromEntries(results.map((r) => [r.email, r.v]));
+}
+
+describe('multi-select pick lists and retired values', () => {
+  it('Salesforce: checks each value, stores one form, reports each value not allowed; a retired value stays with its member', async () => {
+    await ok<Field>('POST', '/api/fields', { label: 'Music taste', key: 'music_taste', type: 'text' });
+    const [one, two, three] = contacts(3);
+    const org = await createOrg({
+      records: { Contact: [{ ...one, Interests__c: 'Rock;Jazz' }, { ...two, Interests__c: 'Jazz;Polka;Opera' }, { ...three, Interests__c: 'Classical' }] },
+    });
+    const mapped = settings();
+    mapped.mapping.columns.push({ column: 'Interests__c', target: 'music_taste', sensitive: false });
+    const sync = await createSync(await connect(org), mapped);
+
+    const first = await settled(sync.id, (await runNow(sync.id)).run.id);
+    expect(first.counts).toEqual({ received: 3, inserted: 2, updated: 0, duplicates: 0, rejected: 1, skipped: 0 });
+    const { report } = await ok<SyncRunReport>('GET', `/api/syncs/${sync.id}/runs/${first.id}`);
+    expect(report.errors.map((e) => [e.row, e.code, e.message])).toEqual([
+      [2, 'value_not_allowed', '"Polka" is not one of the allowed values of Music taste: Jazz, Rock, Classical, Hip-hop.'],
+      [2, 'value_not_allowed', '"Opera" is not one of the allowed values of Music taste: Jazz, Rock, Classical, Hip-hop.'],
+    ]);
+    // Labels in the pick list's order, "; " between them.
+    expect(await attributeOf(sync.audienceId, 'music_taste')).toEqual({ 'person1@example.com': 'Jazz; Rock', 'person3@example.com': 'Classical' });
+    const field = (await ok<Field[]>('GET', '/api/fields')).find((f) => f.key === 'music_taste');
+    expect(field).toMatchObject({ multipleValues: true, allowedValues: ['Jazz', 'Rock', 'Classical', 'Hip-hop'].map((v) => ({ label: v, code: v })) });
+
+    // "Rock" made inactive in Setup: kept as a retired value, so person1 keeps it; a record carrying it is reported.
+    await addPicklistValue(org, { object: 'Contact', field: 'Interests__c', value: 'Rock', label: 'Rock', active: false });
+    await changeRecords(org.loginUrl, { object: 'Contact', upsert: [{ Id: (await contactIds(org))[0] as string, FirstName: 'Renamed' }] });
+    const second = await settled(sync.id, (await runNow(sync.id)).run.id);
+    // person1's record, and person3's again (the overlap window): one rejected, for its retired value.
+    expect(second.counts).toMatchObject({ received: 2, rejected: 1 });
+    const secondReport = (await ok<SyncRunReport>('GET', `/api/syncs/${sync.id}/runs/${second.id}`)).report;
+    expect(secondReport.errors.map((e) => e.message)).toEqual([
+      '"Rock" was retired from Music taste in the CRM and can no longer be stored; its values are: Jazz, Classical, Hip-hop.',
+    ]);
+    expect((await attributeOf(sync.audienceId, 'music_taste'))['person1@example.com']).toBe('Jazz; Rock');
+    const refreshed = (await ok<Field[]>('GET', '/api/fields')).find((f) => f.key === 'music_taste');
+    expect(refreshed?.allowedValues).toEqual([
+      { label: 'Jazz', code: 'Jazz' },
+      { label: 'Classical', code: 'Classical' },
+      { label: 'Hip-hop', code: 'Hip-hop' },
+      { label: 'Rock', code: 'Rock', retired: true },
+    ]);
+
+    // A new import of the retired value is reported too, whatever the source.
+    const csv = await startImport(startBody([{ column: 'Email', target: 'email' }, { column: 'Taste', target: 'music_taste' }], 'Email'));
+    const batch = await sendBatch(csv.id, 0, rows(1, [['x@example.com', 'hip-hop;jazz'], ['y@example.com', 'rock']]));
+    expect(batch.counts).toMatchObject({ inserted: 1, rejected: 1 });
+    expect(batch.errors.map((e) => [e.row, e.code, e.value])).toEqual([[2, 'value_not_allowed', 'rock']]);
+  });
+
+  it('Dataverse: a MultiSelectPicklist "1,2" comes as labels; an option removed in the CRM becomes a retired value', async () => {
+    await ok<Field>('POST', '/api/fields', { label: 'Hobbies', key: 'hobbies', type: 'text' });
+    const interests = [[2, 1], [2], [1, 9]];
+    const { fake, sync } = await dynamicsSync(inject('dynamicsUrl'), 3, 2, {
+      extra: (i) => ({ new_interests: interests[i] }),
+      columns: [{ column: 'new_interests', target: 'hobbies', sensitive: false }],
+    });
+    const run = await settled(sync.id, (await runNow(sync.id)).run.id);
+    expect(run.counts).toEqual({ received: 3, inserted: 2, updated: 0, duplicates: 0, rejected: 1, skipped: 0 });
+    const { report } = await ok<SyncRunReport>('GET', `/api/syncs/${sync.id}/runs/${run.id}`);
+    // No option 9: Dataverse formats it as the bare number.
+    expect(report.errors.map((e) => [e.row, e.message])).toEqual([[3, '"9" is not one of the allowed values of Hobbies: Sports, Music.']]);
+    expect(await attributeOf(sync.audienceId, 'hobbies')).toEqual({ 'person1@example.com': 'Sports; Music', 'person2@example.com': 'Music' });
+
+    await fake.control({ removeContactOption: { attribute: 'new_interests', value: 2 }, changeContacts: { upsert: [{ contactid: guid(2, 0xc5), firstname: 'Changed' }] } });
+    const next = await settled(sync.id, (await runNow(sync.id)).run.id);
+    expect(next.counts).toMatchObject({ rejected: 1, updated: 0 });
+    const nextReport = (await ok<SyncRunReport>('GET', `/api/syncs/${sync.id}/runs/${next.id}`)).report;
+    expect(nextReport.errors.map((e) => e.message)).toEqual(['"Music" was retired from Hobbies in the CRM and can no longer be stored; its values are: Sports.']);
+    expect(await attributeOf(sync.audienceId, 'hobbies')).toEqual({ 'person1@example.com': 'Sports; Music', 'person2@example.com': 'Music' });
+    const field = (await ok<Field[]>('GET', '/api/fields')).find((f) => f.key === 'hobbies');
+    expect(field?.allowedValues).toEqual([
+      { label: 'Sports', code: '1' },
+      { label: 'Music', code: '2', retired: true },
+    ]);
   });
 });

@@ -88,7 +88,8 @@ export function classifyRows(
       const verdict = checkCell(raw, { type: column.type, sensitive: column.sensitive, defaultCountry, allowed: column.allowed });
       if (!verdict.ok) {
         valid = false;
-        reject(index, r, column.column, verdict.code, verdict.message, shownValue(raw, column.sensitive));
+        // A multi-select cell with several values not allowed: one error per value, each naming its value.
+        for (const p of verdict.problems ?? [verdict]) reject(index, r, column.column, p.code, p.message, shownValue(raw, column.sensitive));
         continue;
       }
       (column.sensitive ? sensitive : attributes)[column.target] = verdict.value;

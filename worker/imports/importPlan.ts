@@ -12,7 +12,9 @@ export type PlanResult = { ok: true; plan: ImportPlan } | { ok: false; issues: I
 // Only what a plan reads, so a dry run (which has no consent to give) builds the very same plan.
 export function buildImportPlan(body: Pick<StartImportBody, 'source' | 'mapping' | 'defaultCountry'>, fields: readonly Field[]): PlanResult {
   const types = new Map(fields.map((f) => [f.key, f.type]));
-  const allowedByKey = new Map(fields.flatMap((f) => (f.allowedValues ? [[f.key, { fieldLabel: f.label, values: f.allowedValues }] as const] : [])));
+  const allowedByKey = new Map(
+    fields.flatMap((f) => (f.allowedValues ? [[f.key, { fieldLabel: f.label, values: f.allowedValues, ...(f.multipleValues ? { multiple: true as const } : {}) }] as const] : [])),
+  );
   const headers = new Set(body.source.headers);
   const issues: IssueDetail[] = [];
   body.mapping.columns.forEach((c, i) => {

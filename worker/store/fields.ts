@@ -5,20 +5,22 @@ import { parseStored } from './storedJson.ts';
 
 type FieldRow = { key: string; label: string; type: string };
 
-type AllowedRow = { field_key: string; code: string; label: string };
+type AllowedRow = { field_key: string; code: string; label: string; multiple: number; retired: number };
 
 /** Built-in fields first, then the workspace's custom fields in creation order; each with its allowed values, if any. */
 export async function listFields(db: D1Database, workspaceId: string): Promise<Field[]> {
   const [custom, allowed] = await db.batch([
     db.prepare('SELECT key, label, type FROM fields WHERE workspace_id = ? ORDER BY created_at, key').bind(workspaceId),
     db
-      .prepare('SELECT field_key, code, label FROM field_allowed_values WHERE workspace_id = ? ORDER BY field_key, sync_id, position')
+      .prepare(
+        'SELECT field_key, code, label, multiple, retired_at IS NOT NULL AS retired FROM field_allowed_values WHERE workspace_id = ? ORDER BY field_key, sync_id, retired_at IS NOT NULL, position',
+      )
       .bind(workspaceId),
   ]);
-  const allowedByKey = allowedValuesByField((allowed?.results ?? []) as AllowedRow[]);
+  const { values: allowedByKey, multiple } = allowedValuesByField((allowed?.results ?? []) as AllowedRow[]);
   const withAllowed = (f: Field): Field => {
     const values = allowedByKey.get(f.key);
-    return values ? { ...f, allowedValues: values } : f;
+    return values ? { ...f, allowedValues: values, ...(multiple.has(f.key) ? { multipleValues: true as const } : {}) } : f;
   };
   // A field's type decides how its values are validated and hashed: read back, not assumed.
   const customFields = ((custom?.results ?? []) as FieldRow[]).map((r) => ({ ...r, type: parseStored(FieldType, r.type, `fields.type of ${r.key}`), builtIn: false }));
@@ -27,20 +29,29 @@ export async function listFields(db: D1Database, workspaceId: string): Promise<F
 
 /**
  * The union of each field's pick lists (two syncs may map two CRM pick lists onto one field): one value per label,
- * case aside, in the order the sources list them; the first source's code is the one kept for a shared label.
+ * case aside, in the order the sources list them (retired ones after a source's offered ones, whose positions the
+ * CRM renumbered); the first source's code is the one kept for a shared label. A
+ * value is retired only when every source retired it; a field takes several values a cell when any source does.
  */
-function allowedValuesByField(rows: readonly AllowedRow[]): Map<string, AllowedValue[]> {
+function allowedValuesByField(rows: readonly AllowedRow[]): { values: Map<string, AllowedValue[]>; multiple: Set<string> } {
   const byKey = new Map<string, AllowedValue[]>();
-  const seen = new Set<string>();
+  const seen = new Map<string, AllowedValue>();
+  const multiple = new Set<string>();
   for (const r of rows) {
+    if (r.multiple === 1) multiple.add(r.field_key);
     const seenKey = JSON.stringify([r.field_key, r.label.toLowerCase()]);
-    if (seen.has(seenKey)) continue;
-    seen.add(seenKey);
+    const earlier = seen.get(seenKey);
+    if (earlier) {
+      if (r.retired !== 1) delete earlier.retired;
+      continue;
+    }
+    const value: AllowedValue = r.retired === 1 ? { label: r.label, code: r.code, retired: true } : { label: r.label, code: r.code };
+    seen.set(seenKey, value);
     const values = byKey.get(r.field_key) ?? [];
-    values.push({ label: r.label, code: r.code });
+    values.push(value);
     byKey.set(r.field_key, values);
   }
-  return byKey;
+  return { values: byKey, multiple };
 }
 
 export async function createField(db: D1Database, workspaceId: string, body: CreateFieldBody, now: string): Promise<Field> {

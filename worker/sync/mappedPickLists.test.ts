@@ -10,7 +10,7 @@ const described: CrmField[] = [
 ];
 
 describe('mappedPickLists', () => {
-  it('takes the single-choice pick lists among the mapped columns, labels with their codes', () => {
+  it('takes the single-choice and multi-select pick lists among the mapped columns, labels with their codes', () => {
     const lists = mappedPickLists(
       {
         columns: [
@@ -24,6 +24,9 @@ describe('mappedPickLists', () => {
       },
       described,
     );
-    expect(lists).toEqual([{ fieldKey: 'rating', crmField: 'Rating', values: [{ label: 'Hot', code: 'H' }, { label: 'Cold', code: 'C' }] }]);
+    expect(lists).toEqual([
+      { fieldKey: 'rating', crmField: 'Rating', multiple: false, values: [{ label: 'Hot', code: 'H' }, { label: 'Cold', code: 'C' }] },
+      { fieldKey: 'interests', crmField: 'Interests', multiple: true, values: [{ label: 'Jazz', code: 'j' }] },
+    ]);
   });
 });

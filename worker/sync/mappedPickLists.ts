@@ -3,11 +3,12 @@ import type { AllowedValue } from '../../shared/schema/fields.ts';
 import type { ImportMapping } from '../../shared/schema/mapping.ts';
 
 /** One CRM pick list mapped onto a platform field: what that field may hold, as far as this sync is concerned. */
-export type MappedPickList = { fieldKey: string; crmField: string; values: AllowedValue[] };
+export type MappedPickList = { fieldKey: string; crmField: string; multiple: boolean; values: AllowedValue[] };
 
-// Single-choice pick lists only: Salesforce's and Dataverse's `picklist`. A multi-select holds several values in one
-// cell, and a Salesforce combobox accepts any text, so neither limits what the field may hold.
+// Single choice: `picklist` in both CRMs. Multi-select: Salesforce `multipicklist`, Dataverse `multiselectpicklist`
+// (several values a cell, shared/validation/pickListValues.ts). A Salesforce combobox accepts any text: no limit.
 const SINGLE_CHOICE = 'picklist';
+const MULTI_SELECT = new Set(['multipicklist', 'multiselectpicklist']);
 
 /**
  * The pick lists among the mapped CRM fields, as the CRM describes them now: each option's label (what the
@@ -18,8 +19,10 @@ export function mappedPickLists(mapping: ImportMapping, described: readonly CrmF
   const lists: MappedPickList[] = [];
   for (const column of mapping.columns) {
     const field = byName.get(column.column);
-    if (column.target === null || field?.type !== SINGLE_CHOICE || !field.options?.length) continue;
-    lists.push({ fieldKey: column.target, crmField: field.name, values: field.options.map((o) => ({ label: o.label, code: o.value })) });
+    if (column.target === null || !field?.options?.length) continue;
+    const multiple = MULTI_SELECT.has(field.type);
+    if (field.type !== SINGLE_CHOICE && !multiple) continue;
+    lists.push({ fieldKey: column.target, crmField: field.name, multiple, values: field.options.map((o) => ({ label: o.label, code: o.value })) });
   }
   return lists;
 }

@@ -5,7 +5,8 @@ import { mappedPickLists, type MappedPickList } from './mappedPickLists.ts';
 /**
  * At a run's start, before its import fixes its plan: the allowed values this sync gives the fields it maps pick
  * lists onto follow the pick lists as the CRM describes them now (one D1 transaction): values it no longer lists
- * go, new ones come marked as awaiting a full pull (see takeOwedFullPull), the others keep their mark. Runs before
+ * are kept as retired (a value offered again is active again), new ones come marked as awaiting a full pull (see
+ * takeOwedFullPull), the others keep their mark; the values of a pick list it no longer maps go. Runs before
  * the sync is claimed, so the CRM's answer time never widens the moment two triggers race for the claim.
  *
  * A CRM that cannot be asked leaves the values of the last refresh in place and the run goes on: its pages meet the
@@ -26,22 +27,32 @@ export async function refreshPickLists(
   }
   const db = env.DB;
   // One JSON parameter for every value (D1 binds at most 100 parameters a statement).
-  const values = JSON.stringify(lists.flatMap((l) => l.values.map((v, position) => [l.fieldKey, l.crmField, v.code, v.label, position])));
+  const values = JSON.stringify(lists.flatMap((l) => l.values.map((v, position) => [l.fieldKey, l.crmField, v.code, v.label, position, l.multiple ? 1 : 0])));
+  const mapped = JSON.stringify(lists.map((l) => [l.fieldKey, l.crmField]));
   await db.batch([
+    // A pick list the sync no longer maps onto a field (or maps another CRM field onto it) gives it nothing now.
     db
       .prepare(
         `DELETE FROM field_allowed_values WHERE workspace_id = ?1 AND sync_id = ?2
-           AND (field_key, code) NOT IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[2]') FROM json_each(?3))`,
+           AND (field_key, crm_field) NOT IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?3))`,
       )
-      .bind(p.workspaceId, p.syncId, values),
+      .bind(p.workspaceId, p.syncId, mapped),
+    // A value the CRM stopped offering is kept, retired: members holding it keep it; no import may store it.
     db
       .prepare(
-        `INSERT INTO field_allowed_values (workspace_id, field_key, sync_id, crm_field, code, label, position, refreshed_at)
+        `UPDATE field_allowed_values SET retired_at = ?4 WHERE workspace_id = ?1 AND sync_id = ?2 AND retired_at IS NULL
+           AND (field_key, code) NOT IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[2]') FROM json_each(?3))`,
+      )
+      .bind(p.workspaceId, p.syncId, values, p.now),
+    db
+      .prepare(
+        `INSERT INTO field_allowed_values (workspace_id, field_key, sync_id, crm_field, code, label, position, multiple, refreshed_at)
          SELECT ?1, json_extract(value, '$[0]'), ?2, json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),
-                json_extract(value, '$[4]'), ?3
+                json_extract(value, '$[4]'), json_extract(value, '$[5]'), ?3
          FROM json_each(?4) WHERE true
          ON CONFLICT (workspace_id, field_key, sync_id, code) DO UPDATE SET
-           crm_field = excluded.crm_field, label = excluded.label, position = excluded.position, refreshed_at = excluded.refreshed_at`,
+           crm_field = excluded.crm_field, label = excluded.label, position = excluded.position, multiple = excluded.multiple,
+           refreshed_at = excluded.refreshed_at, retired_at = NULL`,
       )
       .bind(p.workspaceId, p.syncId, p.now, values),
   ]);

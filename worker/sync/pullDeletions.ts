@@ -21,7 +21,7 @@ export async function pullDeletions(env: Env, workspaceId: string, runId: string
   if (!opened.connector.deletedSince) return 0;
   const ids = await opened.connector.deletedSince(settings.object, run.changed_since);
   const scope = { workspaceId, connectionId: sync.connectionId, object: settings.object, audienceId: sync.audienceId };
-  const removed = await removeDeletedRecords(db, scope, ids, settings.deletionRule, new Date().toISOString());
-  if (removed > 0) await db.prepare('UPDATE sync_runs SET removed = removed + ? WHERE workspace_id = ? AND id = ?').bind(removed, workspaceId, runId).run();
-  return removed;
+  // Counted into the run with each chunk's removal (removeDeletedRecords), not after it: a step that dies between the
+  // two would otherwise lose the count, its retry finding nothing left to remove.
+  return removeDeletedRecords(db, scope, ids, settings.deletionRule, new Date().toISOString(), runId);
 }

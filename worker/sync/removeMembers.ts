@@ -16,6 +16,12 @@ const changedBy = (rule: DeletionRule) =>
   rule === 'keep_and_mark' ? `${MEMBERS_WITH_KEYS} AND m.removed_from_source_at IS NULL` : MEMBERS_WITH_KEYS;
 
 /**
+ * The keys as the statements bind them, each once: two unflagged records with one email are one member, and a key
+ * given twice would be counted twice in a run's `removed` and taken twice off the audience's member count.
+ */
+const keysJson = (keys: readonly string[]) => JSON.stringify([...new Set(keys)]);
+
+/**
  * Members whose records left the CRM (deleted there, or their flag turned false), by identifier key, following the
  * sync's deletion rule: `remove_member` deletes them and lowers the audience's count by exactly the rows deleted;
  * `keep_and_mark` stamps them once. Statements for one transaction (a page's batch); running them again for the
@@ -23,7 +29,7 @@ const changedBy = (rule: DeletionRule) =>
  */
 export function removeMembersStatements(db: D1Database, p: Leaving): D1PreparedStatement[] {
   if (p.keys.length === 0) return [];
-  const keys = JSON.stringify(p.keys);
+  const keys = keysJson(p.keys);
   if (p.rule === 'keep_and_mark') {
     return [
       db
@@ -46,18 +52,25 @@ export function countRemovedStatement(db: D1Database, p: Leaving, runId: string)
   if (p.keys.length === 0) return null;
   return db
     .prepare(`UPDATE sync_runs SET removed = removed + (SELECT count(*) FROM (${changedBy(p.rule)})) WHERE workspace_id = ?1 AND id = ?4`)
-    .bind(p.workspaceId, p.audienceId, JSON.stringify(p.keys), runId);
+    .bind(p.workspaceId, p.audienceId, keysJson(p.keys), runId);
 }
 
 /**
- * The same in a transaction of its own; returns how many members left or were marked (0 when run again for the
- * same keys).
+ * The same in a transaction of its own, counted into the run in that transaction (a count kept apart from the
+ * removal is lost when the Worker dies between the two, and a retry finds nothing left to count), with `then`
+ * (statements that must commit with the removal, e.g. dropping the records' links). Returns how many members left
+ * or were marked (0 when run again for the same keys).
  */
-export async function removeMembers(db: D1Database, p: Leaving): Promise<number> {
-  if (p.keys.length === 0) return 0;
+export async function removeMembers(db: D1Database, p: Leaving, runId: string, then: readonly D1PreparedStatement[] = []): Promise<number> {
+  if (p.keys.length === 0) {
+    if (then.length > 0) await db.batch([...then]);
+    return 0;
+  }
   const [counted] = await db.batch<{ n: number }>([
-    db.prepare(`SELECT count(*) AS n FROM (${changedBy(p.rule)})`).bind(p.workspaceId, p.audienceId, JSON.stringify(p.keys)),
+    db.prepare(`SELECT count(*) AS n FROM (${changedBy(p.rule)})`).bind(p.workspaceId, p.audienceId, keysJson(p.keys)),
+    countRemovedStatement(db, p, runId) as D1PreparedStatement,
     ...removeMembersStatements(db, p),
+    ...then,
   ]);
   return counted?.results[0]?.n ?? 0;
 }
@@ -67,7 +80,7 @@ export function unmarkMembersStatement(db: D1Database, p: { workspaceId: string;
   if (p.keys.length === 0) return null;
   return db
     .prepare(`UPDATE members SET removed_from_source_at = NULL WHERE id IN (${MEMBERS_WITH_KEYS} AND m.removed_from_source_at IS NOT NULL)`)
-    .bind(p.workspaceId, p.audienceId, JSON.stringify(p.keys));
+    .bind(p.workspaceId, p.audienceId, keysJson(p.keys));
 }
 
 export async function unmarkMembers(db: D1Database, p: { workspaceId: string; audienceId: string; keys: readonly string[] }): Promise<void> {

@@ -5,36 +5,38 @@ import { holdBackPushedFields } from '../push/pullDirections.ts';
 import type { OpenRun } from './openRun.ts';
 import { pageRows } from './pageRows.ts';
 import type { PulledPage } from './pullPage.ts';
-import { linkRecordsStatements, removeDeletedRecords, type LinkScope } from './recordLinks.ts';
+import { linkRecordsStatements, markSeenStatements, removeDeletedRecords, type LinkScope } from './recordLinks.ts';
 import { countRemovedStatement, removeMembersStatements, unmarkMembersStatement } from './removeMembers.ts';
 import { saveCursorStatement } from './syncStore.ts';
 
 export type StoredPage = { replayed: boolean; received: number };
 
-/** The run's progress for one page: records pulled, members removed apart, the largest stamp seen (kept only when later). */
-function runProgressStatement(run: OpenRun, pulled: number, removed: number, largestStamp: string | null): D1PreparedStatement {
+/** The run's progress for one page: records pulled, the largest stamp seen (kept only when later). */
+function runProgressStatement(run: OpenRun, pulled: number, largestStamp: string | null): D1PreparedStatement {
   return run.env.DB.prepare(
-    `UPDATE sync_runs SET pulled = pulled + ?1, removed = removed + ?2,
-       high_water_mark = CASE WHEN ?3 IS NULL THEN high_water_mark WHEN high_water_mark IS NULL OR high_water_mark < ?3 THEN ?3 ELSE high_water_mark END
-     WHERE workspace_id = ?4 AND id = ?5`,
-  ).bind(pulled, removed, largestStamp, run.workspaceId, run.runId);
+    `UPDATE sync_runs SET pulled = pulled + ?1,
+       high_water_mark = CASE WHEN ?2 IS NULL THEN high_water_mark WHEN high_water_mark IS NULL OR high_water_mark < ?2 THEN ?2 ELSE high_water_mark END
+     WHERE workspace_id = ?3 AND id = ?4`,
+  ).bind(pulled, largestStamp, run.workspaceId, run.runId);
 }
 
 /**
  * Stores page `seq` of the run, pulled already: its rows go through the batch ingest every import uses, and in
  * the SAME transaction the cursor of the next page, the run's progress (pulled, largest stamp, removed), each
- * stored record's link to its member, and the members leaving by the deletion rule. So once page N is in, the
+ * stored record's link to its member (seen by this run), and the members leaving by the deletion rule. So once page N is in, the
  * cursor of page N+1 is too, and a page stored twice (a retried step, two copies of a step) is answered from its
  * stored batch (same seq, same idempotency key) with nothing counted twice: `replayed` says so.
  *
- * Records the CRM says were deleted (a change feed's page) leave first, in transactions of their own
- * (removeDeletedRecords: safe to repeat, a member already gone is not counted again), so a page retried after a
- * failure never loses them.
+ * Records the CRM says were deleted (a change feed's page) leave first, in transactions of their own that count them
+ * into the run (removeDeletedRecords: safe to repeat, a member already gone is not counted again), so a page retried
+ * after a failure never loses them nor counts them twice.
  */
 export async function storePulledPage(run: OpenRun, seq: number, page: PulledPage, now: () => string): Promise<StoredPage> {
   const db = run.env.DB;
   const scope: LinkScope = { workspaceId: run.workspaceId, connectionId: run.connectionId, object: run.settings.object, audienceId: run.audienceId };
-  const deleted = page.deletedIds.length > 0 ? await removeDeletedRecords(db, scope, page.deletedIds, run.settings.deletionRule, now()) : 0;
+  // Counted into the run in their own transactions: a count carried by the page's batch was lost when that batch
+  // was not the one applied (a retried step, or another copy of it, storing the page after these members left).
+  if (page.deletedIds.length > 0) await removeDeletedRecords(db, scope, page.deletedIds, run.settings.deletionRule, now(), run.runId);
 
   const rows = pageRows(page.records, {
     columns: run.columns,
@@ -54,17 +56,21 @@ export async function storePulledPage(run: OpenRun, seq: number, page: PulledPag
   const leavingKeys = rows.leaving.length === 0 ? [] : classifyRows(rows.leaving, run.plan, keyOf).accepted.map((r) => r.key);
   const leaving = { workspaceId: run.workspaceId, audienceId: run.audienceId, keys: leavingKeys, rule: run.settings.deletionRule, now: now() };
   // Built from the rows the ingest accepted (its own classification of `staying`), so no row is classified twice.
-  const alongside = (stored: readonly AcceptedRow[]): D1PreparedStatement[] =>
-    [
+  const alongside = (stored: readonly AcceptedRow[]): D1PreparedStatement[] => {
+    const linked = new Set(stored.map((r) => r.index));
+    return [
       ...(page.nextCursor === null ? [] : [saveCursorStatement(db, run.runId, seq + 1, page.nextCursor)]),
-      runProgressStatement(run, page.records.length, deleted, rows.largestStamp),
-      ...linkRecordsStatements(db, scope, stored.map((r) => ({ recordId: rows.stayingIds[r.index] ?? null, memberKey: r.key })), now()),
+      runProgressStatement(run, page.records.length, rows.largestStamp),
+      ...linkRecordsStatements(db, scope, stored.map((r) => ({ recordId: rows.stayingIds[r.index] ?? null, memberKey: r.key })), now(), run.runId),
+      // A record whose row was rejected (a value not allowed) is still in the CRM: its member is not swept.
+      ...markSeenStatements(db, scope, rows.stayingIds.filter((_, i) => !linked.has(i)), run.runId),
       countRemovedStatement(db, leaving, run.runId),
       ...removeMembersStatements(db, leaving),
       run.settings.deletionRule === 'keep_and_mark'
         ? unmarkMembersStatement(db, { workspaceId: run.workspaceId, audienceId: run.audienceId, keys: stored.map((r) => r.key) })
         : null,
     ].filter((s): s is D1PreparedStatement => s !== null);
+  };
   const result = await ingestBatch(
     { db, seal: run.seal, hasher: run.hasher, workspaceId: run.workspaceId, importId: run.importId, now },
     { seq, idempotencyKey: `sync-run-${run.runId}-${seq}`, rows: staying },

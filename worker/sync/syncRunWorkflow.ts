@@ -4,6 +4,7 @@ import { CrmError } from '../connectors/connector.ts';
 import { DomainError } from '../domainError.ts';
 import { finishRun } from './finishRun.ts';
 import { pullDeletions } from './pullDeletions.ts';
+import { reconcileStep } from './reconcile.ts';
 import { runErrorOf, type RunError } from './runErrors.ts';
 import type { SyncRunParams } from './startRun.ts';
 import { storePages } from './storePages.ts';
@@ -56,6 +57,17 @@ export class SyncRunWorkflow extends WorkflowEntrypoint<Env, SyncRunParams> {
           rethrowWorded(e);
         }
       });
+      // Only after every page is stored: a sweep after a partial pull would take records not read yet for gone.
+      for (let n = 0; ; n++) {
+        const outcome = await step.do(`reconcile ${n}`, PAGES_STEP, async () => {
+          try {
+            return await reconcileStep(this.env, workspaceId, runId);
+          } catch (e) {
+            return rethrowWorded(e);
+          }
+        });
+        if (outcome.done) break;
+      }
     } catch (e) {
       failure = parseRunError(e);
     }

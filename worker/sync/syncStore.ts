@@ -19,6 +19,7 @@ type SyncRow = {
   high_water_mark: string | null;
   next_run_at: string | null;
   running_run_id: string | null;
+  reconciled_at: string | null;
   created_at: string;
   updated_at: string;
   settings: string;
@@ -39,6 +40,11 @@ export type RunRow = {
   error_code: string | null;
   error_message: string | null;
   notice: string | null;
+  pull_mode: 'query' | 'track_changes' | null;
+  record_id_field: string | null;
+  reconcile: 'skip' | 'ids' | 'sweep' | 'done' | null;
+  reconcile_seq: number;
+  reconcile_cursor: string | null;
   started_at: string;
   finished_at: string | null;
   received: number;
@@ -63,6 +69,8 @@ export type StoredSync = {
   highWaterMark: string | null;
   nextRunAt: string | null;
   runningRunId: string | null;
+  /** When the sync's records were last compared with the CRM as a whole (worker/sync/reconcile.ts). */
+  reconciledAt: string | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -85,6 +93,7 @@ function toStoredSync(r: SyncRow): StoredSync {
     highWaterMark: r.high_water_mark,
     nextRunAt: r.next_run_at,
     runningRunId: r.running_run_id,
+    reconciledAt: r.reconciled_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };

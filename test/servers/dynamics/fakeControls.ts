@@ -29,6 +29,10 @@ export type FakeControl = {
   maxPageSize?: number;
   /** Every delta token issued so far is expired (ExpiredVersionStamp), as after the organization's retention period. */
   expireDeltaTokens?: boolean;
+  /** The seeded contact table's ChangeTrackingEnabled (true by default): false, and deletions are seen by nothing. */
+  contactChangeTracking?: boolean;
+  /** An option removed from a choice column of the seeded contact table "in the maker portal": records keep the number. */
+  removeContactOption?: { attribute: string; value: number };
 };
 
 export function fakeDataverse(url: string, tenant: string) {

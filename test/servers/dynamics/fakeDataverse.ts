@@ -228,6 +228,18 @@ export class FakeDataverse {
       if (!environment) return json(res, 409, { error: 'seed contacts first: only a tenant of its own can change records' });
       this.changeRows(environment, 'contact', body.changeContacts);
     }
+    if (body.contactChangeTracking !== undefined) {
+      const contact = this.seeded.get(tenantId)?.tables.get('contact');
+      if (!contact) return json(res, 409, { error: 'seed contacts first: only a tenant of its own can change its tables' });
+      contact.ChangeTrackingEnabled = body.contactChangeTracking;
+    }
+    if (body.removeContactOption) {
+      const contact = this.seeded.get(tenantId)?.tables.get('contact');
+      if (!contact) return json(res, 409, { error: 'seed contacts first: only a tenant of its own can change its tables' });
+      const { attribute, value } = body.removeContactOption;
+      // A copy: the attribute definitions are shared with every other tenant.
+      contact.attributes = contact.attributes.map((a) => (a.LogicalName === attribute ? { ...a, options: a.options?.filter((o) => o.Value !== value) } : a));
+    }
     if (body.maxPageSize !== undefined) state.maxPageSize = body.maxPageSize;
     if (body.expireDeltaTokens) state.deltaTokens.expiredBefore = performance.now();
     if (body.clearFaults) {
@@ -490,6 +502,7 @@ export class FakeDataverse {
     if (!path.includes('/Attributes')) return send(200, { '@odata.context': context('EntityDefinitions/$entity'), ...pickProps(entityView(table), select) });
     const castTypes: Record<string, (a: FakeAttribute) => boolean> = {
       PicklistAttributeMetadata: (a) => a.AttributeType === 'Picklist',
+      MultiSelectPicklistAttributeMetadata: (a) => a.AttributeType === 'Virtual' && a.AttributeTypeName.Value === 'MultiSelectPicklistType',
       StringAttributeMetadata: (a) => a.AttributeType === 'String',
       StateAttributeMetadata: (a) => a.AttributeType === 'State',
       StatusAttributeMetadata: (a) => a.AttributeType === 'Status',

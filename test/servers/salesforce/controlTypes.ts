@@ -57,10 +57,18 @@ export type RecordChanges = {
   upsert?: FakeRecord[];
   /** Ids moved to the recycle bin: IsDeleted = true; query no longer returns them, queryAll does. */
   delete?: string[];
+  /**
+   * Ids deleted for good (a hard delete, or the recycle bin emptied): neither query nor queryAll returns them, as
+   * Salesforce documents it; nor does the getDeleted resource, whose delete log is purged with the bin.
+   */
+  purge?: string[];
 };
 
-/** A value added to a pick list "in Salesforce Setup": describes of this org list it from now on. */
-export type PicklistValueAdded = { object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c'; field: string; value: string; label: string };
+/**
+ * A value added to a pick list "in Salesforce Setup": describes of this org list it from now on. `active: false`
+ * deactivates an existing value instead (describes list it with active false; records keep it).
+ */
+export type PicklistValueAdded = { object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c'; field: string; value: string; label: string; active?: boolean };
 
 /** An admin made a field required (POST /__control/orgs/:n/required): describe says nillable false, creates without it fail. */
 export type FieldMadeRequired = { object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c'; field: string };

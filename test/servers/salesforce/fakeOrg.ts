@@ -27,6 +27,8 @@ export class FakeOrg {
   private readonly indexes = new Map<string, RowIndex<FakeRecord>>();
   /** `Object.Field` of the fields made required since the org was created (FieldMadeRequired). */
   readonly requiredFields = new Set<string>();
+  /** Pick list values deactivated "in Setup": described with active false from then on. */
+  readonly inactivePicklistValues = new Map<string, Set<string>>();
   readonly faults: {
     fail: { status: number; count: number } | null;
     dropPages: number;
@@ -76,7 +78,8 @@ export class FakeOrg {
 
   /**
    * Records created or changed now (merged by Id), or deleted (to the recycle bin: IsDeleted = true, still seen by
-   * queryAll), each stamped with a SystemModstamp of this moment, as Salesforce does on every change.
+   * queryAll), each stamped with a SystemModstamp of this moment, as Salesforce does on every change; or purged
+   * (gone for good: no query sees them).
    */
   changeRecords(c: RecordChanges): { ids: string[] } {
     const list = this.records.get(c.object);
@@ -101,6 +104,10 @@ export class FakeOrg {
       const at = indexOf.get(id) ?? -1;
       if (at >= 0) list[at] = { ...list[at], IsDeleted: true, SystemModstamp: stamp };
     }
+    if (c.purge?.length) {
+      const purged = new Set(c.purge);
+      this.records.set(c.object, list.filter((r) => !purged.has(String(r.Id))));
+    }
     // Records were replaced by new objects: the object's index is rebuilt at its next lookup.
     this.recordIndex(c.object).reset();
     return { ids };
@@ -124,6 +131,10 @@ export class FakeOrg {
 
   addPicklistValue(added: PicklistValueAdded): void {
     const key = `${added.object}.${added.field}`;
+    if (added.active === false) {
+      this.inactivePicklistValues.set(key, new Set([...(this.inactivePicklistValues.get(key) ?? []), added.value]));
+      return;
+    }
     this.addedPicklistValues.set(key, [...(this.addedPicklistValues.get(key) ?? []), added]);
   }
 
@@ -132,8 +143,10 @@ export class FakeOrg {
     return object.fields.map((made) => {
       const f = this.requiredFields.has(`${object.name}.${made.name}`) ? { ...made, nillable: false, defaultedOnCreate: false } : made;
       const added = this.addedPicklistValues.get(`${object.name}.${f.name}`);
-      if (!added) return f;
-      return { ...f, picklistValues: [...f.picklistValues, ...added.map((a) => ({ value: a.value, label: a.label, active: true, defaultValue: false, validFor: null }))] };
+      const inactive = this.inactivePicklistValues.get(`${object.name}.${f.name}`);
+      if (!added && !inactive) return f;
+      const values = [...f.picklistValues, ...(added ?? []).map((a) => ({ value: a.value, label: a.label, active: true, defaultValue: false, validFor: null }))];
+      return { ...f, picklistValues: values.map((v) => (inactive?.has(v.value) ? { ...v, active: false } : v)) };
     });
   }
 

@@ -17,7 +17,7 @@ const AGGREGATE_LIMIT_CODE = '0x8004e023';
 const LOGICAL_NAME = /^[a-z_][a-z0-9_]{0,127}$/;
 const FORMATTED_VALUES = `odata.include-annotations="${FORMATTED_VALUE}"`;
 
-/** What the connector reads of a table's metadata (four requests: definition, attributes, choices, string formats). */
+/** What the connector reads of a table's metadata (five requests: definition, attributes, choices, multi-select choices, string formats). */
 export type DynamicsTable = { entitySet: string; primaryId: string; fields: CrmField[]; tracksChanges: boolean };
 /** Dataverse's ExpiredVersionStamp: the change token is older than the organization keeps changes (7 days by default). */
 const EXPIRED_VERSION_STAMP = '0x80044352';
@@ -208,7 +208,7 @@ export class DynamicsConnector implements Connector {
 
   private async loadTable(name: string): Promise<DynamicsTable> {
     const entity = `EntityDefinitions(LogicalName='${name}')`;
-    const [definition, attributes, picklists, strings] = await Promise.all([
+    const [definition, attributes, picklists, multiSelects, strings] = await Promise.all([
       this.api.get(
         this.api.url(`${entity}?$select=EntitySetName,PrimaryIdAttribute,ChangeTrackingEnabled`),
         EntityDefinition.pick({ EntitySetName: true, PrimaryIdAttribute: true }).extend({ ChangeTrackingEnabled: z.boolean().nullish() }),
@@ -221,6 +221,11 @@ export class DynamicsConnector implements Connector {
         this.api.url(`${entity}/Attributes/Microsoft.Dynamics.CRM.PicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)`),
         collectionOf(PicklistDefinition),
       ),
+      // A multi-select choice's options live under their own metadata type: without them it would limit nothing.
+      this.api.get(
+        this.api.url(`${entity}/Attributes/Microsoft.Dynamics.CRM.MultiSelectPicklistAttributeMetadata?$select=LogicalName&$expand=OptionSet($select=Options)`),
+        collectionOf(PicklistDefinition),
+      ),
       this.api.get(
         this.api.url(`${entity}/Attributes/Microsoft.Dynamics.CRM.StringAttributeMetadata?$select=LogicalName,FormatName,MaxLength`),
         collectionOf(StringFormatDefinition),
@@ -230,7 +235,7 @@ export class DynamicsConnector implements Connector {
     return {
       entitySet: definition.EntitySetName,
       primaryId: definition.PrimaryIdAttribute,
-      fields: toCrmFields(attributes.value, picklists.value, strings.value),
+      fields: toCrmFields(attributes.value, [...picklists.value, ...multiSelects.value], strings.value),
       tracksChanges: definition.ChangeTrackingEnabled === true,
     };
   }
