@@ -160,6 +160,13 @@ export const ImportSummary = z.object({
   finishedAt: z.string().nullable(),
   /** What the Worker changed from the mapping as given to fit the audience (its identifier, its sensitive fields). */
   notices: z.array(z.string()).default([]),
+  /** Present (true) only for a privacy-mode import. */
+  privacyMode: z.literal(true).optional(),
+  /**
+   * Privacy mode: the source columns whose non-blank values every batch carries sealed (PrivateCell) — the
+   * audience's sensitive fields after alignment, which may be more than the mapping as given marked.
+   */
+  sealedColumns: z.array(z.string()).optional(),
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
 

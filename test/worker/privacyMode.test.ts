@@ -91,6 +91,7 @@ describe('a privacy-mode import', () => {
       ['priv.bob@example.org', '+1 415 555 0102', ''],
     ];
     const imp = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+    expect(imp).toMatchObject({ privacyMode: true, sealedColumns: ['E-mail', 'Cell'] });
     const audience = await ok<Audience>('GET', `/api/audiences/${imp.audienceId}`);
     expect(audience.privacyMode).toBe(true);
     const sealedBatch = await sealRows(key, 1, table);
@@ -129,8 +130,11 @@ describe('a privacy-mode import', () => {
     const sealedAda = JSON.parse(privateMembers[0]?.sealed ?? '{}') as Record<string, string>;
     expect(await open([sealedAda.email ?? '', sealedAda.mobile ?? ''])).toEqual(['priv.ada@example.com', '+14155550101']);
 
-    // A later privacy-mode import of the same person into the audience updates the member.
-    const again = await startImport({ ...startBody(COLUMNS, 'E-mail', { audienceId: imp.audienceId }) });
+    // A later import of the same person into the audience is in privacy mode too and updates the member; its Cell
+    // column, left plain in its mapping, is sensitive in the audience, so the summary tells the tab to seal it.
+    const cellPlain = COLUMNS.map((c) => (c.column === 'Cell' ? { ...c, sensitive: false } : c));
+    const again = await startImport({ ...startBody(cellPlain, 'E-mail', { audienceId: imp.audienceId }) });
+    expect(again).toMatchObject({ privacyMode: true, sealedColumns: ['E-mail', 'Cell'] });
     const second = await putPrivate(again.id, 0, await sealRows(key, 1, [['priv.ada@example.com', '415 555 0109', 'Ada L.']]));
     expect(second.body.counts).toEqual({ received: 1, inserted: 0, updated: 1, duplicates: 0, rejected: 0, skipped: 0 });
     expect((await ok<Audience>('GET', `/api/audiences/${imp.audienceId}`)).memberCount).toBe(2);
