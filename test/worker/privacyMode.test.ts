@@ -10,6 +10,7 @@ import type { FieldType } from '../../shared/schema/fields.ts';
 import type { BatchResult, ImportSummary, PrivateBatchRow } from '../../shared/schema/imports.ts';
 import type { BatchSealingHeader, PrivateCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { sealedOpenerFor } from '../../worker/privacy/sealedOpener.ts';
+import { nextMembers } from '../../worker/push/pushMembers.ts';
 import { call, callAs, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 import { settings } from './sync/syncHelpers.ts';
 
@@ -148,6 +149,13 @@ describe('a privacy-mode import', () => {
     expect(csv).toContain(sha256(hashInput('email', 'priv.ada@example.com')));
     expect(csv).toContain(sha256('+14155550109'));
     expect(csv).toContain(sha256('+14155550102'));
+
+    // A push to a CRM opens the fields an admin allowed, from both batches, as for a server-sealed audience.
+    const pushed = await nextMembers(env, 'default', imp.audienceId, { conditions: [], params: [] }, 0, 10, ['email', 'mobile']);
+    expect(pushed.map((m) => [m.label, m.values])).toEqual([
+      ['••••••', { first_name: 'Ada L.', email: 'priv.ada@example.com', mobile: '+14155550109' }],
+      ['••••••', { email: 'priv.bob@example.org', mobile: '+14155550102' }],
+    ]);
   });
 
   it('reports a cell the tab refused as a row error, with its code, message and masked hint', async () => {
