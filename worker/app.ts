@@ -18,6 +18,7 @@ import { healthRoutes } from './routes/health.ts';
 import { historyRoutes } from './routes/history.ts';
 import { importsRoutes } from './routes/imports.ts';
 import { membersRoutes } from './routes/members.ts';
+import { privacyRoutes } from './routes/privacy.ts';
 import { pushesRoutes } from './routes/pushes.ts';
 import { syncsRoutes } from './routes/syncs.ts';
 import { templatesRoutes } from './routes/templates.ts';
@@ -82,6 +83,7 @@ const routes = app
   .route('/api/engagement', engagementRoutes)
   .route('/api/audiences', memberEngagementRoutes)
   .route('/api/pushes', pushesRoutes)
+  .route('/api/privacy', privacyRoutes)
   .route('/api/history', historyRoutes);
 
 /** The API's route types, for a typed client (`hc<AppType>`). */

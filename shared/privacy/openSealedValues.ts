@@ -5,7 +5,7 @@ import { deriveBatchKey, importRawPublicKey, IV_BYTES, TAG_BYTES } from './batch
 export class SealedValueError extends Error {
   constructor(
     readonly index: number,
-    reason: string,
+    readonly reason: string,
   ) {
     super(`sealed value ${index} does not open: ${reason}`);
     this.name = 'SealedValueError';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BatchBody, ImportSource, ImportSummary, RowErrorCode } from './imports.ts';
+import { BatchBody, BatchRow, ImportSource, ImportSummary, MAX_BATCH_ROWS, RowErrorCode } from './imports.ts';
 import { ImportMapping } from './mapping.ts';
 import { WellFormedText } from './text.ts';
 
@@ -7,12 +7,18 @@ export const Audience = z.object({
   id: z.string(),
   name: z.string(),
   memberCount: z.number().int(),
+  /** Privacy mode: sensitive values arrive sealed from the tab (README "Privacy mode"); no CRM import or sync into it. */
+  privacyMode: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
 export type Audience = z.infer<typeof Audience>;
 
-export const CreateAudienceBody = z.object({ name: WellFormedText.trim().min(1, 'an audience needs a name').max(200) });
+export const CreateAudienceBody = z.object({
+  name: WellFormedText.trim().min(1, 'an audience needs a name').max(200),
+  /** Create it in privacy mode; on PATCH, switch the mode (only while the audience is empty). */
+  privacyMode: z.boolean().optional(),
+});
 export type CreateAudienceBody = z.infer<typeof CreateAudienceBody>;
 
 /** A member as the API shows it: sensitive fields are never returned in clear, only masked. */
@@ -130,5 +136,6 @@ export const DryRun = z.object({
 });
 export type DryRun = z.infer<typeof DryRun>;
 
-export const DryRunBatchBody = BatchBody.omit({ idempotencyKey: true });
+// Plain rows only: a dry run sends values as the file holds them, so a privacy-mode import has none (README).
+export const DryRunBatchBody = BatchBody.omit({ idempotencyKey: true, sealing: true }).extend({ rows: z.array(BatchRow).min(1).max(MAX_BATCH_ROWS) });
 export type DryRunBatchBody = z.infer<typeof DryRunBatchBody>;

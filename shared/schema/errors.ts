@@ -51,6 +51,14 @@ export const ErrorCode = z.enum([
    * administrator; details = { crm, settings } (the CRM's name, the settings a deployment must put)
    */
   'crm_not_configured',
+  /**
+   * the request contradicts an audience's privacy mode: a CRM import or sync into a private audience, a batch whose
+   * cells do not fit the import's mode (plain values in privacy mode, sealed ones otherwise; details name row and
+   * column), an unknown sealing key, a mode change of an audience that is not empty
+   */
+  'privacy_mode',
+  /** a stored sealed value does not open (altered, or sealed under another key); details = { memberId, field } */
+  'sealed_value_unreadable',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -36,5 +36,7 @@ export const ImportPlan = z.object({
   defaultCountry: z.string(),
   /** What was changed from the mapping as given to fit the audience (alignPlan), shown in the import summary. */
   notices: z.array(z.string()).optional(),
+  /** Privacy mode, fixed at the start from the audience: sensitive columns arrive sealed (PrivateCell), never plain. */
+  privacy: z.boolean().optional(),
 });
 export type ImportPlan = z.infer<typeof ImportPlan>;

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MAX_BATCH_CELLS, MAX_BATCH_SENSITIVE_CELLS, MAX_COLUMNS, MAX_HEADER_LENGTH, maxBatchRows } from './limits.ts';
 import { ImportMapping } from './mapping.ts';
+import { BatchSealingHeader, PrivateCell } from './privacy.ts';
+import { RowErrorCode } from './rowErrorCode.ts';
 import { WellFormedText } from './text.ts';
 
 /** Largest value one cell may carry; longer values are rejected with a row error, not truncated. */
@@ -44,6 +46,12 @@ export const StartImportBody = z
     batchSize: z.number().int().min(1).max(MAX_BATCH_ROWS).default(DEFAULT_BATCH_ROWS),
     /** Rows the client will send, when known; lets progress be shown to anyone looking at the import. */
     expectedRows: z.number().int().min(0).optional(),
+    /**
+     * Privacy mode (shared/schema/privacy.ts): for a new audience, whether it is private; for an existing one, the
+     * mode it must have (changed only while it is empty, see README "Privacy mode"). Absent: a new audience is not
+     * private, an existing one keeps its mode. A CRM source into a private audience is refused.
+     */
+    privacyMode: z.boolean().optional(),
   })
   .refine((b) => (b.audienceId ? 1 : 0) + (b.audienceName ? 1 : 0) === 1, {
     message: 'give either audienceId or audienceName',
@@ -78,26 +86,26 @@ export const BatchRow = z.object({
 });
 export type BatchRow = z.infer<typeof BatchRow>;
 
+/**
+ * A batch row of a privacy-mode import: each non-blank value of a sensitive column is a PrivateCell (sealed in the
+ * tab, or refused there), a blank one is "". Plain columns hold strings as in BatchRow.
+ */
+export const PrivateBatchRow = BatchRow.extend({ values: z.array(z.union([WellFormedText, PrivateCell])).max(MAX_COLUMNS) });
+export type PrivateBatchRow = z.infer<typeof PrivateBatchRow>;
+
 export const BatchBody = z.object({
   /** 0-based batch number; batches are applied in order, a resumed import continues at nextSeq. */
   seq: z.number().int().min(0),
   /** Same seq + same key = a retry: answered from the stored result, never applied twice. */
   idempotencyKey: z.string().min(8).max(128),
-  rows: z.array(BatchRow).min(1).max(MAX_BATCH_ROWS),
+  /** Plain rows (BatchRow), or, with `sealing`, a privacy-mode import's rows (PrivateBatchRow). */
+  rows: z.array(PrivateBatchRow).min(1).max(MAX_BATCH_ROWS),
+  /** Present exactly when the import is in privacy mode (and has sensitive columns): the batch's sealing header. */
+  sealing: BatchSealingHeader.optional(),
 });
 export type BatchBody = z.infer<typeof BatchBody>;
 
-export const RowErrorCode = z.enum([
-  'empty_identifier',
-  'invalid_email',
-  'invalid_phone',
-  'invalid_value',
-  'ragged_row',
-  'identifier_exists',
-  'wrong_field_count',
-  'value_not_allowed',
-]);
-export type RowErrorCode = z.infer<typeof RowErrorCode>;
+export { RowErrorCode };
 
 export const RowError = z.object({
   row: z.number().int(),
@@ -152,6 +160,13 @@ export const ImportSummary = z.object({
   finishedAt: z.string().nullable(),
   /** What the Worker changed from the mapping as given to fit the audience (its identifier, its sensitive fields). */
   notices: z.array(z.string()).default([]),
+  /** Present (true) only for a privacy-mode import. */
+  privacyMode: z.literal(true).optional(),
+  /**
+   * Privacy mode: the source columns whose non-blank values every batch carries sealed (PrivateCell) — the
+   * audience's sensitive fields after alignment, which may be more than the mapping as given marked.
+   */
+  sealedColumns: z.array(z.string()).optional(),
 });
 export type ImportSummary = z.infer<typeof ImportSummary>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RowErrorCode } from './imports.ts';
+import { RowErrorCode } from './rowErrorCode.ts';
 
 /**
  * Privacy mode: sensitive values never leave the tab in plain text. The tab normalises each sensitive value with

@@ -138,6 +138,8 @@ function messageFor(code: ErrorCode, serverMessage: string, details: unknown, co
     case 'rate_limited':
     case 'crm_unavailable':
     case 'crm_error':
+    case 'privacy_mode':
+    case 'sealed_value_unreadable':
     case 'internal':
       return serverMessage;
     case 'crm_not_configured': {

@@ -1,12 +1,23 @@
 import { hashInput } from '../../shared/normalize/normalizeValue.ts';
+import { SealedValueError } from '../../shared/privacy/openSealedValues.ts';
 import type { Field, FieldType } from '../../shared/schema/fields.ts';
+import { DomainError } from '../domainError.ts';
 import type { ImportPlan } from '../imports/importPlan.ts';
 
 /** One column of an audience export: a field, plain or — when it was ever imported as sensitive — hashed. */
 export type ExportColumn = { key: string; header: string; type: FieldType; hashed: boolean };
 
 /** A stored member as the export reads it: plain attributes, and the sealed (AES-GCM) sensitive values. */
-export type StoredMember = { attributes: Record<string, string>; sealed: Record<string, string> };
+export type StoredMember = { id?: number; attributes: Record<string, string>; sealed: Record<string, string> };
+
+/** The error of a stored value that does not open, naming the member and the field (never the value). */
+export function unreadableValue(memberId: number | undefined, field: string, reason: string): DomainError {
+  return new DomainError(
+    'sealed_value_unreadable',
+    `The stored value of field "${field}" of member ${memberId ?? '?'} does not open (${reason}): it was altered or sealed under another key.`,
+    { memberId: memberId === undefined ? null : String(memberId), field },
+  );
+}
 
 /**
  * The audience's columns, in the order its imports (oldest first) mapped them. A field any import marked
@@ -39,8 +50,19 @@ export async function exportCells(
   sha256All: (texts: readonly string[]) => Promise<string[]>,
 ): Promise<string[][]> {
   const sealed: string[] = [];
-  for (const m of members) for (const c of columns) if (m.sealed[c.key] !== undefined) sealed.push(m.sealed[c.key] as string);
-  const opened = await openAll(sealed);
+  const places: { member: StoredMember; field: string }[] = [];
+  for (const m of members) {
+    for (const c of columns) {
+      if (m.sealed[c.key] === undefined) continue;
+      sealed.push(m.sealed[c.key] as string);
+      places.push({ member: m, field: c.key });
+    }
+  }
+  const opened = await openAll(sealed).catch((e: unknown) => {
+    if (!(e instanceof SealedValueError)) throw e;
+    const place = places[e.index];
+    throw unreadableValue(place?.member.id, place?.field ?? '?', e.reason);
+  });
   let nextOpened = 0;
   const cells = members.map((m) =>
     columns.map((c) => (m.sealed[c.key] !== undefined ? (opened[nextOpened++] ?? '') : (m.attributes[c.key] ?? ''))),

@@ -42,27 +42,45 @@ export async function audienceExportStream(
   const encoder = new TextEncoder();
   let afterId = 0;
   let started = false;
+  /** The next page as CSV text, and whether it was the last. */
+  async function nextPage(): Promise<{ text: string; last: boolean }> {
+    const { results } = await db
+      .prepare(
+        `SELECT id, attributes, sealed FROM members WHERE workspace_id = ? AND audience_id = ? AND id > ? ORDER BY id LIMIT ?`,
+      )
+      .bind(workspaceId, audienceId, afterId, EXPORT_PAGE_MEMBERS)
+      .all<{ id: number; attributes: string; sealed: string }>();
+    let text = started ? '' : CSV_BOM + csvLine(headers);
+    started = true;
+    const members = results.map(
+      (r): StoredMember => ({
+        id: r.id,
+        attributes: parseStoredJson(ValuesByField, r.attributes, `members.attributes of ${r.id}`),
+        sealed: parseStoredJson(ValuesByField, r.sealed, `members.sealed of ${r.id}`),
+      }),
+    );
+    for (const cells of await exportCells(members, columns, openAll, sha256HexAll)) text += csvLine(cells);
+    const last = results.at(-1);
+    if (last) afterId = last.id;
+    return { text, last: !last || results.length < EXPORT_PAGE_MEMBERS };
+  }
+  // The first page before the answer starts: a value that does not open there is a JSON error naming it, not a
+  // download cut short. A later page's failure can only end the stream (logged, and the file is left incomplete).
+  const first = await nextPage();
   return new ReadableStream({
+    start(controller) {
+      if (first.text) controller.enqueue(encoder.encode(first.text));
+      if (first.last) controller.close();
+    },
     async pull(controller) {
-      const { results } = await db
-        .prepare(
-          `SELECT id, attributes, sealed FROM members WHERE workspace_id = ? AND audience_id = ? AND id > ? ORDER BY id LIMIT ?`,
-        )
-        .bind(workspaceId, audienceId, afterId, EXPORT_PAGE_MEMBERS)
-        .all<{ id: number; attributes: string; sealed: string }>();
-      let text = started ? '' : CSV_BOM + csvLine(headers);
-      started = true;
-      const members = results.map(
-        (r): StoredMember => ({
-          attributes: parseStoredJson(ValuesByField, r.attributes, `members.attributes of ${r.id}`),
-          sealed: parseStoredJson(ValuesByField, r.sealed, `members.sealed of ${r.id}`),
-        }),
-      );
-      for (const cells of await exportCells(members, columns, openAll, sha256HexAll)) text += csvLine(cells);
-      if (text) controller.enqueue(encoder.encode(text));
-      const last = results.at(-1);
-      if (!last || results.length < EXPORT_PAGE_MEMBERS) controller.close();
-      else afterId = last.id;
+      try {
+        const page = await nextPage();
+        if (page.text) controller.enqueue(encoder.encode(page.text));
+        if (page.last) controller.close();
+      } catch (e) {
+        console.error('audience export stopped', e);
+        controller.error(e);
+      }
     },
   });
 }

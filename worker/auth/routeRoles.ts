@@ -55,6 +55,8 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/audiences/:id/imports': READERS,
   'POST /api/audiences/:id/imports/:importId/undo': WRITERS,
   'GET /api/audiences/:id/export.csv': READERS,
+  // Public by nature (it only seals): every seat may read it, so a viewer's tab could seal too.
+  'GET /api/privacy/key': READERS,
 
   'GET /api/templates': READERS,
   'PUT /api/templates': WRITERS,

@@ -28,6 +28,9 @@ const STATUS_OF_CODE = {
   crm_error: 502,
   // The server is not set up for the CRM (yet): a deployment's problem, not the request's nor the CRM's.
   crm_not_configured: 503,
+  privacy_mode: 422,
+  // Stored data that does not open is the server's problem, not the request's.
+  sealed_value_unreadable: 500,
   internal: 500,
 } as const satisfies Record<ErrorCode, ContentfulStatusCode>;
 

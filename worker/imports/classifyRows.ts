@@ -1,15 +1,15 @@
-import type { BatchRow, RowError } from '../../shared/schema/imports.ts';
+import type { PrivateBatchRow, RowError } from '../../shared/schema/imports.ts';
+import type { SealedCell } from '../../shared/schema/privacy.ts';
 import {
   checkCell,
   emptyIdentifierMessage,
   isBlank,
-  isBlankRow,
   raggedRowMessage,
   SENSITIVE_MASK,
   shownValue,
   wrongFieldCountMessage,
 } from '../../shared/validation/importRules.ts';
-import { identifierKey, type SensitiveKeyOf } from './identifierKey.ts';
+import { identifierKey, type SensitiveKeyOf, type SensitiveKeyOfHash } from './identifierKey.ts';
 import type { ImportPlan, PlannedColumn } from './importPlan.ts';
 
 /** A valid row: normalized values by field key, sensitive ones apart (they are hashed and sealed, never stored plain). */
@@ -24,6 +24,8 @@ export type AcceptedRow = {
   identifierShown: string;
   attributes: Record<string, string>;
   sensitive: Record<string, string>;
+  /** Privacy mode: sensitive values as the tab sealed them (SHA-256 and envelope), in place of `sensitive`. */
+  sealedCells?: Record<string, SealedCell>;
 };
 
 export type PositionedError = { index: number; error: RowError };
@@ -35,11 +37,16 @@ export type ClassifiedRows = { accepted: AcceptedRow[]; errors: PositionedError[
  * grid predicts with the same ones): ragged → rejected; values not matching the mapping → rejected; all blank →
  * skipped; empty identifier → rejected; any mapped value invalid or not among its field's allowed values → rejected (one error per bad column); otherwise
  * normalized. Pure: same rows and plan, same answer.
+ *
+ * Privacy mode (rows whose sensitive cells are PrivateCells; batchModeProblem has checked they sit only there): a
+ * sealed cell is accepted as it is — the tab normalized and checked it, the Worker cannot — and keyed by its SHA-256
+ * (`sensitiveKeyOfHash`); a refused cell rejects the row with the tab's code and message, its masked hint as value.
  */
 export function classifyRows(
-  rows: readonly BatchRow[],
+  rows: readonly PrivateBatchRow[],
   plan: ImportPlan,
   sensitiveKeyOf: SensitiveKeyOf,
+  sensitiveKeyOfHash?: SensitiveKeyOfHash,
 ): ClassifiedRows {
   const accepted: AcceptedRow[] = [];
   const errors: PositionedError[] = [];
@@ -51,10 +58,10 @@ export function classifyRows(
 
   // Plain loops, no closures per row or cell: this runs for every row of every batch.
   const columnCount = columns.length;
-  const reject = (index: number, r: BatchRow, column: string | null, code: RowError['code'], message: string, value: string | null) =>
+  const reject = (index: number, r: PrivateBatchRow, column: string | null, code: RowError['code'], message: string, value: string | null) =>
     errors.push({ index, error: r.line === undefined ? { row: r.row, column, code, message, value } : { row: r.row, line: r.line, column, code, message, value } });
   for (let index = 0; index < rows.length; index++) {
-    const r = rows[index] as BatchRow;
+    const r = rows[index] as PrivateBatchRow;
     const { values } = r;
 
     if (r.fieldCount !== undefined && r.fieldCount !== headerCount) {
@@ -67,12 +74,12 @@ export function classifyRows(
       reject(index, r, null, 'wrong_field_count', wrongFieldCountMessage(values.length, columnCount), null);
       continue;
     }
-    if (isBlankRow(values)) {
+    if (isBlankCells(values)) {
       skipped++;
       continue;
     }
     const identifierRaw = values[identifierIndex] ?? '';
-    if (isBlank(identifierRaw)) {
+    if (typeof identifierRaw === 'string' && isBlank(identifierRaw)) {
       rejected++;
       reject(index, r, identifierColumn.column, 'empty_identifier', emptyIdentifierMessage(identifierColumn.column), null);
       continue;
@@ -80,10 +87,19 @@ export function classifyRows(
 
     const attributes: Record<string, string> = {};
     const sensitive: Record<string, string> = {};
+    let sealedCells: Record<string, SealedCell> | undefined;
     let valid = true;
     for (let i = 0; i < columnCount; i++) {
       const column = columns[i] as PlannedColumn;
       const raw = values[i] ?? '';
+      if (typeof raw !== 'string') {
+        if ('h' in raw) (sealedCells ??= {})[column.target] = raw;
+        else {
+          valid = false;
+          reject(index, r, column.column, raw.problem, raw.message, raw.hint ?? SENSITIVE_MASK);
+        }
+        continue;
+      }
       if (isBlank(raw)) continue;
       const verdict = checkCell(raw, { type: column.type, sensitive: column.sensitive, defaultCountry, allowed: column.allowed });
       if (!verdict.ok) {
@@ -99,16 +115,30 @@ export function classifyRows(
       continue;
     }
 
-    const identifierValue = (identifierColumn.sensitive ? sensitive : attributes)[identifierColumn.target] ?? '';
+    const sealedIdentifier = sealedCells?.[identifierColumn.target];
+    let key: string;
+    if (sealedIdentifier) {
+      if (!sensitiveKeyOfHash) throw new Error('a sealed identifier needs sensitiveKeyOfHash');
+      key = sensitiveKeyOfHash(sealedIdentifier.h);
+    } else {
+      key = identifierKey(identifierColumn, (identifierColumn.sensitive ? sensitive : attributes)[identifierColumn.target] ?? '', sensitiveKeyOf);
+    }
     accepted.push({
       index,
       row: r.row,
       ...(r.line === undefined ? {} : { line: r.line }),
-      key: identifierKey(identifierColumn, identifierValue, sensitiveKeyOf),
-      identifierShown: identifierColumn.sensitive ? SENSITIVE_MASK : identifierValue,
+      key,
+      identifierShown: identifierColumn.sensitive ? SENSITIVE_MASK : key,
       attributes,
       sensitive,
+      ...(sealedCells ? { sealedCells } : {}),
     });
   }
   return { accepted, errors, rejected, skipped };
+}
+
+/** isBlankRow for cells that may be PrivateCells (which are never blank: a blank sensitive cell is sent as ""). */
+function isBlankCells(values: readonly (string | object)[]): boolean {
+  for (const v of values) if (typeof v !== 'string' || !isBlank(v)) return false;
+  return true;
 }

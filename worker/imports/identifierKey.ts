@@ -1,6 +1,6 @@
 import type { FieldType } from '../../shared/schema/fields.ts';
 import type { KeyedHasher } from '../crypto/keyedHash.ts';
-import { sensitiveKey } from '../crypto/sensitiveKey.ts';
+import { sensitiveKey, sensitiveKeyOfCustomerMatchHash } from '../crypto/sensitiveKey.ts';
 
 /** How a sensitive value becomes its key at rest (sensitiveKey under the workspace's HASH_KEY, in production). */
 export type SensitiveKeyOf = (type: FieldType, normalized: string) => string;
@@ -12,6 +12,14 @@ export type SensitiveKeyOf = (type: FieldType, normalized: string) => string;
  */
 export function identifierKey(column: { type: FieldType; sensitive: boolean }, normalized: string, sensitiveKeyOf: SensitiveKeyOf): string {
   return column.sensitive ? sensitiveKeyOf(column.type, normalized) : normalized;
+}
+
+/** The same key from the value's SHA-256 hex of hashInput (privacy mode: the tab sends that digest, never the value). */
+export type SensitiveKeyOfHash = (sha256Hex: string) => string;
+
+/** The production SensitiveKeyOfHash: equal to keyedIdentifierHash's answer for the value the digest was made of. */
+export function keyedCustomerMatchHash(hasher: KeyedHasher): SensitiveKeyOfHash {
+  return (sha256Hex) => sensitiveKeyOfCustomerMatchHash(hasher, sha256Hex);
 }
 
 /** The production SensitiveKeyOf: sensitiveKey under the given keyed hasher. */

@@ -1,10 +1,15 @@
 import type { FieldType } from '../../shared/schema/fields.ts';
 import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 import type { BatchBody, BatchResult, ImportCounts, RowError } from '../../shared/schema/imports.ts';
+import { toBase64url } from '../../shared/privacy/base64url.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
 import type { KeyedHasher } from '../crypto/keyedHash.ts';
 import { sensitiveKeys } from '../crypto/sensitiveKey.ts';
 import { DomainError } from '../domainError.ts';
+import { batchModeProblem } from '../privacy/batchMode.ts';
+import { privateSealedValue } from '../privacy/sealedOpener.ts';
+import { workspaceKeyIds } from '../privacy/workspaceKey.ts';
+import { insertSealedBatchKeyStatement } from '../store/sealedBatchKeys.ts';
 import { addMembersStatement } from '../store/audiences.ts';
 import { readBatchState } from '../store/batchState.ts';
 import { insertBatchStatement, type StoredBatch } from '../store/importBatches.ts';
@@ -14,7 +19,7 @@ import { snapshotMembersStatements } from '../store/memberSnapshots.ts';
 import { existingMembers, insertMembersStatements, mergeMembersStatements, type MemberWrite } from '../store/members.ts';
 import { assertBatchWithinLimits } from './batchLimits.ts';
 import { type AcceptedRow, classifyRows, type ClassifiedRows } from './classifyRows.ts';
-import { keyedIdentifierHash } from './identifierKey.ts';
+import { keyedCustomerMatchHash, keyedIdentifierHash } from './identifierKey.ts';
 import { knownPlan, rememberPlan } from './knownPlans.ts';
 import { resolveMatches, type MergedMember } from './resolveMatches.ts';
 
@@ -27,33 +32,75 @@ type BatchContext = { db: D1Database; seal: BatchSealer; hasher: KeyedHasher; wo
 /**
  * Sensitive values leave here only as their keyed hash (sensitiveKey) and as AES-GCM ciphertext. All of a batch's
  * values are hashed and sealed in one call each (see createBatchSealer for why); a sensitive identifier's hash is
- * its key already.
+ * its key already. Privacy-mode cells arrive sealed: their key is the keyed hash of the tab's SHA-256 (the same
+ * key sensitiveKey gives the value), their envelope is stored as it came, naming the batch's key row.
  */
-async function sealMembers(members: readonly MergedMember[], plan: ImportPlan, seal: BatchSealer, hasher: KeyedHasher): Promise<MemberWrite[]> {
+async function sealMembers(
+  members: readonly MergedMember[],
+  plan: ImportPlan,
+  seal: BatchSealer,
+  hasher: KeyedHasher,
+  batchKeyId: string,
+): Promise<{ written: MemberWrite[]; privateValues: number }> {
   const types = new Map(plan.columns.map((c) => [c.target, c.type]));
   const identifier = plan.columns[plan.identifierIndex];
   const identifierField = identifier?.sensitive ? identifier.target : null;
   const plaintexts: string[] = [];
   const toHash: { type: FieldType; normalized: string }[] = [];
+  const digestsToKey: string[] = [];
   for (const m of members) {
     for (const [field, value] of Object.entries(m.sensitive)) {
       plaintexts.push(value);
       if (field !== identifierField) toHash.push({ type: types.get(field) ?? 'text', normalized: value });
     }
+    if (m.sealedCells) for (const [field, cell] of Object.entries(m.sealedCells)) if (field !== identifierField) digestsToKey.push(cell.h);
   }
-  const [sealed, hashed] = await Promise.all([seal(plaintexts), sensitiveKeys(hasher, toHash)]);
+  const [sealed, hashed, keyedDigests] = await Promise.all([seal(plaintexts), sensitiveKeys(hasher, toHash), hasher.hexAll(digestsToKey)]);
   let nextSealed = 0;
   let nextHash = 0;
-  return members.map((m) => {
+  let nextDigest = 0;
+  let privateValues = 0;
+  const written = members.map((m) => {
     const hashes: Record<string, string> = {};
     const ciphertexts: Record<string, string> = {};
     for (const field of Object.keys(m.sensitive)) {
       hashes[field] = field === identifierField ? m.key : (hashed[nextHash++] ?? '');
       ciphertexts[field] = sealed[nextSealed++] ?? '';
     }
+    if (m.sealedCells) {
+      for (const [field, cell] of Object.entries(m.sealedCells)) {
+        hashes[field] = field === identifierField ? m.key : (keyedDigests[nextDigest++] ?? '');
+        ciphertexts[field] = privateSealedValue(batchKeyId, cell.c);
+        privateValues++;
+      }
+    }
     return { key: m.key, attributes: m.attributes, hashes, sealed: ciphertexts };
   });
+  return { written, privateValues };
 }
+
+// Key ids are never deleted: once seen, a workspace's key id needs no second look in this isolate.
+const knownKeyIds = new Map<string, Set<string>>();
+
+/** Refuses, as a 422 naming row and column, a batch that contradicts its import's privacy mode or names an unknown key. */
+async function assertBatchFitsMode(db: D1Database, workspaceId: string, body: BatchBody, plan: ImportPlan): Promise<void> {
+  const problem = batchModeProblem(body.rows, plan, body.sealing);
+  if (problem) throw new DomainError('privacy_mode', problem.message, { row: problem.row, column: problem.column });
+  if (!body.sealing) return;
+  const { keyId } = body.sealing;
+  if (knownKeyIds.get(workspaceId)?.has(keyId)) return;
+  const ids = await workspaceKeyIds(db, workspaceId);
+  if (knownKeyIds.size > 256) knownKeyIds.clear();
+  knownKeyIds.set(workspaceId, ids);
+  if (!ids.has(keyId)) {
+    throw new DomainError('privacy_mode', `the batch is sealed to key "${keyId}", which is not this workspace's: fetch GET /api/privacy/key and seal again`, {
+      keyId,
+    });
+  }
+}
+
+/** A short random id of a batch's ephemeral key row: 11 characters in each stored value instead of the 87-character key. */
+const newBatchKeyId = (): string => toBase64url(crypto.getRandomValues(new Uint8Array(8)));
 
 function isConstraintFailure(e: unknown): boolean {
   return e instanceof Error && /constraint/i.test(e.message);
@@ -88,10 +135,14 @@ export async function ingestBatch(
 ): Promise<BatchResult> {
   const { db, workspaceId, importId } = ctx;
   let plan = knownPlan(workspaceId, importId) ?? null;
-  if (plan) assertBatchWithinLimits(body.rows, plan);
+  if (plan) {
+    assertBatchWithinLimits(body.rows, plan);
+    await assertBatchFitsMode(db, workspaceId, body, plan);
+  }
   // Pure, so one classification serves every attempt.
   const keyOf = keyedIdentifierHash(ctx.hasher);
-  let classified = plan ? classifyRows(body.rows, plan, keyOf) : null;
+  const keyOfHash = keyedCustomerMatchHash(ctx.hasher);
+  let classified = plan ? classifyRows(body.rows, plan, keyOf, keyOfHash) : null;
   for (let attempt = 1; ; attempt++) {
     const state = await readBatchState(db, workspaceId, importId, body.seq, classified ? distinctKeys(classified) : null);
     if (!state) throw new DomainError('not_found', 'import not found', { importId });
@@ -104,9 +155,10 @@ export async function ingestBatch(
     if (!plan) {
       plan = state.record.plan;
       assertBatchWithinLimits(body.rows, plan);
+      await assertBatchFitsMode(db, workspaceId, body, plan);
       rememberPlan(workspaceId, importId, plan);
     }
-    classified ??= classifyRows(body.rows, plan, keyOf);
+    classified ??= classifyRows(body.rows, plan, keyOf, keyOfHash);
     const lastWriter = state.lastWriter ?? (await existingMembers(db, workspaceId, summary.audienceId, distinctKeys(classified)));
     const identifierColumn = plan.columns[plan.identifierIndex]?.column ?? '';
     const resolved = resolveMatches(classified.accepted, lastWriter, importId, plan.onMatch, identifierColumn);
@@ -122,9 +174,15 @@ export async function ingestBatch(
     const errors: RowError[] = [...classified.errors, ...resolved.errors].sort((a, b) => a.index - b.index).map((e) => e.error);
 
     const now = ctx.now();
-    const written = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal, ctx.hasher);
+    const batchKeyId = newBatchKeyId();
+    const { written, privateValues } = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal, ctx.hasher, batchKeyId);
+    const { sealing } = body;
     const statements = [
       insertBatchStatement(db, workspaceId, importId, body.seq, body.idempotencyKey, counts, now),
+      // In the batch's transaction: the key row exists exactly when the values naming it do.
+      ...(sealing && privateValues > 0
+        ? [insertSealedBatchKeyStatement(db, workspaceId, { id: batchKeyId, keyId: sealing.keyId, ephemeralKey: sealing.ephemeralKey, importId, seq: body.seq, now })]
+        : []),
       ...insertMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(0, resolved.inserts.length)),
       // Before the merge, in the same transaction: what undo restores.
       ...snapshotMembersStatements(db, workspaceId, summary.audienceId, importId, resolved.merges.map((m) => m.key)),

@@ -1,9 +1,16 @@
 import type { ImportCounts, RowError } from '../../shared/schema/imports.ts';
 import type { OnMatch } from '../../shared/schema/mapping.ts';
+import type { SealedCell } from '../../shared/schema/privacy.ts';
 import type { AcceptedRow, PositionedError } from './classifyRows.ts';
 
 /** One identifier's rows of a batch merged in order: later non-empty values win. */
-export type MergedMember = { key: string; attributes: Record<string, string>; sensitive: Record<string, string> };
+export type MergedMember = {
+  key: string;
+  attributes: Record<string, string>;
+  sensitive: Record<string, string>;
+  /** Privacy mode: the tab's sealed cells by field (see AcceptedRow). */
+  sealedCells?: Record<string, SealedCell>;
+};
 
 export type ResolvedBatch = {
   inserts: MergedMember[];
@@ -59,8 +66,13 @@ export function resolveMatches(
     // Most identifiers appear once in a batch: their row's values are the member's, no copy needed.
     const only = rows.length === 1 ? rows[0] : undefined;
     const merged: MergedMember = only
-      ? { key, attributes: only.attributes, sensitive: only.sensitive }
-      : { key, attributes: Object.assign({}, ...rows.map((r) => r.attributes)), sensitive: Object.assign({}, ...rows.map((r) => r.sensitive)) };
+      ? { key, attributes: only.attributes, sensitive: only.sensitive, ...(only.sealedCells ? { sealedCells: only.sealedCells } : {}) }
+      : {
+          key,
+          attributes: Object.assign({}, ...rows.map((r) => r.attributes)),
+          sensitive: Object.assign({}, ...rows.map((r) => r.sensitive)),
+          ...(rows.some((r) => r.sealedCells) ? { sealedCells: Object.assign({}, ...rows.map((r) => r.sealedCells ?? {})) } : {}),
+        };
     if (!exists) {
       counts.inserted++;
       counts.duplicates += rows.length - 1;

@@ -3,7 +3,9 @@ import type { PushMember } from '../../shared/crmExport/planPush.ts';
 import type { PushScope } from '../../shared/schema/crmExport.ts';
 import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
 import { normalizeValue } from '../../shared/normalize/normalizeValue.ts';
-import { createBatchOpener } from '../crypto/batchOpener.ts';
+import { SealedValueError } from '../../shared/privacy/openSealedValues.ts';
+import { unreadableValue } from '../audiences/exportColumns.ts';
+import { sealedOpenerFor } from '../privacy/sealedOpener.ts';
 import { engagementSummaries } from '../store/engagement.ts';
 import { listFields } from '../store/fields.ts';
 import { parseStoredJson } from '../store/storedJson.ts';
@@ -79,7 +81,15 @@ export async function nextMembers(
     };
   });
   const toOpen = members.flatMap((m, i) => sensitiveAllowed.flatMap((field) => (m.sealed[field] ? [{ i, field, sealed: m.sealed[field] }] : [])));
-  const opened = toOpen.length > 0 ? await (await createBatchOpener(env.ENCRYPTION_KEY))(toOpen.map((o) => o.sealed)) : [];
+  // Both stored forms (server-sealed and privacy mode's pk1.): a privacy-mode audience is pushed like any other.
+  const opened =
+    toOpen.length > 0
+      ? await (await sealedOpenerFor(db, env.ENCRYPTION_KEY, workspaceId))(toOpen.map((o) => o.sealed)).catch((e: unknown) => {
+          if (!(e instanceof SealedValueError)) throw e;
+          const place = toOpen[e.index];
+          throw unreadableValue(place ? members[place.i]?.row.id : undefined, place?.field ?? '?', e.reason);
+        })
+      : [];
   const openedValues = members.map(() => ({}) as Record<string, string>);
   toOpen.forEach((o, n) => {
     const target = openedValues[o.i];

@@ -14,8 +14,9 @@ import { normalizeValue } from '../../shared/normalize/normalizeValue.ts';
 import { dryRunBatch, startDryRun } from '../audiences/dryRun.ts';
 import { audienceExportStream } from '../audiences/exportStream.ts';
 import { undoImport } from '../audiences/undoImport.ts';
-import { createBatchOpener } from '../crypto/batchOpener.ts';
 import { DomainError } from '../domainError.ts';
+import { assertModeMayChange, setPrivacyModeStatement } from '../privacy/audienceMode.ts';
+import { sealedOpenerFor } from '../privacy/sealedOpener.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, paramsOf, queryOf } from '../http/validate.ts';
 import { identifierKey, keyedIdentifierHash, type SensitiveKeyOf } from '../imports/identifierKey.ts';
@@ -76,7 +77,8 @@ async function memberWhere(db: D1Database, workspaceId: string, audienceId: stri
 export const audiencesRoutes = new Hono<AppEnv>()
   .get('/', async (c) => c.json(await listAudiences(c.env.DB, c.var.workspaceId)))
   .post('/', jsonBody(CreateAudienceBody), async (c) => {
-    const audience = await createAudience(c.env.DB, c.var.workspaceId, c.req.valid('json').name, new Date().toISOString());
+    const body = c.req.valid('json');
+    const audience = await createAudience(c.env.DB, c.var.workspaceId, body.name, new Date().toISOString(), body.privacyMode === true);
     return c.json(audience, 201);
   })
   // Dry runs come before '/:id…' so "dry-runs" is never read as an audience id.
@@ -98,7 +100,13 @@ export const audiencesRoutes = new Hono<AppEnv>()
   })
   .get('/:id', async (c) => c.json(await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id'))))
   .patch('/:id', jsonBody(RenameAudienceBody), async (c) => {
-    await renameAudience(c.env.DB, c.var.workspaceId, c.req.param('id'), c.req.valid('json').name, new Date().toISOString());
+    const { name, privacyMode } = c.req.valid('json');
+    const now = new Date().toISOString();
+    // The mode first: a refused change leaves the name as it was too.
+    if (privacyMode !== undefined && (await assertModeMayChange(c.env.DB, c.var.workspaceId, c.req.param('id'), privacyMode))) {
+      await setPrivacyModeStatement(c.env.DB, c.var.workspaceId, c.req.param('id'), privacyMode, now).run();
+    }
+    await renameAudience(c.env.DB, c.var.workspaceId, c.req.param('id'), name, now);
     return c.json(await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id')));
   })
   .delete('/:id', async (c) => {
@@ -143,7 +151,7 @@ export const audiencesRoutes = new Hono<AppEnv>()
   .get('/:id/export.csv', queryOf(ExportQuery), async (c) => {
     const audience = await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id'));
     const { format } = c.req.valid('query');
-    const openAll = await createBatchOpener(c.env.ENCRYPTION_KEY);
+    const openAll = await sealedOpenerFor(c.env.DB, c.env.ENCRYPTION_KEY, c.var.workspaceId);
     const stream = await audienceExportStream(c.env.DB, c.var.workspaceId, audience.id, format, openAll);
     const name = `${audience.name.replace(/[^\w.-]+/g, '_').slice(0, 80) || 'audience'}${format === 'customer_match' ? '-customer-match' : ''}.csv`;
     return c.body(stream, 200, {

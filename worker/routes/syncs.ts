@@ -6,6 +6,7 @@ import { DomainError, invalid } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, jsonBodyWithConsent, queryOf } from '../http/validate.ts';
 import { buildImportPlan } from '../imports/importPlan.ts';
+import { CRM_NOT_PRIVATE } from '../privacy/audienceMode.ts';
 import { getAudience, insertAudienceStatement } from '../store/audiences.ts';
 import { listFields } from '../store/fields.ts';
 import { importErrorsPage } from '../store/importErrors.ts';
@@ -66,8 +67,11 @@ export const syncsRoutes = new Hono<AppEnv>()
     const db = c.env.DB;
     const ws = c.var.workspaceId;
     const body = c.req.valid('json');
+    // Before the CRM is asked anything: no setting makes a CRM source private.
+    if (body.audienceId && (await getAudience(db, ws, body.audienceId)).privacyMode) {
+      throw new DomainError('privacy_mode', CRM_NOT_PRIVATE, { audienceId: body.audienceId });
+    }
     await checkSettings(db, ws, body.connectionId, body.settings);
-    if (body.audienceId) await getAudience(db, ws, body.audienceId);
     const now = new Date();
     const at = now.toISOString();
     const id = crypto.randomUUID();

@@ -1,24 +1,24 @@
 import type { Audience } from '../../shared/schema/audiences.ts';
 import { DomainError } from '../domainError.ts';
 
-type AudienceRow = { id: string; name: string; member_count: number; created_at: string; updated_at: string };
+type AudienceRow = { id: string; name: string; member_count: number; privacy_mode: number; created_at: string; updated_at: string };
 
-const COLUMNS = 'id, name, member_count, created_at, updated_at';
+const COLUMNS = 'id, name, member_count, privacy_mode, created_at, updated_at';
 
 function toAudience(r: AudienceRow): Audience {
-  return { id: r.id, name: r.name, memberCount: r.member_count, createdAt: r.created_at, updatedAt: r.updated_at };
+  return { id: r.id, name: r.name, memberCount: r.member_count, privacyMode: r.privacy_mode === 1, createdAt: r.created_at, updatedAt: r.updated_at };
 }
 
-export function insertAudienceStatement(db: D1Database, workspaceId: string, id: string, name: string, now: string): D1PreparedStatement {
+export function insertAudienceStatement(db: D1Database, workspaceId: string, id: string, name: string, now: string, privacyMode = false): D1PreparedStatement {
   return db
-    .prepare('INSERT INTO audiences (id, workspace_id, name, member_count, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?)')
-    .bind(id, workspaceId, name, now, now);
+    .prepare('INSERT INTO audiences (id, workspace_id, name, member_count, privacy_mode, created_at, updated_at) VALUES (?, ?, ?, 0, ?, ?, ?)')
+    .bind(id, workspaceId, name, privacyMode ? 1 : 0, now, now);
 }
 
-export async function createAudience(db: D1Database, workspaceId: string, name: string, now: string): Promise<Audience> {
+export async function createAudience(db: D1Database, workspaceId: string, name: string, now: string, privacyMode = false): Promise<Audience> {
   const id = crypto.randomUUID();
-  await insertAudienceStatement(db, workspaceId, id, name, now).run();
-  return { id, name, memberCount: 0, createdAt: now, updatedAt: now };
+  await insertAudienceStatement(db, workspaceId, id, name, now, privacyMode).run();
+  return { id, name, memberCount: 0, privacyMode, createdAt: now, updatedAt: now };
 }
 
 export async function listAudiences(db: D1Database, workspaceId: string): Promise<Audience[]> {

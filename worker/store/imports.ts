@@ -54,6 +54,7 @@ export function toRecord(r: ImportRow): ImportRecord {
       createdAt: r.created_at,
       finishedAt: r.finished_at,
       notices: plan.notices ?? [],
+      ...(plan.privacy ? { privacyMode: true as const, sealedColumns: plan.columns.filter((c) => c.sensitive).map((c) => c.column) } : {}),
     },
     plan,
     errorCount: r.error_count,

@@ -1,0 +1,262 @@
+import { env } from 'cloudflare:test';
+import { createHash, createHmac } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { fromBase64url, toBase64url } from '../../shared/privacy/base64url.ts';
+import { checkSensitiveCell } from '../../shared/privacy/checkSensitiveCell.ts';
+import { sealBatchCells } from '../../shared/privacy/sealBatchCells.ts';
+import { hashInput } from '../../shared/normalize/normalizeValue.ts';
+import type { Audience } from '../../shared/schema/audiences.ts';
+import type { FieldType } from '../../shared/schema/fields.ts';
+import type { BatchResult, ImportSummary, PrivateBatchRow } from '../../shared/schema/imports.ts';
+import type { BatchSealingHeader, PrivateCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
+import { sealedOpenerFor } from '../../worker/privacy/sealedOpener.ts';
+import { nextMembers } from '../../worker/push/pushMembers.ts';
+import { call, callAs, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { settings } from './sync/syncHelpers.ts';
+
+const COLUMNS: Column[] = [
+  { column: 'E-mail', target: 'email', sensitive: true },
+  { column: 'Cell', target: 'mobile', sensitive: true },
+  { column: 'Given name', target: 'first_name' },
+];
+const TYPES: (FieldType | null)[] = ['email', 'phone', null];
+
+type ErrorBody = { error: { code: string; message: string; details?: unknown } };
+type MemberRow = { id: number; identifier_key: string; attributes: string; hashes: string; sealed: string };
+
+const keyed = (sha256Hex: string) => createHmac('sha256', Buffer.from(env.HASH_KEY, 'base64')).update(sha256Hex).digest('hex');
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/**
+ * What the tab does in privacy mode: each sensitive cell checked and normalized with the shared rules, then all of
+ * the batch's valid ones sealed in one call; refused ones become RefusedCells; blank ones stay "".
+ */
+async function sealRows(key: WorkspaceSealingKey, firstRow: number, table: string[][]): Promise<{ rows: PrivateBatchRow[]; sealing: BatchSealingHeader }> {
+  const toSeal: { type: FieldType; normalized: string }[] = [];
+  const places: { r: number; i: number }[] = [];
+  const out: (string | PrivateCell)[][] = table.map((values, r) =>
+    values.map((raw, i) => {
+      const type = TYPES[i];
+      if (!type || raw.trim() === '') return raw;
+      const verdict = checkSensitiveCell(raw, { type, defaultCountry: 'US' });
+      if (!verdict.ok) return verdict.refused;
+      toSeal.push({ type, normalized: verdict.normalized });
+      places.push({ r, i });
+      return '';
+    }),
+  );
+  const { sealing, cells } = await sealBatchCells(key, toSeal);
+  places.forEach(({ r, i }, n) => {
+    const row = out[r];
+    const cell = cells[n];
+    if (row && cell) row[i] = cell;
+  });
+  return { rows: out.map((values, r) => ({ row: firstRow + r, values })), sealing };
+}
+
+const putPrivate = (importId: string, seq: number, body: { rows: PrivateBatchRow[]; sealing?: BatchSealingHeader }, idempotencyKey = `key-${importId}-${seq}`) =>
+  call<BatchResult & ErrorBody>('PUT', `/api/imports/${importId}/batches/${seq}`, { seq, idempotencyKey, ...body });
+
+async function everyTableText(): Promise<string> {
+  const { results: tables } = await env.DB.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT LIKE 'd1_%'`).all<{ name: string }>();
+  let text = '';
+  for (const { name } of tables) {
+    const { results } = await env.DB.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all();
+    text += JSON.stringify(results);
+  }
+  return text.toLowerCase();
+}
+
+const membersOf = async (audienceId: string) =>
+  (await env.DB.prepare('SELECT id, identifier_key, attributes, hashes, sealed FROM members WHERE audience_id = ? ORDER BY id').bind(audienceId).all<MemberRow>()).results;
+
+describe('the workspace sealing key', () => {
+  it('is made once on first use, readable by every role, its private half never stored in clear', async () => {
+    const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+    expect(key).toMatchObject({ keyId: expect.stringMatching(/^wk_/), publicKey: { kty: 'EC', crv: 'P-256' } });
+    expect(await ok<WorkspaceSealingKey>('GET', '/api/privacy/key')).toEqual(key);
+    const viewer = await callAs<WorkspaceSealingKey>('viewer', 'GET', '/api/privacy/key');
+    expect(viewer).toEqual({ status: 200, body: key });
+    const stored = await env.DB.prepare('SELECT public_jwk, private_sealed FROM workspace_sealing_keys WHERE key_id = ?').bind(key.keyId).first<{ public_jwk: string; private_sealed: string }>();
+    expect(JSON.parse(stored?.public_jwk ?? '{}')).toEqual(key.publicKey);
+    expect(stored?.private_sealed).not.toMatch(/"d"|kty|P-256/);
+  });
+});
+
+describe('a privacy-mode import', () => {
+  it('stores no plaintext anywhere, keys members exactly like a server-sealed import, and updates on re-import', async () => {
+    const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+    const table = [
+      [' Priv.Ada@Example.com', '(415) 555-0101', 'Ada'],
+      ['PRIV.ADA@example.COM', '', 'Adeline'],
+      ['priv.bob@example.org', '+1 415 555 0102', ''],
+    ];
+    const imp = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+    expect(imp).toMatchObject({ privacyMode: true, sealedColumns: ['E-mail', 'Cell'] });
+    const audience = await ok<Audience>('GET', `/api/audiences/${imp.audienceId}`);
+    expect(audience.privacyMode).toBe(true);
+    const sealedBatch = await sealRows(key, 1, table);
+    const result = await putPrivate(imp.id, 0, sealedBatch);
+    expect(result.status).toBe(200);
+    expect(result.body.counts).toEqual({ received: 3, inserted: 2, updated: 0, duplicates: 1, rejected: 0, skipped: 0 });
+
+    // The same file imported the usual way (plain values, sealed by the Worker) into another audience.
+    const plain = await startImport(startBody(COLUMNS, 'E-mail'));
+    await sendBatch(plain.id, 0, rows(1, table));
+    const [privateMembers, plainMembers] = [await membersOf(imp.audienceId), await membersOf(plain.audienceId)];
+    expect(privateMembers.map((m) => [m.identifier_key, JSON.parse(m.hashes), JSON.parse(m.attributes)])).toEqual(
+      plainMembers.map((m) => [m.identifier_key, JSON.parse(m.hashes), JSON.parse(m.attributes)]),
+    );
+    expect(privateMembers[0]?.identifier_key).toBe(keyed(sha256('priv.ada@example.com')));
+    expect(JSON.parse(privateMembers[0]?.sealed ?? '{}')).toEqual({ email: expect.stringMatching(/^pk1\.[\w-]{11}\./), mobile: expect.stringMatching(/^pk1\./) });
+    await plainCleanup(plain.audienceId);
+
+    const everything = await everyTableText();
+    // The scan does see members' values: the plain column is there.
+    expect(everything).toContain('adeline');
+    for (const secret of ['priv.ada@example.com', 'priv.bob@example.org', '4155550101', '4155550102', '555-0101', sha256('priv.ada@example.com'), sha256('+14155550101')]) {
+      expect(everything).not.toContain(secret);
+    }
+    // One ephemeral key row for the batch, in the members' transaction, not one per value.
+    const keyRows = await env.DB.prepare('SELECT ephemeral_key FROM sealed_batch_keys WHERE import_id = ?').bind(imp.id).all<{ ephemeral_key: string }>();
+    expect(keyRows.results).toEqual([{ ephemeral_key: sealedBatch.sealing.ephemeralKey }]);
+
+    // A retry is answered from the stored result; nothing is written twice.
+    const retry = await putPrivate(imp.id, 0, sealedBatch);
+    expect(retry.body).toMatchObject({ replayed: true, counts: result.body.counts });
+    expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM sealed_batch_keys WHERE import_id = ?').bind(imp.id).first<{ n: number }>())?.n).toBe(1);
+
+    // The Worker opens what the tab sealed, with the workspace's private key: the normalized values.
+    const open = await sealedOpenerFor(env.DB, env.ENCRYPTION_KEY, 'default');
+    const sealedAda = JSON.parse(privateMembers[0]?.sealed ?? '{}') as Record<string, string>;
+    expect(await open([sealedAda.email ?? '', sealedAda.mobile ?? ''])).toEqual(['priv.ada@example.com', '+14155550101']);
+
+    // A later import of the same person into the audience is in privacy mode too and updates the member; its Cell
+    // column, left plain in its mapping, is sensitive in the audience, so the summary tells the tab to seal it.
+    const cellPlain = COLUMNS.map((c) => (c.column === 'Cell' ? { ...c, sensitive: false } : c));
+    const again = await startImport({ ...startBody(cellPlain, 'E-mail', { audienceId: imp.audienceId }) });
+    expect(again).toMatchObject({ privacyMode: true, sealedColumns: ['E-mail', 'Cell'] });
+    const second = await putPrivate(again.id, 0, await sealRows(key, 1, [['priv.ada@example.com', '415 555 0109', 'Ada L.']]));
+    expect(second.body.counts).toEqual({ received: 1, inserted: 0, updated: 1, duplicates: 0, rejected: 0, skipped: 0 });
+    expect((await ok<Audience>('GET', `/api/audiences/${imp.audienceId}`)).memberCount).toBe(2);
+    const ada = (await membersOf(imp.audienceId))[0];
+    expect(JSON.parse(ada?.hashes ?? '{}')).toMatchObject({ mobile: keyed(sha256('+14155550109')) });
+    const reopened = JSON.parse(ada?.sealed ?? '{}') as Record<string, string>;
+    expect(await (await sealedOpenerFor(env.DB, env.ENCRYPTION_KEY, 'default'))([reopened.mobile ?? ''])).toEqual(['+14155550109']);
+
+    // The export opens both batches' values: SHA-256 of each hash input, as for any audience.
+    const csv = await (await fetchExport(imp.audienceId)).text();
+    expect(csv).toContain(sha256(hashInput('email', 'priv.ada@example.com')));
+    expect(csv).toContain(sha256('+14155550109'));
+    expect(csv).toContain(sha256('+14155550102'));
+
+    // A push to a CRM opens the fields an admin allowed, from both batches, as for a server-sealed audience.
+    const pushed = await nextMembers(env, 'default', imp.audienceId, { conditions: [], params: [] }, 0, 10, ['email', 'mobile']);
+    expect(pushed.map((m) => [m.label, m.values])).toEqual([
+      ['••••••', { first_name: 'Ada L.', email: 'priv.ada@example.com', mobile: '+14155550109' }],
+      ['••••••', { email: 'priv.bob@example.org', mobile: '+14155550102' }],
+    ]);
+  });
+
+  it('reports a cell the tab refused as a row error, with its code, message and masked hint', async () => {
+    const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+    const imp = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+    const result = await putPrivate(imp.id, 0, await sealRows(key, 1, [['refused.example.com', '415 555 0103', 'Rita'], ['ok.rita@example.com', '', '']]));
+    expect(result.body.counts).toMatchObject({ inserted: 1, rejected: 1 });
+    expect(result.body.errors).toEqual([{ row: 1, column: 'E-mail', code: 'invalid_email', message: 'Not a valid email address (missing @).', value: 'missing @' }]);
+  });
+
+  it('refuses batches that contradict the mode, naming row and column, and an unknown key', async () => {
+    const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+    const imp = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+    const sealed = await sealRows(key, 1, [['mode.ada@example.com', '', 'Ada']]);
+
+    const plainValues = await putPrivate(imp.id, 0, { rows: [...sealed.rows, { row: 2, values: ['mode.bob@example.com', '', 'Bob'] }], sealing: sealed.sealing });
+    expect(plainValues.status).toBe(422);
+    expect(plainValues.body.error).toMatchObject({ code: 'privacy_mode', details: { row: 2, column: 'E-mail' } });
+    expect(plainValues.body.error.message).toMatch(/batch claims privacy mode with plain values: row 2, column "E-mail"/);
+    expect(plainValues.body.error.message).not.toContain('mode.bob');
+
+    const noSealing = await putPrivate(imp.id, 0, { rows: rows(1, [['mode.ada@example.com', '', 'Ada']]) });
+    expect(noSealing.status).toBe(422);
+    const unknownKey = await putPrivate(imp.id, 0, { rows: sealed.rows, sealing: { ...sealed.sealing, keyId: 'wk_not_ours' } });
+    expect(unknownKey.status).toBe(422);
+    expect(unknownKey.body.error.message).toMatch(/wk_not_ours/);
+    const badShape = await putPrivate(imp.id, 0, { rows: [{ row: 1, values: [{ h: 'not-a-digest', c: 'x' } as unknown as PrivateCell, '', 'Ada'] }], sealing: sealed.sealing });
+    expect(badShape.status).toBe(400);
+
+    const plainImport = await startImport(startBody(COLUMNS, 'E-mail'));
+    const sealedInPlain = await putPrivate(plainImport.id, 0, { rows: sealed.rows });
+    expect(sealedInPlain.status).toBe(422);
+    expect(sealedInPlain.body.error.message).toMatch(/plain batch with sealed cells: row 1, column "E-mail"/);
+    const sealingOnPlain = await putPrivate(plainImport.id, 0, { rows: rows(1, [['mode.ada@example.com', '', 'Ada']]), sealing: sealed.sealing });
+    expect(sealingOnPlain.status).toBe(422);
+    // Nothing refused was stored; the import goes on at batch 0.
+    expect((await ok<ImportSummary>('GET', `/api/imports/${imp.id}`)).nextSeq).toBe(0);
+    expect((await putPrivate(imp.id, 0, sealed)).status).toBe(200);
+  });
+
+  it('detects a tampered envelope when opening, and the export names the member and field', async () => {
+    const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+    const imp = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+    await putPrivate(imp.id, 0, await sealRows(key, 1, [['tamper.ada@example.com', '415 555 0104', 'Ada']]));
+    const [member] = await membersOf(imp.audienceId);
+    const sealed = JSON.parse(member?.sealed ?? '{}') as Record<string, string>;
+    const stored = sealed.mobile ?? '';
+    const envelope = fromBase64url(stored.slice(stored.lastIndexOf('.') + 1));
+    envelope[20] = (envelope[20] ?? 0) ^ 1;
+    sealed.mobile = `${stored.slice(0, stored.lastIndexOf('.') + 1)}${toBase64url(envelope)}`;
+    await env.DB.prepare('UPDATE members SET sealed = ? WHERE id = ?').bind(JSON.stringify(sealed), member?.id).run();
+
+    const res = await fetchExport(imp.audienceId);
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as ErrorBody;
+    expect(body.error).toMatchObject({ code: 'sealed_value_unreadable', details: { memberId: String(member?.id), field: 'mobile' } });
+    expect(body.error.message).not.toContain('tamper.ada');
+  });
+});
+
+describe('privacy mode of an audience', () => {
+  it('refuses a CRM import or a sync into a private audience', async () => {
+    const audience = await ok<Audience>('POST', '/api/audiences', { name: 'Private list', privacyMode: true });
+    expect(audience.privacyMode).toBe(true);
+    const crm = await call<ErrorBody>('POST', '/api/imports', {
+      ...startBody(COLUMNS, 'E-mail', { audienceId: audience.id }),
+      source: { kind: 'salesforce', connectionId: 'any', object: 'Contact', headers: COLUMNS.map((c) => c.column) },
+    });
+    expect(crm.status).toBe(422);
+    expect(crm.body.error).toMatchObject({ code: 'privacy_mode', message: expect.stringMatching(/A CRM source cannot be private/) });
+    const newPrivate = await call<ErrorBody>('POST', '/api/imports', {
+      ...startBody(COLUMNS, 'E-mail'),
+      privacyMode: true,
+      source: { kind: 'dynamics', connectionId: 'any', object: 'contact', headers: COLUMNS.map((c) => c.column) },
+    });
+    expect(newPrivate.status).toBe(422);
+    const sync = await call<ErrorBody>('POST', '/api/syncs', { connectionId: 'any', audienceId: audience.id, settings: settings(), consent: { doubleOptIn: true, confirmedBy: 'me' } });
+    expect(sync.status).toBe(422);
+    expect(sync.body.error.code).toBe('privacy_mode');
+  });
+
+  it('changes only while the audience is empty', async () => {
+    const audience = await ok<Audience>('POST', '/api/audiences', { name: 'Switchable' });
+    expect(audience.privacyMode).toBe(false);
+    expect((await ok<Audience>('PATCH', `/api/audiences/${audience.id}`, { name: 'Switchable', privacyMode: true })).privacyMode).toBe(true);
+    expect((await ok<Audience>('PATCH', `/api/audiences/${audience.id}`, { name: 'Switchable', privacyMode: false })).privacyMode).toBe(false);
+    const imp = await startImport(startBody(COLUMNS, 'E-mail', { audienceId: audience.id }));
+    await sendBatch(imp.id, 0, rows(1, [['switch.ada@example.com', '', 'Ada']]));
+    await ok('POST', `/api/imports/${imp.id}/finish`);
+    const refused = await call<ErrorBody>('PATCH', `/api/audiences/${audience.id}`, { name: 'Renamed', privacyMode: true });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.message).toMatch(/already holds 1 member/);
+    expect((await ok<Audience>('GET', `/api/audiences/${audience.id}`)).name).toBe('Switchable');
+    const viaImport = await call<ErrorBody>('POST', '/api/imports', { ...startBody(COLUMNS, 'E-mail', { audienceId: audience.id }), privacyMode: true });
+    expect(viaImport.status).toBe(422);
+  });
+});
+
+const fetchExport = (audienceId: string): Promise<Response> => fetchAs('admin', `/api/audiences/${audienceId}/export.csv`);
+
+/** The comparison audience held the same values plain-sealed by the Worker: gone before the plaintext scan. */
+async function plainCleanup(audienceId: string): Promise<void> {
+  await ok('DELETE', `/api/audiences/${audienceId}`);
+}
