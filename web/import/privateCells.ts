@@ -4,8 +4,8 @@ import type { Field, FieldType } from '../../shared/schema/fields.ts';
 import type { BatchRow } from '../../shared/schema/imports.ts';
 import type { ImportMapping } from '../../shared/schema/mapping.ts';
 import type { PrivateCell, RefusedCell } from '../../shared/schema/privacy.ts';
-import { maskedHint } from '../../shared/validation/maskedHint.ts';
-import { checkCell, isBlank } from '../../shared/validation/importRules.ts';
+import { checkSensitiveCell } from '../../shared/privacy/index.ts';
+import { isBlank } from '../../shared/validation/importRules.ts';
 
 /**
  * The tab side of privacy mode, pure: which values of a batch row are sensitive, what each becomes before it is
@@ -44,16 +44,15 @@ export function sensitivePositions(mapping: Pick<ImportMapping, 'columns'>, fiel
 export type SensitiveVerdict = { kind: 'blank' } | { kind: 'seal'; type: FieldType; normalized: string } | { kind: 'refused'; cell: RefusedCell };
 
 /**
- * Judges one sensitive cell by rule 5 of importRules (length, the type's check, allowed values), as the Worker
- * would. A blank cell stays blank: an empty string gives nothing away, and a blank is absent to the Worker (or an
- * empty identifier, which it reports itself). An invalid value is refused with the message the Worker would have
- * written for a sensitive column and a masked hint — never the value.
+ * Judges one sensitive cell as the Worker would (checkSensitiveCell: rule 5 of importRules). A blank cell stays
+ * blank: an empty string gives nothing away, and a blank is absent to the Worker (or an empty identifier, which it
+ * reports itself). An invalid value is refused with the Worker's message for a sensitive column and a masked hint —
+ * never the value.
  */
 export function judgeSensitiveCell(raw: string, position: SensitivePosition, defaultCountry: string): SensitiveVerdict {
   if (isBlank(raw)) return { kind: 'blank' };
-  const verdict = checkCell(raw, { type: position.type, sensitive: true, defaultCountry, allowed: position.allowed });
-  if (verdict.ok) return { kind: 'seal', type: position.type, normalized: verdict.value };
-  return { kind: 'refused', cell: { problem: verdict.code, message: verdict.message, hint: maskedHint(position.type, raw) } };
+  const verdict = checkSensitiveCell(raw, { type: position.type, defaultCountry, allowed: position.allowed });
+  return verdict.ok ? { kind: 'seal', type: position.type, normalized: verdict.normalized } : { kind: 'refused', cell: verdict.refused };
 }
 
 /** A batch row as a privacy-mode batch carries it. */
