@@ -33,6 +33,13 @@ describe('sensitivePositions', () => {
     expect(positions[0]?.allowed).toEqual({ fieldLabel: 'Tier', values: fields[3]?.allowedValues });
   });
 
+  it('seals the columns the Worker names, also one the mapping left plain (the audience made it sensitive)', () => {
+    expect(sensitivePositions(mapping, fields, ['Ciudad', 'Móvil'])).toEqual([
+      { index: 1, type: 'text' },
+      { index: 2, type: 'phone' },
+    ]);
+  });
+
   it('refuses a field it does not know instead of guessing its type', () => {
     expect(() => sensitivePositions({ columns: [{ column: 'X', target: 'gone', sensitive: true }] }, fields)).toThrow(/gone/);
   });

@@ -23,14 +23,17 @@ export interface SensitivePosition {
 
 /**
  * The sensitive positions of an import's batch rows, from the mapping the import was started with (its imported
- * columns are the values' order) and the workspace's fields (types, allowed values). An unknown field is refused
- * rather than guessed: a wrong type would normalise, and so hash, a value differently from the Worker.
+ * columns are the values' order) and the workspace's fields (types, allowed values). `sealedColumns`, when the
+ * Worker gives it, names the columns to seal: the audience may make a field sensitive that the mapping left plain.
+ * An unknown field is refused rather than guessed: a wrong type would normalise, and so hash, a value differently
+ * from the Worker.
  */
-export function sensitivePositions(mapping: Pick<ImportMapping, 'columns'>, fields: readonly Field[]): SensitivePosition[] {
+export function sensitivePositions(mapping: Pick<ImportMapping, 'columns'>, fields: readonly Field[], sealedColumns?: readonly string[]): SensitivePosition[] {
   const byKey = new Map(fields.map((f) => [f.key, f]));
+  const sealed = sealedColumns ? new Set(sealedColumns) : null;
   const positions: SensitivePosition[] = [];
   importedColumns(mapping).forEach((c, index) => {
-    if (!c.sensitive) return;
+    if (!(sealed ? sealed.has(c.column) : c.sensitive)) return;
     const field = byKey.get(c.target);
     if (!field) throw new Error(`the field "${c.target}" of column "${c.column}" does not exist any more`);
     const position: SensitivePosition = { index, type: field.type };
