@@ -56,6 +56,17 @@ export const api = {
       idempotent: true,
       timeoutMs: 120_000,
     }),
+  /**
+   * A batch whose body is already JSON bytes (a privacy-mode batch, sealed in a worker): every retry sends exactly
+   * these bytes under their idempotency key, never a body sealed again differently.
+   */
+  putBatchBytes: (id: string, seq: number, body: Uint8Array<ArrayBuffer>, o: CallOptions & { context?: ErrorContext } = {}) =>
+    sendChecked(
+      BatchResult,
+      ({ headers, init }) =>
+        fetch(routes.imports[':id'].batches[':seq'].$path({ param: { id: seg(id), seq: String(seq) } }), { method: 'PUT', headers, body, ...init }),
+      { ...o, idempotent: true, timeoutMs: 120_000 },
+    ),
   finishImport: (id: string, o: CallOptions = {}) =>
     sendChecked(ImportSummary, (r) => routes.imports[':id'].finish.$post({ param: { id: seg(id) } }, r), { ...o, idempotent: true }),
   getReport: (id: string, o: CallOptions = {}) =>

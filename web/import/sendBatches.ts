@@ -1,8 +1,12 @@
+import type { Field } from '../../shared/schema/fields.ts';
 import type { ImportCounts, ImportSummary } from '../../shared/schema/imports.ts';
+import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { sumCounts } from '../../shared/report/sumCounts.ts';
 import type { ApiError } from '../api/apiError.ts';
 import { api } from '../api/client.ts';
 import { batchCount, batchRange, buildBatchRows, idempotencyKey, importedColumnIndexes, type RowSource } from './batchRows.ts';
+import { sensitivePositions } from './privateCells.ts';
+import { createSealPool, type SealPool, type SealPoolSetup } from './sealPool.ts';
 
 export interface SendProgress {
   /** Rows the Worker has acknowledged (stored, merged, rejected or skipped): none of them can be lost any more. */
@@ -17,6 +21,13 @@ export interface SendCallbacks {
   onRetry?: (error: ApiError, attempt: number, delayMs: number) => void;
 }
 
+/** A privacy-mode import: its sensitive values are hashed and sealed in this tab, to the workspace's key. */
+export interface PrivacySending {
+  key: WorkspaceSealingKey;
+  /** The workspace's fields: the types (and allowed values) the sensitive values are judged by. */
+  fields: readonly Field[];
+}
+
 export const addCounts = (a: ImportCounts, b: ImportCounts): ImportCounts => sumCounts(a, b);
 
 /**
@@ -25,33 +36,109 @@ export const addCounts = (a: ImportCounts, b: ImportCounts): ImportCounts => sum
  * page shows now, so a resumed import slices and orders values exactly like the first attempt.
  * Each PUT carries a stable idempotency key and is retried with backoff; when retries run out the error is
  * thrown and the caller can call this again later: it asks the Worker where to continue.
+ * In privacy mode (`privacy` given) a pool of workers seals the next batches while one is on its way.
  */
-export async function sendBatches(importId: string, rows: RowSource, headers: readonly string[], callbacks: SendCallbacks = {}): Promise<ImportSummary> {
+export async function sendBatches(
+  importId: string,
+  rows: RowSource,
+  headers: readonly string[],
+  callbacks: SendCallbacks = {},
+  privacy: PrivacySending | null = null,
+): Promise<ImportSummary> {
   const { signal, onProgress, onRetry } = callbacks;
   const summary = await api.getImport(importId, { signal, onRetry });
   if (summary.status === 'completed') return summary;
   const columns = importedColumnIndexes(summary.mapping, headers);
   const total = rows.rowCount;
   const batches = batchCount(total, summary.batchSize);
+  const mapped = summary.mapping.columns.filter((c) => c.target !== null);
   let counts = summary.counts;
   onProgress?.({ rowsDone: batchRange(summary.nextSeq, summary.batchSize, total).first, totalRows: total, counts });
 
-  for (let seq = summary.nextSeq; seq < batches; seq++) {
-    signal?.throwIfAborted();
-    const batchRows = buildBatchRows(rows, columns, headers.length, seq, summary.batchSize);
-    const mapped = summary.mapping.columns.filter((c) => c.target !== null);
-    const result = await api.putBatch(
-      importId,
-      { seq, idempotencyKey: idempotencyKey(importId, seq), rows: batchRows },
-      {
-        signal,
-        onRetry,
-        context: { rowAt: (i) => batchRows[i]?.row, columnAt: (j) => mapped[j]?.column },
-      },
-    );
-    // A replayed answer (the first PUT was applied but its answer lost) was not counted yet either: always add.
-    counts = addCounts(counts, result.counts);
-    onProgress?.({ rowsDone: batchRange(seq, summary.batchSize, total).end, totalRows: total, counts });
+  const positions = privacy ? sensitivePositions(summary.mapping, privacy.fields) : [];
+  // Privacy mode without a sensitive column has nothing to seal: its batches are plain, without a sealing header.
+  const sealed =
+    privacy && positions.length > 0
+      ? sealedBatches(importId, { key: privacy.key, positions, defaultCountry: summary.defaultCountry }, (seq) => buildBatchRows(rows, columns, headers.length, seq, summary.batchSize), batches)
+      : null;
+  try {
+    for (let seq = summary.nextSeq; seq < batches; seq++) {
+      signal?.throwIfAborted();
+      const { first } = batchRange(seq, summary.batchSize, total);
+      let result;
+      if (sealed) {
+        const body = await sealed.body(seq);
+        signal?.throwIfAborted();
+        result = await api.putBatchBytes(importId, seq, body, {
+          signal,
+          onRetry,
+          // Batches are contiguous slices: the i-th row of batch seq is data row first + i (1-based: + 1).
+          context: { rowAt: (i) => first + i + 1, columnAt: (j) => mapped[j]?.column },
+        });
+        sealed.acknowledged(seq);
+      } else {
+        const batchRows = buildBatchRows(rows, columns, headers.length, seq, summary.batchSize);
+        result = await api.putBatch(
+          importId,
+          { seq, idempotencyKey: idempotencyKey(importId, seq), rows: batchRows },
+          { signal, onRetry, context: { rowAt: (i) => batchRows[i]?.row, columnAt: (j) => mapped[j]?.column } },
+        );
+      }
+      // A replayed answer (the first PUT was applied but its answer lost) was not counted yet either: always add.
+      counts = addCounts(counts, result.counts);
+      onProgress?.({ rowsDone: batchRange(seq, summary.batchSize, total).end, totalRows: total, counts });
+    }
+  } finally {
+    sealed?.close();
   }
   return api.finishImport(importId, { signal, onRetry });
+}
+
+/**
+ * Sealed bodies not yet acknowledged by the Worker, by idempotency key. Kept across a pause and resume in this tab,
+ * so a batch whose PUT may have reached the Worker is sent again as exactly the same bytes, never sealed a second
+ * time differently under the same key. At most a few batches (the look-ahead) of one import.
+ */
+const unacknowledged = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
+let unacknowledgedImport: string | null = null;
+
+/** Batches sealed ahead of sending, at most this many per worker beyond the one being sent. */
+const AHEAD_PER_WORKER = 1;
+
+function sealedBatches(importId: string, setup: SealPoolSetup, build: (seq: number) => ReturnType<typeof buildBatchRows>, batches: number) {
+  if (unacknowledgedImport !== importId) {
+    unacknowledged.clear();
+    unacknowledgedImport = importId;
+  }
+  let pool: SealPool | null = null;
+  const open = () => (pool ??= createSealPool(setup));
+
+  const ensure = (seq: number) => {
+    const key = idempotencyKey(importId, seq);
+    let body = unacknowledged.get(key);
+    if (!body) {
+      body = open().seal({ seq, idempotencyKey: key, rows: build(seq) }) as Promise<Uint8Array<ArrayBuffer>>;
+      // A batch that failed to seal is sealed again when asked for next, not answered with the old failure.
+      body.catch(() => unacknowledged.get(key) === body && unacknowledged.delete(key));
+      unacknowledged.set(key, body);
+    }
+    return body;
+  };
+
+  return {
+    /** The body of batch seq, with the next few batches already sealing in the pool meanwhile. */
+    body(seq: number): Promise<Uint8Array<ArrayBuffer>> {
+      const body = ensure(seq);
+      const ahead = Math.min(batches, seq + 1 + open().size * AHEAD_PER_WORKER + 1);
+      for (let next = seq + 1; next < ahead; next++) ensure(next);
+      return body;
+    },
+    /** The Worker holds batch seq: its bytes are dropped from the tab. */
+    acknowledged(seq: number) {
+      unacknowledged.delete(idempotencyKey(importId, seq));
+    },
+    close() {
+      pool?.close();
+    },
+  };
 }

@@ -5,6 +5,7 @@ import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatDate, plural } from '../formatting.ts';
 import { Link, navigate } from '../navigation.tsx';
 import { createBusyAction } from '../busyAction.ts';
+import { isPrivate } from '../../import/privacyChoice.ts';
 
 /** The audience's title line: rename in place, import more, the two exports, delete (confirmed with the member count). */
 export function AudienceActions(props: { audience: Audience; onRenamed: (a: Audience) => void }) {
@@ -36,6 +37,19 @@ export function AudienceActions(props: { audience: Audience; onRenamed: (a: Audi
               </div>
               <p class="muted">
                 {plural(props.audience.memberCount, 'member')} · updated {formatDate(props.audience.updatedAt)}
+              </p>
+              <p class="small audience-privacy" data-testid="audience-privacy">
+                <Show
+                  when={isPrivate(props.audience)}
+                  fallback={
+                    <>
+                      <span class="badge">Standard mode</span> Sensitive columns are hashed and encrypted by the server when they arrive.
+                    </>
+                  }
+                >
+                  <span class="badge lock">Privacy mode</span> Sensitive columns are hashed and encrypted in the browser that imports them: their
+                  plain values never reach the server.
+                </Show>
               </p>
             </div>
           }

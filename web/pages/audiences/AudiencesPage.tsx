@@ -1,5 +1,6 @@
 import { createResource, For, Show } from 'solid-js';
 import { api } from '../../api/client.ts';
+import { isPrivate } from '../../import/privacyChoice.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatCount, formatDate } from '../formatting.ts';
 import { Link } from '../navigation.tsx';
@@ -51,6 +52,12 @@ export default function AudiencesPage() {
                       <tr>
                         <td>
                           <Link href={`/audiences/${encodeURIComponent(audience.id)}`}>{audience.name}</Link>
+                          <Show when={isPrivate(audience)}>
+                            {' '}
+                            <span class="badge lock" title="Privacy mode: sensitive values are hashed and encrypted in the browser that imports them">
+                              private
+                            </span>
+                          </Show>
                         </td>
                         <td class="num">{formatCount(audience.memberCount)}</td>
                         <td class="muted">{formatDate(audience.updatedAt)}</td>

@@ -1,6 +1,7 @@
-import { For, Show } from 'solid-js';
+import { For, Match, Show, Switch } from 'solid-js';
 import type { Audience } from '../../../shared/schema/audiences.ts';
 import type { OnMatch } from '../../../shared/schema/mapping.ts';
+import { isPrivate, type PrivacyChoice, privacyOn } from '../../import/privacyChoice.ts';
 import { plural } from '../formatting.ts';
 import { countryOptions } from './countries.ts';
 
@@ -23,6 +24,10 @@ export function SaveOptions(props: {
   onDefaultCountry: (code: string) => void;
   /** Set when the file's own phone numbers chose the country: said beside the select, so it never changes silently. */
   countryFromData?: string | null;
+  privacy: PrivacyChoice;
+  onPrivacy: (on: boolean) => void;
+  /** Headers of the imported columns marked sensitive: what privacy mode seals. */
+  sensitiveColumns: readonly string[];
   disabled: boolean;
 }) {
   const hasExisting = () => (props.audiences?.length ?? 0) > 0;
@@ -74,7 +79,7 @@ export function SaveOptions(props: {
               <For each={props.audiences}>
                 {(a) => (
                   <option value={a.id}>
-                    {a.name} ({plural(a.memberCount, 'member')})
+                    {a.name} ({plural(a.memberCount, 'member')}{isPrivate(a) ? ', private' : ''})
                   </option>
                 )}
               </For>
@@ -82,6 +87,8 @@ export function SaveOptions(props: {
           </select>
         </div>
       </fieldset>
+
+      <PrivacyOptions privacy={props.privacy} onPrivacy={props.onPrivacy} sensitiveColumns={props.sensitiveColumns} disabled={props.disabled} />
 
       <fieldset disabled={props.disabled}>
         <legend>When a contact already exists in the audience</legend>
@@ -118,5 +125,83 @@ export function SaveOptions(props: {
         <span class="hint">Used for numbers written without an international prefix such as +44.</span>
       </div>
     </div>
+  );
+}
+
+const PRIVACY_PROMISE = 'Sensitive columns are hashed and encrypted in this browser; the plain values never leave your computer.';
+
+/**
+ * Privacy mode, where the target is chosen: a choice for a file into a new or empty audience, shown but fixed for
+ * an audience that has members, and said plainly impossible for a CRM source.
+ */
+function PrivacyOptions(props: { privacy: PrivacyChoice; onPrivacy: (on: boolean) => void; sensitiveColumns: readonly string[]; disabled: boolean }) {
+  const on = () => privacyOn(props.privacy);
+  const fixed = () => (props.privacy.kind === 'fixed' ? props.privacy : null);
+  const crm = () => (props.privacy.kind === 'crm' ? props.privacy : null);
+  const quoted = () => props.sensitiveColumns.map((h) => `“${h}”`).join(', ');
+  return (
+    <fieldset class="privacy-choice" disabled={props.disabled} data-testid="privacy-choice">
+      <legend>Privacy mode</legend>
+      <Switch
+        fallback={
+          <>
+            <label class="choice">
+              <input
+                type="checkbox"
+                checked={on()}
+                disabled={props.disabled || fixed() !== null}
+                aria-describedby="privacy-promise"
+                onChange={(e) => props.onPrivacy(e.currentTarget.checked)}
+              />
+              <span>
+                <strong>Privacy mode</strong> <span class={on() ? 'badge lock' : 'badge'}>{on() ? 'on' : 'off'}</span>
+                <br />
+                <span class="muted small" id="privacy-promise">
+                  {PRIVACY_PROMISE}
+                </span>
+              </span>
+            </label>
+            <Show when={fixed()}>
+              {(f) => (
+                <p class="muted small" data-testid="privacy-fixed">
+                  {f().on
+                    ? `“${f().audienceName}” is a private audience: every import into it is hashed and encrypted in the browser.`
+                    : `“${f().audienceName}” is not a private audience and already has members: its sensitive columns are hashed and encrypted by the server. Import into a new audience to use privacy mode.`}
+                </p>
+              )}
+            </Show>
+            <Show when={on()}>
+              <p class="small" data-testid="privacy-columns">
+                <Show
+                  when={props.sensitiveColumns.length > 0}
+                  fallback={<>No column is marked sensitive yet: mark the columns to protect (emails, phone numbers) with the lock in the grid.</>}
+                >
+                  Sealed in this browser: {quoted()}. An invalid value there is refused here and listed in the report, masked. The dry run is off:
+                  it would send the plain values.
+                </Show>
+              </p>
+            </Show>
+          </>
+        }
+      >
+        <Match when={props.privacy.kind === 'unavailable'}>
+          <p class="muted small" data-testid="privacy-unavailable">
+            Not available: this workspace has no key to seal values with in the browser. Sensitive columns are hashed and encrypted by the
+            server.
+          </p>
+        </Match>
+        <Match when={crm()}>
+          {(c) => (
+            <p class="small" data-testid="privacy-crm">
+              <span class="badge">not available</span> A CRM import cannot be private: the server pulls the records from the CRM itself, so it
+              sees their values. Sensitive columns are still stored only hashed and encrypted.
+              <Show when={c().privateTarget}>
+                {(name) => <strong> “{name()}” is a private audience, so a CRM import cannot go into it: choose another audience.</strong>}
+              </Show>
+            </p>
+          )}
+        </Match>
+      </Switch>
+    </fieldset>
   );
 }

@@ -6,6 +6,7 @@ import type { ImportSession } from './importSession.ts';
 import { DryRunPanel } from './DryRunPanel.tsx';
 import { SaveOptions } from './SaveOptions.tsx';
 import { SaveSummary } from './SaveSummary.tsx';
+import { privacyOn } from '../../import/privacyChoice.ts';
 import { describeCountrySuggestion } from '../../../shared/normalize/suggestCountry.ts';
 
 const regionName = (code: string): string => {
@@ -46,6 +47,9 @@ export function SavePanel(props: { session: ImportSession }) {
                 const suggestion = s.countrySuggestion();
                 return suggestion ? `Chosen from the file: ${describeCountrySuggestion(suggestion, regionName)}.` : null;
               })()}
+              privacy={s.privacy()}
+              onPrivacy={s.setPrivacy}
+              sensitiveColumns={s.sensitiveColumns()}
               disabled={s.locked()}
             />
             {/* Read before consenting: what the import leaves out, rewrites or takes on trust. */}
@@ -83,7 +87,8 @@ export function SavePanel(props: { session: ImportSession }) {
         )}
       </Show>
 
-      <Show when={!s.resumable() && !sending()}>
+      {/* The dry run sends the rows as they are: never in privacy mode, where no plain value may leave the tab. */}
+      <Show when={!s.resumable() && !sending() && !privacyOn(s.privacy())}>
         <DryRunPanel session={s} />
       </Show>
 

@@ -2,6 +2,7 @@ import { createMemo, For, Show } from 'solid-js';
 import { formatCount, plural } from '../formatting.ts';
 import type { ImportSession } from './importSession.ts';
 import { saveSummary } from './saveSummary.ts';
+import { privacyOn } from '../../import/privacyChoice.ts';
 
 function rejectedWords(problemRows: number, rejectedRows: number): string {
   if (rejectedRows === 0) return 'none will be rejected (repeated identifiers are merged)';
@@ -54,7 +55,13 @@ export function SaveSummary(props: { session: ImportSession }) {
             </ul>
           </li>
         </Show>
-        <li data-testid="summary-problems" classList={{ 'summary-attention': summary().problemRows > 0 }}>
+        <Show when={privacyOn(s.privacy()) && s.sensitiveColumns().length > 0}>
+          <li data-testid="summary-privacy">
+            <strong>Privacy mode:</strong> {quoted(s.sensitiveColumns())} {s.sensitiveColumns().length === 1 ? 'is' : 'are'} hashed and encrypted
+            in this browser before anything is sent. An invalid value there is refused here and reported with its row, column and reason, masked.
+          </li>
+        </Show>
+                <li data-testid="summary-problems" classList={{ 'summary-attention': summary().problemRows > 0 }}>
           <Show
             when={summary().problemRows > 0}
             fallback={settled() ? <>No row has a problem.</> : <span class="muted">Checking the rows…</span>}

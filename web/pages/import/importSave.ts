@@ -1,6 +1,6 @@
 import { createMemo, createResource, createSignal, onCleanup } from 'solid-js';
 import { headerSignature } from '../../../shared/mapping/headerSignature.ts';
-import { DEFAULT_BATCH_ROWS, type ImportSummary } from '../../../shared/schema/imports.ts';
+import { DEFAULT_BATCH_ROWS, type ImportSummary, type StartImportBody } from '../../../shared/schema/imports.ts';
 import { maxBatchRows } from '../../../shared/schema/limits.ts';
 import type { OnMatch } from '../../../shared/schema/mapping.ts';
 import { ApiError } from '../../api/apiError.ts';
@@ -18,6 +18,10 @@ import type { RowStore } from '../../rows/rowStore.ts';
 import type { MappingState } from './mappingState.ts';
 import { importSourceOf, type RowSource, sourceHeaders, sourceName, sourceStore } from './rowSource.ts';
 import type { AudienceChoice } from './SaveOptions.tsx';
+import { isPrivate, privacyChoice, privacyOn } from '../../import/privacyChoice.ts';
+import { request } from '../../api/request.ts';
+import { WorkspaceSealingKey } from '../../../shared/schema/privacy.ts';
+import type { PrivacySending } from '../../import/sendBatches.ts';
 
 export type SavePhase =
   | { kind: 'idle' }
@@ -57,6 +61,22 @@ export function createImportSave(options: {
   /** The user picked a country for these rows: the data no longer overrides it. */
   let countryChosen = false;
   const [consent, setConsent] = createSignal(false);
+  /** Privacy mode as the user ticked it; null until they touch it (the default then applies). */
+  const [privacyChosen, setPrivacyChosen] = createSignal<boolean | null>(null);
+  // Privacy mode needs the workspace's sealing key: a server or workspace without one does not offer it.
+  const [sealingKey] = createResource(() => request(WorkspaceSealingKey, '/api/privacy/key', { idempotent: true }).catch(() => null));
+  const privacy = createMemo(() =>
+    privacyChoice({
+      sourceKind: options.source()?.kind ?? null,
+      audience: audience(),
+      audiences: (audiences() ?? []).map((a) => ({ id: a.id, name: a.name, memberCount: a.memberCount, privacyMode: isPrivate(a) })),
+      chosen: privacyChosen(),
+      workspaceDefault: false,
+      available: sealingKey() != null,
+    }),
+  );
+  /** The imported columns marked sensitive, by header: what privacy mode seals in this tab. */
+  const sensitiveColumns = createMemo(() => mapping.columns.filter((c) => c.target !== null && c.sensitive).map((c) => c.header));
   const [phase, setPhase] = createSignal<SavePhase>({ kind: 'idle' });
   const [templateWarning, setTemplateWarning] = createSignal<string | null>(null);
 
@@ -87,8 +107,13 @@ export function createImportSave(options: {
           audienceChosen: audience().mode === 'new' ? audience().name.trim().length > 0 : audience().id !== '',
           consent: consent(),
           fieldLabel: options.fieldLabel,
-        }),
+        }) ?? privacyBlocker(),
   );
+
+  function privacyBlocker(): string | null {
+    const choice = privacy();
+    return choice.kind === 'crm' && choice.privateTarget ? 'A private audience cannot take a CRM import' : null;
+  }
 
   function forgetPending() {
     clearResumeRecord();
@@ -102,7 +127,21 @@ export function createImportSave(options: {
     return { rowCount: store.rowCount, get: (r, c) => store.get(r, c), fieldCount: (r) => store.fieldCount(r), line: (r) => lineOfRow(lines, r + 1) };
   }
 
-  async function send(importId: string, outOfOrderRetried = false): Promise<void> {
+  /**
+   * What a privacy-mode import seals with: the workspace's key and the fields its values are judged by. Asked of
+   * the server for every send (a resumed import too): the audience says whether it is private, or the start did.
+   */
+  async function privacySending(importId: string, startedPrivate: boolean, signal: AbortSignal): Promise<PrivacySending | null> {
+    if (!startedPrivate) {
+      const summary = await api.getImport(importId, { signal });
+      const privateImport = 'privacyMode' in summary && summary.privacyMode === true;
+      if (!privateImport && !isPrivate(await api.getAudience(summary.audienceId, { signal }))) return null;
+    }
+    const [key, fields] = await Promise.all([request(WorkspaceSealingKey, '/api/privacy/key', { idempotent: true, signal }), api.listFields({ signal })]);
+    return { key, fields };
+  }
+
+  async function send(importId: string, outOfOrderRetried = false, startedPrivate = false): Promise<void> {
     const source = options.source();
     if (!source) return;
     abort?.abort();
@@ -112,6 +151,7 @@ export function createImportSave(options: {
     setOwnImport(importId);
     setPhase({ kind: 'sending', importId, progress: null, retrying: null });
     try {
+      const privacyMode = source.kind === 'file' ? await privacySending(importId, startedPrivate, signal) : null;
       const finished = await sendBatches(importId, withLines(sourceStore(source)), sourceHeaders(source), {
         signal,
         onProgress: (p) => {
@@ -125,7 +165,7 @@ export function createImportSave(options: {
             progress: last,
             retrying: `${error.isNetwork ? 'Connection lost' : `The server answered ${error.status}`}; trying again in ${Math.ceil(delay / 1000)} s (attempt ${attempt})…`,
           }),
-      });
+      }, privacyMode);
       clearResumeRecord(importId);
       setPending(null);
       void refetchAudiences();
@@ -135,7 +175,7 @@ export function createImportSave(options: {
     } catch (error) {
       if (signal.aborted) return;
       // Another tab sent batches of this import meanwhile: ask the Worker where it stands now and go on from there.
-      if (error instanceof ApiError && error.code === 'batch_out_of_order' && !outOfOrderRetried) return send(importId, true);
+      if (error instanceof ApiError && error.code === 'batch_out_of_order' && !outOfOrderRetried) return send(importId, true, startedPrivate);
       if (error instanceof ApiError && isRetryable(error)) setPhase({ kind: 'paused', importId, progress: last, error });
       else setPhase({ kind: 'failed', error });
     }
@@ -153,8 +193,8 @@ export function createImportSave(options: {
       const importMapping = mapping.toImportMapping(onMatch());
       const choice = audience();
       const rowCount = sourceStore(source).rowCount;
-      const started = await api.startImport(
-        {
+      const privateImport = privacyOn(privacy());
+      const body: StartImportBody & { privacyMode?: boolean } = {
           ...(choice.mode === 'new' ? { audienceName: choice.name.trim() } : { audienceId: choice.id }),
           source: importSourceOf(source),
           mapping: importMapping,
@@ -163,9 +203,10 @@ export function createImportSave(options: {
           // Wide or sensitive mappings send fewer rows per batch, within what one Worker request may cost.
           batchSize: maxBatchRows(importMapping.columns, DEFAULT_BATCH_ROWS),
           expectedRows: rowCount,
-        },
-        { context: { columnAt: (j) => importMapping.columns[j]?.column } },
-      );
+          // A file says its mode; a CRM import leaves the audience's (and cannot go into a private one).
+          ...(source.kind === 'file' ? { privacyMode: privateImport } : {}),
+        };
+      const started = await api.startImport(body, { context: { columnAt: (j) => importMapping.columns[j]?.column } });
       const signature = headerSignature(sourceHeaders(source));
       // A file is recognised again after a reload by its signature; CRM rows are simply pulled again.
       if (source.kind === 'file') {
@@ -191,7 +232,7 @@ export function createImportSave(options: {
       );
       const onImportStarted = source.kind === 'crm' ? source.rows.onImportStarted : undefined;
       if (onImportStarted) void templateSaved.then(onImportStarted);
-      await send(started.id);
+      await send(started.id, false, privateImport);
     } catch (error) {
       setPhase({ kind: 'failed', error });
     }
@@ -262,6 +303,9 @@ export function createImportSave(options: {
     restoreDefaultCountry: setDefaultCountry,
     consent,
     setConsent,
+    privacy,
+    setPrivacy: (on: boolean) => setPrivacyChosen(on),
+    sensitiveColumns,
     blocker,
     phase,
     /** New rows on the page: nothing of the previous rows' save carries over. */
@@ -270,6 +314,7 @@ export function createImportSave(options: {
       setCountrySuggestion(null);
       setPhase({ kind: 'idle' });
       setConsent(false);
+      setPrivacyChosen(null);
       setResumable(null);
     },
     busy,

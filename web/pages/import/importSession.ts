@@ -221,6 +221,10 @@ export function createImportSession(options: { onFinished: (importId: string) =>
     setDefaultCountry: save.setDefaultCountry,
     consent: save.consent,
     setConsent: save.setConsent,
+    /** Privacy mode: whether this import is hashed and sealed in the tab, and whether the user may choose. */
+    privacy: save.privacy,
+    setPrivacy: save.setPrivacy,
+    sensitiveColumns: save.sensitiveColumns,
     blocker: save.blocker,
     phase: save.phase,
     busy: save.busy,

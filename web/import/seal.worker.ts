@@ -1,0 +1,29 @@
+/// <reference lib="webworker" />
+// Hashing and sealing a batch of a privacy-mode import runs here, on another core: the tab only builds the plain
+// rows and sends the finished bytes.
+import { sealBatchCells } from '../../shared/privacy/index.ts';
+import { sealBatchBody } from './sealBatch.ts';
+import type { SealReply, SealRequest } from './sealMessages.ts';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+let setup: Extract<SealRequest, { type: 'setup' }> | null = null;
+
+self.onmessage = async (event: MessageEvent<SealRequest>) => {
+  const message = event.data;
+  if (message.type === 'setup') {
+    setup = message;
+    return;
+  }
+  const reply = (r: SealReply, transfer: Transferable[] = []) => self.postMessage(r, transfer);
+  try {
+    if (!setup) throw new Error('no sealing key yet');
+    const { key, positions, defaultCountry } = setup;
+    const bytes = await sealBatchBody({ ...message, positions, defaultCountry }, (cells) => sealBatchCells(key, cells));
+    // The encoder's buffer may be larger than its text: only the body moves back.
+    const body = (bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
+    reply({ id: message.id, body }, [body]);
+  } catch (error) {
+    reply({ id: message.id, error: error instanceof Error ? error.message : String(error) });
+  }
+};

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { hashInput } from '../../shared/normalize/normalizeValue.ts';
+import { openBatchKey, openSealedValues, sealBatchCells } from '../../shared/privacy/index.ts';
+import { z } from 'zod';
+import { BatchRow } from '../../shared/schema/imports.ts';
+import { BatchSealingHeader, PrivateCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
+import type { PrivateBatchRow, SensitivePosition } from './privateCells.ts';
+import { sealBatchBody } from './sealBatch.ts';
+
+// The privacy-mode batch body as the contract (shared/schema/privacy.ts) describes it: a sealing header, and a
+// PrivateCell or a blank at each sensitive position.
+const BatchBody = z.object({
+  seq: z.number().int(),
+  idempotencyKey: z.string(),
+  sealing: BatchSealingHeader,
+  rows: z.array(BatchRow.extend({ values: z.array(z.union([z.string(), PrivateCell])) })),
+});
+
+async function workspaceKey() {
+  const pair = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits', 'deriveKey'])) as CryptoKeyPair;
+  const jwk = await crypto.subtle.exportKey('jwk', pair.publicKey);
+  const key = WorkspaceSealingKey.parse({ keyId: 'k1', publicKey: { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y } });
+  return { key, privateKey: pair.privateKey };
+}
+
+const sha256Hex = async (text: string) =>
+  [...new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)))].map((b) => b.toString(16).padStart(2, '0')).join('');
+
+// Values: Nombre (plain), Correo (sensitive email), Móvil (sensitive phone).
+const positions: SensitivePosition[] = [
+  { index: 1, type: 'email' },
+  { index: 2, type: 'phone' },
+];
+const rows = (): PrivateBatchRow[] => [
+  { row: 1, line: 2, values: ['Ana', ' Ana@Example.com', '600 000 001'] },
+  { row: 2, values: ['Eva', 'eva-at-example.com', ''] },
+  { row: 3, values: ['Luis', 'luis@example.com', '12345'] },
+];
+
+describe('sealBatchBody', () => {
+  it('builds a batch body the Worker accepts, sealed to the workspace key, with no plain sensitive value in it', async () => {
+    const { key, privateKey } = await workspaceKey();
+    const bytes = await sealBatchBody({ seq: 4, idempotencyKey: 'import-x-batch-4', rows: rows(), positions, defaultCountry: 'ES' }, (cells) =>
+      sealBatchCells(key, cells),
+    );
+    const text = new TextDecoder().decode(bytes);
+    for (const plain of ['Ana@Example.com', 'ana@example.com', 'eva-at-example.com', 'luis@example.com', '600 000 001', '+34600000001', '12345']) {
+      expect(text).not.toContain(plain);
+    }
+    const body = BatchBody.parse(JSON.parse(text));
+    expect(body).toMatchObject({ seq: 4, idempotencyKey: 'import-x-batch-4', sealing: { keyId: 'k1' } });
+    expect(body.rows.map((r) => r.values[0])).toEqual(['Ana', 'Eva', 'Luis']);
+    expect(body.rows[0]?.line).toBe(2);
+
+    // The refused cells: code, message and masked hint only; a blank stays blank.
+    expect(body.rows[1]?.values[1]).toEqual({ problem: 'invalid_email', message: 'Not a valid email address (missing @).', hint: 'missing @' });
+    expect(body.rows[1]?.values[2]).toBe('');
+    expect(body.rows[2]?.values[2]).toEqual({ problem: 'invalid_phone', message: 'Not a valid phone number (5 digits).', hint: '5 digits' });
+
+    // The sealed ones open with the workspace's private key to the normalised values, and carry their SHA-256.
+    const sealed = [body.rows[0]?.values[1], body.rows[0]?.values[2], body.rows[2]?.values[1]] as { h: string; c: string }[];
+    const batchKey = await openBatchKey(privateKey, 'k1', body.sealing?.ephemeralKey as string);
+    expect(await openSealedValues(batchKey, sealed.map((s) => s.c))).toEqual(['ana@example.com', '+34600000001', 'luis@example.com']);
+    expect(sealed.map((s) => s.h)).toEqual([
+      await sha256Hex(hashInput('email', 'ana@example.com')),
+      await sha256Hex(hashInput('phone', '+34600000001')),
+      await sha256Hex(hashInput('email', 'luis@example.com')),
+    ]);
+  });
+
+  it('seals each batch under its own key: the same rows twice give other ciphertexts, the same hashes', async () => {
+    const { key } = await workspaceKey();
+    const seal = async () =>
+      BatchBody.parse(JSON.parse(new TextDecoder().decode(await sealBatchBody({ seq: 0, idempotencyKey: 'import-x-batch-0', rows: rows(), positions, defaultCountry: 'ES' }, (c) => sealBatchCells(key, c)))));
+    const [a, b] = [await seal(), await seal()];
+    expect(a.sealing?.ephemeralKey).not.toBe(b.sealing?.ephemeralKey);
+    const first = (body: typeof a) => body.rows[0]?.values[1] as { h: string; c: string };
+    expect(first(a).h).toBe(first(b).h);
+    expect(first(a).c).not.toBe(first(b).c);
+  });
+});
