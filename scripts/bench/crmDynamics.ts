@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { FakeDataverse } from '../../test/servers/dynamics/fakeDataverse.ts';
+import { batchBody, parseBatchAnswer } from '../../worker/connectors/dynamics/writerBatch.ts';
 import type { CrmUnderBench } from './crmUnderBench.ts';
 
 const CLIENT = { clientId: 'bench-dynamics-client', clientSecret: 'bench-dynamics-secret' };
@@ -15,7 +16,7 @@ async function ok(res: Response): Promise<Response> {
 }
 
 /** The fake Dataverse environment and identity platform (test/servers/dynamics) with `records` generated contacts. */
-export async function dynamicsUnderBench(records: number): Promise<CrmUnderBench> {
+export async function dynamicsUnderBench(records: number): Promise<CrmUnderBench & { batchDirect(contacts: readonly Record<string, string>[], lookUpFirst: boolean): Promise<number> }> {
   const fake = new FakeDataverse({ ...CLIENT, contacts: records });
   const url = await fake.start();
   const tenant = randomUUID();
@@ -78,6 +79,46 @@ export async function dynamicsUnderBench(records: number): Promise<CrmUnderBench
         next = page['@odata.nextLink'] ?? null;
       }
       return { records: count, pages };
+    },
+
+    /**
+     * The fake's own accept rate for what a push writes: $batch requests of 1,000 creates, each in a change set of
+     * its own with odata.continue-on-error, one request at a time, as the Dynamics writer sends them; the number of
+     * parts answered 204. With `lookUpFirst`, each 1,000 are first looked up by emailaddress1 (`eq … or …`, 100 a
+     * query, 4 queries in flight), as a push step matches before it writes.
+     */
+    async batchDirect(contacts, lookUpFirst) {
+      token ??= await directToken();
+      const headers = { authorization: `Bearer ${token}`, accept: 'application/json', 'odata-maxversion': '4.0', 'odata-version': '4.0' };
+      let saved = 0;
+      for (let i = 0; i < contacts.length; i += 1000) {
+        const part = contacts.slice(i, i + 1000);
+        if (lookUpFirst) {
+          const queries = Array.from({ length: Math.ceil(part.length / 100) }, (_, q) => part.slice(q * 100, (q + 1) * 100));
+          let next = 0;
+          const worker = async () => {
+            while (next < queries.length) {
+              const chunk = queries[next++] ?? [];
+              const filter = chunk.map((c) => `emailaddress1 eq '${(c.emailaddress1 ?? '').replaceAll("'", "''")}'`).join(' or ');
+              const query = new URLSearchParams({ $select: 'contactid,modifiedon,emailaddress1,firstname,lastname,_ownerid_value', $filter: filter }).toString().replaceAll('+', '%20');
+              await (await ok(await fetch(`${url}${WEB_API}contacts?${query}`, { headers: { ...headers, prefer: 'odata.maxpagesize=5000' } }))).json();
+            }
+          };
+          await Promise.all([worker(), worker(), worker(), worker()]);
+        }
+        const { contentType, body } = batchBody(
+          part.map((c) => ({
+            method: 'POST' as const,
+            url: `${url}${WEB_API}contacts`,
+            headers: { 'Content-Type': 'application/json; type=entry', 'MSCRM.SuppressDuplicateDetection': 'false' },
+            body: JSON.stringify(c),
+          })),
+          randomUUID(),
+        );
+        const res = await ok(await fetch(`${url}${WEB_API}$batch`, { method: 'POST', headers: { ...headers, 'content-type': contentType, prefer: 'odata.continue-on-error' }, body }));
+        saved += parseBatchAnswer(await res.text(), res.headers.get('content-type') ?? '').filter((a) => a.status === 204).length;
+      }
+      return saved;
     },
 
     close: () => fake.stop(),

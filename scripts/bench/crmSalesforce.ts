@@ -36,7 +36,13 @@ async function directToken(org: CreateOrgResponse): Promise<string> {
 /** The fake Salesforce (test/servers/salesforce) with one org of `records` generated contacts. */
 export async function salesforceUnderBench(
   records: number,
-): Promise<CrmUnderBench & { changeEvery(nth: number): Promise<number>; createDirect(contacts: readonly Record<string, string>[], lookUpFirst: boolean): Promise<number> }> {
+): Promise<
+  CrmUnderBench & {
+    changeEvery(nth: number): Promise<number>;
+    createDirect(contacts: readonly Record<string, string>[], lookUpFirst: boolean): Promise<number>;
+    bulkDirect(contacts: readonly Record<string, string>[], jobSize: number, lookUpFirst: boolean): Promise<number>;
+  }
+> {
   const fake = await startFakeSalesforce();
   const res = await fetch(`${fake.url}/__control/orgs`, {
     method: 'POST',
@@ -120,6 +126,51 @@ export async function salesforceUnderBench(
           await fetch(`${org.instanceUrl}/services/data/v${LATEST_API_VERSION}/composite/sobjects`, { method: 'POST', headers, body: JSON.stringify({ allOrNone: false, records }) }),
         );
         saved += ((await res.json()) as { success: boolean }[]).filter((r) => r.success).length;
+      }
+      return saved;
+    },
+
+    /**
+     * The fake's own accept rate for what a large push writes: Bulk API 2.0 ingest jobs of `jobSize` new contacts
+     * (create, CSV upload, UploadComplete, polled as the writer polls — at once, then after 250 ms growing by half —,
+     * successfulResults read), one job at a time; the number of rows the results name. With `lookUpFirst`, each job's
+     * emails are first looked up 200 a query, 4 queries in flight, as a push step matches before it writes.
+     */
+    async bulkDirect(contacts, jobSize, lookUpFirst) {
+      token ??= await directToken(org);
+      const api = `${org.instanceUrl}/services/data/v${LATEST_API_VERSION}`;
+      const headers = { authorization: `Bearer ${token}` };
+      const asJson = { ...headers, 'content-type': 'application/json' };
+      let saved = 0;
+      for (let i = 0; i < contacts.length; i += jobSize) {
+        const part = contacts.slice(i, i + jobSize);
+        if (lookUpFirst) {
+          const queries = Array.from({ length: Math.ceil(part.length / COLLECTION_SIZE) }, (_, q) => part.slice(q * COLLECTION_SIZE, (q + 1) * COLLECTION_SIZE));
+          let next = 0;
+          const worker = async () => {
+            while (next < queries.length) {
+              const chunk = queries[next++] ?? [];
+              const soql = `SELECT Id, Email, FirstName, LastName, OwnerId, LastModifiedDate FROM Contact WHERE Email IN (${chunk.map((c) => `'${c.Email}'`).join(', ')})`;
+              await (await ok(await fetch(`${api}/query?${new URLSearchParams({ q: soql })}`, { headers }))).json();
+            }
+          };
+          await Promise.all([worker(), worker(), worker(), worker()]);
+        }
+        const columns = Object.keys(part[0] ?? {});
+        const csv = `${[columns.join(','), ...part.map((c) => columns.map((k) => `"${(c[k] ?? '').replaceAll('"', '""')}"`).join(','))].join('\n')}\n`;
+        const job = (await (
+          await ok(await fetch(`${api}/jobs/ingest`, { method: 'POST', headers: asJson, body: JSON.stringify({ object: 'Contact', operation: 'insert', contentType: 'CSV', lineEnding: 'LF', columnDelimiter: 'COMMA' }) }))
+        ).json()) as { id: string };
+        await ok(await fetch(`${api}/jobs/ingest/${job.id}/batches`, { method: 'PUT', headers: { ...headers, 'content-type': 'text/csv' }, body: csv }));
+        await ok(await fetch(`${api}/jobs/ingest/${job.id}`, { method: 'PATCH', headers: asJson, body: JSON.stringify({ state: 'UploadComplete' }) }));
+        for (let wait = 250; ; wait = Math.min(10_000, Math.round(wait * 1.5))) {
+          const info = (await (await ok(await fetch(`${api}/jobs/ingest/${job.id}`, { headers }))).json()) as { state: string };
+          if (info.state === 'JobComplete') break;
+          if (info.state === 'Failed' || info.state === 'Aborted') throw new Error(`bulk job ${job.id} ${info.state}`);
+          await new Promise((r) => setTimeout(r, wait));
+        }
+        const results = await (await ok(await fetch(`${api}/jobs/ingest/${job.id}/successfulResults`, { headers }))).text();
+        saved += results.trimEnd().split('\n').length - 1;
       }
       return saved;
     },

@@ -1,6 +1,8 @@
 import type { ExportSettings, ExportSettingsAnswer, PushRequest, SaveExportSettingsBody } from '../../shared/schema/crmExport.ts';
 import type { Push, PushPreview } from '../../shared/schema/crmPush.ts';
 import type { ImportSummary, StartImportBody } from '../../shared/schema/imports.ts';
+import { loadavg } from 'node:os';
+import { dynamicsUnderBench } from './crmDynamics.ts';
 import { salesforceUnderBench } from './crmSalesforce.ts';
 import { BATCH_ROWS, ImportSender } from './measureIngest.ts';
 import { startLocalServer } from './localServer.ts';
@@ -50,29 +52,31 @@ async function importMembers(baseUrl: string, members: number): Promise<{ audien
 }
 
 /** Members become Contacts, found by email, with their names: the smallest useful write-back. */
-const SETTINGS: ExportSettings = {
-  people: {
-    target: 'contact',
-    identifiers: [{ platformField: 'email', crmProperty: 'Email' }],
-    fields: [
-      { platformField: 'email', crmProperty: 'Email' },
-      { platformField: 'first_name', crmProperty: 'FirstName' },
-      { platformField: 'last_name', crmProperty: 'LastName' },
-    ].map((f) => ({ ...f, direction: 'to_crm' as const, overwrite: true, defaultOnCreate: null })),
-    fixed: [],
-    exportTime: [],
-    engagement: [],
-    campaign: {},
-  },
-  companies: null,
-  owners: { ownerField: null, users: [], defaultOwnerId: null },
-  sensitiveAllowed: [],
-};
+function settingsOf(email: string, firstName: string, lastName: string): ExportSettings {
+  return {
+    people: {
+      target: 'contact',
+      identifiers: [{ platformField: 'email', crmProperty: email }],
+      fields: [
+        { platformField: 'email', crmProperty: email },
+        { platformField: 'first_name', crmProperty: firstName },
+        { platformField: 'last_name', crmProperty: lastName },
+      ].map((f) => ({ ...f, direction: 'to_crm' as const, overwrite: true, defaultOnCreate: null })),
+      fixed: [],
+      exportTime: [],
+      engagement: [],
+      campaign: {},
+    },
+    companies: null,
+    owners: { ownerField: null, users: [], defaultOwnerId: null },
+    sensitiveAllowed: [],
+  };
+}
 
 /** Saved as the settings page saves them: the current version first, then PUT with it as the base. */
-async function saveSettings(baseUrl: string, connectionId: string): Promise<void> {
+async function saveSettings(baseUrl: string, connectionId: string, settings: ExportSettings): Promise<void> {
   const current = await send<ExportSettingsAnswer>(baseUrl, 'GET', `/api/connections/${connectionId}/export-settings`);
-  const body: SaveExportSettingsBody = { settings: SETTINGS, baseVersion: current.version };
+  const body: SaveExportSettingsBody = { settings, baseVersion: current.version };
   await send<ExportSettingsAnswer>(baseUrl, 'PUT', `/api/connections/${connectionId}/export-settings`, body);
 }
 
@@ -95,51 +99,102 @@ async function pushAndWait(baseUrl: string, request: PushRequest): Promise<{ pus
   }
 }
 
+/** Members a push step plans and writes (worker/push/pushBatch.ts PUSH_BATCH_MEMBERS): a Bulk API 2.0 job each on Salesforce. */
+const STEP_MEMBERS = 10_000;
+
+/** One CRM as the push bench drives it: where the push writes, and the fake's own rate for the same endpoint. */
+type PushTarget = {
+  label: string;
+  /** What the push sends and the fake's direct rate is measured on. */
+  endpoint: string;
+  settings: ExportSettings;
+  connect(baseUrl: string): Promise<string>;
+  /** Writes `members` new contacts (emails starting with `prefix`) straight to the fake; the number saved. */
+  direct(prefix: string, lookUpFirst: boolean): Promise<number>;
+};
+
+async function benchTarget(baseUrl: string, audienceId: string, members: number, target: PushTarget): Promise<void> {
+  const connectionId = await target.connect(baseUrl);
+  await saveSettings(baseUrl, connectionId, target.settings);
+  const request: PushRequest = { connectionId, audienceId, scope: { kind: 'audience' }, exportTimeValues: {} };
+
+  const t1 = performance.now();
+  const preview = await send<PushPreview>(baseUrl, 'POST', '/api/pushes/preview', request);
+  const tPreview = (performance.now() - t1) / 1000;
+  if (preview.members !== members) throw new Error(`preview saw ${preview.members} of ${members} members`);
+
+  const { push, seconds } = await pushAndWait(baseUrl, request);
+  if (push.done !== members || push.counts.created !== members) throw new Error(`push accounted for ${JSON.stringify(push)}`);
+
+  // (a) after the push, so the org holds the push's records as the push's last step found it; other emails, so
+  // nothing collides. (a') as (a), each step's emails looked up first, as the push does.
+  const timeDirect = async (prefix: string, lookUpFirst: boolean) => {
+    const t = performance.now();
+    const saved = await target.direct(prefix, lookUpFirst);
+    if (saved !== members) throw new Error(`the fake saved ${saved} of ${members} contacts`);
+    return (performance.now() - t) / 1000;
+  };
+  const tDirect = await timeDirect('direct', false);
+  const tLookUp = await timeDirect('looked.up', true);
+
+  console.log(`\n### ${target.label}: ${target.endpoint}`);
+  console.log(`preview, whole audience                  ${tPreview.toFixed(2).padStart(6)} s  (${JSON.stringify(preview.counts)})`);
+  console.log(`(a) the fake, the same endpoint from Node ${tDirect.toFixed(2).padStart(6)} s  ${perSecond(members, tDirect).padStart(18)}`);
+  console.log(`(a') the same, each step looked up first  ${tLookUp.toFixed(2).padStart(6)} s  ${perSecond(members, tLookUp).padStart(18)}`);
+  console.log(
+    `(b) push run, read, planned and written  ${seconds.toFixed(2).padStart(6)} s  ${perSecond(members, seconds).padStart(18)}  → ${(tDirect / seconds).toFixed(2)}× (a); ` +
+      `${(tLookUp / seconds).toFixed(2)}× (a'); created ${push.counts.created}, failed ${push.counts.failed}`,
+  );
+}
+
 /** Issue 11's speed goal: a push of a whole audience vs the fake's own accept rate (≥ 0.5×), and the preview's time. */
 export async function runPushBench(): Promise<void> {
   const members = Number(process.env.BENCH_PUSH_MEMBERS ?? 50_000);
-  const crm = await salesforceUnderBench(0);
-  const server = await startLocalServer(crm.vars);
+  const crms = (process.env.BENCH_PUSH_CRMS ?? 'salesforce,dynamics').split(',');
+  const salesforce = await salesforceUnderBench(0);
+  const dynamics = await dynamicsUnderBench(0);
+  const server = await startLocalServer({ ...salesforce.vars, ...dynamics.vars });
+  const contacts = (prefix: string, names: (i: number) => Record<string, string>) => Array.from({ length: members }, (_, i) => names(i));
+  const targets: Record<string, PushTarget> = {
+    salesforce: {
+      label: 'Salesforce Contact',
+      endpoint: `Bulk API 2.0 ingest jobs of ${count(STEP_MEMBERS)} (one per push step)`,
+      settings: settingsOf('Email', 'FirstName', 'LastName'),
+      connect: (baseUrl) => salesforce.connect(baseUrl),
+      direct: (prefix, lookUpFirst) =>
+        salesforce.bulkDirect(
+          contacts(prefix, (i) => ({ Email: `${prefix}${i}@example.com`, FirstName: `First${i}`, LastName: `Last${i}` })),
+          STEP_MEMBERS,
+          lookUpFirst,
+        ),
+    },
+    dynamics: {
+      label: 'Dynamics 365 contact',
+      endpoint: '$batch of 1,000 creates, a change set each, continue-on-error',
+      settings: settingsOf('emailaddress1', 'firstname', 'lastname'),
+      connect: (baseUrl) => dynamics.connect(baseUrl),
+      direct: (prefix, lookUpFirst) =>
+        dynamics.batchDirect(
+          contacts(prefix, (i) => ({ emailaddress1: `${prefix}${i}@example.com`, firstname: `First${i}`, lastname: `Last${i}` })),
+          lookUpFirst,
+        ),
+    },
+  };
   try {
     console.log(`\n## Sync to CRM: push of ${count(members)} members (email, first and last name; goal ≥ 0.5× the fake's own accept rate)`);
     const t0 = performance.now();
     const { audienceId, inserted } = await importMembers(server.baseUrl, members);
     if (inserted !== members) throw new Error(`import inserted ${inserted} of ${members} members`);
-    const tImport = (performance.now() - t0) / 1000;
-    const connectionId = await crm.connect(server.baseUrl);
-    await saveSettings(server.baseUrl, connectionId);
-    const request: PushRequest = { connectionId, audienceId, scope: { kind: 'audience' }, exportTimeValues: {} };
-
-    const t1 = performance.now();
-    const preview = await send<PushPreview>(server.baseUrl, 'POST', '/api/pushes/preview', request);
-    const tPreview = (performance.now() - t1) / 1000;
-    if (preview.members !== members) throw new Error(`preview saw ${preview.members} of ${members} members`);
-
-    const { push, seconds } = await pushAndWait(server.baseUrl, request);
-    if (push.done !== members || push.counts.created !== members) throw new Error(`push accounted for ${JSON.stringify(push)}`);
-
-    // (a) after the push, so the org is not empty as the push found it; other emails, so nothing collides.
-    // (a') as (a), each 200 looked up by email first, as the push does: the fake scans all its records per query.
-    const direct = (prefix: string) => Array.from({ length: members }, (_, i) => ({ Email: `${prefix}${i}@example.com`, FirstName: `First${i}`, LastName: `Last${i}` }));
-    const timeDirect = async (prefix: string, lookUpFirst: boolean) => {
-      const t = performance.now();
-      const saved = await crm.createDirect(direct(prefix), lookUpFirst);
-      if (saved !== members) throw new Error(`the fake saved ${saved} of ${members} contacts`);
-      return (performance.now() - t) / 1000;
-    };
-    const tDirect = await timeDirect('direct', false);
-    const tLookUp = await timeDirect('looked.up', true);
-
-    console.log(`\n### Salesforce Contact, sObject Collections of 200 (audience imported in ${tImport.toFixed(1)} s)`);
-    console.log(`preview, whole audience                  ${tPreview.toFixed(2).padStart(6)} s  (${JSON.stringify(preview.counts)})`);
-    console.log(`(a) the fake, creates straight from Node  ${tDirect.toFixed(2).padStart(6)} s  ${perSecond(members, tDirect).padStart(18)}`);
-    console.log(`(a') the same, each 200 looked up first  ${tLookUp.toFixed(2).padStart(6)} s  ${perSecond(members, tLookUp).padStart(18)}`);
-    console.log(
-      `(b) push run, read, planned and written  ${seconds.toFixed(2).padStart(6)} s  ${perSecond(members, seconds).padStart(18)}  → ${(tDirect / seconds).toFixed(2)}× (a); ` +
-        `${(tLookUp / seconds).toFixed(2)}× (a'); created ${push.counts.created}, failed ${push.counts.failed}`,
-    );
+    console.log(`audience imported in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    for (const name of crms) {
+      const target = targets[name];
+      if (!target) throw new Error(`BENCH_PUSH_CRMS: no CRM "${name}"`);
+      await benchTarget(server.baseUrl, audienceId, members, target);
+      console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    }
   } finally {
     server.stop();
-    await crm.close();
+    await salesforce.close();
+    await dynamics.close();
   }
 }

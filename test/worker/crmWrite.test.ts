@@ -101,7 +101,8 @@ describe('Salesforce: sObject Collections for small batches', () => {
     const writer = await salesforceWriter(org);
     const found = await writer.findBy('Contact', 'LastName', ["O'Brien", 'back\\slash', 'say "hi"', "x') OR LastName != ('"], ['LastName']);
     expect(found.map((r) => r.values.LastName).sort()).toEqual(["O'Brien", 'back\\slash', 'say "hi"']);
-    const many = Array.from({ length: 450 }, (_, i) => `nobody${i}`);
+    // IN lists are sized by the URL they travel in (at most 12,000 encoded bytes): 451 values of ~75 bytes make 3 queries.
+    const many = Array.from({ length: 450 }, (_, i) => `nobody${i}-${'x'.repeat(60)}`);
     expect(await writer.findBy('Contact', 'LastName', [...many, 'OBrien'], ['LastName'])).toHaveLength(1);
     expect((await org.stats()).queries.filter((q) => q.includes('nobody')).length).toBe(3);
 
@@ -253,15 +254,16 @@ describe('Dynamics 365: $batch writes', () => {
     expect(last?.values.lastname).toBe('Bulk 2344');
   });
 
-  it('finds rows by values with quotes and backslashes, in filters of at most 200 values, and lists the users', async () => {
+  it('finds rows by values with quotes and backslashes, in filters sized by their URL, and lists the users', async () => {
     const { writer, fake } = await dataverseTenant([{ lastname: "O'Brien" }, { lastname: 'back\\slash' }, { lastname: '50%_off' }, { lastname: 'OBrien' }]);
     await fake.control({ clearLog: true });
     const found = await writer.findBy('contact', 'lastname', ["O'Brien", 'back\\slash', '50%_off', "x' or lastname ne 'y"], ['lastname']);
     expect(found.map((r) => r.values.lastname).sort()).toEqual(['50%_off', "O'Brien", 'back\\slash']);
     await fake.control({ clearLog: true });
-    const many = Array.from({ length: 450 }, (_, i) => `nobody${i}`);
+    // Filters of at most 12,000 URL-encoded characters: 451 conditions of ~100 make 4 queries.
+    const many = Array.from({ length: 450 }, (_, i) => `nobody${i}-${'x'.repeat(60)}`);
     expect(await writer.findBy('contact', 'lastname', [...many, 'OBrien'], ['lastname'])).toHaveLength(1);
-    expect((await fake.log()).requests.filter((r) => r.url.includes('/contacts?'))).toHaveLength(3);
+    expect((await fake.log()).requests.filter((r) => r.url.includes('/contacts?'))).toHaveLength(4);
 
     const users = await writer.listUsers();
     expect(users).toContainEqual({ id: SYSTEM_USERS[0]?.systemuserid, name: 'Nancy Admin', email: 'nancy@contoso.onmicrosoft.com', active: true });

@@ -4,6 +4,7 @@ import type { CrmRecordRef } from '../../worker/connectors/connector.ts';
 import { openWriter } from '../../worker/connectors/openConnector.ts';
 import { BULK_THRESHOLD } from '../../worker/connectors/salesforce/writer.ts';
 import { pushNextBatch } from '../../worker/push/pushBatch.ts';
+import { insertPushStatement } from '../../worker/push/pushStore.ts';
 import type { WriteControl, WriteStats } from '../servers/salesforce/writeTypes.ts';
 import { connect, createOrg, type FakeOrgHandle } from './connectors/fakeSalesforce.ts';
 import { importAudience, linksOf, pushAndWait, saveExportSettings } from './push/pushHelpers.ts';
@@ -147,5 +148,33 @@ describe('Sync to CRM, Salesforce Bulk API 2.0', () => {
     expect(after.size).toBe(size);
     expect([...after.values()].every((records) => records.length === 1)).toBe(true);
     expect(await linksOf(audienceId)).toHaveLength(size);
+  });
+
+  it('one step takes batch after batch within its time budget, each committed with the cursor where the one before ended', async () => {
+    const emails = Array.from({ length: 450 }, (_, i) => emailOf(i));
+    const { audienceId } = await importAudience(
+      COLUMNS,
+      'Email',
+      emails.map((e, i) => [e, `First${i}`, `Last${i}`]),
+    );
+    const org = await createOrg();
+    const connectionId = await connect(org);
+    await saveExportSettings(connectionId, SETTINGS);
+    const pushId = crypto.randomUUID();
+    await insertPushStatement(env.DB, 'default', {
+      id: pushId,
+      request: { connectionId, audienceId, scope: { kind: 'audience' }, exportTimeValues: {} },
+      settings: await saveExportSettings(connectionId, SETTINGS),
+      startedBy: null,
+      total: 450,
+      now: new Date().toISOString(),
+    }).run();
+    expect(await pushNextBatch(env, 'default', pushId, { batchMembers: 200, budgetMs: 60_000 })).toEqual({ done: true, handled: 450 });
+    const row = await env.DB.prepare('SELECT created, failed, batches, after_member_id FROM pushes WHERE id = ?').bind(pushId).first();
+    const lastMember = await env.DB.prepare('SELECT MAX(id) AS id FROM members WHERE audience_id = ?').bind(audienceId).first<{ id: number }>();
+    expect(row).toEqual({ created: 450, failed: 0, batches: 3, after_member_id: lastMember?.id });
+    expect((await salesforceWrites(org)).collectionRecords).toBe(450);
+    expect((await contactsByEmail(connectionId, emails)).size).toBe(450);
+    expect(await linksOf(audienceId)).toHaveLength(450);
   });
 });

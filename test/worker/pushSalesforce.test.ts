@@ -173,18 +173,18 @@ describe('Sync to CRM, Salesforce', () => {
     }).run();
     const cursor = async () => env.DB.prepare('SELECT after_member_id, created FROM pushes WHERE id = ?').bind(pushId).first<{ after_member_id: number; created: number }>();
 
-    expect(await pushNextBatch(env, 'default', pushId, 200)).toEqual({ done: false, handled: 200 });
+    expect(await pushNextBatch(env, 'default', pushId, { batchMembers: 200, budgetMs: 0 })).toEqual({ done: false, handled: 200 });
     const afterFirst = await cursor();
     // The Worker died after the CRM took batch 2 but before D1 recorded it: write it, then forget it was written.
-    expect(await pushNextBatch(env, 'default', pushId, 200)).toEqual({ done: false, handled: 200 });
+    expect(await pushNextBatch(env, 'default', pushId, { batchMembers: 200, budgetMs: 0 })).toEqual({ done: false, handled: 200 });
     await env.DB.batch([
       env.DB.prepare('UPDATE pushes SET after_member_id = ?, created = ? WHERE id = ?').bind(afterFirst?.after_member_id, afterFirst?.created, pushId),
       env.DB.prepare('DELETE FROM push_records WHERE push_id = ? AND member_id > ?').bind(pushId, afterFirst?.after_member_id),
       env.DB.prepare('DELETE FROM crm_record_links WHERE audience_id = ? AND member_key IN (SELECT identifier_key FROM members WHERE audience_id = ? AND id > ?)').bind(audienceId, audienceId, afterFirst?.after_member_id),
     ]);
     // The restarted run goes on at batch 2: found by email, updated or left alone, not created again.
-    expect(await pushNextBatch(env, 'default', pushId, 200)).toEqual({ done: false, handled: 200 });
-    expect(await pushNextBatch(env, 'default', pushId, 200)).toEqual({ done: true, handled: 50 });
+    expect(await pushNextBatch(env, 'default', pushId, { batchMembers: 200, budgetMs: 0 })).toEqual({ done: false, handled: 200 });
+    expect(await pushNextBatch(env, 'default', pushId, { batchMembers: 200, budgetMs: 0 })).toEqual({ done: true, handled: 50 });
     const done = await env.DB.prepare('SELECT created, updated, skipped FROM pushes WHERE id = ?').bind(pushId).first<{ created: number; updated: number; skipped: number }>();
     expect(done).toEqual({ created: 250, updated: 0, skipped: 200 });
     const found = [];

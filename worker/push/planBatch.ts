@@ -2,8 +2,8 @@ import { identifierValue, planRecord, propertiesRead, sameIdentifier, type PlanR
 import type { CrmWriter } from '../connectors/connector.ts';
 import type { ScopedMember } from './pushMembers.ts';
 
-/** The CrmWriter's lookups take at most 200 values a call. */
-const LOOKUP_CHUNK = 200;
+/** Values handed to one findBy / getByIds call; the connector splits them into queries by its CRM's URL limits. */
+const LOOKUP_CHUNK = 1000;
 
 /**
  * Lookups in flight at once. Both CRMs serve concurrent requests of one user (Salesforce counts only long-running

@@ -1,5 +1,6 @@
 import { afterLostWrite, type LostWriteOutcome } from '../../shared/crmExport/lostWrite.ts';
 import type { PlanRun, PlanSettings } from '../../shared/crmExport/planPush.ts';
+import type { CrmKind } from '../../shared/schema/crm.ts';
 import { CrmError, type CrmWriteOp, type CrmWriteResult, type CrmWriter } from '../connectors/connector.ts';
 import { peopleTable } from './crmTargets.ts';
 import { planBatch, type PlannedMember } from './planBatch.ts';
@@ -10,10 +11,10 @@ import { openPushWriter } from './pushDeps.ts';
 import { batchWrittenStatements, getPushRow, pushRequestOf, pushSettingsOf, rememberedRecords, type PushRecordLine } from './pushStore.ts';
 
 /**
- * Members per step: one D1 transaction, lookups of 200 values a call (4 at a time), one CrmWriter.write. At 10,000
- * a step's creates or updates pass Salesforce's 2,000-record threshold, so a large push goes as one Bulk API 2.0
- * job per step (a handful of API requests instead of 50 sObject Collections calls), and Dataverse gets $batch
- * requests of 1,000; a push of 50,000 is five steps. A step replanned after a restart looks all of it up again.
+ * Members per batch: one D1 transaction, lookups of up to 1,000 values a call (4 at a time), one CrmWriter.write.
+ * At 10,000 a batch's creates or updates pass Salesforce's 2,000-record threshold, so a large push goes as one Bulk
+ * API 2.0 job per batch (a handful of API requests instead of 50 sObject Collections calls), and Dataverse gets
+ * $batch requests of 1,000. A batch replanned after a restart looks all of it up again.
  */
 export const PUSH_BATCH_MEMBERS = 10_000;
 
@@ -88,50 +89,97 @@ export function planSettingsOf(settings: ReturnType<typeof pushSettingsOf>, owne
   return { people: settings.people, owners: settings.owners, sensitiveAllowed: settings.sensitiveAllowed, ownerProperty };
 }
 
+/** How long one step keeps taking batches (as a sync run's step stores pages for a time budget). */
+export const PUSH_STEP_BUDGET_MS = 60_000;
+
+export type PushStepLimits = { batchMembers: number; budgetMs: number };
+
 /**
- * One step of a push: the next members after the cursor, planned against the CRM as it is now, written in one
- * CrmWriter.write (creates and updates together; the connector picks the bulk endpoint), then the report lines,
- * links, counts and cursor in one D1 transaction. Where the push is comes from D1 alone, so a step retried or a push
- * resumed after its Worker died goes on at the first batch not written. A batch whose CRM write succeeded but whose
- * D1 commit was lost is planned again: the records it created are found by their identifiers then, and updated —
- * not created twice — as long as an identifier is among the values written.
+ * One step of a push: batches of members after the cursor, each planned against the CRM as it is now, written in one
+ * CrmWriter.write (creates and updates together; the connector picks the bulk endpoint), then its report lines,
+ * links, counts and cursor committed in one D1 transaction — batch after batch until the step's time budget is spent
+ * (a budget of 0: one batch). A batch's commit runs while the next batch is read and planned (that planning reads the
+ * CRM only after the batch before was written, so it decides as one batch after the other would; with companies the
+ * commit lands first, as the next batch recalls the Accounts it remembered), and is awaited before the next write.
+ * Where the push is comes from D1 alone, so a step retried or a push resumed after its Worker died goes on at the
+ * first batch not committed. A batch whose CRM write succeeded but whose D1 commit was lost is planned again: the
+ * records it created are found by their identifiers then, and updated — not created twice — as long as an
+ * identifier is among the values written.
  */
-export async function pushNextBatch(env: Env, workspaceId: string, pushId: string, batchMembers = PUSH_BATCH_MEMBERS): Promise<PushBatchOutcome> {
+export async function pushNextBatch(
+  env: Env,
+  workspaceId: string,
+  pushId: string,
+  limits: PushStepLimits = { batchMembers: PUSH_BATCH_MEMBERS, budgetMs: PUSH_STEP_BUDGET_MS },
+): Promise<PushBatchOutcome> {
+  const startedAt = Date.now();
   const db = env.DB;
   const row = await getPushRow(db, workspaceId, pushId);
   if (row.status !== 'running') return { done: true, handled: 0 };
   const request = pushRequestOf(row);
   const settings = pushSettingsOf(row);
   const where = await scopeWhere(env, workspaceId, row.audience_id, request.scope);
-  const members = await nextMembers(env, workspaceId, row.audience_id, where, row.after_member_id, batchMembers, settings.sensitiveAllowed);
-  const last = members.at(-1);
-  if (!last) return { done: true, handled: 0 };
-
-  const { writer, kind } = await openPushWriter(env, workspaceId, row.connection_id);
-  const { object, ownerProperty } = peopleTable(kind, settings.people.target);
-  const runnerEmail = await userEmail(db, row.started_by);
-  const run: PlanRun = { exportTimeValues: request.exportTimeValues, runnerEmail };
-  const remembered = await rememberedRecords(db, workspaceId, { connectionId: row.connection_id, object, audienceId: row.audience_id }, members.map((m) => m.key));
-  const companyScope = companyLinkScope(workspaceId, row.connection_id, kind, settings.companies);
-  const memory = await accountMemory(db, env.HASH_KEY, companyScope);
-  const linked = await linkCompanies(writer, kind, planSettingsOf(settings, ownerProperty), settings.companies, members, memory, 'write');
-  const plan = () => planBatch(writer, object, linked.settings, run, linked.members, remembered);
-  const written = await writePlanned(writer, object, await plan(), plan);
-  const notes = companyNotes(linked.companies);
-  const lines = written.members.map((p) => lineOf(p, written.results.get(p.member.memberId), notes.get(p.member.memberId)));
-  const now = new Date().toISOString();
-  await db.batch([
-    ...batchWrittenStatements(
-      db,
-      workspaceId,
-      { id: pushId, connectionId: row.connection_id, audienceId: row.audience_id, object, afterMemberId: row.after_member_id, lastMemberId: last.memberId },
-      lines,
-      now,
-    ),
-    // After the cursor's UPDATE, in the same transaction: a batch committed twice writes these same rows again.
-    ...companiesWrittenStatements(db, companyScope, { id: pushId, batchAfter: row.after_member_id }, linked.companies, now),
-  ]);
-  return { done: members.length < batchMembers, handled: members.length };
+  let opened: { writer: CrmWriter; object: string; kind: CrmKind; ownerProperty: string; run: PlanRun } | null = null;
+  let handled = 0;
+  let after = row.after_member_id;
+  let committing: Promise<unknown> = Promise.resolve();
+  try {
+    for (;;) {
+      const members = await nextMembers(env, workspaceId, row.audience_id, where, after, limits.batchMembers, settings.sensitiveAllowed);
+      const last = members.at(-1);
+      if (!last) {
+        await committing;
+        return { done: true, handled };
+      }
+      if (!opened) {
+        const { writer, kind } = await openPushWriter(env, workspaceId, row.connection_id);
+        const { object, ownerProperty } = peopleTable(kind, settings.people.target);
+        opened = { writer, kind, object, ownerProperty, run: { exportTimeValues: request.exportTimeValues, runnerEmail: await userEmail(db, row.started_by) } };
+      }
+      const { writer, kind, object, ownerProperty, run } = opened;
+      const remembered = await rememberedRecords(db, workspaceId, { connectionId: row.connection_id, object, audienceId: row.audience_id }, members.map((m) => m.key));
+      const companyScope = companyLinkScope(workspaceId, row.connection_id, kind, settings.companies);
+      if (settings.companies) await committing;
+      const memory = await accountMemory(db, env.HASH_KEY, companyScope);
+      const linked = await linkCompanies(writer, kind, planSettingsOf(settings, ownerProperty), settings.companies, members, memory, 'write');
+      const plan = () => planBatch(writer, object, linked.settings, run, linked.members, remembered);
+      const planned = await plan();
+      // The batch before must be recorded before this one is written: its cursor is where this one's commit starts.
+      await committing;
+      const written = await writePlanned(writer, object, planned, plan);
+      const notes = companyNotes(linked.companies);
+      const lines = written.members.map((p) => lineOf(p, written.results.get(p.member.memberId), notes.get(p.member.memberId)));
+      const now = new Date().toISOString();
+      const commit = db.batch([
+        ...batchWrittenStatements(
+          db,
+          workspaceId,
+          { id: pushId, connectionId: row.connection_id, audienceId: row.audience_id, object, afterMemberId: after, lastMemberId: last.memberId },
+          lines,
+          now,
+        ),
+        // After the cursor's UPDATE, in the same transaction: a batch committed twice writes these same rows again.
+        ...companiesWrittenStatements(db, companyScope, { id: pushId, batchAfter: after }, linked.companies, now),
+      ]);
+      // Awaited below (before the next write, or the step's end); until then a failure is not an unhandled one.
+      commit.catch(() => undefined);
+      committing = commit;
+      handled += members.length;
+      after = last.memberId;
+      if (members.length < limits.batchMembers) {
+        await committing;
+        return { done: true, handled };
+      }
+      if (Date.now() - startedAt >= limits.budgetMs) {
+        await committing;
+        return { done: false, handled };
+      }
+    }
+  } catch (e) {
+    // A commit still under way is let finish (or fail) first, so the step's retry starts from what D1 holds.
+    await committing.catch(() => undefined);
+    throw e;
+  }
 }
 
 /** The email of the user who started a push (better-auth's user table), for the owner mapping. */

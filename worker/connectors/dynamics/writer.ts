@@ -16,9 +16,14 @@ import { dataverseRecord, odataEquals, type WriteFailure } from './writerValues.
  * email would fail the 999 good records beside it. A $batch holds at most 1,000 operations.
  */
 export const BATCH_SIZE = 1000;
-/** Values per lookup query: an OData filter of `or`s stays well inside the URL length Dataverse accepts. */
-const FIND_CHUNK = 200;
-const FILTER_CHARS = 6000;
+const BATCHES_IN_FLIGHT = 2;
+/**
+ * Values per lookup query: an OData filter of `or`s sized by its URL-encoded length, at most 12,000 characters (about
+ * 190 email addresses), so the whole request line and headers stay within 16 KB — what common HTTP front ends accept
+ * by default, and well inside the 32 KB URL Dataverse takes on a GET.
+ */
+const FIND_CHUNK = 1000;
+const FILTER_CHARS = 12_000;
 
 const LOGICAL_NAME = /^[a-z_][a-z0-9_]{0,127}$/;
 /** Column types whose value is another record (read back as that record's id). */
@@ -41,19 +46,20 @@ function query(params: URLSearchParams): string {
   return params.toString().replaceAll('+', '%20');
 }
 
-/** Conditions joined with `or`, at most FIND_CHUNK of them and FILTER_CHARS characters a filter. */
+/** Conditions joined with `or`, at most FIND_CHUNK of them and FILTER_CHARS URL-encoded characters a filter. */
 function filters(conditions: readonly string[]): string[] {
   const out: string[] = [];
   let current: string[] = [];
   let length = 0;
   for (const c of conditions) {
-    if (current.length && (current.length >= FIND_CHUNK || length + c.length + 4 > FILTER_CHARS)) {
+    const encoded = query(new URLSearchParams({ f: `${c} or ` })).length - 2;
+    if (current.length && (current.length >= FIND_CHUNK || length + encoded > FILTER_CHARS)) {
       out.push(current.join(' or '));
       current = [];
       length = 0;
     }
     current.push(c);
-    length += c.length + 4;
+    length += encoded;
   }
   if (current.length) out.push(current.join(' or '));
   return out;
@@ -111,33 +117,57 @@ export class DynamicsWriter implements CrmWriter {
         operation: { method: 'PATCH', url: this.api.url(`${table.entitySet}(${id.toLowerCase()})`), headers: { ...headers, 'If-Match': '*' }, body: JSON.stringify(converted.record) },
       });
     });
-    for (let start = 0; start < operations.length; start += BATCH_SIZE) {
-      const chunk = operations.slice(start, start + BATCH_SIZE);
-      const { contentType, body } = batchBody(
-        chunk.map((c) => c.operation),
-        crypto.randomUUID(),
-      );
-      // A $batch of updates only (If-Match: *) is safe to send again; one with creates only when the caller allows it.
-      const resendUnanswered = (options.resendCreates ?? true) || chunk.every((c) => c.operation.method === 'PATCH');
-      const answer = await this.api.post(this.api.url('$batch'), body, { 'Content-Type': contentType }, ['odata.continue-on-error'], { resendUnanswered });
-      const answers = parseBatchAnswer(answer.text, answer.contentType);
-      chunk.forEach((c, i) => {
-        const a = answers[i];
-        if (!a) {
-          results[c.index] = { ok: false, vendorCode: 'UNPROCESSED', message: 'Dynamics 365 did not process this record; send it again.', fields: [] };
-          return;
+    const chunks = Array.from({ length: Math.ceil(operations.length / BATCH_SIZE) }, (_, i) => operations.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE));
+    // Two $batch requests in flight, as Microsoft advises for throughput (a user may have 52 at once): Dataverse runs
+    // one while the next is being built and sent. Only when no record is updated twice: then the order between
+    // requests cannot change what a record ends up holding.
+    const updated = operations.filter((o) => o.operation.method === 'PATCH').map((o) => o.operation.url);
+    const inFlight = new Set(updated).size === updated.length ? BATCHES_IN_FLIGHT : 1;
+    let next = 0;
+    let failed = false;
+    const sender = async () => {
+      while (next < chunks.length && !failed) {
+        try {
+          await this.sendBatch(chunks[next++] ?? [], results, options);
+        } catch (e) {
+          failed = true;
+          throw e;
         }
-        if (a.status >= 200 && a.status < 300) {
-          const id = c.operation.method === 'POST' ? /\(([0-9a-f-]{36})\)\s*$/i.exec(a.headers['odata-entityid'] ?? '')?.[1] : /\(([0-9a-f-]{36})\)$/i.exec(c.operation.url)?.[1];
-          results[c.index] = id
-            ? { ok: true, id: id.toLowerCase(), created: c.operation.method === 'POST' }
-            : { ok: false, vendorCode: 'UNKNOWN', message: 'Dynamics 365 saved the record but did not say its id.', fields: [] };
-          return;
-        }
-        results[c.index] = failureOf(a.status, a.body);
-      });
-    }
+      }
+    };
+    // Settled, all of them, before a failure is thrown: the caller then looks up what was written (a lost answer), and
+    // no request of this write may still be on its way to be applied after that.
+    const settled = await Promise.allSettled(Array.from({ length: Math.min(inFlight, chunks.length) }, sender));
+    const refused = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (refused) throw refused.reason;
     return results.map((r) => r ?? { ok: false, vendorCode: 'UNKNOWN', message: 'Dynamics 365 gave no result for this record.', fields: [] });
+  }
+
+  /** One $batch of operations; each answer lands in `results` at its operation's index. */
+  private async sendBatch(chunk: { index: number; operation: BatchOperation }[], results: (CrmWriteResult | undefined)[], options: CrmWriteOptions): Promise<void> {
+    const { contentType, body } = batchBody(
+      chunk.map((c) => c.operation),
+      crypto.randomUUID(),
+    );
+    // A $batch of updates only (If-Match: *) is safe to send again; one with creates only when the caller allows it.
+    const resendUnanswered = (options.resendCreates ?? true) || chunk.every((c) => c.operation.method === 'PATCH');
+    const answer = await this.api.post(this.api.url('$batch'), body, { 'Content-Type': contentType }, ['odata.continue-on-error'], { resendUnanswered });
+    const answers = parseBatchAnswer(answer.text, answer.contentType);
+    chunk.forEach((c, i) => {
+      const a = answers[i];
+      if (!a) {
+        results[c.index] = { ok: false, vendorCode: 'UNPROCESSED', message: 'Dynamics 365 did not process this record; send it again.', fields: [] };
+        return;
+      }
+      if (a.status >= 200 && a.status < 300) {
+        const id = c.operation.method === 'POST' ? /\(([0-9a-f-]{36})\)\s*$/i.exec(a.headers['odata-entityid'] ?? '')?.[1] : /\(([0-9a-f-]{36})\)$/i.exec(c.operation.url)?.[1];
+        results[c.index] = id
+          ? { ok: true, id: id.toLowerCase(), created: c.operation.method === 'POST' }
+          : { ok: false, vendorCode: 'UNKNOWN', message: 'Dynamics 365 saved the record but did not say its id.', fields: [] };
+        return;
+      }
+      results[c.index] = failureOf(a.status, a.body);
+    });
   }
 
   async listUsers(): Promise<CrmUser[]> {

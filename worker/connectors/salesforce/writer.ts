@@ -28,8 +28,13 @@ import {
 export const BULK_THRESHOLD = 2000;
 /** sObject Collections take up to 200 records a request (create, update and retrieve alike). */
 export const COLLECTION_SIZE = 200;
-/** SOQL statements stay far below Salesforce's 100,000-character limit with 200 values of up to 255 characters. */
-export const FIND_CHUNK = 200;
+/**
+ * A lookup's IN list is sized by the URL it travels in: Salesforce takes at most 16,384 bytes of URI and headers
+ * (414 / 431 beyond), so the list's encoded text stays within 12,000 bytes — about 300 email addresses a query —
+ * and at most 1,000 values; the statement stays far below SOQL's 100,000 characters.
+ */
+export const FIND_CHUNK = 1000;
+const FIND_URL_BYTES = 12_000;
 /** A record a Bulk API 2.0 job did not process (it failed or was stopped first): not written, safe to send again. */
 export const UNPROCESSED = 'UNPROCESSED';
 
@@ -79,6 +84,25 @@ function isoStamp(value: unknown): string | null {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
+/** Items in order, in chunks of at most `size` items and `maxLength` of their summed `lengthOf`. */
+export function chunksByLength<T>(items: readonly T[], size: number, maxLength: number, lengthOf: (item: T) => number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let length = 0;
+  for (const item of items) {
+    const itemLength = lengthOf(item);
+    if (current.length > 0 && (current.length >= size || length + itemLength > maxLength)) {
+      out.push(current);
+      current = [];
+      length = 0;
+    }
+    current.push(item);
+    length += itemLength;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
@@ -116,7 +140,7 @@ export class SalesforceWriter implements CrmWriter {
     const select = this.selectList(described, object, fields);
     const literals = [...new Set(values.map((v) => soqlLiteral(key, v)).filter((l): l is string => l !== null))];
     const found: CrmRecordRef[] = [];
-    for (const part of chunks(literals, FIND_CHUNK)) {
+    for (const part of chunksByLength(literals, FIND_CHUNK, FIND_URL_BYTES, (l) => new URLSearchParams({ q: `${l}, ` }).toString().length - 2)) {
       found.push(...(await this.queryAll(`SELECT ${select.join(', ')} FROM ${object} WHERE ${key.name} IN (${part.join(', ')})`, described, fields)));
     }
     return found;
