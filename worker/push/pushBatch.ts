@@ -123,9 +123,16 @@ export async function pushNextBatch(
   let handled = 0;
   let after = row.after_member_id;
   let committing: Promise<unknown> = Promise.resolve();
+  const read = (afterId: number) => {
+    const reading = nextMembers(env, workspaceId, row.audience_id, where, afterId, limits.batchMembers, settings.sensitiveAllowed);
+    // Awaited at the next batch; a read the step's end leaves behind must not count as an unhandled failure.
+    reading.catch(() => undefined);
+    return reading;
+  };
+  let reading = read(after);
   try {
     for (;;) {
-      const members = await nextMembers(env, workspaceId, row.audience_id, where, after, limits.batchMembers, settings.sensitiveAllowed);
+      const members = await reading;
       const last = members.at(-1);
       if (!last) {
         await committing;
@@ -146,6 +153,8 @@ export async function pushNextBatch(
       const planned = await plan();
       // The batch before must be recorded before this one is written: its cursor is where this one's commit starts.
       await committing;
+      // The next members are read from D1 while this batch goes to the CRM (their reading depends on neither).
+      if (members.length === limits.batchMembers) reading = read(last.memberId);
       const written = await writePlanned(writer, object, planned, plan);
       const notes = companyNotes(linked.companies);
       const lines = written.members.map((p) => lineOf(p, written.results.get(p.member.memberId), notes.get(p.member.memberId)));
