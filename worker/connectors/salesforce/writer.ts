@@ -286,9 +286,11 @@ export class SalesforceWriter implements CrmWriter {
       const code = /^(\w+)\s*:/.exec(failedJob)?.[1] ?? 'JOB_FAILED';
       return records.map(() => ({ ok: false, vendorCode: code, message: failedJob, fields: [] }));
     }
+    // A completed job that counts no failed record has no failed results to read (one request fewer a job).
+    const noFailures = failedJob === null && info.numberRecordsFailed === 0;
     const [succeeded, failed] = await Promise.all([
       this.call(() => job.getSuccessfulResults(true) as unknown as Promise<string>),
-      this.call(() => job.getFailedResults(true) as unknown as Promise<string>),
+      noFailures ? Promise.resolve('') : this.call(() => job.getFailedResults(true) as unknown as Promise<string>),
     ]);
     const [successHeader = [], ...successRows] = parseResultsCsv(succeeded);
     const idAt = successHeader.indexOf('sf__Id');
