@@ -44,11 +44,18 @@ function recordLineOf(p: WrittenMember, result: CrmWriteResult | undefined): Pus
   return { ...base, recordId: result.id, action: p.plan.action === 'create' ? 'created' : 'updated', message: null, vendorCode: null };
 }
 
-/** The creates and updates of a plan, one op each, in the order of `writing`. */
-function opsOf(writing: readonly PlannedMember[]): CrmWriteOp[] {
+/**
+ * The creates and updates of a plan, one op each, in the order of `writing`. A create carrying a value for an
+ * identifier the CRM upserts by (`upsertBy`: an external id field, in the identifiers' order) goes as an upsert by
+ * it: should the record exist by then (a lost answer's write, someone else's), the CRM updates it instead of making
+ * a twin, and the request can be sent again safely.
+ */
+function opsOf(writing: readonly PlannedMember[], upsertBy: readonly string[]): CrmWriteOp[] {
   return writing.map((p) => {
     const values = Object.fromEntries(p.plan.changes.map((c) => [c.crmProperty, c.newValue]));
-    return p.plan.action === 'create' ? { kind: 'create', values } : { kind: 'update', id: p.plan.recordId ?? '', values };
+    if (p.plan.action !== 'create') return { kind: 'update', id: p.plan.recordId ?? '', values };
+    const by = upsertBy.find((property) => values[property]);
+    return by ? { kind: 'upsert', by, values } : { kind: 'create', values };
   });
 }
 
@@ -62,12 +69,13 @@ function opsOf(writing: readonly PlannedMember[]): CrmWriteOp[] {
 async function writePlanned(
   writer: CrmWriter,
   object: string,
+  upsertBy: readonly string[],
   planned: PlannedMember[],
   replan: () => Promise<PlannedMember[]>,
 ): Promise<{ members: WrittenMember[]; results: Map<number, CrmWriteResult> }> {
   const write = async (members: readonly WrittenMember[]) => {
     const writing = members.filter((p) => p.plan.action === 'create' || p.plan.action === 'update');
-    const results = writing.length > 0 ? await writer.write(object, opsOf(writing), { resendCreates: false }) : [];
+    const results = writing.length > 0 ? await writer.write(object, opsOf(writing, upsertBy), { resendCreates: false }) : [];
     return new Map(writing.flatMap((p, i) => (results[i] ? [[p.member.memberId, results[i]] as const] : [])));
   };
   const first = planned.map((p) => ({ ...p, earlier: null }));
@@ -116,7 +124,9 @@ export async function pushNextBatch(env: Env, workspaceId: string, pushId: strin
   const memory = await accountMemory(db, env.HASH_KEY, companyScope);
   const linked = await linkCompanies(writer, kind, planSettingsOf(settings, ownerProperty), settings.companies, members, memory, 'write');
   const plan = () => planBatch(writer, object, linked.settings, run, linked.members, remembered);
-  const written = await writePlanned(writer, object, await plan(), plan);
+  const upsertKeys = new Set(await writer.upsertKeys(object));
+  const upsertBy = linked.settings.people.identifiers.map((i) => i.crmProperty).filter((property) => upsertKeys.has(property));
+  const written = await writePlanned(writer, object, upsertBy, await plan(), plan);
   const notes = companyNotes(linked.companies);
   const lines = written.members.map((p) => lineOf(p, written.results.get(p.member.memberId), notes.get(p.member.memberId)));
   const now = new Date().toISOString();
