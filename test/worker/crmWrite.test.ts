@@ -39,6 +39,41 @@ const idOf = (r: CrmWriteResult | undefined): string => {
 };
 
 describe('Salesforce: sObject Collections for small batches', () => {
+  it('upserts by an external id field: created or updated as the CRM finds it, twins and other fields refused', async () => {
+    const org = await createOrg({
+      records: {
+        Contact: [
+          { LastName: 'Known', Custom_Field_001__c: 'K-1' },
+          { LastName: 'Twin A', Custom_Field_001__c: 'T-1' },
+          { LastName: 'Twin B', Custom_Field_001__c: 't-1' },
+        ],
+      },
+    });
+    const writer = await salesforceWriter(org);
+    const n = org.loginUrl.split('/orgs/')[1]?.split('/')[0];
+    expect(await writer.upsertKeys('Contact')).toEqual([]);
+    await fetch(`${inject('fakeSalesforceUrl')}/__control/orgs/${n}/fields`, { method: 'POST', body: JSON.stringify({ object: 'Contact', field: 'Custom_Field_001__c', externalId: true }) });
+    // A fresh writer reads the describe again (each writer describes an object once).
+    const fresh = await salesforceWriter(org);
+    expect(await fresh.upsertKeys('Contact')).toEqual(['Custom_Field_001__c']);
+    const ops: CrmWriteOp[] = [
+      { kind: 'upsert', by: 'Custom_Field_001__c', values: { LastName: 'Newcomer', Custom_Field_001__c: 'N-1' } },
+      { kind: 'upsert', by: 'Custom_Field_001__c', values: { LastName: 'Known again', Custom_Field_001__c: 'k-1' } },
+      { kind: 'upsert', by: 'Custom_Field_001__c', values: { LastName: 'Which twin?', Custom_Field_001__c: 'T-1' } },
+      { kind: 'upsert', by: 'Email', values: { LastName: 'By email', Email: 'e@example.com' } },
+    ];
+    const results = await fresh.write('Contact', ops);
+    expect(results[0]).toEqual({ ok: true, id: expect.stringMatching(/^003/), created: true });
+    expect(results[1]).toEqual({ ok: true, id: expect.stringMatching(/^003/), created: false });
+    expect(failureOf(results[2])).toMatchObject({ vendorCode: 'DUPLICATE_EXTERNAL_ID', fields: ['Custom_Field_001__c'] });
+    expect(failureOf(results[3])).toMatchObject({ vendorCode: 'invalid_field', fields: ['Email'] });
+    // The same upsert again changes the record it made, never a second one.
+    const again = await fresh.write('Contact', [ops[0] as CrmWriteOp]);
+    expect(again[0]).toEqual({ ok: true, id: idOf(results[0]), created: false });
+    const found = await fresh.findBy('Contact', 'Custom_Field_001__c', ['N-1', 'K-1'], ['LastName']);
+    expect(found.map((r) => r.values.LastName).sort()).toEqual(['Known again', 'Newcomer']);
+  });
+
   it('creates and updates record by record, converting text by the describe, and pulls see the change', async () => {
     const org = await createOrg();
     const writer = await salesforceWriter(org);

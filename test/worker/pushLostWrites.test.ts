@@ -43,6 +43,43 @@ const dynamicsUrl = inject('dynamicsUrl');
 const testEnv = { ...env, DYNAMICS_AUTHORITY_URL: dynamicsUrl, DYNAMICS_ALLOWED_ORIGINS: dynamicsUrl };
 
 describe('Sync to CRM after a write whose answer was lost', () => {
+  it('Salesforce: creates by an external id go as upserts — a lost answer is sent again, no second lookup, no duplicates', async () => {
+    const columns = [...COLUMNS, { column: 'Customer ID', target: 'customer_id' }];
+    const { audienceId } = await importAudience(columns, 'Email', MEMBERS.map((m, i) => [...m, `C-${i + 1}`]));
+    const org = await createOrg({ records: { Contact: [{ LastName: 'Lee', Email: 'ann@example.com', Custom_Field_001__c: 'C-1' }] } });
+    const connectionId = await connect(org);
+    const n = org.loginUrl.split('/orgs/')[1]?.split('/')[0];
+    const base = `${inject('fakeSalesforceUrl')}/__control/orgs/${n}`;
+    // A Salesforce admin made the customer id field an external id: the describe says so, and records upsert by it.
+    expect((await fetch(`${base}/fields`, { method: 'POST', body: JSON.stringify({ object: 'Contact', field: 'Custom_Field_001__c', externalId: true }) })).ok).toBe(true);
+    await saveExportSettings(connectionId, {
+      people: {
+        target: 'contact',
+        identifiers: [{ platformField: 'customer_id', crmProperty: 'Custom_Field_001__c' }],
+        fields: [
+          { platformField: 'first_name', crmProperty: 'FirstName' },
+          { platformField: 'last_name', crmProperty: 'LastName' },
+        ],
+      },
+    });
+    const opened = await openWriter(testEnv, 'default', connectionId);
+    expect(await opened?.writer.upsertKeys('Contact')).toEqual(['Custom_Field_001__c']);
+    // The upserts' call is applied and its answer lost twice: sent again as it is each time (an upsert finds the
+    // records the first one made), then the update's call.
+    await salesforceWrites(org, { loseCollectionAnswers: 2 });
+    const { push, report } = await pushAndWait({ connectionId, audienceId, scope: { kind: 'audience' }, exportTimeValues: {} });
+    expect(push).toMatchObject({ status: 'succeeded', counts: { created: 4, updated: 1, failed: 0 } });
+    // Looked up once: no lookup after the lost answer, which the creates sent as plain inserts would have needed.
+    const stats = (await (await fetch(`${base}/stats`)).json()) as { queries: string[] };
+    expect(stats.queries.filter((q) => q.includes('FROM Contact WHERE Custom_Field_001__c IN'))).toHaveLength(1);
+    expect(await salesforceWrites(org)).toMatchObject({ collectionCalls: 4, collectionRecords: 4 * 3 + 1 });
+    const ids = MEMBERS.map((_, i) => `C-${i + 1}`);
+    const records = (await opened?.writer.findBy('Contact', 'Custom_Field_001__c', ids, ['Custom_Field_001__c', 'FirstName'])) ?? [];
+    expect(records.map((r) => r.values.Custom_Field_001__c).sort()).toEqual(ids);
+    expect(records.find((r) => r.values.Custom_Field_001__c === 'C-3')?.values.FirstName).toBe('Cal');
+    expect(report.lines.find((l) => l.member === 'cal@example.com')).toMatchObject({ action: 'created', recordId: records.find((r) => r.values.Custom_Field_001__c === 'C-3')?.id });
+  });
+
   it('Salesforce: collections applied then answered 503 — found by email, reported created once, no duplicates', async () => {
     const { audienceId } = await importAudience(COLUMNS, 'Email', MEMBERS);
     // Two members exist already: updated by the same lost call.

@@ -208,7 +208,7 @@ describe('Sync to CRM, Salesforce', () => {
 
     // Since the settings were saved, a Salesforce admin made Title required on Contacts.
     const n = org.loginUrl.split('/orgs/')[1]?.split('/')[0];
-    const made = await fetch(`${inject('fakeSalesforceUrl')}/__control/orgs/${n}/required`, { method: 'POST', body: JSON.stringify({ object: 'Contact', field: 'Title' }) });
+    const made = await fetch(`${inject('fakeSalesforceUrl')}/__control/orgs/${n}/fields`, { method: 'POST', body: JSON.stringify({ object: 'Contact', field: 'Title', required: true }) });
     expect(made.ok).toBe(true);
     const seen = await preview(request);
     expect(seen.requiredNotCovered).toEqual([

@@ -113,7 +113,12 @@ export type CrmRecordRef = {
 /** One write: values by CRM property, as text (labels for choices); the connector converts to the CRM's types. */
 export type CrmWriteOp =
   | { kind: 'create'; values: Record<string, string | null> }
-  | { kind: 'update'; id: string; values: Record<string, string | null> };
+  | { kind: 'update'; id: string; values: Record<string, string | null> }
+  /**
+   * Create, or update the record whose `by` (one of upsertKeys; its value among `values`) already holds that value:
+   * the CRM decides, so sending it twice never makes two records (`created` in the result says which it was).
+   */
+  | { kind: 'upsert'; by: string; values: Record<string, string | null> };
 
 /** One result per op, in order: a batch succeeds or fails record by record (partial success), never as a whole. */
 export type CrmWriteResult =
@@ -152,5 +157,7 @@ export interface CrmWriter {
    * batches, Bulk API 2.0 for large ones; Dataverse $batch / UpsertMultiple) and honours the CRM's limits.
    */
   write(object: string, ops: CrmWriteOp[], options?: CrmWriteOptions): Promise<CrmWriteResult[]>;
+  /** The properties of `object` the CRM upserts by (Salesforce external id fields); none where upserts are not written yet. */
+  upsertKeys(object: string): Promise<string[]>;
   listUsers(): Promise<CrmUser[]>;
 }

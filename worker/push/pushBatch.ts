@@ -45,11 +45,18 @@ function recordLineOf(p: WrittenMember, result: CrmWriteResult | undefined): Pus
   return { ...base, recordId: result.id, action: p.plan.action === 'create' ? 'created' : 'updated', message: null, vendorCode: null };
 }
 
-/** The creates and updates of a plan, one op each, in the order of `writing`. */
-function opsOf(writing: readonly PlannedMember[]): CrmWriteOp[] {
+/**
+ * The creates and updates of a plan, one op each, in the order of `writing`. A create carrying a value for an
+ * identifier the CRM upserts by (`upsertBy`: an external id field, in the identifiers' order) goes as an upsert by
+ * it: should the record exist by then (a lost answer's write, someone else's), the CRM updates it instead of making
+ * a twin, and the request can be sent again safely.
+ */
+function opsOf(writing: readonly PlannedMember[], upsertBy: readonly string[]): CrmWriteOp[] {
   return writing.map((p) => {
     const values = Object.fromEntries(p.plan.changes.map((c) => [c.crmProperty, c.newValue]));
-    return p.plan.action === 'create' ? { kind: 'create', values } : { kind: 'update', id: p.plan.recordId ?? '', values };
+    if (p.plan.action !== 'create') return { kind: 'update', id: p.plan.recordId ?? '', values };
+    const by = upsertBy.find((property) => values[property]);
+    return by ? { kind: 'upsert', by, values } : { kind: 'create', values };
   });
 }
 
@@ -63,12 +70,13 @@ function opsOf(writing: readonly PlannedMember[]): CrmWriteOp[] {
 async function writePlanned(
   writer: CrmWriter,
   object: string,
+  upsertBy: readonly string[],
   planned: PlannedMember[],
   replan: () => Promise<PlannedMember[]>,
 ): Promise<{ members: WrittenMember[]; results: Map<number, CrmWriteResult> }> {
   const write = async (members: readonly WrittenMember[]) => {
     const writing = members.filter((p) => p.plan.action === 'create' || p.plan.action === 'update');
-    const results = writing.length > 0 ? await writer.write(object, opsOf(writing), { resendCreates: false }) : [];
+    const results = writing.length > 0 ? await writer.write(object, opsOf(writing, upsertBy), { resendCreates: false }) : [];
     return new Map(writing.flatMap((p, i) => (results[i] ? [[p.member.memberId, results[i]] as const] : [])));
   };
   const first = planned.map((p) => ({ ...p, earlier: null }));
@@ -119,7 +127,7 @@ export async function pushNextBatch(
   const request = pushRequestOf(row);
   const settings = pushSettingsOf(row);
   const where = await scopeWhere(env, workspaceId, row.audience_id, request.scope);
-  let opened: { writer: CrmWriter; object: string; kind: CrmKind; ownerProperty: string; run: PlanRun } | null = null;
+  let opened: { writer: CrmWriter; object: string; kind: CrmKind; ownerProperty: string; run: PlanRun; upsertKeys: Set<string> } | null = null;
   let handled = 0;
   let after = row.after_member_id;
   let committing: Promise<unknown> = Promise.resolve();
@@ -141,21 +149,29 @@ export async function pushNextBatch(
       if (!opened) {
         const { writer, kind } = await openPushWriter(env, workspaceId, row.connection_id);
         const { object, ownerProperty } = peopleTable(kind, settings.people.target);
-        opened = { writer, kind, object, ownerProperty, run: { exportTimeValues: request.exportTimeValues, runnerEmail: await userEmail(db, row.started_by) } };
+        opened = {
+          writer,
+          kind,
+          object,
+          ownerProperty,
+          run: { exportTimeValues: request.exportTimeValues, runnerEmail: await userEmail(db, row.started_by) },
+          upsertKeys: new Set(await writer.upsertKeys(object)),
+        };
       }
-      const { writer, kind, object, ownerProperty, run } = opened;
+      const { writer, kind, object, ownerProperty, run, upsertKeys } = opened;
       const remembered = await rememberedRecords(db, workspaceId, { connectionId: row.connection_id, object, audienceId: row.audience_id }, members.map((m) => m.key));
       const companyScope = companyLinkScope(workspaceId, row.connection_id, kind, settings.companies);
       if (settings.companies) await committing;
       const memory = await accountMemory(db, env.HASH_KEY, companyScope);
       const linked = await linkCompanies(writer, kind, planSettingsOf(settings, ownerProperty), settings.companies, members, memory, 'write');
       const plan = () => planBatch(writer, object, linked.settings, run, linked.members, remembered);
+      const upsertBy = linked.settings.people.identifiers.map((i) => i.crmProperty).filter((property) => upsertKeys.has(property));
       const planned = await plan();
       // The batch before must be recorded before this one is written: its cursor is where this one's commit starts.
       await committing;
       // The next members are read from D1 while this batch goes to the CRM (their reading depends on neither).
       if (members.length === limits.batchMembers) reading = read(last.memberId);
-      const written = await writePlanned(writer, object, planned, plan);
+      const written = await writePlanned(writer, object, upsertBy, planned, plan);
       const notes = companyNotes(linked.companies);
       const lines = written.members.map((p) => lineOf(p, written.results.get(p.member.memberId), notes.get(p.member.memberId)));
       const now = new Date().toISOString();

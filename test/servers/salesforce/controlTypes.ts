@@ -70,8 +70,11 @@ export type RecordChanges = {
  */
 export type PicklistValueAdded = { object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c'; field: string; value: string; label: string; active?: boolean };
 
-/** An admin made a field required (POST /__control/orgs/:n/required): describe says nillable false, creates without it fail. */
-export type FieldMadeRequired = { object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c'; field: string };
+/**
+ * An admin changed a field since the org was made (POST /__control/orgs/:n/fields): `required` — describe says
+ * nillable false, creates without it fail; `externalId` — describe says externalId true, records upsert by it.
+ */
+export type FieldChanged = { object: 'Contact' | 'Lead' | 'Account' | 'Invoice__c'; field: string; required?: boolean; externalId?: boolean };
 
 export type OrgStats = {
   tokenGrants: { authorization_code: number; refresh_token: number };

@@ -25,8 +25,9 @@ export class FakeOrg {
   readonly addedPicklistValues = new Map<string, PicklistValueAdded[]>();
   /** The org's indexes by object (what Salesforce indexes: see soqlEngine's `indexedCandidates`). */
   private readonly indexes = new Map<string, RowIndex<FakeRecord>>();
-  /** `Object.Field` of the fields made required since the org was created (FieldMadeRequired). */
+  /** `Object.Field` of the fields made required, or external ids, since the org was created (FieldChanged). */
   readonly requiredFields = new Set<string>();
+  readonly externalIdFields = new Set<string>();
   /** Pick list values deactivated "in Setup": described with active false from then on. */
   readonly inactivePicklistValues = new Map<string, Set<string>>();
   readonly faults: {
@@ -138,10 +139,12 @@ export class FakeOrg {
     this.addedPicklistValues.set(key, [...(this.addedPicklistValues.get(key) ?? []), added]);
   }
 
-  /** An object's fields as this org describes them: the shared metadata plus the pick list values it added and the fields it made required. */
+  /** An object's fields as this org describes them: the shared metadata plus the pick list values it added and the fields it changed. */
   describedFields(object: ObjectMeta): DescribeField[] {
     return object.fields.map((made) => {
-      const f = this.requiredFields.has(`${object.name}.${made.name}`) ? { ...made, nillable: false, defaultedOnCreate: false } : made;
+      const key = `${object.name}.${made.name}`;
+      const required = this.requiredFields.has(key) ? { ...made, nillable: false, defaultedOnCreate: false } : made;
+      const f = this.externalIdFields.has(key) ? { ...required, externalId: true } : required;
       const added = this.addedPicklistValues.get(`${object.name}.${f.name}`);
       const inactive = this.inactivePicklistValues.get(`${object.name}.${f.name}`);
       if (!added && !inactive) return f;

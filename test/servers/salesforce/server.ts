@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CreateOrgRequest, CreateOrgResponse, FakeRecord, FaultRequest, FieldMadeRequired, PicklistValueAdded, RecordChanges } from './controlTypes.ts';
+import type { CreateOrgRequest, CreateOrgResponse, FakeRecord, FaultRequest, FieldChanged, PicklistValueAdded, RecordChanges } from './controlTypes.ts';
 import { FakeOrg, pkceChallenge } from './fakeOrg.ts';
 import { LISTED_ONLY, OBJECTS, findObject, type DescribeField } from './objects.ts';
 import { SoqlError, indexedCandidates, parseSoql, runQuery } from './soqlEngine.ts';
@@ -70,7 +70,7 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
       const answer: CreateOrgResponse = { orgId: org.orgId, userId: org.userId, userName: org.userName, loginUrl: loginUrl(org), instanceUrl: instanceUrl(org) };
       return json(res, 201, answer);
     }
-    const control = /^\/__control\/orgs\/(\d+)\/(faults|stats|records|writes|picklists|required)$/.exec(path);
+    const control = /^\/__control\/orgs\/(\d+)\/(faults|stats|records|writes|picklists|fields)$/.exec(path);
     if (control) {
       const org = orgs.get(control[1] as string);
       if (!org) return json(res, 404, { error: 'no such org' });
@@ -80,9 +80,10 @@ export async function startFakeSalesforce(port = 0): Promise<FakeSalesforce> {
         org.addPicklistValue(JSON.parse(ctx.body) as PicklistValueAdded);
         return json(res, 200, { ok: true });
       }
-      if (control[2] === 'required' && req.method === 'POST') {
-        const made = JSON.parse(ctx.body) as FieldMadeRequired;
-        org.requiredFields.add(`${made.object}.${made.field}`);
+      if (control[2] === 'fields' && req.method === 'POST') {
+        const changed = JSON.parse(ctx.body) as FieldChanged;
+        if (changed.required) org.requiredFields.add(`${changed.object}.${changed.field}`);
+        if (changed.externalId) org.externalIdFields.add(`${changed.object}.${changed.field}`);
         return json(res, 200, { ok: true });
       }
       if (control[2] === 'faults' && req.method === 'POST') {

@@ -77,6 +77,11 @@ export function handleWrite(ctx: WriteCtx, org: FakeOrg, version: string, path: 
     collection(ctx, org, method === 'POST' ? 'create' : 'update');
     return true;
   }
+  const upsert = /^\/composite\/sobjects\/([A-Za-z0-9_]+)\/([A-Za-z0-9_]+)$/.exec(path);
+  if (upsert && method === 'PATCH') {
+    collectionUpsert(ctx, org, upsert[1] as string, upsert[2] as string);
+    return true;
+  }
   const retrieve = /^\/composite\/sobjects\/([A-Za-z0-9_]+)$/.exec(path);
   if (retrieve && method === 'GET') {
     retrieveRecords(ctx, org, retrieve[1] as string);
@@ -121,6 +126,52 @@ function collection(ctx: WriteCtx, org: FakeOrg, mode: 'create' | 'update'): voi
     ctx.res,
     200,
     results.map(({ id, success, errors }) => ({ id, success, errors })),
+  );
+}
+
+/**
+ * sObject Collections upsert (PATCH /composite/sobjects/{object}/{externalIdField}, API 46+): up to 200 records of
+ * the object in the URL, no Id in them; each is matched by the external id field's value — none: created, one:
+ * updated, several: DUPLICATE_EXTERNAL_ID — and answered in order with `created`. Text external ids compare without
+ * case, as Salesforce's do unless marked case-sensitive.
+ */
+function collectionUpsert(ctx: WriteCtx, org: FakeOrg, objectName: string, fieldName: string): void {
+  let body: { allOrNone?: boolean; records?: Record<string, unknown>[] };
+  try {
+    body = JSON.parse(ctx.body) as typeof body;
+  } catch {
+    return sendApiError(ctx.res, 400, 'JSON_PARSER_ERROR', 'Unexpected character: was expecting a JSON value');
+  }
+  const object = findObject(objectName);
+  if (!object || object.name === 'Organization') return sendApiError(ctx.res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+  const key = org.describedFields(object).find((f) => f.name.toLowerCase() === fieldName.toLowerCase());
+  if (!key?.externalId) return sendApiError(ctx.res, 400, 'INVALID_FIELD', `Provided external ID field does not exist or is not accessible: ${fieldName}`);
+  const records = body.records ?? [];
+  if (records.length > 200) return sendApiError(ctx.res, 400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call');
+  if (body.allOrNone) return sendApiError(ctx.res, 400, 'INVALID_OPERATION', 'this fake answers allOrNone=false only');
+  const state = writeState(org);
+  state.stats.collectionCalls++;
+  state.stats.collectionRecords += records.length;
+  const stored = org.records.get(object.name) ?? [];
+  const results = records.map((record): SaveResult => {
+    const { attributes, id, Id, ...values } = record as { attributes?: { type?: string }; id?: unknown; Id?: unknown } & Record<string, unknown>;
+    if (attributes?.type !== object.name) return failure('INVALID_TYPE', `sObject type '${attributes?.type ?? ''}' does not match the URL's ${object.name}.`);
+    if (id !== undefined || Id !== undefined) return failure('INVALID_FIELD', 'cannot specify Id in an upsert by external id', ['Id']);
+    const wanted = values[key.name];
+    if (typeof wanted !== 'string' || wanted.trim() === '') return failure('MISSING_ARGUMENT', `${key.name} not specified`, [key.name]);
+    const matches = stored.filter((r) => r.IsDeleted !== true && typeof r[key.name] === 'string' && String(r[key.name]).toLowerCase() === wanted.toLowerCase());
+    if (matches.length > 1) return failure('DUPLICATE_EXTERNAL_ID', `${key.label}: more than one record found for external id field: [${matches.map((m) => String(m.Id)).join(', ')}]`, [key.name]);
+    const saved = saveRecord(org, object, values, matches[0] ? String(matches[0].Id) : null);
+    return { ...saved, created: saved.success && !matches[0] };
+  });
+  if (state.control.loseCollectionAnswers > 0) {
+    state.control.loseCollectionAnswers--;
+    return sendApiError(ctx.res, 503, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable, please try again later.');
+  }
+  sendJson(
+    ctx.res,
+    200,
+    results.map(({ id, success, errors, created }) => ({ id, success, errors, created: created ?? false })),
   );
 }
 

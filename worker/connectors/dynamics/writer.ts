@@ -102,6 +102,11 @@ export class DynamicsWriter implements CrmWriter {
       }
       // Duplicate detection rules apply to API writes only when asked: a push should meet the org's rules like a person would.
       const headers: Record<string, string> = { 'Content-Type': 'application/json; type=entry', 'MSCRM.SuppressDuplicateDetection': 'false' };
+      if (op.kind === 'upsert') {
+        // upsertKeys offers none yet (alternate keys are not read), so nothing asks for this.
+        results[index] = { ok: false, vendorCode: 'invalid_field', message: `Dynamics 365 records are not upserted by ${op.by} yet.`, fields: [op.by] };
+        return;
+      }
       if (op.kind === 'create') {
         operations.push({ index, operation: { method: 'POST', url: this.api.url(table.entitySet), headers, body: JSON.stringify(converted.record) } });
         return;
@@ -168,6 +173,11 @@ export class DynamicsWriter implements CrmWriter {
       }
       results[c.index] = failureOf(a.status, a.body);
     });
+  }
+
+  /** Alternate keys (EntityKeyMetadata) are not read yet: records are matched by findBy, then created or updated. */
+  async upsertKeys(): Promise<string[]> {
+    return [];
   }
 
   async listUsers(): Promise<CrmUser[]> {

@@ -59,16 +59,26 @@ const DescribeAnswer = z.object({
       createable: z.boolean().optional(),
       updateable: z.boolean().optional(),
       filterable: z.boolean().optional(),
+      externalId: z.boolean().optional(),
       picklistValues: z.array(z.object({ value: z.string(), label: z.string().nullable(), active: z.boolean() })).nullish(),
     }),
   ),
 });
-type Described = { fields: SalesforceWriteField[]; fieldOf: (name: string) => SalesforceWriteField | undefined; filterable: Set<string>; labels: Map<string, Map<string, string>> };
+type Described = {
+  fields: SalesforceWriteField[];
+  fieldOf: (name: string) => SalesforceWriteField | undefined;
+  filterable: Set<string>;
+  /** External id fields: what sObject Collections upsert by. */
+  externalIds: Set<string>;
+  labels: Map<string, Map<string, string>>;
+};
 
 const SaveResults = z.array(
   z.object({
     id: z.string().nullish(),
     success: z.boolean(),
+    /** Upserts only: whether the record was created (false: an existing one was updated). */
+    created: z.boolean().optional(),
     errors: z.array(z.object({ statusCode: z.string(), message: z.string(), fields: z.array(z.string()).optional() })).default([]),
   }),
 );
@@ -165,12 +175,27 @@ export class SalesforceWriter implements CrmWriter {
     const results: (CrmWriteResult | undefined)[] = new Array(ops.length);
     const creates: { index: number; record: Record<string, SalesforceValue> }[] = [];
     const updates: { index: number; record: Record<string, SalesforceValue> }[] = [];
+    const upserts = new Map<string, { index: number; record: Record<string, SalesforceValue> }[]>();
     ops.forEach((op, index) => {
       const converted = salesforceRecord(described.fieldOf, object, op.values);
       if (!converted.ok) results[index] = converted.failure;
       else if (op.kind === 'create') creates.push({ index, record: converted.record });
-      else updates.push({ index, record: { Id: op.id, ...converted.record } });
+      else if (op.kind === 'update') updates.push({ index, record: { Id: op.id, ...converted.record } });
+      else {
+        const by = described.fieldOf(op.by);
+        if (!by || !described.externalIds.has(by.name)) {
+          results[index] = { ok: false, vendorCode: 'invalid_field', message: `${op.by} is not an external id field of ${object}: records cannot be upserted by it.`, fields: [op.by] };
+        } else upserts.set(by.name, [...(upserts.get(by.name) ?? []), { index, record: converted.record }]);
+      }
     });
+    // Upserts go through sObject Collections whatever their number: sent again after a lost answer, an upsert finds
+    // the record the first one made instead of making a second, so every request of them may be resent.
+    for (const [by, batch] of upserts) {
+      const answered = await this.collectionUpsert(object, by, batch.map((b) => b.record));
+      batch.forEach((b, i) => {
+        results[b.index] = answered[i];
+      });
+    }
     const viaBulk = creates.length + updates.length > BULK_THRESHOLD;
     for (const [operation, batch] of [
       ['insert', creates],
@@ -186,6 +211,10 @@ export class SalesforceWriter implements CrmWriter {
       });
     }
     return results.map((r) => r ?? { ok: false, vendorCode: 'UNKNOWN_EXCEPTION', message: 'Salesforce gave no result for this record.', fields: [] });
+  }
+
+  async upsertKeys(object: string): Promise<string[]> {
+    return [...(await this.describe(object)).externalIds];
   }
 
   /** People who can own records: Standard users (not portal, guest or automated ones), active first. */
@@ -227,6 +256,23 @@ export class SalesforceWriter implements CrmWriter {
         const result = saved[i];
         if (result?.success && (result.id || record.Id)) results.push({ ok: true, id: String(result.id ?? record.Id), created: operation === 'insert' });
         else results.push(failureOf(result?.errors[0]));
+      });
+    }
+    return results;
+  }
+
+  /** PATCH /composite/sobjects/{object}/{externalIdField}: up to 200 records a request, each created or updated by its external id. */
+  private async collectionUpsert(object: string, by: string, records: Record<string, SalesforceValue>[]): Promise<CrmWriteResult[]> {
+    const results: CrmWriteResult[] = [];
+    for (const part of chunks(records, COLLECTION_SIZE)) {
+      const body = JSON.stringify({ allOrNone: false, records: part.map((values) => ({ attributes: { type: object }, ...values })) });
+      const answer = await this.call(() =>
+        this.conn.request<unknown>({ method: 'PATCH', url: `/services/data/v${this.version}/composite/sobjects/${object}/${by}`, body, headers: { 'Content-Type': 'application/json' } }),
+      );
+      const saved = SaveResults.parse(answer);
+      part.forEach((_, i) => {
+        const result = saved[i];
+        results.push(result?.success && result.id ? { ok: true, id: result.id, created: result.created === true } : failureOf(result?.errors[0]));
       });
     }
     return results;
@@ -368,7 +414,13 @@ export class SalesforceWriter implements CrmWriter {
         const fields = DescribeAnswer.parse(answer).fields;
         const labels = new Map<string, Map<string, string>>();
         for (const f of fields) if (f.picklistValues?.length) labels.set(f.name, new Map(f.picklistValues.map((p) => [p.value, p.label ?? p.value])));
-        return { fields, fieldOf: fieldIndex(fields), filterable: new Set(fields.filter((f) => f.filterable).map((f) => f.name)), labels };
+        return {
+          fields,
+          fieldOf: fieldIndex(fields),
+          filterable: new Set(fields.filter((f) => f.filterable).map((f) => f.name)),
+          externalIds: new Set(fields.filter((f) => f.externalId).map((f) => f.name)),
+          labels,
+        };
       });
       pending.catch(() => this.described.delete(object));
       this.described.set(object, pending);
