@@ -1,6 +1,6 @@
 export { fromBase64url, isBase64url, toBase64url } from './base64url.ts';
 export { HKDF_SALT, hkdfInfo, SEALING_SCHEME } from './batchKey.ts';
 export { isRefusedCell, isSealedCell, sealedCellProblem, sealingHeaderProblem } from './cellShape.ts';
-export { checkSensitiveCell, refusedCell, type SensitiveCellVerdict } from './checkSensitiveCell.ts';
+export { checkSensitiveCell, refusedCell, refusedCellProblem, type SensitiveCellVerdict } from './checkSensitiveCell.ts';
 export { openBatchKey, openSealedValues, SealedValueError } from './openSealedValues.ts';
 export { sealBatchCells, type CellToSeal } from './sealBatchCells.ts';

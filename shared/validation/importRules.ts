@@ -86,10 +86,12 @@ export function checkCell(raw: string, { type, sensitive, defaultCountry, allowe
   }
   // normalizeValue quotes the offending value in its reason: a sensitive one gets the type's plain statement, with
   // a hint of what is wrong that gives nothing of the value away (e.g. "missing @"), so the user can still fix it.
-  const hint = sensitive ? maskedHint(type, raw) : null;
-  const message = sensitive ? `Not a valid ${TYPE_NOUN[type]}${hint ? ` (${hint})` : ''}.` : sentence(normalized.reason);
+  const message = sensitive ? invalidSensitiveMessage(type, maskedHint(type, raw)) : sentence(normalized.reason);
   return { ok: false, code: normalized.code, message };
 }
+
+/** The message of an invalid sensitive value: the type's plain statement and the masked hint, never the value. */
+export const invalidSensitiveMessage = (type: FieldType, hint: string | null): string => `Not a valid ${TYPE_NOUN[type]}${hint ? ` (${hint})` : ''}.`;
 
 /**
  * The allowed value a (normalized) value stands for, as its label: the label itself with case aside ("hot" →
@@ -100,7 +102,7 @@ export function allowedLabel(value: string, values: readonly AllowedValue[]): st
 }
 
 // A pick list can hold hundreds of values; a message lists enough to recognise the list.
-const LISTED_VALUES = 12;
+export const LISTED_VALUES = 12;
 
 /** "Hot, Warm, Cold" or "A, B, … and 40 more": how allowed values are listed to a user (retired ones left out). */
 export function allowedValuesText(values: readonly AllowedValue[], listed = LISTED_VALUES): string {

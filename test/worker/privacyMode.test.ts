@@ -217,7 +217,7 @@ describe('a privacy-mode import', () => {
 });
 
 describe('privacy mode of an audience', () => {
-  it('refuses a CRM import or a sync into a private audience', async () => {
+  it('refuses a CRM import, a sync or a dry run (plain rows) into a private audience', async () => {
     const audience = await ok<Audience>('POST', '/api/audiences', { name: 'Private list', privacyMode: true });
     expect(audience.privacyMode).toBe(true);
     const crm = await call<ErrorBody>('POST', '/api/imports', {
@@ -232,6 +232,9 @@ describe('privacy mode of an audience', () => {
       source: { kind: 'dynamics', connectionId: 'any', object: 'contact', headers: COLUMNS.map((c) => c.column) },
     });
     expect(newPrivate.status).toBe(422);
+    const dryRun = await call<ErrorBody>('POST', '/api/audiences/dry-runs', { audienceId: audience.id, source: startBody(COLUMNS, 'E-mail').source, mapping: startBody(COLUMNS, 'E-mail').mapping });
+    expect(dryRun.status).toBe(422);
+    expect(dryRun.body.error.message).toMatch(/dry run/);
     const sync = await call<ErrorBody>('POST', '/api/syncs', { connectionId: 'any', audienceId: audience.id, settings: settings(), consent: { doubleOptIn: true, confirmedBy: 'me' } });
     expect(sync.status).toBe(422);
     expect(sync.body.error.code).toBe('privacy_mode');

@@ -15,7 +15,12 @@ import { addCounts, addReasons, emptyDryRunCounts, rejectedByReason } from './dr
 export async function startDryRun(db: D1Database, workspaceId: string, body: StartDryRunBody, now: string): Promise<DryRun> {
   const planned = buildImportPlan(body, await listFields(db, workspaceId));
   if (!planned.ok) throw new DomainError('validation_failed', describeIssues(planned.issues), planned.issues);
-  if (body.audienceId) await getAudience(db, workspaceId, body.audienceId);
+  // A dry run's rows are plain: in a private audience they would bring sensitive values to the server in clear.
+  if (body.audienceId && (await getAudience(db, workspaceId, body.audienceId)).privacyMode) {
+    throw new DomainError('privacy_mode', 'A dry run sends the rows to the server as plain text, so a privacy-mode audience has none: the browser checks its rows itself.', {
+      audienceId: body.audienceId,
+    });
+  }
   return (await insertDryRun(db, workspaceId, body.audienceId ?? null, planned.plan, emptyDryRunCounts(), now)).dryRun;
 }
 

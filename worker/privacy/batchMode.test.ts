@@ -37,6 +37,20 @@ describe('batchModeProblem', () => {
     expect(problem?.message).not.toContain('ada@example.com');
   });
 
+  it('refuses a refused cell whose hint or message could carry the value', () => {
+    const leaky = [
+      { ...refused, hint: 'ada.example.com' },
+      { ...refused, message: 'Not a valid email address (ada.example.com).', hint: null },
+      { ...refused, problem: 'identifier_exists' as const },
+    ];
+    for (const cell of leaky) {
+      const problem = batchModeProblem([{ row: 3, values: [cell, ''] }], plan(true), sealing);
+      expect(problem).toMatchObject({ row: 3, column: 'Email' });
+      expect(problem?.message).toMatch(/refused cell/);
+      expect(problem?.message).not.toContain('ada');
+    }
+  });
+
   it('refuses sealed cells in a plain batch, sealing on a plain import, and a sealed value in a plain column', () => {
     expect(batchModeProblem([{ row: 4, values: [sealed, 'Paris'] }], plan(false), undefined)).toMatchObject({ row: 4, column: 'Email' });
     expect(batchModeProblem([{ row: 4, values: [sealed, 'Paris'] }], plan(false), undefined)?.message).toMatch(/plain batch with sealed cells/);

@@ -1,4 +1,5 @@
 import type { PrivateBatchRow } from '../../shared/schema/imports.ts';
+import { refusedCellProblem } from '../../shared/privacy/checkSensitiveCell.ts';
 import type { BatchSealingHeader } from '../../shared/schema/privacy.ts';
 import type { ImportPlan } from '../imports/importPlan.ts';
 
@@ -11,7 +12,8 @@ const isBlankText = (v: string) => v.trim() === '';
  * Whether a batch fits its import's privacy mode (plan.privacy), before anything is classified. A privacy-mode
  * import with sensitive columns: `sealing` is required, and every non-blank sensitive cell is a PrivateCell — a
  * plain value there would be a sensitive value that left the tab in clear. Any other import: no `sealing`, no
- * PrivateCell anywhere. Plain columns hold text in both. Pure; null when the batch fits.
+ * PrivateCell anywhere. Plain columns hold text in both. A refused cell says only what the import rules say
+ * (refusedCellProblem), since its message and hint become a stored row error. Pure; null when the batch fits.
  */
 export function batchModeProblem(rows: readonly PrivateBatchRow[], plan: ImportPlan, sealing: BatchSealingHeader | undefined): BatchModeProblem | null {
   const privacy = plan.privacy === true;
@@ -30,7 +32,7 @@ export function batchModeProblem(rows: readonly PrivateBatchRow[], plan: ImportP
   for (const r of rows) {
     const { values } = r;
     for (let i = 0; i < values.length; i++) {
-      const cell = values[i];
+      const cell = values[i] ?? '';
       const column = columns[i];
       if (typeof cell === 'string') {
         if (column && sealedColumns && column.sensitive && !isBlankText(cell)) {
@@ -49,6 +51,8 @@ export function batchModeProblem(rows: readonly PrivateBatchRow[], plan: ImportP
       if (!column?.sensitive) {
         return { message: `${where} holds a sealed value, but only sensitive columns are sealed: send its value as text`, row: r.row, column: column?.column ?? null };
       }
+      const refused = 'problem' in cell ? refusedCellProblem(cell, column) : null;
+      if (refused) return { message: `${where} is a refused cell, but ${refused} (it might carry the value)`, row: r.row, column: column.column };
     }
   }
   return null;
