@@ -1,8 +1,3 @@
-import type { Audience } from '../../shared/schema/audiences.ts';
-
-/** An audience's privacy mode as the API tells it (absent from the answers of a server without privacy mode). */
-export const isPrivate = (audience: Audience): boolean => 'privacyMode' in audience && audience.privacyMode === true;
-
 /**
  * Whether an import is hashed and sealed in this tab (privacy mode), and whether the user may choose. A CRM
  * source cannot be private (the Worker pulls the records itself, so it sees the values) and cannot go into a

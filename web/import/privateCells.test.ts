@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Field } from '../../shared/schema/fields.ts';
 import { MAX_CELL_LENGTH } from '../../shared/schema/imports.ts';
 import { RefusedCell } from '../../shared/schema/privacy.ts';
-import { judgeSensitiveCell, type PrivateBatchRow, placeSealed, prepareSealing, sensitivePositions } from './privateCells.ts';
+import type { PrivateBatchRow } from '../../shared/schema/imports.ts';
+import { judgeSensitiveCell, placeSealed, prepareSealing, sensitivePositions } from './privateCells.ts';
 
 const fields: Field[] = [
   { key: 'email', label: 'Email', type: 'email', builtIn: true },

@@ -1,7 +1,7 @@
 import { importedColumns } from '../../shared/mapping/importedColumns.ts';
 import type { PlannedAllowedValues } from '../../shared/schema/importPlan.ts';
 import type { Field, FieldType } from '../../shared/schema/fields.ts';
-import type { BatchRow } from '../../shared/schema/imports.ts';
+import type { PrivateBatchRow } from '../../shared/schema/imports.ts';
 import type { ImportMapping } from '../../shared/schema/mapping.ts';
 import type { PrivateCell, RefusedCell } from '../../shared/schema/privacy.ts';
 import { checkSensitiveCell } from '../../shared/privacy/index.ts';
@@ -57,9 +57,6 @@ export function judgeSensitiveCell(raw: string, position: SensitivePosition, def
   const verdict = checkSensitiveCell(raw, { type: position.type, defaultCountry, allowed: position.allowed });
   return verdict.ok ? { kind: 'seal', type: position.type, normalized: verdict.normalized } : { kind: 'refused', cell: verdict.refused };
 }
-
-/** A batch row as a privacy-mode batch carries it. */
-export type PrivateBatchRow = Omit<BatchRow, 'values'> & { values: (string | PrivateCell)[] };
 
 /** The values to seal, in the order sealed cells come back, and where each goes. */
 export interface SealWork {

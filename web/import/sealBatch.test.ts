@@ -1,20 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { hashInput } from '../../shared/normalize/normalizeValue.ts';
 import { openBatchKey, openSealedValues, sealBatchCells } from '../../shared/privacy/index.ts';
-import { z } from 'zod';
-import { BatchRow } from '../../shared/schema/imports.ts';
-import { BatchSealingHeader, PrivateCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
-import type { PrivateBatchRow, SensitivePosition } from './privateCells.ts';
+import { BatchBody, type PrivateBatchRow } from '../../shared/schema/imports.ts';
+import { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
+import type { SensitivePosition } from './privateCells.ts';
 import { sealBatchBody } from './sealBatch.ts';
-
-// The privacy-mode batch body as the contract (shared/schema/privacy.ts) describes it: a sealing header, and a
-// PrivateCell or a blank at each sensitive position.
-const BatchBody = z.object({
-  seq: z.number().int(),
-  idempotencyKey: z.string(),
-  sealing: BatchSealingHeader,
-  rows: z.array(BatchRow.extend({ values: z.array(z.union([z.string(), PrivateCell])) })),
-});
 
 async function workspaceKey() {
   const pair = (await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-256' }, true, ['deriveBits', 'deriveKey'])) as CryptoKeyPair;

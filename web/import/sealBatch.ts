@@ -1,6 +1,7 @@
 import type { FieldType } from '../../shared/schema/fields.ts';
 import type { BatchSealingHeader, SealedCell } from '../../shared/schema/privacy.ts';
-import { type PrivateBatchRow, placeSealed, prepareSealing, type SensitivePosition } from './privateCells.ts';
+import type { PrivateBatchRow } from '../../shared/schema/imports.ts';
+import { placeSealed, prepareSealing, type SensitivePosition } from './privateCells.ts';
 
 /** shared/privacy's sealBatchCells with the workspace key bound: hashes and seals the values of one batch. */
 export type SealCells = (cells: { type: FieldType; normalized: string }[]) => Promise<{ sealing: BatchSealingHeader; cells: SealedCell[] }>;

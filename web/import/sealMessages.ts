@@ -1,5 +1,6 @@
 import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
-import type { PrivateBatchRow, SensitivePosition } from './privateCells.ts';
+import type { PrivateBatchRow } from '../../shared/schema/imports.ts';
+import type { SensitivePosition } from './privateCells.ts';
 
 /** What a seal worker is told: once what every batch of the import shares, then one message per batch. */
 export type SealRequest =

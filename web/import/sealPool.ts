@@ -1,5 +1,6 @@
 import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
-import type { PrivateBatchRow, SensitivePosition } from './privateCells.ts';
+import type { PrivateBatchRow } from '../../shared/schema/imports.ts';
+import type { SensitivePosition } from './privateCells.ts';
 import type { SealReply, SealRequest } from './sealMessages.ts';
 
 /** Most workers a pool starts: more cores than this only add memory, the network is the limit by then. */

@@ -36,14 +36,15 @@ export const addCounts = (a: ImportCounts, b: ImportCounts): ImportCounts => sum
  * page shows now, so a resumed import slices and orders values exactly like the first attempt.
  * Each PUT carries a stable idempotency key and is retried with backoff; when retries run out the error is
  * thrown and the caller can call this again later: it asks the Worker where to continue.
- * In privacy mode (`privacy` given) a pool of workers seals the next batches while one is on its way.
+ * In privacy mode (the import's summary says so) a pool of workers seals the next batches while one is on its way.
  */
 export async function sendBatches(
   importId: string,
   rows: RowSource,
   headers: readonly string[],
   callbacks: SendCallbacks = {},
-  privacy: PrivacySending | null = null,
+  /** What a privacy-mode import seals with; asked for only when the Worker says the import is in privacy mode. */
+  loadPrivacy?: () => Promise<PrivacySending>,
 ): Promise<ImportSummary> {
   const { signal, onProgress, onRetry } = callbacks;
   const summary = await api.getImport(importId, { signal, onRetry });
@@ -55,7 +56,10 @@ export async function sendBatches(
   let counts = summary.counts;
   onProgress?.({ rowsDone: batchRange(summary.nextSeq, summary.batchSize, total).first, totalRows: total, counts });
 
-  const positions = privacy ? sensitivePositions(summary.mapping, privacy.fields) : [];
+  // The Worker's word decides, not the page's: a resumed import, or one into a private audience, is sealed too.
+  if (summary.privacyMode && !loadPrivacy) throw new Error('this import is in privacy mode: its values can only be sent sealed');
+  const privacy = summary.privacyMode && loadPrivacy ? await loadPrivacy() : null;
+  const positions = privacy ? sensitivePositions(summary.mapping, privacy.fields, summary.sealedColumns) : [];
   // Privacy mode without a sensitive column has nothing to seal: its batches are plain, without a sealing header.
   const sealed =
     privacy && positions.length > 0

@@ -5,7 +5,6 @@ import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatDate, plural } from '../formatting.ts';
 import { Link, navigate } from '../navigation.tsx';
 import { createBusyAction } from '../busyAction.ts';
-import { isPrivate } from '../../import/privacyChoice.ts';
 
 /** The audience's title line: rename in place, import more, the two exports, delete (confirmed with the member count). */
 export function AudienceActions(props: { audience: Audience; onRenamed: (a: Audience) => void }) {
@@ -40,7 +39,7 @@ export function AudienceActions(props: { audience: Audience; onRenamed: (a: Audi
               </p>
               <p class="small audience-privacy" data-testid="audience-privacy">
                 <Show
-                  when={isPrivate(props.audience)}
+                  when={props.audience.privacyMode}
                   fallback={
                     <>
                       <span class="badge">Standard mode</span> Sensitive columns are hashed and encrypted by the server when they arrive.

@@ -1,6 +1,5 @@
 import { createResource, For, Show } from 'solid-js';
 import { api } from '../../api/client.ts';
-import { isPrivate } from '../../import/privacyChoice.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatCount, formatDate } from '../formatting.ts';
 import { Link } from '../navigation.tsx';
@@ -52,7 +51,7 @@ export default function AudiencesPage() {
                       <tr>
                         <td>
                           <Link href={`/audiences/${encodeURIComponent(audience.id)}`}>{audience.name}</Link>
-                          <Show when={isPrivate(audience)}>
+                          <Show when={audience.privacyMode}>
                             {' '}
                             <span class="badge lock" title="Privacy mode: sensitive values are hashed and encrypted in the browser that imports them">
                               private

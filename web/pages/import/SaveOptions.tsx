@@ -1,7 +1,7 @@
 import { For, Match, Show, Switch } from 'solid-js';
 import type { Audience } from '../../../shared/schema/audiences.ts';
 import type { OnMatch } from '../../../shared/schema/mapping.ts';
-import { isPrivate, type PrivacyChoice, privacyOn } from '../../import/privacyChoice.ts';
+import { type PrivacyChoice, privacyOn } from '../../import/privacyChoice.ts';
 import { plural } from '../formatting.ts';
 import { countryOptions } from './countries.ts';
 
@@ -79,7 +79,7 @@ export function SaveOptions(props: {
               <For each={props.audiences}>
                 {(a) => (
                   <option value={a.id}>
-                    {a.name} ({plural(a.memberCount, 'member')}{isPrivate(a) ? ', private' : ''})
+                    {a.name} ({plural(a.memberCount, 'member')}{a.privacyMode ? ', private' : ''})
                   </option>
                 )}
               </For>

@@ -18,7 +18,7 @@ import type { RowStore } from '../../rows/rowStore.ts';
 import type { MappingState } from './mappingState.ts';
 import { importSourceOf, type RowSource, sourceHeaders, sourceName, sourceStore } from './rowSource.ts';
 import type { AudienceChoice } from './SaveOptions.tsx';
-import { isPrivate, privacyChoice, privacyOn } from '../../import/privacyChoice.ts';
+import { privacyChoice, privacyOn } from '../../import/privacyChoice.ts';
 import { request } from '../../api/request.ts';
 import { WorkspaceSealingKey } from '../../../shared/schema/privacy.ts';
 import type { PrivacySending } from '../../import/sendBatches.ts';
@@ -69,7 +69,7 @@ export function createImportSave(options: {
     privacyChoice({
       sourceKind: options.source()?.kind ?? null,
       audience: audience(),
-      audiences: (audiences() ?? []).map((a) => ({ id: a.id, name: a.name, memberCount: a.memberCount, privacyMode: isPrivate(a) })),
+      audiences: (audiences() ?? []).map((a) => ({ id: a.id, name: a.name, memberCount: a.memberCount, privacyMode: a.privacyMode })),
       chosen: privacyChosen(),
       workspaceDefault: false,
       available: sealingKey() != null,
@@ -127,21 +127,13 @@ export function createImportSave(options: {
     return { rowCount: store.rowCount, get: (r, c) => store.get(r, c), fieldCount: (r) => store.fieldCount(r), line: (r) => lineOfRow(lines, r + 1) };
   }
 
-  /**
-   * What a privacy-mode import seals with: the workspace's key and the fields its values are judged by. Asked of
-   * the server for every send (a resumed import too): the audience says whether it is private, or the start did.
-   */
-  async function privacySending(importId: string, startedPrivate: boolean, signal: AbortSignal): Promise<PrivacySending | null> {
-    if (!startedPrivate) {
-      const summary = await api.getImport(importId, { signal });
-      const privateImport = 'privacyMode' in summary && summary.privacyMode === true;
-      if (!privateImport && !isPrivate(await api.getAudience(summary.audienceId, { signal }))) return null;
-    }
+  /** What a privacy-mode import seals with: the workspace's key and the fields its values are judged by. */
+  async function loadSealing(signal: AbortSignal): Promise<PrivacySending> {
     const [key, fields] = await Promise.all([request(WorkspaceSealingKey, '/api/privacy/key', { idempotent: true, signal }), api.listFields({ signal })]);
     return { key, fields };
   }
 
-  async function send(importId: string, outOfOrderRetried = false, startedPrivate = false): Promise<void> {
+  async function send(importId: string, outOfOrderRetried = false): Promise<void> {
     const source = options.source();
     if (!source) return;
     abort?.abort();
@@ -151,7 +143,6 @@ export function createImportSave(options: {
     setOwnImport(importId);
     setPhase({ kind: 'sending', importId, progress: null, retrying: null });
     try {
-      const privacyMode = source.kind === 'file' ? await privacySending(importId, startedPrivate, signal) : null;
       const finished = await sendBatches(importId, withLines(sourceStore(source)), sourceHeaders(source), {
         signal,
         onProgress: (p) => {
@@ -165,7 +156,7 @@ export function createImportSave(options: {
             progress: last,
             retrying: `${error.isNetwork ? 'Connection lost' : `The server answered ${error.status}`}; trying again in ${Math.ceil(delay / 1000)} s (attempt ${attempt})…`,
           }),
-      }, privacyMode);
+      }, () => loadSealing(signal));
       clearResumeRecord(importId);
       setPending(null);
       void refetchAudiences();
@@ -175,7 +166,7 @@ export function createImportSave(options: {
     } catch (error) {
       if (signal.aborted) return;
       // Another tab sent batches of this import meanwhile: ask the Worker where it stands now and go on from there.
-      if (error instanceof ApiError && error.code === 'batch_out_of_order' && !outOfOrderRetried) return send(importId, true, startedPrivate);
+      if (error instanceof ApiError && error.code === 'batch_out_of_order' && !outOfOrderRetried) return send(importId, true);
       if (error instanceof ApiError && isRetryable(error)) setPhase({ kind: 'paused', importId, progress: last, error });
       else setPhase({ kind: 'failed', error });
     }
@@ -194,7 +185,7 @@ export function createImportSave(options: {
       const choice = audience();
       const rowCount = sourceStore(source).rowCount;
       const privateImport = privacyOn(privacy());
-      const body: StartImportBody & { privacyMode?: boolean } = {
+      const body: StartImportBody = {
           ...(choice.mode === 'new' ? { audienceName: choice.name.trim() } : { audienceId: choice.id }),
           source: importSourceOf(source),
           mapping: importMapping,
@@ -232,7 +223,7 @@ export function createImportSave(options: {
       );
       const onImportStarted = source.kind === 'crm' ? source.rows.onImportStarted : undefined;
       if (onImportStarted) void templateSaved.then(onImportStarted);
-      await send(started.id, false, privateImport);
+      await send(started.id);
     } catch (error) {
       setPhase({ kind: 'failed', error });
     }
