@@ -97,9 +97,9 @@ describe('deleting a sync', () => {
     const fieldBefore = (await ok<Field[]>('GET', '/api/fields')).find((f) => f.key === 'deleted_sync_source');
     expect(fieldBefore?.allowedValues?.length).toBeGreaterThan(0);
 
-    // Admins only.
-    expect((await callAs('keyContact', 'DELETE', `/api/syncs/${sync.id}`)).status).toBe(403);
+    // Admins (and the key contact) only.
     expect((await callAs('marketer', 'DELETE', `/api/syncs/${sync.id}`)).status).toBe(403);
+    expect((await callAs('viewer', 'DELETE', `/api/syncs/${sync.id}`)).status).toBe(403);
     const deleted = await ok<DeletedSync>('DELETE', `/api/syncs/${sync.id}`);
     expect(deleted).toEqual({ id: sync.id, audienceId: sync.audienceId, membersKept: 3 });
 

@@ -109,7 +109,7 @@ export const syncsRoutes = new Hono<AppEnv>()
     }
     return c.json(await toPublicSync(db, await getSync(db, ws, sync.id)));
   })
-  /** Admins only: the audience and its members stay (the sync's runs' imports too); refused while a run is going. */
+  /** Admins and the key contact: the audience and its members stay (the sync's runs' imports too); refused while a run is going. */
   .delete('/:id', async (c) => {
     const db = c.env.DB;
     const ws = c.var.workspaceId;
