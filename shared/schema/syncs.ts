@@ -55,6 +55,10 @@ export type CreateSyncBody = z.infer<typeof CreateSyncBody>;
 export const EditSyncBody = z.object({ settings: SyncSettings });
 export type EditSyncBody = z.infer<typeof EditSyncBody>;
 
+/** DELETE /api/syncs/:id: the sync is gone; its audience (with every member) stays, and says how many members it keeps. */
+export const DeletedSync = z.object({ id: z.string(), audienceId: z.string(), membersKept: z.number().int() });
+export type DeletedSync = z.infer<typeof DeletedSync>;
+
 export const SyncRunTrigger = z.enum(['schedule', 'manual']);
 export const SyncRunStatus = z.enum(['running', 'succeeded', 'failed']);
 

@@ -80,5 +80,24 @@ describe('keeping a CRM audience in sync', () => {
     await screenshot(page, '92-sync-card-paused');
     await card.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(() => card.getByTestId('sync-health').textContent()).toBe('Healthy');
+
+    // Deleting asks first, saying what stays; "Keep it" changes nothing.
+    await card.getByRole('button', { name: 'Delete sync' }).click();
+    const confirm = card.getByTestId('sync-delete-confirm');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toMatch(/What stays:.*the audience and every member in it/);
+    await screenshot(page, '93-sync-delete-confirm');
+    await confirm.getByRole('button', { name: 'Keep it' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    expect(await page.locator('.sync-card').count()).toBe(1);
+
+    await card.getByRole('button', { name: 'Delete sync' }).click();
+    await confirm.getByRole('button', { name: 'Delete sync' }).click();
+    await page.getByTestId('sync-deleted').waitFor();
+    expect(await page.getByTestId('sync-deleted').textContent()).toMatch(/Its audience and every member in it stay/);
+    expect(await page.locator('.sync-card').count()).toBe(0);
+    await screenshot(page, '94-sync-deleted');
+    expect((await api<{ id: string }[]>('GET', '/api/syncs')).length).toBe(0);
+    expect((await api<{ memberCount: number }>('GET', `/api/audiences/${audienceId}`)).memberCount).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,9 @@
-import { env } from 'cloudflare:test';
+import { env, introspectWorkflow } from 'cloudflare:test';
+import { finishRun } from '../../worker/sync/finishRun.ts';
 import { describe, expect, it } from 'vitest';
-import type { Sync, SyncRunReport } from '../../shared/schema/syncs.ts';
+import type { Audience } from '../../shared/schema/audiences.ts';
+import type { Field } from '../../shared/schema/fields.ts';
+import type { DeletedSync, Sync, SyncRunReport } from '../../shared/schema/syncs.ts';
 import { connect, createOrg } from './connectors/fakeSalesforce.ts';
 import { call, callAs, ok } from './support/api.ts';
 import { contacts, createSync, runNow, settings, settled } from './sync/syncHelpers.ts';
@@ -79,5 +82,71 @@ describe('the no-overlap guard', () => {
     expect(again.started).toBe(true);
     expect(again.run.id).not.toBe(first.id);
     await settled(sync.id, again.run.id);
+  });
+});
+
+describe('deleting a sync', () => {
+  it('keeps the audience, its members and its imports; drops the sync, its runs and the allowed values it gave; keeps the links unowned', async () => {
+    await ok('POST', '/api/fields', { label: 'Source of lead', key: 'deleted_sync_source', type: 'text' });
+    const org = await createOrg({ records: { Contact: contacts(3).map((c) => ({ ...c, LeadSource: 'Web' })) } });
+    const mapped = settings();
+    mapped.mapping.columns.push({ column: 'LeadSource', target: 'deleted_sync_source', sensitive: false });
+    const sync = await createSync(await connect(org), mapped);
+    const run = await settled(sync.id, (await runNow(sync.id)).run.id);
+    expect(run.counts.inserted).toBe(3);
+    const fieldBefore = (await ok<Field[]>('GET', '/api/fields')).find((f) => f.key === 'deleted_sync_source');
+    expect(fieldBefore?.allowedValues?.length).toBeGreaterThan(0);
+
+    // Admins (and the key contact) only.
+    expect((await callAs('marketer', 'DELETE', `/api/syncs/${sync.id}`)).status).toBe(403);
+    expect((await callAs('viewer', 'DELETE', `/api/syncs/${sync.id}`)).status).toBe(403);
+    const deleted = await ok<DeletedSync>('DELETE', `/api/syncs/${sync.id}`);
+    expect(deleted).toEqual({ id: sync.id, audienceId: sync.audienceId, membersKept: 3 });
+
+    expect((await call('GET', `/api/syncs/${sync.id}`)).status).toBe(404);
+    expect((await ok<Sync[]>('GET', '/api/syncs')).some((s) => s.id === sync.id)).toBe(false);
+    expect((await ok<Audience>('GET', `/api/audiences/${sync.audienceId}`)).memberCount).toBe(3);
+    const count = async (sql: string, ...binds: string[]) => (await env.DB.prepare(sql).bind(...binds).first<{ n: number }>())?.n;
+    expect(await count('SELECT count(*) AS n FROM members WHERE audience_id = ?', sync.audienceId)).toBe(3);
+    expect(await count('SELECT count(*) AS n FROM imports WHERE id = ?', run.importId)).toBe(1);
+    expect(await count('SELECT count(*) AS n FROM sync_runs WHERE sync_id = ?', sync.id)).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM sync_versions WHERE sync_id = ?', sync.id)).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM field_allowed_values WHERE sync_id = ?', sync.id)).toBe(0);
+    expect((await ok<Field[]>('GET', '/api/fields')).find((f) => f.key === 'deleted_sync_source')?.allowedValues).toBeUndefined();
+    expect(await count('SELECT count(*) AS n FROM crm_record_links WHERE audience_id = ? AND seen_by_run IS NULL', sync.audienceId)).toBe(3);
+    expect(await count('SELECT count(*) AS n FROM crm_record_links WHERE audience_id = ?', sync.audienceId)).toBe(3);
+
+    // In the change history, by whom, with what the sync was.
+    const entry = await env.DB.prepare("SELECT action, subject_kind, before, after FROM change_history WHERE subject_id = ? AND action = 'deleted'")
+      .bind(sync.id)
+      .first<{ action: string; subject_kind: string; before: string; after: string | null }>();
+    expect(entry).toMatchObject({ subject_kind: 'sync', after: null });
+    expect(JSON.parse(entry?.before ?? '{}')).toMatchObject({ name: mapped.name, object: 'Contact' });
+    expect((await call('DELETE', `/api/syncs/${sync.id}`)).status).toBe(404);
+  });
+
+  it('is refused while a run is going, and goes once the run has ended', async () => {
+    const org = await createOrg({ records: { Contact: contacts(2) } });
+    const sync = await createSync(await connect(org));
+    // A run whose Workflow is held (its steps answered by mocks): it stays running until the test ends it.
+    const introspector = await introspectWorkflow(env.SYNC_RUNS);
+    try {
+      await introspector.modifyAll(async (m) => {
+        await m.mockStepResult({ name: 'pages 0' }, { done: true, nextSeq: 0, pages: 0, pulled: 0 });
+        await m.mockStepResult({ name: 'deletions' }, 0);
+        await m.mockStepResult({ name: 'reconcile 0' }, { done: true });
+        await m.mockStepResult({ name: 'finish' }, 'held by the test');
+      });
+      const { run } = await runNow(sync.id);
+      const refused = await call<{ error: { code: string; message: string } }>('DELETE', `/api/syncs/${sync.id}`);
+      expect(refused.status).toBe(409);
+      expect(refused.body.error).toMatchObject({ code: 'conflict', message: 'This sync is running. Delete it once the run has ended.' });
+      expect((await call('GET', `/api/syncs/${sync.id}`)).status).toBe(200);
+      await finishRun(env.DB, 'default', run.id, null, new Date());
+      expect((await call('DELETE', `/api/syncs/${sync.id}`)).status).toBe(200);
+      expect((await call('GET', `/api/syncs/${sync.id}`)).status).toBe(404);
+    } finally {
+      await introspector.dispose();
+    }
   });
 });

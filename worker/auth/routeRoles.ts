@@ -97,6 +97,8 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'POST /api/syncs': MANAGERS,
   'GET /api/syncs/:id': READERS,
   'PUT /api/syncs/:id': MANAGERS,
+  // Deleting a sync: admins (the key contact is one too) only; its audience stays.
+  'DELETE /api/syncs/:id': MANAGERS,
   'POST /api/syncs/:id/pause': MANAGERS,
   'POST /api/syncs/:id/resume': MANAGERS,
   'POST /api/syncs/:id/impact': MANAGERS,

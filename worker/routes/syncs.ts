@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { ImportReport } from '../../shared/schema/imports.ts';
-import { CreateSyncBody, EditSyncBody, type RunNowAnswer, type SyncRunReport, type SyncSettings } from '../../shared/schema/syncs.ts';
+import { CreateSyncBody, type DeletedSync, EditSyncBody, type RunNowAnswer, type SyncRunReport, type SyncSettings } from '../../shared/schema/syncs.ts';
 import { DomainError, invalid } from '../domainError.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, jsonBodyWithConsent, queryOf } from '../http/validate.ts';
@@ -11,6 +11,7 @@ import { getAudience, insertAudienceStatement } from '../store/audiences.ts';
 import { listFields } from '../store/fields.ts';
 import { importErrorsPage } from '../store/importErrors.ts';
 import { getImport } from '../store/imports.ts';
+import { deleteSync } from '../sync/deleteSync.ts';
 import { startRun } from '../sync/startRun.ts';
 import { addVersion, connectionKind, getRunRow, getSync, insertSyncStatements, listRuns, listSyncs, setPaused, toPublicSync, toSyncRun } from '../sync/syncStore.ts';
 import { nextRunAt } from '../sync/updateCycle.ts';
@@ -111,6 +112,17 @@ export const syncsRoutes = new Hono<AppEnv>()
       await recordChange(db, await changeBy(c, { subject: syncSubject(sync.id, sync.connectionId, settings), action: 'updated', before: sync.settings, after: settings }));
     }
     return c.json(await toPublicSync(db, await getSync(db, ws, sync.id)));
+  })
+  /** Admins and the key contact: the audience and its members stay (the sync's runs' imports too); refused while a run is going. */
+  .delete('/:id', async (c) => {
+    const db = c.env.DB;
+    const ws = c.var.workspaceId;
+    const sync = await getSync(db, ws, c.req.param('id'));
+    const audience = await getAudience(db, ws, sync.audienceId);
+    const change = await changeBy(c, { subject: syncSubject(sync.id, sync.connectionId, sync.settings), action: 'deleted', before: { ...sync.settings, paused: sync.paused }, after: null });
+    await deleteSync(db, ws, sync, [changeStatement(db, change)]);
+    const body: DeletedSync = { id: sync.id, audienceId: sync.audienceId, membersKept: audience.memberCount };
+    return c.json(body);
   })
   /** What saving these settings would touch (the sync's audience, removed attributes' values); changes nothing. */
   .post('/:id/impact', jsonBody(EditSyncBody), async (c) => {

@@ -359,9 +359,34 @@ export function saveCursorStatement(db: D1Database, runId: string, seq: number, 
 export function deleteSyncsOfAudienceStatements(db: D1Database, workspaceId: string, audienceId: string): D1PreparedStatement[] {
   const syncsOf = 'SELECT id FROM syncs WHERE workspace_id = ?1 AND audience_id = ?2';
   return [
+    // The allowed values those syncs gave fields go with them (as when one sync is deleted).
+    db.prepare(`DELETE FROM field_allowed_values WHERE workspace_id = ?1 AND sync_id IN (${syncsOf})`).bind(workspaceId, audienceId),
     db.prepare(`DELETE FROM sync_run_cursors WHERE run_id IN (SELECT id FROM sync_runs WHERE workspace_id = ?1 AND sync_id IN (${syncsOf}))`).bind(workspaceId, audienceId),
     db.prepare(`DELETE FROM sync_runs WHERE workspace_id = ?1 AND sync_id IN (${syncsOf})`).bind(workspaceId, audienceId),
     db.prepare(`DELETE FROM sync_versions WHERE workspace_id = ?1 AND sync_id IN (${syncsOf})`).bind(workspaceId, audienceId),
     db.prepare('DELETE FROM syncs WHERE workspace_id = ?1 AND audience_id = ?2').bind(workspaceId, audienceId),
+  ];
+}
+
+/**
+ * Deleting a sync, the statements after the caller holds its claim (deleteSync): the sync, its versions, runs and
+ * cursors go (children first: D1 enforces the keys); the imports its runs made stay in the audience's import
+ * history. The allowed values it gave fields go (it no longer limits them). Its record links stay, for pushes from
+ * the audience to the CRM (which record is which member: a push updates it instead of creating a duplicate), but no
+ * sync owns them any more (seen_by_run NULL): a later sync into the audience never sweeps a member because of them.
+ */
+export function deleteSyncStatements(db: D1Database, workspaceId: string, sync: StoredSync): D1PreparedStatement[] {
+  return [
+    db.prepare('DELETE FROM field_allowed_values WHERE workspace_id = ? AND sync_id = ?').bind(workspaceId, sync.id),
+    db
+      .prepare(
+        `UPDATE crm_record_links SET seen_by_run = NULL WHERE workspace_id = ?1 AND connection_id = ?2 AND audience_id = ?3
+           AND object IN (SELECT json_extract(settings, '$.object') FROM sync_versions WHERE workspace_id = ?1 AND sync_id = ?4)`,
+      )
+      .bind(workspaceId, sync.connectionId, sync.audienceId, sync.id),
+    db.prepare('DELETE FROM sync_run_cursors WHERE run_id IN (SELECT id FROM sync_runs WHERE workspace_id = ? AND sync_id = ?)').bind(workspaceId, sync.id),
+    db.prepare('DELETE FROM sync_runs WHERE workspace_id = ? AND sync_id = ?').bind(workspaceId, sync.id),
+    db.prepare('DELETE FROM sync_versions WHERE workspace_id = ? AND sync_id = ?').bind(workspaceId, sync.id),
+    db.prepare('DELETE FROM syncs WHERE workspace_id = ? AND id = ?').bind(workspaceId, sync.id),
   ];
 }

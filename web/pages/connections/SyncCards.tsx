@@ -23,24 +23,45 @@ export function SyncCards(props: { connections: readonly CrmConnection[] }) {
   }, POLL_MS);
   onCleanup(() => clearInterval(timer));
   const replace = (next: Sync) => mutate((current) => (current ?? []).map((s) => (s.id === next.id ? next : s)));
+  const [deletedNote, setDeletedNote] = createSignal<string | null>(null);
+  const removeCard = (gone: Sync) => {
+    mutate((current) => (current ?? []).filter((s) => s.id !== gone.id));
+    setDeletedNote(`“${gone.settings.name}” was deleted. Its audience and every member in it stay; new changes in the CRM no longer reach them.`);
+  };
 
   return (
-    <Show when={(list()?.length ?? 0) > 0 || syncs.error}>
-      <h2 class="section-heading">Kept in sync</h2>
-      <Show when={syncs.error}>
-        <ErrorNotice error={syncs.error} retry={refetch} />
+    <>
+      <Show when={deletedNote()}>
+        <p class="notice info" role="status" data-testid="sync-deleted">
+          {deletedNote()}
+        </p>
       </Show>
-      <div class="connections">
-        <For each={list()}>
-          {(s) => <SyncCard sync={s} connection={props.connections.find((c) => c.id === s.connectionId) ?? null} onChanged={replace} refresh={() => void refetch()} />}
-        </For>
-      </div>
-    </Show>
+      <Show when={(list()?.length ?? 0) > 0 || syncs.error}>
+        <h2 class="section-heading">Kept in sync</h2>
+        <Show when={syncs.error}>
+          <ErrorNotice error={syncs.error} retry={refetch} />
+        </Show>
+        <div class="connections">
+          <For each={list()}>
+            {(s) => (
+              <SyncCard
+                sync={s}
+                connection={props.connections.find((c) => c.id === s.connectionId) ?? null}
+                onChanged={replace}
+                onDeleted={removeCard}
+                refresh={() => void refetch()}
+              />
+            )}
+          </For>
+        </div>
+      </Show>
+    </>
   );
 }
 
-function SyncCard(props: { sync: Sync; connection: CrmConnection | null; onChanged: (s: Sync) => void; refresh: () => void }) {
+function SyncCard(props: { sync: Sync; connection: CrmConnection | null; onChanged: (s: Sync) => void; onDeleted: (s: Sync) => void; refresh: () => void }) {
   const s = () => props.sync;
+  const [confirmDelete, setConfirmDelete] = createSignal(false);
   const status = () => syncStatus(s());
   const busyAction = createBusyAction();
   const { busy, error } = busyAction;
@@ -134,7 +155,52 @@ function SyncCard(props: { sync: Sync; connection: CrmConnection | null; onChang
         >
           {s().health === 'running' ? 'Running…' : 'Run now'}
         </button>
+        <Show when={canManage()}>
+          <button
+            type="button"
+            class="danger small-button"
+            disabled={busy() || s().health === 'running' || confirmDelete()}
+            title={s().health === 'running' ? 'A run is going: delete the sync once it has ended' : undefined}
+            onClick={() => setConfirmDelete(true)}
+          >
+            Delete sync
+          </button>
+        </Show>
       </div>
+
+      <Show when={confirmDelete()}>
+        <div class="notice error sync-delete-confirm" role="alertdialog" aria-label="Confirm deleting the sync" data-testid="sync-delete-confirm">
+          <div class="notice-body">
+            <p>
+              Delete the sync <strong>{s().settings.name}</strong>? It stops keeping its audience up to date with {props.connection ? connectionLabel(props.connection) : 'the CRM'}.
+            </p>
+            <p>
+              <strong>What stays:</strong> the audience and every member in it, with their values, and its import history. Nothing changes in the CRM.
+            </p>
+            <p>
+              <strong>What goes:</strong> the schedule, the settings and their versions, and the sync's run history. This cannot be undone.
+            </p>
+          </div>
+          <div class="notice-actions">
+            <button
+              type="button"
+              class="danger"
+              disabled={busy()}
+              onClick={() =>
+                void busyAction.act(async () => {
+                  await syncsApi.remove(s().id);
+                  props.onDeleted(s());
+                })
+              }
+            >
+              Delete sync
+            </button>
+            <button type="button" class="link" onClick={() => setConfirmDelete(false)}>
+              Keep it
+            </button>
+          </div>
+        </div>
+      </Show>
     </article>
   );
 }

@@ -26,6 +26,7 @@ const ACTIONS: Record<string, string> = {
   invitation_cancelled: 'Invitation cancelled',
   role_changed: 'Role changed',
   removed: 'Removed',
+  deleted: 'Deleted',
   made_key_contact: 'Made key contact',
 };
 
