@@ -11,19 +11,21 @@ export type BtreeBytes = { name: string; pageBytes: number; payloadBytes: number
 export type MemberBytes = { members: number; btrees: BtreeBytes[]; pageBytesPerMember: number; payloadBytesPerMember: number };
 
 /**
- * What the members of a SQLite file cost, from SQLite's own dbstat: every b-tree of the `members` table (the table
- * and each index, partial ones included). Page bytes are what the file holds (a page's free space counts, as it does
+ * What the members of a SQLite file cost, from SQLite's own dbstat: every b-tree of the table members are stored in
+ * (the table and each index, partial ones included). Page bytes are what the file holds (a page's free space counts, as it does
  * towards D1's 10 GB), payload bytes the records alone.
  */
 export function memberBytesOf(sqlitePath: string): MemberBytes {
   const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
   try {
-    const names = (db.prepare("SELECT name FROM sqlite_schema WHERE tbl_name = 'members' AND type IN ('table', 'index') ORDER BY type DESC, name").all() as { name: string }[]).map(
+    // Since migration 0140 members are stored in member_records (and `members` is a view); before it, in members.
+    const table = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'member_records'").get() ? 'member_records' : 'members';
+    const names = (db.prepare("SELECT name FROM sqlite_schema WHERE tbl_name = ? AND type IN ('table', 'index') ORDER BY type DESC, name").all(table) as { name: string }[]).map(
       (r) => r.name,
     );
     const stat = db.prepare('SELECT coalesce(sum(pgsize), 0) AS pageBytes, coalesce(sum(payload), 0) AS payloadBytes FROM dbstat WHERE name = ?');
     const btrees = names.map((name) => ({ name, ...(stat.get(name) as { pageBytes: number; payloadBytes: number }) }));
-    const { n } = db.prepare('SELECT count(*) AS n FROM members').get() as { n: number };
+    const { n } = db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
     const total = (k: 'pageBytes' | 'payloadBytes') => btrees.reduce((s, b) => s + b[k], 0);
     return { members: n, btrees, pageBytesPerMember: n ? total('pageBytes') / n : 0, payloadBytesPerMember: n ? total('payloadBytes') / n : 0 };
   } finally {
@@ -50,8 +52,8 @@ export function localD1File(persistDir: string): string {
 export function formatMemberBytes(m: MemberBytes): string[] {
   const per = (n: number) => (m.members ? n / m.members : 0).toFixed(0).padStart(5);
   return [
-    ...m.btrees.map((b) => `  ${b.name.padEnd(28)} ${per(b.pageBytes)} B/member in pages  ${per(b.payloadBytes)} B/member of records`),
-    `  ${'total'.padEnd(28)} ${m.pageBytesPerMember.toFixed(0).padStart(5)} B/member in pages  ${m.payloadBytesPerMember.toFixed(0).padStart(5)} B/member of records`,
+    ...m.btrees.map((b) => `  ${b.name.padEnd(34)} ${per(b.pageBytes)} B/member in pages  ${per(b.payloadBytes)} B/member of records`),
+    `  ${'total'.padEnd(34)} ${m.pageBytesPerMember.toFixed(0).padStart(5)} B/member in pages  ${m.payloadBytesPerMember.toFixed(0).padStart(5)} B/member of records`,
   ];
 }
 
