@@ -84,19 +84,18 @@ CREATE INDEX member_records_by_created_import ON member_records (audience_ref, c
 -- Rows still to re-key (migration 0050); shrinks to nothing.
 CREATE INDEX member_records_unkeyed ON member_records (id) WHERE hash_scheme = 0;
 
--- The members as they always read: same columns, same order, text ids and ISO timestamps. The import joins are on
--- a unique key, so SQLite leaves out those a query does not read.
+-- The members as they always read: same columns, same order, text ids and ISO timestamps. The import ids are
+-- subqueries, run only for rows whose id a query reads (as LEFT JOINs they were probed for every row a count read).
 CREATE VIEW members AS
 SELECT r.id, a.workspace_id, a.id AS audience_id, r.identifier_key, r.attributes, r.hashes, r.sealed,
-  ci.id AS created_import_id, ui.id AS updated_import_id,
+  (SELECT id FROM imports WHERE ref = r.created_import) AS created_import_id,
+  (SELECT id FROM imports WHERE ref = r.updated_import) AS updated_import_id,
   strftime('%Y-%m-%dT%H:%M:%fZ', r.created_at / 1000.0, 'unixepoch') AS created_at,
   strftime('%Y-%m-%dT%H:%M:%fZ', r.updated_at / 1000.0, 'unixepoch') AS updated_at,
-  pi.id AS previous_import_id, r.hash_scheme, r.removed_from_source_at
+  (SELECT id FROM imports WHERE ref = r.previous_import) AS previous_import_id,
+  r.hash_scheme, r.removed_from_source_at
 FROM member_records AS r
-JOIN audiences AS a ON a.ref = r.audience_ref
-LEFT JOIN imports AS ci ON ci.ref = r.created_import
-LEFT JOIN imports AS ui ON ui.ref = r.updated_import
-LEFT JOIN imports AS pi ON pi.ref = r.previous_import;
+JOIN audiences AS a ON a.ref = r.audience_ref;
 
 -- Writes through the view, as they would have been on the table (its defaults included). An import id with no
 -- import or a time that is not one is refused rather than stored as NULL. The view's change count is 0: code that
