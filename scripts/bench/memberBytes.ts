@@ -72,11 +72,14 @@ export async function runMemberBytesBench(rows = Number(process.env.BENCH_MEMBER
   const { headers } = reader.end();
   const server = await startLocalServer();
   try {
+    const start = performance.now();
     const sender = await ImportSender.start(server.baseUrl, benchImportBody(headers, 'bench member bytes', sample.length));
     for (let i = 0; i < sample.length; i++) await sender.add(i + 1, sample[i] as string[]);
     const counts = await sender.finish();
+    const seconds = (performance.now() - start) / 1000;
     const measured = memberBytesOf(localD1File(server.persistDir));
     console.log(`\n## Storage (${counts.inserted.toLocaleString('en-US')} members imported through the Worker, SQLite dbstat of the local D1 file)`);
+    console.log(`  (that import: ${seconds.toFixed(2)} s, ${Math.round(sample.length / seconds).toLocaleString('en-US')} rows/s — a small run, for noticing a change, not the ingest figure)`);
     for (const line of formatMemberBytes(measured)) console.log(line);
     return measured;
   } finally {
