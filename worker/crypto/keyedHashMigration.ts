@@ -29,7 +29,7 @@ export async function rewriteUnkeyedMembers(db: D1Database, hasher: KeyedHasher,
   let done = 0;
   for (;;) {
     const { results } = await db
-      .prepare('SELECT id, identifier_key, json(hashes) AS hashes FROM member_records WHERE hash_scheme = 0 ORDER BY id LIMIT ?')
+      .prepare('SELECT id, identifier_key, hashes FROM member_records WHERE hash_scheme = 0 ORDER BY id LIMIT ?')
       .bind(Math.min(ROWS_PER_STEP, Math.max(1, maxRows - done)))
       .all<UnkeyedRow>();
     if (results.length === 0) return 0;
@@ -42,7 +42,7 @@ export async function rewriteUnkeyedMembers(db: D1Database, hasher: KeyedHasher,
       jsonChunks(rewritten).map((json) =>
         db
           .prepare(
-            `UPDATE member_records SET identifier_key = j.value ->> 1, hashes = jsonb(j.value -> 2), hash_scheme = 1
+            `UPDATE member_records SET identifier_key = j.value ->> 1, hashes = j.value -> 2, hash_scheme = 1
              FROM json_each(?) AS j WHERE member_records.id = j.value ->> 0 AND member_records.hash_scheme = 0`,
           )
           .bind(json),

@@ -42,7 +42,7 @@ export function undoImportStatements(
     db.prepare(`DELETE FROM member_records WHERE ${CREATED_BY_IMPORT}`).bind(workspaceId, audienceId, importId),
     db
       .prepare(
-        `UPDATE member_records SET attributes = jsonb(s.attributes), hashes = jsonb(s.hashes), sealed = jsonb(s.sealed),
+        `UPDATE member_records SET attributes = s.attributes, hashes = s.hashes, sealed = s.sealed,
            updated_import = ${importRef('?1', 's.updated_import_id')}, updated_at = ${epochMsOf('s.updated_at')}
          FROM member_snapshots AS s
          WHERE s.import_id = ?2 AND s.workspace_id = ?1 AND member_records.id = s.member_id

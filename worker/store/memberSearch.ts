@@ -30,7 +30,7 @@ export async function searchMembersPage(
   }
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, json(attributes) AS attributes, json(hashes) AS hashes, ${isoOf('updated_at')} AS updated_at FROM member_records WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?4`,
+      `SELECT id, identifier_key, attributes, hashes, ${isoOf('updated_at')} AS updated_at FROM member_records WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?4`,
     )
     .bind(...params)
     .all<MemberRow>();

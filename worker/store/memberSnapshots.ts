@@ -18,7 +18,7 @@ export function snapshotMembersStatements(
     db
       .prepare(
         `INSERT INTO member_snapshots (workspace_id, import_id, member_id, attributes, hashes, sealed, updated_import_id, updated_at)
-         SELECT ?1, ?3, m.id, json(m.attributes), json(m.hashes), json(m.sealed), ${importIdOf('m.updated_import')}, ${isoOf('m.updated_at')}
+         SELECT ?1, ?3, m.id, m.attributes, m.hashes, m.sealed, ${importIdOf('m.updated_import')}, ${isoOf('m.updated_at')}
          FROM json_each(?4) AS j CROSS JOIN member_records AS m
          WHERE m.audience_ref = ${audienceRef('?1', '?2')} AND m.identifier_key = j.value AND m.updated_import IS NOT ${importRef('?1', '?3')}
          ON CONFLICT DO NOTHING`,

@@ -29,12 +29,6 @@ export const importIdOf = (refExpr: string) => `(SELECT id FROM imports WHERE re
 export const epochMsOf = (isoExpr: string) => `CAST(round(unixepoch(${isoExpr}, 'subsec') * 1000) AS INTEGER)`;
 /** The ISO time (as Date.toISOString writes it) of epoch milliseconds: exact both ways. */
 export const isoOf = (msExpr: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${msExpr} / 1000.0, 'unixepoch')`;
-/**
- * attributes, hashes and sealed are stored as JSONB (migrations/0141_members_jsonb.sql); SQLite's JSON functions
- * read it as they read text. Read out as text for the Worker, `prefix` naming the table ('m.' or '').
- */
-export const jsonColumns = (prefix = '') =>
-  `json(${prefix}attributes) AS attributes, json(${prefix}hashes) AS hashes, json(${prefix}sealed) AS sealed`;
 
 /** The imports that wrote a member: the one that created it, the one before the last writer, the last writer. */
 export type MemberWriters = readonly (string | null)[];
@@ -75,7 +69,7 @@ export async function existingMembers(
 const toItem = (m: MemberWrite) => [m.key, m.attributes, m.hashes, m.sealed];
 
 /** A written member's columns from ?1 workspace, ?2 audience, ?3 import, ?4 now and `j` (a toItem array). */
-const WRITER_VALUES = `${audienceRef('?1', '?2')}, j.value ->> 0, jsonb(j.value -> 1), jsonb(j.value -> 2), jsonb(j.value -> 3), ${importRef('?1', '?3')}, ${importRef('?1', '?3')},
+const WRITER_VALUES = `${audienceRef('?1', '?2')}, j.value ->> 0, j.value -> 1, j.value -> 2, j.value -> 3, ${importRef('?1', '?3')}, ${importRef('?1', '?3')},
            ${epochMsOf('?4')}, ${epochMsOf('?4')}`;
 
 /**
@@ -119,9 +113,9 @@ export function mergeMembersStatements(
            created_at, updated_at)
          SELECT ${WRITER_VALUES} FROM json_each(?5) AS j WHERE true
          ON CONFLICT (audience_ref, identifier_key) DO UPDATE SET
-           attributes = jsonb_patch(member_records.attributes, excluded.attributes),
-           hashes = jsonb_patch(member_records.hashes, excluded.hashes),
-           sealed = jsonb_patch(member_records.sealed, excluded.sealed),
+           attributes = json_patch(member_records.attributes, excluded.attributes),
+           hashes = json_patch(member_records.hashes, excluded.hashes),
+           sealed = json_patch(member_records.sealed, excluded.sealed),
            -- Another import writing in between must not make this one forget the member was its own.
            previous_import = CASE WHEN member_records.updated_import IS excluded.updated_import THEN member_records.previous_import
              ELSE member_records.updated_import END,
@@ -159,7 +153,7 @@ export async function membersPage(
 ): Promise<{ members: Member[]; nextCursor: number | null }> {
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, json(attributes) AS attributes, json(hashes) AS hashes, ${isoOf('updated_at')} AS updated_at FROM member_records
+      `SELECT id, identifier_key, attributes, hashes, ${isoOf('updated_at')} AS updated_at FROM member_records
        WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3 ORDER BY id LIMIT ?4`,
     )
     .bind(workspaceId, audienceId, afterId, limit)
@@ -183,7 +177,7 @@ export async function membersWithPlainValues(
 ): Promise<PlainMemberRow[]> {
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, ${jsonColumns('m.')}, ${isoOf('updated_at')} AS updated_at FROM member_records AS m
+      `SELECT id, identifier_key, attributes, hashes, sealed, ${isoOf('updated_at')} AS updated_at FROM member_records AS m
        WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3
          AND EXISTS (SELECT 1 FROM json_each(m.attributes) AS a WHERE a.key IN (SELECT value FROM json_each(?4)))
        ORDER BY id LIMIT ?5`,
@@ -198,7 +192,7 @@ export async function membersByKeys(db: D1Database, workspaceId: string, audienc
   if (keys.length === 0) return [];
   const { results } = await db
     .prepare(
-      `SELECT m.id, m.identifier_key, ${jsonColumns('m.')}, ${isoOf('m.updated_at')} AS updated_at
+      `SELECT m.id, m.identifier_key, m.attributes, m.hashes, m.sealed, ${isoOf('m.updated_at')} AS updated_at
        FROM json_each(?3) AS j CROSS JOIN member_records AS m
        WHERE m.audience_ref = ${audienceRef('?1', '?2')} AND m.identifier_key = j.value`,
     )
@@ -225,7 +219,7 @@ export function rewriteMembersStatements(db: D1Database, workspaceId: string, au
   return jsonChunks(rewrites.map((r) => [r.id, r.key, r.attributes, r.hashes, r.sealed, r.updatedAt])).map((json) =>
     db
       .prepare(
-        `UPDATE member_records SET identifier_key = u.value ->> 1, attributes = jsonb(u.value -> 2), hashes = jsonb(u.value -> 3), sealed = jsonb(u.value -> 4)
+        `UPDATE member_records SET identifier_key = u.value ->> 1, attributes = u.value -> 2, hashes = u.value -> 3, sealed = u.value -> 4
          FROM json_each(?3) AS u
          WHERE member_records.id = u.value ->> 0 AND member_records.updated_at = ${epochMsOf('u.value ->> 5')}
            AND member_records.audience_ref = ${audienceRef('?1', '?2')}`,
