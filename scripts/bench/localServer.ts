@@ -16,7 +16,8 @@ function freePort(): Promise<number> {
   });
 }
 
-export type LocalServer = { baseUrl: string; stop: () => void };
+/** `persistDir`: where the local D1 lives (its SQLite file is under `v3/d1/`), for measuring what it stores. */
+export type LocalServer = { baseUrl: string; persistDir: string; stop: () => void };
 
 /**
  * The bench talks to the Worker the way a script does: the first-run setup makes an admin, who makes an admin API
@@ -82,6 +83,7 @@ export async function startLocalServer(vars: Readonly<Record<string, string>> = 
   await signInAsScript(baseUrl);
   return {
     baseUrl,
+    persistDir: dir,
     stop: () => {
       stopProcessGroup(child);
       rmSync(dir, { recursive: true, force: true });

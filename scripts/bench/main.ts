@@ -10,6 +10,7 @@ import { runCrmBench } from './crmBench.ts';
 import { runAudienceBench } from './audienceBench.ts';
 import { runSyncBench } from './syncBench.ts';
 import { runPushBench } from './pushBench.ts';
+import { runMemberBytesBench } from './memberBytes.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** Rows used for the ingest-rate comparison (the end-to-end run sends the whole file). */
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY_AUDIENCE === '1') return runAudienceBench();
   if (process.env.BENCH_ONLY_SYNC === '1') return runSyncBench();
   if (process.env.BENCH_ONLY_PUSH === '1') return runPushBench();
+  if (process.env.BENCH_ONLY_MEMBER_BYTES === '1') return void (await runMemberBytesBench());
   const { bytes } = await generateCsv(FILE, ROWS);
   console.log(`file: ${FILE}, ${mb(bytes)}, ${ROWS.toLocaleString('en-US')} rows × ${BENCH_HEADERS.length} columns`);
 
@@ -120,6 +122,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_SKIP_SYNC !== '1') await runSyncBench();
   // 8. Sync to CRM (pushBench.ts): a push of a whole audience to the fake Salesforce vs the fake's own accept rate.
   if (process.env.BENCH_SKIP_PUSH !== '1') await runPushBench();
+  // 9. Storage: bytes per member (table + indexes) of the bench's columns, from SQLite's dbstat (memberBytes.ts).
+  if (process.env.BENCH_SKIP_MEMBER_BYTES !== '1') await runMemberBytesBench();
 }
 
 main().catch((e) => {

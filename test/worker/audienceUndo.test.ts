@@ -124,8 +124,10 @@ describe('undo an import', () => {
   it('aborts the whole undo when another import writes in between (the guard inside the transaction)', async () => {
     const first = await importRows({}, [['a@x.io', '', 'Paris']]);
     const state = await storedState(first.audienceId);
-    // A write the undo's own check did not see: a later import's change lands after the lookup.
-    await env.DB.prepare(`UPDATE members SET updated_import_id = 'someone-else' WHERE audience_id = ?`).bind(first.audienceId).run();
+    // A write the undo's own check did not see: a later import's change lands after the lookup (any other import
+    // will do: members name their writers by existing imports only).
+    const someoneElse = await importRows({}, [['b@x.io', '', 'Rome']]);
+    await env.DB.prepare(`UPDATE members SET updated_import_id = ? WHERE audience_id = ?`).bind(someoneElse.id, first.audienceId).run();
     const { undoImportStatements } = await import('../../worker/store/importUndos.ts');
     await expect(env.DB.batch(undoImportStatements(env.DB, 'default', first.audienceId, first.id, new Date().toISOString()))).rejects.toThrow(
       /constraint/i,

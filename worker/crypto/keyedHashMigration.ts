@@ -19,7 +19,7 @@ export function keyedRow(hasher: KeyedHasher, identifierKey: string, hashes: Rec
 }
 
 /**
- * Rewrites up to `maxRows` members still holding plain SHA-256 (hash_scheme 0, see migrations/0050_keyed_hashes.sql)
+ * Rewrites up to `maxRows` members still holding plain SHA-256 (hash_scheme 0, see migrations/0050_keyed_hashes.sql; rows live in member_records since 0140)
  * into their keyed form, in steps of ROWS_PER_STEP. Each row's UPDATE is guarded by `hash_scheme = 0` and sets 1:
  * two requests racing over the same rows rewrite each once (the second finds nothing to match). Across all
  * workspaces on purpose: the secret is the Worker's, not a workspace's, and no row may stay behind.
@@ -29,7 +29,7 @@ export async function rewriteUnkeyedMembers(db: D1Database, hasher: KeyedHasher,
   let done = 0;
   for (;;) {
     const { results } = await db
-      .prepare('SELECT id, identifier_key, hashes FROM members WHERE hash_scheme = 0 ORDER BY id LIMIT ?')
+      .prepare('SELECT id, identifier_key, hashes FROM member_records WHERE hash_scheme = 0 ORDER BY id LIMIT ?')
       .bind(Math.min(ROWS_PER_STEP, Math.max(1, maxRows - done)))
       .all<UnkeyedRow>();
     if (results.length === 0) return 0;
@@ -42,8 +42,8 @@ export async function rewriteUnkeyedMembers(db: D1Database, hasher: KeyedHasher,
       jsonChunks(rewritten).map((json) =>
         db
           .prepare(
-            `UPDATE members SET identifier_key = j.value ->> 1, hashes = j.value -> 2, hash_scheme = 1
-             FROM json_each(?) AS j WHERE members.id = j.value ->> 0 AND members.hash_scheme = 0`,
+            `UPDATE member_records SET identifier_key = j.value ->> 1, hashes = j.value -> 2, hash_scheme = 1
+             FROM json_each(?) AS j WHERE member_records.id = j.value ->> 0 AND member_records.hash_scheme = 0`,
           )
           .bind(json),
       ),

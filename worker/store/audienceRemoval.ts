@@ -1,6 +1,7 @@
 import { DomainError } from '../domainError.ts';
 import { deleteSyncsOfAudienceStatements } from '../sync/syncStore.ts';
 import { deleteDryRunsStatements } from './dryRuns.ts';
+import { audienceRef } from './members.ts';
 
 const importsOf = 'SELECT id FROM imports WHERE workspace_id = ?1 AND audience_id = ?2';
 
@@ -34,7 +35,7 @@ export async function deleteAudience(db: D1Database, workspaceId: string, audien
     inImports('import_undos'),
     inImports('import_errors'),
     inImports('import_batches'),
-    db.prepare('DELETE FROM members WHERE workspace_id = ?1 AND audience_id = ?2').bind(workspaceId, audienceId),
+    db.prepare(`DELETE FROM member_records WHERE audience_ref = ${audienceRef('?1', '?2')}`).bind(workspaceId, audienceId),
     db.prepare('DELETE FROM imports WHERE workspace_id = ?1 AND audience_id = ?2').bind(workspaceId, audienceId),
     ...deleteDryRunsStatements(db, workspaceId, audienceId),
     db.prepare('DELETE FROM audiences WHERE workspace_id = ?1 AND id = ?2').bind(workspaceId, audienceId),
@@ -49,10 +50,10 @@ export async function deleteMember(db: D1Database, workspaceId: string, audience
     db
       .prepare(
         `UPDATE audiences SET member_count = member_count - 1, updated_at = ?4
-         WHERE workspace_id = ?1 AND id = ?2 AND EXISTS (SELECT 1 FROM members WHERE workspace_id = ?1 AND audience_id = ?2 AND id = ?3)`,
+         WHERE workspace_id = ?1 AND id = ?2 AND EXISTS (SELECT 1 FROM member_records WHERE id = ?3 AND audience_ref = ${audienceRef('?1', '?2')})`,
       )
       .bind(workspaceId, audienceId, memberId, now),
-    db.prepare('DELETE FROM members WHERE workspace_id = ? AND audience_id = ? AND id = ?').bind(workspaceId, audienceId, memberId),
+    db.prepare(`DELETE FROM member_records WHERE id = ?3 AND audience_ref = ${audienceRef('?1', '?2')}`).bind(workspaceId, audienceId, memberId),
   ]);
   if ((results[2]?.meta.changes ?? 0) === 0) throw new DomainError('not_found', 'member not found', { memberId: String(memberId) });
 }

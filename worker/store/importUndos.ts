@@ -1,3 +1,9 @@
+import { audienceRef, epochMsOf, importRef } from './members.ts';
+
+/** ?1 workspace, ?2 audience, ?3 import: the import's ref and the members it created. */
+const THE_IMPORT = importRef('?1', '?3');
+const CREATED_BY_IMPORT = `audience_ref = ${audienceRef('?1', '?2')} AND created_import = ${THE_IMPORT}`;
+
 /**
  * The statements that undo one import, meant to run in ONE D1 batch (one transaction) — alone or after the
  * statements undoing the later imports of its chain, newest first. The first statement is the guard: it records
@@ -16,13 +22,12 @@ export function undoImportStatements(
       .prepare(
         `INSERT INTO import_undos (import_id, workspace_id, audience_id, removed, restored, undone_at)
          SELECT ?3, ?1, ?2,
-           (SELECT count(*) FROM members WHERE audience_id = ?2 AND created_import_id = ?3 AND workspace_id = ?1),
-           (SELECT count(*) FROM member_snapshots AS s JOIN members AS m ON m.id = s.member_id
+           (SELECT count(*) FROM member_records WHERE ${CREATED_BY_IMPORT}),
+           (SELECT count(*) FROM member_snapshots AS s JOIN member_records AS m ON m.id = s.member_id
               WHERE s.import_id = ?3 AND s.workspace_id = ?1),
-           CASE WHEN EXISTS (SELECT 1 FROM members WHERE audience_id = ?2 AND created_import_id = ?3 AND workspace_id = ?1
-                               AND updated_import_id IS NOT ?3)
-                  OR EXISTS (SELECT 1 FROM member_snapshots AS s JOIN members AS m ON m.id = s.member_id
-                               WHERE s.import_id = ?3 AND s.workspace_id = ?1 AND m.updated_import_id IS NOT ?3)
+           CASE WHEN EXISTS (SELECT 1 FROM member_records WHERE ${CREATED_BY_IMPORT} AND updated_import IS NOT ${THE_IMPORT})
+                  OR EXISTS (SELECT 1 FROM member_snapshots AS s JOIN member_records AS m ON m.id = s.member_id
+                               WHERE s.import_id = ?3 AND s.workspace_id = ?1 AND m.updated_import IS NOT ${THE_IMPORT})
                 THEN NULL ELSE ?4 END`,
       )
       .bind(workspaceId, audienceId, importId, now),
@@ -30,17 +35,18 @@ export function undoImportStatements(
     db
       .prepare(
         `UPDATE audiences SET updated_at = ?4, member_count = member_count -
-           (SELECT count(*) FROM members WHERE audience_id = ?2 AND created_import_id = ?3 AND workspace_id = ?1)
+           (SELECT count(*) FROM member_records WHERE ${CREATED_BY_IMPORT})
          WHERE workspace_id = ?1 AND id = ?2`,
       )
       .bind(workspaceId, audienceId, importId, now),
-    db.prepare('DELETE FROM members WHERE audience_id = ?2 AND created_import_id = ?3 AND workspace_id = ?1').bind(workspaceId, audienceId, importId),
+    db.prepare(`DELETE FROM member_records WHERE ${CREATED_BY_IMPORT}`).bind(workspaceId, audienceId, importId),
     db
       .prepare(
-        `UPDATE members SET attributes = s.attributes, hashes = s.hashes, sealed = s.sealed,
-           updated_import_id = s.updated_import_id, updated_at = s.updated_at
+        `UPDATE member_records SET attributes = s.attributes, hashes = s.hashes, sealed = s.sealed,
+           updated_import = ${importRef('?1', 's.updated_import_id')}, updated_at = ${epochMsOf('s.updated_at')}
          FROM member_snapshots AS s
-         WHERE s.import_id = ?2 AND s.workspace_id = ?1 AND members.id = s.member_id AND members.workspace_id = ?1`,
+         WHERE s.import_id = ?2 AND s.workspace_id = ?1 AND member_records.id = s.member_id
+           AND member_records.audience_ref IN (SELECT ref FROM audiences WHERE workspace_id = ?1)`,
       )
       .bind(workspaceId, importId),
     db.prepare('DELETE FROM member_snapshots WHERE import_id = ?2 AND workspace_id = ?1').bind(workspaceId, importId),
@@ -69,10 +75,10 @@ export async function laterWriters(db: D1Database, workspaceId: string, audience
   const { results } = await db
     .prepare(
       `WITH touched AS (
-         SELECT id FROM members WHERE audience_id = ?2 AND created_import_id = ?3 AND workspace_id = ?1
+         SELECT id FROM member_records WHERE ${CREATED_BY_IMPORT}
          UNION SELECT member_id FROM member_snapshots WHERE import_id = ?3 AND workspace_id = ?1)
-       SELECT m.updated_import_id AS import_id FROM touched AS t JOIN members AS m ON m.id = t.id
-         WHERE m.updated_import_id IS NOT ?3 AND m.updated_import_id IS NOT NULL
+       SELECT w.id AS import_id FROM touched AS t JOIN member_records AS m ON m.id = t.id JOIN imports AS w ON w.ref = m.updated_import
+         WHERE w.id IS NOT ?3
        UNION
        SELECT s.import_id FROM touched AS t JOIN member_snapshots AS s ON s.member_id = t.id
          JOIN imports AS i ON i.id = s.import_id AND i.workspace_id = ?1

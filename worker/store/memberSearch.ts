@@ -1,5 +1,5 @@
 import type { Member } from '../../shared/schema/audiences.ts';
-import { toMember, type MemberRow } from './members.ts';
+import { audienceRef, isoOf, toMember, type MemberRow } from './members.ts';
 
 /** Narrowing of a member page: an identifier key (already normalised and hashed as on import) and/or one plain field. */
 export type MemberWhere = { identifierKey?: string; field?: { key: string; value: string } };
@@ -17,7 +17,7 @@ export async function searchMembersPage(
   afterId: number,
   limit: number,
 ): Promise<{ members: Member[]; nextCursor: number | null }> {
-  const conditions = ['workspace_id = ?1', 'audience_id = ?2', 'id > ?3'];
+  const conditions = [`audience_ref = ${audienceRef('?1', '?2')}`, 'id > ?3'];
   const params: (string | number)[] = [workspaceId, audienceId, afterId, limit];
   if (where.identifierKey !== undefined) {
     params.push(where.identifierKey);
@@ -30,7 +30,7 @@ export async function searchMembersPage(
   }
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, attributes, hashes, updated_at FROM members WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?4`,
+      `SELECT id, identifier_key, attributes, hashes, ${isoOf('updated_at')} AS updated_at FROM member_records WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?4`,
     )
     .bind(...params)
     .all<MemberRow>();

@@ -1,4 +1,5 @@
 import { jsonChunks } from './jsonChunks.ts';
+import { audienceRef, importIdOf, importRef, isoOf } from './members.ts';
 
 /**
  * Keeps, inside the batch transaction and before the merge, how each existing member looked before this import
@@ -17,9 +18,9 @@ export function snapshotMembersStatements(
     db
       .prepare(
         `INSERT INTO member_snapshots (workspace_id, import_id, member_id, attributes, hashes, sealed, updated_import_id, updated_at)
-         SELECT ?1, ?3, m.id, m.attributes, m.hashes, m.sealed, m.updated_import_id, m.updated_at
-         FROM json_each(?4) AS j CROSS JOIN members AS m
-         WHERE m.audience_id = ?2 AND m.identifier_key = j.value AND m.workspace_id = ?1 AND m.updated_import_id IS NOT ?3
+         SELECT ?1, ?3, m.id, m.attributes, m.hashes, m.sealed, ${importIdOf('m.updated_import')}, ${isoOf('m.updated_at')}
+         FROM json_each(?4) AS j CROSS JOIN member_records AS m
+         WHERE m.audience_ref = ${audienceRef('?1', '?2')} AND m.identifier_key = j.value AND m.updated_import IS NOT ${importRef('?1', '?3')}
          ON CONFLICT DO NOTHING`,
       )
       .bind(workspaceId, audienceId, importId, json),

@@ -15,6 +15,21 @@ export type MemberWrite = {
   sealed: Record<string, string>;
 };
 
+/*
+ * Members are stored in member_records (migrations/0140_compact_members.sql): the audience and the imports named by
+ * their integer `ref`, times as epoch milliseconds. These fragments translate at the edge of each statement, so the
+ * functions here keep taking and giving text ids and ISO times. Resolving the audience's ref through its workspace
+ * keeps every statement scoped to the workspace: an audience of another workspace resolves to NULL, matching nothing.
+ */
+export const audienceRef = (workspaceExpr: string, audienceExpr: string) =>
+  `(SELECT ref FROM audiences WHERE id = ${audienceExpr} AND workspace_id = ${workspaceExpr})`;
+export const importRef = (workspaceExpr: string, importExpr: string) => `(SELECT ref FROM imports WHERE id = ${importExpr} AND workspace_id = ${workspaceExpr})`;
+export const importIdOf = (refExpr: string) => `(SELECT id FROM imports WHERE ref = ${refExpr})`;
+/** Epoch milliseconds of an ISO time (NULL for anything else, which the NOT NULL columns refuse). */
+export const epochMsOf = (isoExpr: string) => `CAST(round(unixepoch(${isoExpr}, 'subsec') * 1000) AS INTEGER)`;
+/** The ISO time (as Date.toISOString writes it) of epoch milliseconds: exact both ways. */
+export const isoOf = (msExpr: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${msExpr} / 1000.0, 'unixepoch')`;
+
 /** The imports that wrote a member: the one that created it, the one before the last writer, the last writer. */
 export type MemberWriters = readonly (string | null)[];
 
@@ -26,9 +41,10 @@ export type MemberWriters = readonly (string | null)[];
  * the audience grew (≈1 ms per 2,000 members already there).
  */
 export function lastWritersSubquery(workspaceParam: string, audienceExpr: string, keysParam: string): string {
-  return `(SELECT json_group_array(json_array(m.identifier_key, json_array(m.created_import_id, m.previous_import_id, m.updated_import_id)))
-     FROM json_each(${keysParam}) AS j CROSS JOIN members AS m
-     WHERE m.audience_id = ${audienceExpr} AND m.identifier_key = j.value AND m.workspace_id = ${workspaceParam})`;
+  return `(SELECT json_group_array(json_array(m.identifier_key,
+       json_array(${importIdOf('m.created_import')}, ${importIdOf('m.previous_import')}, ${importIdOf('m.updated_import')})))
+     FROM json_each(${keysParam}) AS j CROSS JOIN member_records AS m
+     WHERE m.audience_ref = ${audienceRef(workspaceParam, audienceExpr)} AND m.identifier_key = j.value)`;
 }
 
 /** Reads lastWritersSubquery's answer: the imports that wrote each identifier that already has a member. */
@@ -52,6 +68,10 @@ export async function existingMembers(
 
 const toItem = (m: MemberWrite) => [m.key, m.attributes, m.hashes, m.sealed];
 
+/** A written member's columns from ?1 workspace, ?2 audience, ?3 import, ?4 now and `j` (a toItem array). */
+const WRITER_VALUES = `${audienceRef('?1', '?2')}, j.value ->> 0, j.value -> 1, j.value -> 2, j.value -> 3, ${importRef('?1', '?3')}, ${importRef('?1', '?3')},
+           ${epochMsOf('?4')}, ${epochMsOf('?4')}`;
+
 /**
  * New members, as a plain INSERT on purpose: if another request created one of these identifiers since the
  * lookup, the unique index aborts the batch transaction and the batch is classified again, instead of silently
@@ -68,9 +88,9 @@ export function insertMembersStatements(
   return jsonChunks(members.map(toItem)).map((json) =>
     db
       .prepare(
-        `INSERT INTO members (workspace_id, audience_id, identifier_key, attributes, hashes, sealed, created_import_id,
-           updated_import_id, created_at, updated_at)
-         SELECT ?1, ?2, j.value ->> 0, j.value -> 1, j.value -> 2, j.value -> 3, ?3, ?3, ?4, ?4 FROM json_each(?5) AS j`,
+        `INSERT INTO member_records (audience_ref, identifier_key, attributes, hashes, sealed, created_import, updated_import,
+           created_at, updated_at)
+         SELECT ${WRITER_VALUES} FROM json_each(?5) AS j`,
       )
       .bind(workspaceId, audienceId, importId, now, json),
   );
@@ -89,17 +109,17 @@ export function mergeMembersStatements(
     db
       .prepare(
         // "WHERE true": without it SQLite would read ON CONFLICT as a join constraint of the SELECT.
-        `INSERT INTO members (workspace_id, audience_id, identifier_key, attributes, hashes, sealed, created_import_id,
-           updated_import_id, created_at, updated_at)
-         SELECT ?1, ?2, j.value ->> 0, j.value -> 1, j.value -> 2, j.value -> 3, ?3, ?3, ?4, ?4 FROM json_each(?5) AS j WHERE true
-         ON CONFLICT (audience_id, identifier_key) DO UPDATE SET
-           attributes = json_patch(members.attributes, excluded.attributes),
-           hashes = json_patch(members.hashes, excluded.hashes),
-           sealed = json_patch(members.sealed, excluded.sealed),
+        `INSERT INTO member_records (audience_ref, identifier_key, attributes, hashes, sealed, created_import, updated_import,
+           created_at, updated_at)
+         SELECT ${WRITER_VALUES} FROM json_each(?5) AS j WHERE true
+         ON CONFLICT (audience_ref, identifier_key) DO UPDATE SET
+           attributes = json_patch(member_records.attributes, excluded.attributes),
+           hashes = json_patch(member_records.hashes, excluded.hashes),
+           sealed = json_patch(member_records.sealed, excluded.sealed),
            -- Another import writing in between must not make this one forget the member was its own.
-           previous_import_id = CASE WHEN members.updated_import_id IS excluded.updated_import_id THEN members.previous_import_id
-             ELSE members.updated_import_id END,
-           updated_import_id = excluded.updated_import_id,
+           previous_import = CASE WHEN member_records.updated_import IS excluded.updated_import THEN member_records.previous_import
+             ELSE member_records.updated_import END,
+           updated_import = excluded.updated_import,
            updated_at = excluded.updated_at`,
       )
       .bind(workspaceId, audienceId, importId, now, json),
@@ -133,8 +153,8 @@ export async function membersPage(
 ): Promise<{ members: Member[]; nextCursor: number | null }> {
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, attributes, hashes, updated_at FROM members
-       WHERE workspace_id = ? AND audience_id = ? AND id > ? ORDER BY id LIMIT ?`,
+      `SELECT id, identifier_key, attributes, hashes, ${isoOf('updated_at')} AS updated_at FROM member_records
+       WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3 ORDER BY id LIMIT ?4`,
     )
     .bind(workspaceId, audienceId, afterId, limit)
     .all<MemberRow>();
@@ -157,9 +177,9 @@ export async function membersWithPlainValues(
 ): Promise<PlainMemberRow[]> {
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, attributes, hashes, sealed, updated_at FROM members
-       WHERE workspace_id = ?1 AND audience_id = ?2 AND id > ?3
-         AND EXISTS (SELECT 1 FROM json_each(members.attributes) AS a WHERE a.key IN (SELECT value FROM json_each(?4)))
+      `SELECT id, identifier_key, attributes, hashes, sealed, ${isoOf('updated_at')} AS updated_at FROM member_records AS m
+       WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3
+         AND EXISTS (SELECT 1 FROM json_each(m.attributes) AS a WHERE a.key IN (SELECT value FROM json_each(?4)))
        ORDER BY id LIMIT ?5`,
     )
     .bind(workspaceId, audienceId, afterId, JSON.stringify(fields), limit)
@@ -172,9 +192,9 @@ export async function membersByKeys(db: D1Database, workspaceId: string, audienc
   if (keys.length === 0) return [];
   const { results } = await db
     .prepare(
-      `SELECT m.id, m.identifier_key, m.attributes, m.hashes, m.sealed, m.updated_at
-       FROM json_each(?3) AS j CROSS JOIN members AS m
-       WHERE m.audience_id = ?2 AND m.identifier_key = j.value AND m.workspace_id = ?1`,
+      `SELECT m.id, m.identifier_key, m.attributes, m.hashes, m.sealed, ${isoOf('m.updated_at')} AS updated_at
+       FROM json_each(?3) AS j CROSS JOIN member_records AS m
+       WHERE m.audience_ref = ${audienceRef('?1', '?2')} AND m.identifier_key = j.value`,
     )
     .bind(workspaceId, audienceId, JSON.stringify(keys))
     .all<PlainMemberRow>();
@@ -199,10 +219,10 @@ export function rewriteMembersStatements(db: D1Database, workspaceId: string, au
   return jsonChunks(rewrites.map((r) => [r.id, r.key, r.attributes, r.hashes, r.sealed, r.updatedAt])).map((json) =>
     db
       .prepare(
-        `UPDATE members SET identifier_key = u.value ->> 1, attributes = u.value -> 2, hashes = u.value -> 3, sealed = u.value -> 4
+        `UPDATE member_records SET identifier_key = u.value ->> 1, attributes = u.value -> 2, hashes = u.value -> 3, sealed = u.value -> 4
          FROM json_each(?3) AS u
-         WHERE members.id = u.value ->> 0 AND members.updated_at = u.value ->> 5
-           AND members.workspace_id = ?1 AND members.audience_id = ?2`,
+         WHERE member_records.id = u.value ->> 0 AND member_records.updated_at = ${epochMsOf('u.value ->> 5')}
+           AND member_records.audience_ref = ${audienceRef('?1', '?2')}`,
       )
       .bind(workspaceId, audienceId, json),
   );
@@ -210,6 +230,6 @@ export function rewriteMembersStatements(db: D1Database, workspaceId: string, au
 
 export function deleteMembersStatement(db: D1Database, workspaceId: string, audienceId: string, ids: readonly number[]): D1PreparedStatement {
   return db
-    .prepare('DELETE FROM members WHERE workspace_id = ?1 AND audience_id = ?2 AND id IN (SELECT value FROM json_each(?3))')
+    .prepare(`DELETE FROM member_records WHERE audience_ref = ${audienceRef('?1', '?2')} AND id IN (SELECT value FROM json_each(?3))`)
     .bind(workspaceId, audienceId, JSON.stringify(ids));
 }
