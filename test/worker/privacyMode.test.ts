@@ -213,6 +213,12 @@ describe('a privacy-mode import', () => {
     const body = (await res.json()) as ErrorBody;
     expect(body.error).toMatchObject({ code: 'sealed_value_unreadable', details: { memberId: String(member?.id), field: 'mobile' } });
     expect(body.error.message).not.toContain('tamper.ada');
+
+    // Deleting the audience takes its batches' ephemeral keys along.
+    const keyRows = () => env.DB.prepare('SELECT COUNT(*) AS n FROM sealed_batch_keys WHERE import_id = ?').bind(imp.id).first<{ n: number }>();
+    expect((await keyRows())?.n).toBe(1);
+    await ok('DELETE', `/api/audiences/${imp.audienceId}`);
+    expect((await keyRows())?.n).toBe(0);
   });
 });
 

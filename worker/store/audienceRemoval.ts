@@ -16,7 +16,7 @@ export async function renameAudience(db: D1Database, workspaceId: string, audien
 
 /**
  * Removes an audience and everything that belongs to it — members, their snapshots, imports with their batches,
- * errors and undos, dry runs — in one transaction, children first (D1 enforces the foreign keys).
+ * errors, undos and sealed batch keys, dry runs — in one transaction, children first (D1 enforces the foreign keys).
  */
 export async function deleteAudience(db: D1Database, workspaceId: string, audienceId: string): Promise<{ members: number; imports: number }> {
   const counts = await db
@@ -35,6 +35,8 @@ export async function deleteAudience(db: D1Database, workspaceId: string, audien
     inImports('import_undos'),
     inImports('import_errors'),
     inImports('import_batches'),
+    // Privacy mode's per-batch ephemeral keys: nothing left that they open.
+    inImports('sealed_batch_keys'),
     db.prepare(`DELETE FROM member_records WHERE audience_ref = ${audienceRef('?1', '?2')}`).bind(workspaceId, audienceId),
     db.prepare('DELETE FROM imports WHERE workspace_id = ?1 AND audience_id = ?2').bind(workspaceId, audienceId),
     ...deleteDryRunsStatements(db, workspaceId, audienceId),
