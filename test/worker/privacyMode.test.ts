@@ -182,6 +182,9 @@ describe('a privacy-mode import', () => {
     const unknownKey = await putPrivate(imp.id, 0, { rows: sealed.rows, sealing: { ...sealed.sealing, keyId: 'wk_not_ours' } });
     expect(unknownKey.status).toBe(422);
     expect(unknownKey.body.error.message).toMatch(/wk_not_ours/);
+    const notAPoint = await putPrivate(imp.id, 0, { rows: sealed.rows, sealing: { ...sealed.sealing, ephemeralKey: `BA${'A'.repeat(85)}` } });
+    expect(notAPoint.status).toBe(422);
+    expect(notAPoint.body.error.message).toMatch(/not a P-256 public key/);
     const badShape = await putPrivate(imp.id, 0, { rows: [{ row: 1, values: [{ h: 'not-a-digest', c: 'x' } as unknown as PrivateCell, '', 'Ada'] }], sealing: sealed.sealing });
     expect(badShape.status).toBe(400);
 

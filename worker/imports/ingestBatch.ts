@@ -1,7 +1,8 @@
 import type { FieldType } from '../../shared/schema/fields.ts';
 import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 import type { BatchBody, BatchResult, ImportCounts, RowError } from '../../shared/schema/imports.ts';
-import { toBase64url } from '../../shared/privacy/base64url.ts';
+import { fromBase64url, toBase64url } from '../../shared/privacy/base64url.ts';
+import { importRawPublicKey } from '../../shared/privacy/batchKey.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
 import type { KeyedHasher } from '../crypto/keyedHash.ts';
 import { sensitiveKeys } from '../crypto/sensitiveKey.ts';
@@ -87,7 +88,10 @@ async function assertBatchFitsMode(db: D1Database, workspaceId: string, body: Ba
   const problem = batchModeProblem(body.rows, plan, body.sealing);
   if (problem) throw new DomainError('privacy_mode', problem.message, { row: problem.row, column: problem.column });
   if (!body.sealing) return;
-  const { keyId } = body.sealing;
+  const { keyId, ephemeralKey } = body.sealing;
+  // One import per batch: a key that is no point of the curve would only be found when an admin exports.
+  const point = await importRawPublicKey(fromBase64url(ephemeralKey)).catch(() => null);
+  if (!point) throw new DomainError('privacy_mode', 'the batch\'s ephemeralKey is not a P-256 public key: seal the batch again', { keyId });
   if (knownKeyIds.get(workspaceId)?.has(keyId)) return;
   const ids = await workspaceKeyIds(db, workspaceId);
   if (knownKeyIds.size > 256) knownKeyIds.clear();

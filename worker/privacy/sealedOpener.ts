@@ -50,7 +50,8 @@ export async function sealedOpenerFor(db: D1Database, encryptionKey: string | un
           if (!row) return null;
           privateKeys ??= workspacePrivateKeys(db, encryptionKey, workspaceId);
           const privateKey = (await privateKeys).get(row.keyId);
-          return privateKey ? openBatchKey(privateKey, row.keyId, row.ephemeralKey) : null;
+          // A key that does not derive (checked on ingest, so only a row altered since) opens nothing.
+          return privateKey ? openBatchKey(privateKey, row.keyId, row.ephemeralKey).catch(() => null) : null;
         }),
       );
     }
