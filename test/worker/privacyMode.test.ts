@@ -62,7 +62,10 @@ async function everyTableText(): Promise<string> {
   let text = '';
   for (const { name } of tables) {
     const { results } = await env.DB.prepare(`SELECT * FROM "${name.replace(/"/g, '""')}"`).all();
-    text += JSON.stringify(results);
+    // BLOB columns (compact members) read as bytes: scanned as text too, so a plain value stored as bytes is found.
+    text += JSON.stringify(results, (_key, value: unknown) =>
+      value instanceof ArrayBuffer ? new TextDecoder().decode(value) : Array.isArray(value) && value.every((b) => typeof b === 'number') ? new TextDecoder().decode(new Uint8Array(value as number[])) : value,
+    );
   }
   return text.toLowerCase();
 }
