@@ -6,7 +6,7 @@ import { join } from 'node:path';
 // @ts-expect-error plain JS module shared with `npm start`
 import { startWranglerDev, stopProcessGroup, wranglerSync } from '../localWrangler.mjs';
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
