@@ -7,7 +7,8 @@ import { freePort } from './localServer.ts';
 
 const CONFIG = 'scripts/bench/bareWorker/wrangler.toml';
 
-export type BareServer = { baseUrl: string; stop: () => void };
+/** `groupId`: wrangler dev's process group, for processGroupCpuSeconds. */
+export type BareServer = { baseUrl: string; groupId: number; stop: () => void };
 
 /** The bare Worker (bareWorker/index.ts) under its own `wrangler dev --local`, on a fresh D1 with the product's migrations. */
 export async function startBareServer(): Promise<BareServer> {
@@ -26,6 +27,7 @@ export async function startBareServer(): Promise<BareServer> {
   }
   return {
     baseUrl,
+    groupId: child.pid as number,
     stop: () => {
       stopProcessGroup(child);
       rmSync(dir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { BENCH_HEADERS, generateCsv } from './generateCsv.ts';
 import { BATCH_ROWS, BENCH_TARGETS, benchImportBody, ImportSender, insertWithSqlite } from './measureIngest.ts';
 import { sendToBare, startBareServer } from './bareIngest.ts';
+import { processGroupCpuSeconds } from './processCpu.ts';
 import { parseWithApp, parseWithPapa } from './measureParse.ts';
 import { startLocalServer } from './localServer.ts';
 import { measureTab } from './measureTab.ts';
@@ -90,6 +91,7 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   const headers = held.headers;
   const server = await startLocalServer();
   let tWorker = 0;
+  let cpuWorker = 0;
   let workerCounts = '';
   let e2eLine = '';
   try {
@@ -101,10 +103,12 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
     }
 
     const t0 = performance.now();
+    const cpu0 = processGroupCpuSeconds(server.groupId);
     const sender = await ImportSender.start(server.baseUrl, benchImportBody(headers, 'bench ingest', sample.length));
     for (let i = 0; i < sample.length; i++) await sender.add(i + 1, sample[i] as string[]);
     const counts = await sender.finish();
     tWorker = (performance.now() - t0) / 1000;
+    cpuWorker = processGroupCpuSeconds(server.groupId) - cpu0;
     workerCounts = `inserted ${counts.inserted}, rejected ${counts.rejected}`;
 
     // 4. End to end: the whole file read, parsed, batched and stored, parse and upload overlapping as in the tab.
@@ -138,24 +142,30 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   // on the same rows and batch size — one batch in flight (as the product sends) and two.
   const bare = await startBareServer();
   const tBare: number[] = [];
+  const cpuBare: number[] = [];
   try {
     for (const inFlight of [1, 2]) {
       const t = performance.now();
+      const cpu = processGroupCpuSeconds(bare.groupId);
       const n = await sendToBare(bare.baseUrl, `bare-${inFlight}`, BENCH_TARGETS, sample, BATCH_ROWS, inFlight);
       if (n !== sample.length) throw new Error(`bare Worker (${inFlight} in flight) stored ${n} of ${sample.length} rows`);
       tBare.push((performance.now() - t) / 1000);
+      cpuBare.push(processGroupCpuSeconds(bare.groupId) - cpu);
     }
   } finally {
     bare.stop();
   }
   const { seconds: tSqlite } = insertWithSqlite(sample);
   const [tBare1, tBare2] = tBare as [number, number];
+  const [cpuBare1, cpuBare2] = cpuBare as [number, number];
   const n = sample.length;
-  const line = (label: string, t: number) => `${label.padEnd(44)}${t.toFixed(2).padStart(6)} s  ${rate(n, t).padStart(16)}`;
-  console.log(`\n## Ingest (${n.toLocaleString('en-US')} rows, batches of ${BATCH_ROWS.toLocaleString('en-US')}; the product in the members table's shape)`);
-  console.log(`${line('product, server-side sealing (1 in flight):', tWorker)}  → ${(tBare1 / tWorker).toFixed(2)}× bare  (${workerCounts})`);
-  console.log(`${line('bare Worker + local D1 (1 in flight):', tBare1)}  → ${(tSqlite / tBare1).toFixed(2)}× raw SQLite`);
-  console.log(`${line('bare Worker + local D1 (2 in flight):', tBare2)}  → ${(tSqlite / tBare2).toFixed(2)}× raw SQLite`);
+  // Server CPU: wrangler dev's processes (its proxy and workerd, the Worker and local D1 together) per row.
+  const line = (label: string, t: number, cpu?: number) =>
+    `${label.padEnd(46)}${t.toFixed(2).padStart(6)} s ${rate(n, t).padStart(15)}${cpu === undefined ? ''.padEnd(25) : `  server CPU ${((cpu / n) * 1e6).toFixed(0).padStart(4)} µs/row`}`;
+  console.log(`\n## Ingest (${n.toLocaleString('en-US')} rows, batches of ${BATCH_ROWS.toLocaleString('en-US')}; the product's members table everywhere)`);
+  console.log(`${line('product, server-side sealing (1 in flight):', tWorker, cpuWorker)}  → ${(tBare1 / tWorker).toFixed(2)}× bare (CPU ${(cpuBare1 / cpuWorker).toFixed(2)}×)  (${workerCounts})`);
+  console.log(`${line('bare Worker + local D1 (1 in flight):', tBare1, cpuBare1)}  → ${(tSqlite / tBare1).toFixed(2)}× raw SQLite`);
+  console.log(`${line('bare Worker + local D1 (2 in flight):', tBare2, cpuBare2)}  → ${(tSqlite / tBare2).toFixed(2)}× raw SQLite`);
   console.log(line('raw SQLite (better-sqlite3, one transaction):', tSqlite));
   console.log(`→ product ${(tSqlite / tWorker).toFixed(3)}× raw SQLite`);
   sample.length = 0;
