@@ -4,6 +4,7 @@ import { join } from 'node:path';
 // @ts-expect-error plain JS module shared with `npm start`
 import { startWranglerDev, stopProcessGroup, waitUntilAnswering, wranglerSync } from '../localWrangler.mjs';
 import { freePort } from './localServer.ts';
+import type { RecordedStatement } from './measureIngest.ts';
 
 const CONFIG = 'scripts/bench/bareWorker/wrangler.toml';
 
@@ -70,4 +71,22 @@ export async function sendToBare(
   };
   await Promise.all(Array.from({ length: inFlight }, sender));
   return inserted;
+}
+
+/** The statements the bare Worker would run for these rows, in batches of `batchRows` (not run): for plain SQLite. */
+export async function bareStatements(
+  baseUrl: string,
+  audienceId: string,
+  fields: readonly string[],
+  rows: readonly string[][],
+  batchRows: number,
+): Promise<RecordedStatement[]> {
+  const statements: RecordedStatement[] = [];
+  for (let first = 0; first < rows.length; first += batchRows) {
+    const batch = rows.slice(first, first + batchRows).map((values, i) => ({ row: first + i + 1, values }));
+    const res = await fetch(`${baseUrl}/statements`, { method: 'POST', body: JSON.stringify({ rows: batch, audienceId, fields }) });
+    if (!res.ok) throw new Error(`bare Worker: ${res.status} ${await res.text()}`);
+    statements.push(...((await res.json()) as RecordedStatement[]));
+  }
+  return statements;
 }

@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { BENCH_HEADERS, generateCsv } from './generateCsv.ts';
 import { BATCH_ROWS, BENCH_TARGETS, benchImportBody, ImportSender, insertWithSqlite } from './measureIngest.ts';
-import { sendToBare, startBareServer } from './bareIngest.ts';
+import { bareStatements, sendToBare, startBareServer } from './bareIngest.ts';
 import { processGroupCpuSeconds } from './processCpu.ts';
 import { parseWithApp, parseWithPapa } from './measureParse.ts';
 import { startLocalServer } from './localServer.ts';
@@ -143,6 +143,7 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   const bare = await startBareServer();
   const tBare: number[] = [];
   const cpuBare: number[] = [];
+  let statements: Awaited<ReturnType<typeof bareStatements>> = [];
   try {
     for (const inFlight of [1, 2]) {
       const t = performance.now();
@@ -152,10 +153,12 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
       tBare.push((performance.now() - t) / 1000);
       cpuBare.push(processGroupCpuSeconds(bare.groupId) - cpu);
     }
+    statements = await bareStatements(bare.baseUrl, 'raw', BENCH_TARGETS, sample, BATCH_ROWS);
   } finally {
     bare.stop();
   }
-  const { seconds: tSqlite } = insertWithSqlite(sample);
+  const { seconds: tSqlite } = insertWithSqlite(statements, 'raw');
+  statements = [];
   const [tBare1, tBare2] = tBare as [number, number];
   const [cpuBare1, cpuBare2] = cpuBare as [number, number];
   const n = sample.length;

@@ -75,29 +75,26 @@ export class ImportSender {
   }
 }
 
+/** A statement as the bare Worker's /statements answers it: SQL with numbered parameters (?1, ?2, …) and their values. */
+export type RecordedStatement = { sql: string; params: unknown[] };
+
 /**
- * The ceiling: the same rows into a bare SQLite file, one transaction, one prepared statement, into the product's
- * members table (every migration applied, so the same columns and indexes) and stored as the bare Worker stores
- * them (the values as one JSON object by field key).
+ * The ceiling below the Worker: the bare Worker's own statements for the same rows (the product's member insert,
+ * `INSERT … SELECT … FROM json_each(?)`), run in a plain SQLite file with every migration applied (the product's
+ * members table, columns and indexes), all in one transaction. Timed: the statements' execution and the commit.
  */
-export function insertWithSqlite(rows: readonly string[][], fields: readonly string[] = BENCH_TARGETS): { seconds: number } {
+export function insertWithSqlite(statements: readonly RecordedStatement[], audienceId: string): { seconds: number } {
   const dir = mkdtempSync(join(tmpdir(), 'audience-sqlite-'));
   const db = new Database(join(dir, 'raw.sqlite'));
   db.pragma('journal_mode = WAL');
   for (const file of readdirSync('migrations').filter((f) => f.endsWith('.sql')).sort()) db.exec(readFileSync(join('migrations', file), 'utf8'));
   const now = new Date().toISOString();
-  db.prepare("INSERT INTO audiences (id, workspace_id, name, created_at, updated_at) VALUES ('bench', 'default', 'bench', ?, ?)").run(now, now);
-  const insert = db.prepare(
-    `INSERT INTO members (workspace_id, audience_id, identifier_key, attributes, hashes, sealed, created_import_id, updated_import_id, created_at, updated_at)
-     VALUES ('default', 'bench', ?, ?, '{}', '{}', 'raw', 'raw', ?, ?)`,
-  );
+  db.prepare("INSERT INTO audiences (id, workspace_id, name, created_at, updated_at) VALUES (?, 'default', ?, ?, ?)").run(audienceId, audienceId, now, now);
+  // better-sqlite3 binds numbered parameters by name: { 1: …, 2: … }.
+  const prepared = statements.map((s) => ({ run: db.prepare(s.sql), params: Object.fromEntries(s.params.map((v, i) => [i + 1, v])) }));
   const start = performance.now();
   db.transaction(() => {
-    for (const r of rows) {
-      const attributes: Record<string, string> = {};
-      for (let i = 0; i < fields.length; i++) attributes[fields[i] as string] = r[i] ?? '';
-      insert.run(r[0], JSON.stringify(attributes), now, now);
-    }
+    for (const p of prepared) p.run.run(p.params);
   })();
   const seconds = (performance.now() - start) / 1000;
   db.close();
