@@ -1,6 +1,7 @@
 import { cpus } from 'node:os';
 import { BENCH_HEADERS, generateCsv } from './generateCsv.ts';
-import { BATCH_ROWS, BENCH_TARGETS, benchImportBody, ImportSender, insertWithSqlite } from './measureIngest.ts';
+import { BATCH_ROWS, BENCH_TARGETS, benchImportBody, ImportSender, insertWithSqlite, type PrivateBatch, sealBatch, sealingKeyOf } from './measureIngest.ts';
+import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { bareStatements, sendToBare, startBareServer } from './bareIngest.ts';
 import { processGroupCpuSeconds } from './processCpu.ts';
 import { parseWithApp, parseWithPapa } from './measureParse.ts';
@@ -92,6 +93,12 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   const server = await startLocalServer();
   let tWorker = 0;
   let cpuWorker = 0;
+  let sealingKey: WorkspaceSealingKey | null = null;
+  let tSeal = 0;
+  let tPrivate = 0;
+  let cpuPrivate = 0;
+  let privateCounts = '';
+  let e2ePrivateLine = '';
   let workerCounts = '';
   let e2eLine = '';
   try {
@@ -110,6 +117,25 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
     tWorker = (performance.now() - t0) / 1000;
     cpuWorker = processGroupCpuSeconds(server.groupId) - cpu0;
     workerCounts = `inserted ${counts.inserted}, rejected ${counts.rejected}`;
+
+    // 3b. Privacy mode: the same rows sealed here first, as the tab's parse pool does (timed apart), then sent.
+    sealingKey = await sealingKeyOf(server.baseUrl);
+    if (sealingKey) {
+      const tSeal0 = performance.now();
+      const batches: PrivateBatch[] = [];
+      for (let first = 0; first < sample.length; first += BATCH_ROWS) batches.push(await sealBatch(sealingKey, first + 1, sample.slice(first, first + BATCH_ROWS)));
+      tSeal = (performance.now() - tSeal0) / 1000;
+      const t = performance.now();
+      const cpu = processGroupCpuSeconds(server.groupId);
+      const privateSender = await ImportSender.start(server.baseUrl, { ...benchImportBody(headers, 'bench private', sample.length), privacyMode: true });
+      if (privateSender.privacyMode) {
+        for (const batch of batches) await privateSender.put(batch);
+        const c = await privateSender.finish();
+        tPrivate = (performance.now() - t) / 1000;
+        cpuPrivate = processGroupCpuSeconds(server.groupId) - cpu;
+        privateCounts = `inserted ${c.inserted}, rejected ${c.rejected}`;
+      }
+    }
 
     // 4. End to end: the whole file read, parsed, batched and stored, parse and upload overlapping as in the tab.
     if (process.env.BENCH_SKIP_E2E !== '1') {
@@ -133,6 +159,7 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
       const c2 = await e2e.finish();
       const tE2e = (performance.now() - t1) / 1000;
       e2eLine = `${tE2e.toFixed(1)} s  ${rate(ROWS, tE2e)}  (inserted ${c2.inserted}, rejected ${c2.rejected}, duplicates ${c2.duplicates})`;
+      if (sealingKey && tPrivate > 0) e2ePrivateLine = await endToEndPrivate(server.baseUrl, headers, sealingKey);
     }
   } finally {
     server.stop();
@@ -166,6 +193,12 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   const line = (label: string, t: number, cpu?: number) =>
     `${label.padEnd(46)}${t.toFixed(2).padStart(6)} s ${rate(n, t).padStart(15)}${cpu === undefined ? ''.padEnd(25) : `  server CPU ${((cpu / n) * 1e6).toFixed(0).padStart(4)} µs/row`}`;
   console.log(`\n## Ingest (${n.toLocaleString('en-US')} rows, batches of ${BATCH_ROWS.toLocaleString('en-US')}; the product's members table everywhere)`);
+  if (tPrivate > 0) {
+    console.log(`${line('product, privacy mode (1 in flight):', tPrivate, cpuPrivate)}  → ${(tBare1 / tPrivate).toFixed(2)}× bare (CPU ${(cpuBare1 / cpuPrivate).toFixed(2)}×)  (${privateCounts})`);
+    console.log(`${line('  its sealing here, before sending:', tSeal)}  (normalise, SHA-256, AES-GCM: what the tab's pool does)`);
+  } else {
+    console.log(`product, privacy mode: ${sealingKey ? 'the Worker did not take the import in privacy mode' : 'not in this build (no /api/privacy/key)'}`);
+  }
   console.log(`${line('product, server-side sealing (1 in flight):', tWorker, cpuWorker)}  → ${(tBare1 / tWorker).toFixed(2)}× bare (CPU ${(cpuBare1 / cpuWorker).toFixed(2)}×)  (${workerCounts})`);
   console.log(`${line('bare Worker + local D1 (1 in flight):', tBare1, cpuBare1)}  → ${(tSqlite / tBare1).toFixed(2)}× raw SQLite`);
   console.log(`${line('bare Worker + local D1 (2 in flight):', tBare2, cpuBare2)}  → ${(tSqlite / tBare2).toFixed(2)}× raw SQLite`);
@@ -174,9 +207,66 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   sample.length = 0;
 
   if (e2eLine) {
-    console.log(`\n## End to end (${ROWS.toLocaleString('en-US')} rows: parse → batches → Worker → D1)`);
-    console.log(e2eLine);
+    console.log(`\n## End to end (${ROWS.toLocaleString('en-US')} rows: parse → batches → Worker → D1, driven from Node)`);
+    console.log(`server-side sealing: ${e2eLine}`);
+    if (e2ePrivateLine) console.log(`privacy mode:        ${e2ePrivateLine}`);
   }
+}
+
+/**
+ * The whole file in privacy mode, driven from Node as the tab drives it: read and parse, each batch normalised,
+ * hashed and sealed here while the previous ones are on their way (at most two sealed ahead), sent in seq order.
+ */
+async function endToEndPrivate(baseUrl: string, headers: string[], key: WorkspaceSealingKey): Promise<string> {
+  const t = performance.now();
+  const sender = await ImportSender.start(baseUrl, { ...benchImportBody(headers, 'bench end-to-end private', ROWS), privacyMode: true });
+  const sealed: Promise<PrivateBatch>[] = [];
+  let sending: Promise<void> = Promise.resolve();
+  let pending: string[][] = [];
+  let rowNumber = 0;
+  let sentRows = 0;
+  let failed: unknown = null;
+  const sendNext = () => {
+    const batch = sealed.shift() as Promise<PrivateBatch>;
+    batch.catch(() => {}); // awaited in order below; a failure surfaces there
+    sending = sending.then(async () => {
+      if (failed) return;
+      try {
+        const b = await batch;
+        await sender.put(b);
+        sentRows += b.rows.length;
+      } catch (e) {
+        failed = e;
+      }
+    });
+  };
+  const enqueue = (rows: string[][]) => {
+    sealed.push(sealBatch(key, rowNumber + 1, rows));
+    rowNumber += rows.length;
+    sendNext();
+  };
+  const reader = createCsvReader({}, (rows) => {
+    for (const r of rows) {
+      pending.push(r);
+      if (pending.length === BATCH_ROWS) {
+        enqueue(pending);
+        pending = [];
+      }
+    }
+  });
+  for await (const b of createReadStream(FILE, { highWaterMark: 1 << 20 })) {
+    reader.push(b as Uint8Array);
+    // Back-pressure: seal at most two batches ahead of what has been sent.
+    while (rowNumber - sentRows > 2 * BATCH_ROWS && !failed) await new Promise((r) => setTimeout(r, 5));
+    if (failed) throw failed;
+  }
+  reader.end();
+  if (pending.length) enqueue(pending);
+  await sending;
+  if (failed) throw failed;
+  const c = await sender.finish();
+  const seconds = (performance.now() - t) / 1000;
+  return `${seconds.toFixed(1)} s  ${rate(ROWS, seconds)}  (inserted ${c.inserted}, rejected ${c.rejected}, duplicates ${c.duplicates})`;
 }
 
 main().catch((e) => {
