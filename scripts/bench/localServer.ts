@@ -6,7 +6,7 @@ import { join } from 'node:path';
 // @ts-expect-error plain JS module shared with `npm start`
 import { startWranglerDev, stopProcessGroup, wranglerSync } from '../localWrangler.mjs';
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
@@ -16,8 +16,11 @@ function freePort(): Promise<number> {
   });
 }
 
-/** `persistDir`: where the local D1 lives (its SQLite file is under `v3/d1/`), for measuring what it stores. */
-export type LocalServer = { baseUrl: string; persistDir: string; stop: () => void };
+/**
+ * `persistDir`: where the local D1 lives (its SQLite file is under `v3/d1/`), for measuring what it stores.
+ * `groupId`: wrangler dev's process group (it and its workerd), for processGroupCpuSeconds.
+ */
+export type LocalServer = { baseUrl: string; persistDir: string; groupId: number; stop: () => void };
 
 /**
  * The bench talks to the Worker the way a script does: the first-run setup makes an admin, who makes an admin API
@@ -84,6 +87,7 @@ export async function startLocalServer(vars: Readonly<Record<string, string>> = 
   return {
     baseUrl,
     persistDir: dir,
+    groupId: child.pid as number,
     stop: () => {
       stopProcessGroup(child);
       rmSync(dir, { recursive: true, force: true });

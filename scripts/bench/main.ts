@@ -1,6 +1,9 @@
 import { cpus } from 'node:os';
 import { BENCH_HEADERS, generateCsv } from './generateCsv.ts';
-import { benchImportBody, ImportSender, insertWithSqlite } from './measureIngest.ts';
+import { BATCH_ROWS, BENCH_TARGETS, benchImportBody, ImportSender, insertWithSqlite, type PrivateBatch, sealBatch, sealingKeyOf } from './measureIngest.ts';
+import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
+import { bareStatements, sendToBare, startBareServer } from './bareIngest.ts';
+import { processGroupCpuSeconds } from './processCpu.ts';
 import { parseWithApp, parseWithPapa } from './measureParse.ts';
 import { startLocalServer } from './localServer.ts';
 import { measureTab } from './measureTab.ts';
@@ -29,9 +32,26 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY_SYNC === '1') return runSyncBench();
   if (process.env.BENCH_ONLY_PUSH === '1') return runPushBench();
   if (process.env.BENCH_ONLY_MEMBER_BYTES === '1') return void (await runMemberBytesBench());
+  const onlyIngest = process.env.BENCH_ONLY_INGEST === '1';
   const { bytes } = await generateCsv(FILE, ROWS);
   console.log(`file: ${FILE}, ${mb(bytes)}, ${ROWS.toLocaleString('en-US')} rows × ${BENCH_HEADERS.length} columns`);
+  if (!onlyIngest) await parseSection(bytes);
+  await ingestSection(bytes, onlyIngest);
+  if (onlyIngest) return;
 
+  // 5. CRM pulls (crmBench.ts): its own wrangler dev, configured for the fakes, once the one above has stopped.
+  if (process.env.BENCH_SKIP_CRM !== '1') await runCrmBench();
+  // 6. Audience management: undo of a large import, export of a large audience (audienceBench.ts), its own server.
+  if (process.env.BENCH_SKIP_AUDIENCE !== '1') await runAudienceBench();
+  // 7. Syncs run by the Workflow (syncBench.ts): full runs from both fakes, incremental runs on large audiences.
+  if (process.env.BENCH_SKIP_SYNC !== '1') await runSyncBench();
+  // 8. Sync to CRM (pushBench.ts): a push of a whole audience to the fake Salesforce vs the fake's own accept rate.
+  if (process.env.BENCH_SKIP_PUSH !== '1') await runPushBench();
+  // 9. Storage: bytes per member (table + indexes) of the bench's columns, from SQLite's dbstat (memberBytes.ts).
+  if (process.env.BENCH_SKIP_MEMBER_BYTES !== '1') await runMemberBytesBench();
+}
+
+async function parseSection(bytes: number): Promise<void> {
   // 1. Parse: papaparse alone vs the app's reader (and the reader + packing into the tab's row store), median of 3.
   const papa: number[] = [];
   const app: number[] = [];
@@ -52,6 +72,9 @@ async function main(): Promise<void> {
   console.log(`app reader:                 ${tApp.toFixed(2)} s  ${(bytes / 1e6 / tApp).toFixed(0)} MB/s  ${rate(ROWS, tApp)}  → ${(tPapa / tApp).toFixed(2)}× papaparse`);
   console.log(`app reader + row store:     ${tPacked.toFixed(2)} s  ${(bytes / 1e6 / tPacked).toFixed(0)} MB/s  ${rate(ROWS, tPacked)}  → ${(tPapa / tPacked).toFixed(2)}× papaparse`);
 
+}
+
+async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> {
   // Headers for the import mapping (the tab measurement below is the memory figure that counts: Node's
   // TextDecoder yields two-byte strings even for Latin-1 text where Chromium's yields one-byte ones).
   const held = await parseWithApp(FILE, false);
@@ -68,8 +91,18 @@ async function main(): Promise<void> {
   }
   const headers = held.headers;
   const server = await startLocalServer();
+  let tWorker = 0;
+  let cpuWorker = 0;
+  let sealingKey: WorkspaceSealingKey | null = null;
+  let tSeal = 0;
+  let tPrivate = 0;
+  let cpuPrivate = 0;
+  let privateCounts = '';
+  let e2ePrivateLine = '';
+  let workerCounts = '';
+  let e2eLine = '';
   try {
-    if (process.env.BENCH_SKIP_TAB !== '1') {
+    if (process.env.BENCH_SKIP_TAB !== '1' && !onlyIngest) {
       const tab = await measureTab(server.baseUrl, FILE);
       console.log('\n## In the tab (headless Chromium, the real SPA: Web Worker parse + row store + grid)');
       console.log(`first rows on screen after ${tab.firstRowsSeconds.toFixed(2)} s; whole file parsed in ${tab.parseSeconds.toFixed(1)} s (${tab.rows} rows, ${rate(ROWS, tab.parseSeconds)})`);
@@ -77,53 +110,163 @@ async function main(): Promise<void> {
     }
 
     const t0 = performance.now();
+    const cpu0 = processGroupCpuSeconds(server.groupId);
     const sender = await ImportSender.start(server.baseUrl, benchImportBody(headers, 'bench ingest', sample.length));
     for (let i = 0; i < sample.length; i++) await sender.add(i + 1, sample[i] as string[]);
     const counts = await sender.finish();
-    const tWorker = (performance.now() - t0) / 1000;
-    const { seconds: tSqlite } = insertWithSqlite(sample);
-    console.log(`\n## Ingest (${sample.length.toLocaleString('en-US')} rows, batches of 2,000)`);
-    console.log(`Worker + local D1:          ${tWorker.toFixed(2)} s  ${rate(sample.length, tWorker)}  (inserted ${counts.inserted}, rejected ${counts.rejected})`);
-    console.log(`raw SQLite (better-sqlite3): ${tSqlite.toFixed(2)} s  ${rate(sample.length, tSqlite)}`);
-    console.log(`→ ${(tSqlite / tWorker).toFixed(3)}× raw SQLite`);
-    sample.length = 0;
+    tWorker = (performance.now() - t0) / 1000;
+    cpuWorker = processGroupCpuSeconds(server.groupId) - cpu0;
+    workerCounts = `inserted ${counts.inserted}, rejected ${counts.rejected}`;
+
+    // 3b. Privacy mode: the same rows sealed here first, as the tab's parse pool does (timed apart), then sent.
+    sealingKey = await sealingKeyOf(server.baseUrl);
+    if (sealingKey) {
+      const tSeal0 = performance.now();
+      const batches: PrivateBatch[] = [];
+      for (let first = 0; first < sample.length; first += BATCH_ROWS) batches.push(await sealBatch(sealingKey, first + 1, sample.slice(first, first + BATCH_ROWS)));
+      tSeal = (performance.now() - tSeal0) / 1000;
+      const t = performance.now();
+      const cpu = processGroupCpuSeconds(server.groupId);
+      const privateSender = await ImportSender.start(server.baseUrl, { ...benchImportBody(headers, 'bench private', sample.length), privacyMode: true });
+      if (privateSender.privacyMode) {
+        for (const batch of batches) await privateSender.put(batch);
+        const c = await privateSender.finish();
+        tPrivate = (performance.now() - t) / 1000;
+        cpuPrivate = processGroupCpuSeconds(server.groupId) - cpu;
+        privateCounts = `inserted ${c.inserted}, rejected ${c.rejected}`;
+      }
+    }
 
     // 4. End to end: the whole file read, parsed, batched and stored, parse and upload overlapping as in the tab.
-    const t1 = performance.now();
-    const e2e = await ImportSender.start(server.baseUrl, benchImportBody(headers, 'bench end-to-end', ROWS));
-    let queue: Promise<void> = Promise.resolve();
-    let rowNumber = 0;
-    const r2 = createCsvReader({}, (rows) => {
-      const first = rowNumber + 1;
-      rowNumber += rows.length;
-      queue = queue.then(async () => {
-        for (let i = 0; i < rows.length; i++) await e2e.add(first + i, rows[i] as string[]);
+    if (process.env.BENCH_SKIP_E2E !== '1') {
+      const t1 = performance.now();
+      const e2e = await ImportSender.start(server.baseUrl, benchImportBody(headers, 'bench end-to-end', ROWS));
+      let queue: Promise<void> = Promise.resolve();
+      let rowNumber = 0;
+      const r2 = createCsvReader({}, (rows) => {
+        const first = rowNumber + 1;
+        rowNumber += rows.length;
+        queue = queue.then(async () => {
+          for (let i = 0; i < rows.length; i++) await e2e.add(first + i, rows[i] as string[]);
+        });
       });
-    });
-    for await (const b of createReadStream(FILE, { highWaterMark: 1 << 20 })) {
-      r2.push(b as Uint8Array);
-      await queue; // back-pressure: never hold more than one read chunk of rows in flight
+      for await (const b of createReadStream(FILE, { highWaterMark: 1 << 20 })) {
+        r2.push(b as Uint8Array);
+        await queue; // back-pressure: never hold more than one read chunk of rows in flight
+      }
+      r2.end();
+      await queue;
+      const c2 = await e2e.finish();
+      const tE2e = (performance.now() - t1) / 1000;
+      e2eLine = `${tE2e.toFixed(1)} s  ${rate(ROWS, tE2e)}  (inserted ${c2.inserted}, rejected ${c2.rejected}, duplicates ${c2.duplicates})`;
+      if (sealingKey && tPrivate > 0) e2ePrivateLine = await endToEndPrivate(server.baseUrl, headers, sealingKey);
     }
-    r2.end();
-    await queue;
-    const c2 = await e2e.finish();
-    const tE2e = (performance.now() - t1) / 1000;
-    console.log(`\n## End to end (${ROWS.toLocaleString('en-US')} rows: parse → batches → Worker → D1)`);
-    console.log(`${tE2e.toFixed(1)} s  ${rate(ROWS, tE2e)}  (inserted ${c2.inserted}, rejected ${c2.rejected}, duplicates ${c2.duplicates})`);
   } finally {
     server.stop();
   }
 
-  // 5. CRM pulls (crmBench.ts): its own wrangler dev, configured for the fakes, once the one above has stopped.
-  if (process.env.BENCH_SKIP_CRM !== '1') await runCrmBench();
-  // 6. Audience management: undo of a large import, export of a large audience (audienceBench.ts), its own server.
-  if (process.env.BENCH_SKIP_AUDIENCE !== '1') await runAudienceBench();
-  // 7. Syncs run by the Workflow (syncBench.ts): full runs from both fakes, incremental runs on large audiences.
-  if (process.env.BENCH_SKIP_SYNC !== '1') await runSyncBench();
-  // 8. Sync to CRM (pushBench.ts): a push of a whole audience to the fake Salesforce vs the fake's own accept rate.
-  if (process.env.BENCH_SKIP_PUSH !== '1') await runPushBench();
-  // 9. Storage: bytes per member (table + indexes) of the bench's columns, from SQLite's dbstat (memberBytes.ts).
-  if (process.env.BENCH_SKIP_MEMBER_BYTES !== '1') await runMemberBytesBench();
+  // The ceiling: the bare Worker (bareWorker/index.ts) under its own wrangler dev, after the product's has stopped,
+  // on the same rows and batch size — one batch in flight (as the product sends) and two.
+  const bare = await startBareServer();
+  const tBare: number[] = [];
+  const cpuBare: number[] = [];
+  let statements: Awaited<ReturnType<typeof bareStatements>> = [];
+  try {
+    for (const inFlight of [1, 2]) {
+      const t = performance.now();
+      const cpu = processGroupCpuSeconds(bare.groupId);
+      const n = await sendToBare(bare.baseUrl, `bare-${inFlight}`, BENCH_TARGETS, sample, BATCH_ROWS, inFlight);
+      if (n !== sample.length) throw new Error(`bare Worker (${inFlight} in flight) stored ${n} of ${sample.length} rows`);
+      tBare.push((performance.now() - t) / 1000);
+      cpuBare.push(processGroupCpuSeconds(bare.groupId) - cpu);
+    }
+    statements = await bareStatements(bare.baseUrl, 'raw', BENCH_TARGETS, sample, BATCH_ROWS);
+  } finally {
+    bare.stop();
+  }
+  const { seconds: tSqlite } = insertWithSqlite(statements, 'raw');
+  statements = [];
+  const [tBare1, tBare2] = tBare as [number, number];
+  const [cpuBare1, cpuBare2] = cpuBare as [number, number];
+  const n = sample.length;
+  // Server CPU: wrangler dev's processes (its proxy and workerd, the Worker and local D1 together) per row.
+  const line = (label: string, t: number, cpu?: number) =>
+    `${label.padEnd(46)}${t.toFixed(2).padStart(6)} s ${rate(n, t).padStart(15)}${cpu === undefined ? ''.padEnd(25) : `  server CPU ${((cpu / n) * 1e6).toFixed(0).padStart(4)} µs/row`}`;
+  console.log(`\n## Ingest (${n.toLocaleString('en-US')} rows, batches of ${BATCH_ROWS.toLocaleString('en-US')}; the product's members table everywhere)`);
+  if (tPrivate > 0) {
+    console.log(`${line('product, privacy mode (1 in flight):', tPrivate, cpuPrivate)}  → ${(tBare1 / tPrivate).toFixed(2)}× bare (CPU ${(cpuBare1 / cpuPrivate).toFixed(2)}×)  (${privateCounts})`);
+    console.log(`${line('  its sealing here, before sending:', tSeal)}  (normalise, SHA-256, AES-GCM: what the tab's pool does)`);
+  } else {
+    console.log(`product, privacy mode: ${sealingKey ? 'the Worker did not take the import in privacy mode' : 'not in this build (no /api/privacy/key)'}`);
+  }
+  console.log(`${line('product, server-side sealing (1 in flight):', tWorker, cpuWorker)}  → ${(tBare1 / tWorker).toFixed(2)}× bare (CPU ${(cpuBare1 / cpuWorker).toFixed(2)}×)  (${workerCounts})`);
+  console.log(`${line('bare Worker + local D1 (1 in flight):', tBare1, cpuBare1)}  → ${(tSqlite / tBare1).toFixed(2)}× raw SQLite`);
+  console.log(`${line('bare Worker + local D1 (2 in flight):', tBare2, cpuBare2)}  → ${(tSqlite / tBare2).toFixed(2)}× raw SQLite`);
+  console.log(line('raw SQLite (better-sqlite3, one transaction):', tSqlite));
+  console.log(`→ product ${(tSqlite / tWorker).toFixed(3)}× raw SQLite`);
+  sample.length = 0;
+
+  if (e2eLine) {
+    console.log(`\n## End to end (${ROWS.toLocaleString('en-US')} rows: parse → batches → Worker → D1, driven from Node)`);
+    console.log(`server-side sealing: ${e2eLine}`);
+    if (e2ePrivateLine) console.log(`privacy mode:        ${e2ePrivateLine}`);
+  }
+}
+
+/**
+ * The whole file in privacy mode, driven from Node as the tab drives it: read and parse, each batch normalised,
+ * hashed and sealed here while the previous ones are on their way (at most two sealed ahead), sent in seq order.
+ */
+async function endToEndPrivate(baseUrl: string, headers: string[], key: WorkspaceSealingKey): Promise<string> {
+  const t = performance.now();
+  const sender = await ImportSender.start(baseUrl, { ...benchImportBody(headers, 'bench end-to-end private', ROWS), privacyMode: true });
+  const sealed: Promise<PrivateBatch>[] = [];
+  let sending: Promise<void> = Promise.resolve();
+  let pending: string[][] = [];
+  let rowNumber = 0;
+  let sentRows = 0;
+  let failed: unknown = null;
+  const sendNext = () => {
+    const batch = sealed.shift() as Promise<PrivateBatch>;
+    batch.catch(() => {}); // awaited in order below; a failure surfaces there
+    sending = sending.then(async () => {
+      if (failed) return;
+      try {
+        const b = await batch;
+        await sender.put(b);
+        sentRows += b.rows.length;
+      } catch (e) {
+        failed = e;
+      }
+    });
+  };
+  const enqueue = (rows: string[][]) => {
+    sealed.push(sealBatch(key, rowNumber + 1, rows));
+    rowNumber += rows.length;
+    sendNext();
+  };
+  const reader = createCsvReader({}, (rows) => {
+    for (const r of rows) {
+      pending.push(r);
+      if (pending.length === BATCH_ROWS) {
+        enqueue(pending);
+        pending = [];
+      }
+    }
+  });
+  for await (const b of createReadStream(FILE, { highWaterMark: 1 << 20 })) {
+    reader.push(b as Uint8Array);
+    // Back-pressure: seal at most two batches ahead of what has been sent.
+    while (rowNumber - sentRows > 2 * BATCH_ROWS && !failed) await new Promise((r) => setTimeout(r, 5));
+    if (failed) throw failed;
+  }
+  reader.end();
+  if (pending.length) enqueue(pending);
+  await sending;
+  if (failed) throw failed;
+  const c = await sender.finish();
+  const seconds = (performance.now() - t) / 1000;
+  return `${seconds.toFixed(1)} s  ${rate(ROWS, seconds)}  (inserted ${c.inserted}, rejected ${c.rejected}, duplicates ${c.duplicates})`;
 }
 
 main().catch((e) => {

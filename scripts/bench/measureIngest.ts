@@ -1,14 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { BatchResult, ImportCounts, ImportSummary, StartImportBody } from '../../shared/schema/imports.ts';
+import { sealBatchCells, checkSensitiveCell, type CellToSeal } from '../../shared/privacy/index.ts';
+import type { PrivateCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
+import { isBlank } from '../../shared/validation/importRules.ts';
+import { MAX_BATCH_ROWS, type BatchResult, type ImportCounts, type ImportSummary, type StartImportBody } from '../../shared/schema/imports.ts';
 
-export const BATCH_ROWS = 2_000;
+/** Rows per batch: what the SPA sends for the bench's 10 columns (MAX_BATCH_ROWS), or BENCH_BATCH_ROWS to compare sizes. */
+export const BATCH_ROWS = Number(process.env.BENCH_BATCH_ROWS ?? MAX_BATCH_ROWS);
+
+/** The field each column of the benchmark file is mapped to. */
+export const BENCH_TARGETS = ['customer_id', 'email', 'mobile', 'first_name', 'last_name', 'company', 'job_title', 'city', 'country', 'description'];
 
 /** The benchmark file's mapping: customer id is the identifier, email and mobile are sensitive. */
 export function benchImportBody(headers: string[], audienceName: string, expectedRows: number): StartImportBody {
-  const targets = ['customer_id', 'email', 'mobile', 'first_name', 'last_name', 'company', 'job_title', 'city', 'country', 'description'];
+  const targets = BENCH_TARGETS;
   return {
     audienceName,
     source: { kind: 'csv', fileName: 'bench.csv', headers },
@@ -36,13 +43,15 @@ export class ImportSender {
   constructor(
     readonly baseUrl: string,
     readonly importId: string,
+    /** Whether the Worker took the import in privacy mode (a build without it ignores the request). */
+    readonly privacyMode = false,
   ) {}
 
-  static async start(baseUrl: string, body: StartImportBody): Promise<ImportSender> {
-    const summary = await json<ImportSummary>(
+  static async start(baseUrl: string, body: StartImportBody | (StartImportBody & { privacyMode: true })): Promise<ImportSender> {
+    const summary = await json<ImportSummary & { privacyMode?: boolean }>(
       await fetch(`${baseUrl}/api/imports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     );
-    return new ImportSender(baseUrl, summary.id);
+    return new ImportSender(baseUrl, summary.id, summary.privacyMode === true);
   }
 
   async add(row: number, values: string[]): Promise<void> {
@@ -52,14 +61,19 @@ export class ImportSender {
 
   async flush(): Promise<void> {
     if (this.#pending.length === 0) return;
-    const seq = this.#seq++;
     const rows = this.#pending;
     this.#pending = [];
-    await json<BatchResult>(
+    await this.put({ rows });
+  }
+
+  /** The next batch as given: plain rows, or a privacy-mode batch (sealed cells and its sealing header). */
+  async put(batch: PrivateBatch | { rows: { row: number; values: string[] }[] }): Promise<BatchResult> {
+    const seq = this.#seq++;
+    return json<BatchResult>(
       await fetch(`${this.baseUrl}/api/imports/${this.importId}/batches/${seq}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ seq, idempotencyKey: `${this.importId}-${seq}`, rows }),
+        body: JSON.stringify({ seq, idempotencyKey: `${this.importId}-${seq}`, ...batch }),
       }),
     );
   }
@@ -71,17 +85,69 @@ export class ImportSender {
   }
 }
 
-/** The ceiling: the same rows into a bare SQLite file, one transaction, one prepared statement. */
-export function insertWithSqlite(rows: readonly string[][]): { seconds: number } {
+/** The bench file's sensitive columns (index in a row) and the field types their values are normalised as. */
+export const BENCH_SENSITIVE: readonly { index: number; type: CellToSeal['type'] }[] = [
+  { index: 1, type: 'email' },
+  { index: 2, type: 'phone' },
+];
+
+export type PrivateBatch = { rows: { row: number; values: (string | PrivateCell)[] }[]; sealing: { keyId: string; ephemeralKey: string } };
+
+/** The workspace's public sealing key, or null when this build of the Worker has no privacy mode. */
+export async function sealingKeyOf(baseUrl: string): Promise<WorkspaceSealingKey | null> {
+  const res = await fetch(`${baseUrl}/api/privacy/key`);
+  if (res.status === 404) return null;
+  return json<WorkspaceSealingKey>(res);
+}
+
+/**
+ * One privacy-mode batch as the tab builds it: each non-blank sensitive value checked and normalised with the shared
+ * rules (checkSensitiveCell: refused cells carry only the problem), then all of the batch's values SHA-256-hashed and
+ * sealed to the workspace key in one sealBatchCells call.
+ */
+export async function sealBatch(key: WorkspaceSealingKey, firstRow: number, rows: readonly string[][], defaultCountry = 'US'): Promise<PrivateBatch> {
+  const out = rows.map((values, i) => ({ row: firstRow + i, values: values as (string | PrivateCell)[] }));
+  const toSeal: CellToSeal[] = [];
+  const at: { row: number; column: number }[] = [];
+  out.forEach((r, i) => {
+    r.values = [...(rows[i] as string[])];
+    for (const { index, type } of BENCH_SENSITIVE) {
+      const raw = r.values[index] as string;
+      if (raw === undefined || isBlank(raw)) continue;
+      const verdict = checkSensitiveCell(raw, { type, defaultCountry });
+      if (verdict.ok) {
+        toSeal.push({ type, normalized: verdict.normalized });
+        at.push({ row: i, column: index });
+      } else r.values[index] = verdict.refused;
+    }
+  });
+  const { sealing, cells } = await sealBatchCells(key, toSeal);
+  at.forEach(({ row, column }, k) => {
+    (out[row] as (typeof out)[number]).values[column] = cells[k] as PrivateCell;
+  });
+  return { rows: out, sealing };
+}
+
+/** A statement as the bare Worker's /statements answers it: SQL with numbered parameters (?1, ?2, …) and their values. */
+export type RecordedStatement = { sql: string; params: unknown[] };
+
+/**
+ * The ceiling below the Worker: the bare Worker's own statements for the same rows (the product's member insert,
+ * `INSERT … SELECT … FROM json_each(?)`), run in a plain SQLite file with every migration applied (the product's
+ * members table, columns and indexes), all in one transaction. Timed: the statements' execution and the commit.
+ */
+export function insertWithSqlite(statements: readonly RecordedStatement[], audienceId: string): { seconds: number } {
   const dir = mkdtempSync(join(tmpdir(), 'audience-sqlite-'));
   const db = new Database(join(dir, 'raw.sqlite'));
   db.pragma('journal_mode = WAL');
-  db.exec(`CREATE TABLE members (id INTEGER PRIMARY KEY, audience_id TEXT NOT NULL, identifier_key TEXT NOT NULL, attributes TEXT NOT NULL,
-           UNIQUE (audience_id, identifier_key))`);
-  const insert = db.prepare('INSERT INTO members (audience_id, identifier_key, attributes) VALUES (?, ?, ?)');
+  for (const file of readdirSync('migrations').filter((f) => f.endsWith('.sql')).sort()) db.exec(readFileSync(join('migrations', file), 'utf8'));
+  const now = new Date().toISOString();
+  db.prepare("INSERT INTO audiences (id, workspace_id, name, created_at, updated_at) VALUES (?, 'default', ?, ?, ?)").run(audienceId, audienceId, now, now);
+  // better-sqlite3 binds numbered parameters by name: { 1: …, 2: … }.
+  const prepared = statements.map((s) => ({ run: db.prepare(s.sql), params: Object.fromEntries(s.params.map((v, i) => [i + 1, v])) }));
   const start = performance.now();
   db.transaction(() => {
-    for (const r of rows) insert.run('bench', r[0], JSON.stringify(r));
+    for (const p of prepared) p.run.run(p.params);
   })();
   const seconds = (performance.now() - start) / 1000;
   db.close();

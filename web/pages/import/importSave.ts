@@ -1,6 +1,6 @@
 import { createMemo, createResource, createSignal, onCleanup } from 'solid-js';
 import { headerSignature } from '../../../shared/mapping/headerSignature.ts';
-import { DEFAULT_BATCH_ROWS, type ImportSummary, type StartImportBody } from '../../../shared/schema/imports.ts';
+import { MAX_BATCH_ROWS, type ImportSummary, type StartImportBody } from '../../../shared/schema/imports.ts';
 import { maxBatchRows } from '../../../shared/schema/limits.ts';
 import type { OnMatch } from '../../../shared/schema/mapping.ts';
 import { ApiError } from '../../api/apiError.ts';
@@ -191,8 +191,10 @@ export function createImportSave(options: {
           mapping: importMapping,
           consent: { doubleOptIn: true },
           defaultCountry: defaultCountry(),
-          // Wide or sensitive mappings send fewer rows per batch, within what one Worker request may cost.
-          batchSize: maxBatchRows(importMapping.columns, DEFAULT_BATCH_ROWS),
+          // The most rows a batch may carry: the Worker's per-request work (auth, the import's state, bookkeeping)
+          // spread over more rows — measured with the bench, 5,000-row batches cost the Worker and local D1 ~13–15 %
+          // less CPU per row than 2,000-row ones. Wide or sensitive mappings send fewer, within what one request may cost.
+          batchSize: maxBatchRows(importMapping.columns, MAX_BATCH_ROWS),
           expectedRows: rowCount,
           // A file says its mode; a CRM import leaves the audience's (and cannot go into a private one).
           ...(source.kind === 'file' ? { privacyMode: privateImport } : {}),
