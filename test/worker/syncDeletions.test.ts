@@ -119,6 +119,16 @@ describe('the removed count of a run', () => {
     expect((await ok<Audience>('GET', `/api/audiences/${sync.audienceId}`)).memberCount).toBe(2);
   });
 
+  it('takes nobody with an unflagged record that never was a member\'s, even with a member\'s email', async () => {
+    const org = await createOrg({ records: { Contact: contacts(2) } });
+    const sync = await createSync(await connect(org), settings({ flagField: 'Custom_Field_005__c' }));
+    expect(await settled(sync.id, (await runNow(sync.id)).run.id)).toMatchObject({ removed: 0 });
+    await changeRecords(org.loginUrl, { object: 'Contact', upsert: [{ LastName: 'Synced', FirstName: 'Twin', Email: 'person2@example.com', Custom_Field_005__c: false }] });
+    const run = await settled(sync.id, (await runNow(sync.id)).run.id);
+    expect(run).toMatchObject({ status: 'succeeded', removed: 0 });
+    expect(await memberEmails(sync.audienceId)).toEqual(['person1@example.com', 'person2@example.com']);
+  });
+
   it('counts, on a full run, the members of records deleted since the last run (a full run asks no queryAll)', async () => {
     const org = await createOrg({ records: { Contact: contacts(4) } });
     const sync = await createSync(await connect(org), settings({ deletionRule: 'keep_and_mark' }));
