@@ -83,3 +83,71 @@ describe('records deleted in Salesforce', () => {
     expect(await memberEmails(sync.audienceId)).toEqual(['person1@example.com', 'person2@example.com']);
   });
 });
+
+describe('the removed count of a run', () => {
+  const aDayLater = (syncId: string) => env.DB.prepare("UPDATE syncs SET reconciled_at = '2000-01-01T00:00:00.000Z' WHERE id = ?").bind(syncId).run();
+  const storedCount = async (audienceId: string) =>
+    (await env.DB.prepare('SELECT count(*) AS n FROM members WHERE audience_id = ?').bind(audienceId).first<{ n: number }>())?.n;
+
+  it('counts every member that left, by every path, exactly once, and the audience count follows', async () => {
+    const org = await createOrg({ records: { Contact: contacts(6) } });
+    const sync = await createSync(await connect(org), settings({ flagField: 'Custom_Field_005__c' }));
+    expect(await settled(sync.id, (await runNow(sync.id)).run.id)).toMatchObject({ status: 'succeeded', pulled: 6, removed: 0 });
+
+    // Four members leave: person1's flag turned false; person2's record went to the recycle bin (queryAll); person3's
+    // was deleted for good (the daily reconcile); person5's flag turned false on a page that also brings a new,
+    // unflagged record with the same email (one member, once).
+    await changeRecords(org.loginUrl, {
+      object: 'Contact',
+      upsert: [
+        { Id: contactId(org, 1), Custom_Field_005__c: false },
+        { Id: contactId(org, 5), Custom_Field_005__c: false },
+        { LastName: 'Synced', FirstName: 'Twin', Email: 'person5@example.com', Custom_Field_005__c: false },
+      ],
+      delete: [contactId(org, 2)],
+      purge: [contactId(org, 3)],
+    });
+    await aDayLater(sync.id);
+    const run = await settled(sync.id, (await runNow(sync.id)).run.id);
+    expect(run).toMatchObject({ status: 'succeeded', incremental: true, removed: 4 });
+    expect(await memberEmails(sync.audienceId)).toEqual(['person4@example.com', 'person6@example.com']);
+    expect((await ok<Audience>('GET', `/api/audiences/${sync.audienceId}`)).memberCount).toBe(2);
+    expect(await storedCount(sync.audienceId)).toBe(2);
+
+    await aDayLater(sync.id);
+    expect(await settled(sync.id, (await runNow(sync.id)).run.id)).toMatchObject({ status: 'succeeded', removed: 0 });
+    expect((await ok<Audience>('GET', `/api/audiences/${sync.audienceId}`)).memberCount).toBe(2);
+  });
+
+  it('takes nobody with an unflagged record that never was a member\'s, even with a member\'s email', async () => {
+    const org = await createOrg({ records: { Contact: contacts(2) } });
+    const sync = await createSync(await connect(org), settings({ flagField: 'Custom_Field_005__c' }));
+    expect(await settled(sync.id, (await runNow(sync.id)).run.id)).toMatchObject({ removed: 0 });
+    await changeRecords(org.loginUrl, { object: 'Contact', upsert: [{ LastName: 'Synced', FirstName: 'Twin', Email: 'person2@example.com', Custom_Field_005__c: false }] });
+    const run = await settled(sync.id, (await runNow(sync.id)).run.id);
+    expect(run).toMatchObject({ status: 'succeeded', removed: 0 });
+    expect(await memberEmails(sync.audienceId)).toEqual(['person1@example.com', 'person2@example.com']);
+  });
+
+  it('counts, on a full run, the members of records deleted since the last run (a full run asks no queryAll)', async () => {
+    const org = await createOrg({ records: { Contact: contacts(4) } });
+    const sync = await createSync(await connect(org), settings({ deletionRule: 'keep_and_mark' }));
+    expect(await settled(sync.id, (await runNow(sync.id)).run.id)).toMatchObject({ removed: 0 });
+    await changeRecords(org.loginUrl, { object: 'Contact', delete: [contactId(org, 2)] });
+    // A record changed after the deletion: the next incremental run's "changed since" would be past it anyway.
+    await changeRecords(org.loginUrl, { object: 'Contact', upsert: [{ Id: contactId(org, 4), FirstName: 'Later' }] });
+    // An edit of what is pulled makes the next run full.
+    const edited = settings({ deletionRule: 'keep_and_mark' });
+    edited.mapping.columns.push({ column: 'LastName', target: 'last_name', sensitive: false });
+    await ok('PUT', `/api/syncs/${sync.id}`, { settings: edited });
+
+    const full = await settled(sync.id, (await runNow(sync.id)).run.id);
+    expect(full).toMatchObject({ status: 'succeeded', incremental: false, pulled: 3, removed: 1 });
+    const marked = await env.DB.prepare("SELECT json_extract(attributes, '$.email') AS email FROM members WHERE audience_id = ? AND removed_from_source_at IS NOT NULL")
+      .bind(sync.audienceId)
+      .all<{ email: string }>();
+    expect(marked.results.map((r) => r.email)).toEqual(['person2@example.com']);
+    // The next run finds nothing more to count.
+    expect(await settled(sync.id, (await runNow(sync.id)).run.id)).toMatchObject({ status: 'succeeded', incremental: true, removed: 0 });
+  });
+});

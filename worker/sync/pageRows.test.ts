@@ -24,14 +24,15 @@ describe('pageRows', () => {
   it('sends a record whose flag is not true to leave, without using up a row number', () => {
     const rows = pageRows(
       [
-        { Email: 'a@example.com', FirstName: 'A', Sync__c: 'false', modifiedon: null },
-        { Email: 'b@example.com', FirstName: 'B', Sync__c: 'true', modifiedon: null },
-        { Email: 'c@example.com', FirstName: 'C', Sync__c: null, modifiedon: null },
+        { Id: 'r1', Email: 'a@example.com', FirstName: 'A', Sync__c: 'false', modifiedon: null },
+        { Id: 'r2', Email: 'b@example.com', FirstName: 'B', Sync__c: 'true', modifiedon: null },
+        { Id: 'r3', Email: 'c@example.com', FirstName: 'C', Sync__c: null, modifiedon: null },
       ],
-      { columns, flagField: 'Sync__c', stampField: 'modifiedon', idField: null, firstRow: 1 },
+      { columns, flagField: 'Sync__c', stampField: 'modifiedon', idField: 'Id', firstRow: 1 },
     );
     expect(rows.staying).toEqual([{ row: 1, values: ['b@example.com', 'B'] }]);
-    expect(rows.stayingIds).toEqual([null]);
+    expect(rows.stayingIds).toEqual(['r2']);
+    expect(rows.leavingIds).toEqual(['r1', 'r3']);
     expect(rows.leaving.map((r) => r.values[0])).toEqual(['a@example.com', 'c@example.com']);
     expect(rows.largestStamp).toBeNull();
   });

@@ -13,6 +13,8 @@ export type PageRows = {
   stayingStamps: (string | null)[];
   /** Rows of records whose flag is not true: they leave the audience by the deletion rule (row numbers unused). */
   leaving: BatchRow[];
+  /** The CRM record id of each leaving row (null without an id field): its member is found by the record's link. */
+  leavingIds: (string | null)[];
   /** The largest modification stamp on the page (what the next incremental run asks "changed after"). */
   largestStamp: string | null;
 };
@@ -26,16 +28,19 @@ export function pageRows(
   const stayingIds: (string | null)[] = [];
   const stayingStamps: (string | null)[] = [];
   const leaving: BatchRow[] = [];
+  const leavingIds: (string | null)[] = [];
   let largestStamp: string | null = null;
   for (const record of records) {
     largestStamp = laterStamp(largestStamp, record[p.stampField] ?? null);
     const values = p.columns.map((c) => record[c.column] ?? '');
-    if (p.flagField && !isFlagged(record[p.flagField])) leaving.push({ row: 0, values });
-    else {
+    if (p.flagField && !isFlagged(record[p.flagField])) {
+      leaving.push({ row: 0, values });
+      leavingIds.push(p.idField ? (record[p.idField] ?? null) : null);
+    } else {
       staying.push({ row: p.firstRow + staying.length, values });
       stayingIds.push(p.idField ? (record[p.idField] ?? null) : null);
       stayingStamps.push(record[p.stampField] ?? null);
     }
   }
-  return { staying, stayingIds, stayingStamps, leaving, largestStamp };
+  return { staying, stayingIds, stayingStamps, leaving, leavingIds, largestStamp };
 }
