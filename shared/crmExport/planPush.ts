@@ -1,4 +1,5 @@
 import type { ExportIdentifier, ExportSettings, FieldChange, PeopleExport, PushAction } from '../schema/crmExport.ts';
+import { crmModifiedLater } from './crmModifiedLater.ts';
 import type { EngagementSummary, TwoWayConflict } from '../schema/crmPush.ts';
 
 /**
@@ -174,7 +175,7 @@ export function planRecord(member: PushMember, settings: PlanSettings, run: Plan
     if (ours === null || ours === theirs) continue;
     if (theirs !== null && !f.overwrite) continue;
     if (f.direction === 'two_way' && theirs !== null) {
-      const crmNewer = record.modifiedAt !== null && Date.parse(record.modifiedAt) > Date.parse(member.updatedAt);
+      const crmNewer = crmModifiedLater(record.modifiedAt, member.updatedAt);
       conflicts.push({
         crmProperty: f.crmProperty,
         ourValue: ours,
