@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type OpenBrowser, openBrowser, type Page, screenshot } from './chromium.ts';
 import { statValue, useFreshWorkspace } from './crmSteps.ts';
+import { MAX_BATCH_ROWS } from '../../shared/schema/imports.ts';
 
-// A list big enough for several batches (2,000 rows each), with a quoted multi-line value, invalid emails and
+// A list big enough for three batches (the SPA sends MAX_BATCH_ROWS = 5,000 rows a batch for this mapping), with a quoted multi-line value, invalid emails and
 // invalid phone numbers. Every email is at a domain that appears nowhere else, and every phone number is a Spanish
 // mobile 699 + six digits, so the test can look for any of them in everything the page sends.
-const ROWS = 4_500;
+const ROWS = 11_000;
 const DOMAIN = 'privacy-check.example';
 const AUDIENCE = 'Private list';
 
@@ -65,7 +66,7 @@ function leaks(sent: readonly Sent[], contacts: readonly Contact[]): string[] {
       for (const form of [text, decoded, decoded.replace(/\\u0040/gi, '@')]) {
         if (form.toLowerCase().includes(DOMAIN)) found.add(`an email at ${DOMAIN}`);
         // Digits of a phone, whatever separated them. The SHA-256 hex digests are left out: their digit runs are
-        // random and would, now and then, match one of 4,500 numbers by chance.
+        // random and would, now and then, match one of the file’s numbers by chance.
         const compact = form.replace(/\b[0-9a-f]{64}\b/g, '').replace(/%20|%2B|%2D|\\u0020|[\s+\-().]/gi, '');
         for (const run of compact.match(/\d{9,}/g) ?? []) {
           for (let at = 0; at + 9 <= run.length; at++) if (digitSet.has(run.slice(at, at + 9))) found.add(`phone ${run.slice(at, at + 9)}`);
@@ -144,7 +145,7 @@ describe('privacy-mode CSV import', () => {
 
     // What was sent: batches that are really there (so the search below is not over nothing) and sealed.
     const batches = sent.filter((s) => s.method === 'PUT' && /\/api\/imports\/[^/]+\/batches\/\d+$/.test(s.url));
-    expect(batches.length).toBeGreaterThanOrEqual(Math.ceil(ROWS / 2_000));
+    expect(batches.length).toBeGreaterThanOrEqual(Math.ceil(ROWS / MAX_BATCH_ROWS));
     const rowsSent = new Set<number>();
     for (const b of batches) {
       const body = JSON.parse(b.body) as { sealing?: { keyId: string }; rows: { row: number; values: unknown[] }[] };
