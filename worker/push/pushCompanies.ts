@@ -137,13 +137,22 @@ export async function linkCompanies(
       results = await write(planned);
     }
   }
+  // Once per step, not a scan of the batch per company: a batch of 10,000 people may name thousands of companies.
+  const membersOf = new Map<CompanyGroup, ScopedMember[]>();
+  for (const m of members) {
+    const g = groupOf.get(m.id);
+    if (!g) continue;
+    const list = membersOf.get(g);
+    if (list) list.push(m);
+    else membersOf.set(g, [m]);
+  }
   const outcomes = planned.map((p): CompanyOutcome => {
     const outcome =
       mode === 'write'
         ? outcomeOf(p, results.get(p.group))
         : { recordId: p.plan.action === 'conflict' || p.plan.action === 'create' ? null : p.plan.recordId, action: 'skipped' as const, message: null, vendorCode: null };
     const sensitive = p.group.members.some((m) => m.sensitiveFields.includes(companies.identifier.platformField));
-    return { key: p.key, label: sensitive ? SENSITIVE_MASK : p.group.value, ...outcome, members: members.filter((m) => groupOf.get(m.id) === p.group) };
+    return { key: p.key, label: sensitive ? SENSITIVE_MASK : p.group.value, ...outcome, members: membersOf.get(p.group) ?? [] };
   });
   const accountOf = new Map(planned.map((p, i) => [p.group, outcomes[i]?.action === 'failed' || outcomes[i]?.action === 'conflict' ? null : (outcomes[i]?.recordId ?? null)]));
   return {
