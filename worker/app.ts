@@ -24,6 +24,7 @@ import { syncsRoutes } from './routes/syncs.ts';
 import { templatesRoutes } from './routes/templates.ts';
 import { tokensRoutes } from './routes/tokens.ts';
 import { workspacesRoutes } from './routes/workspaces.ts';
+import { workspaceSettingsRoutes } from './routes/workspaceSettings.ts';
 
 const app = new Hono<AppEnv>();
 
@@ -71,6 +72,7 @@ const routes = app
   .route('/api/auth', betterAuthRoutes)
   .route('/api', sessionRoutes)
   .route('/api/workspaces', workspacesRoutes)
+  .route('/api/workspace', workspaceSettingsRoutes)
   .route('/api/members', membersRoutes)
   .route('/api/tokens', tokensRoutes)
   .route('/api/fields', fieldsRoutes)

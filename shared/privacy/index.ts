@@ -4,3 +4,4 @@ export { isRefusedCell, isSealedCell, sealedCellProblem, sealingHeaderProblem } 
 export { checkSensitiveCell, refusedCell, refusedCellProblem, type SensitiveCellVerdict } from './checkSensitiveCell.ts';
 export { openBatchKey, openSealedValues, SealedValueError } from './openSealedValues.ts';
 export { sealBatchCells, type CellToSeal } from './sealBatchCells.ts';
+export { identifierDigest, type IdentifierDigest } from './identifierDigest.ts';

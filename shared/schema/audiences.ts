@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BatchBody, BatchRow, ImportSource, ImportSummary, MAX_BATCH_ROWS, RowErrorCode } from './imports.ts';
 import { ImportMapping } from './mapping.ts';
+import { FieldType } from './fields.ts';
 import { WellFormedText } from './text.ts';
 
 export const Audience = z.object({
@@ -41,6 +42,15 @@ export const MemberPage = z.object({
   filtered: z.boolean().optional(),
   /** The field the identifier comes from (as the newest import mapped it): shown once, as the identifier. */
   identifierField: z.string().nullable().optional(),
+  /**
+   * How a typed identifier is read (the newest import's identifier column): its type and default country, whether
+   * it is sensitive, and whether the search must send `identifierDigest` instead of the value (a sensitive
+   * identifier of a private audience: the server never sees it). Null before the first import.
+   */
+  identifierSearch: z
+    .object({ type: FieldType, defaultCountry: z.string(), sensitive: z.boolean(), byDigest: z.boolean() })
+    .nullable()
+    .optional(),
 });
 export type MemberPage = z.infer<typeof MemberPage>;
 
@@ -98,6 +108,11 @@ export type UndoResult = z.infer<typeof UndoResult>;
 export const MemberFilters = z.object({
   /** An identifier as typed: normalised (and hashed when the identifier is sensitive) like an imported one. */
   identifier: z.string().trim().min(1).max(10_000).optional(),
+  /**
+   * A private audience's sensitive identifier, as the tab sends it instead: the SHA-256 hex of the typed value's
+   * Customer Match form (shared/privacy identifierDigest, the `h` sealing gives it); the Worker keys it as on ingest.
+   */
+  identifierDigest: z.string().regex(/^[0-9a-f]{64}$/, 'the lowercase SHA-256 hex of the identifier (identifierDigest)').optional(),
   /** A non-sensitive field equal to `value` (after trimming; emails compare lowercased). */
   field: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'not a field key').optional(),
   value: z.string().max(10_000).optional(),

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * What a change history entry is about. `export_settings` is written by the export mappings (issue 11) when they
  * arrive; the impact preview's `exportMappings` is their slot there.
  */
-export const ChangeSubjectKind = z.enum(['integration', 'table_config', 'mapping_template', 'sync', 'export_settings', 'member_role', 'api_token']);
+export const ChangeSubjectKind = z.enum(['integration', 'table_config', 'mapping_template', 'sync', 'export_settings', 'member_role', 'api_token', 'workspace_settings']);
 export type ChangeSubjectKind = z.infer<typeof ChangeSubjectKind>;
 
 /** Who made a change: a signed-in person, or a script through an API token. `label` as it was at the time. */

@@ -9,3 +9,4 @@ export * from './limits.ts';
 export * from './text.ts';
 export * from './syncs.ts';
 export * from './crmExport.ts';
+export * from './workspaceSettings.ts';

@@ -26,6 +26,10 @@ export const ROUTE_ACCESS: Record<string, RouteAccess> = {
   'GET /api/workspaces': 'signedIn',
   'POST /api/workspaces': 'signedIn',
   'PUT /api/workspaces/active': 'signedIn',
+  // The workspace's own settings (the privacy default of new file audiences): every seat reads them, since the
+  // import page pre-selects by them; admins and the key contact change them.
+  'GET /api/workspace/settings': READERS,
+  'PUT /api/workspace/settings': MANAGERS,
 
   'GET /api/members': READERS,
   'POST /api/members/invitations': MANAGERS,

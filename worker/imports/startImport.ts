@@ -8,6 +8,7 @@ import { readAudienceShape, writeAudienceShapeStatement } from '../store/audienc
 import { listFields } from '../store/fields.ts';
 import { getImport, insertImportStatement } from '../store/imports.ts';
 import { assertModeMayChange, CRM_NOT_PRIVATE, setPrivacyModeStatement } from '../privacy/audienceMode.ts';
+import { assertFileImportMayBePlain } from '../privacy/privacyDefault.ts';
 import { alignPlan } from './alignPlan.ts';
 import { buildImportPlan } from './importPlan.ts';
 import { sealStoredValues } from './sealStoredValues.ts';
@@ -36,6 +37,7 @@ export async function startImport(db: D1Database, workspaceId: string, body: Sta
     privacy = body.privacyMode;
   }
   if (crm && (privacy || body.privacyMode === true)) throw new DomainError('privacy_mode', CRM_NOT_PRIVATE, { audienceId: body.audienceId ?? null });
+  await assertFileImportMayBePlain(db, workspaceId, { fromFile: !crm, audienceId: body.audienceId ?? null, privateImport: privacy });
 
   const labels = new Map(fields.map((f) => [f.key, f.label]));
   const aligned = alignPlan(planned.plan, existing?.shape ?? null, (key) => labels.get(key) ?? key);

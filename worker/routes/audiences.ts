@@ -7,6 +7,7 @@ import {
   RenameAudienceBody,
   StartDryRunBody,
   UndoImportBody,
+  type Audience,
   type DeletedAudience,
   type MemberPage,
 } from '../../shared/schema/audiences.ts';
@@ -16,11 +17,14 @@ import { audienceExportStream } from '../audiences/exportStream.ts';
 import { undoImport } from '../audiences/undoImport.ts';
 import { DomainError } from '../domainError.ts';
 import { assertModeMayChange, setPrivacyModeStatement } from '../privacy/audienceMode.ts';
+import { assertFileImportMayBePlain } from '../privacy/privacyDefault.ts';
+import { privateByDefault } from '../../shared/schema/workspaceSettings.ts';
+import { readPrivacyDefault } from '../store/workspaceSettings.ts';
 import { sealedOpenerFor } from '../privacy/sealedOpener.ts';
 import type { AppEnv } from '../http/appEnv.ts';
 import { jsonBody, paramsOf, queryOf } from '../http/validate.ts';
-import { identifierKey, keyedIdentifierHash, type SensitiveKeyOf } from '../imports/identifierKey.ts';
-import { keyedHasherFor } from '../crypto/keyedHash.ts';
+import { identifierKey, keyedCustomerMatchHash, keyedIdentifierHash, type SensitiveKeyOf } from '../imports/identifierKey.ts';
+import { keyedHasherFor, type KeyedHasher } from '../crypto/keyedHash.ts';
 import { ensureKeyedMembers } from '../crypto/keyedHashMigration.ts';
 import { ImportPlan } from '../../shared/schema/importPlan.ts';
 import { parseStoredJson } from '../store/storedJson.ts';
@@ -45,26 +49,52 @@ const ExportQuery = z.object({ format: z.enum(['csv', 'customer_match']).default
 /**
  * What the member list is narrowed to. The typed identifier is normalised as on import (with the newest import's
  * identifier type and default country) and turned into the stored key by identifierKey — for a sensitive
- * identifier its hash: the stored values are never decrypted to search. Undefined: nothing can match.
+ * identifier its hash: the stored values are never decrypted to search. A private audience's sensitive identifier
+ * comes as `identifierDigest` (the tab's SHA-256 of it, as sealed on ingest) and is keyed as ingest keys `h`; the
+ * plain value is refused there, since the server must never see it. Undefined: nothing can match.
  */
-async function memberWhere(db: D1Database, workspaceId: string, audienceId: string, q: MemberFilters, hashKey: string | undefined): Promise<MemberWhere | undefined> {
+async function memberWhere(
+  db: D1Database,
+  workspaceId: string,
+  audience: Audience,
+  plan: ImportPlan | null,
+  q: MemberFilters,
+  hashKey: string | undefined,
+): Promise<MemberWhere | undefined> {
   const where: MemberWhere = {};
-  if (q.identifier !== undefined) {
-    const row = await audienceIdentifier(db, workspaceId, audienceId);
-    if (!row) return undefined;
-    const plan = parseStoredJson(ImportPlan, row.plan, `imports.plan of audience ${audienceId}`);
-    const column = plan.columns[plan.identifierIndex];
-    if (!column) return undefined;
-    const normalized = normalizeValue(column.type, q.identifier, plan.defaultCountry);
-    if (!normalized.ok) return undefined;
-    let keyOf: SensitiveKeyOf = () => '';
+  if (q.identifier !== undefined && q.identifierDigest !== undefined) {
+    throw new DomainError('validation_failed', 'give identifier or identifierDigest, not both', [{ path: ['identifierDigest'], message: 'not with identifier' }]);
+  }
+  if (q.identifier !== undefined || q.identifierDigest !== undefined) {
+    const column = plan?.columns[plan.identifierIndex];
+    if (!plan || !column) return undefined;
+    const byDigest = identifierByDigest(audience, column);
+    if (q.identifier !== undefined && byDigest) {
+      throw new DomainError(
+        'privacy_mode',
+        'This audience is private and its identifier is sensitive: the server never sees it, so it cannot be searched for as typed. Send identifierDigest, the SHA-256 of its normalised form (the browser does this).',
+        { audienceId: audience.id },
+      );
+    }
+    if (q.identifierDigest !== undefined && !column.sensitive) {
+      throw new DomainError('validation_failed', 'this audience’s identifier is not sensitive: search for it as typed (identifier)', [
+        { path: ['identifierDigest'], message: 'only for a sensitive identifier' },
+      ]);
+    }
+    let hasher: KeyedHasher | null = null;
     if (column.sensitive) {
-      const hasher = await keyedHasherFor(hashKey);
+      hasher = await keyedHasherFor(hashKey);
       // Keys from before keyed hashes would not match the typed value's keyed hash.
       await ensureKeyedMembers(db, hasher);
-      keyOf = keyedIdentifierHash(hasher);
     }
-    where.identifierKey = identifierKey(column, normalized.value, keyOf);
+    if (q.identifierDigest !== undefined && hasher) {
+      where.identifierKey = keyedCustomerMatchHash(hasher)(q.identifierDigest);
+    } else if (q.identifier !== undefined) {
+      const normalized = normalizeValue(column.type, q.identifier, plan.defaultCountry);
+      if (!normalized.ok) return undefined;
+      const keyOf: SensitiveKeyOf = hasher ? keyedIdentifierHash(hasher) : () => '';
+      where.identifierKey = identifierKey(column, normalized.value, keyOf);
+    }
   }
   if (q.field !== undefined && q.value !== undefined) {
     const type = (await listFields(db, workspaceId)).find((f) => f.key === q.field)?.type ?? 'text';
@@ -74,17 +104,25 @@ async function memberWhere(db: D1Database, workspaceId: string, audienceId: stri
   return where;
 }
 
+/** A private audience's sensitive identifier is searched by the tab's digest only (README "Privacy mode"). */
+const identifierByDigest = (audience: Audience, column: { sensitive: boolean }): boolean => audience.privacyMode && column.sensitive;
+
 export const audiencesRoutes = new Hono<AppEnv>()
   .get('/', async (c) => c.json(await listAudiences(c.env.DB, c.var.workspaceId)))
   .post('/', jsonBody(CreateAudienceBody), async (c) => {
     const body = c.req.valid('json');
-    const audience = await createAudience(c.env.DB, c.var.workspaceId, body.name, new Date().toISOString(), body.privacyMode === true);
+    // Left out, the mode is the workspace's default for new audiences (README "Privacy mode").
+    const privacyMode = body.privacyMode ?? privateByDefault(await readPrivacyDefault(c.env.DB, c.var.workspaceId));
+    const audience = await createAudience(c.env.DB, c.var.workspaceId, body.name, new Date().toISOString(), privacyMode);
     return c.json(audience, 201);
   })
   // Dry runs come before '/:id…' so "dry-runs" is never read as an audience id.
-  .post('/dry-runs', jsonBody(StartDryRunBody), async (c) =>
-    c.json(await startDryRun(c.env.DB, c.var.workspaceId, c.req.valid('json'), new Date().toISOString()), 201),
-  )
+  .post('/dry-runs', jsonBody(StartDryRunBody), async (c) => {
+    const body = c.req.valid('json');
+    // Its rows are plain: where the workspace requires a file's new audience to be private, that audience has none.
+    await assertFileImportMayBePlain(c.env.DB, c.var.workspaceId, { fromFile: body.source.kind === 'csv', audienceId: body.audienceId ?? null, privateImport: false, dryRun: true });
+    return c.json(await startDryRun(c.env.DB, c.var.workspaceId, body, new Date().toISOString()), 201);
+  })
   .get('/dry-runs/:dryRunId', async (c) => c.json((await getDryRun(c.env.DB, c.var.workspaceId, c.req.param('dryRunId'))).dryRun))
   .put('/dry-runs/:dryRunId/batches/:seq', paramsOf(DryRunBatchParams), jsonBody(DryRunBatchBody), async (c) => {
     const { dryRunId, seq } = c.req.valid('param');
@@ -117,12 +155,11 @@ export const audiencesRoutes = new Hono<AppEnv>()
   .get('/:id/members', queryOf(MembersQuery), async (c) => {
     const { cursor, limit, ...filters } = c.req.valid('query');
     const audience = await getAudience(c.env.DB, c.var.workspaceId, c.req.param('id'));
-    const filtered = filters.identifier !== undefined || filters.field !== undefined;
-    const [where, identifier] = await Promise.all([
-      memberWhere(c.env.DB, c.var.workspaceId, audience.id, filters, c.env.HASH_KEY),
-      audienceIdentifier(c.env.DB, c.var.workspaceId, audience.id),
-    ]);
+    const filtered = filters.identifier !== undefined || filters.identifierDigest !== undefined || filters.field !== undefined;
+    const identifier = await audienceIdentifier(c.env.DB, c.var.workspaceId, audience.id);
     const plan = identifier ? parseStoredJson(ImportPlan, identifier.plan, `imports.plan of audience ${audience.id}`) : null;
+    const where = await memberWhere(c.env.DB, c.var.workspaceId, audience, plan, filters, c.env.HASH_KEY);
+    const identifierColumn = plan?.columns[plan.identifierIndex];
     const page = where
       ? await searchMembersPage(c.env.DB, c.var.workspaceId, audience.id, where, Number(cursor ?? 0), limit)
       : { members: [], nextCursor: null };
@@ -132,6 +169,15 @@ export const audiencesRoutes = new Hono<AppEnv>()
       total: audience.memberCount,
       filtered,
       identifierField: plan?.columns[plan.identifierIndex]?.target ?? null,
+      identifierSearch:
+        plan && identifierColumn
+          ? {
+              type: identifierColumn.type,
+              defaultCountry: plan.defaultCountry,
+              sensitive: identifierColumn.sensitive,
+              byDigest: identifierByDigest(audience, identifierColumn),
+            }
+          : null,
     };
     return c.json(body);
   })

@@ -9,6 +9,7 @@ export const SUBJECT_KIND_LABELS: Record<ChangeSubjectKind, string> = {
   export_settings: 'Export settings',
   member_role: 'Member',
   api_token: 'API token',
+  workspace_settings: 'Workspace settings',
 };
 
 const ACTIONS: Record<string, string> = {
