@@ -13,6 +13,7 @@ const ConnectionsPage = lazy(() => import('./pages/connections/ConnectionsPage.t
 const MembersPage = lazy(() => import('./pages/members/MembersPage.tsx'));
 const IntegrationSettingsPage = lazy(() => import('./pages/integration/IntegrationSettingsPage.tsx'));
 const HistoryPage = lazy(() => import('./pages/connections/HistoryPage.tsx'));
+const WorkspaceSettingsPage = lazy(() => import('./pages/settings/WorkspaceSettingsPage.tsx'));
 
 export function App() {
   const route = createMemo(() => matchRoute(location().pathname));
@@ -55,6 +56,9 @@ export function App() {
             </Match>
             <Match when={location().pathname === '/history'}>
               <HistoryPage />
+            </Match>
+            <Match when={location().pathname === '/settings'}>
+              <WorkspaceSettingsPage />
             </Match>
             <Match when={route().page === 'import'}>
               <ImportPage />

@@ -8,7 +8,8 @@ import { Link } from '../navigation.tsx';
 import { AudienceActions } from './AudienceActions.tsx';
 import { ImportHistory } from './ImportHistory.tsx';
 import { PushToCrm } from './PushToCrm.tsx';
-import { scopeLabel, scopeOfSearch } from './pushScope.ts';
+import { type AppliedSearch, scopeLabel, scopeOfSearch } from './pushScope.ts';
+import { identifierDigest } from '../../../shared/privacy/identifierDigest.ts';
 import type { PushScope } from '../../../shared/schema/crmExport.ts';
 
 const PAGE_SIZE = 50;
@@ -37,7 +38,9 @@ export default function AudiencePage(props: { id: string }) {
   const [cursors, setCursors] = createSignal<(string | null)[]>([null]);
   const cursor = () => cursors()[cursors().length - 1] ?? null;
   // Applied search: the typed identifier and/or one field filter (set on submit, not on every key).
-  const [search, setSearch] = createSignal<{ identifier?: string; field?: string; value?: string }>({});
+  const [search, setSearch] = createSignal<AppliedSearch>({});
+  /** Why the typed identifier was not searched for (a private audience's value that is not valid): nothing was sent. */
+  const [searchProblem, setSearchProblem] = createSignal<string | null>(null);
   const [typedIdentifier, setTypedIdentifier] = createSignal('');
   const [filterField, setFilterField] = createSignal('');
   const [filterValue, setFilterValue] = createSignal('');
@@ -70,6 +73,10 @@ export default function AudiencePage(props: { id: string }) {
   const members = () => page.latest?.members ?? [];
   // The identifier is one of the member's fields: show it once, in the identifier column named after that field.
   const identifierKey = createMemo(() => page.latest?.identifierField ?? null);
+  /** How a typed identifier is read; `byDigest`: a private audience's sensitive identifier, hashed here, never sent. */
+  const identifierSearch = () => page.latest?.identifierSearch ?? null;
+  const byDigest = () => identifierSearch()?.byDigest === true;
+  const pushScopeOfSearch = () => scopeOfSearch(search(), members());
   const columns = createMemo(() => memberColumns(members(), order()).filter((c) => c.key !== identifierKey()));
   const firstRow = () => (cursors().length - 1) * PAGE_SIZE + 1;
 
@@ -92,10 +99,10 @@ export default function AudiencePage(props: { id: string }) {
       <div class="card">
         <div class="card-head">
           <h2>Members</h2>
-          <button type="button" onClick={() => setPushScope(scopeOfSearch(search()))}>
+          <button type="button" disabled={pushScopeOfSearch() === null} onClick={() => setPushScope(pushScopeOfSearch())}>
             {page.latest?.filtered ? 'Sync these members to CRM…' : 'Sync to CRM…'}
           </button>
-          <Show when={columns().some((c) => c.sensitive)}>
+          <Show when={columns().some((c) => c.sensitive) || identifierSearch()?.sensitive}>
             <span class="muted small">
               <span class="badge lock">sensitive</span> values are stored hashed and encrypted: they are never shown, only masked.
             </span>
@@ -104,17 +111,33 @@ export default function AudiencePage(props: { id: string }) {
         <form
           class="member-search"
           role="search"
-          onSubmit={(e) => {
+          onSubmit={async (e) => {
             e.preventDefault();
-            setCursors([null]);
+            setSearchProblem(null);
             const identifier = typedIdentifier().trim();
             const field = filterField();
-            setSearch({ ...(identifier ? { identifier } : {}), ...(field && filterValue().trim() ? { field, value: filterValue().trim() } : {}) });
+            const filter = field && filterValue().trim() ? { field, value: filterValue().trim() } : {};
+            const rule = identifierSearch();
+            if (identifier && rule?.byDigest) {
+              // Private: the value is normalised and hashed here exactly as when it was sealed; only the digest leaves.
+              const digest = await identifierDigest(identifier, rule);
+              if (!digest.ok) return setSearchProblem(`${digest.message} Nothing was searched.`);
+              setCursors([null]);
+              return setSearch({ identifierDigest: digest.digest, ...filter });
+            }
+            setCursors([null]);
+            setSearch({ ...(identifier ? { identifier } : {}), ...filter });
           }}
         >
           <label>
             <span class="small muted">Find by identifier</span>
-            <input type="search" value={typedIdentifier()} onInput={(e) => setTypedIdentifier(e.currentTarget.value)} placeholder="e.g. ada@example.com" />
+            <input
+              type="search"
+              value={typedIdentifier()}
+              onInput={(e) => setTypedIdentifier(e.currentTarget.value)}
+              placeholder="e.g. ada@example.com"
+              aria-describedby={byDigest() ? 'identifier-private' : undefined}
+            />
           </label>
           <label>
             <span class="small muted">Filter on</span>
@@ -127,7 +150,10 @@ export default function AudiencePage(props: { id: string }) {
             <span class="small muted">equal to</span>
             <input value={filterValue()} disabled={!filterField()} onInput={(e) => setFilterValue(e.currentTarget.value)} />
           </label>
-          <button type="submit">Search</button>
+          {/* Until the first page says how identifiers are read, a typed one could go out in plain: wait for it. */}
+          <button type="submit" disabled={page.latest === undefined}>
+            Search
+          </button>
           <Show when={page.latest?.filtered}>
             <button
               type="button"
@@ -137,6 +163,7 @@ export default function AudiencePage(props: { id: string }) {
                 setFilterValue('');
                 setFilterField('');
                 setCursors([null]);
+                setSearchProblem(null);
                 setSearch({});
               }}
             >
@@ -144,6 +171,18 @@ export default function AudiencePage(props: { id: string }) {
             </button>
           </Show>
         </form>
+        <Show when={byDigest()}>
+          <p class="small muted member-search-note" id="identifier-private" data-testid="identifier-private">
+            <span class="badge lock">private</span> The identifier you type is hashed in this browser: only its hash is sent to find the member.
+          </p>
+        </Show>
+        <Show when={searchProblem()}>
+          {(problem) => (
+            <p class="notice error small" role="alert" data-testid="search-problem">
+              {problem()}
+            </p>
+          )}
+        </Show>
         <Show when={memberError()}>{(e) => <ErrorNotice error={e()} />}</Show>
         <Show when={page.latest} fallback={<p class="muted">{page.error ? '' : 'Loading members…'}</p>}>
           {(p) => (
@@ -160,6 +199,10 @@ export default function AudiencePage(props: { id: string }) {
                       </th>
                       <th scope="col">
                         {identifierKey() ? label(identifierKey() as string) : 'Identifier'} <span class="badge">identifier</span>
+                        <Show when={identifierSearch()?.sensitive}>
+                          {' '}
+                          <span class="badge lock">sensitive</span>
+                        </Show>
                       </th>
                       <For each={columns()}>
                         {(c) => (
@@ -178,7 +221,9 @@ export default function AudiencePage(props: { id: string }) {
                       {(m, i) => (
                         <tr>
                           <td class="num muted">{formatCount(firstRow() + i())}</td>
-                          <td>{m.identifier}</td>
+                          <td class={identifierSearch()?.sensitive ? 'masked' : undefined} title={identifierSearch()?.sensitive ? 'Sensitive: stored hashed and encrypted' : undefined}>
+                            {m.identifier}
+                          </td>
                           <For each={columns()}>
                             {(c) => {
                               const masked = m.sensitive[c.key];

@@ -8,4 +8,10 @@ describe('scopeOfSearch', () => {
     expect(scopeOfSearch({ field: 'city', value: 'Paris' })).toEqual({ kind: 'filter', field: 'city', value: 'Paris' });
     expect(scopeLabel({ kind: 'filter', field: 'city', value: 'Paris' }, () => 'City')).toBe('the members whose City is “Paris”');
   });
+
+  it('names the member a private search found by its id, never by the identifier the tab hashed', () => {
+    const digest = 'a'.repeat(64);
+    expect(scopeOfSearch({ identifierDigest: digest }, [{ id: '42' }])).toEqual({ kind: 'member', memberId: 42 });
+    expect(scopeOfSearch({ identifierDigest: digest }, [])).toBeNull();
+  });
 });

@@ -31,6 +31,9 @@ export function AccountMenu() {
           <Link href="/members" aria-current={location().pathname === '/members' ? 'page' : undefined}>
             Members
           </Link>
+          <Link href="/settings" aria-current={location().pathname === '/settings' ? 'page' : undefined}>
+            Settings
+          </Link>
           <Show when={session()?.workspace?.role !== 'viewer'}>
             <Link href="/history" aria-current={location().pathname === '/history' ? 'page' : undefined}>
               History

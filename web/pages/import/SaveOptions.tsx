@@ -1,7 +1,7 @@
 import { For, Match, Show, Switch } from 'solid-js';
 import type { Audience } from '../../../shared/schema/audiences.ts';
 import type { OnMatch } from '../../../shared/schema/mapping.ts';
-import { type PrivacyChoice, privacyOn } from '../../import/privacyChoice.ts';
+import { type PrivacyChoice, privacyOn, privacyOrigin } from '../../import/privacyChoice.ts';
 import { plural } from '../formatting.ts';
 import { countryOptions } from './countries.ts';
 
@@ -137,6 +137,7 @@ const PRIVACY_PROMISE = 'Sensitive columns are hashed and encrypted in this brow
 function PrivacyOptions(props: { privacy: PrivacyChoice; onPrivacy: (on: boolean) => void; sensitiveColumns: readonly string[]; disabled: boolean }) {
   const on = () => privacyOn(props.privacy);
   const fixed = () => (props.privacy.kind === 'fixed' ? props.privacy : null);
+  const required = () => (props.privacy.kind === 'required' ? props.privacy : null);
   const crm = () => (props.privacy.kind === 'crm' ? props.privacy : null);
   const quoted = () => props.sensitiveColumns.map((h) => `“${h}”`).join(', ');
   return (
@@ -149,7 +150,7 @@ function PrivacyOptions(props: { privacy: PrivacyChoice; onPrivacy: (on: boolean
               <input
                 type="checkbox"
                 checked={on()}
-                disabled={props.disabled || fixed() !== null}
+                disabled={props.disabled || fixed() !== null || required() !== null}
                 aria-describedby="privacy-promise"
                 onChange={(e) => props.onPrivacy(e.currentTarget.checked)}
               />
@@ -161,6 +162,22 @@ function PrivacyOptions(props: { privacy: PrivacyChoice; onPrivacy: (on: boolean
                 </span>
               </span>
             </label>
+            <Show when={required()}>
+              {(r) => (
+                <p class="small" data-testid="privacy-required">
+                  <span class="badge lock">required</span> Required in this workspace: new audiences made from a file are private (set by an
+                  admin in Workspace settings).
+                  <Show when={r().audienceName}>{(name) => <> “{name()}” is still empty: this import makes it a private audience.</>}</Show>
+                </p>
+              )}
+            </Show>
+            <Show when={privacyOrigin(props.privacy)}>
+              {(said) => (
+                <p class="muted small" data-testid="privacy-origin">
+                  {said()}
+                </p>
+              )}
+            </Show>
             <Show when={fixed()}>
               {(f) => (
                 <p class="muted small" data-testid="privacy-fixed">
@@ -186,8 +203,9 @@ function PrivacyOptions(props: { privacy: PrivacyChoice; onPrivacy: (on: boolean
       >
         <Match when={props.privacy.kind === 'unavailable'}>
           <p class="muted small" data-testid="privacy-unavailable">
-            Not available: this workspace has no key to seal values with in the browser. Sensitive columns are hashed and encrypted by the
-            server.
+            {props.privacy.kind === 'unavailable' && props.privacy.required
+              ? 'This import must be private, but the key to seal values in this browser could not be loaded. Reload the page to try again.'
+              : 'Not available: this workspace has no key to seal values with in the browser. Sensitive columns are hashed and encrypted by the server.'}
           </p>
         </Match>
         <Match when={crm()}>

@@ -18,7 +18,8 @@ import type { RowStore } from '../../rows/rowStore.ts';
 import type { MappingState } from './mappingState.ts';
 import { importSourceOf, type RowSource, sourceHeaders, sourceName, sourceStore } from './rowSource.ts';
 import type { AudienceChoice } from './SaveOptions.tsx';
-import { privacyChoice, privacyOn } from '../../import/privacyChoice.ts';
+import { privacyBlocker, privacyChoice, privacyOn } from '../../import/privacyChoice.ts';
+import { workspaceSettingsApi } from '../../api/workspaceSettings.ts';
 import { request } from '../../api/request.ts';
 import { WorkspaceSealingKey } from '../../../shared/schema/privacy.ts';
 import type { PrivacySending } from '../../import/sendBatches.ts';
@@ -65,13 +66,16 @@ export function createImportSave(options: {
   const [privacyChosen, setPrivacyChosen] = createSignal<boolean | null>(null);
   // Privacy mode needs the workspace's sealing key: a server or workspace without one does not offer it.
   const [sealingKey] = createResource(() => request(WorkspaceSealingKey, '/api/privacy/key', { idempotent: true }).catch(() => null));
+  // The workspace's default for new audiences pre-selects the choice; unreadable, the choice starts off (and the
+  // Worker still refuses a plain import where privacy is required).
+  const [workspaceSettings] = createResource(() => workspaceSettingsApi.get().catch(() => null));
   const privacy = createMemo(() =>
     privacyChoice({
       sourceKind: options.source()?.kind ?? null,
       audience: audience(),
       audiences: (audiences() ?? []).map((a) => ({ id: a.id, name: a.name, memberCount: a.memberCount, privacyMode: a.privacyMode })),
       chosen: privacyChosen(),
-      workspaceDefault: false,
+      workspaceDefault: workspaceSettings()?.privacyDefault ?? 'off',
       available: sealingKey() != null,
     }),
   );
@@ -107,13 +111,8 @@ export function createImportSave(options: {
           audienceChosen: audience().mode === 'new' ? audience().name.trim().length > 0 : audience().id !== '',
           consent: consent(),
           fieldLabel: options.fieldLabel,
-        }) ?? privacyBlocker(),
+        }) ?? privacyBlocker(privacy()),
   );
-
-  function privacyBlocker(): string | null {
-    const choice = privacy();
-    return choice.kind === 'crm' && choice.privateTarget ? 'A private audience cannot take a CRM import' : null;
-  }
 
   function forgetPending() {
     clearResumeRecord();
