@@ -148,7 +148,7 @@ export default function AudiencePage(props: { id: string }) {
           </label>
           <label>
             <span class="small muted">equal to</span>
-            <input value={filterValue()} disabled={!filterField()} onInput={(e) => setFilterValue(e.currentTarget.value)} />
+            <input type="text" value={filterValue()} disabled={!filterField()} onInput={(e) => setFilterValue(e.currentTarget.value)} />
           </label>
           {/* Until the first page says how identifiers are read, a typed one could go out in plain: wait for it. */}
           <button type="submit" disabled={page.latest === undefined}>
