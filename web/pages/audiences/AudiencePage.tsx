@@ -118,6 +118,9 @@ export default function AudiencePage(props: { id: string }) {
             const field = filterField();
             const filter = field && filterValue().trim() ? { field, value: filterValue().trim() } : {};
             const rule = identifierSearch();
+            // A private audience without an import yet has nothing to find, and how it will key identifiers is not
+            // known: what was typed stays here.
+            if (identifier && !rule && audience()?.privacyMode) return setSearchProblem('This audience has no members yet: nothing was searched.');
             if (identifier && rule?.byDigest) {
               // Private: the value is normalised and hashed here exactly as when it was sealed; only the digest leaves.
               const digest = await identifierDigest(identifier, rule);
