@@ -39,7 +39,9 @@ const MembersQuery = MemberFilters.extend({
   /** Opaque: the nextCursor of the previous page. */
   cursor: z.string().regex(/^\d{1,15}$/, 'not a cursor from this API').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
-}).refine((q) => (q.field === undefined) === (q.value === undefined), { message: 'give field and value together', path: ['field'] });
+})
+  .refine((q) => (q.field === undefined) === (q.value === undefined), { message: 'give field and value together', path: ['field'] })
+  .refine((q) => q.identifier === undefined || q.identifierDigest === undefined, { message: 'give identifier or identifierDigest, not both', path: ['identifierDigest'] });
 
 const MemberParams = z.object({ id: z.string(), memberId: z.string().regex(/^\d{1,15}$/, 'not a member id') });
 const ImportParams = z.object({ id: z.string(), importId: z.string() });
@@ -62,9 +64,6 @@ async function memberWhere(
   hashKey: string | undefined,
 ): Promise<MemberWhere | undefined> {
   const where: MemberWhere = {};
-  if (q.identifier !== undefined && q.identifierDigest !== undefined) {
-    throw new DomainError('validation_failed', 'give identifier or identifierDigest, not both', [{ path: ['identifierDigest'], message: 'not with identifier' }]);
-  }
   if (q.identifier !== undefined || q.identifierDigest !== undefined) {
     const column = plan?.columns[plan.identifierIndex];
     if (!plan || !column) return undefined;
