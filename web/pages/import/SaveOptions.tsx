@@ -79,7 +79,8 @@ export function SaveOptions(props: {
               <For each={props.audiences}>
                 {(a) => (
                   <option value={a.id}>
-                    {a.name} ({plural(a.memberCount, 'member')}{a.privacyMode ? ', private' : ''})
+                    {/* The mode first: a narrow select cuts the end of a long option, and the mode matters more. */}
+                    {a.name} ({a.privacyMode ? 'private, ' : ''}{plural(a.memberCount, 'member')})
                   </option>
                 )}
               </For>
