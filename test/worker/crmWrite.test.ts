@@ -188,6 +188,50 @@ describe('Salesforce: Bulk API 2.0 for large batches', () => {
   });
 });
 
+describe('Salesforce: Bulk API 2.0 upserts by an external id', () => {
+  it(`upserts more than ${BULK_THRESHOLD} records in one ingest job: created, then the same records updated, refusals in Salesforce’s words`, async () => {
+    const org = await createOrg({ records: { Contact: [{ LastName: 'Known', Custom_Field_001__c: 'K-0' }, { LastName: 'Twin A', Custom_Field_001__c: 'T-1' }, { LastName: 'Twin B', Custom_Field_001__c: 't-1' }] } });
+    const n = org.loginUrl.split('/orgs/')[1]?.split('/')[0];
+    await fetch(`${inject('fakeSalesforceUrl')}/__control/orgs/${n}/fields`, { method: 'POST', body: JSON.stringify({ object: 'Contact', field: 'Custom_Field_001__c', externalId: true }) });
+    const writer = await salesforceWriter(org);
+    const size = BULK_THRESHOLD + 20;
+    const ops: CrmWriteOp[] = Array.from({ length: size }, (_, i) => ({ kind: 'upsert', by: 'Custom_Field_001__c', values: { LastName: `Upsert ${i}`, Custom_Field_001__c: `K-${i}` } }));
+    // Two rows of the job share a value (case aside): Salesforce cannot tell which wins and refuses both.
+    ops[5] = { kind: 'upsert', by: 'Custom_Field_001__c', values: { LastName: 'Dup A', Custom_Field_001__c: 'D-1' } };
+    ops[6] = { kind: 'upsert', by: 'Custom_Field_001__c', values: { LastName: 'Dup B', Custom_Field_001__c: 'd-1' } };
+    ops[7] = { kind: 'upsert', by: 'Custom_Field_001__c', values: { LastName: 'No key', Custom_Field_001__c: null } };
+    ops[8] = { kind: 'upsert', by: 'Custom_Field_001__c', values: { LastName: 'Which twin?', Custom_Field_001__c: 'T-1' } };
+    const results = await writer.write('Contact', ops);
+    expect((await writes(org)).bulkJobs).toEqual([expect.objectContaining({ object: 'Contact', operation: 'upsert', records: size, failed: 4 })]);
+    expect((await writes(org)).collectionCalls).toBe(0);
+    expect(failureOf(results[5])).toEqual({ ok: false, vendorCode: 'DUPLICATE_VALUE', message: 'Duplicate external id specified: D-1', fields: ['Custom_Field_001__c'] });
+    expect(failureOf(results[6])).toMatchObject({ vendorCode: 'DUPLICATE_VALUE', fields: ['Custom_Field_001__c'] });
+    expect(failureOf(results[7])).toEqual({ ok: false, vendorCode: 'MISSING_ARGUMENT', message: 'Custom_Field_001__c not specified', fields: ['Custom_Field_001__c'] });
+    expect(failureOf(results[8])).toMatchObject({ vendorCode: 'DUPLICATE_EXTERNAL_ID', fields: ['Custom_Field_001__c'] });
+    // K-0 was in the org: updated (sf__Created false); every other row made its record.
+    expect(results[0]).toEqual({ ok: true, id: expect.stringMatching(/^003/), created: false });
+    expect(results.filter((r) => r.ok && r.created)).toHaveLength(size - 5);
+
+    // The same upserts again (a re-push): every record updated in place, the same ids, no second record.
+    const again = await writer.write(
+      'Contact',
+      ops.map((op) => (op.kind === 'upsert' ? { ...op, values: { ...op.values, LastName: `${op.values.LastName} again` } } : op)),
+    );
+    expect((await writes(org)).bulkJobs.map((j) => [j.operation, j.records, j.failed])).toEqual([
+      ['upsert', size, 4],
+      ['upsert', size, 4],
+    ]);
+    results.forEach((r, i) => {
+      if (r.ok) expect(again[i]).toEqual({ ok: true, id: r.id, created: false });
+    });
+    const keys = Array.from({ length: size }, (_, i) => `K-${i}`);
+    const found = await writer.findBy('Contact', 'Custom_Field_001__c', keys, ['LastName', 'Custom_Field_001__c']);
+    expect(found).toHaveLength(size - 4);
+    expect(new Set(found.map((r) => r.values.Custom_Field_001__c)).size).toBe(size - 4);
+    expect(found.find((r) => r.values.Custom_Field_001__c === 'K-1234')).toMatchObject({ id: idOf(results[1234]), values: { LastName: 'Upsert 1234 again' } });
+  });
+});
+
 describe('Salesforce: requests that fail on the way', () => {
   it('renews an expired session once, retries 503 and REQUEST_LIMIT_EXCEEDED, and gives up with a CrmError', async () => {
     const org = await createOrg();

@@ -109,6 +109,65 @@ describe('Sync to CRM, Salesforce Bulk API 2.0', () => {
     expect((await contactsByEmail(connectionId, emails)).size).toBe(size - 2);
   });
 
+  it('creates by an external id identifier go as one Bulk API 2.0 upsert job; a re-push updates the same records, no duplicates', async () => {
+    const size = BULK_THRESHOLD + 50;
+    const emails = Array.from({ length: size }, (_, i) => emailOf(i));
+    const customerIdOf = (i: number) => `CUST-${i}`;
+    const columns = [...COLUMNS, { column: 'Customer ID', target: 'customer_id' }];
+    const { audienceId } = await importAudience(
+      columns,
+      'Email',
+      emails.map((e, i) => [e, `First${i}`, `Last${i}`, customerIdOf(i)]),
+    );
+    // Twenty members are in Salesforce already under their customer id (and no email): found, then updated by id.
+    const existing = Array.from({ length: 20 }, (_, i) => ({ LastName: `Last${i * 9}`, FirstName: 'Old', Custom_Field_001__c: customerIdOf(i * 9) }));
+    const org = await createOrg({ records: { Contact: existing } });
+    const n = org.loginUrl.split('/orgs/')[1]?.split('/')[0];
+    expect((await fetch(`${inject('fakeSalesforceUrl')}/__control/orgs/${n}/fields`, { method: 'POST', body: JSON.stringify({ object: 'Contact', field: 'Custom_Field_001__c', externalId: true }) })).ok).toBe(true);
+    const connectionId = await connect(org);
+    const settings = { ...SETTINGS, people: { ...SETTINGS.people, identifiers: [{ platformField: 'customer_id', crmProperty: 'Custom_Field_001__c' }] } };
+    await saveExportSettings(connectionId, settings);
+
+    const { push, report } = await pushAndWait({ connectionId, audienceId, scope: { kind: 'audience' }, exportTimeValues: {} }, 120_000);
+    expect(push).toMatchObject({ status: 'succeeded', counts: { created: size - 20, updated: 20, skipped: 0, conflicts: 0, failed: 0 } });
+    const stats = await salesforceWrites(org);
+    expect(stats.collectionCalls).toBe(0);
+    expect(stats.bulkJobs.map((j) => [j.operation, j.records, j.failed])).toEqual([
+      ['upsert', size - 20, 0],
+      ['update', 20, 0],
+    ]);
+    const opened = await openWriter(env, 'default', connectionId);
+    const byCustomerId = async () => {
+      const found = (await opened?.writer.findBy('Contact', 'Custom_Field_001__c', emails.map((_, i) => customerIdOf(i)), ['Custom_Field_001__c', 'FirstName', 'Email'])) ?? [];
+      return new Map(found.map((r) => [r.values.Custom_Field_001__c ?? '', r]));
+    };
+    const first = await byCustomerId();
+    expect(first.size).toBe(size);
+    for (const line of report.lines) {
+      const i = emails.indexOf(line.member);
+      expect(line.recordId).toBe(first.get(customerIdOf(i))?.id);
+      expect(line.action).toBe(i % 9 === 0 && i / 9 < 20 ? 'updated' : 'created');
+    }
+
+    // The same people again with new first names (another list of them): matched by the external id, each record
+    // updated in place, no second record for anyone.
+    const renamed = await importAudience(
+      columns,
+      'Email',
+      emails.map((e, i) => [e, `Renamed${i}`, `Last${i}`, customerIdOf(i)]),
+    );
+    const again = await pushAndWait({ connectionId, audienceId: renamed.audienceId, scope: { kind: 'audience' }, exportTimeValues: {} }, 120_000);
+    expect(again.push).toMatchObject({ status: 'succeeded', counts: { created: 0, updated: size, failed: 0 } });
+    const second = await byCustomerId();
+    expect(second.size).toBe(size);
+    const records = (await opened?.writer.findBy('Contact', 'Custom_Field_001__c', emails.map((_, i) => customerIdOf(i)), ['Custom_Field_001__c'])) ?? [];
+    expect(records).toHaveLength(size);
+    for (const [customerId, record] of second) {
+      expect(record.id).toBe(first.get(customerId)?.id);
+      expect(record.values.FirstName).toBe(`Renamed${customerId.slice('CUST-'.length)}`);
+    }
+  });
+
   it('a job stopped part-way: its processed records kept, the rest sent once more, and a step replayed after a restart creates nothing twice', async () => {
     const size = BULK_THRESHOLD + 100;
     const emails = Array.from({ length: size }, (_, i) => emailOf(i));

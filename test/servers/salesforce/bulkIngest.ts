@@ -2,15 +2,19 @@ import { randomBytes } from 'node:crypto';
 import Papa from 'papaparse';
 import type { FakeOrg } from './fakeOrg.ts';
 import { findObject, type DescribeField, type ObjectMeta } from './objects.ts';
-import { saveRecord, sendApiError, sendJson, writeState, type SaveResult, type WriteCtx } from './writes.ts';
+import { repeatedKeys, saveRecord, sendApiError, sendJson, upsertRecord, writeState, type SaveResult, type WriteCtx } from './writes.ts';
 
 /**
  * Bulk API 2.0 ingest as Salesforce documents it: create a job (POST jobs/ingest: object, operation insert / update /
- * upsert, externalIdFieldName, contentType CSV, lineEnding LF|CRLF), upload its CSV (PUT …/batches, 201), close it
+ * upsert by externalIdFieldName — an external id field of the object, else INVALIDJOB —, contentType CSV, lineEnding
+ * LF|CRLF), upload its CSV (PUT …/batches, 201), close it
  * (PATCH state UploadComplete, or Aborted), poll the job info (UploadComplete → InProgress → JobComplete / Failed,
  * numberRecordsProcessed / numberRecordsFailed), then read the results as CSV: successfulResults (sf__Id, sf__Created,
- * then the row as uploaded), failedResults (sf__Id, sf__Error, then the row), unprocessedrecords. In the CSV an empty
- * cell leaves a field as it is and #N/A empties it. Results come in no particular order, as Salesforce warns.
+ * then the row as uploaded; sf__Created "true" when an upsert made the record), failedResults (sf__Id, sf__Error
+ * "CODE:message:fields --", then the row), unprocessedrecords. An upsert row is matched like a Collections upsert
+ * (writes.ts upsertRecord): no value MISSING_ARGUMENT, a value other rows of the job share DUPLICATE_VALUE, several
+ * records holding it DUPLICATE_EXTERNAL_ID. In the CSV an empty cell leaves a field as it is and #N/A empties it.
+ * Results come in no particular order, as Salesforce warns.
  */
 
 type Job = {
@@ -160,12 +164,17 @@ function createJob(ctx: WriteCtx, org: FakeOrg, version: string): void {
     return sendApiError(ctx.res, 400, 'INVALIDJOB', `InvalidJob : Invalid operation: ${String(body.operation)}`);
   }
   if (body.operation === 'upsert' && !body.externalIdFieldName) return sendApiError(ctx.res, 400, 'INVALIDJOB', 'InvalidJob : External ID was blank for upsert');
+  // Salesforce also upserts by Id and idLookup fields; the fake knows external id fields only.
+  const key = body.operation === 'upsert' ? org.describedFields(object).find((f) => f.name.toLowerCase() === body.externalIdFieldName?.toLowerCase()) : undefined;
+  if (body.operation === 'upsert' && !key?.externalId) {
+    return sendApiError(ctx.res, 400, 'INVALIDJOB', `InvalidJob : Field name provided, ${String(body.externalIdFieldName)} does not match an External ID, Salesforce Id, or indexed field for ${object.name}`);
+  }
   if (body.contentType !== undefined && body.contentType !== 'CSV') return sendApiError(ctx.res, 400, 'INVALIDJOB', 'InvalidJob : Only CSV is supported');
   const job: Job = {
     id: `750${randomBytes(8).toString('hex').slice(0, 12)}`,
     object,
     operation: body.operation,
-    externalIdFieldName: body.externalIdFieldName ?? null,
+    externalIdFieldName: key?.name ?? null,
     lineEnding: body.lineEnding === 'CRLF' ? 'CRLF' : 'LF',
     state: 'Open',
     createdDate: new Date().toISOString().replace('Z', '+0000'),
@@ -211,7 +220,10 @@ function process(org: FakeOrg, job: Job): void {
     fields.push(field.name === 'Id' ? null : field);
   }
   const idColumn = header.findIndex((h) => h.toLowerCase() === 'id');
-  const keyColumn = job.externalIdFieldName ? header.findIndex((h) => h.toLowerCase() === job.externalIdFieldName?.toLowerCase()) : -1;
+  const key = job.externalIdFieldName ? org.describedFields(job.object).find((f) => f.name === job.externalIdFieldName) : undefined;
+  const keyColumn = key ? header.findIndex((h) => h.toLowerCase() === key.name.toLowerCase()) : -1;
+  // Rows of one job sharing an external id value are all refused: Salesforce cannot tell which should win.
+  const repeated = key ? repeatedKeys(rows.map((row) => (keyColumn >= 0 ? row[keyColumn] : undefined))) : new Set<string>();
   const control = writeState(org).control;
   const stopAfter = control.failNextBulkJobAfter;
   control.failNextBulkJobAfter = null;
@@ -227,17 +239,13 @@ function process(org: FakeOrg, job: Job): void {
       const value = cellValue(field, row[i] ?? '');
       if (value !== undefined) values[field.name] = value;
     });
-    let id: string | null = null;
-    if (job.operation === 'update') id = row[idColumn] || null;
-    if (job.operation === 'upsert' && keyColumn >= 0) {
-      const key = row[keyColumn] ?? '';
-      const match = org.recordIndex(job.object.name).candidates(job.externalIdFieldName as string, [key]).find((r) => r.IsDeleted !== true && String(r[job.externalIdFieldName as string] ?? '').toLowerCase() === key.toLowerCase() && key !== '');
-      id = match ? String(match.Id) : null;
-    }
+    const id = job.operation === 'update' ? row[idColumn] || null : null;
     const result: SaveResult =
-      job.operation === 'update' && !id
-        ? { id: null, success: false, errors: [{ statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] }] }
-        : saveRecord(org, job.object, values, id);
+      job.operation === 'upsert' && key
+        ? upsertRecord(org, job.object, key, values, repeated)
+        : job.operation === 'update' && !id
+          ? { id: null, success: false, errors: [{ statusCode: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] }] }
+          : saveRecord(org, job.object, values, id);
     if (result.success && result.id) job.succeeded.push({ id: result.id, created: result.created === true, row });
     else {
       const e = result.errors[0];

@@ -131,9 +131,8 @@ function collection(ctx: WriteCtx, org: FakeOrg, mode: 'create' | 'update'): voi
 
 /**
  * sObject Collections upsert (PATCH /composite/sobjects/{object}/{externalIdField}, API 46+): up to 200 records of
- * the object in the URL, no Id in them; each is matched by the external id field's value — none: created, one:
- * updated, several: DUPLICATE_EXTERNAL_ID — and answered in order with `created`. Text external ids compare without
- * case, as Salesforce's do unless marked case-sensitive.
+ * the object in the URL, no Id in them; each is matched by the external id field's value (upsertRecord) and answered
+ * in order with `created`. Text external ids compare without case, as Salesforce's do unless marked case-sensitive.
  */
 function collectionUpsert(ctx: WriteCtx, org: FakeOrg, objectName: string, fieldName: string): void {
   let body: { allOrNone?: boolean; records?: Record<string, unknown>[] };
@@ -152,17 +151,12 @@ function collectionUpsert(ctx: WriteCtx, org: FakeOrg, objectName: string, field
   const state = writeState(org);
   state.stats.collectionCalls++;
   state.stats.collectionRecords += records.length;
-  const stored = org.records.get(object.name) ?? [];
+  const twice = repeatedKeys(records.map((r) => r[key.name]));
   const results = records.map((record): SaveResult => {
     const { attributes, id, Id, ...values } = record as { attributes?: { type?: string }; id?: unknown; Id?: unknown } & Record<string, unknown>;
     if (attributes?.type !== object.name) return failure('INVALID_TYPE', `sObject type '${attributes?.type ?? ''}' does not match the URL's ${object.name}.`);
     if (id !== undefined || Id !== undefined) return failure('INVALID_FIELD', 'cannot specify Id in an upsert by external id', ['Id']);
-    const wanted = values[key.name];
-    if (typeof wanted !== 'string' || wanted.trim() === '') return failure('MISSING_ARGUMENT', `${key.name} not specified`, [key.name]);
-    const matches = stored.filter((r) => r.IsDeleted !== true && typeof r[key.name] === 'string' && String(r[key.name]).toLowerCase() === wanted.toLowerCase());
-    if (matches.length > 1) return failure('DUPLICATE_EXTERNAL_ID', `${key.label}: more than one record found for external id field: [${matches.map((m) => String(m.Id)).join(', ')}]`, [key.name]);
-    const saved = saveRecord(org, object, values, matches[0] ? String(matches[0].Id) : null);
-    return { ...saved, created: saved.success && !matches[0] };
+    return upsertRecord(org, object, key, values, twice);
   });
   if (state.control.loseCollectionAnswers > 0) {
     state.control.loseCollectionAnswers--;
@@ -173,6 +167,44 @@ function collectionUpsert(ctx: WriteCtx, org: FakeOrg, objectName: string, field
     200,
     results.map(({ id, success, errors, created }) => ({ id, success, errors, created: created ?? false })),
   );
+}
+
+/** External id values (as Salesforce compares them, without case) that more than one record of a request holds. */
+export function repeatedKeys(values: readonly unknown[]): Set<string> {
+  const seen = new Set<string>();
+  const twice = new Set<string>();
+  for (const value of values) {
+    const key = externalKey(value);
+    if (key === null) continue;
+    if (seen.has(key)) twice.add(key);
+    seen.add(key);
+  }
+  return twice;
+}
+
+function externalKey(value: unknown): string | null {
+  if (value === null || value === undefined || typeof value === 'object') return null;
+  const text = String(value).trim();
+  return text === '' ? null : text.toLowerCase();
+}
+
+/**
+ * One upsert by an external id field, as Salesforce answers it in sObject Collections and Bulk API 2.0 alike: no
+ * value — MISSING_ARGUMENT; a value another record of the same request has too — DUPLICATE_VALUE, for each of them
+ * (Salesforce cannot tell which should win, so neither is written); otherwise matched against the org's records —
+ * none: created, one: updated, several: DUPLICATE_EXTERNAL_ID. `created` says which.
+ */
+export function upsertRecord(org: FakeOrg, object: ObjectMeta, key: DescribeField, values: Record<string, unknown>, repeated: ReadonlySet<string>): SaveResult {
+  const wanted = externalKey(values[key.name]);
+  if (wanted === null) return failure('MISSING_ARGUMENT', `${key.name} not specified`, [key.name]);
+  if (repeated.has(wanted)) return failure('DUPLICATE_VALUE', `Duplicate external id specified: ${String(values[key.name])}`, [key.name]);
+  const matches = org
+    .recordIndex(object.name)
+    .candidates(key.name, [wanted])
+    .filter((r) => r.IsDeleted !== true && externalKey(r[key.name]) === wanted);
+  if (matches.length > 1) return failure('DUPLICATE_EXTERNAL_ID', `${key.label}: more than one record found for external id field: [${matches.map((m) => String(m.Id)).join(', ')}]`, [key.name]);
+  const saved = saveRecord(org, object, values, matches[0] ? String(matches[0].Id) : null);
+  return { ...saved, created: saved.success && !matches[0] };
 }
 
 function retrieveRecords(ctx: WriteCtx, org: FakeOrg, objectName: string): void {

@@ -121,7 +121,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 /**
  * The writing side of one Salesforce org (CrmWriter) through jsforce: matching by SOQL, reading by sObject
- * Collections retrieve, writing through sObject Collections or a Bulk API 2.0 ingest job by size. Like the
+ * Collections retrieve, writing (insert, update, upsert by an external id) through sObject Collections or a Bulk
+ * API 2.0 ingest job by size. Like the
  * reading connector, each request renews the session once on 401 and retries 5xx / REQUEST_LIMIT_EXCEEDED.
  */
 export class SalesforceWriter implements CrmWriter {
@@ -188,15 +189,17 @@ export class SalesforceWriter implements CrmWriter {
         } else upserts.set(by.name, [...(upserts.get(by.name) ?? []), { index, record: converted.record }]);
       }
     });
-    // Upserts go through sObject Collections whatever their number: sent again after a lost answer, an upsert finds
-    // the record the first one made instead of making a second, so every request of them may be resent.
+    // One size rule for the whole write: above the threshold every operation (inserts, updates, upserts by each key)
+    // is one Bulk API 2.0 job, below it sObject Collections. Upserts may be sent again after a lost answer — an upsert
+    // finds the record the first one made instead of making a second — so their requests are always resent.
+    const viaBulk = creates.length + updates.length + [...upserts.values()].reduce((n, batch) => n + batch.length, 0) > BULK_THRESHOLD;
     for (const [by, batch] of upserts) {
-      const answered = await this.collectionUpsert(object, by, batch.map((b) => b.record));
+      const records = batch.map((b) => b.record);
+      const answered = viaBulk ? await this.bulkWriteAll(object, { operation: 'upsert', by }, records) : await this.collectionUpsert(object, by, records);
       batch.forEach((b, i) => {
         results[b.index] = answered[i];
       });
     }
-    const viaBulk = creates.length + updates.length > BULK_THRESHOLD;
     for (const [operation, batch] of [
       ['insert', creates],
       ['update', updates],
@@ -204,7 +207,7 @@ export class SalesforceWriter implements CrmWriter {
       if (!batch.length) continue;
       const resend = operation === 'update' || (options.resendCreates ?? true);
       const answered = viaBulk
-        ? await this.bulkWriteAll(object, operation, batch.map((b) => b.record))
+        ? await this.bulkWriteAll(object, { operation }, batch.map((b) => b.record))
         : await this.collectionWrite(object, operation, batch.map((b) => b.record), resend);
       batch.forEach((b, i) => {
         results[b.index] = answered[i];
@@ -285,7 +288,7 @@ export class SalesforceWriter implements CrmWriter {
    * Salesforce has not touched them, so they go once more in a job of their own — never a record twice. What is
    * still unprocessed after that is answered UNPROCESSED with the job's own words.
    */
-  private async bulkWriteAll(object: string, operation: 'insert' | 'update', records: Record<string, SalesforceValue>[]): Promise<CrmWriteResult[]> {
+  private async bulkWriteAll(object: string, operation: BulkOperation, records: Record<string, SalesforceValue>[]): Promise<CrmWriteResult[]> {
     const results = await this.bulkWrite(object, operation, records);
     const unprocessed = results.flatMap((r, i) => (!r.ok && r.vendorCode === UNPROCESSED ? [i] : []));
     if (unprocessed.length === 0 || unprocessed.length === records.length) return results;
@@ -304,11 +307,12 @@ export class SalesforceWriter implements CrmWriter {
   /**
    * One ingest job: created, its CSV uploaded, closed, waited for, then its results matched back to the records.
    * Results come in no particular order but echo each row as uploaded, so rows are matched by their cells (an update
-   * by its Id); rows with identical cells are interchangeable, as they wrote the same thing.
+   * by its Id, an upsert by its external id); rows with identical cells are interchangeable, as they wrote the same
+   * thing. An upsert's result says in sf__Created whether it made the record or updated the one holding its value.
    */
-  private async bulkWrite(object: string, operation: 'insert' | 'update', records: Record<string, SalesforceValue>[]): Promise<CrmWriteResult[]> {
+  private async bulkWrite(object: string, { operation, by }: BulkOperation, records: Record<string, SalesforceValue>[]): Promise<CrmWriteResult[]> {
     const { csv, rows } = bulkCsv(records, operation);
-    const job = this.bulk.createJob({ object, operation, contentType: 'CSV', lineEnding: 'LF', columnDelimiter: 'COMMA' } as never);
+    const job = this.bulk.createJob({ object, operation, ...(by ? { externalIdFieldName: by } : {}), contentType: 'CSV', lineEnding: 'LF', columnDelimiter: 'COMMA' } as never);
     await this.call(() => job.open());
     const id = job.id as string;
     // Sent as one string body: jsforce's uploadData streams into the transport, which sends whole bodies under one timeout.
@@ -450,6 +454,9 @@ export class SalesforceWriter implements CrmWriter {
     }
   }
 }
+
+/** A Bulk API 2.0 ingest job's operation; an upsert names the external id field its rows are matched by. */
+type BulkOperation = { operation: 'insert' | 'update'; by?: undefined } | { operation: 'upsert'; by: string };
 
 /** Creates sent once (CrmWriteOptions.resendCreates false): only a refusal for the API allowance, never applied, is retried. */
 function throttledOnly(e: unknown): RetryVerdict {

@@ -54,11 +54,12 @@ describe('soqlLiteral', () => {
 });
 
 describe('Bulk API 2.0 CSV', () => {
-  it('quotes every cell, empties a field with #N/A on update only, and leaves unset fields empty', () => {
+  it('quotes every cell, empties a field with #N/A on update and upsert only, and leaves unset fields empty', () => {
     const { header, csv } = bulkCsv([{ Id: '003A', Title: 'a, "b"' }, { Id: '003B', Description: null }], 'update');
     expect(header).toEqual(['Id', 'Title', 'Description']);
     expect(csv).toBe('"Id","Title","Description"\n"003A","a, ""b""",""\n"003B","","#N/A"');
     expect(bulkCsv([{ LastName: 'x', Description: null }], 'insert').csv).toBe('"LastName","Description"\n"x",""');
+    expect(bulkCsv([{ Key__c: 'K-1', Description: null }], 'upsert').csv).toBe('"Key__c","Description"\n"K-1","#N/A"');
   });
 
   it('reads sf__Error into code, message and fields', () => {

@@ -128,17 +128,17 @@ export function soqlLiteral(field: SalesforceWriteField, text: string): string |
 }
 
 /**
- * A Bulk API 2.0 CSV of records: one column per field any record sets. On update a null empties the field (#N/A);
- * an empty cell leaves it as it is, which is also what a field a record does not set gets.
+ * A Bulk API 2.0 CSV of records: one column per field any record sets. On update and upsert a null empties the field
+ * (#N/A); an empty cell leaves it as it is, which is also what a field a record does not set gets.
  */
-export function bulkCsv(records: readonly Record<string, SalesforceValue>[], operation: 'insert' | 'update'): { header: string[]; rows: string[][]; csv: string } {
+export function bulkCsv(records: readonly Record<string, SalesforceValue>[], operation: 'insert' | 'update' | 'upsert'): { header: string[]; rows: string[][]; csv: string } {
   const header = [...new Set(records.flatMap((r) => Object.keys(r)))];
   if (operation === 'update') header.sort((a, b) => (a === 'Id' ? -1 : b === 'Id' ? 1 : 0));
   const rows = records.map((record) =>
     header.map((name) => {
       const value = record[name];
       if (value === undefined) return '';
-      if (value === null) return operation === 'update' ? '#N/A' : '';
+      if (value === null) return operation === 'insert' ? '' : '#N/A';
       return String(value);
     }),
   );
