@@ -153,8 +153,18 @@ export const PushRequest = z.object({
 });
 export type PushRequest = z.infer<typeof PushRequest>;
 
-/** One field of one record: what the CRM holds now and what it will hold after the push. */
-export const FieldChange = z.object({ crmProperty: CrmProperty, crmValue: z.string().nullable(), newValue: z.string().nullable() });
+/**
+ * One field of one record: what the CRM holds now and what it will hold after the push. For a lookup (the owner, the
+ * company's Account) the values are record ids, as written; a preview adds the names of the records they point to
+ * (`crmValueName`, `newValueName`: the owner's name, the Account's name) where the CRM has them, for people to read.
+ */
+export const FieldChange = z.object({
+  crmProperty: CrmProperty,
+  crmValue: z.string().nullable(),
+  newValue: z.string().nullable(),
+  crmValueName: z.string().optional(),
+  newValueName: z.string().optional(),
+});
 export type FieldChange = z.infer<typeof FieldChange>;
 
 /** A CRM user, for the user mapping (Salesforce User, Dataverse systemuser). */

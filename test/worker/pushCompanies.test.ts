@@ -49,7 +49,7 @@ describe('Sync to CRM: companies as Accounts', () => {
     // The preview writes nothing: no Account yet, and the member of the known company shows its link.
     const seen = await preview(request);
     expect(seen.counts).toMatchObject({ create: 4 });
-    expect(seen.sample.find((s) => s.member === 'cat@globex.example')?.changes).toContainEqual({ crmProperty: 'AccountId', crmValue: null, newValue: globexId });
+    expect(seen.sample.find((s) => s.member === 'cat@globex.example')?.changes).toContainEqual({ crmProperty: 'AccountId', crmValue: null, newValue: globexId, newValueName: 'Globex' });
     expect(await accounts()).toHaveLength(1);
 
     const { push } = await pushAndWait(request);
@@ -218,5 +218,35 @@ describe('Sync to CRM: companies as Dynamics 365 accounts', () => {
     expect(again.push.counts).toEqual({ created: 0, updated: 0, skipped: 2, conflicts: 0, failed: 0 });
     expect(again.report.companies).toMatchObject([{ company: 'Initech Pushmore', action: 'skipped', recordId: account?.id, memberCount: 2 }]);
     expect(await accounts()).toHaveLength(1);
+
+    // The preview shows lookups by name, as people know them, beside the ids it writes: Ann moves to another company
+    // the CRM has (its name now and after), Cy is new and gets the default owner (the user's name).
+    const [globex] = await opened.writer.write('account', [{ kind: 'create', values: { name: 'Globex Dynamics' } }]);
+    const owner = (await opened.writer.listUsers()).find((u) => u.active);
+    if (!globex?.ok || !owner) throw new Error('the fake has no account or user');
+    await saveExportSettings(connectionId, {
+      people: { target: 'contact', identifiers: [{ platformField: 'email', crmProperty: 'emailaddress1' }], fields: [{ platformField: 'last_name', crmProperty: 'lastname' }] },
+      companies: { identifier: { platformField: 'company', crmProperty: 'name' } },
+      owners: { ownerField: null, users: [], defaultOwnerId: owner.id },
+    });
+    const moved = await importAudience(COLUMNS, 'Email', [
+      ['ann@initech.example', 'Lee', 'Globex Dynamics'],
+      ['cy@initech.example', 'Cy', 'Initech Pushmore'],
+    ]);
+    const seen = await preview({ ...request, audienceId: moved.audienceId });
+    const changesOf = (member: string) => seen.sample.find((s) => s.member === member)?.changes ?? [];
+    expect(changesOf('ann@initech.example')).toContainEqual({
+      crmProperty: 'parentcustomerid',
+      crmValue: account?.id,
+      crmValueName: 'Initech Pushmore',
+      newValue: globex.id,
+      newValueName: 'Globex Dynamics',
+    });
+    expect(changesOf('cy@initech.example')).toEqual(
+      expect.arrayContaining([
+        { crmProperty: 'parentcustomerid', crmValue: null, newValue: account?.id, newValueName: 'Initech Pushmore' },
+        { crmProperty: 'ownerid', crmValue: null, newValue: owner.id, newValueName: owner.name },
+      ]),
+    );
   });
 });

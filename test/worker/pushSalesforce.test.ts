@@ -85,6 +85,8 @@ describe('Sync to CRM, Salesforce', () => {
     expect(first.exportTimeFields).toEqual([{ crmProperty: 'Department', label: 'Campaign', required: true }]);
     const adaDiff = first.sample.find((s) => s.member === 'ada@example.com');
     expect(adaDiff?.changes).toContainEqual({ crmProperty: 'FirstName', crmValue: 'Augusta', newValue: 'Ada' });
+    // The mapped user (Seán, for the admin who pushes) is named beside the id written.
+    expect(adaDiff?.changes).toContainEqual({ crmProperty: 'OwnerId', crmValue: null, newValue: sean.id, newValueName: "Seán O'Brien" });
     // A required export-time field is refused until it has a value.
     expect((await call('POST', '/api/pushes', request)).status).toBe(400);
 
@@ -151,6 +153,8 @@ describe('Sync to CRM, Salesforce', () => {
 
     const oslo = await preview({ connectionId, audienceId, scope: { kind: 'filter', field: 'city', value: 'Oslo' }, exportTimeValues: {} });
     expect(oslo).toMatchObject({ members: 2, counts: { create: 1, skip: 1 } });
+    // The owner a create gets is shown by name beside the id written.
+    expect(oslo.sample[0]?.changes).toContainEqual({ crmProperty: 'OwnerId', crmValue: null, newValue: fallback, newValueName: "Seán O'Brien" });
     const byIdentifier = await preview({ connectionId, audienceId, scope: { kind: 'selection', search: ' GUS@example.com' }, exportTimeValues: {} });
     expect(byIdentifier).toMatchObject({ members: 1, counts: { create: 1 } });
   });

@@ -12,6 +12,7 @@ import { exportSettingsOf, openPushWriter, requiredNotCoveredError, requiredNotC
 import { countInScope, nextMembers, scopeWhere } from './pushMembers.ts';
 import type { PushRunParams } from './pushRunWorkflow.ts';
 import { getPushRow, insertPushStatement, rememberedRecords, toPush } from './pushStore.ts';
+import { nameSampleLookups } from './previewLookupNames.ts';
 
 /** Members planned per round of a preview, as a push step plans them: 50 lookups of 200 values per identifier, 4 at a time. */
 const PREVIEW_PAGE = 10_000;
@@ -19,8 +20,8 @@ const SAMPLE_SIZE = 20;
 
 /**
  * What a push would do, computed by the Worker against the CRM as it is now, exactly as the run will decide it
- * (the same planBatch): counts for every member in the scope, and the first records it would change as a sample;
- * and, from the CRM's describe now, the fields it requires on create that the settings leave empty (the push is
+ * (the same planBatch): counts for every member in the scope, and the first records it would change as a sample
+ * (lookups named as people know them: the owner's name, the Account's); and, from the CRM's describe now, the fields it requires on create that the settings leave empty (the push is
  * refused until an admin covers them).
  */
 export async function previewPush(env: Env, workspaceId: string, request: PushRequest, userId: string | null): Promise<PushPreview> {
@@ -56,7 +57,7 @@ export async function previewPush(env: Env, workspaceId: string, request: PushRe
   return {
     members,
     counts,
-    sample,
+    sample: await nameSampleLookups(writer, kind, settings.people.target, ownerProperty, sample),
     exportTimeFields: settings.people.exportTime,
     missingRequired: missingExportTimeValues(settings.people, request.exportTimeValues),
     requiredNotCovered: requiredMissing,

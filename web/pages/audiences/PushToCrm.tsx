@@ -175,8 +175,12 @@ function PreviewView(props: { preview: PushPreview }) {
                       {(c) => (
                         <>
                           <td>{c().crmProperty}</td>
-                          <td class="muted">{c().crmValue ?? '(empty)'}</td>
-                          <td>{c().newValue ?? '(empty)'}</td>
+                          <td class="muted">
+                            <ShownValue value={c().crmValue} name={c().crmValueName} />
+                          </td>
+                          <td>
+                            <ShownValue value={c().newValue} name={c().newValueName} />
+                          </td>
                         </>
                       )}
                     </Show>
@@ -188,6 +192,15 @@ function PreviewView(props: { preview: PushPreview }) {
         </div>
       </Show>
     </div>
+  );
+}
+
+/** A value as people know it: a lookup by the name of the record it points to (its id on hover), anything else as it is. */
+function ShownValue(props: { value: string | null; name: string | undefined }) {
+  return (
+    <Show when={props.name} fallback={props.value ?? '(empty)'}>
+      {(name) => <span title={`Record id ${props.value ?? ''}`}>{name()}</span>}
+    </Show>
   );
 }
 
