@@ -73,6 +73,8 @@ export const PushPreview = z.object({
   members: z.number().int(),
   counts: PushCounts,
   sample: z.array(PlannedRecordSample),
+  /** The CRM's labels of the properties the sample changes (by API / logical name), as its describe gives them now. */
+  fieldLabels: z.record(z.string(), z.string()),
   /** The integration's export-time fields, for the user to fill before running. */
   exportTimeFields: z.array(ExportTimeField),
   /** Required export-time fields with no value yet: the push is refused until they have one. */

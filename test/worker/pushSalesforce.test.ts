@@ -85,6 +85,8 @@ describe('Sync to CRM, Salesforce', () => {
     expect(first.exportTimeFields).toEqual([{ crmProperty: 'Department', label: 'Campaign', required: true }]);
     const adaDiff = first.sample.find((s) => s.member === 'ada@example.com');
     expect(adaDiff?.changes).toContainEqual({ crmProperty: 'FirstName', crmValue: 'Augusta', newValue: 'Ada' });
+    // The CRM's labels of the properties the sample changes, for the panel to show.
+    expect(first.fieldLabels).toMatchObject({ FirstName: 'First Name', OwnerId: 'Owner ID' });
     // The mapped user (Seán, for the admin who pushes) is named beside the id written.
     expect(adaDiff?.changes).toContainEqual({ crmProperty: 'OwnerId', crmValue: null, newValue: sean.id, newValueName: "Seán O'Brien" });
     // A required export-time field is refused until it has a value.

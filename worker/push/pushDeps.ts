@@ -1,7 +1,7 @@
 import { requiredNotCovered } from '../../shared/crmExport/checkExportSettings.ts';
 import { companyObject, peopleObject } from '../../shared/crmExport/exportObjects.ts';
 import type { ExportProblem, ExportSettings } from '../../shared/schema/crmExport.ts';
-import type { CrmKind } from '../../shared/schema/crm.ts';
+import type { CrmField, CrmKind } from '../../shared/schema/crm.ts';
 import type { CrmWriter } from '../connectors/connector.ts';
 import { openConnector, openWriter } from '../connectors/openConnector.ts';
 import { providerOf } from '../connectors/registry.ts';
@@ -43,6 +43,19 @@ export async function openPushWriter(env: Env, workspaceId: string, connectionId
  * the settings page checked when they were saved; the CRM may have made a field required since).
  */
 export async function requiredNotCoveredNow(env: Env, workspaceId: string, connectionId: string, settings: ExportSettings): Promise<ExportProblem[]> {
+  return (await describedNow(env, workspaceId, connectionId, settings)).requiredNotCovered;
+}
+
+/**
+ * The people table's fields by the CRM's live describe, and the fields it requires on create that the settings fill
+ * with nothing (requiredNotCoveredNow).
+ */
+export async function describedNow(
+  env: Env,
+  workspaceId: string,
+  connectionId: string,
+  settings: ExportSettings,
+): Promise<{ peopleFields: CrmField[]; requiredNotCovered: ExportProblem[] }> {
   const opened = await openConnector(env, workspaceId, connectionId);
   if (!opened) throw new DomainError('not_found', 'no such CRM connection in this workspace', { connectionId });
   const kind = opened.connection.kind;
@@ -50,11 +63,12 @@ export async function requiredNotCoveredNow(env: Env, workspaceId: string, conne
     opened.connector.describe(peopleObject(kind, settings.people.target)),
     settings.companies ? opened.connector.describe(companyObject(kind)) : Promise.resolve(null),
   ]);
-  return requiredNotCovered(settings, {
+  const problems = requiredNotCovered(settings, {
     crmName: providerOf(kind)?.name ?? kind,
     people: { label: settings.people.target === 'lead' ? 'Leads' : 'Contacts', fields: people },
     companies: companies ? { label: 'Accounts', fields: companies } : null,
   });
+  return { peopleFields: people, requiredNotCovered: problems };
 }
 
 /** Why a push cannot start while required fields are not covered, in a marketer's words (the problems as details). */

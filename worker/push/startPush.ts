@@ -1,3 +1,4 @@
+import { lookupProperties } from '../../shared/crmExport/lookupNames.ts';
 import { missingExportTimeValues } from '../../shared/crmExport/planPush.ts';
 import type { PushRequest } from '../../shared/schema/crmExport.ts';
 import type { PlannedRecordSample, PushCounts, PushPreview } from '../../shared/schema/crmPush.ts';
@@ -8,7 +9,7 @@ import { planBatch } from './planBatch.ts';
 import { accountMemory, companyLinkScope } from './companyLinks.ts';
 import { linkCompanies } from './pushCompanies.ts';
 import { planSettingsOf, userEmail } from './pushBatch.ts';
-import { exportSettingsOf, openPushWriter, requiredNotCoveredError, requiredNotCoveredNow } from './pushDeps.ts';
+import { describedNow, exportSettingsOf, openPushWriter, requiredNotCoveredError, requiredNotCoveredNow } from './pushDeps.ts';
 import { countInScope, nextMembers, scopeWhere } from './pushMembers.ts';
 import type { PushRunParams } from './pushRunWorkflow.ts';
 import { getPushRow, insertPushStatement, rememberedRecords, toPush } from './pushStore.ts';
@@ -29,7 +30,7 @@ export async function previewPush(env: Env, workspaceId: string, request: PushRe
   await getAudience(db, workspaceId, request.audienceId);
   const settings = await exportSettingsOf(db, workspaceId, request.connectionId);
   const { writer, kind } = await openPushWriter(env, workspaceId, request.connectionId);
-  const requiredMissing = await requiredNotCoveredNow(env, workspaceId, request.connectionId, settings);
+  const described = await describedNow(env, workspaceId, request.connectionId, settings);
   const { object, ownerProperty } = peopleTable(kind, settings.people.target);
   const planSettings = planSettingsOf(settings, ownerProperty);
   const run = { exportTimeValues: request.exportTimeValues, runnerEmail: await userEmail(db, userId) };
@@ -54,13 +55,17 @@ export async function previewPush(env: Env, workspaceId: string, request: PushRe
     after = last.memberId;
     if (page.length < PREVIEW_PAGE) break;
   }
+  const shownSample = await nameSampleLookups(writer, kind, settings.people.target, ownerProperty, sample);
+  // The lookups too: a push links a company the preview could not show yet (its Account is made by the run).
+  const inSample = new Set([...shownSample.flatMap((s) => s.changes.map((c) => c.crmProperty.toLowerCase())), ...lookupProperties(kind, settings.people.target, ownerProperty).keys()]);
   return {
     members,
     counts,
-    sample: await nameSampleLookups(writer, kind, settings.people.target, ownerProperty, sample),
+    sample: shownSample,
+    fieldLabels: Object.fromEntries(described.peopleFields.filter((f) => inSample.has(f.name.toLowerCase())).map((f) => [f.name, f.label])),
     exportTimeFields: settings.people.exportTime,
     missingRequired: missingExportTimeValues(settings.people, request.exportTimeValues),
-    requiredNotCovered: requiredMissing,
+    requiredNotCovered: described.requiredNotCovered,
     object,
   };
 }

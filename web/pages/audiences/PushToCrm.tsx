@@ -6,6 +6,7 @@ import { pushesApi } from '../../api/pushes.ts';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatCount, plural } from '../formatting.ts';
 import { createBusyAction } from '../busyAction.ts';
+import { changesText } from './pushText.ts';
 
 const ACTION_WORDS = { create: 'Create', update: 'Update', skip: 'Unchanged', conflict: 'Conflict' } as const;
 const OUTCOME_WORDS = { created: 'Created', updated: 'Updated', skipped: 'Unchanged', conflict: 'Conflict', failed: 'Failed' } as const;
@@ -129,7 +130,7 @@ export function PushToCrm(props: { audienceId: string; scope: PushScope; scopeLa
           </div>
         )}
       </Show>
-      <Show when={push()}>{(run) => <RunView push={run()} report={report()} />}</Show>
+      <Show when={push()}>{(run) => <RunView push={run()} report={report()} labels={preview()?.fieldLabels ?? {}} />}</Show>
     </section>
   );
 }
@@ -174,7 +175,7 @@ function PreviewView(props: { preview: PushPreview }) {
                     <Show when={r.c} fallback={<td colSpan={3}>{r.s.reason ?? ''}</td>}>
                       {(c) => (
                         <>
-                          <td>{c().crmProperty}</td>
+                          <td title={c().crmProperty}>{props.preview.fieldLabels[c().crmProperty] ?? c().crmProperty}</td>
                           <td class="muted">
                             <ShownValue value={c().crmValue} name={c().crmValueName} />
                           </td>
@@ -204,7 +205,7 @@ function ShownValue(props: { value: string | null; name: string | undefined }) {
   );
 }
 
-function RunView(props: { push: Push; report: PushReport | null }) {
+function RunView(props: { push: Push; report: PushReport | null; labels: Record<string, string> }) {
   const c = () => props.push.counts;
   return (
     <div class="push-run">
@@ -269,12 +270,12 @@ function RunView(props: { push: Push; report: PushReport | null }) {
                         <td>{OUTCOME_WORDS[l.action]}</td>
                         <td>
                           {/* A written record can carry a note too (its company got no Account): its changes stay in view. */}
-                          {l.action === 'failed' || l.action === 'conflict' ? '' : l.changes.map((ch) => `${ch.crmProperty}: ${ch.newValue ?? '(empty)'}`).join(', ')}
+                          {l.action === 'failed' || l.action === 'conflict' ? '' : changesText(l.changes, props.labels, r().companies)}
                           <Show when={l.message}>{(m) => <div class={l.action === 'failed' || l.action === 'conflict' || l.changes.length === 0 ? '' : 'small warn-text'}>{m()}</div>}</Show>
                           <For each={l.conflicts}>
                             {(k) => (
                               <div class="small muted">
-                                {k.crmProperty}: ours “{k.ourValue}” vs CRM “{k.crmValue}” — {k.winner === 'ours' ? 'ours' : 'the CRM’s'} (changed later) kept
+                                {props.labels[k.crmProperty] ?? k.crmProperty}: ours “{k.ourValue}” vs CRM “{k.crmValue}” — {k.winner === 'ours' ? 'ours' : 'the CRM’s'} (changed later) kept
                               </div>
                             )}
                           </For>

@@ -158,19 +158,19 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
             </label>
           </div>
           <h3>Identifiers</h3>
-          <table class="settings-table">
-            <thead>
-              <tr>
-                <th>Order</th>
-                <th>Platform field</th>
-                <th>{crm} property</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              <For each={draft.people.identifiers}>
-                {(identifier, i) => (
-                  <Row problems={problemsAt(problems(), ['people', 'identifiers', i()])} columns={4}>
+          <ListRows
+            rows={draft.people.identifiers}
+            path={['people', 'identifiers']}
+            problems={problems()}
+            head={['Order', 'Platform field', `${crm} property`]}
+            canRemove={draft.people.identifiers.length > 1}
+            onRemove={(i) => edit((s) => void s.people.identifiers.splice(i, 1))}
+            addLabel="Add identifier"
+            canAdd={draft.people.identifiers.length < 5}
+            onAdd={() => edit((s) => void s.people.identifiers.push({ platformField: 'email', crmProperty: '' }))}
+          >
+            {(identifier, i) => (
+              <>
                     <td class="order">
                       {i() + 1}
                       <button type="button" class="link" aria-label="Move up" disabled={i() === 0} onClick={() => edit((s) => moveUp(s.people.identifiers, i()))}>
@@ -183,19 +183,9 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
                     <td>
                       <PropertySelect fields={(peopleFields() ?? []).filter((f) => f.filterable)} value={identifier.crmProperty} label={`Identifier ${i() + 1}: ${crm} property`} onChange={(v) => edit((s) => void (s.people.identifiers[i()]!.crmProperty = v))} />
                     </td>
-                    <td>
-                      <button type="button" class="link danger" disabled={draft.people.identifiers.length === 1} onClick={() => edit((s) => void s.people.identifiers.splice(i(), 1))}>
-                        Remove
-                      </button>
-                    </td>
-                  </Row>
-                )}
-              </For>
-            </tbody>
-          </table>
-          <button type="button" disabled={draft.people.identifiers.length >= 5} onClick={() => edit((s) => void s.people.identifiers.push({ platformField: 'email', crmProperty: '' }))}>
-            Add identifier
-          </button>
+              </>
+            )}
+          </ListRows>
 
           <h3>Companies</h3>
           <label class="check">
@@ -242,22 +232,19 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
           <p class="muted">Which platform field fills which {crm} property, and who wins when both sides change it.</p>
           <RowProblemList problems={problems().filter((p) => p.path.length === 1 && p.path[0] === 'people')} />
           {/* Six columns: narrower pickers fit the card at desktop widths, and the table scrolls inside the card below that. */}
-          <div class="table-scroll">
-          <table class="settings-table mapping-table">
-            <thead>
-              <tr>
-                <th>Platform field</th>
-                <th>{crm} property</th>
-                <th>Direction</th>
-                <th>Overwrite</th>
-                <th>Default on create</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              <For each={draft.people.fields}>
-                {(mapping, i) => (
-                  <Row problems={problemsAt(problems(), ['people', 'fields', i()])} columns={6}>
+          <ListRows
+            rows={draft.people.fields}
+            path={['people', 'fields']}
+            problems={problems()}
+            class="mapping-table"
+            head={['Platform field', `${crm} property`, 'Direction', 'Overwrite', 'Default on create']}
+            onRemove={(i) => edit((s) => void s.people.fields.splice(i, 1))}
+            hint={`Overwrite off: a push fills the property only while it is empty in ${crm}. Two-way: the side changed most recently wins; conflicts are listed in the run report.`}
+            addLabel="Add field"
+            onAdd={() => edit((s) => void s.people.fields.push({ platformField: 'first_name', crmProperty: '', direction: 'to_crm', overwrite: true, defaultOnCreate: null }))}
+          >
+            {(mapping, i) => (
+              <>
                     <td>
                       <PlatformSelect fields={props.platformFields} value={mapping.platformField} label={`Mapping ${i() + 1}: platform field`} onChange={(v) => edit((s) => void (s.people.fields[i()]!.platformField = v))} />
                     </td>
@@ -281,21 +268,9 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
                         onChange={(e) => edit((s) => void (s.people.fields[i()]!.defaultOnCreate = e.currentTarget.value === '' ? null : e.currentTarget.value))}
                       />
                     </td>
-                    <td>
-                      <button type="button" class="link danger" onClick={() => edit((s) => void s.people.fields.splice(i(), 1))}>
-                        Remove
-                      </button>
-                    </td>
-                  </Row>
-                )}
-              </For>
-            </tbody>
-          </table>
-          </div>
-          <p class="muted small">Overwrite off: a push fills the property only while it is empty in {crm}. Two-way: the side changed most recently wins; conflicts are listed in the run report.</p>
-          <button type="button" onClick={() => edit((s) => void s.people.fields.push({ platformField: 'first_name', crmProperty: '', direction: 'to_crm', overwrite: true, defaultOnCreate: null }))}>
-            Add field
-          </button>
+              </>
+            )}
+          </ListRows>
 
           <ValueRows
             title="Fixed fields"
@@ -324,11 +299,17 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
 
           <h3>Export-time fields</h3>
           <p class="muted small">Whoever presses “Sync to CRM” types their value then (a campaign name, a batch label).</p>
-          <table class="settings-table">
-            <tbody>
-              <For each={draft.people.exportTime}>
-                {(row, i) => (
-                  <Row problems={problemsAt(problems(), ['people', 'exportTime', i()])} columns={4}>
+          <ListRows
+            rows={draft.people.exportTime}
+            path={['people', 'exportTime']}
+            problems={problems()}
+            onRemove={(i) => edit((s) => void s.people.exportTime.splice(i, 1))}
+            addLabel="Add export-time field"
+            canAdd={draft.people.exportTime.length < 20}
+            onAdd={() => edit((s) => void s.people.exportTime.push({ crmProperty: '', label: 'Campaign', required: false }))}
+          >
+            {(row, i) => (
+              <>
                     <td>
                       <PropertySelect fields={writableProperties(peopleFields() ?? [])} value={row.crmProperty} label={`Export-time field ${i() + 1}: ${crm} property`} onChange={(v) => edit((s) => void (s.people.exportTime[i()]!.crmProperty = v))} />
                     </td>
@@ -340,19 +321,9 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
                         <input type="checkbox" checked={row.required} onChange={(e) => edit((s) => void (s.people.exportTime[i()]!.required = e.currentTarget.checked))} /> Required
                       </label>
                     </td>
-                    <td>
-                      <button type="button" class="link danger" onClick={() => edit((s) => void s.people.exportTime.splice(i(), 1))}>
-                        Remove
-                      </button>
-                    </td>
-                  </Row>
-                )}
-              </For>
-            </tbody>
-          </table>
-          <button type="button" disabled={draft.people.exportTime.length >= 20} onClick={() => edit((s) => void s.people.exportTime.push({ crmProperty: '', label: 'Campaign', required: false }))}>
-            Add export-time field
-          </button>
+              </>
+            )}
+          </ListRows>
         </Show>
 
         <Show when={step() === 'campaign'}>
@@ -391,11 +362,18 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
             </select>
           </label>
           <h3>Platform users ↔ {crm} users</h3>
-          <table class="settings-table">
-            <tbody>
-              <For each={draft.owners.users}>
-                {(row, i) => (
-                  <Row problems={problemsAt(problems(), ['owners', 'users', i()])} columns={3}>
+          <p class="muted small">A member whose owner is one of these platform users gets the {crm} user beside it as the owner of their record.</p>
+          <ListRows
+            rows={draft.owners.users}
+            path={['owners', 'users']}
+            problems={problems()}
+            onRemove={(i) => edit((s) => void s.owners.users.splice(i, 1))}
+            addLabel="Add user"
+            canAdd={!!members()?.length && !!crmUsers()?.length}
+            onAdd={() => edit((s) => void s.owners.users.push({ platformUserEmail: members()?.[0]?.email ?? '', crmUserId: crmUsers()?.find((u) => u.active)?.id ?? '' }))}
+          >
+            {(row, i) => (
+              <>
                     <td>
                       <select aria-label={`Owner ${i() + 1}: platform user`} value={row.platformUserEmail} onChange={(e) => edit((s) => void (s.owners.users[i()]!.platformUserEmail = e.currentTarget.value))}>
                         <For each={members() ?? []}>{(m) => <option value={m.email} selected={m.email === row.platformUserEmail}>{`${m.name} (${m.email})`}</option>}</For>
@@ -407,23 +385,9 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
                     <td>
                       <UserSelect users={crmUsers() ?? []} value={row.crmUserId} label={`Owner ${i() + 1}: ${crm} user`} onChange={(v) => edit((s) => void (s.owners.users[i()]!.crmUserId = v ?? ''))} />
                     </td>
-                    <td>
-                      <button type="button" class="link danger" onClick={() => edit((s) => void s.owners.users.splice(i(), 1))}>
-                        Remove
-                      </button>
-                    </td>
-                  </Row>
-                )}
-              </For>
-            </tbody>
-          </table>
-          <button
-            type="button"
-            disabled={!members()?.length || !crmUsers()?.length}
-            onClick={() => edit((s) => void s.owners.users.push({ platformUserEmail: members()?.[0]?.email ?? '', crmUserId: crmUsers()?.find((u) => u.active)?.id ?? '' }))}
-          >
-            Add user
-          </button>
+              </>
+            )}
+          </ListRows>
           <label class="stacked">
             Default owner, when no user matches
             <UserSelect users={crmUsers() ?? []} value={draft.owners.defaultOwnerId} empty={`${crm}'s own default (the connection's user)`} label="Default owner" onChange={(v) => edit((s) => void (s.owners.defaultOwnerId = v))} />
@@ -483,6 +447,67 @@ function moveUp<T>(list: T[], i: number): void {
 function writableOr(fields: CrmField[] | undefined, readOnly: boolean): CrmField[] {
   const all = fields ?? [];
   return readOnly ? [...all].sort((a, b) => a.label.localeCompare(b.label)) : writableProperties(all);
+}
+
+/**
+ * One list setting (identifiers, mappings, fixed / engagement / export-time fields, user pairs) as a table: each
+ * row's cells from `children`, then its Remove button, its problems under it; a hint, then the Add button.
+ */
+function ListRows<T>(props: {
+  rows: T[];
+  path: Path;
+  problems: ExportProblem[];
+  /** Column titles (the Remove column has none); no header row without them. */
+  head?: string[];
+  class?: string;
+  canRemove?: boolean;
+  onRemove: (i: number) => void;
+  hint?: string;
+  addLabel: string;
+  canAdd?: boolean;
+  onAdd: () => void;
+  children: (row: T, i: () => number) => JSX.Element;
+}) {
+  // The problem row under a row spans all its cells; without a header the count is not known, and a wider span is harmless.
+  const columns = () => (props.head ? props.head.length + 1 : 6);
+  return (
+    <>
+      <div class="table-scroll">
+        <table class={`settings-table${props.class ? ` ${props.class}` : ''}`}>
+          <Show when={props.head}>
+            {(head) => (
+              <thead>
+                <tr>
+                  <For each={head()}>{(title) => <th>{title}</th>}</For>
+                  <th />
+                </tr>
+              </thead>
+            )}
+          </Show>
+          <tbody>
+            <For each={props.rows}>
+              {(row, i) => (
+                <Row problems={problemsAt(props.problems, [...props.path, i()])} columns={columns()}>
+                  {props.children(row, i)}
+                  <td>
+                    <button type="button" class="link danger" disabled={props.canRemove === false} onClick={() => props.onRemove(i())}>
+                      Remove
+                    </button>
+                  </td>
+                </Row>
+              )}
+            </For>
+          </tbody>
+        </table>
+      </div>
+      <Show when={props.hint}>
+        <p class="muted small">{props.hint}</p>
+      </Show>
+      <button type="button" disabled={props.canAdd === false} onClick={() => props.onAdd()}>
+        {props.addLabel}
+      </button>
+    </>
+  );
 }
 
 /** A table row with its problems under it, each in words at the setting it concerns. */
@@ -582,11 +607,9 @@ function ValueRows(props: {
     <>
       <h3>{props.title}</h3>
       <p class="muted small">{props.hint}</p>
-      <table class="settings-table">
-        <tbody>
-          <For each={props.rows}>
-            {(row, i) => (
-              <Row problems={problemsAt(props.problems, [...props.path, i()])} columns={3}>
+      <ListRows rows={props.rows} path={props.path} problems={props.problems} onRemove={props.onRemove} addLabel={`Add ${props.title.toLowerCase().replace(/s$/, '')}`} onAdd={props.onAdd}>
+        {(row, i) => (
+          <>
                 <td>
                   <PropertySelect fields={writableProperties(props.fields)} value={row.crmProperty} label={`${props.title} ${i() + 1}: ${props.crm} property`} onChange={(v) => props.onChange(i(), { crmProperty: v })} />
                 </td>
@@ -606,19 +629,9 @@ function ValueRows(props: {
                     )}
                   </Show>
                 </td>
-                <td>
-                  <button type="button" class="link danger" onClick={() => props.onRemove(i())}>
-                    Remove
-                  </button>
-                </td>
-              </Row>
-            )}
-          </For>
-        </tbody>
-      </table>
-      <button type="button" onClick={() => props.onAdd()}>
-        Add {props.title.toLowerCase().replace(/s$/, '')}
-      </button>
+          </>
+        )}
+      </ListRows>
     </>
   );
 }
