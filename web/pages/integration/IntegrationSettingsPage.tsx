@@ -171,18 +171,18 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
           >
             {(identifier, i) => (
               <>
-                    <td class="order">
-                      {i() + 1}
-                      <button type="button" class="link" aria-label="Move up" disabled={i() === 0} onClick={() => edit((s) => moveUp(s.people.identifiers, i()))}>
-                        ↑
-                      </button>
-                    </td>
-                    <td>
-                      <PlatformSelect fields={props.platformFields} value={identifier.platformField} label={`Identifier ${i() + 1}: platform field`} onChange={(v) => edit((s) => void (s.people.identifiers[i()]!.platformField = v))} />
-                    </td>
-                    <td>
-                      <PropertySelect fields={(peopleFields() ?? []).filter((f) => f.filterable)} value={identifier.crmProperty} label={`Identifier ${i() + 1}: ${crm} property`} onChange={(v) => edit((s) => void (s.people.identifiers[i()]!.crmProperty = v))} />
-                    </td>
+                <td class="order">
+                  {i() + 1}
+                  <button type="button" class="link" aria-label="Move up" disabled={i() === 0} onClick={() => edit((s) => moveUp(s.people.identifiers, i()))}>
+                    ↑
+                  </button>
+                </td>
+                <td>
+                  <PlatformSelect fields={props.platformFields} value={identifier.platformField} label={`Identifier ${i() + 1}: platform field`} onChange={(v) => edit((s) => void (s.people.identifiers[i()]!.platformField = v))} />
+                </td>
+                <td>
+                  <PropertySelect fields={(peopleFields() ?? []).filter((f) => f.filterable)} value={identifier.crmProperty} label={`Identifier ${i() + 1}: ${crm} property`} onChange={(v) => edit((s) => void (s.people.identifiers[i()]!.crmProperty = v))} />
+                </td>
               </>
             )}
           </ListRows>
@@ -245,29 +245,29 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
           >
             {(mapping, i) => (
               <>
-                    <td>
-                      <PlatformSelect fields={props.platformFields} value={mapping.platformField} label={`Mapping ${i() + 1}: platform field`} onChange={(v) => edit((s) => void (s.people.fields[i()]!.platformField = v))} />
-                    </td>
-                    <td>
-                      <PropertySelect fields={writableOr(peopleFields(), mapping.direction === 'from_crm')} value={mapping.crmProperty} label={`Mapping ${i() + 1}: ${crm} property`} onChange={(v) => edit((s) => void (s.people.fields[i()]!.crmProperty = v))} />
-                    </td>
-                    <td>
-                      <select aria-label={`Mapping ${i() + 1}: direction`} value={mapping.direction} onChange={(e) => edit((s) => void (s.people.fields[i()]!.direction = FieldDirection.parse(e.currentTarget.value)))}>
-                        <For each={FieldDirection.options}>{(d) => <option value={d}>{DIRECTION_WORDS[d]}</option>}</For>
-                      </select>
-                    </td>
-                    <td class="center">
-                      <input type="checkbox" aria-label={`Mapping ${i() + 1}: overwrite the CRM's value`} checked={mapping.overwrite} onChange={(e) => edit((s) => void (s.people.fields[i()]!.overwrite = e.currentTarget.checked))} />
-                    </td>
-                    <td>
-                      <input
-                        type="text"
-                        aria-label={`Mapping ${i() + 1}: default on create`}
-                        placeholder="none"
-                        value={mapping.defaultOnCreate ?? ''}
-                        onChange={(e) => edit((s) => void (s.people.fields[i()]!.defaultOnCreate = e.currentTarget.value === '' ? null : e.currentTarget.value))}
-                      />
-                    </td>
+                <td>
+                  <PlatformSelect fields={props.platformFields} value={mapping.platformField} label={`Mapping ${i() + 1}: platform field`} onChange={(v) => edit((s) => void (s.people.fields[i()]!.platformField = v))} />
+                </td>
+                <td>
+                  <PropertySelect fields={writableOr(peopleFields(), mapping.direction === 'from_crm')} value={mapping.crmProperty} label={`Mapping ${i() + 1}: ${crm} property`} onChange={(v) => edit((s) => void (s.people.fields[i()]!.crmProperty = v))} />
+                </td>
+                <td>
+                  <select aria-label={`Mapping ${i() + 1}: direction`} value={mapping.direction} onChange={(e) => edit((s) => void (s.people.fields[i()]!.direction = FieldDirection.parse(e.currentTarget.value)))}>
+                    <For each={FieldDirection.options}>{(d) => <option value={d}>{DIRECTION_WORDS[d]}</option>}</For>
+                  </select>
+                </td>
+                <td class="center">
+                  <input type="checkbox" aria-label={`Mapping ${i() + 1}: overwrite the CRM's value`} checked={mapping.overwrite} onChange={(e) => edit((s) => void (s.people.fields[i()]!.overwrite = e.currentTarget.checked))} />
+                </td>
+                <td>
+                  <input
+                    type="text"
+                    aria-label={`Mapping ${i() + 1}: default on create`}
+                    placeholder="none"
+                    value={mapping.defaultOnCreate ?? ''}
+                    onChange={(e) => edit((s) => void (s.people.fields[i()]!.defaultOnCreate = e.currentTarget.value === '' ? null : e.currentTarget.value))}
+                  />
+                </td>
               </>
             )}
           </ListRows>
@@ -310,17 +310,17 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
           >
             {(row, i) => (
               <>
-                    <td>
-                      <PropertySelect fields={writableProperties(peopleFields() ?? [])} value={row.crmProperty} label={`Export-time field ${i() + 1}: ${crm} property`} onChange={(v) => edit((s) => void (s.people.exportTime[i()]!.crmProperty = v))} />
-                    </td>
-                    <td>
-                      <input type="text" aria-label={`Export-time field ${i() + 1}: question`} placeholder="What to ask" value={row.label} onChange={(e) => edit((s) => void (s.people.exportTime[i()]!.label = e.currentTarget.value))} />
-                    </td>
-                    <td>
-                      <label class="check">
-                        <input type="checkbox" checked={row.required} onChange={(e) => edit((s) => void (s.people.exportTime[i()]!.required = e.currentTarget.checked))} /> Required
-                      </label>
-                    </td>
+                <td>
+                  <PropertySelect fields={writableProperties(peopleFields() ?? [])} value={row.crmProperty} label={`Export-time field ${i() + 1}: ${crm} property`} onChange={(v) => edit((s) => void (s.people.exportTime[i()]!.crmProperty = v))} />
+                </td>
+                <td>
+                  <input type="text" aria-label={`Export-time field ${i() + 1}: question`} placeholder="What to ask" value={row.label} onChange={(e) => edit((s) => void (s.people.exportTime[i()]!.label = e.currentTarget.value))} />
+                </td>
+                <td>
+                  <label class="check">
+                    <input type="checkbox" checked={row.required} onChange={(e) => edit((s) => void (s.people.exportTime[i()]!.required = e.currentTarget.checked))} /> Required
+                  </label>
+                </td>
               </>
             )}
           </ListRows>
@@ -374,17 +374,17 @@ function SettingsEditor(props: { connection: CrmConnection; answer: ExportSettin
           >
             {(row, i) => (
               <>
-                    <td>
-                      <select aria-label={`Owner ${i() + 1}: platform user`} value={row.platformUserEmail} onChange={(e) => edit((s) => void (s.owners.users[i()]!.platformUserEmail = e.currentTarget.value))}>
-                        <For each={members() ?? []}>{(m) => <option value={m.email} selected={m.email === row.platformUserEmail}>{`${m.name} (${m.email})`}</option>}</For>
-                        <Show when={!(members() ?? []).some((m) => m.email === row.platformUserEmail)}>
-                          <option value={row.platformUserEmail}>{row.platformUserEmail}</option>
-                        </Show>
-                      </select>
-                    </td>
-                    <td>
-                      <UserSelect users={crmUsers() ?? []} value={row.crmUserId} label={`Owner ${i() + 1}: ${crm} user`} onChange={(v) => edit((s) => void (s.owners.users[i()]!.crmUserId = v ?? ''))} />
-                    </td>
+                <td>
+                  <select aria-label={`Owner ${i() + 1}: platform user`} value={row.platformUserEmail} onChange={(e) => edit((s) => void (s.owners.users[i()]!.platformUserEmail = e.currentTarget.value))}>
+                    <For each={members() ?? []}>{(m) => <option value={m.email} selected={m.email === row.platformUserEmail}>{`${m.name} (${m.email})`}</option>}</For>
+                    <Show when={!(members() ?? []).some((m) => m.email === row.platformUserEmail)}>
+                      <option value={row.platformUserEmail}>{row.platformUserEmail}</option>
+                    </Show>
+                  </select>
+                </td>
+                <td>
+                  <UserSelect users={crmUsers() ?? []} value={row.crmUserId} label={`Owner ${i() + 1}: ${crm} user`} onChange={(v) => edit((s) => void (s.owners.users[i()]!.crmUserId = v ?? ''))} />
+                </td>
               </>
             )}
           </ListRows>
@@ -610,25 +610,25 @@ function ValueRows(props: {
       <ListRows rows={props.rows} path={props.path} problems={props.problems} onRemove={props.onRemove} addLabel={`Add ${props.title.toLowerCase().replace(/s$/, '')}`} onAdd={props.onAdd}>
         {(row, i) => (
           <>
-                <td>
-                  <PropertySelect fields={writableProperties(props.fields)} value={row.crmProperty} label={`${props.title} ${i() + 1}: ${props.crm} property`} onChange={(v) => props.onChange(i(), { crmProperty: v })} />
-                </td>
-                <td>
-                  <Show
-                    when={choicesOf(row.crmProperty)}
-                    fallback={<input type="text" aria-label={`${props.title} ${i() + 1}: value`} value={row.value} onChange={(e) => props.onChange(i(), { value: e.currentTarget.value })} />}
-                  >
-                    {(options) => (
-                      <select aria-label={`${props.title} ${i() + 1}: value`} value={row.value} onChange={(e) => props.onChange(i(), { value: e.currentTarget.value })}>
-                        <option value="">Choose a value…</option>
-                        <For each={options()}>{(label) => <option value={label} selected={label === row.value}>{label}</option>}</For>
-                        <Show when={row.value && !options().includes(row.value)}>
-                          <option value={row.value}>{row.value}</option>
-                        </Show>
-                      </select>
-                    )}
-                  </Show>
-                </td>
+            <td>
+              <PropertySelect fields={writableProperties(props.fields)} value={row.crmProperty} label={`${props.title} ${i() + 1}: ${props.crm} property`} onChange={(v) => props.onChange(i(), { crmProperty: v })} />
+            </td>
+            <td>
+              <Show
+                when={choicesOf(row.crmProperty)}
+                fallback={<input type="text" aria-label={`${props.title} ${i() + 1}: value`} value={row.value} onChange={(e) => props.onChange(i(), { value: e.currentTarget.value })} />}
+              >
+                {(options) => (
+                  <select aria-label={`${props.title} ${i() + 1}: value`} value={row.value} onChange={(e) => props.onChange(i(), { value: e.currentTarget.value })}>
+                    <option value="">Choose a value…</option>
+                    <For each={options()}>{(label) => <option value={label} selected={label === row.value}>{label}</option>}</For>
+                    <Show when={row.value && !options().includes(row.value)}>
+                      <option value={row.value}>{row.value}</option>
+                    </Show>
+                  </select>
+                )}
+              </Show>
+            </td>
           </>
         )}
       </ListRows>
