@@ -80,6 +80,7 @@ export function PushToCrm(props: { audienceId: string; scope: PushScope; scopeLa
                     {f.required ? ' (required)' : ''}
                   </span>
                   <input
+                    type="text"
                     value={exportTimeValues()[f.crmProperty] ?? ''}
                     aria-label={f.label}
                     onInput={(e) => setExportTimeValues({ ...exportTimeValues(), [f.crmProperty]: e.currentTarget.value })}
