@@ -303,6 +303,10 @@ async function tabPrivateSection(): Promise<void> {
   const perRow = (cpu: number) => `${((cpu / run.rows) * 1e6).toFixed(0)} µs/row`;
   console.log(`CPU during the save: Chromium (all its processes) ${s(run.browserCpuSeconds)} = ${perRow(run.browserCpuSeconds)}; server (wrangler dev + workerd + local D1) ${s(run.serverCpuSeconds)} = ${perRow(run.serverCpuSeconds)}; both on 2 cores, at best ${s((run.browserCpuSeconds + run.serverCpuSeconds) / 2)}`);
   console.log(`memory, page JS heap (main thread, after GC): parsed file ${ofFile(m.heapAfterParse)}; peak sampled while saving ${ofFile(m.heapPeakDuringSave)}`);
+  console.log(`  Chromium's CPU by thread: ${run.threadCpu.slice(0, 8).map((t) => `${t.name} ${s(t.seconds)}`).join(', ')}`);
+  const samples = m.saveTimeline;
+  const tenth = samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 10)) === 0);
+  console.log(`  while saving (s: heap / RSS over the empty page, MB): ${tenth.map((t) => `${t.seconds.toFixed(0)}: ${(t.heap / 1e6).toFixed(0)}/${(t.rss / 1e6).toFixed(0)}`).join(', ')}`);
   console.log(`memory, renderer process RSS (main thread + workers + Blink) over the empty page (${mb(m.rssBaseline)}): peak while parsing ${ofFile(m.rssPeakDuringParse)}, after the parse ${ofFile(m.rssAfterParse)}, peak while saving ${ofFile(m.rssPeakDuringSave)} → sealing and sending add ${ofFile(m.rssPeakDuringSave - m.rssAfterParse)}`);
 }
 

@@ -74,6 +74,30 @@ function chromiumProcesses(): ChromiumProcess[] {
  */
 const rendererRssBytes = () => Math.max(0, ...chromiumProcesses().filter((p) => p.renderer).map((p) => p.rssBytes));
 
+/**
+ * CPU seconds used so far by each thread of the browser's processes, by process type and thread name ("renderer
+ * CrRendererMain", "renderer DedicatedWorker thread", "utility ThreadPoolForeg", …): where the tab's CPU goes.
+ */
+function chromiumThreadCpu(): Map<string, number> {
+  const byName = new Map<string, number>();
+  for (const p of chromiumProcesses()) {
+    let kind = 'browser';
+    try {
+      kind = /--type=([a-z-]+)/.exec(readFileSync(`/proc/${p.pid}/cmdline`, 'utf8'))?.[1] ?? 'browser';
+      for (const tid of readdirSync(`/proc/${p.pid}/task`)) {
+        const stat = readFileSync(`/proc/${p.pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/\d+$/, '');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        const key = `${kind} ${name}`;
+        byName.set(key, (byName.get(key) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+      }
+    } catch {
+      /* the process or thread ended meanwhile */
+    }
+  }
+  return byName;
+}
+
 /** CPU seconds used so far by the browser's processes: renderers (page, workers, WebCrypto), network, browser. */
 const chromiumCpuSeconds = () => chromiumProcesses().reduce((sum, p) => sum + p.cpuSeconds, 0);
 
@@ -173,6 +197,8 @@ export interface TabPrivateRun {
   /** CPU time used during the save (Save pressed → report) by Chromium's processes, and by the server. */
   browserCpuSeconds: number;
   serverCpuSeconds: number;
+  /** Chromium's CPU during the save by process type and thread name, largest first (threads that ended not counted). */
+  threadCpu: { name: string; seconds: number }[];
   /** The send loop waiting for a sealed body: sealing was the limit for that long. */
   sealWaitSeconds: number;
   /** Time at least one PUT was waiting for the Worker's answer. */
@@ -189,6 +215,8 @@ export interface TabPrivateRun {
     rssAfterParse: number;
     rssPeakDuringSave: number;
     rssPeakDuringParse: number;
+    /** Every sample taken while saving: seconds since Save, heap and RSS over their baselines. */
+    saveTimeline: { seconds: number; heap: number; rss: number }[];
   };
 }
 
@@ -216,10 +244,15 @@ export async function measureTabPrivate(
     const rssBaseline = rendererRssBytes();
     let heapPeak = 0;
     let rssPeak = 0;
+    let saveStart = 0;
+    const timeline: { seconds: number; heap: number; rss: number }[] = [];
     const sampler = (async () => {
       while (sampling) {
-        heapPeak = Math.max(heapPeak, await heapUsed(cdp, false));
-        rssPeak = Math.max(rssPeak, rendererRssBytes());
+        const heap = await heapUsed(cdp, false);
+        const rss = rendererRssBytes();
+        heapPeak = Math.max(heapPeak, heap);
+        rssPeak = Math.max(rssPeak, rss);
+        if (saveStart > 0) timeline.push({ seconds: (performance.now() - saveStart) / 1000, heap, rss });
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
@@ -269,13 +302,17 @@ export async function measureTabPrivate(
     const rssAfterParse = rendererRssBytes();
     const poolSize = sealWorkerCount(await page.evaluate(() => navigator.hardwareConcurrency));
     const clickedAt = await page.evaluate(() => performance.now());
-    const saveStart = performance.now();
-    const [browserCpu0, serverCpu0] = [chromiumCpuSeconds(), serverCpuSeconds()];
+    saveStart = performance.now();
+    const [browserCpu0, serverCpu0, threads0] = [chromiumCpuSeconds(), serverCpuSeconds(), chromiumThreadCpu()];
     await save.click();
     await page.waitForURL(/\/imports\/[^/]+\/report$/, { timeout: 1_800_000 });
     await page.getByLabel('Import counts').waitFor();
     const saveSeconds = (performance.now() - saveStart) / 1000;
     const [browserCpu, serverCpu] = [chromiumCpuSeconds() - browserCpu0, serverCpuSeconds() - serverCpu0];
+    const threadCpu = [...chromiumThreadCpu()]
+      .map(([name, seconds]) => ({ name, seconds: seconds - (threads0.get(name) ?? 0) }))
+      .filter((t) => t.seconds >= 0.05)
+      .sort((a, b) => b.seconds - a.seconds);
     const totalSeconds = (performance.now() - start) / 1000;
     const shownAt = await page.evaluate(() => performance.now());
     sampling = false;
@@ -310,6 +347,7 @@ export async function measureTabPrivate(
       encodeSeconds: sum(SAVE_TIMINGS.encode),
       browserCpuSeconds: browserCpu,
       serverCpuSeconds: serverCpu,
+      threadCpu,
       sealSumSeconds: sum(SAVE_TIMINGS.seal),
       sealCoveredSeconds: coveredSeconds(of(SAVE_TIMINGS.seal)),
       sealWaitSeconds: sum(SAVE_TIMINGS.sealWait),
@@ -324,6 +362,7 @@ export async function measureTabPrivate(
         rssAfterParse: rssAfterParse - rssBaseline,
         rssPeakDuringSave: rssPeak - rssBaseline,
         rssPeakDuringParse: rssPeakDuringParse - rssBaseline,
+        saveTimeline: timeline.map((t) => ({ seconds: t.seconds, heap: t.heap - heapBaseline, rss: t.rss - rssBaseline })),
       },
     };
   } finally {
