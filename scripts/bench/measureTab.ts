@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { CDPSession } from 'playwright-core';
 import { openBrowser, type OpenBrowser } from '../../test/browser/chromium.ts';
 import { statValue } from '../../test/browser/crmSteps.ts';
@@ -304,10 +304,17 @@ export async function measureTabPrivate(
     const clickedAt = await page.evaluate(() => performance.now());
     saveStart = performance.now();
     const [browserCpu0, serverCpu0, threads0] = [chromiumCpuSeconds(), serverCpuSeconds(), chromiumThreadCpu()];
-    await save.click();
+    // BENCH_TAB_PROFILE=file.cpuprofile: the page's main thread profiled while saving (open it in DevTools).
+    const profile = process.env.BENCH_TAB_PROFILE;
+    if (profile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+    }
+    await save.click({ timeout: 300_000 });
     await page.waitForURL(/\/imports\/[^/]+\/report$/, { timeout: 1_800_000 });
     await page.getByLabel('Import counts').waitFor();
     const saveSeconds = (performance.now() - saveStart) / 1000;
+    if (profile) writeFileSync(profile, JSON.stringify((await cdp.send('Profiler.stop')).profile));
     const [browserCpu, serverCpu] = [chromiumCpuSeconds() - browserCpu0, serverCpuSeconds() - serverCpu0];
     const threadCpu = [...chromiumThreadCpu()]
       .map(([name, seconds]) => ({ name, seconds: seconds - (threads0.get(name) ?? 0) }))

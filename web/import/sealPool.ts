@@ -1,5 +1,5 @@
 import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
-import type { PrivateBatchRow } from '../../shared/schema/imports.ts';
+import { type PackedBatchRows, packedTransferables } from './batchRows.ts';
 import type { SensitivePosition } from './privateCells.ts';
 import type { SealReply, SealRequest } from './sealMessages.ts';
 import { measureSince, SAVE_TIMINGS } from './saveTimings.ts';
@@ -26,9 +26,9 @@ export interface SealPool {
   readonly size: number;
   /**
    * Seals one batch in a worker: its sensitive values normalised, refused or hashed and sealed, the body as UTF-8
-   * JSON bytes. The rows are a copy the caller gives up (they are cloned to the worker).
+   * JSON bytes. The packed rows are given up: their buffers move to the worker.
    */
-  seal(batch: { seq: number; idempotencyKey: string; rows: PrivateBatchRow[] }): Promise<Uint8Array>;
+  seal(batch: { seq: number; idempotencyKey: string; rows: PackedBatchRows }): Promise<Uint8Array>;
   /** Stops every worker; batches still sealing are refused. */
   close(): void;
 }
@@ -92,7 +92,7 @@ export function createSealPool(setup: SealPoolSetup, size = sealWorkerCount(navi
       const task = queue.shift() as Task;
       slot.task = task;
       task.started = performance.now();
-      slot.worker.postMessage(task.message);
+      slot.worker.postMessage(task.message, packedTransferables(task.message.rows));
       measureSince(SAVE_TIMINGS.post, task.started);
     }
   };

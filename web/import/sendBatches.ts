@@ -4,7 +4,7 @@ import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { sumCounts } from '../../shared/report/sumCounts.ts';
 import type { ApiError } from '../api/apiError.ts';
 import { api } from '../api/client.ts';
-import { batchCount, batchRange, buildBatchRows, idempotencyKey, importedColumnIndexes, type RowSource } from './batchRows.ts';
+import { batchCount, batchRange, buildBatchRows, buildPackedBatchRows, idempotencyKey, importedColumnIndexes, type RowSource } from './batchRows.ts';
 import { sensitivePositions } from './privateCells.ts';
 import { measureSince, SAVE_TIMINGS } from './saveTimings.ts';
 import { createSealPool, type SealPool, type SealPoolSetup } from './sealPool.ts';
@@ -65,7 +65,7 @@ export async function sendBatches(
   // Privacy mode without a sensitive column has nothing to seal: its batches are plain, without a sealing header.
   const sealed =
     privacy && positions.length > 0
-      ? sealedBatches(importId, { key: privacy.key, positions, defaultCountry: summary.defaultCountry }, (seq) => buildBatchRows(rows, columns, headers.length, seq, summary.batchSize), batches)
+      ? sealedBatches(importId, { key: privacy.key, positions, defaultCountry: summary.defaultCountry }, (seq) => buildPackedBatchRows(rows, columns, headers.length, seq, summary.batchSize), batches)
       : null;
   try {
     for (let seq = summary.nextSeq; seq < batches; seq++) {
@@ -119,7 +119,7 @@ let unacknowledgedImport: string | null = null;
 /** Batches sealed ahead of sending, at most this many per worker beyond the one being sent. */
 const AHEAD_PER_WORKER = 1;
 
-function sealedBatches(importId: string, setup: SealPoolSetup, build: (seq: number) => ReturnType<typeof buildBatchRows>, batches: number) {
+function sealedBatches(importId: string, setup: SealPoolSetup, build: (seq: number) => ReturnType<typeof buildPackedBatchRows>, batches: number) {
   if (unacknowledgedImport !== importId) {
     unacknowledged.clear();
     unacknowledgedImport = importId;
