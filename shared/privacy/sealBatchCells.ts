@@ -36,6 +36,14 @@ export async function sealBatchCells(
   const ephemeralKey = toBase64url(new Uint8Array((await crypto.subtle.exportKey('raw', ephemeral.publicKey)) as ArrayBuffer));
   const batchKey = await deriveBatchKey(ephemeral.privateKey, workspaceKey, key.keyId, ephemeralKey, 'encrypt');
   const encoder = new TextEncoder();
+  // One buffer the values are encoded into, one at a time, instead of a fresh Uint8Array each (two per value): each
+  // of those is memory outside the JS heap that lingers until a GC. Reusing it is safe because encrypt copies its input when called (WebCrypto: "a copy of the bytes held by the data
+  // parameter") and sha256 runs to the end at once.
+  let scratch = new Uint8Array(1_024);
+  const utf8 = (text: string): Uint8Array<ArrayBuffer> => {
+    if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
+    return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
+  };
   const n = cells.length;
   const out: SealedCell[] = new Array(n);
   for (let from = 0; from < n; from += SLICE) {
@@ -48,12 +56,12 @@ export async function sealBatchCells(
     for (let i = from; i < to; i++) {
       const { type, normalized } = cells[i] as CellToSeal;
       const iv = ivs.subarray((i - from) * IV_BYTES, (i - from + 1) * IV_BYTES);
-      sealed[i - from] = crypto.subtle.encrypt({ name: 'AES-GCM', iv }, batchKey, encoder.encode(normalized));
+      sealed[i - from] = crypto.subtle.encrypt({ name: 'AES-GCM', iv }, batchKey, utf8(normalized));
       // SHA-256 in JavaScript (@noble/hashes), here while the encryptions run: a crypto.subtle digest of a value this
       // short is a round trip to the browser's crypto thread that costs more than the hash itself (in Chromium,
       // under load, 2× the wall time of the JavaScript hash for the same CPU). SHA-256 has no table look-ups or
       // data-dependent branches, so the JavaScript one tells no more by its timing; the AES key stays in WebCrypto.
-      hashes[i - from] = hexOf(sha256(encoder.encode(hashInput(type, normalized))));
+      hashes[i - from] = hexOf(sha256(utf8(hashInput(type, normalized))));
     }
     const bodies = await Promise.all(sealed);
     const ivText = toBase64url(ivs);
