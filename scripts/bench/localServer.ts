@@ -20,19 +20,23 @@ export function freePort(): Promise<number> {
  * `persistDir`: where the local D1 lives (its SQLite file is under `v3/d1/`), for measuring what it stores.
  * `groupId`: wrangler dev's process group (it and its workerd), for processGroupCpuSeconds.
  */
-export type LocalServer = { baseUrl: string; persistDir: string; groupId: number; stop: () => void };
+export type LocalServer = { baseUrl: string; persistDir: string; groupId: number; admin: BenchAdmin; stop: () => void };
+
+/** The first-run admin: a browser driven by the bench signs in as a person does, with these. */
+export type BenchAdmin = { email: string; password: string };
 
 /**
  * The bench talks to the Worker the way a script does: the first-run setup makes an admin, who makes an admin API
  * token (the public API's credential), and every request of this process to that server carries it as a Bearer
  * header. Wrapping fetch keeps the measuring code free of auth plumbing.
  */
-async function signInAsScript(baseUrl: string): Promise<void> {
+async function signInAsScript(baseUrl: string): Promise<BenchAdmin> {
   const json = { 'content-type': 'application/json' };
+  const admin: BenchAdmin = { email: 'bench@example.com', password: randomBytes(18).toString('base64') };
   const setup = await fetch(`${baseUrl}/api/setup`, {
     method: 'POST',
     headers: json,
-    body: JSON.stringify({ workspaceName: 'Bench', name: 'Bench Admin', email: 'bench@example.com', password: randomBytes(18).toString('base64') }),
+    body: JSON.stringify({ workspaceName: 'Bench', name: 'Bench Admin', ...admin }),
   });
   const cookie = setup.headers.getSetCookie().find((c) => c.includes('session_token='))?.split(';')[0];
   if (!setup.ok || !cookie) throw new Error(`first-run setup failed: ${setup.status} ${await setup.text()}`);
@@ -47,6 +51,7 @@ async function signInAsScript(baseUrl: string): Promise<void> {
     headers.set('authorization', `Bearer ${token}`);
     return plainFetch(input, { ...init, headers });
   };
+  return admin;
 }
 
 /**
@@ -83,9 +88,10 @@ export async function startLocalServer(vars: Readonly<Record<string, string>> = 
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  await signInAsScript(baseUrl);
+  const admin = await signInAsScript(baseUrl);
   return {
     baseUrl,
+    admin,
     persistDir: dir,
     groupId: child.pid as number,
     stop: () => {

@@ -6,8 +6,8 @@ import { bareStatements, sendToBare, startBareServer } from './bareIngest.ts';
 import { processGroupCpuSeconds } from './processCpu.ts';
 import { parseWithApp, parseWithPapa } from './measureParse.ts';
 import { startLocalServer } from './localServer.ts';
-import { measureTab } from './measureTab.ts';
-import { createReadStream } from 'node:fs';
+import { measureTab, measureTabPrivate } from './measureTab.ts';
+import { createReadStream, readFileSync } from 'node:fs';
 import { createCsvReader } from '../../shared/csv/index.ts';
 import { runCrmBench } from './crmBench.ts';
 import { runAudienceBench } from './audienceBench.ts';
@@ -32,12 +32,15 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY_SYNC === '1') return runSyncBench();
   if (process.env.BENCH_ONLY_PUSH === '1') return runPushBench();
   if (process.env.BENCH_ONLY_MEMBER_BYTES === '1') return void (await runMemberBytesBench());
+  if (process.env.BENCH_ONLY_TAB_PRIVATE === '1') return tabPrivateSection();
   const onlyIngest = process.env.BENCH_ONLY_INGEST === '1';
   const { bytes } = await generateCsv(FILE, ROWS);
   console.log(`file: ${FILE}, ${mb(bytes)}, ${ROWS.toLocaleString('en-US')} rows × ${BENCH_HEADERS.length} columns`);
   if (!onlyIngest) await parseSection(bytes);
   await ingestSection(bytes, onlyIngest);
   if (onlyIngest) return;
+  // 4b. End to end in the tab, privacy mode: the real SPA seals and sends the whole file (its own server).
+  if (process.env.BENCH_SKIP_TAB !== '1' && process.env.BENCH_SKIP_TAB_PRIVATE !== '1') await tabPrivateSection();
 
   // 5. CRM pulls (crmBench.ts): its own wrangler dev, configured for the fakes, once the one above has stopped.
   if (process.env.BENCH_SKIP_CRM !== '1') await runCrmBench();
@@ -103,7 +106,7 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   let e2eLine = '';
   try {
     if (process.env.BENCH_SKIP_TAB !== '1' && !onlyIngest) {
-      const tab = await measureTab(server.baseUrl, FILE);
+      const tab = await measureTab(server.baseUrl, server.admin, FILE);
       console.log('\n## In the tab (headless Chromium, the real SPA: Web Worker parse + row store + grid)');
       console.log(`first rows on screen after ${tab.firstRowsSeconds.toFixed(2)} s; whole file parsed in ${tab.parseSeconds.toFixed(1)} s (${tab.rows} rows, ${rate(ROWS, tab.parseSeconds)})`);
       console.log(`JS heap held by the parsed file: ${mb(tab.retainedBytes)} after GC (${(tab.retainedBytes / bytes).toFixed(2)}× the file), peak sampled ${mb(tab.peakBytes)} (${(tab.peakBytes / bytes).toFixed(2)}×)`);
@@ -268,6 +271,46 @@ async function endToEndPrivate(baseUrl: string, headers: string[], key: Workspac
   const seconds = (performance.now() - t) / 1000;
   return `${seconds.toFixed(1)} s  ${rate(ROWS, seconds)}  (inserted ${c.inserted}, rejected ${c.rejected}, duplicates ${c.duplicates})`;
 }
+
+/**
+ * A privacy-mode import of the file driven through the real SPA in headless Chromium (measureTabPrivate), on a
+ * fresh server of its own so the other sections' figures are not taken on a D1 holding its million members.
+ * BENCH_TAB_PRIVATE_ROWS: a smaller file (the first rows of the same generated data) for quick tries.
+ */
+async function tabPrivateSection(): Promise<void> {
+  const rows = Number(process.env.BENCH_TAB_PRIVATE_ROWS ?? ROWS);
+  const file = `bench-data/audience-${rows}.csv`;
+  const { bytes } = await generateCsv(file, rows);
+  const server = await startLocalServer();
+  let run: Awaited<ReturnType<typeof measureTabPrivate>>;
+  try {
+    run = await measureTabPrivate(server.baseUrl, server.admin, file, BENCH_TARGETS, () => processGroupCpuSeconds(server.groupId));
+  } finally {
+    server.stop();
+  }
+  const s = (x: number) => `${x.toFixed(1)} s`;
+  const share = (x: number) => `${Math.round((100 * x) / run.saveSeconds)} %`;
+  const m = run.memory;
+  const ofFile = (n: number) => `${mb(n)} (${(n / bytes).toFixed(2)}× the file)`;
+  console.log(`\n## End to end in the tab, privacy mode (headless Chromium, the real SPA; ${file}, ${mb(bytes)}, ${run.rows.toLocaleString('en-US')} rows; load ${loadAverage()})`);
+  console.log(`total ${s(run.totalSeconds)}  ${rate(run.rows, run.totalSeconds)}: parse ${s(run.parseSeconds)}, mapping by the script ${s(run.totalSeconds - run.parseSeconds - run.saveSeconds)}, save ${s(run.saveSeconds)} (${rate(run.rows, run.saveSeconds)})`);
+  console.log(`sealed in the tab: ${run.sealedColumns.map((c) => `“${c}”`).join(', ')} of ${run.importedColumns} imported columns; report: received ${run.received}, inserted ${run.inserted}, rejected ${run.rejected}`);
+  console.log(`save, ${run.batches} batches: start (import, key, fields) ${s(run.startSeconds)}; finish + report ${s(run.finishSeconds)}`);
+  console.log(`  waiting on the Worker (a PUT in flight) ${s(run.putCoveredSeconds)} = ${share(run.putCoveredSeconds)} of the save (summed over PUTs ${s(run.putSumSeconds)})`);
+  console.log(`  waiting for a sealed batch ${s(run.sealWaitSeconds)} = ${share(run.sealWaitSeconds)}; sealing in ${run.poolSize} pool worker(s) ${s(run.sealSumSeconds)} summed, ${s(run.sealCoveredSeconds)} covered`);
+  console.log(`    the pool's steps: checking and normalising ${s(run.judgeSeconds)}, SHA-256 + AES-GCM ${s(run.cryptoSeconds)}, JSON + UTF-8 ${s(run.encodeSeconds)}`);
+  console.log(`  tab's thread: building batch rows ${s(run.buildSeconds)}, posting them to the pool ${s(run.postSeconds)}`);
+  const perRow = (cpu: number) => `${((cpu / run.rows) * 1e6).toFixed(0)} µs/row`;
+  console.log(`CPU during the save: Chromium (all its processes) ${s(run.browserCpuSeconds)} = ${perRow(run.browserCpuSeconds)}; server (wrangler dev + workerd + local D1) ${s(run.serverCpuSeconds)} = ${perRow(run.serverCpuSeconds)}; both on 2 cores, at best ${s((run.browserCpuSeconds + run.serverCpuSeconds) / 2)}`);
+  console.log(`memory, page JS heap (main thread, after GC): parsed file ${ofFile(m.heapAfterParse)}; peak sampled while saving ${ofFile(m.heapPeakDuringSave)}`);
+  console.log(`  Chromium's CPU by thread: ${run.threadCpu.slice(0, 8).map((t) => `${t.name} ${s(t.seconds)}`).join(', ')}`);
+  const samples = m.saveTimeline;
+  const tenth = samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 10)) === 0);
+  console.log(`  while saving (s: heap / RSS over the empty page, MB): ${tenth.map((t) => `${t.seconds.toFixed(0)}: ${(t.heap / 1e6).toFixed(0)}/${(t.rss / 1e6).toFixed(0)}`).join(', ')}`);
+  console.log(`memory, renderer process RSS (main thread + workers + Blink) over the empty page (${mb(m.rssBaseline)}): peak while parsing ${ofFile(m.rssPeakDuringParse)}, after the parse ${ofFile(m.rssAfterParse)}, peak while saving ${ofFile(m.rssPeakDuringSave)} → sealing and sending add ${ofFile(m.rssPeakDuringSave - m.rssAfterParse)}`);
+}
+
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(', ');
 
 main().catch((e) => {
   console.error(e);

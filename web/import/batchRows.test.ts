@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { batchCount, batchRange, buildBatchRows, idempotencyKey, importedColumnIndexes, type RowSource } from './batchRows.ts';
+import { batchCount, batchRange, buildBatchRows, buildPackedBatchRows, idempotencyKey, importedColumnIndexes, packedTransferables, type RowSource, unpackBatchRows } from './batchRows.ts';
 
 /** Rows as a parser hands them over: arrays of fields, some shorter or longer than the header. */
 function rowsOf(data: string[][], edits: Record<string, string> = {}): RowSource {
@@ -71,6 +71,34 @@ describe('buildBatchRows', () => {
   it('sends the user’s edits, not the file’s values', () => {
     const rows = buildBatchRows(rowsOf(data, { '0:1': 'ana.fixed@example.com' }), [1], headers.length, 0, 1);
     expect(rows).toEqual([{ row: 1, values: ['ana.fixed@example.com'] }]);
+  });
+});
+
+describe('buildPackedBatchRows / unpackBatchRows', () => {
+  // Values of every length (empty, multi-line, astral characters, a long note), ragged rows, edits and file lines.
+  const data = [
+    ['Zoë', 'zoe@example.com', 'a\nb', '+34 600 000 001'],
+    ['', '', ''],
+    ['😀 Ada', 'ada@example.com', 'x'.repeat(70_000), '', 'extra'],
+    ['Juan', 'juan@example.com', '', '+34600000004'],
+  ];
+  const withLines = (source: RowSource): RowSource => ({ ...source, line: (r) => (r === 1 ? null : r * 2 + 2) });
+
+  it('gives back exactly the rows buildBatchRows builds, batch by batch', () => {
+    for (const source of [rowsOf(data, { '3:1': 'juan.fixed@example.com' }), withLines(rowsOf(data))]) {
+      for (const seq of [0, 1]) {
+        const packed = buildPackedBatchRows(source, [3, 0, 2, 1], headers.length, seq, 3);
+        expect(unpackBatchRows(packed)).toEqual(buildBatchRows(source, [3, 0, 2, 1], headers.length, seq, 3));
+      }
+    }
+  });
+
+  it('survives a structured clone with its buffers transferred, leaving the sender nothing to read', () => {
+    const packed = buildPackedBatchRows(withLines(rowsOf(data)), [0, 1, 3], headers.length, 0, 10);
+    const expected = unpackBatchRows(packed);
+    const moved = structuredClone(packed, { transfer: packedTransferables(packed) });
+    expect(unpackBatchRows(moved)).toEqual(expected);
+    expect(packed.lengths.length).toBe(0);
   });
 });
 

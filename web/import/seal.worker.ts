@@ -2,7 +2,8 @@
 // Hashing and sealing a batch of a privacy-mode import runs here, on another core: the tab only builds the plain
 // rows and sends the finished bytes.
 import { sealBatchCells } from '../../shared/privacy/index.ts';
-import { sealBatchBody } from './sealBatch.ts';
+import { unpackBatchRows } from './batchRows.ts';
+import { type SealSteps, sealBatchBody } from './sealBatch.ts';
 import type { SealReply, SealRequest } from './sealMessages.ts';
 
 declare const self: DedicatedWorkerGlobalScope;
@@ -19,10 +20,12 @@ self.onmessage = async (event: MessageEvent<SealRequest>) => {
   try {
     if (!setup) throw new Error('no sealing key yet');
     const { key, positions, defaultCountry } = setup;
-    const bytes = await sealBatchBody({ ...message, positions, defaultCountry }, (cells) => sealBatchCells(key, cells));
+    const steps: SealSteps = { judgeMs: 0, cryptoMs: 0, encodeMs: 0 };
+    const rows = unpackBatchRows(message.rows);
+    const bytes = await sealBatchBody({ seq: message.seq, idempotencyKey: message.idempotencyKey, rows, positions, defaultCountry }, (cells) => sealBatchCells(key, cells), steps);
     // The encoder's buffer may be larger than its text: only the body moves back.
     const body = (bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
-    reply({ id: message.id, body }, [body]);
+    reply({ id: message.id, body, steps }, [body]);
   } catch (error) {
     reply({ id: message.id, error: error instanceof Error ? error.message : String(error) });
   }

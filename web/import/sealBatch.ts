@@ -16,15 +16,27 @@ export interface SealBatchInput {
   defaultCountry: string;
 }
 
+/** Milliseconds a batch spent in each step of sealBatchBody: checking and normalising, crypto, JSON and UTF-8. */
+export interface SealSteps {
+  judgeMs: number;
+  cryptoMs: number;
+  encodeMs: number;
+}
+
 /**
  * Builds a privacy-mode batch body: every sensitive value normalised by the shared rules and either refused or
  * hashed and sealed (one sealing key per batch), then the whole body as UTF-8 JSON bytes. Bytes, because the
  * body is final here: a retry sends exactly these bytes again under the same idempotency key, and an
  * ArrayBuffer moves back to the tab without a copy.
  */
-export async function sealBatchBody(input: SealBatchInput, seal: SealCells): Promise<Uint8Array> {
+export async function sealBatchBody(input: SealBatchInput, seal: SealCells, steps?: SealSteps): Promise<Uint8Array> {
+  const t0 = performance.now();
   const work = prepareSealing(input.rows, input.positions, input.defaultCountry);
+  const t1 = performance.now();
   const { sealing, cells } = await seal(work.cells);
+  const t2 = performance.now();
   placeSealed(input.rows, work, cells);
-  return new TextEncoder().encode(JSON.stringify({ seq: input.seq, idempotencyKey: input.idempotencyKey, sealing, rows: input.rows }));
+  const bytes = new TextEncoder().encode(JSON.stringify({ seq: input.seq, idempotencyKey: input.idempotencyKey, sealing, rows: input.rows }));
+  if (steps) Object.assign(steps, { judgeMs: t1 - t0, cryptoMs: t2 - t1, encodeMs: performance.now() - t2 } satisfies SealSteps);
+  return bytes;
 }

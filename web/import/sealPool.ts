@@ -1,7 +1,8 @@
 import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
-import type { PrivateBatchRow } from '../../shared/schema/imports.ts';
+import { type PackedBatchRows, packedTransferables } from './batchRows.ts';
 import type { SensitivePosition } from './privateCells.ts';
 import type { SealReply, SealRequest } from './sealMessages.ts';
+import { measureSince, SAVE_TIMINGS } from './saveTimings.ts';
 
 /** Most workers a pool starts: more cores than this only add memory, the network is the limit by then. */
 export const MAX_SEAL_WORKERS = 4;
@@ -25,14 +26,14 @@ export interface SealPool {
   readonly size: number;
   /**
    * Seals one batch in a worker: its sensitive values normalised, refused or hashed and sealed, the body as UTF-8
-   * JSON bytes. The rows are a copy the caller gives up (they are cloned to the worker).
+   * JSON bytes. The packed rows are given up: their buffers move to the worker.
    */
-  seal(batch: { seq: number; idempotencyKey: string; rows: PrivateBatchRow[] }): Promise<Uint8Array>;
+  seal(batch: { seq: number; idempotencyKey: string; rows: PackedBatchRows }): Promise<Uint8Array>;
   /** Stops every worker; batches still sealing are refused. */
   close(): void;
 }
 
-type Task = { message: Extract<SealRequest, { type: 'seal' }>; resolve: (body: Uint8Array) => void; reject: (error: Error) => void };
+type Task = { message: Extract<SealRequest, { type: 'seal' }>; started: number; resolve: (body: Uint8Array) => void; reject: (error: Error) => void };
 type Slot = { worker: Worker; task: Task | null };
 
 /**
@@ -60,7 +61,14 @@ export function createSealPool(setup: SealPoolSetup, size = sealWorkerCount(navi
       const task = slot.task;
       if (!task || task.message.id !== reply.id) return;
       slot.task = null;
-      if ('body' in reply) task.resolve(new Uint8Array(reply.body));
+      measureSince(SAVE_TIMINGS.seal, task.started);
+      if ('body' in reply) {
+        // The worker's own steps, as spans of the same length on the page's timeline (their sums are what count).
+        for (const [name, ms] of [[SAVE_TIMINGS.judge, reply.steps.judgeMs], [SAVE_TIMINGS.crypto, reply.steps.cryptoMs], [SAVE_TIMINGS.encode, reply.steps.encodeMs]] as const) {
+          performance.measure(name, { start: task.started, duration: ms });
+        }
+        task.resolve(new Uint8Array(reply.body));
+      }
       else task.reject(new Error(reply.error));
       dispatch();
     };
@@ -83,7 +91,9 @@ export function createSealPool(setup: SealPoolSetup, size = sealWorkerCount(navi
       if (!slot) return;
       const task = queue.shift() as Task;
       slot.task = task;
-      slot.worker.postMessage(task.message);
+      task.started = performance.now();
+      slot.worker.postMessage(task.message, packedTransferables(task.message.rows));
+      measureSince(SAVE_TIMINGS.post, task.started);
     }
   };
 
@@ -92,7 +102,7 @@ export function createSealPool(setup: SealPoolSetup, size = sealWorkerCount(navi
     seal(batch) {
       if (closed) return Promise.reject(new Error('the sealing pool is closed'));
       return new Promise<Uint8Array>((resolve, reject) => {
-        queue.push({ message: { type: 'seal', id: nextId++, ...batch }, resolve, reject });
+        queue.push({ message: { type: 'seal', id: nextId++, ...batch }, started: 0, resolve, reject });
         dispatch();
       });
     },

@@ -4,8 +4,9 @@ import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { sumCounts } from '../../shared/report/sumCounts.ts';
 import type { ApiError } from '../api/apiError.ts';
 import { api } from '../api/client.ts';
-import { batchCount, batchRange, buildBatchRows, idempotencyKey, importedColumnIndexes, type RowSource } from './batchRows.ts';
+import { batchCount, batchRange, buildBatchRows, buildPackedBatchRows, idempotencyKey, importedColumnIndexes, type RowSource } from './batchRows.ts';
 import { sensitivePositions } from './privateCells.ts';
+import { measureSince, SAVE_TIMINGS } from './saveTimings.ts';
 import { createSealPool, type SealPool, type SealPoolSetup } from './sealPool.ts';
 
 export interface SendProgress {
@@ -47,6 +48,7 @@ export async function sendBatches(
   loadPrivacy?: () => Promise<PrivacySending>,
 ): Promise<ImportSummary> {
   const { signal, onProgress, onRetry } = callbacks;
+  for (const name of Object.values(SAVE_TIMINGS)) performance.clearMeasures(name);
   const summary = await api.getImport(importId, { signal, onRetry });
   if (summary.status === 'completed') return summary;
   const columns = importedColumnIndexes(summary.mapping, headers);
@@ -63,7 +65,7 @@ export async function sendBatches(
   // Privacy mode without a sensitive column has nothing to seal: its batches are plain, without a sealing header.
   const sealed =
     privacy && positions.length > 0
-      ? sealedBatches(importId, { key: privacy.key, positions, defaultCountry: summary.defaultCountry }, (seq) => buildBatchRows(rows, columns, headers.length, seq, summary.batchSize), batches)
+      ? sealedBatches(importId, { key: privacy.key, positions, defaultCountry: summary.defaultCountry }, (seq) => buildPackedBatchRows(rows, columns, headers.length, seq, summary.batchSize), batches)
       : null;
   try {
     for (let seq = summary.nextSeq; seq < batches; seq++) {
@@ -71,22 +73,30 @@ export async function sendBatches(
       const { first } = batchRange(seq, summary.batchSize, total);
       let result;
       if (sealed) {
+        const waited = performance.now();
         const body = await sealed.body(seq);
+        measureSince(SAVE_TIMINGS.sealWait, waited);
         signal?.throwIfAborted();
+        const sent = performance.now();
         result = await api.putBatchBytes(importId, seq, body, {
           signal,
           onRetry,
           // Batches are contiguous slices: the i-th row of batch seq is data row first + i (1-based: + 1).
           context: { rowAt: (i) => first + i + 1, columnAt: (j) => mapped[j]?.column },
         });
+        measureSince(SAVE_TIMINGS.put, sent);
         sealed.acknowledged(seq);
       } else {
+        const built = performance.now();
         const batchRows = buildBatchRows(rows, columns, headers.length, seq, summary.batchSize);
+        measureSince(SAVE_TIMINGS.build, built);
+        const sent = performance.now();
         result = await api.putBatch(
           importId,
           { seq, idempotencyKey: idempotencyKey(importId, seq), rows: batchRows },
           { signal, onRetry, context: { rowAt: (i) => batchRows[i]?.row, columnAt: (j) => mapped[j]?.column } },
         );
+        measureSince(SAVE_TIMINGS.put, sent);
       }
       // A replayed answer (the first PUT was applied but its answer lost) was not counted yet either: always add.
       counts = addCounts(counts, result.counts);
@@ -109,7 +119,7 @@ let unacknowledgedImport: string | null = null;
 /** Batches sealed ahead of sending, at most this many per worker beyond the one being sent. */
 const AHEAD_PER_WORKER = 1;
 
-function sealedBatches(importId: string, setup: SealPoolSetup, build: (seq: number) => ReturnType<typeof buildBatchRows>, batches: number) {
+function sealedBatches(importId: string, setup: SealPoolSetup, build: (seq: number) => ReturnType<typeof buildPackedBatchRows>, batches: number) {
   if (unacknowledgedImport !== importId) {
     unacknowledged.clear();
     unacknowledgedImport = importId;
@@ -121,7 +131,10 @@ function sealedBatches(importId: string, setup: SealPoolSetup, build: (seq: numb
     const key = idempotencyKey(importId, seq);
     let body = unacknowledged.get(key);
     if (!body) {
-      body = open().seal({ seq, idempotencyKey: key, rows: build(seq) }) as Promise<Uint8Array<ArrayBuffer>>;
+      const built = performance.now();
+      const rows = build(seq);
+      measureSince(SAVE_TIMINGS.build, built);
+      body = open().seal({ seq, idempotencyKey: key, rows }) as Promise<Uint8Array<ArrayBuffer>>;
       // A batch that failed to seal is sealed again when asked for next, not answered with the old failure.
       body.catch(() => unacknowledged.get(key) === body && unacknowledged.delete(key));
       unacknowledged.set(key, body);
