@@ -160,7 +160,7 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   }
 
   // The ceiling: the bare Worker (bareWorker/index.ts) under its own wrangler dev, after the product's has stopped,
-  // on the same rows and batch size — one batch in flight (as the product sends) and two.
+  // on the same rows and batch size — one batch in flight and two, as the product is sent.
   const bare = await startBareServer();
   const tBare: number[] = [];
   const cpuBare: number[] = [];
