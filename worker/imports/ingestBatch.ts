@@ -46,35 +46,33 @@ async function keyedSensitiveValues(accepted: readonly AcceptedRow[], plan: Impo
   const types = new Map(plan.columns.map((c) => [c.target, c.type]));
   const identifier = plan.columns[plan.identifierIndex];
   const identifierField = identifier?.sensitive ? identifier.target : null;
-  const plainIds: string[] = [];
+  // Each distinct value enters its map once, keyed in place below: no second pass to build the maps.
+  const plain = new Map<string, string>();
   const toHash: { type: FieldType; normalized: string }[] = [];
-  const seenPlain = new Set<string>();
-  const digests: string[] = [];
-  const seenDigests = new Set<string>();
+  const digests = new Map<string, string>();
   for (const r of accepted) {
     for (const field in r.sensitive) {
       if (field === identifierField) continue;
       const value = r.sensitive[field] as string;
       const id = plainValueId(field, value);
-      if (seenPlain.has(id)) continue;
-      seenPlain.add(id);
-      plainIds.push(id);
+      if (plain.has(id)) continue;
+      plain.set(id, '');
       toHash.push({ type: types.get(field) ?? 'text', normalized: value });
     }
     if (r.sealedCells) {
       for (const field in r.sealedCells) {
         const { h } = r.sealedCells[field] as SealedCell;
-        if (field === identifierField || seenDigests.has(h)) continue;
-        seenDigests.add(h);
-        digests.push(h);
+        if (field !== identifierField && !digests.has(h)) digests.set(h, '');
       }
     }
   }
-  const [hashed, keyedDigests] = await Promise.all([sensitiveKeys(hasher, toHash), hasher.hexAll(digests)]);
-  return {
-    plain: new Map(plainIds.map((id, i) => [id, hashed[i] as string])),
-    digests: new Map(digests.map((h, i) => [h, keyedDigests[i] as string])),
-  };
+  const [hashed, keyedDigests] = await Promise.all([sensitiveKeys(hasher, toHash), hasher.hexAll([...digests.keys()])]);
+  // Maps iterate in insertion order: the i-th key is the i-th value hashed.
+  let i = 0;
+  for (const id of plain.keys()) plain.set(id, hashed[i++] as string);
+  i = 0;
+  for (const h of digests.keys()) digests.set(h, keyedDigests[i++] as string);
+  return { plain, digests };
 }
 
 /**
