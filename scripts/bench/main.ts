@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { BENCH_HEADERS, generateCsv } from './generateCsv.ts';
-import { BATCH_ROWS, BENCH_TARGETS, benchImportBody, ImportSender, insertWithSqlite, type PrivateBatch, sealBatch, sealingKeyOf } from './measureIngest.ts';
+import { BATCH_ROWS, BENCH_TARGETS, benchImportBody, IN_FLIGHT, ImportSender, insertWithSqlite, type PrivateBatch, sealBatch, sealingKeyOf } from './measureIngest.ts';
 import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { bareStatements, sendToBare, startBareServer } from './bareIngest.ts';
 import { processGroupCpuSeconds } from './processCpu.ts';
@@ -94,15 +94,10 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   }
   const headers = held.headers;
   const server = await startLocalServer();
-  let tWorker = 0;
-  let cpuWorker = 0;
+  const product: { label: string; seconds: number; cpu: number; counts: string; privacy?: true }[] = [];
   let sealingKey: WorkspaceSealingKey | null = null;
   let tSeal = 0;
-  let tPrivate = 0;
-  let cpuPrivate = 0;
-  let privateCounts = '';
   let e2ePrivateLine = '';
-  let workerCounts = '';
   let e2eLine = '';
   try {
     if (process.env.BENCH_SKIP_TAB !== '1' && !onlyIngest) {
@@ -112,38 +107,37 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
       console.log(`JS heap held by the parsed file: ${mb(tab.retainedBytes)} after GC (${(tab.retainedBytes / bytes).toFixed(2)}× the file), peak sampled ${mb(tab.peakBytes)} (${(tab.peakBytes / bytes).toFixed(2)}×)`);
     }
 
-    const t0 = performance.now();
-    const cpu0 = processGroupCpuSeconds(server.groupId);
-    const sender = await ImportSender.start(server.baseUrl, benchImportBody(headers, 'bench ingest', sample.length));
-    for (let i = 0; i < sample.length; i++) await sender.add(i + 1, sample[i] as string[]);
-    const counts = await sender.finish();
-    tWorker = (performance.now() - t0) / 1000;
-    cpuWorker = processGroupCpuSeconds(server.groupId) - cpu0;
-    workerCounts = `inserted ${counts.inserted}, rejected ${counts.rejected}`;
-
-    // 3b. Privacy mode: the same rows sealed here first, as the tab's parse pool does (timed apart), then sent.
+    // 3a. Server-side sealing, then 3b. privacy mode: the same rows sealed here first, as the tab's parse pool does
+    // (timed apart), then sent; each with one batch in flight and with IN_FLIGHT (the Worker keeps their order).
     sealingKey = await sealingKeyOf(server.baseUrl);
+    let privateBatches: PrivateBatch[] = [];
     if (sealingKey) {
       const tSeal0 = performance.now();
-      const batches: PrivateBatch[] = [];
-      for (let first = 0; first < sample.length; first += BATCH_ROWS) batches.push(await sealBatch(sealingKey, first + 1, sample.slice(first, first + BATCH_ROWS)));
+      for (let first = 0; first < sample.length; first += BATCH_ROWS) privateBatches.push(await sealBatch(sealingKey, first + 1, sample.slice(first, first + BATCH_ROWS)));
       tSeal = (performance.now() - tSeal0) / 1000;
+    }
+    for (const inFlight of IN_FLIGHT > 1 ? [1, IN_FLIGHT] : [1]) {
+      const t0 = performance.now();
+      const cpu0 = processGroupCpuSeconds(server.groupId);
+      const sender = await ImportSender.start(server.baseUrl, benchImportBody(headers, `bench ingest ${inFlight}`, sample.length), inFlight);
+      for (let i = 0; i < sample.length; i++) await sender.add(i + 1, sample[i] as string[]);
+      const counts = await sender.finish();
+      product.push({ label: `product, server-side sealing (${inFlight} in flight):`, seconds: (performance.now() - t0) / 1000, cpu: processGroupCpuSeconds(server.groupId) - cpu0, counts: `inserted ${counts.inserted}, rejected ${counts.rejected}` });
+      if (!sealingKey) continue;
       const t = performance.now();
       const cpu = processGroupCpuSeconds(server.groupId);
-      const privateSender = await ImportSender.start(server.baseUrl, { ...benchImportBody(headers, 'bench private', sample.length), privacyMode: true });
-      if (privateSender.privacyMode) {
-        for (const batch of batches) await privateSender.put(batch);
-        const c = await privateSender.finish();
-        tPrivate = (performance.now() - t) / 1000;
-        cpuPrivate = processGroupCpuSeconds(server.groupId) - cpu;
-        privateCounts = `inserted ${c.inserted}, rejected ${c.rejected}`;
-      }
+      const privateSender = await ImportSender.start(server.baseUrl, { ...benchImportBody(headers, `bench private ${inFlight}`, sample.length), privacyMode: true }, inFlight);
+      if (!privateSender.privacyMode) continue;
+      for (const batch of privateBatches) await privateSender.put(batch);
+      const c = await privateSender.finish();
+      product.push({ label: `product, privacy mode (${inFlight} in flight):`, seconds: (performance.now() - t) / 1000, cpu: processGroupCpuSeconds(server.groupId) - cpu, counts: `inserted ${c.inserted}, rejected ${c.rejected}`, privacy: true });
     }
+    privateBatches = [];
 
     // 4. End to end: the whole file read, parsed, batched and stored, parse and upload overlapping as in the tab.
     if (process.env.BENCH_SKIP_E2E !== '1') {
       const t1 = performance.now();
-      const e2e = await ImportSender.start(server.baseUrl, benchImportBody(headers, 'bench end-to-end', ROWS));
+      const e2e = await ImportSender.start(server.baseUrl, benchImportBody(headers, 'bench end-to-end', ROWS), IN_FLIGHT);
       let queue: Promise<void> = Promise.resolve();
       let rowNumber = 0;
       const r2 = createCsvReader({}, (rows) => {
@@ -162,14 +156,14 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
       const c2 = await e2e.finish();
       const tE2e = (performance.now() - t1) / 1000;
       e2eLine = `${tE2e.toFixed(1)} s  ${rate(ROWS, tE2e)}  (inserted ${c2.inserted}, rejected ${c2.rejected}, duplicates ${c2.duplicates})`;
-      if (sealingKey && tPrivate > 0) e2ePrivateLine = await endToEndPrivate(server.baseUrl, headers, sealingKey);
+      if (sealingKey && product.some((p) => p.privacy)) e2ePrivateLine = await endToEndPrivate(server.baseUrl, headers, sealingKey);
     }
   } finally {
     server.stop();
   }
 
   // The ceiling: the bare Worker (bareWorker/index.ts) under its own wrangler dev, after the product's has stopped,
-  // on the same rows and batch size — one batch in flight (as the product sends) and two.
+  // on the same rows and batch size — one batch in flight and two, as the product is sent.
   const bare = await startBareServer();
   const tBare: number[] = [];
   const cpuBare: number[] = [];
@@ -196,17 +190,19 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   const line = (label: string, t: number, cpu?: number) =>
     `${label.padEnd(46)}${t.toFixed(2).padStart(6)} s ${rate(n, t).padStart(15)}${cpu === undefined ? ''.padEnd(25) : `  server CPU ${((cpu / n) * 1e6).toFixed(0).padStart(4)} µs/row`}`;
   console.log(`\n## Ingest (${n.toLocaleString('en-US')} rows, batches of ${BATCH_ROWS.toLocaleString('en-US')}; the product's members table everywhere)`);
-  if (tPrivate > 0) {
-    console.log(`${line('product, privacy mode (1 in flight):', tPrivate, cpuPrivate)}  → ${(tBare1 / tPrivate).toFixed(2)}× bare (CPU ${(cpuBare1 / cpuPrivate).toFixed(2)}×)  (${privateCounts})`);
-    console.log(`${line('  its sealing here, before sending:', tSeal)}  (normalise, SHA-256, AES-GCM: what the tab's pool does)`);
+  for (const p of product) {
+    console.log(`${line(p.label, p.seconds, p.cpu)}  → ${(tBare1 / p.seconds).toFixed(2)}× bare 1, ${(tBare2 / p.seconds).toFixed(2)}× bare 2 (CPU ${(cpuBare1 / p.cpu).toFixed(2)}×)  (${p.counts})`);
+  }
+  if (product.some((p) => p.privacy)) {
+    console.log(`${line('  privacy mode sealing here, before sending:', tSeal)}  (normalise, SHA-256, AES-GCM: what the tab's pool does)`);
   } else {
     console.log(`product, privacy mode: ${sealingKey ? 'the Worker did not take the import in privacy mode' : 'not in this build (no /api/privacy/key)'}`);
   }
-  console.log(`${line('product, server-side sealing (1 in flight):', tWorker, cpuWorker)}  → ${(tBare1 / tWorker).toFixed(2)}× bare (CPU ${(cpuBare1 / cpuWorker).toFixed(2)}×)  (${workerCounts})`);
   console.log(`${line('bare Worker + local D1 (1 in flight):', tBare1, cpuBare1)}  → ${(tSqlite / tBare1).toFixed(2)}× raw SQLite`);
   console.log(`${line('bare Worker + local D1 (2 in flight):', tBare2, cpuBare2)}  → ${(tSqlite / tBare2).toFixed(2)}× raw SQLite`);
   console.log(line('raw SQLite (better-sqlite3, one transaction):', tSqlite));
-  console.log(`→ product ${(tSqlite / tWorker).toFixed(3)}× raw SQLite`);
+  const serverSide = product.find((p) => !p.privacy);
+  if (serverSide) console.log(`→ product (server-side sealing, 1 in flight) ${(tSqlite / serverSide.seconds).toFixed(3)}× raw SQLite`);
   sample.length = 0;
 
   if (e2eLine) {
@@ -222,7 +218,7 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
  */
 async function endToEndPrivate(baseUrl: string, headers: string[], key: WorkspaceSealingKey): Promise<string> {
   const t = performance.now();
-  const sender = await ImportSender.start(baseUrl, { ...benchImportBody(headers, 'bench end-to-end private', ROWS), privacyMode: true });
+  const sender = await ImportSender.start(baseUrl, { ...benchImportBody(headers, 'bench end-to-end private', ROWS), privacyMode: true }, IN_FLIGHT);
   const sealed: Promise<PrivateBatch>[] = [];
   let sending: Promise<void> = Promise.resolve();
   let pending: string[][] = [];

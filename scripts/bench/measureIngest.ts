@@ -36,22 +36,31 @@ async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Sends rows to the Worker the way the SPA does: start, sequential batches with idempotency keys, finish. */
+/** Batches sent before the first one's answer: BENCH_IN_FLIGHT, or 2 as the SPA sends (the Worker keeps their order by seq). */
+export const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 2);
+
+/**
+ * Sends rows to the Worker the way the SPA does: start, batches in seq order with idempotency keys — `inFlight` of
+ * them sent before the oldest is answered — then finish. A batch refused as out of order (its predecessor was not
+ * committed within the Worker's wait) is sent again once the predecessor is answered.
+ */
 export class ImportSender {
   #seq = 0;
   #pending: { row: number; values: string[] }[] = [];
+  #sent: Promise<BatchResult>[] = [];
   constructor(
     readonly baseUrl: string,
     readonly importId: string,
     /** Whether the Worker took the import in privacy mode (a build without it ignores the request). */
     readonly privacyMode = false,
+    readonly inFlight = 1,
   ) {}
 
-  static async start(baseUrl: string, body: StartImportBody | (StartImportBody & { privacyMode: true })): Promise<ImportSender> {
+  static async start(baseUrl: string, body: StartImportBody | (StartImportBody & { privacyMode: true }), inFlight = 1): Promise<ImportSender> {
     const summary = await json<ImportSummary & { privacyMode?: boolean }>(
       await fetch(`${baseUrl}/api/imports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     );
-    return new ImportSender(baseUrl, summary.id, summary.privacyMode === true);
+    return new ImportSender(baseUrl, summary.id, summary.privacyMode === true, inFlight);
   }
 
   async add(row: number, values: string[]): Promise<void> {
@@ -66,20 +75,28 @@ export class ImportSender {
     await this.put({ rows });
   }
 
-  /** The next batch as given: plain rows, or a privacy-mode batch (sealed cells and its sealing header). */
-  async put(batch: PrivateBatch | { rows: { row: number; values: string[] }[] }): Promise<BatchResult> {
+  /** Sends the next batch as given (plain rows, or a privacy-mode batch); returns once fewer than `inFlight` are unanswered. */
+  async put(batch: PrivateBatch | { rows: { row: number; values: string[] }[] }): Promise<void> {
     const seq = this.#seq++;
-    return json<BatchResult>(
-      await fetch(`${this.baseUrl}/api/imports/${this.importId}/batches/${seq}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ seq, idempotencyKey: `${this.importId}-${seq}`, ...batch }),
-      }),
-    );
+    const body = JSON.stringify({ seq, idempotencyKey: `${this.importId}-${seq}`, ...batch });
+    const previous = this.#sent.at(-1);
+    const send = () => fetch(`${this.baseUrl}/api/imports/${this.importId}/batches/${seq}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    const answer = (async () => {
+      const res = await send();
+      if (res.status !== 409 || !previous) return json<BatchResult>(res);
+      const text = await res.text();
+      if (!text.includes('batch_out_of_order')) throw new Error(`409 ${text}`);
+      await previous;
+      return json<BatchResult>(await send());
+    })();
+    answer.catch(() => {}); // awaited below or in finish(); a failure surfaces there
+    this.#sent.push(answer);
+    while (this.#sent.length >= this.inFlight) await this.#sent.shift();
   }
 
   async finish(): Promise<ImportCounts> {
     await this.flush();
+    for (const answer of this.#sent.splice(0)) await answer;
     const summary = await json<ImportSummary>(await fetch(`${this.baseUrl}/api/imports/${this.importId}/finish`, { method: 'POST', headers: { 'content-type': 'application/json' } }));
     return summary.counts;
   }

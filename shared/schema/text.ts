@@ -6,9 +6,13 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 export const MALFORMED_TEXT_MESSAGE = 'contains a broken character (a lone UTF-16 surrogate); this is not valid Unicode text';
 
+// ES2024's String.prototype.isWellFormed (workerd, Chromium, Node 20) says the same several times faster than the
+// regular expression, which stays for runtimes without it; the ES2022 lib this project compiles with does not type it.
+const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
 /** True when `text` is valid Unicode: no lone surrogate, so it survives UTF-8 unchanged. */
 export function isWellFormedText(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
+  return nativeIsWellFormed ? nativeIsWellFormed.call(text) : !LONE_SURROGATE.test(text);
 }
 
 /** A string that must be valid Unicode text: use it for every string a client sends. */

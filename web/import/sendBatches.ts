@@ -1,8 +1,8 @@
 import type { Field } from '../../shared/schema/fields.ts';
-import type { ImportCounts, ImportSummary } from '../../shared/schema/imports.ts';
+import type { BatchResult, ImportCounts, ImportSummary } from '../../shared/schema/imports.ts';
 import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { sumCounts } from '../../shared/report/sumCounts.ts';
-import type { ApiError } from '../api/apiError.ts';
+import { ApiError } from '../api/apiError.ts';
 import { api } from '../api/client.ts';
 import { batchCount, batchRange, buildBatchRows, buildPackedBatchRows, idempotencyKey, importedColumnIndexes, type RowSource } from './batchRows.ts';
 import { sensitivePositions } from './privateCells.ts';
@@ -32,12 +32,19 @@ export interface PrivacySending {
 export const addCounts = (a: ImportCounts, b: ImportCounts): ImportCounts => sumCounts(a, b);
 
 /**
- * Sends the rows of an open import from the Worker's `nextSeq` on, one batch at a time (the Worker applies them
- * in order), then finishes it. Uses the mapping and batch size the import was started with, not whatever the
+ * Batches sent before the oldest is answered. The Worker applies them in seq order (a batch arriving before its
+ * predecessor committed does its own checking and hashing, then waits for it), so a second one hides the round trip
+ * and the tab's and Worker's idle time between batches; more would only queue in the Worker.
+ */
+export const BATCHES_IN_FLIGHT = 2;
+
+/**
+ * Sends the rows of an open import from the Worker's `nextSeq` on, in seq order with BATCHES_IN_FLIGHT on their
+ * way at once (the Worker applies them in order), then finishes it. Uses the mapping and batch size the import was started with, not whatever the
  * page shows now, so a resumed import slices and orders values exactly like the first attempt.
  * Each PUT carries a stable idempotency key and is retried with backoff; when retries run out the error is
  * thrown and the caller can call this again later: it asks the Worker where to continue.
- * In privacy mode (the import's summary says so) a pool of workers seals the next batches while one is on its way.
+ * In privacy mode (the import's summary says so) a pool of workers seals the next batches while others are on their way.
  */
 export async function sendBatches(
   importId: string,
@@ -67,41 +74,62 @@ export async function sendBatches(
     privacy && positions.length > 0
       ? sealedBatches(importId, { key: privacy.key, positions, defaultCountry: summary.defaultCountry }, (seq) => buildPackedBatchRows(rows, columns, headers.length, seq, summary.batchSize), batches)
       : null;
+  const send = async (seq: number): Promise<BatchResult> => {
+    const { first } = batchRange(seq, summary.batchSize, total);
+    if (sealed) {
+      const waited = performance.now();
+      const body = await sealed.body(seq);
+      measureSince(SAVE_TIMINGS.sealWait, waited);
+      signal?.throwIfAborted();
+      const sent = performance.now();
+      const result = await api.putBatchBytes(importId, seq, body, {
+        signal,
+        onRetry,
+        // Batches are contiguous slices: the i-th row of batch seq is data row first + i (1-based: + 1).
+        context: { rowAt: (i) => first + i + 1, columnAt: (j) => mapped[j]?.column },
+      });
+      measureSince(SAVE_TIMINGS.put, sent);
+      sealed.acknowledged(seq);
+      return result;
+    }
+    const built = performance.now();
+    const batchRows = buildBatchRows(rows, columns, headers.length, seq, summary.batchSize);
+    measureSince(SAVE_TIMINGS.build, built);
+    const sent = performance.now();
+    const result = await api.putBatch(
+      importId,
+      { seq, idempotencyKey: idempotencyKey(importId, seq), rows: batchRows },
+      { signal, onRetry, context: { rowAt: (i) => batchRows[i]?.row, columnAt: (j) => mapped[j]?.column } },
+    );
+    measureSince(SAVE_TIMINGS.put, sent);
+    return result;
+  };
+  // Answers are taken in seq order; the ones still on their way when one fails are left to settle unheard (a
+  // resumed send asks the Worker where it stands and replays them by their idempotency keys).
+  const inFlight: Promise<BatchResult>[] = [];
+  const settleOldest = async (seq: number) => {
+    const result = await (inFlight.shift() as Promise<BatchResult>);
+    // A replayed answer (the first PUT was applied but its answer lost) was not counted yet either: always add.
+    counts = addCounts(counts, result.counts);
+    onProgress?.({ rowsDone: batchRange(seq, summary.batchSize, total).end, totalRows: total, counts });
+  };
   try {
+    let answered = summary.nextSeq;
     for (let seq = summary.nextSeq; seq < batches; seq++) {
       signal?.throwIfAborted();
-      const { first } = batchRange(seq, summary.batchSize, total);
-      let result;
-      if (sealed) {
-        const waited = performance.now();
-        const body = await sealed.body(seq);
-        measureSince(SAVE_TIMINGS.sealWait, waited);
+      const previous = inFlight.at(-1);
+      const answer = send(seq).catch(async (error: unknown) => {
+        // The Worker waits a bounded time for the batch before; if that one was slow, send this one again after it.
+        if (!previous || !(error instanceof ApiError) || error.code !== 'batch_out_of_order') throw error;
+        await previous;
         signal?.throwIfAborted();
-        const sent = performance.now();
-        result = await api.putBatchBytes(importId, seq, body, {
-          signal,
-          onRetry,
-          // Batches are contiguous slices: the i-th row of batch seq is data row first + i (1-based: + 1).
-          context: { rowAt: (i) => first + i + 1, columnAt: (j) => mapped[j]?.column },
-        });
-        measureSince(SAVE_TIMINGS.put, sent);
-        sealed.acknowledged(seq);
-      } else {
-        const built = performance.now();
-        const batchRows = buildBatchRows(rows, columns, headers.length, seq, summary.batchSize);
-        measureSince(SAVE_TIMINGS.build, built);
-        const sent = performance.now();
-        result = await api.putBatch(
-          importId,
-          { seq, idempotencyKey: idempotencyKey(importId, seq), rows: batchRows },
-          { signal, onRetry, context: { rowAt: (i) => batchRows[i]?.row, columnAt: (j) => mapped[j]?.column } },
-        );
-        measureSince(SAVE_TIMINGS.put, sent);
-      }
-      // A replayed answer (the first PUT was applied but its answer lost) was not counted yet either: always add.
-      counts = addCounts(counts, result.counts);
-      onProgress?.({ rowsDone: batchRange(seq, summary.batchSize, total).end, totalRows: total, counts });
+        return send(seq);
+      });
+      answer.catch(() => {}); // heard in order below
+      inFlight.push(answer);
+      if (inFlight.length >= BATCHES_IN_FLIGHT) await settleOldest(answered++);
     }
+    while (inFlight.length) await settleOldest(answered++);
   } finally {
     sealed?.close();
   }

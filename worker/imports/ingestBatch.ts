@@ -1,6 +1,7 @@
 import type { FieldType } from '../../shared/schema/fields.ts';
 import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 import type { BatchBody, BatchResult, ImportCounts, RowError } from '../../shared/schema/imports.ts';
+import type { SealedCell } from '../../shared/schema/privacy.ts';
 import { fromBase64url, toBase64url } from '../../shared/privacy/base64url.ts';
 import { importRawPublicKey } from '../../shared/privacy/batchKey.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
@@ -19,6 +20,7 @@ import { applyBatchCountsStatement } from '../store/imports.ts';
 import { snapshotMembersStatements } from '../store/memberSnapshots.ts';
 import { existingMembers, insertMembersStatements, mergeMembersStatements, type MemberWrite } from '../store/members.ts';
 import { assertBatchWithinLimits } from './batchLimits.ts';
+import { type BatchTurn, takeTurn } from './batchTurns.ts';
 import { type AcceptedRow, classifyRows, type ClassifiedRows } from './classifyRows.ts';
 import { keyedCustomerMatchHash, keyedIdentifierHash } from './identifierKey.ts';
 import { knownPlan, rememberPlan } from './knownPlans.ts';
@@ -30,47 +32,79 @@ const MAX_ATTEMPTS = 4;
 
 type BatchContext = { db: D1Database; seal: BatchSealer; hasher: KeyedHasher; workspaceId: string; importId: string; now: () => string };
 
+/** Keyed hashes (sensitiveKey) of a batch's sensitive values by field and value, and of its sealed cells' digests. */
+type KeyedValues = { plain: ReadonlyMap<string, string>; digests: ReadonlyMap<string, string> };
+
+const plainValueId = (field: string, value: string) => `${field}\u0000${value}`;
+
 /**
- * Sensitive values leave here only as their keyed hash (sensitiveKey) and as AES-GCM ciphertext. All of a batch's
- * values are hashed and sealed in one call each (see createBatchSealer for why); a sensitive identifier's hash is
- * its key already. Privacy-mode cells arrive sealed: their key is the keyed hash of the tab's SHA-256 (the same
- * key sensitiveKey gives the value), their envelope is stored as it came, naming the batch's key row.
+ * The keyed hash of every sensitive value (and privacy-mode digest) of the accepted rows, each distinct one once and
+ * all in one batched call. They depend on nothing stored, so they are made before the batch waits its turn. A
+ * sensitive identifier's hash is its key already (AcceptedRow.key), so it is not made again.
+ */
+async function keyedSensitiveValues(accepted: readonly AcceptedRow[], plan: ImportPlan, hasher: KeyedHasher): Promise<KeyedValues> {
+  const types = new Map(plan.columns.map((c) => [c.target, c.type]));
+  const identifier = plan.columns[plan.identifierIndex];
+  const identifierField = identifier?.sensitive ? identifier.target : null;
+  // Each distinct value enters its map once, keyed in place below: no second pass to build the maps.
+  const plain = new Map<string, string>();
+  const toHash: { type: FieldType; normalized: string }[] = [];
+  const digests = new Map<string, string>();
+  for (const r of accepted) {
+    for (const field in r.sensitive) {
+      if (field === identifierField) continue;
+      const value = r.sensitive[field] as string;
+      const id = plainValueId(field, value);
+      if (plain.has(id)) continue;
+      plain.set(id, '');
+      toHash.push({ type: types.get(field) ?? 'text', normalized: value });
+    }
+    if (r.sealedCells) {
+      for (const field in r.sealedCells) {
+        const { h } = r.sealedCells[field] as SealedCell;
+        if (field !== identifierField && !digests.has(h)) digests.set(h, '');
+      }
+    }
+  }
+  const [hashed, keyedDigests] = await Promise.all([sensitiveKeys(hasher, toHash), hasher.hexAll([...digests.keys()])]);
+  // Maps iterate in insertion order: the i-th key is the i-th value hashed.
+  let i = 0;
+  for (const id of plain.keys()) plain.set(id, hashed[i++] as string);
+  i = 0;
+  for (const h of digests.keys()) digests.set(h, keyedDigests[i++] as string);
+  return { plain, digests };
+}
+
+/**
+ * Sensitive values leave here only as their keyed hash (sensitiveKey, made beforehand by keyedSensitiveValues) and
+ * as AES-GCM ciphertext. All of a batch's values are sealed in one call (see createBatchSealer for why); a sensitive
+ * identifier's hash is its key already. Privacy-mode cells arrive sealed: their key is the keyed hash of the tab's
+ * SHA-256 (the same key sensitiveKey gives the value), their envelope is stored as it came, naming the batch's key row.
  */
 async function sealMembers(
   members: readonly MergedMember[],
   plan: ImportPlan,
   seal: BatchSealer,
-  hasher: KeyedHasher,
+  keyed: KeyedValues,
   batchKeyId: string,
 ): Promise<{ written: MemberWrite[]; privateValues: number }> {
-  const types = new Map(plan.columns.map((c) => [c.target, c.type]));
   const identifier = plan.columns[plan.identifierIndex];
   const identifierField = identifier?.sensitive ? identifier.target : null;
   const plaintexts: string[] = [];
-  const toHash: { type: FieldType; normalized: string }[] = [];
-  const digestsToKey: string[] = [];
-  for (const m of members) {
-    for (const [field, value] of Object.entries(m.sensitive)) {
-      plaintexts.push(value);
-      if (field !== identifierField) toHash.push({ type: types.get(field) ?? 'text', normalized: value });
-    }
-    if (m.sealedCells) for (const [field, cell] of Object.entries(m.sealedCells)) if (field !== identifierField) digestsToKey.push(cell.h);
-  }
-  const [sealed, hashed, keyedDigests] = await Promise.all([seal(plaintexts), sensitiveKeys(hasher, toHash), hasher.hexAll(digestsToKey)]);
+  for (const m of members) for (const field in m.sensitive) plaintexts.push(m.sensitive[field] as string);
+  const sealed = await seal(plaintexts);
   let nextSealed = 0;
-  let nextHash = 0;
-  let nextDigest = 0;
   let privateValues = 0;
   const written = members.map((m) => {
     const hashes: Record<string, string> = {};
     const ciphertexts: Record<string, string> = {};
-    for (const field of Object.keys(m.sensitive)) {
-      hashes[field] = field === identifierField ? m.key : (hashed[nextHash++] ?? '');
+    for (const field in m.sensitive) {
+      hashes[field] = field === identifierField ? m.key : (keyed.plain.get(plainValueId(field, m.sensitive[field] as string)) ?? '');
       ciphertexts[field] = sealed[nextSealed++] ?? '';
     }
     if (m.sealedCells) {
       for (const [field, cell] of Object.entries(m.sealedCells)) {
-        hashes[field] = field === identifierField ? m.key : (keyedDigests[nextDigest++] ?? '');
+        hashes[field] = field === identifierField ? m.key : (keyed.digests.get(cell.h) ?? '');
         ciphertexts[field] = privateSealedValue(batchKeyId, cell.c);
         privateValues++;
       }
@@ -127,6 +161,10 @@ const distinctKeys = (classified: ClassifiedRows): string[] => [...new Set(class
  * errors, counts — in ONE D1 batch, which is one transaction: a batch is applied entirely or not at all, and
  * exactly once. The first batch an isolate sees of an import reads the plan first and looks identifiers up apart.
  *
+ * Batch N+1 sent before N's answer (two in flight) is not refused: it classifies and hashes, waits for N to commit
+ * (batchTurns.ts), then reads the state N left. A batch further ahead, or one whose predecessor does not commit
+ * within the wait, is 409 `batch_out_of_order` as before.
+ *
  * `alongside`: statements of the caller written in the same transaction, only when the batch is applied (never on
  * a replay), so what the caller records about the batch (a sync run's progress) is exactly once with it. Given as a
  * function, it is built from the batch's accepted rows (`index` into `body.rows`, `key`), so a caller that needs them
@@ -138,22 +176,41 @@ export async function ingestBatch(
   alongside: readonly D1PreparedStatement[] | ((accepted: readonly AcceptedRow[]) => readonly D1PreparedStatement[]) = [],
 ): Promise<BatchResult> {
   const { db, workspaceId, importId } = ctx;
+  // Registered before any await, so the next batch, arriving while this one works, finds it and waits for it.
+  const turn = takeTurn(db, workspaceId, importId, body.seq);
+  try {
+    return await applyBatch(ctx, body, alongside, turn);
+  } finally {
+    turn.end();
+  }
+}
+
+async function applyBatch(
+  ctx: BatchContext,
+  body: BatchBody,
+  alongside: readonly D1PreparedStatement[] | ((accepted: readonly AcceptedRow[]) => readonly D1PreparedStatement[]),
+  turn: BatchTurn,
+): Promise<BatchResult> {
+  const { db, workspaceId, importId } = ctx;
   let plan = knownPlan(workspaceId, importId) ?? null;
   if (plan) {
     assertBatchWithinLimits(body.rows, plan);
     await assertBatchFitsMode(db, workspaceId, body, plan);
   }
-  // Pure, so one classification serves every attempt.
+  // Pure, so one classification serves every attempt; done (with its keyed hashes) before waiting for the batch
+  // before this one, so two batches in flight overlap one's CPU work with the other's write.
   const keyOf = keyedIdentifierHash(ctx.hasher);
   const keyOfHash = keyedCustomerMatchHash(ctx.hasher);
   let classified = plan ? classifyRows(body.rows, plan, keyOf, keyOfHash) : null;
-  for (let attempt = 1; ; attempt++) {
+  let keyed = plan && classified ? await keyedSensitiveValues(classified.accepted, plan, ctx.hasher) : null;
+  for (let attempt = 1; ; ) {
     const state = await readBatchState(db, workspaceId, importId, body.seq, classified ? distinctKeys(classified) : null);
     if (!state) throw new DomainError('not_found', 'import not found', { importId });
     if (state.stored) return replay(ctx, body, state.stored);
     const { summary } = state.record;
     if (summary.status !== 'open') throw new DomainError('import_closed', 'this import is finished; start a new one', { importId });
     if (body.seq !== summary.nextSeq) {
+      if (await turn.waitForPrevious(summary.nextSeq)) continue;
       throw new DomainError('batch_out_of_order', `expected batch ${summary.nextSeq}, got ${body.seq}`, { nextSeq: summary.nextSeq });
     }
     if (!plan) {
@@ -163,6 +220,7 @@ export async function ingestBatch(
       rememberPlan(workspaceId, importId, plan);
     }
     classified ??= classifyRows(body.rows, plan, keyOf, keyOfHash);
+    keyed ??= await keyedSensitiveValues(classified.accepted, plan, ctx.hasher);
     const lastWriter = state.lastWriter ?? (await existingMembers(db, workspaceId, summary.audienceId, distinctKeys(classified)));
     const identifierColumn = plan.columns[plan.identifierIndex]?.column ?? '';
     const resolved = resolveMatches(classified.accepted, lastWriter, importId, plan.onMatch, identifierColumn);
@@ -179,7 +237,7 @@ export async function ingestBatch(
 
     const now = ctx.now();
     const batchKeyId = newBatchKeyId();
-    const { written, privateValues } = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal, ctx.hasher, batchKeyId);
+    const { written, privateValues } = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal, keyed, batchKeyId);
     const { sealing } = body;
     const statements = [
       insertBatchStatement(db, workspaceId, importId, body.seq, body.idempotencyKey, counts, now),
@@ -200,7 +258,7 @@ export async function ingestBatch(
       await db.batch(statements);
       return { seq: body.seq, counts, errors, replayed: false };
     } catch (e) {
-      if (!isConstraintFailure(e) || attempt >= MAX_ATTEMPTS) throw e;
+      if (!isConstraintFailure(e) || attempt++ >= MAX_ATTEMPTS) throw e;
     }
   }
 }

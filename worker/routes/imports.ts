@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { isPlainlyValidBatchBody } from '../../shared/schema/batchBodyCheck.ts';
 import { BatchBody, StartImportBody, type ImportReport } from '../../shared/schema/imports.ts';
 import { batchSealerFor } from '../crypto/batchSealer.ts';
 import { keyedHasherFor } from '../crypto/keyedHash.ts';
@@ -50,7 +51,7 @@ export const importsRoutes = new Hono<AppEnv>()
   .put(
     '/:id/batches/:seq',
     paramsOf(BatchParams),
-    jsonBody(BatchBody),
+    jsonBody(BatchBody, isPlainlyValidBatchBody),
     async (c) => {
       const { id, seq } = c.req.valid('param');
       const body = c.req.valid('json');

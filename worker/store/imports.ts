@@ -143,3 +143,9 @@ export function applyBatchCountsStatement(
       id,
     );
 }
+
+/** The import's next expected seq alone (null: no such import): a cheap re-read for a batch waiting its turn. */
+export async function importNextSeq(db: D1Database, workspaceId: string, id: string): Promise<number | null> {
+  const row = await db.prepare('SELECT next_seq FROM imports WHERE workspace_id = ? AND id = ?').bind(workspaceId, id).first<{ next_seq: number }>();
+  return row ? row.next_seq : null;
+}
