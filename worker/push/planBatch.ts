@@ -31,7 +31,8 @@ export async function lookUpAll<T, R>(parts: readonly T[], lookUp: (part: T) => 
   return answers.flat();
 }
 
-export type PlannedMember = { member: ScopedMember; plan: RecordPlan };
+/** `seen`: the ids of the CRM records the plan was made from (remembered and found), for overlappingWrites.ts. */
+export type PlannedMember = { member: ScopedMember; plan: RecordPlan; seen: readonly string[] };
 
 /**
  * Plans a batch of members against the CRM as it is: reads their remembered records (getByIds), then for the
@@ -77,11 +78,10 @@ export async function planBatch(
     looking = looking.filter((m) => (finds.get(m.key)?.[i]?.length ?? 0) === 0);
     if (looking.length === 0) break;
   }
-  return members.map((member) => ({
-    member,
-    plan: planRecord(member, settings, run, {
-      remembered: byId.get(remembered.get(member.key) ?? '') ?? null,
-      byIdentifier: finds.get(member.key) ?? [],
-    }),
-  }));
+  return members.map((member) => {
+    const record = byId.get(remembered.get(member.key) ?? '') ?? null;
+    const byIdentifier = finds.get(member.key) ?? [];
+    const seen = [...(record ? [record.id] : []), ...byIdentifier.flatMap((found) => found.map((r) => r.id))];
+    return { member, plan: planRecord(member, settings, run, { remembered: record, byIdentifier }), seen };
+  });
 }

@@ -16,7 +16,12 @@ import { dataverseRecord, odataEquals, type WriteFailure } from './writerValues.
  * email would fail the 999 good records beside it. A $batch holds at most 1,000 operations.
  */
 export const BATCH_SIZE = 1000;
-const BATCHES_IN_FLIGHT = 2;
+/**
+ * $batch requests in flight at once. Dataverse serves up to 52 concurrent requests of a user, but its execution-time
+ * limit (20 minutes of server time in any 5-minute window) holds a steady load to about four requests running at
+ * all times; beyond that it answers 429 with a Retry-After, which the API client waits out.
+ */
+const BATCHES_IN_FLIGHT = 4;
 /**
  * Values per lookup query: an OData filter of `or`s sized by its URL-encoded length, at most 12,000 characters (about
  * 190 email addresses), so the whole request line and headers stay within 16 KB — what common HTTP front ends accept
@@ -123,9 +128,9 @@ export class DynamicsWriter implements CrmWriter {
       });
     });
     const chunks = Array.from({ length: Math.ceil(operations.length / BATCH_SIZE) }, (_, i) => operations.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE));
-    // Two $batch requests in flight, as Microsoft advises for throughput (a user may have 52 at once): Dataverse runs
-    // one while the next is being built and sent. Only when no record is updated twice: then the order between
-    // requests cannot change what a record ends up holding.
+    // Several $batch requests in flight, as Microsoft advises for throughput (BATCHES_IN_FLIGHT): Dataverse runs some
+    // while the next are being built and sent. Only when no record is updated twice: then the order between requests
+    // cannot change what a record ends up holding.
     const updated = operations.filter((o) => o.operation.method === 'PATCH').map((o) => o.operation.url);
     const inFlight = new Set(updated).size === updated.length ? BATCHES_IN_FLIGHT : 1;
     let next = 0;
