@@ -166,7 +166,10 @@ export async function runPushBench(): Promise<void> {
   const crms = (process.env.BENCH_PUSH_CRMS ?? 'salesforce,dynamics').split(',');
   const salesforce = await salesforceUnderBench(0);
   const dynamics = await dynamicsUnderBench(0);
-  const server = await startLocalServer({ ...salesforce.vars, ...dynamics.vars });
+  // Without wrangler's DevTools relay (localServer.ts): it copies every answer the push's thousands of subrequests
+  // get into an inspector message and a debug log, dev-only work that cost two thirds of the server's CPU here.
+  const devtools = process.env.BENCH_PUSH_DEVTOOLS === '1';
+  const server = await startLocalServer({ ...salesforce.vars, ...dynamics.vars }, { devtools });
   const contacts = (prefix: string, names: (i: number) => Record<string, string>) => Array.from({ length: members }, (_, i) => names(i));
   const targets: Record<string, PushTarget> = {
     salesforce: {
@@ -199,6 +202,7 @@ export async function runPushBench(): Promise<void> {
     const { audienceId, inserted } = await importMembers(server.baseUrl, members);
     if (inserted !== members) throw new Error(`import inserted ${inserted} of ${members} members`);
     console.log(`audience imported in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`wrangler dev ${devtools ? 'with' : 'without'} its DevTools inspector proxy (BENCH_PUSH_DEVTOOLS=1: with)`);
     for (const name of crms) {
       const target = targets[name];
       if (!target) throw new Error(`BENCH_PUSH_CRMS: no CRM "${name}"`);
