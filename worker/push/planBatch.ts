@@ -8,9 +8,10 @@ const LOOKUP_CHUNK = 1000;
 /**
  * Lookups in flight at once. Both CRMs serve concurrent requests of one user (Salesforce counts only long-running
  * ones against its limit of 25; Dataverse allows 52), and a batch of thousands of members needs tens of lookups,
- * each one a round trip of tens to hundreds of milliseconds to a real CRM.
+ * each one a round trip of tens to hundreds of milliseconds to a real CRM. Eight: a batch's lookups run while the
+ * batch before is written (up to four Dataverse $batch requests), and should end before that write does.
  */
-const LOOKUPS_IN_FLIGHT = 4;
+const LOOKUPS_IN_FLIGHT = 8;
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
