@@ -82,9 +82,9 @@ export async function dynamicsUnderBench(records: number): Promise<CrmUnderBench
     },
 
     /**
-     * The fake's own accept rate for what a push writes: $batch requests of 1,000 creates, each in a change set of
-     * its own with odata.continue-on-error, one request at a time, as the Dynamics writer sends them; the number of
-     * parts answered 204. With `lookUpFirst`, each 1,000 are first looked up by emailaddress1 (`eq … or …`, 100 a
+     * The fake's own accept rate for what a push writes: $batch requests of 1,000 creates, each a request of its own
+     * with odata.continue-on-error, one request at a time, in the Dynamics writer's format (writerBatch.ts); the
+     * number of parts answered 204. With `lookUpFirst`, each 1,000 are first looked up by emailaddress1 (`eq … or …`, 100 a
      * query, 4 queries in flight), as a push step matches before it writes.
      */
     async batchDirect(contacts, lookUpFirst) {

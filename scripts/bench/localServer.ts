@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain JS module shared with `npm start`
-import { startWranglerDev, stopProcessGroup, wranglerSync } from '../localWrangler.mjs';
+import { offlineEnv, startWranglerDev, stopProcessGroup, wranglerSync } from '../localWrangler.mjs';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -56,9 +56,10 @@ async function signInAsScript(baseUrl: string): Promise<BenchAdmin> {
 
 /**
  * `wrangler dev --local` on a fresh local D1 (temp dir), as `npm start` runs it: the real Worker and D1.
- * `vars` are extra configuration (e.g. CRM endpoints pointing at the fakes), passed as `--var`s.
+ * `vars` are extra configuration (e.g. CRM endpoints pointing at the fakes), passed as `--var`s; `devtools: false`
+ * starts it without wrangler's DevTools inspector proxy (below).
  */
-export async function startLocalServer(vars: Readonly<Record<string, string>> = {}): Promise<LocalServer> {
+export async function startLocalServer(vars: Readonly<Record<string, string>> = {}, options: { devtools?: boolean } = {}): Promise<LocalServer> {
   const dir = mkdtempSync(join(tmpdir(), 'audience-bench-'));
   const port = await freePort();
   wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir], { stdio: 'pipe', encoding: 'utf8' });
@@ -72,7 +73,14 @@ export async function startLocalServer(vars: Readonly<Record<string, string>> = 
       // wrangler splits a --var on its first colon only, so URLs pass as they are.
       ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
     ],
-    { stdio: process.env.BENCH_WRANGLER_LOGS ? 'inherit' : 'ignore' },
+    {
+      stdio: process.env.BENCH_WRANGLER_LOGS ? 'inherit' : 'ignore',
+      // `devtools: false`: without wrangler's DevTools inspector proxy, which turns on DevTools network events — every
+      // subrequest's answer (D1 results, CRM answers) base64'd and relayed to wrangler's Node process and its debug
+      // log. Dev tooling, absent in production, and most of the server's CPU on a subrequest-heavy run. wrangler has no
+      // flag for it; it leaves the proxy out in VS Code's debug terminal, which it knows by this variable.
+      ...(options.devtools === false ? { env: { ...offlineEnv, VSCODE_INSPECTOR_OPTIONS: 'bench' } } : {}),
+    },
   );
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;

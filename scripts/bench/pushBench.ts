@@ -6,6 +6,7 @@ import { dynamicsUnderBench } from './crmDynamics.ts';
 import { salesforceUnderBench } from './crmSalesforce.ts';
 import { BATCH_ROWS, ImportSender } from './measureIngest.ts';
 import { startLocalServer } from './localServer.ts';
+import { processGroupCpuSeconds } from './processCpu.ts';
 
 const perSecond = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en-US')} records/s`;
 const count = (n: number) => n.toLocaleString('en-US');
@@ -113,7 +114,13 @@ type PushTarget = {
   direct(prefix: string, lookUpFirst: boolean): Promise<number>;
 };
 
-async function benchTarget(baseUrl: string, audienceId: string, members: number, target: PushTarget): Promise<void> {
+/** CPU seconds of this process so far: the fakes run here, so during a push this is (almost all) the fake's work. */
+function ownCpuSeconds(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+async function benchTarget(baseUrl: string, groupId: number, audienceId: string, members: number, target: PushTarget): Promise<void> {
   const connectionId = await target.connect(baseUrl);
   await saveSettings(baseUrl, connectionId, target.settings);
   const request: PushRequest = { connectionId, audienceId, scope: { kind: 'audience' }, exportTimeValues: {} };
@@ -123,7 +130,12 @@ async function benchTarget(baseUrl: string, audienceId: string, members: number,
   const tPreview = (performance.now() - t1) / 1000;
   if (preview.members !== members) throw new Error(`preview saw ${preview.members} of ${members} members`);
 
+  // CPU of both sides during the push: the Worker's (wrangler dev, its workerd and local D1) and this process's (the fake).
+  const workerCpu0 = processGroupCpuSeconds(groupId);
+  const fakeCpu0 = ownCpuSeconds();
   const { push, seconds } = await pushAndWait(baseUrl, request);
+  const workerCpu = processGroupCpuSeconds(groupId) - workerCpu0;
+  const fakeCpu = ownCpuSeconds() - fakeCpu0;
   if (push.done !== members || push.counts.created !== members) throw new Error(`push accounted for ${JSON.stringify(push)}`);
 
   // (a) after the push, so the org holds the push's records as the push's last step found it; other emails, so
@@ -145,6 +157,7 @@ async function benchTarget(baseUrl: string, audienceId: string, members: number,
     `(b) push run, read, planned and written  ${seconds.toFixed(2).padStart(6)} s  ${perSecond(members, seconds).padStart(18)}  → ${(tDirect / seconds).toFixed(2)}× (a); ` +
       `${(tLookUp / seconds).toFixed(2)}× (a'); created ${push.counts.created}, failed ${push.counts.failed}`,
   );
+  console.log(`    CPU during the push: wrangler dev (Worker, local D1) ${workerCpu.toFixed(2)} s, the fake (this process) ${fakeCpu.toFixed(2)} s`);
 }
 
 /** Issue 11's speed goal: a push of a whole audience vs the fake's own accept rate (≥ 0.5×), and the preview's time. */
@@ -153,7 +166,10 @@ export async function runPushBench(): Promise<void> {
   const crms = (process.env.BENCH_PUSH_CRMS ?? 'salesforce,dynamics').split(',');
   const salesforce = await salesforceUnderBench(0);
   const dynamics = await dynamicsUnderBench(0);
-  const server = await startLocalServer({ ...salesforce.vars, ...dynamics.vars });
+  // Without wrangler's DevTools relay (localServer.ts): it copies every answer the push's thousands of subrequests
+  // get into an inspector message and a debug log, dev-only work that cost two thirds of the server's CPU here.
+  const devtools = process.env.BENCH_PUSH_DEVTOOLS === '1';
+  const server = await startLocalServer({ ...salesforce.vars, ...dynamics.vars }, { devtools });
   const contacts = (prefix: string, names: (i: number) => Record<string, string>) => Array.from({ length: members }, (_, i) => names(i));
   const targets: Record<string, PushTarget> = {
     salesforce: {
@@ -170,7 +186,7 @@ export async function runPushBench(): Promise<void> {
     },
     dynamics: {
       label: 'Dynamics 365 contact',
-      endpoint: '$batch of 1,000 creates, a change set each, continue-on-error',
+      endpoint: '$batch of 1,000 creates, each a request of its own, continue-on-error',
       settings: settingsOf('emailaddress1', 'firstname', 'lastname'),
       connect: (baseUrl) => dynamics.connect(baseUrl),
       direct: (prefix, lookUpFirst) =>
@@ -186,10 +202,11 @@ export async function runPushBench(): Promise<void> {
     const { audienceId, inserted } = await importMembers(server.baseUrl, members);
     if (inserted !== members) throw new Error(`import inserted ${inserted} of ${members} members`);
     console.log(`audience imported in ${((performance.now() - t0) / 1000).toFixed(1)} s; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`wrangler dev ${devtools ? 'with' : 'without'} its DevTools inspector proxy (BENCH_PUSH_DEVTOOLS=1: with)`);
     for (const name of crms) {
       const target = targets[name];
       if (!target) throw new Error(`BENCH_PUSH_CRMS: no CRM "${name}"`);
-      await benchTarget(server.baseUrl, audienceId, members, target);
+      await benchTarget(server.baseUrl, server.groupId, audienceId, members, target);
       console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     }
   } finally {

@@ -1,8 +1,11 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
 import { openWriter } from '../../worker/connectors/openConnector.ts';
+import { pushNextBatch } from '../../worker/push/pushBatch.ts';
+import { insertPushStatement } from '../../worker/push/pushStore.ts';
 import { fakeDataverse } from '../servers/dynamics/fakeControls.ts';
 import { USERS } from '../servers/dynamics/tables.ts';
+import { fakeDataverseWrites } from '../servers/dynamics/writeTypes.ts';
 import { emailOf, ok, requestAsAdmin } from './support/api.ts';
 import { engagementEvent, importAudience, linksOf, preview, pushAndWait, saveExportSettings } from './push/pushHelpers.ts';
 
@@ -10,8 +13,7 @@ import { engagementEvent, importAudience, linksOf, preview, pushAndWait, saveExp
 const fakeUrl = inject('dynamicsUrl');
 const testEnv = { ...env, DYNAMICS_AUTHORITY_URL: fakeUrl, DYNAMICS_ALLOWED_ORIGINS: fakeUrl };
 
-async function environmentWith(contacts: Record<string, unknown>[]): Promise<string> {
-  const tenant = crypto.randomUUID();
+async function environmentWith(contacts: Record<string, unknown>[], tenant: string = crypto.randomUUID()): Promise<string> {
   await fakeDataverse(fakeUrl, tenant).control({ seedContacts: contacts });
   const res = await requestAsAdmin(
     '/api/connections/dynamics/app',
@@ -98,5 +100,56 @@ describe('Sync to CRM, Dynamics 365', () => {
     expect(again.push.counts).toEqual({ created: 0, updated: 0, skipped: 3, conflicts: 1, failed: 0 });
     expect(again.report.lines.find((l) => l.member === 'dee@example.com')).toMatchObject({ action: 'skipped', changes: [] });
     expect(await contact(connectionId, 'dee@example.com')).toHaveLength(1);
+  });
+
+  it('plans the next batch while one is written, and plans again the members that write created a record for', async () => {
+    // Two members share a phone, the first identifier: the second must find the record the first one's batch makes.
+    const { audienceId } = await importAudience(COLUMNS, 'Email', [
+      ['ann@example.com', 'Ann', 'One', '+1 415 555 0100', '', ''],
+      ['bea@example.com', 'Bea', 'Two', '+1 415 555 0100', '', ''],
+      ['cy@example.com', 'Cy', 'Three', '', '', ''],
+    ]);
+    const tenant = crypto.randomUUID();
+    const connectionId = await environmentWith([], tenant);
+    // Each $batch lands late, so the next batch's lookups run before the records it makes exist.
+    await fakeDataverseWrites(fakeUrl, tenant).control({ batchDelayMs: 1_000 });
+    const settings = await saveExportSettings(connectionId, {
+      people: {
+        target: 'contact',
+        identifiers: [
+          { platformField: 'phone', crmProperty: 'telephone1' },
+          { platformField: 'email', crmProperty: 'emailaddress1' },
+        ],
+        fields: [
+          { platformField: 'email', crmProperty: 'emailaddress1' },
+          { platformField: 'first_name', crmProperty: 'firstname' },
+          { platformField: 'last_name', crmProperty: 'lastname' },
+        ],
+      },
+      owners: { ownerField: null, users: [], defaultOwnerId: null },
+    });
+    const pushId = crypto.randomUUID();
+    await insertPushStatement(env.DB, 'default', {
+      id: pushId,
+      request: { connectionId, audienceId, scope: { kind: 'audience' }, exportTimeValues: {} },
+      settings,
+      startedBy: null,
+      total: 3,
+      now: new Date().toISOString(),
+    }).run();
+    // One member a batch, all in one step: each batch is planned while the one before it is written.
+    expect(await pushNextBatch(testEnv, 'default', pushId, { batchMembers: 1, budgetMs: 60_000 })).toEqual({ done: true, handled: 3 });
+
+    const opened = await openWriter(testEnv, 'default', connectionId);
+    const byPhone = await opened?.writer.findBy('contact', 'telephone1', ['+14155550100'], FIELDS);
+    expect(byPhone).toHaveLength(1);
+    expect(byPhone?.[0]?.values).toMatchObject({ emailaddress1: 'bea@example.com', firstname: 'Bea', lastname: 'Two' });
+    const lines = await env.DB.prepare('SELECT member_label, record_id, action FROM push_records WHERE push_id = ? ORDER BY member_id').bind(pushId).all();
+    expect(lines.results).toEqual([
+      { member_label: 'ann@example.com', record_id: byPhone?.[0]?.id, action: 'created' },
+      { member_label: 'bea@example.com', record_id: byPhone?.[0]?.id, action: 'updated' },
+      { member_label: 'cy@example.com', record_id: expect.any(String), action: 'created' },
+    ]);
+    expect(await env.DB.prepare('SELECT created, updated, batches FROM pushes WHERE id = ?').bind(pushId).first()).toEqual({ created: 2, updated: 1, batches: 3 });
   });
 });

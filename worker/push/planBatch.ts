@@ -8,9 +8,10 @@ const LOOKUP_CHUNK = 1000;
 /**
  * Lookups in flight at once. Both CRMs serve concurrent requests of one user (Salesforce counts only long-running
  * ones against its limit of 25; Dataverse allows 52), and a batch of thousands of members needs tens of lookups,
- * each one a round trip of tens to hundreds of milliseconds to a real CRM.
+ * each one a round trip of tens to hundreds of milliseconds to a real CRM. Eight: a batch's lookups run while the
+ * batch before is written (up to four Dataverse $batch requests), and should end before that write does.
  */
-const LOOKUPS_IN_FLIGHT = 4;
+const LOOKUPS_IN_FLIGHT = 8;
 
 const chunks = <T>(items: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 
@@ -31,7 +32,8 @@ export async function lookUpAll<T, R>(parts: readonly T[], lookUp: (part: T) => 
   return answers.flat();
 }
 
-export type PlannedMember = { member: ScopedMember; plan: RecordPlan };
+/** `seen`: the ids of the CRM records the plan was made from (remembered and found), for overlappingWrites.ts. */
+export type PlannedMember = { member: ScopedMember; plan: RecordPlan; seen: readonly string[] };
 
 /**
  * Plans a batch of members against the CRM as it is: reads their remembered records (getByIds), then for the
@@ -77,11 +79,10 @@ export async function planBatch(
     looking = looking.filter((m) => (finds.get(m.key)?.[i]?.length ?? 0) === 0);
     if (looking.length === 0) break;
   }
-  return members.map((member) => ({
-    member,
-    plan: planRecord(member, settings, run, {
-      remembered: byId.get(remembered.get(member.key) ?? '') ?? null,
-      byIdentifier: finds.get(member.key) ?? [],
-    }),
-  }));
+  return members.map((member) => {
+    const record = byId.get(remembered.get(member.key) ?? '') ?? null;
+    const byIdentifier = finds.get(member.key) ?? [];
+    const seen = [...(record ? [record.id] : []), ...byIdentifier.flatMap((found) => found.map((r) => r.id))];
+    return { member, plan: planRecord(member, settings, run, { remembered: record, byIdentifier }), seen };
+  });
 }

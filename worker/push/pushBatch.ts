@@ -1,12 +1,12 @@
 import { afterLostWrite, type LostWriteOutcome } from '../../shared/crmExport/lostWrite.ts';
 import type { PlanRun, PlanSettings } from '../../shared/crmExport/planPush.ts';
-import type { CrmKind } from '../../shared/schema/crm.ts';
 import { CrmError, type CrmWriteOp, type CrmWriteResult, type CrmWriter } from '../connectors/connector.ts';
 import { peopleTable } from './crmTargets.ts';
 import { planBatch, type PlannedMember } from './planBatch.ts';
 import { accountMemory, companiesWrittenStatements, companyLinkScope } from './companyLinks.ts';
 import { companyNotes, linkCompanies } from './pushCompanies.ts';
-import { nextMembers, scopeWhere } from './pushMembers.ts';
+import { nextMembers, scopeWhere, type ScopedMember } from './pushMembers.ts';
+import { replanAfter, type WrittenBatch } from './overlappingWrites.ts';
 import { openPushWriter } from './pushDeps.ts';
 import { batchWrittenStatements, getPushRow, pushRequestOf, pushSettingsOf, rememberedRecords, type PushRecordLine } from './pushStore.ts';
 
@@ -88,7 +88,7 @@ async function writePlanned(
   const before = new Map(planned.map((p) => [p.member.memberId, p.plan]));
   const again = (await replan()).map((p) => {
     const earlier = before.get(p.member.memberId);
-    return earlier ? { member: p.member, ...afterLostWrite(earlier, p.plan) } : { ...p, earlier: null };
+    return earlier ? { member: p.member, seen: p.seen, ...afterLostWrite(earlier, p.plan) } : { ...p, earlier: null };
   });
   return { members: again, results: await write(again) };
 }
@@ -102,24 +102,35 @@ export const PUSH_STEP_BUDGET_MS = 60_000;
 
 export type PushStepLimits = { batchMembers: number; budgetMs: number };
 
+/** A batch of members read and planned, ready to be written. */
+type PreparedBatch = {
+  members: ScopedMember[];
+  last: ScopedMember;
+  companyScope: ReturnType<typeof companyLinkScope>;
+  linked: Awaited<ReturnType<typeof linkCompanies>>;
+  /** Plans members of the batch (all of them by default) against the CRM as it is now. */
+  plan: (members?: readonly ScopedMember[]) => Promise<PlannedMember[]>;
+  planned: PlannedMember[];
+  upsertBy: string[];
+};
+
 /**
- * One step of a push: batches of members after the cursor, each planned against the CRM as it is now, written in one
+ * One step of a push: batches of members after the cursor, each planned against the CRM, written in one
  * CrmWriter.write (creates and updates together; the connector picks the bulk endpoint), then its report lines,
  * links, counts and cursor committed in one D1 transaction — batch after batch until the step's time budget is spent
- * (a budget of 0: one batch). A batch's commit runs while the next batch is read and planned (that planning reads the
- * CRM only after the batch before was written, so it decides as one batch after the other would; with companies the
- * commit lands first, as the next batch recalls the Accounts it remembered), and is awaited before the next write.
+ * (a budget of 0: one batch).
+ *
+ * The next batch is read and planned while one is written, and a batch's commit is built and sent while the next is
+ * written, so the CRM always has work: planning reads the CRM before the batch before it has landed, so the members
+ * that write may have changed something for are planned again after it (replanAfter), and each batch decides as it
+ * would one after the other. With companies the batches go one after the other: a batch links the Accounts the batch
+ * before remembered. Commits land in order, each after the one before it (its cursor is where that one left it).
  * Where the push is comes from D1 alone, so a step retried or a push resumed after its Worker died goes on at the
- * first batch not committed. A batch whose CRM write succeeded but whose D1 commit was lost is planned again: the
- * records it created are found by their identifiers then, and updated — not created twice — as long as an
- * identifier is among the values written.
+ * first batch not committed. A batch whose CRM write succeeded but whose D1 commit was lost (or the batch after it,
+ * written while that commit failed) is planned again: the records it created are found by their identifiers then,
+ * and updated — not created twice — as long as an identifier is among the values written.
  */
-export async function pushNextBatch(
-  env: Env,
-  workspaceId: string,
-  pushId: string,
-  limits: PushStepLimits = { batchMembers: PUSH_BATCH_MEMBERS, budgetMs: PUSH_STEP_BUDGET_MS },
-): Promise<PushBatchOutcome> {
+export async function pushNextBatch(env: Env, workspaceId: string, pushId: string, limits?: PushStepLimits): Promise<PushBatchOutcome> {
   const startedAt = Date.now();
   const db = env.DB;
   const row = await getPushRow(db, workspaceId, pushId);
@@ -127,81 +138,100 @@ export async function pushNextBatch(
   const request = pushRequestOf(row);
   const settings = pushSettingsOf(row);
   const where = await scopeWhere(env, workspaceId, row.audience_id, request.scope);
-  let opened: { writer: CrmWriter; object: string; kind: CrmKind; ownerProperty: string; run: PlanRun; upsertKeys: Set<string> } | null = null;
+  const { writer, kind } = await openPushWriter(env, workspaceId, row.connection_id);
+  const batchMembers = limits?.batchMembers ?? PUSH_BATCH_MEMBERS;
+  const budgetMs = limits?.budgetMs ?? PUSH_STEP_BUDGET_MS;
+  const { object, ownerProperty } = peopleTable(kind, settings.people.target);
+  const run: PlanRun = { exportTimeValues: request.exportTimeValues, runnerEmail: await userEmail(db, row.started_by) };
+  const upsertKeys = new Set(await writer.upsertKeys(object));
+  const overlapping = settings.companies === null;
+
+  const prepare = async (afterId: number): Promise<PreparedBatch | null> => {
+    const members = await nextMembers(env, workspaceId, row.audience_id, where, afterId, batchMembers, settings.sensitiveAllowed);
+    const last = members.at(-1);
+    if (!last) return null;
+    const remembered = await rememberedRecords(db, workspaceId, { connectionId: row.connection_id, object, audienceId: row.audience_id }, members.map((m) => m.key));
+    const companyScope = companyLinkScope(workspaceId, row.connection_id, kind, settings.companies);
+    const memory = await accountMemory(db, env.HASH_KEY, companyScope);
+    const linked = await linkCompanies(writer, kind, planSettingsOf(settings, ownerProperty), settings.companies, members, memory, 'write');
+    const plan = (only: readonly ScopedMember[] = linked.members) => planBatch(writer, object, linked.settings, run, only, remembered);
+    const upsertBy = linked.settings.people.identifiers.map((i) => i.crmProperty).filter((property) => upsertKeys.has(property));
+    return { members, last, companyScope, linked, plan, planned: await plan(), upsertBy };
+  };
+  // Awaited in the loop; one the step's end leaves behind must not count as an unhandled failure.
+  const prepareNext = (afterId: number) => {
+    const preparing = prepare(afterId);
+    preparing.catch(() => undefined);
+    return preparing;
+  };
+
   let handled = 0;
   let after = row.after_member_id;
   let committing: Promise<unknown> = Promise.resolve();
-  const read = (afterId: number) => {
-    const reading = nextMembers(env, workspaceId, row.audience_id, where, afterId, limits.batchMembers, settings.sensitiveAllowed);
-    // Awaited at the next batch; a read the step's end leaves behind must not count as an unhandled failure.
-    reading.catch(() => undefined);
-    return reading;
+  let unrecorded: { batch: PreparedBatch; written: WrittenBatch & { members: WrittenMember[] }; afterId: number } | null = null;
+  let writing: Promise<unknown> = Promise.resolve();
+  /** The commit of the batch written last, chained after the commits before it. */
+  const record = () => {
+    if (!unrecorded) return;
+    const { batch, written, afterId } = unrecorded;
+    unrecorded = null;
+    const notes = companyNotes(batch.linked.companies);
+    const lines = written.members.map((p) => lineOf(p, written.results.get(p.member.memberId), notes.get(p.member.memberId)));
+    const now = new Date().toISOString();
+    const statements = [
+      ...batchWrittenStatements(
+        db,
+        workspaceId,
+        { id: pushId, connectionId: row.connection_id, audienceId: row.audience_id, object, afterMemberId: afterId, lastMemberId: batch.last.memberId },
+        lines,
+        now,
+      ),
+      // After the cursor's UPDATE, in the same transaction: a batch committed twice writes these same rows again.
+      ...companiesWrittenStatements(db, batch.companyScope, { id: pushId, batchAfter: afterId }, batch.linked.companies, now),
+    ];
+    // A commit that failed stops the ones after it: their cursor would not match.
+    committing = committing.then(() => db.batch(statements));
+    // Awaited before the step ends; until then a failure is not an unhandled one.
+    committing.catch(() => undefined);
   };
-  let reading = read(after);
+  let preparing = prepareNext(after);
   try {
     for (;;) {
-      const members = await reading;
-      const last = members.at(-1);
-      if (!last) {
+      const batch = await preparing;
+      if (!batch) {
+        record();
         await committing;
         return { done: true, handled };
       }
-      if (!opened) {
-        const { writer, kind } = await openPushWriter(env, workspaceId, row.connection_id);
-        const { object, ownerProperty } = peopleTable(kind, settings.people.target);
-        opened = {
-          writer,
-          kind,
-          object,
-          ownerProperty,
-          run: { exportTimeValues: request.exportTimeValues, runnerEmail: await userEmail(db, row.started_by) },
-          upsertKeys: new Set(await writer.upsertKeys(object)),
-        };
-      }
-      const { writer, kind, object, ownerProperty, run, upsertKeys } = opened;
-      const remembered = await rememberedRecords(db, workspaceId, { connectionId: row.connection_id, object, audienceId: row.audience_id }, members.map((m) => m.key));
-      const companyScope = companyLinkScope(workspaceId, row.connection_id, kind, settings.companies);
-      if (settings.companies) await committing;
-      const memory = await accountMemory(db, env.HASH_KEY, companyScope);
-      const linked = await linkCompanies(writer, kind, planSettingsOf(settings, ownerProperty), settings.companies, members, memory, 'write');
-      const plan = () => planBatch(writer, object, linked.settings, run, linked.members, remembered);
-      const upsertBy = linked.settings.people.identifiers.map((i) => i.crmProperty).filter((property) => upsertKeys.has(property));
-      const planned = await plan();
-      // The batch before must be recorded before this one is written: its cursor is where this one's commit starts.
-      await committing;
-      // The next members are read from D1 while this batch goes to the CRM (their reading depends on neither).
-      if (members.length === limits.batchMembers) reading = read(last.memberId);
-      const written = await writePlanned(writer, object, upsertBy, planned, plan);
-      const notes = companyNotes(linked.companies);
-      const lines = written.members.map((p) => lineOf(p, written.results.get(p.member.memberId), notes.get(p.member.memberId)));
-      const now = new Date().toISOString();
-      const commit = db.batch([
-        ...batchWrittenStatements(
-          db,
-          workspaceId,
-          { id: pushId, connectionId: row.connection_id, audienceId: row.audience_id, object, afterMemberId: after, lastMemberId: last.memberId },
-          lines,
-          now,
-        ),
-        // After the cursor's UPDATE, in the same transaction: a batch committed twice writes these same rows again.
-        ...companiesWrittenStatements(db, companyScope, { id: pushId, batchAfter: after }, linked.companies, now),
-      ]);
-      // Awaited below (before the next write, or the step's end); until then a failure is not an unhandled one.
-      commit.catch(() => undefined);
-      committing = commit;
-      handled += members.length;
-      after = last.memberId;
-      if (members.length < limits.batchMembers) {
+      if (unrecorded) batch.planned = await replanAfter(batch.planned, unrecorded.written, batch.linked.settings, (only) => batch.plan(only));
+      const full = batch.members.length === batchMembers;
+      const more = full && Date.now() - startedAt < budgetMs;
+      const write = writePlanned(writer, object, batch.upsertBy, batch.planned, () => batch.plan());
+      writing = write;
+      write.catch(() => undefined);
+      // While the CRM takes this write: the batch before is committed, the next one read and planned.
+      record();
+      if (more && overlapping) preparing = prepareNext(batch.last.memberId);
+      unrecorded = { batch, written: await write, afterId: after };
+      handled += batch.members.length;
+      after = batch.last.memberId;
+      if (!more) {
+        record();
         await committing;
-        return { done: true, handled };
+        return { done: !full, handled };
       }
-      if (Date.now() - startedAt >= limits.budgetMs) {
+      if (!overlapping) {
+        // The next batch links the Accounts this one remembered: its commit lands first.
+        record();
         await committing;
-        return { done: false, handled };
+        preparing = prepareNext(after);
       }
     }
   } catch (e) {
-    // A commit still under way is let finish (or fail) first, so the step's retry starts from what D1 holds.
+    // What was written is recorded, and a write or commit still under way is let finish (or fail) first, so the
+    // step's retry starts from what the CRM and D1 hold.
+    await writing.catch(() => undefined);
+    record();
     await committing.catch(() => undefined);
     throw e;
   }

@@ -15,6 +15,8 @@ export type DataverseWriteControl = {
   duplicateRule?: { table: string; column: string } | null;
   /** The next this many $batch requests are applied, then answered 503: the answer lost on the way back. */
   loseBatchAnswers?: number;
+  /** Milliseconds a $batch waits before Dataverse processes it: a busy environment, whose records land late. */
+  batchDelayMs?: number;
 };
 
 export function fakeDataverseWrites(url: string, tenant: string) {

@@ -42,7 +42,7 @@ const tenants = new Map<string, Tenant>();
 function tenantOf(id: string): Tenant {
   let t = tenants.get(id);
   if (!t) {
-    t = { stats: { batches: 0, batchOperations: 0, createMultiple: 0, updateMultiple: 0, singleWrites: 0 }, control: { duplicateRule: null, loseBatchAnswers: 0 } };
+    t = { stats: { batches: 0, batchOperations: 0, createMultiple: 0, updateMultiple: 0, singleWrites: 0 }, control: { duplicateRule: null, loseBatchAnswers: 0, batchDelayMs: 0 } };
     tenants.set(id, t);
   }
   return t;
@@ -90,6 +90,7 @@ export async function writeControl(req: IncomingMessage, res: ServerResponse, te
     const body = JSON.parse((await readBody(req)) || '{}') as DataverseWriteControl;
     if (body.duplicateRule !== undefined) t.control.duplicateRule = body.duplicateRule;
     if (body.loseBatchAnswers !== undefined) t.control.loseBatchAnswers = body.loseBatchAnswers;
+    if (body.batchDelayMs !== undefined) t.control.batchDelayMs = body.batchDelayMs;
   }
   send(res, { status: 200, headers: {}, body: t.stats });
 }
@@ -109,6 +110,7 @@ export async function handleWrite(w: WriteRequest): Promise<boolean> {
   const t = tenantOf(w.tenant);
   const body = await readBody(w.req);
   if (w.path === '$batch' && method === 'POST') {
+    if (t.control.batchDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, t.control.batchDelayMs));
     const answer = batch(w, t, body);
     if (t.control.loseBatchAnswers > 0) {
       t.control.loseBatchAnswers--;

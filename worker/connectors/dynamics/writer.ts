@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CrmField } from '../../../shared/schema/crm.ts';
 import { SelectionError, type CrmRecordRef, type CrmUser, type CrmWriteOp, type CrmWriteOptions, type CrmWriteResult, type CrmWriter } from '../connector.ts';
 import { jsonOrUndefined } from '../vendorAnswer.ts';
-import type { DataverseApi } from './dataverseApi.ts';
+import { WEB_API_PATH, type DataverseApi } from './dataverseApi.ts';
 import type { DynamicsConnector } from './dynamicsConnector.ts';
 import { EntityDefinition } from './metadata.ts';
 import { FORMATTED_VALUE, flattenRecord, readColumns } from './records.ts';
@@ -10,13 +10,18 @@ import { batchBody, parseBatchAnswer, type BatchOperation } from './writerBatch.
 import { dataverseRecord, odataEquals, type WriteFailure } from './writerValues.ts';
 
 /**
- * Writes go as $batch requests, each operation in a change set of its own and `odata.continue-on-error`, so every
- * record succeeds or fails alone with Dataverse's own error. CreateMultiple / UpdateMultiple were the other choice:
+ * Writes go as $batch requests, each operation a request of its own (no change set) with `odata.continue-on-error`,
+ * so every record succeeds or fails alone with Dataverse's own error. CreateMultiple / UpdateMultiple were the other choice:
  * fewer server round trips, but on standard tables (contact, lead, account) they are one transaction, so one bad
  * email would fail the 999 good records beside it. A $batch holds at most 1,000 operations.
  */
 export const BATCH_SIZE = 1000;
-const BATCHES_IN_FLIGHT = 2;
+/**
+ * $batch requests in flight at once. Dataverse serves up to 52 concurrent requests of a user, but its execution-time
+ * limit (20 minutes of server time in any 5-minute window) holds a steady load to about four requests running at
+ * all times; beyond that it answers 429 with a Retry-After, which the API client waits out.
+ */
+const BATCHES_IN_FLIGHT = 4;
 /**
  * Values per lookup query: an OData filter of `or`s sized by its URL-encoded length, at most 12,000 characters (about
  * 190 email addresses), so the whole request line and headers stay within 16 KB — what common HTTP front ends accept
@@ -108,7 +113,7 @@ export class DynamicsWriter implements CrmWriter {
         return;
       }
       if (op.kind === 'create') {
-        operations.push({ index, operation: { method: 'POST', url: this.api.url(table.entitySet), headers, body: JSON.stringify(converted.record) } });
+        operations.push({ index, operation: { method: 'POST', url: `${WEB_API_PATH}${table.entitySet}`, headers, body: JSON.stringify(converted.record) } });
         return;
       }
       const id = GUID.exec(op.id.trim())?.[1];
@@ -119,13 +124,13 @@ export class DynamicsWriter implements CrmWriter {
       // If-Match: * makes a PATCH update only: without it a PATCH to a missing id would create that record.
       operations.push({
         index,
-        operation: { method: 'PATCH', url: this.api.url(`${table.entitySet}(${id.toLowerCase()})`), headers: { ...headers, 'If-Match': '*' }, body: JSON.stringify(converted.record) },
+        operation: { method: 'PATCH', url: `${WEB_API_PATH}${table.entitySet}(${id.toLowerCase()})`, headers: { ...headers, 'If-Match': '*' }, body: JSON.stringify(converted.record) },
       });
     });
     const chunks = Array.from({ length: Math.ceil(operations.length / BATCH_SIZE) }, (_, i) => operations.slice(i * BATCH_SIZE, (i + 1) * BATCH_SIZE));
-    // Two $batch requests in flight, as Microsoft advises for throughput (a user may have 52 at once): Dataverse runs
-    // one while the next is being built and sent. Only when no record is updated twice: then the order between
-    // requests cannot change what a record ends up holding.
+    // Several $batch requests in flight, as Microsoft advises for throughput (BATCHES_IN_FLIGHT): Dataverse runs some
+    // while the next are being built and sent. Only when no record is updated twice: then the order between requests
+    // cannot change what a record ends up holding.
     const updated = operations.filter((o) => o.operation.method === 'PATCH').map((o) => o.operation.url);
     const inFlight = new Set(updated).size === updated.length ? BATCHES_IN_FLIGHT : 1;
     let next = 0;
