@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isPlainlyValidBatchBody } from './batchBodyCheck.ts';
 import { BatchBody, MAX_BATCH_ROWS } from './imports.ts';
 import { malformedTextIssues } from './text.ts';
-
-// A seeded generator, so a failure names a body that can be made again.
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '../../test/support/seededRandom.ts';
 
 const HEX = 'a3f9'.repeat(16);
 const ENVELOPE = 'AbC-_0'.repeat(8);
@@ -97,7 +86,8 @@ describe('the batch body shortcut', () => {
   });
 
   it('agrees with the schema on random bodies: takes none it refuses, and most of those it takes', () => {
-    const next = random(12);
+    // Seeded, so a failure names a body that can be made again.
+    const next = seededRandom(12);
     const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)] as T;
     let schemaTook = 0;
     let bothTook = 0;
