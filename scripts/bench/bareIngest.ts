@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // @ts-expect-error plain JS module shared with `npm start`
-import { startWranglerDev, stopProcessGroup, waitUntilAnswering, wranglerSync } from '../localWrangler.mjs';
+import { offlineEnv, startWranglerDev, stopProcessGroup, waitUntilAnswering, wranglerSync } from '../localWrangler.mjs';
 import { freePort } from './localServer.ts';
 import type { RecordedStatement } from './measureIngest.ts';
 
@@ -11,13 +11,17 @@ const CONFIG = 'scripts/bench/bareWorker/wrangler.toml';
 /** `groupId`: wrangler dev's process group, for processGroupCpuSeconds. */
 export type BareServer = { baseUrl: string; groupId: number; stop: () => void };
 
-/** The bare Worker (bareWorker/index.ts) under its own `wrangler dev --local`, on a fresh D1 with the product's migrations. */
-export async function startBareServer(): Promise<BareServer> {
+/**
+ * The bare Worker (bareWorker/index.ts) under its own `wrangler dev --local`, on a fresh D1 with the product's
+ * migrations; `devtools: false` as startLocalServer's (without wrangler's DevTools inspector proxy).
+ */
+export async function startBareServer(options: { devtools?: boolean } = {}): Promise<BareServer> {
   const dir = mkdtempSync(join(tmpdir(), 'audience-bench-bare-'));
   const port = await freePort();
   wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '-c', CONFIG, '--persist-to', dir], { stdio: 'pipe', encoding: 'utf8' });
   const child = startWranglerDev(['-c', CONFIG, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', dir], {
     stdio: process.env.BENCH_WRANGLER_LOGS ? 'inherit' : 'ignore',
+    ...(options.devtools === false ? { env: { ...offlineEnv, VSCODE_INSPECTOR_OPTIONS: 'bench' } } : {}),
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {

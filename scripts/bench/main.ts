@@ -93,7 +93,10 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
     if (sample.length >= INGEST_ROWS) break;
   }
   const headers = held.headers;
-  const server = await startLocalServer();
+  // BENCH_INGEST_DEVTOOLS=0: both servers without wrangler's DevTools inspector proxy (dev tooling that copies every
+  // subrequest's answer, D1's included, to wrangler's Node process; absent on Cloudflare). Default: with it, as before.
+  const ingestDevtools = process.env.BENCH_INGEST_DEVTOOLS !== '0';
+  const server = await startLocalServer({}, { devtools: ingestDevtools });
   const product: { label: string; seconds: number; cpu: number; counts: string; privacy?: true }[] = [];
   let sealingKey: WorkspaceSealingKey | null = null;
   let tSeal = 0;
@@ -164,7 +167,7 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
 
   // The ceiling: the bare Worker (bareWorker/index.ts) under its own wrangler dev, after the product's has stopped,
   // on the same rows and batch size — one batch in flight and two, as the product is sent.
-  const bare = await startBareServer();
+  const bare = await startBareServer({ devtools: ingestDevtools });
   const tBare: number[] = [];
   const cpuBare: number[] = [];
   let statements: Awaited<ReturnType<typeof bareStatements>> = [];
@@ -189,7 +192,7 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   // Server CPU: wrangler dev's processes (its proxy and workerd, the Worker and local D1 together) per row.
   const line = (label: string, t: number, cpu?: number) =>
     `${label.padEnd(46)}${t.toFixed(2).padStart(6)} s ${rate(n, t).padStart(15)}${cpu === undefined ? ''.padEnd(25) : `  server CPU ${((cpu / n) * 1e6).toFixed(0).padStart(4)} µs/row`}`;
-  console.log(`\n## Ingest (${n.toLocaleString('en-US')} rows, batches of ${BATCH_ROWS.toLocaleString('en-US')}; the product's members table everywhere)`);
+  console.log(`\n## Ingest (${n.toLocaleString('en-US')} rows, batches of ${BATCH_ROWS.toLocaleString('en-US')}; the product's members table everywhere; wrangler dev ${ingestDevtools ? 'with' : 'without'} its DevTools proxy)`);
   for (const p of product) {
     console.log(`${line(p.label, p.seconds, p.cpu)}  → ${(tBare1 / p.seconds).toFixed(2)}× bare 1, ${(tBare2 / p.seconds).toFixed(2)}× bare 2 (CPU ${(cpuBare1 / p.cpu).toFixed(2)}×)  (${p.counts})`);
   }
