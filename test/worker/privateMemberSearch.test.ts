@@ -6,6 +6,9 @@ import { sealBatchCells } from '../../shared/privacy/sealBatchCells.ts';
 import type { MemberPage } from '../../shared/schema/audiences.ts';
 import type { BatchResult, PrivateBatchRow } from '../../shared/schema/imports.ts';
 import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
+import type { PushPreview } from '../../shared/schema/crmExport.ts';
+import { connect, createOrg } from './connectors/fakeSalesforce.ts';
+import { saveExportSettings } from './push/pushHelpers.ts';
 import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 
 const COLUMNS: Column[] = [
@@ -93,5 +96,33 @@ describe('find by identifier in a private audience', () => {
     expect((await ok<MemberPage>('GET', `/api/audiences/${imp.audienceId}/members?identifier=C-42`)).members.map((m) => m.identifier)).toEqual(['C-42']);
     const refused = await members(imp.audienceId, `identifierDigest=${sha256('C-42')}`);
     expect(refused.status).toBe(400);
+  });
+  it('a push of a private audience is not scoped by its identifier as typed; the member found by digest is pushed by id', async () => {
+    const audienceId = await privateAudience();
+    const connectionId = await connect(await createOrg());
+    await saveExportSettings(connectionId, {
+      people: {
+        target: 'contact',
+        identifiers: [{ platformField: 'city', crmProperty: 'MailingCity' }],
+        fields: [
+          { platformField: 'city', crmProperty: 'MailingCity' },
+          { platformField: 'city', crmProperty: 'LastName' },
+        ],
+      },
+    });
+    const request = (scope: unknown) => ({ connectionId, audienceId, scope, exportTimeValues: {} });
+    for (const path of ['/api/pushes/preview', '/api/pushes']) {
+      const refused = await call<ErrorBody>('POST', path, request({ kind: 'selection', search: 'ada@example.com' }));
+      expect(refused.status, path).toBe(422);
+      expect(refused.body.error.code).toBe('privacy_mode');
+      expect(refused.body.error.message).toMatch(/identifierDigest/);
+    }
+    const typed = await identifierDigest('ada@example.com', { type: 'email', defaultCountry: 'US' });
+    if (!typed.ok) throw new Error('a valid email');
+    const [found] = (await members(audienceId, `identifierDigest=${typed.digest}`)).body.members;
+    if (!found) throw new Error('the member is found by its digest');
+    const byId = await ok<PushPreview>('POST', '/api/pushes/preview', request({ kind: 'member', memberId: Number(found.id) }));
+    expect(byId.members).toBe(1);
+    expect(byId.sample.map((s) => s.member)).toEqual([found.identifier]);
   });
 });

@@ -6,8 +6,11 @@ import { identifierKey, keyedIdentifierHash, type SensitiveKeyOf } from '../impo
 import { audienceIdentifier } from '../store/memberSearch.ts';
 import { parseStoredJson } from '../store/storedJson.ts';
 
-/** A member identifier as someone else typed it → the audience's members.identifier_key, or null when it cannot be one. */
-export type MemberKeyer = (typed: string) => string | null;
+/**
+ * A member identifier as someone else typed it → the audience's members.identifier_key, or null when it cannot be
+ * one. `sensitive`: the identifier is stored as its keyed hash.
+ */
+export type MemberKeyer = ((typed: string) => string | null) & { sensitive: boolean };
 
 /**
  * The key an identifier has in this audience, made exactly as an import makes it: normalised with the type and
@@ -27,8 +30,9 @@ export async function memberKeyerFor(db: D1Database, hashKey: string | undefined
     await ensureKeyedMembers(db, hasher);
     hashed = keyedIdentifierHash(hasher);
   }
-  return (typed) => {
+  const keyOf = (typed: string) => {
     const normalized = normalizeValue(column.type, typed, plan.defaultCountry);
     return normalized.ok ? identifierKey(column, normalized.value, hashed) : null;
   };
+  return Object.assign(keyOf, { sensitive: column.sensitive });
 }

@@ -5,7 +5,9 @@ import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
 import { normalizeValue } from '../../shared/normalize/normalizeValue.ts';
 import { SealedValueError } from '../../shared/privacy/openSealedValues.ts';
 import { unreadableValue } from '../audiences/exportColumns.ts';
+import { DomainError } from '../domainError.ts';
 import { sealedOpenerFor } from '../privacy/sealedOpener.ts';
+import { getAudience } from '../store/audiences.ts';
 import { engagementSummaries } from '../store/engagement.ts';
 import { listFields } from '../store/fields.ts';
 import { parseStoredJson } from '../store/storedJson.ts';
@@ -28,6 +30,14 @@ export async function scopeWhere(env: Env, workspaceId: string, audienceId: stri
       return { conditions: ['id = ?5'], params: [scope.memberId] };
     case 'selection': {
       const keyer = await memberKeyerFor(env.DB, env.HASH_KEY, workspaceId, audienceId);
+      // As the member search: the identifier of a private audience never reaches the server as typed.
+      if (keyer?.sensitive && (await getAudience(env.DB, workspaceId, audienceId)).privacyMode) {
+        throw new DomainError(
+          'privacy_mode',
+          'This audience is private and its identifier is sensitive: the server never sees it as typed. Find the member with identifierDigest (GET …/members) and push it by id (scope kind "member").',
+          { audienceId },
+        );
+      }
       const key = keyer?.(scope.search) ?? null;
       return key === null ? null : { conditions: ['identifier_key = ?5'], params: [key] };
     }
