@@ -6,7 +6,7 @@ import { sealBatchCells } from '../../shared/privacy/sealBatchCells.ts';
 import type { MemberPage } from '../../shared/schema/audiences.ts';
 import type { BatchResult, PrivateBatchRow } from '../../shared/schema/imports.ts';
 import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
-import type { PushPreview } from '../../shared/schema/crmExport.ts';
+import type { PushPreview } from '../../shared/schema/crmPush.ts';
 import { connect, createOrg } from './connectors/fakeSalesforce.ts';
 import { saveExportSettings } from './push/pushHelpers.ts';
 import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';

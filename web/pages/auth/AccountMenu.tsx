@@ -14,11 +14,12 @@ export function AccountMenu() {
     <Show when={session()?.user}>
       {(user) => (
         <div class="account-menu">
-          <Show when={(session()?.workspaces.length ?? 0) > 1} fallback={<span class="workspace-name">{session()?.workspace?.name}</span>}>
+          <Show when={(session()?.workspaces.length ?? 0) > 1} fallback={<span class="workspace-name" title={session()?.workspace?.name}>{session()?.workspace?.name}</span>}>
             <label class="visually-hidden" for="workspace-switcher">Workspace</label>
             <select
               id="workspace-switcher"
               value={session()?.workspace?.id}
+              title={session()?.workspace?.name}
               onChange={async (e) => {
                 await authApi.switchWorkspace(e.currentTarget.value);
                 // Every page's data belongs to the workspace: start over from a clean page.
