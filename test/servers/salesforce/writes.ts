@@ -118,15 +118,16 @@ function collection(ctx: WriteCtx, org: FakeOrg, mode: 'create' | 'update'): voi
     if (!recordId) return failure('MISSING_ARGUMENT', 'Id not specified in an update call', []);
     return saveRecord(org, object, values, recordId);
   });
+  answerCollection(ctx, state, results.map(({ id, success, errors }) => ({ id, success, errors })));
+}
+
+/** A collection call's answers in order, unless a test asked to lose the answer: the writes above stand either way. */
+function answerCollection(ctx: WriteCtx, state: WriteState, answers: unknown[]): void {
   if (state.control.loseCollectionAnswers > 0) {
     state.control.loseCollectionAnswers--;
     return sendApiError(ctx.res, 503, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable, please try again later.');
   }
-  sendJson(
-    ctx.res,
-    200,
-    results.map(({ id, success, errors }) => ({ id, success, errors })),
-  );
+  sendJson(ctx.res, 200, answers);
 }
 
 /**
@@ -158,15 +159,7 @@ function collectionUpsert(ctx: WriteCtx, org: FakeOrg, objectName: string, field
     if (id !== undefined || Id !== undefined) return failure('INVALID_FIELD', 'cannot specify Id in an upsert by external id', ['Id']);
     return upsertRecord(org, object, key, values, twice);
   });
-  if (state.control.loseCollectionAnswers > 0) {
-    state.control.loseCollectionAnswers--;
-    return sendApiError(ctx.res, 503, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable, please try again later.');
-  }
-  sendJson(
-    ctx.res,
-    200,
-    results.map(({ id, success, errors, created }) => ({ id, success, errors, created: created ?? false })),
-  );
+  answerCollection(ctx, state, results.map(({ id, success, errors, created }) => ({ id, success, errors, created: created ?? false })));
 }
 
 /** External id values (as Salesforce compares them, without case) that more than one record of a request holds. */
