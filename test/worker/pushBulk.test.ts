@@ -38,6 +38,19 @@ const SETTINGS = {
 
 const emailOf = (i: number) => `bulk.member${i}@example.com`;
 
+/** An audience of these emails (first and last names made up), a fake org connected, SETTINGS saved for it. */
+async function audienceToPush(emails: string[]): Promise<{ audienceId: string; org: FakeOrgHandle; connectionId: string }> {
+  const { audienceId } = await importAudience(
+    COLUMNS,
+    'Email',
+    emails.map((e, i) => [e, `First${i}`, `Last${i}`]),
+  );
+  const org = await createOrg();
+  const connectionId = await connect(org);
+  await saveExportSettings(connectionId, SETTINGS);
+  return { audienceId, org, connectionId };
+}
+
 async function salesforceWrites(org: FakeOrgHandle, control?: WriteControl): Promise<WriteStats> {
   const n = org.loginUrl.split('/orgs/')[1]?.split('/')[0];
   const res = await fetch(`${inject('fakeSalesforceUrl')}/__control/orgs/${n}/writes`, control ? { method: 'POST', body: JSON.stringify(control) } : {});
@@ -171,14 +184,7 @@ describe('Sync to CRM, Salesforce Bulk API 2.0', () => {
   it('a job stopped part-way: its processed records kept, the rest sent once more, and a step replayed after a restart creates nothing twice', async () => {
     const size = BULK_THRESHOLD + 100;
     const emails = Array.from({ length: size }, (_, i) => emailOf(i));
-    const { audienceId } = await importAudience(
-      COLUMNS,
-      'Email',
-      emails.map((e, i) => [e, `First${i}`, `Last${i}`]),
-    );
-    const org = await createOrg();
-    const connectionId = await connect(org);
-    await saveExportSettings(connectionId, SETTINGS);
+    const { audienceId, org, connectionId } = await audienceToPush(emails);
     await salesforceWrites(org, { failNextBulkJobAfter: 700 });
 
     const { push, report } = await pushAndWait({ connectionId, audienceId, scope: { kind: 'audience' }, exportTimeValues: {} }, 120_000);
@@ -211,14 +217,7 @@ describe('Sync to CRM, Salesforce Bulk API 2.0', () => {
 
   it('one step takes batch after batch within its time budget, each committed with the cursor where the one before ended', async () => {
     const emails = Array.from({ length: 450 }, (_, i) => emailOf(i));
-    const { audienceId } = await importAudience(
-      COLUMNS,
-      'Email',
-      emails.map((e, i) => [e, `First${i}`, `Last${i}`]),
-    );
-    const org = await createOrg();
-    const connectionId = await connect(org);
-    await saveExportSettings(connectionId, SETTINGS);
+    const { audienceId, org, connectionId } = await audienceToPush(emails);
     const pushId = crypto.randomUUID();
     await insertPushStatement(env.DB, 'default', {
       id: pushId,
