@@ -1,6 +1,7 @@
 import { createSignal, Show } from 'solid-js';
 import type { Audience } from '../../../shared/schema/audiences.ts';
 import { audiencesApi } from '../../api/audiences.ts';
+import { ConfirmNotice } from '../ConfirmNotice.tsx';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatDate, plural } from '../formatting.ts';
 import { Link, navigate } from '../navigation.tsx';
@@ -91,30 +92,23 @@ export function AudienceActions(props: { audience: Audience; onRenamed: (a: Audi
         </div>
       </header>
       <Show when={confirmDelete()}>
-        <div class="notice error" role="alertdialog" aria-label="Confirm delete" data-testid="delete-confirm">
-          <div class="notice-body">
-            Delete <strong>{props.audience.name}</strong> and its {plural(props.audience.memberCount, 'member')}? Its import history, reports and
-            error lists go too. This cannot be undone.
-          </div>
-          <div class="notice-actions">
-            <button
-              type="button"
-              class="danger"
-              disabled={busy()}
-              onClick={() =>
-                void act(async () => {
-                  await audiencesApi.remove(props.audience.id);
-                  navigate('/audiences');
-                })
-              }
-            >
-              Delete {plural(props.audience.memberCount, 'member')}
-            </button>
-            <button type="button" class="link" onClick={() => setConfirmDelete(false)}>
-              Keep it
-            </button>
-          </div>
-        </div>
+        <ConfirmNotice
+          label="Confirm delete"
+          testId="delete-confirm"
+          tone="error"
+          confirmLabel={`Delete ${plural(props.audience.memberCount, 'member')}`}
+          busy={busy()}
+          onConfirm={() =>
+            void act(async () => {
+              await audiencesApi.remove(props.audience.id);
+              navigate('/audiences');
+            })
+          }
+          onKeep={() => setConfirmDelete(false)}
+        >
+          Delete <strong>{props.audience.name}</strong> and its {plural(props.audience.memberCount, 'member')}? Its import history, reports and
+          error lists go too. This cannot be undone.
+        </ConfirmNotice>
       </Show>
       <Show when={error()}>{(e) => <ErrorNotice error={e()} />}</Show>
     </>

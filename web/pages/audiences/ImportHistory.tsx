@@ -3,6 +3,7 @@ import type { ImportHistoryEntry, LaterImport, UndoResult } from '../../../share
 import { ApiError } from '../../api/apiError.ts';
 import { audiencesApi } from '../../api/audiences.ts';
 import { api } from '../../api/client.ts';
+import { ConfirmNotice } from '../ConfirmNotice.tsx';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { formatDate, plural } from '../formatting.ts';
 import { Link } from '../navigation.tsx';
@@ -58,35 +59,33 @@ export function ImportHistory(props: { audienceId: string; onChanged: () => void
       <Show when={error()}>{(e) => <ErrorNotice error={e()} />}</Show>
       <Show when={asking()}>
         {(a) => (
-          <div class="notice warn" role="alertdialog" aria-label="Confirm undo" data-testid="undo-confirm">
-            <div class="notice-body">
-              <Show
-                when={a().later}
-                fallback={
-                  <>
-                    Undo the import of <strong>{sourceLabel(a().entry.import.source)}</strong>? Its{' '}
-                    {plural(a().entry.import.counts.inserted, 'new member')} will be removed and the{' '}
-                    {plural(a().entry.import.counts.updated, 'member')} it updated get their previous values back.
-                  </>
-                }
-              >
-                {(later) => (
-                  <>
-                    {laterImportsText(later())} To undo <strong>{sourceLabel(a().entry.import.source)}</strong> completely, they are undone first,
-                    newest first — all together or not at all.
-                  </>
-                )}
-              </Show>
-            </div>
-            <div class="notice-actions">
-              <button type="button" class="danger" disabled={busy()} onClick={() => void undo(a().entry, a().later !== null)}>
-                {a().later ? `Undo ${plural((a().later?.length ?? 0) + 1, 'import')}` : 'Undo import'}
-              </button>
-              <button type="button" class="link" disabled={busy()} onClick={() => setAsking(null)}>
-                Keep it
-              </button>
-            </div>
-          </div>
+          <ConfirmNotice
+            label="Confirm undo"
+            testId="undo-confirm"
+            tone="warn"
+            confirmLabel={a().later ? `Undo ${plural((a().later?.length ?? 0) + 1, 'import')}` : 'Undo import'}
+            busy={busy()}
+            onConfirm={() => void undo(a().entry, a().later !== null)}
+            onKeep={() => setAsking(null)}
+          >
+            <Show
+              when={a().later}
+              fallback={
+                <>
+                  Undo the import of <strong>{sourceLabel(a().entry.import.source)}</strong>? Its{' '}
+                  {plural(a().entry.import.counts.inserted, 'new member')} will be removed and the{' '}
+                  {plural(a().entry.import.counts.updated, 'member')} it updated get their previous values back.
+                </>
+              }
+            >
+              {(later) => (
+                <>
+                  {laterImportsText(later())} To undo <strong>{sourceLabel(a().entry.import.source)}</strong> completely, they are undone first,
+                  newest first — all together or not at all.
+                </>
+              )}
+            </Show>
+          </ConfirmNotice>
         )}
       </Show>
       <Show when={history()}>

@@ -5,6 +5,7 @@ import { syncsApi } from '../../api/syncs.ts';
 import { resourceValue } from '../crm/crmImport.ts';
 import { connectionLabel } from '../crm/crmNames.ts';
 import { canManage } from '../auth/session.ts';
+import { ConfirmNotice } from '../ConfirmNotice.tsx';
 import { ErrorNotice } from '../ErrorNotice.tsx';
 import { Link } from '../navigation.tsx';
 import { CYCLE_WORDS, nextRunWords, syncStatus } from './syncStatus.ts';
@@ -169,37 +170,31 @@ function SyncCard(props: { sync: Sync; connection: CrmConnection | null; onChang
       </div>
 
       <Show when={confirmDelete()}>
-        <div class="notice error sync-delete-confirm" role="alertdialog" aria-label="Confirm deleting the sync" data-testid="sync-delete-confirm">
-          <div class="notice-body">
-            <p>
-              Delete the sync <strong>{s().settings.name}</strong>? It stops keeping its audience up to date with {props.connection ? connectionLabel(props.connection) : 'the CRM'}.
-            </p>
-            <p>
-              <strong>What stays:</strong> the audience and every member in it, with their values, and its import history. Nothing changes in the CRM.
-            </p>
-            <p>
-              <strong>What goes:</strong> the schedule, the settings and their versions, and the sync's run history. This cannot be undone.
-            </p>
-          </div>
-          <div class="notice-actions">
-            <button
-              type="button"
-              class="danger"
-              disabled={busy()}
-              onClick={() =>
-                void busyAction.act(async () => {
-                  await syncsApi.remove(s().id);
-                  props.onDeleted(s());
-                })
-              }
-            >
-              Delete sync
-            </button>
-            <button type="button" class="link" onClick={() => setConfirmDelete(false)}>
-              Keep it
-            </button>
-          </div>
-        </div>
+        <ConfirmNotice
+          label="Confirm deleting the sync"
+          testId="sync-delete-confirm"
+          tone="error"
+          class="sync-delete-confirm"
+          confirmLabel="Delete sync"
+          busy={busy()}
+          onConfirm={() =>
+            void busyAction.act(async () => {
+              await syncsApi.remove(s().id);
+              props.onDeleted(s());
+            })
+          }
+          onKeep={() => setConfirmDelete(false)}
+        >
+          <p>
+            Delete the sync <strong>{s().settings.name}</strong>? It stops keeping its audience up to date with {props.connection ? connectionLabel(props.connection) : 'the CRM'}.
+          </p>
+          <p>
+            <strong>What stays:</strong> the audience and every member in it, with their values, and its import history. Nothing changes in the CRM.
+          </p>
+          <p>
+            <strong>What goes:</strong> the schedule, the settings and their versions, and the sync's run history. This cannot be undone.
+          </p>
+        </ConfirmNotice>
       </Show>
     </article>
   );
