@@ -1,4 +1,5 @@
 import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { hashInput } from '../normalize/normalizeValue.ts';
 import type { FieldType } from '../schema/fields.ts';
 import type { BatchSealingHeader, SealedCell, WorkspaceSealingKey } from '../schema/privacy.ts';
@@ -11,13 +12,6 @@ import { deriveBatchKey, generateEphemeralKeyPair, importWorkspacePublicKey, IV_
 const SLICE = 512;
 // 12 bytes are exactly 16 base64url characters, so base64url(iv ‖ body) = base64url(iv) + base64url(body).
 const IV_CHARS = 16;
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-function hexOf(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number];
-  return out;
-}
 
 export type CellToSeal = { type: FieldType; normalized: string };
 
@@ -61,7 +55,7 @@ export async function sealBatchCells(
       // short is a round trip to the browser's crypto thread that costs more than the hash itself (in Chromium,
       // under load, 2× the wall time of the JavaScript hash for the same CPU). SHA-256 has no table look-ups or
       // data-dependent branches, so the JavaScript one tells no more by its timing; the AES key stays in WebCrypto.
-      hashes[i - from] = hexOf(sha256(utf8(hashInput(type, normalized))));
+      hashes[i - from] = bytesToHex(sha256(utf8(hashInput(type, normalized))));
     }
     const bodies = await Promise.all(sealed);
     const ivText = toBase64url(ivs);
