@@ -1,4 +1,5 @@
 import { DomainError } from '../domainError.ts';
+import { findAudience } from '../store/audiences.ts';
 import { readPrivacyDefault } from '../store/workspaceSettings.ts';
 
 /** Why a plain file import was refused under a workspace that requires privacy, in the words the API and the SPA show. */
@@ -22,12 +23,9 @@ export async function assertFileImportMayBePlain(
   if (!start.fromFile || start.privateImport) return;
   if ((await readPrivacyDefault(db, workspaceId)) !== 'required') return;
   if (start.audienceId !== null) {
-    const row = await db
-      .prepare('SELECT member_count FROM audiences WHERE workspace_id = ? AND id = ?')
-      .bind(workspaceId, start.audienceId)
-      .first<{ member_count: number }>();
+    const audience = await findAudience(db, workspaceId, start.audienceId);
     // A missing audience is the caller's 404 to give; one with members keeps its mode.
-    if (!row || row.member_count > 0) return;
+    if (!audience || audience.memberCount > 0) return;
   }
   throw new DomainError('privacy_mode', start.dryRun ? DRY_RUN_REFUSED : PRIVACY_REQUIRED, { audienceId: start.audienceId, privacyDefault: 'required' });
 }
