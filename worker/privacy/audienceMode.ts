@@ -4,6 +4,12 @@ import { DomainError } from '../domainError.ts';
 export const CRM_NOT_PRIVATE =
   'A CRM source cannot be private: the server pulls its records from the CRM itself, so their values pass through it in plain text. Import it into an audience that is not in privacy mode.';
 
+/**
+ * A private audience's sensitive identifier never reaches the server as typed: it is found by the tab's digest only
+ * (member search, push scope; README "Privacy mode").
+ */
+export const identifierByDigest = (audience: { privacyMode: boolean }, column: { sensitive: boolean }): boolean => audience.privacyMode && column.sensitive;
+
 type ModeRow = { privacy_mode: number; member_count: number; open_imports: number; syncs: number };
 
 /**

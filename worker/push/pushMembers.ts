@@ -6,6 +6,7 @@ import { normalizeValue } from '../../shared/normalize/normalizeValue.ts';
 import { SealedValueError } from '../../shared/privacy/openSealedValues.ts';
 import { unreadableValue } from '../audiences/exportColumns.ts';
 import { DomainError } from '../domainError.ts';
+import { identifierByDigest } from '../privacy/audienceMode.ts';
 import { sealedOpenerFor } from '../privacy/sealedOpener.ts';
 import { getAudience } from '../store/audiences.ts';
 import { engagementSummaries } from '../store/engagement.ts';
@@ -31,7 +32,7 @@ export async function scopeWhere(env: Env, workspaceId: string, audienceId: stri
     case 'selection': {
       const keyer = await memberKeyerFor(env.DB, env.HASH_KEY, workspaceId, audienceId);
       // As the member search: the identifier of a private audience never reaches the server as typed.
-      if (keyer?.sensitive && (await getAudience(env.DB, workspaceId, audienceId)).privacyMode) {
+      if (keyer && identifierByDigest(await getAudience(env.DB, workspaceId, audienceId), keyer)) {
         throw new DomainError(
           'privacy_mode',
           'This audience is private and its identifier is sensitive: the server never sees it as typed. Find the member with identifierDigest (GET …/members) and push it by id (scope kind "member").',

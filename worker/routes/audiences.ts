@@ -16,7 +16,7 @@ import { dryRunBatch, startDryRun } from '../audiences/dryRun.ts';
 import { audienceExportStream } from '../audiences/exportStream.ts';
 import { undoImport } from '../audiences/undoImport.ts';
 import { DomainError } from '../domainError.ts';
-import { assertModeMayChange, setPrivacyModeStatement } from '../privacy/audienceMode.ts';
+import { assertModeMayChange, identifierByDigest, setPrivacyModeStatement } from '../privacy/audienceMode.ts';
 import { assertFileImportMayBePlain } from '../privacy/privacyDefault.ts';
 import { privateByDefault } from '../../shared/schema/workspaceSettings.ts';
 import { readPrivacyDefault } from '../store/workspaceSettings.ts';
@@ -102,9 +102,6 @@ async function memberWhere(
   }
   return where;
 }
-
-/** A private audience's sensitive identifier is searched by the tab's digest only (README "Privacy mode"). */
-const identifierByDigest = (audience: Audience, column: { sensitive: boolean }): boolean => audience.privacyMode && column.sensitive;
 
 export const audiencesRoutes = new Hono<AppEnv>()
   .get('/', async (c) => c.json(await listAudiences(c.env.DB, c.var.workspaceId)))
