@@ -40,8 +40,8 @@ describe('accounts in the browser', () => {
     expect(await textOf(page, '.account-menu')).toContain('Acme marketing');
     expect(await textOf(page, '.role-badge')).toMatch('Key contact');
 
-    await page.getByRole('link', { name: 'Members' }).click();
-    await page.getByRole('heading', { name: 'Members' }).waitFor();
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.getByRole('heading', { name: 'Team' }).waitFor();
     await page.locator('.invite-form').getByLabel('Email').fill('mia@example.com');
     await page.locator('.invite-form').getByLabel('Role').selectOption('marketer');
     await page.getByRole('button', { name: 'Send invitation' }).click();
@@ -89,12 +89,36 @@ describe('accounts in the browser', () => {
     expect(await textOf(page, '.role-badge')).toMatch('Marketer');
 
     // The marketer imports, but manages neither members nor tokens: the page shows no such controls and the API refuses.
-    await page.getByRole('link', { name: 'Members' }).click();
-    await page.getByRole('table', { name: 'Members' }).getByText('Ada Admin').waitFor();
+    await page.getByRole('link', { name: 'Team' }).click();
+    await page.getByRole('table', { name: 'Team' }).getByText('Ada Admin').waitFor();
     expect(await page.locator('.invite-form').count()).toBe(0);
     const origin = new URL(server.baseUrl).origin;
     const invite = await page.request.post('/api/members/invitations', { data: { email: 'x@example.com', role: 'admin' }, headers: { origin } });
     expect(invite.status()).toBe(403);
     expect((await page.request.post('/api/audiences', { data: { name: 'Mia’s list' }, headers: { origin } })).status()).toBe(201);
+
+    // Ada removes Mia: asked in the page first, "Keep it" changes nothing, the confirmation removes her seat.
+    await page.locator('.user-menu summary').click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await page.getByLabel('Email').fill('ada@example.com');
+    await page.getByLabel('Password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL('**/import');
+    await page.getByRole('link', { name: 'Team' }).click();
+    const team = page.getByRole('table', { name: 'Team' });
+    const miaRow = team.locator('tr', { hasText: 'Mia Marketer' });
+    await miaRow.getByRole('button', { name: 'Remove' }).click();
+    const ask = page.getByTestId('team-confirm');
+    expect(await ask.textContent()).toContain('mia@example.com');
+    await screenshot(page, 'auth-remove-confirm');
+    await ask.getByRole('button', { name: 'Keep it' }).click();
+    await ask.waitFor({ state: 'detached' });
+    expect(await miaRow.count()).toBe(1);
+    await miaRow.getByRole('button', { name: 'Remove' }).click();
+    await page.getByTestId('team-confirm').getByRole('button', { name: 'Remove Mia Marketer' }).click();
+    await page.getByText('Mia Marketer was removed.').waitFor();
+    expect(await miaRow.count()).toBe(0);
+    const seats = (await (await page.request.get('/api/members')).json()) as { email: string }[];
+    expect(seats.map((m) => m.email)).toEqual(['ada@example.com']);
   });
 });

@@ -30,7 +30,7 @@ export function AccountMenu() {
             </select>
           </Show>
           <Link href="/members" aria-current={location().pathname === '/members' ? 'page' : undefined}>
-            Members
+            Team
           </Link>
           <Link href="/settings" aria-current={location().pathname === '/settings' ? 'page' : undefined}>
             Settings

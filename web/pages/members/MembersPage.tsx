@@ -4,6 +4,7 @@ import { authApi } from '../../api/auth.ts';
 import { ApiError } from '../../api/apiError.ts';
 import { canManage, ROLE_LABELS, session } from '../auth/session.ts';
 import { formatDate } from '../formatting.ts';
+import { ConfirmNotice } from '../ConfirmNotice.tsx';
 
 type AssignableRole = InviteBody['role'];
 const ROLE_HELP: Record<string, string> = {
@@ -33,13 +34,33 @@ export default function MembersPage() {
     }
   };
   const me = () => session()?.user?.id;
+  const workspaceName = () => session()?.workspace?.name ?? 'this workspace';
+  // Removing someone or handing on the key contact is asked in the page, next to the table, before it is done.
+  const [pending, setPending] = createSignal<{ kind: 'remove' | 'keyContact'; member: Member } | null>(null);
+  const [busy, setBusy] = createSignal(false);
+  const confirmPending = async (p: { kind: 'remove' | 'keyContact'; member: Member }) => {
+    setBusy(true);
+    try {
+      if (p.kind === 'remove') {
+        await run(async () => {
+          await authApi.removeMember(p.member.id);
+          await refetchMembers();
+        }, `${p.member.name} was removed.`);
+      } else {
+        await run(async () => setMembers(await authApi.handOverKeyContact(p.member.id)), `${p.member.name} is now the key contact.`);
+      }
+    } finally {
+      setBusy(false);
+      setPending(null);
+    }
+  };
 
   return (
     <section class="page">
       <header class="card-head">
         <div>
-          <h1>Members</h1>
-          <p class="muted">Who works in {session()?.workspace?.name ?? 'this workspace'}, and with what rights.</p>
+          <h1>Team</h1>
+          <p class="muted">Who works in {workspaceName()}, and with what rights.</p>
         </div>
       </header>
       <Show when={error()}>
@@ -50,7 +71,7 @@ export default function MembersPage() {
       </Show>
 
       <div class="card" style={{ padding: 0 }}>
-        <table class="data" aria-label="Members">
+        <table class="data" aria-label="Team">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -85,23 +106,11 @@ export default function MembersPage() {
                   <Show when={canManage()}>
                     <td class="actions">
                       <Show when={member.role !== 'keyContact'}>
-                        <button
-                          type="button"
-                          class="link"
-                          onClick={() => {
-                            if (window.confirm(`Make ${member.name} the key contact? You stay an admin.`)) void run(async () => setMembers(await authApi.handOverKeyContact(member.id)), `${member.name} is now the key contact.`);
-                          }}
-                        >
+                        <button type="button" class="link" onClick={() => setPending({ kind: 'keyContact', member })}>
                           Make key contact
                         </button>
                         {' · '}
-                        <button
-                          type="button"
-                          class="link"
-                          onClick={() => {
-                            if (window.confirm(`Remove ${member.name} from this workspace?`)) void run(async () => { await authApi.removeMember(member.id); await refetchMembers(); }, `${member.name} was removed.`);
-                          }}
-                        >
+                        <button type="button" class="link" onClick={() => setPending({ kind: 'remove', member })}>
                           Remove
                         </button>
                       </Show>
@@ -113,6 +122,34 @@ export default function MembersPage() {
           </tbody>
         </table>
       </div>
+      <Show when={pending()}>
+        {(p) => (
+          <ConfirmNotice
+            label={p().kind === 'remove' ? `Remove ${p().member.name}` : `Make ${p().member.name} the key contact`}
+            testId="team-confirm"
+            tone={p().kind === 'remove' ? 'error' : 'warn'}
+            confirmLabel={p().kind === 'remove' ? `Remove ${p().member.name}` : `Make ${p().member.name} the key contact`}
+            busy={busy()}
+            onKeep={() => setPending(null)}
+            onConfirm={() => void confirmPending(p())}
+          >
+            <Show
+              when={p().kind === 'remove'}
+              fallback={
+                <p>
+                  <strong>{p().member.name}</strong> becomes the one person {workspaceName()} is accountable through. You stay an admin; only the
+                  key contact can hand the role on again.
+                </p>
+              }
+            >
+              <p>
+                <strong>{p().member.name}</strong> ({p().member.email}) loses access to {workspaceName()} at once: their sessions and their place in
+                the team end. Their imports and audiences stay. They can come back only through a new invitation.
+              </p>
+            </Show>
+          </ConfirmNotice>
+        )}
+      </Show>
 
       <Show when={canManage()}>
         <form
