@@ -1,4 +1,4 @@
-import type { BatchSealingHeader, PrivateCell, RefusedCell, SealedCell } from '../schema/privacy.ts';
+import { type BatchSealingHeader, type PrivateCell, type RefusedCell, type SealedCell, SealingCipher } from '../schema/privacy.ts';
 import { isBase64url } from './base64url.ts';
 import { IV_BYTES, TAG_BYTES } from './batchKey.ts';
 
@@ -19,12 +19,13 @@ export function sealedCellProblem(cell: SealedCell): string | null {
   return null;
 }
 
-/** The same for a batch's sealing header: a keyId and an 87-character base64url raw P-256 point. */
+/** The same for a batch's sealing header: a keyId, an 87-character base64url raw P-256 point, a known cipher or none. */
 export function sealingHeaderProblem(header: BatchSealingHeader): string | null {
   if (typeof header.keyId !== 'string' || header.keyId.length === 0 || header.keyId.length > 64) return 'keyId is missing';
   if (typeof header.ephemeralKey !== 'string' || header.ephemeralKey.length !== EPHEMERAL_KEY_CHARS || !isBase64url(header.ephemeralKey)) {
     return 'ephemeralKey is not a base64url P-256 point';
   }
+  if (header.cipher !== undefined && !SealingCipher.options.includes(header.cipher)) return 'cipher is not one this code opens';
   return null;
 }
 

@@ -1,5 +1,7 @@
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
+import type { SealingCipher } from '../schema/privacy.ts';
 import { fromBase64url } from './base64url.ts';
-import { deriveBatchKey, importRawPublicKey, IV_BYTES, TAG_BYTES } from './batchKey.ts';
+import { type BatchKey, deriveBatchKey, importRawPublicKey, IV_BYTES, TAG_BYTES } from './batchKey.ts';
 
 /** A sealed value that does not open: altered, cut, or sealed under another key. `index` says which of the list. */
 export class SealedValueError extends Error {
@@ -13,29 +15,57 @@ export class SealedValueError extends Error {
 }
 
 /**
- * The batch key of a privacy-mode batch, from the workspace's private ECDH key and the batch's header. A wrong
- * private key, keyId or ephemeral key derives another key (no error here): the values then fail to open.
+ * The batch key of a privacy-mode batch, from the workspace's private ECDH key and the batch's header (its cipher as
+ * the batch named it). A wrong private key, keyId, ephemeral key or cipher derives another key (no error here): the
+ * values then fail to open.
  */
-export async function openBatchKey(privateKey: CryptoKey, keyId: string, ephemeralKey: string): Promise<CryptoKey> {
+export async function openBatchKey(privateKey: CryptoKey, keyId: string, ephemeralKey: string, cipher: SealingCipher): Promise<BatchKey> {
   const ephemeral = await importRawPublicKey(fromBase64url(ephemeralKey));
-  return deriveBatchKey(privateKey, ephemeral, keyId, ephemeralKey, 'decrypt');
+  return deriveBatchKey(privateKey, ephemeral, keyId, ephemeralKey, cipher, 'decrypt');
 }
 
 /**
- * The normalized values of sealed cells' `c` (base64url(iv ‖ ciphertext ‖ tag)) under one batch key, all
- * decryptions started together and awaited once. Throws SealedValueError for the first value that does not open
- * (GCM's tag refuses any altered bit).
+ * The normalized values of sealed cells' `c` (base64url(nonce ‖ ciphertext ‖ tag)) under one batch key. Throws
+ * SealedValueError for the first value that does not open (either cipher's tag refuses any altered bit, and a key
+ * derived for the other cipher).
  */
-export async function openSealedValues(batchKey: CryptoKey, sealed: readonly string[]): Promise<string[]> {
+export async function openSealedValues(batchKey: BatchKey, sealed: readonly string[]): Promise<string[]> {
+  return batchKey.cipher === 'chacha20-poly1305' ? openChaCha(batchKey.key, sealed) : openAesGcm(batchKey.key, sealed);
+}
+
+function envelopeBytes(text: string, index: number): Uint8Array<ArrayBuffer> {
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = fromBase64url(text);
+  } catch (e) {
+    throw new SealedValueError(index, (e as Error).message);
+  }
+  if (bytes.length < IV_BYTES + TAG_BYTES) throw new SealedValueError(index, 'too short');
+  return bytes;
+}
+
+function openChaCha(key: Uint8Array, sealed: readonly string[]): string[] {
+  const decoder = new TextDecoder();
+  return sealed.map((text, index) => {
+    const bytes = envelopeBytes(text, index);
+    try {
+      return decoder.decode(chacha20poly1305(key, bytes.subarray(0, IV_BYTES)).decrypt(bytes.subarray(IV_BYTES)));
+    } catch {
+      throw new SealedValueError(index, 'altered, or sealed under another key');
+    }
+  });
+}
+
+/** AES-256-GCM through WebCrypto: all decryptions started together and awaited once. */
+async function openAesGcm(batchKey: CryptoKey, sealed: readonly string[]): Promise<string[]> {
   const decoder = new TextDecoder();
   const pending = sealed.map((text, index) => {
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = fromBase64url(text);
+      bytes = envelopeBytes(text, index);
     } catch (e) {
-      return Promise.reject(new SealedValueError(index, (e as Error).message));
+      return Promise.reject(e);
     }
-    if (bytes.length < IV_BYTES + TAG_BYTES) return Promise.reject(new SealedValueError(index, 'too short'));
     return crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.subarray(0, IV_BYTES) }, batchKey, bytes.subarray(IV_BYTES)).then(
       (plain) => decoder.decode(plain),
       () => {

@@ -4,13 +4,14 @@ import { createKeyedHasher } from '../../worker/crypto/keyedHash.ts';
 import { sensitiveKey, sensitiveKeyOfCustomerMatchHash } from '../../worker/crypto/sensitiveKey.ts';
 import { hashInput } from '../normalize/normalizeValue.ts';
 import { FieldType } from '../schema/fields.ts';
-import { BatchSealingHeader, SealedCell, type WorkspaceSealingKey } from '../schema/privacy.ts';
+import { BatchSealingHeader, SealedCell, SealingCipher, type WorkspaceSealingKey } from '../schema/privacy.ts';
 import { checkCell } from '../validation/importRules.ts';
 import { fromBase64url, toBase64url } from './base64url.ts';
 import { sealedCellProblem, sealingHeaderProblem } from './cellShape.ts';
 import { checkSensitiveCell } from './checkSensitiveCell.ts';
-import { openBatchKey, openSealedValues, SealedValueError } from './openSealedValues.ts';
-import { sealBatchCells } from './sealBatchCells.ts';
+import { openBatchKey as openKey, openSealedValues, SealedValueError } from './openSealedValues.ts';
+import { type CellToSeal, sealBatchCells as sealWith, TAB_SEALING_CIPHER } from './sealBatchCells.ts';
+const sealBatchCells = sealWith;
 
 /** A workspace key pair as the Worker makes it: the public half as GET /api/privacy/key answers it. */
 async function workspaceKeyPair(keyId = 'wk-test'): Promise<{ key: WorkspaceSealingKey; privateKey: CryptoKey }> {
@@ -65,7 +66,9 @@ describe('privacy mode: the tab and the Worker agree', () => {
   });
 });
 
-describe('sealBatchCells / openBatchKey / openSealedValues', () => {
+describe.each(SealingCipher.options)('sealBatchCells / openBatchKey / openSealedValues with %s', (cipher) => {
+  const sealBatchCells = (key: WorkspaceSealingKey, cells: CellToSeal[]) => sealWith(key, cells, cipher);
+  const openBatchKey = (privateKey: CryptoKey, keyId: string, ephemeralKey: string) => openKey(privateKey, keyId, ephemeralKey, cipher);
   const values = ['ada@example.com', '+14155552671', 'Zoë 東京', 'ada@example.com', 'x'.repeat(3_000)];
   const toSeal = values.map((normalized) => ({ type: 'text' as const, normalized }));
 
@@ -74,6 +77,7 @@ describe('sealBatchCells / openBatchKey / openSealedValues', () => {
     const { sealing, cells } = await sealBatchCells(key, toSeal);
     expect(BatchSealingHeader.parse(sealing)).toEqual(sealing);
     expect(sealing.keyId).toBe(key.keyId);
+    expect(sealing.cipher).toBe(cipher);
     for (const cell of cells) {
       expect(SealedCell.parse(cell)).toEqual(cell);
       expect(sealedCellProblem(cell)).toBeNull();
@@ -130,10 +134,38 @@ describe('sealBatchCells / openBatchKey / openSealedValues', () => {
     await expect(openSealedValues(await openBatchKey(privateKey, 'wk-other', sealing.ephemeralKey), sealed)).rejects.toBeInstanceOf(SealedValueError);
   });
 
+  it('refuse a value sealed with this cipher when the header names the other', async () => {
+    const { key, privateKey } = await workspaceKeyPair();
+    const { sealing, cells } = await sealBatchCells(key, toSeal);
+    const sealed = cells.map((c) => c.c);
+    const otherCipher = SealingCipher.options.find((c) => c !== cipher) as SealingCipher;
+    const error = await openSealedValues(await openKey(privateKey, sealing.keyId, sealing.ephemeralKey, otherCipher), sealed).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SealedValueError);
+    expect((error as SealedValueError).index).toBe(0);
+  });
+
   it('check shapes without decrypting', () => {
     expect(sealedCellProblem({ h: 'A'.repeat(64), c: 'a'.repeat(40) })).toMatch(/SHA-256/);
     expect(sealedCellProblem({ h: 'a'.repeat(64), c: 'a'.repeat(20) })).toMatch(/too short/);
     expect(sealedCellProblem({ h: 'a'.repeat(64), c: `${'a'.repeat(40)}+` })).toMatch(/base64url/);
     expect(sealingHeaderProblem({ keyId: 'k', ephemeralKey: 'a'.repeat(86) })).toMatch(/P-256/);
+    expect(sealingHeaderProblem({ keyId: 'k', ephemeralKey: 'a'.repeat(87), cipher: 'des' as SealingCipher })).toMatch(/cipher/);
+    expect(sealingHeaderProblem({ keyId: 'k', ephemeralKey: 'a'.repeat(87), cipher })).toBeNull();
+  });
+});
+
+describe('the two ciphers side by side', () => {
+  it('the tab seals new batches with ChaCha20-Poly1305 and says so; a header without cipher parses as the old AES-GCM batches did', async () => {
+    const { key, privateKey } = await workspaceKeyPair();
+    const { sealing, cells } = await sealBatchCells(key, [{ type: 'email', normalized: 'ada@example.com' }]);
+    expect(sealing.cipher).toBe(TAB_SEALING_CIPHER);
+    expect(TAB_SEALING_CIPHER).toBe('chacha20-poly1305');
+    expect(await openSealedValues(await openKey(privateKey, sealing.keyId, sealing.ephemeralKey, 'chacha20-poly1305'), cells.map((c) => c.c))).toEqual(['ada@example.com']);
+    const old = await sealWith(key, [{ type: 'email', normalized: 'ada@example.com' }], 'aes-256-gcm');
+    const { cipher: _, ...legacyHeader } = old.sealing;
+    expect(BatchSealingHeader.parse(legacyHeader).cipher).toBeUndefined();
+    // Same sizes: nonce, ciphertext and tag in both, the same digest.
+    expect(old.cells[0]?.c.length).toBe(cells[0]?.c.length);
+    expect(old.cells[0]?.h).toBe(cells[0]?.h);
   });
 });

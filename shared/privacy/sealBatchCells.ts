@@ -1,71 +1,110 @@
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { hashInput } from '../normalize/normalizeValue.ts';
 import type { FieldType } from '../schema/fields.ts';
-import type { BatchSealingHeader, SealedCell, WorkspaceSealingKey } from '../schema/privacy.ts';
+import type { BatchSealingHeader, SealedCell, SealingCipher, WorkspaceSealingKey } from '../schema/privacy.ts';
 import { toBase64url } from './base64url.ts';
-import { deriveBatchKey, generateEphemeralKeyPair, importWorkspacePublicKey, IV_BYTES } from './batchKey.ts';
+import { deriveBatchKey, generateEphemeralKeyPair, importWorkspacePublicKey, IV_BYTES, TAG_BYTES } from './batchKey.ts';
 
-// Encryptions started together and awaited once, a slice at a time: awaiting crypto.subtle value by value is several
-// times slower (see worker/crypto/batchSealer.ts), and a slice bounds the pending promises and buffers. Measured in
-// Chromium (100,000 values, machine under load): slices of 512 took 0.7× the wall time of slices of 4,096.
+// Nonces come from one getRandomValues per slice, and AES-GCM's encryptions are started together and awaited once a
+// slice at a time: awaiting crypto.subtle value by value is several times slower (see worker/crypto/batchSealer.ts),
+// and a slice bounds the pending promises and buffers. Measured in Chromium (100,000 values, machine under load):
+// slices of 512 took 0.7× the wall time of slices of 4,096.
 const SLICE = 512;
 // 12 bytes are exactly 16 base64url characters, so base64url(iv ‖ body) = base64url(iv) + base64url(body).
 const IV_CHARS = 16;
+
+/** What the tab seals new batches with (see SealingCipher). */
+export const TAB_SEALING_CIPHER: SealingCipher = 'chacha20-poly1305';
 
 export type CellToSeal = { type: FieldType; normalized: string };
 
 /**
  * Seals one batch's sensitive values to the workspace's public key (see batchKey.ts for the derivation): one
- * ephemeral ECDH P-256 pair per call, each value under its own random 12-byte IV. Each cell gets `h`, the SHA-256
+ * ephemeral ECDH P-256 pair per call, each value under its own random 12-byte nonce. Each cell gets `h`, the SHA-256
  * hex of hashInput(type, normalized) — the same digest the Worker's sensitiveKey keys — and `c`,
- * base64url(iv ‖ ciphertext ‖ tag) of the normalized value. `cells` must hold valid, normalized, non-blank values
- * (checkSensitiveCell); answers in the same order.
+ * base64url(nonce ‖ ciphertext ‖ tag) of the normalized value. `cells` must hold valid, normalized, non-blank values
+ * (checkSensitiveCell); answers in the same order. A random 96-bit nonce per value is safe here because a key seals
+ * one batch (at most 50,000 values, far below the 2^32 where random nonces start to risk a repeat).
  */
 export async function sealBatchCells(
   key: WorkspaceSealingKey,
   cells: readonly CellToSeal[],
+  cipher: SealingCipher = TAB_SEALING_CIPHER,
 ): Promise<{ sealing: BatchSealingHeader; cells: SealedCell[] }> {
   const [workspaceKey, ephemeral] = await Promise.all([importWorkspacePublicKey(key), generateEphemeralKeyPair()]);
   const ephemeralKey = toBase64url(new Uint8Array((await crypto.subtle.exportKey('raw', ephemeral.publicKey)) as ArrayBuffer));
-  const batchKey = await deriveBatchKey(ephemeral.privateKey, workspaceKey, key.keyId, ephemeralKey, 'encrypt');
+  const batchKey = await deriveBatchKey(ephemeral.privateKey, workspaceKey, key.keyId, ephemeralKey, cipher, 'encrypt');
   const encoder = new TextEncoder();
   // One buffer the values are encoded into, one at a time, instead of a fresh Uint8Array each (two per value): each
-  // of those is memory outside the JS heap that lingers until a GC. Reusing it is safe because encrypt copies its input when called (WebCrypto: "a copy of the bytes held by the data
-  // parameter") and sha256 runs to the end at once.
+  // of those is memory outside the JS heap that lingers until a GC. Reusing it is safe because each use ends before
+  // the next: WebCrypto's encrypt copies its input when called ("a copy of the bytes held by the data parameter"),
+  // ChaCha20-Poly1305 and sha256 run to the end at once.
   let scratch = new Uint8Array(1_024);
   const utf8 = (text: string): Uint8Array<ArrayBuffer> => {
     if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
     return scratch.subarray(0, encoder.encodeInto(text, scratch).written);
   };
+  const seal = batchKey.cipher === 'chacha20-poly1305' ? sealSliceChaCha(batchKey.key, utf8) : sealSliceAesGcm(batchKey.key, utf8);
   const n = cells.length;
   const out: SealedCell[] = new Array(n);
   for (let from = 0; from < n; from += SLICE) {
     const to = Math.min(from + SLICE, n);
     const ivs = new Uint8Array(IV_BYTES * (to - from));
-    // getRandomValues fills at most 65,536 bytes a call: a slice's IVs (6,144 bytes) fit in one.
+    // getRandomValues fills at most 65,536 bytes a call: a slice's nonces (6,144 bytes) fit in one.
     crypto.getRandomValues(ivs);
+    await seal(cells, from, to, ivs, out);
+  }
+  return { sealing: { keyId: key.keyId, ephemeralKey, cipher }, cells: out };
+}
+
+type SealSlice = (cells: readonly CellToSeal[], from: number, to: number, ivs: Uint8Array, out: SealedCell[]) => Promise<void> | void;
+
+// SHA-256 in JavaScript (@noble/hashes): a crypto.subtle digest of a value this short is a round trip to the browser's
+// crypto thread that costs more than the hash itself (in Chromium, under load, 2× the wall time of the JavaScript hash
+// for the same CPU). SHA-256 has no table look-ups or data-dependent branches, so the JavaScript one tells no more by
+// its timing.
+const digestOf = (cell: CellToSeal, utf8: (text: string) => Uint8Array): string => bytesToHex(sha256(utf8(hashInput(cell.type, cell.normalized))));
+
+/**
+ * ChaCha20-Poly1305 in this thread: each envelope written into one reused buffer (nonce, then the cipher's output
+ * in place after it) and turned into base64url at once. ChaCha20 is add-rotate-xor only, so a JavaScript
+ * implementation leaks nothing by its timing either (unlike a table-based AES).
+ */
+function sealSliceChaCha(key: Uint8Array, utf8: (text: string) => Uint8Array): SealSlice {
+  let envelope = new Uint8Array(1_024);
+  return (cells, from, to, ivs, out) => {
+    for (let i = from; i < to; i++) {
+      const cell = cells[i] as CellToSeal;
+      const plain = utf8(cell.normalized);
+      const size = IV_BYTES + plain.length + TAG_BYTES;
+      if (size > envelope.length) envelope = new Uint8Array(size * 2);
+      const nonce = envelope.subarray(0, IV_BYTES);
+      nonce.set(ivs.subarray((i - from) * IV_BYTES, (i - from + 1) * IV_BYTES));
+      chacha20poly1305(key, nonce).encrypt(plain, envelope.subarray(IV_BYTES, size));
+      const c = toBase64url(envelope.subarray(0, size));
+      out[i] = { h: digestOf(cell, utf8), c };
+    }
+  };
+}
+
+/** AES-256-GCM through WebCrypto, a slice's encryptions started together, the hashes computed while they run. */
+function sealSliceAesGcm(key: CryptoKey, utf8: (text: string) => Uint8Array<ArrayBuffer>): SealSlice {
+  return async (cells, from, to, ivs, out) => {
     const sealed: Promise<ArrayBuffer>[] = new Array(to - from);
     const hashes: string[] = new Array(to - from);
     for (let i = from; i < to; i++) {
-      const { type, normalized } = cells[i] as CellToSeal;
-      const iv = ivs.subarray((i - from) * IV_BYTES, (i - from + 1) * IV_BYTES);
-      sealed[i - from] = crypto.subtle.encrypt({ name: 'AES-GCM', iv }, batchKey, utf8(normalized));
-      // SHA-256 in JavaScript (@noble/hashes), here while the encryptions run: a crypto.subtle digest of a value this
-      // short is a round trip to the browser's crypto thread that costs more than the hash itself (in Chromium,
-      // under load, 2× the wall time of the JavaScript hash for the same CPU). SHA-256 has no table look-ups or
-      // data-dependent branches, so the JavaScript one tells no more by its timing; the AES key stays in WebCrypto.
-      hashes[i - from] = bytesToHex(sha256(utf8(hashInput(type, normalized))));
+      const cell = cells[i] as CellToSeal;
+      const iv = ivs.subarray((i - from) * IV_BYTES, (i - from + 1) * IV_BYTES) as Uint8Array<ArrayBuffer>;
+      sealed[i - from] = crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, utf8(cell.normalized));
+      hashes[i - from] = digestOf(cell, utf8);
     }
     const bodies = await Promise.all(sealed);
     const ivText = toBase64url(ivs);
     for (let i = from; i < to; i++) {
       const k = i - from;
-      out[i] = {
-        h: hashes[k] as string,
-        c: ivText.slice(k * IV_CHARS, (k + 1) * IV_CHARS) + toBase64url(new Uint8Array(bodies[k] as ArrayBuffer)),
-      };
+      out[i] = { h: hashes[k] as string, c: ivText.slice(k * IV_CHARS, (k + 1) * IV_CHARS) + toBase64url(new Uint8Array(bodies[k] as ArrayBuffer)) };
     }
-  }
-  return { sealing: { keyId: key.keyId, ephemeralKey }, cells: out };
+  };
 }

@@ -13,7 +13,7 @@ function validBody(rows = 3): Record<string, unknown> {
   return {
     seq: 2,
     idempotencyKey: 'import-1-2',
-    sealing: { keyId: 'key-1', ephemeralKey: 'B'.repeat(87) },
+    sealing: { keyId: 'key-1', ephemeralKey: 'B'.repeat(87), cipher: 'chacha20-poly1305' },
     rows: Array.from({ length: rows }, (_, i) => ({ row: i + 1, line: i + 2, values: ['C-1', sealed(), refused(), '', 'Zoë 😀'], ...(i === 1 ? { fieldCount: 5 } : {}) })),
   };
 }
@@ -24,6 +24,7 @@ const ODD_VALUES: unknown[] = [
   'k'.repeat(128), 'k'.repeat(129), [], [''], {}, { h: HEX }, sealed(), refused(), { ...sealed(), extra: 1 }, { ...refused(), hint: null },
   { ...refused(), hint: 'h'.repeat(41) }, { ...refused(), problem: 'nope' }, { ...refused(), message: '' }, { h: HEX.toUpperCase(), c: ENVELOPE },
   { h: HEX, c: 'A'.repeat(37) }, { h: HEX, c: `${ENVELOPE}=` }, 'B'.repeat(87), 'B'.repeat(86), `${'B'.repeat(86)}+`,
+  'aes-256-gcm', 'chacha20-poly1305', 'AES-256-GCM',
 ];
 
 type Path = (string | number)[];

@@ -1,5 +1,6 @@
 import { type BatchBody, MAX_BATCH_ROWS } from './imports.ts';
 import { MAX_COLUMNS } from './limits.ts';
+import { SealingCipher } from './privacy.ts';
 import { RowErrorCode } from './rowErrorCode.ts';
 import { isWellFormedText } from './text.ts';
 
@@ -16,6 +17,7 @@ import { isWellFormedText } from './text.ts';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const ERROR_CODES: ReadonlySet<string> = new Set(RowErrorCode.options);
+const CIPHERS: ReadonlySet<string> = new Set(SealingCipher.options);
 // The bounds of SealedCell.c and RefusedCell's strings (shared/schema/privacy.ts).
 const MIN_ENVELOPE = 38;
 const MAX_ENVELOPE = 53_400;
@@ -87,9 +89,10 @@ export function isPlainlyValidBatchBody(value: unknown): value is BatchBody {
   if (!isIntAtLeast(value.seq, 0) || !isText(value.idempotencyKey, 8, 128)) return false;
   const { rows, sealing } = value;
   if (sealing !== undefined) {
-    if (!isRecord(sealing) || !hasOnlyKeys(sealing, ['keyId', 'ephemeralKey'])) return false;
-    const { keyId, ephemeralKey } = sealing;
+    if (!isRecord(sealing) || !hasOnlyKeys(sealing, ['keyId', 'ephemeralKey'], ['cipher'])) return false;
+    const { keyId, ephemeralKey, cipher } = sealing;
     if (!isText(keyId, 1, 64) || typeof ephemeralKey !== 'string' || ephemeralKey.length !== 87 || !BASE64URL.test(ephemeralKey)) return false;
+    if (cipher !== undefined && !CIPHERS.has(cipher as string)) return false;
   }
   if (!Array.isArray(rows) || rows.length < 1 || rows.length > MAX_BATCH_ROWS) return false;
   for (let i = 0; i < rows.length; i++) if (!isRow(rows[i])) return false;

@@ -8,7 +8,7 @@ import { hashInput } from '../../shared/normalize/normalizeValue.ts';
 import type { Audience } from '../../shared/schema/audiences.ts';
 import type { FieldType } from '../../shared/schema/fields.ts';
 import type { BatchResult, ImportSummary, PrivateBatchRow } from '../../shared/schema/imports.ts';
-import type { BatchSealingHeader, PrivateCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
+import type { BatchSealingHeader, PrivateCell, SealingCipher, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { sealedOpenerFor } from '../../worker/privacy/sealedOpener.ts';
 import { nextMembers } from '../../worker/push/pushMembers.ts';
 import { call, callAs, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
@@ -31,7 +31,12 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
  * What the tab does in privacy mode: each sensitive cell checked and normalized with the shared rules, then all of
  * the batch's valid ones sealed in one call; refused ones become RefusedCells; blank ones stay "".
  */
-async function sealRows(key: WorkspaceSealingKey, firstRow: number, table: string[][]): Promise<{ rows: PrivateBatchRow[]; sealing: BatchSealingHeader }> {
+async function sealRows(
+  key: WorkspaceSealingKey,
+  firstRow: number,
+  table: string[][],
+  cipher?: SealingCipher,
+): Promise<{ rows: PrivateBatchRow[]; sealing: BatchSealingHeader }> {
   const toSeal: { type: FieldType; normalized: string }[] = [];
   const places: { r: number; i: number }[] = [];
   const out: (string | PrivateCell)[][] = table.map((values, r) =>
@@ -45,7 +50,7 @@ async function sealRows(key: WorkspaceSealingKey, firstRow: number, table: strin
       return '';
     }),
   );
-  const { sealing, cells } = await sealBatchCells(key, toSeal);
+  const { sealing, cells } = await sealBatchCells(key, toSeal, cipher);
   places.forEach(({ r, i }, n) => {
     const row = out[r];
     const cell = cells[n];
@@ -159,6 +164,59 @@ describe('a privacy-mode import', () => {
       ['••••••', { first_name: 'Ada L.', email: 'priv.ada@example.com', mobile: '+14155550109' }],
       ['••••••', { email: 'priv.bob@example.org', mobile: '+14155550102' }],
     ]);
+  });
+
+  it('takes batches of either cipher alike: ChaCha20-Poly1305 (the tab now) and AES-256-GCM (a header without cipher, as before)', async () => {
+    const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+    const table = [
+      ['Ciph.Ada@Example.com', '(415) 555-0111', 'Ada'],
+      ['ciph.ada@example.com', '', 'Adeline'],
+      ['ciph.bob@example.org', '+1 415 555 0112', 'Bob'],
+    ];
+    const chacha = await sealRows(key, 1, table);
+    expect(chacha.sealing.cipher).toBe('chacha20-poly1305');
+    const aes = await sealRows(key, 1, table, 'aes-256-gcm');
+    const { cipher: _, ...legacyHeader } = aes.sealing;
+    const imports = [];
+    for (const body of [chacha, { rows: aes.rows, sealing: legacyHeader }]) {
+      const imp = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+      const result = await putPrivate(imp.id, 0, body);
+      expect(result.body.counts).toEqual({ received: 3, inserted: 2, updated: 0, duplicates: 1, rejected: 0, skipped: 0 });
+      imports.push(imp);
+    }
+    const [viaChaCha, viaAes] = imports as [ImportSummary, ImportSummary];
+    // Each batch key row says its batch's cipher; the legacy header's is the old default.
+    const cipherOf = async (importId: string) => (await env.DB.prepare('SELECT cipher FROM sealed_batch_keys WHERE import_id = ?').bind(importId).first<{ cipher: string }>())?.cipher;
+    expect(await cipherOf(viaChaCha.id)).toBe('chacha20-poly1305');
+    expect(await cipherOf(viaAes.id)).toBe('aes-256-gcm');
+    // Same keys, hashes and attributes (dedupe alike), the same values opened, the same export and push.
+    const [a, b] = [await membersOf(viaChaCha.audienceId), await membersOf(viaAes.audienceId)];
+    expect(a.map((m) => [m.identifier_key, m.hashes, m.attributes])).toEqual(b.map((m) => [m.identifier_key, m.hashes, m.attributes]));
+    const open = await sealedOpenerFor(env.DB, env.ENCRYPTION_KEY, 'default');
+    const sealedValues = (members: MemberRow[]) => members.flatMap((m) => Object.values(JSON.parse(m.sealed) as Record<string, string>));
+    expect(await open([...sealedValues(a), ...sealedValues(b)])).toEqual([
+      'ciph.ada@example.com', '+14155550111', 'ciph.bob@example.org', '+14155550112',
+      'ciph.ada@example.com', '+14155550111', 'ciph.bob@example.org', '+14155550112',
+    ]);
+    const exported = async (audienceId: string) => (await (await fetchExport(audienceId)).text()).split('\n').slice(1).join('\n');
+    expect(await exported(viaChaCha.audienceId)).toBe(await exported(viaAes.audienceId));
+    expect(await exported(viaChaCha.audienceId)).toContain(sha256('+14155550112'));
+    const push = (audienceId: string) => nextMembers(env, 'default', audienceId, { conditions: [], params: [] }, 0, 10, ['email', 'mobile']).then((ms) => ms.map((m) => m.values));
+    expect(await push(viaChaCha.audienceId)).toEqual(await push(viaAes.audienceId));
+    expect(await push(viaAes.audienceId)).toEqual([
+      { first_name: 'Adeline', email: 'ciph.ada@example.com', mobile: '+14155550111' },
+      { first_name: 'Bob', email: 'ciph.bob@example.org', mobile: '+14155550112' },
+    ]);
+
+    // A header naming the other cipher derives another key: the values are stored (the Worker cannot tell) but never
+    // open, and the export says so instead of answering with something else.
+    const mislabelled = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+    const wrong = await sealRows(key, 1, [['ciph.eve@example.com', '', 'Eve']]);
+    expect((await putPrivate(mislabelled.id, 0, { rows: wrong.rows, sealing: { ...wrong.sealing, cipher: 'aes-256-gcm' } })).status).toBe(200);
+    const res = await fetchExport(mislabelled.audienceId);
+    expect(res.status).toBe(500);
+    expect(((await res.json()) as ErrorBody).error.code).toBe('sealed_value_unreadable');
+    for (const imp of [viaChaCha, viaAes, mislabelled]) await ok('DELETE', `/api/audiences/${imp.audienceId}`);
   });
 
   it('reports a cell the tab refused as a row error, with its code, message and masked hint', async () => {

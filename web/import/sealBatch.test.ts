@@ -49,7 +49,7 @@ describe('sealBatchBody', () => {
 
     // The sealed ones open with the workspace's private key to the normalised values, and carry their SHA-256.
     const sealed = [body.rows[0]?.values[1], body.rows[0]?.values[2], body.rows[2]?.values[1]] as { h: string; c: string }[];
-    const batchKey = await openBatchKey(privateKey, 'k1', body.sealing?.ephemeralKey as string);
+    const batchKey = await openBatchKey(privateKey, 'k1', body.sealing?.ephemeralKey as string, body.sealing?.cipher ?? 'aes-256-gcm');
     expect(await openSealedValues(batchKey, sealed.map((s) => s.c))).toEqual(['ana@example.com', '+34600000001', 'luis@example.com']);
     expect(sealed.map((s) => s.h)).toEqual([
       await sha256Hex(hashInput('email', 'ana@example.com')),

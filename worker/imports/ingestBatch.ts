@@ -243,7 +243,7 @@ async function applyBatch(
       insertBatchStatement(db, workspaceId, importId, body.seq, body.idempotencyKey, counts, now),
       // In the batch's transaction: the key row exists exactly when the values naming it do.
       ...(sealing && privateValues > 0
-        ? [insertSealedBatchKeyStatement(db, workspaceId, { id: batchKeyId, keyId: sealing.keyId, ephemeralKey: sealing.ephemeralKey, importId, seq: body.seq, now })]
+        ? [insertSealedBatchKeyStatement(db, workspaceId, { id: batchKeyId, keyId: sealing.keyId, ephemeralKey: sealing.ephemeralKey, cipher: sealing.cipher, importId, seq: body.seq, now })]
         : []),
       ...insertMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(0, resolved.inserts.length)),
       // Before the merge, in the same transaction: what undo restores.

@@ -1,3 +1,4 @@
+import type { BatchKey } from '../../shared/privacy/batchKey.ts';
 import { openBatchKey, openSealedValues, SealedValueError } from '../../shared/privacy/openSealedValues.ts';
 import { createBatchOpener, type BatchOpener } from '../crypto/batchOpener.ts';
 import { sealedBatchKeys } from '../store/sealedBatchKeys.ts';
@@ -6,7 +7,8 @@ import { workspacePrivateKeys } from './workspaceKey.ts';
 /**
  * members.sealed holds two forms side by side: base64(iv ‖ ct ‖ tag) under ENCRYPTION_KEY (sealed by the Worker),
  * and, from privacy-mode batches, `pk1.<batch key id>.<base64url(iv ‖ ct ‖ tag)>` under that batch's key (sealed in
- * the tab). The server form never starts with "pk1." (base64 has no dot), so the prefix tells them apart.
+ * the tab). The server form never starts with "pk1." (base64 has no dot), so the prefix tells them apart. The batch
+ * key's row says the batch's cipher (AES-256-GCM or ChaCha20-Poly1305): the envelope has the same shape in both.
  */
 const PRIVATE_PREFIX = 'pk1.';
 
@@ -36,7 +38,7 @@ function renumbered(indexes: readonly number[]): (e: unknown) => never {
 export async function sealedOpenerFor(db: D1Database, encryptionKey: string | undefined, workspaceId: string): Promise<BatchOpener> {
   const openServer = await createBatchOpener(encryptionKey);
   let privateKeys: Promise<Map<string, CryptoKey>> | null = null;
-  const batchKeys = new Map<string, Promise<CryptoKey | null>>();
+  const batchKeys = new Map<string, Promise<BatchKey | null>>();
 
   async function loadBatchKeys(ids: readonly string[]): Promise<void> {
     const missing = ids.filter((id) => !batchKeys.has(id));
@@ -51,7 +53,7 @@ export async function sealedOpenerFor(db: D1Database, encryptionKey: string | un
           privateKeys ??= workspacePrivateKeys(db, encryptionKey, workspaceId);
           const privateKey = (await privateKeys).get(row.keyId);
           // A key that does not derive (checked on ingest, so only a row altered since) opens nothing.
-          return privateKey ? openBatchKey(privateKey, row.keyId, row.ephemeralKey).catch(() => null) : null;
+          return privateKey ? openBatchKey(privateKey, row.keyId, row.ephemeralKey, row.cipher).catch(() => null) : null;
         }),
       );
     }
