@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { buildRowStore, type RowStore } from '../rows/rowStore.ts';
 import { batchCount, batchRange, buildBatchRows, buildPackedBatchRows, idempotencyKey, importedColumnIndexes, packedTransferables, type RowSource, unpackBatchRows } from './batchRows.ts';
 
 /** Rows as a parser hands them over: arrays of fields, some shorter or longer than the header. */
@@ -99,6 +100,40 @@ describe('buildPackedBatchRows / unpackBatchRows', () => {
     const moved = structuredClone(packed, { transfer: packedTransferables(packed) });
     expect(unpackBatchRows(moved)).toEqual(expected);
     expect(packed.lengths.length).toBe(0);
+  });
+});
+
+describe('buildPackedBatchRows from a row store (its text sliced, not read cell by cell)', () => {
+  const width = headers.length;
+  const row = (i: number): string[] => [`Näme ${i}`, `m${i}@example.com`, i % 7 === 0 ? 'n'.repeat(300 + i) : '', i % 3 ? `+3460000${i}` : ''];
+  // Chunks of 5, 4 and 6 rows: batches of 3 start and end inside chunks and span two of them.
+  const chunks = [0, 5, 9].map((from, k) => Array.from({ length: [5, 4, 6][k] as number }, (_, i) => row(from + i)));
+  const fromStore = (store: RowStore): RowSource => ({ rowCount: store.rowCount, get: (r, c) => store.get(r, c), fieldCount: (r) => store.fieldCount(r), packedRows: (f, e) => store.packedRows(f, e) });
+
+  it('gives back exactly what buildBatchRows builds, and sends only the imported columns', () => {
+    const store = buildRowStore(headers, chunks);
+    for (let seq = 0; seq < 5; seq++) {
+      const packed = buildPackedBatchRows(fromStore(store), [3, 0, 1], width, seq, 3);
+      expect(packed.width).toBe(width);
+      expect(unpackBatchRows(packed)).toEqual(buildBatchRows(fromStore(store), [3, 0, 1], width, seq, 3));
+    }
+    // Rows 3–5 span the first two chunks: one slice of each.
+    expect(store.packedRows(3, 6)?.texts).toHaveLength(2);
+  });
+
+  it('reads cell by cell where a row is ragged or edited, so the edit wins', () => {
+    const ragged = buildRowStore(headers, [chunks[0] as string[][], [[...row(5), 'extra'], ['short']], chunks[2] as string[][]]);
+    expect(ragged.packedRows(4, 7)).toBeNull();
+    expect(ragged.packedRows(0, 5)).not.toBeNull();
+    const edited = buildRowStore(headers, chunks);
+    edited.setEdit(7, 1, 'fixed@example.com');
+    expect(edited.packedRows(6, 9)).toBeNull();
+    expect(edited.packedRows(0, 6)).not.toBeNull();
+    for (const store of [ragged, edited]) {
+      for (let seq = 0; seq < 5; seq++) {
+        expect(unpackBatchRows(buildPackedBatchRows(fromStore(store), [1, 3], width, seq, 3))).toEqual(buildBatchRows(fromStore(store), [1, 3], width, seq, 3));
+      }
+    }
   });
 });
 

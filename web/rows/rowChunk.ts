@@ -103,12 +103,38 @@ function firstCellOf(chunk: RowChunk, row: number): number {
   return chunk.rowCells ? (chunk.rowCells[row] as number) : row * chunk.uniformWidth;
 }
 
+/** Offset into text of cell `cell` of the chunk, which is in row `row`: from the row's checkpoint on. */
+function charOffset(chunk: RowChunk, row: number, cell: number): number {
+  const checkpoint = Math.floor(row / chunk.checkpointEvery);
+  let start = chunk.charCheckpoints[checkpoint] as number;
+  for (let k = firstCellOf(chunk, checkpoint * chunk.checkpointEvery); k < cell; k++) start += cellLength(chunk, k);
+  return start;
+}
+
 /** Cell `col` of chunk row `row`, or undefined past the end of a short row. */
 export function chunkCell(chunk: RowChunk, row: number, col: number): string | undefined {
   if (col < 0 || col >= chunkFieldCount(chunk, row)) return undefined;
-  const checkpoint = Math.floor(row / chunk.checkpointEvery);
-  let start = chunk.charCheckpoints[checkpoint] as number;
   const cell = firstCellOf(chunk, row) + col;
-  for (let k = firstCellOf(chunk, checkpoint * chunk.checkpointEvery); k < cell; k++) start += cellLength(chunk, k);
+  const start = charOffset(chunk, row, cell);
   return chunk.text.slice(start, start + cellLength(chunk, cell));
+}
+
+/**
+ * Rows [from, to) of a chunk whose rows all have the same field count (uniformWidth ≥ 0): every cell's length
+ * written into `lengths` from `at`, and their text as ONE slice of the chunk's. V8 keeps a slice of a long flat
+ * string as a view of it, so this allocates no text at all, where reading cell by cell makes a string per cell.
+ */
+export function chunkRowsText(chunk: RowChunk, from: number, to: number, lengths: Uint32Array, at: number): string {
+  const width = chunk.uniformWidth;
+  if (width < 0) throw new Error('chunkRowsText needs a chunk whose rows have one width');
+  if (from >= to) return '';
+  const first = from * width;
+  const start = charOffset(chunk, from, first);
+  let chars = 0;
+  for (let k = first, end = to * width; k < end; k++) {
+    const length = cellLength(chunk, k);
+    lengths[at + k - first] = length;
+    chars += length;
+  }
+  return chunk.text.slice(start, start + chars);
 }

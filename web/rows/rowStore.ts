@@ -1,4 +1,4 @@
-import { chunkCell, chunkFieldCount, packRows, type RowChunk } from './rowChunk.ts';
+import { chunkCell, chunkFieldCount, chunkRowsText, packRows, type RowChunk } from './rowChunk.ts';
 
 export type RowStoreChange =
   | { kind: 'rows'; rowCount: number }
@@ -77,6 +77,32 @@ export class RowStore {
     const at = this.#locate(row);
     if (at < 0) return 0;
     return chunkFieldCount(this.#chunks[at] as RowChunk, row - (this.#chunkStarts[at] as number));
+  }
+
+  /**
+   * Rows [first, end), every column, packed for a Web Worker without a string per cell: each chunk's share of them as
+   * one slice of its text (a view, not a copy) and every cell's length, row after row. Null when a row there has
+   * another field count than the headers (ragged: read cell by cell) or a cell there is edited (the edit must win).
+   */
+  packedRows(first: number, end: number): { texts: string[]; lengths: Uint32Array<ArrayBuffer> } | null {
+    if (first < 0 || end > this.#rowCount || first > end) return null;
+    const width = this.columnCount;
+    for (const key of this.#edits.keys()) {
+      const row = Math.floor(key / width);
+      if (row >= first && row < end) return null;
+    }
+    const lengths = new Uint32Array((end - first) * width);
+    const texts: string[] = [];
+    for (let row = first; row < end; ) {
+      const at = this.#locate(row);
+      const chunk = this.#chunks[at] as RowChunk;
+      const start = this.#chunkStarts[at] as number;
+      if (chunk.uniformWidth !== width) return null;
+      const to = Math.min(end, start + chunk.rowCount);
+      texts.push(chunkRowsText(chunk, row - start, to - start, lengths, (row - first) * width));
+      row = to;
+    }
+    return { texts, lengths };
   }
 
   isEdited(row: number, col: number): boolean {

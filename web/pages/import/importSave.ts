@@ -123,7 +123,7 @@ export function createImportSave(options: {
   function withLines(store: RowStore): BatchRowSource {
     const lines = options.rowLines?.();
     if (!lines) return store;
-    return { rowCount: store.rowCount, get: (r, c) => store.get(r, c), fieldCount: (r) => store.fieldCount(r), line: (r) => lineOfRow(lines, r + 1) };
+    return { rowCount: store.rowCount, get: (r, c) => store.get(r, c), fieldCount: (r) => store.fieldCount(r), line: (r) => lineOfRow(lines, r + 1), packedRows: (f, e) => store.packedRows(f, e) };
   }
 
   /** What a privacy-mode import seals with: the workspace's key and the fields its values are judged by. */
