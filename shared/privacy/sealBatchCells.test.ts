@@ -155,14 +155,14 @@ describe.each(SealingCipher.options)('sealBatchCells / openBatchKey / openSealed
 });
 
 describe('the two ciphers side by side', () => {
-  it('the tab seals new batches with ChaCha20-Poly1305 and says so; a header without cipher parses as the old AES-GCM batches did', async () => {
+  it('the tab names its cipher in the header; a header without cipher parses as the AES-GCM batches before the choice', async () => {
     const { key, privateKey } = await workspaceKeyPair();
-    const { sealing, cells } = await sealBatchCells(key, [{ type: 'email', normalized: 'ada@example.com' }]);
-    expect(sealing.cipher).toBe(TAB_SEALING_CIPHER);
-    expect(TAB_SEALING_CIPHER).toBe('chacha20-poly1305');
+    const { sealing, cells } = await sealBatchCells(key, [{ type: 'email', normalized: 'ada@example.com' }], 'chacha20-poly1305');
+    expect(sealing.cipher).toBe('chacha20-poly1305');
     expect(await openSealedValues(await openKey(privateKey, sealing.keyId, sealing.ephemeralKey, 'chacha20-poly1305'), cells.map((c) => c.c))).toEqual(['ada@example.com']);
-    const old = await sealWith(key, [{ type: 'email', normalized: 'ada@example.com' }], 'aes-256-gcm');
-    const { cipher: _, ...legacyHeader } = old.sealing;
+    const old = await sealWith(key, [{ type: 'email', normalized: 'ada@example.com' }]);
+    expect(old.sealing.cipher).toBe(TAB_SEALING_CIPHER);
+    const { cipher: _, ...legacyHeader } = await sealWith(key, [], 'aes-256-gcm').then((r) => r.sealing);
     expect(BatchSealingHeader.parse(legacyHeader).cipher).toBeUndefined();
     // Same sizes: nonce, ciphertext and tag in both, the same digest.
     expect(old.cells[0]?.c.length).toBe(cells[0]?.c.length);

@@ -13,10 +13,10 @@ import { RowErrorCode } from './rowErrorCode.ts';
  */
 
 /**
- * The cell cipher of a privacy-mode batch. `chacha20-poly1305` (@noble/ciphers, in JavaScript) is what the tab seals
- * with: a WebCrypto AES-GCM call is a promise round trip to the browser's crypto thread, ~19 µs a value in Chromium
- * against ~8 for ChaCha20-Poly1305 in the seal worker itself. `aes-256-gcm` (WebCrypto) is what batches sealed before
- * it, and stored values from them, use; a header without `cipher` means it.
+ * The cell cipher of a privacy-mode batch: `aes-256-gcm` (WebCrypto) or `chacha20-poly1305` (@noble/ciphers, in
+ * JavaScript). Which one the tab seals with is measured, not assumed (TAB_SEALING_CIPHER in
+ * shared/privacy/sealBatchCells.ts); the Worker opens both. A header without `cipher` (tabs before the choice) means
+ * AES-256-GCM, as do the batch keys stored before it.
  */
 export const SealingCipher = z.enum(['aes-256-gcm', 'chacha20-poly1305']);
 export type SealingCipher = z.infer<typeof SealingCipher>;

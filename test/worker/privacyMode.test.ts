@@ -166,14 +166,14 @@ describe('a privacy-mode import', () => {
     ]);
   });
 
-  it('takes batches of either cipher alike: ChaCha20-Poly1305 (the tab now) and AES-256-GCM (a header without cipher, as before)', async () => {
+  it('takes batches of either cipher alike: ChaCha20-Poly1305 and AES-256-GCM (here a header without cipher, as tabs sent before the choice)', async () => {
     const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
     const table = [
       ['Ciph.Ada@Example.com', '(415) 555-0111', 'Ada'],
       ['ciph.ada@example.com', '', 'Adeline'],
       ['ciph.bob@example.org', '+1 415 555 0112', 'Bob'],
     ];
-    const chacha = await sealRows(key, 1, table);
+    const chacha = await sealRows(key, 1, table, 'chacha20-poly1305');
     expect(chacha.sealing.cipher).toBe('chacha20-poly1305');
     const aes = await sealRows(key, 1, table, 'aes-256-gcm');
     const { cipher: _, ...legacyHeader } = aes.sealing;
@@ -211,7 +211,7 @@ describe('a privacy-mode import', () => {
     // A header naming the other cipher derives another key: the values are stored (the Worker cannot tell) but never
     // open, and the export says so instead of answering with something else.
     const mislabelled = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
-    const wrong = await sealRows(key, 1, [['ciph.eve@example.com', '', 'Eve']]);
+    const wrong = await sealRows(key, 1, [['ciph.eve@example.com', '', 'Eve']], 'chacha20-poly1305');
     expect((await putPrivate(mislabelled.id, 0, { rows: wrong.rows, sealing: { ...wrong.sealing, cipher: 'aes-256-gcm' } })).status).toBe(200);
     const res = await fetchExport(mislabelled.audienceId);
     expect(res.status).toBe(500);
