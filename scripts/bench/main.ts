@@ -297,11 +297,13 @@ async function tabPrivateSection(): Promise<void> {
   console.log(`save, ${run.batches} batches: start (import, key, fields) ${s(run.startSeconds)}; finish + report ${s(run.finishSeconds)}`);
   console.log(`  waiting on the Worker (a PUT in flight) ${s(run.putCoveredSeconds)} = ${share(run.putCoveredSeconds)} of the save (summed over PUTs ${s(run.putSumSeconds)})`);
   console.log(`  waiting for a sealed batch ${s(run.sealWaitSeconds)} = ${share(run.sealWaitSeconds)}; sealing in ${run.poolSize} pool worker(s) ${s(run.sealSumSeconds)} summed, ${s(run.sealCoveredSeconds)} covered`);
-  console.log(`    the pool's steps: checking and normalising ${s(run.judgeSeconds)}, SHA-256 + AES-GCM ${s(run.cryptoSeconds)}, JSON + UTF-8 ${s(run.encodeSeconds)}`);
+  console.log(`    the pool's steps: checking and normalising ${s(run.judgeSeconds)}, SHA-256 + sealing ${s(run.cryptoSeconds)}, JSON + UTF-8 ${s(run.encodeSeconds)}`);
   console.log(`  tab's thread: building batch rows ${s(run.buildSeconds)}, posting them to the pool ${s(run.postSeconds)}`);
   const perRow = (cpu: number) => `${((cpu / run.rows) * 1e6).toFixed(0)} µs/row`;
   console.log(`CPU during the save: Chromium (all its processes) ${s(run.browserCpuSeconds)} = ${perRow(run.browserCpuSeconds)}; server (wrangler dev + workerd + local D1) ${s(run.serverCpuSeconds)} = ${perRow(run.serverCpuSeconds)}; both on 2 cores, at best ${s((run.browserCpuSeconds + run.serverCpuSeconds) / 2)}`);
   console.log(`memory, page JS heap (main thread, after GC): parsed file ${ofFile(m.heapAfterParse)}; peak sampled while saving ${ofFile(m.heapPeakDuringSave)}`);
+  if (m.liveHeapPeakDuringSave !== null) console.log(`  live heap (after a GC forced every 2 s while saving): peak ${ofFile(m.liveHeapPeakDuringSave)}`);
+  if (m.snapshotMidSave) console.log(`  heap snapshot halfway through the save (live objects): ${m.snapshotMidSave.map((g) => `${g.name} ${mb(g.bytes)} (${g.count.toLocaleString('en-US')})`).join(', ')}`);
   console.log(`  Chromium's CPU by thread: ${run.threadCpu.slice(0, 8).map((t) => `${t.name} ${s(t.seconds)}`).join(', ')}`);
   const samples = m.saveTimeline;
   const tenth = samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 10)) === 0);

@@ -25,6 +25,35 @@ async function heapUsed(cdp: CDPSession, collect: boolean): Promise<number> {
   return (await cdp.send('Runtime.getHeapUsage')).usedSize;
 }
 
+/**
+ * A heap snapshot of the page (live objects only: taking one collects garbage first), summed by what V8 calls each
+ * node (a constructor's name, "(string)", "(array)", …): the largest groups by their own size.
+ */
+async function heapSnapshotSummary(cdp: CDPSession, top = 15): Promise<{ name: string; count: number; bytes: number }[]> {
+  const chunks: string[] = [];
+  const onChunk = (e: { chunk: string }) => chunks.push(e.chunk);
+  cdp.on('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  try {
+    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false, captureNumericValue: false });
+  } finally {
+    cdp.off('HeapProfiler.addHeapSnapshotChunk', onChunk);
+  }
+  const snapshot = JSON.parse(chunks.join('')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+  const fields = snapshot.snapshot.meta.node_fields;
+  const [typeAt, nameAt, sizeAt] = ['type', 'name', 'self_size'].map((f) => fields.indexOf(f)) as [number, number, number];
+  const types = snapshot.snapshot.meta.node_types[0];
+  const groups = new Map<string, { count: number; bytes: number }>();
+  for (let i = 0; i < snapshot.nodes.length; i += fields.length) {
+    const type = types[snapshot.nodes[i + typeAt] as number] ?? '?';
+    const name = type === 'object' || type === 'closure' || type === 'native' ? (snapshot.strings[snapshot.nodes[i + nameAt] as number] ?? '?') : `(${type})`;
+    const group = groups.get(name) ?? { count: 0, bytes: 0 };
+    group.count++;
+    group.bytes += snapshot.nodes[i + sizeAt] as number;
+    groups.set(name, group);
+  }
+  return [...groups].map(([name, g]) => ({ name, ...g })).sort((a, b) => b.bytes - a.bytes).slice(0, top);
+}
+
 type ChromiumProcess = { pid: number; renderer: boolean; rssBytes: number; cpuSeconds: number };
 
 /**
@@ -210,6 +239,10 @@ export interface TabPrivateRun {
     heapBaseline: number;
     heapAfterParse: number;
     heapPeakDuringSave: number;
+    /** BENCH_TAB_LIVE_HEAP=1: the peak of the heap after a GC forced every 2 s while saving (live objects, no garbage). */
+    liveHeapPeakDuringSave: number | null;
+    /** BENCH_TAB_HEAP_SNAPSHOT=1: a heap snapshot halfway through the save, its largest groups. */
+    snapshotMidSave: { name: string; count: number; bytes: number }[] | null;
     /** Renderer process RSS: before the file, after the parse, highest sample while saving. */
     rssBaseline: number;
     rssAfterParse: number;
@@ -246,8 +279,17 @@ export async function measureTabPrivate(
     let rssPeak = 0;
     let saveStart = 0;
     const timeline: { seconds: number; heap: number; rss: number }[] = [];
+    // Forced GCs and a snapshot pause the page: only when asked, never in the figures of a plain run.
+    const liveHeap = process.env.BENCH_TAB_LIVE_HEAP === '1';
+    const takeSnapshot = process.env.BENCH_TAB_HEAP_SNAPSHOT === '1';
+    let liveHeapPeak = 0;
+    let samplesWhileSaving = 0;
+    let snapshotMidSave: Awaited<ReturnType<typeof heapSnapshotSummary>> | null = null;
+    let rowsSaved = () => Promise.resolve(0);
     const sampler = (async () => {
       while (sampling) {
+        if (saveStart > 0 && liveHeap && samplesWhileSaving++ % 8 === 0) liveHeapPeak = Math.max(liveHeapPeak, await heapUsed(cdp, true));
+        if (saveStart > 0 && takeSnapshot && !snapshotMidSave && (await rowsSaved()) >= 0.5) snapshotMidSave = await heapSnapshotSummary(cdp);
         const heap = await heapUsed(cdp, false);
         const rss = rendererRssBytes();
         heapPeak = Math.max(heapPeak, heap);
@@ -301,6 +343,8 @@ export async function measureTabPrivate(
     const heapAfterParse = await heapUsed(cdp, true);
     const rssAfterParse = rendererRssBytes();
     const poolSize = sealWorkerCount(await page.evaluate(() => navigator.hardwareConcurrency));
+    // Halfway by the PUTs answered, at the 5,000 rows a batch the SPA sends for the bench's columns.
+    rowsSaved = async () => ((await page.evaluate((name) => performance.getEntriesByName(name).length, SAVE_TIMINGS.put)) * 5_000) / Math.max(1, rows);
     const clickedAt = await page.evaluate(() => performance.now());
     saveStart = performance.now();
     const [browserCpu0, serverCpu0, threads0] = [chromiumCpuSeconds(), serverCpuSeconds(), chromiumThreadCpu()];
@@ -365,6 +409,8 @@ export async function measureTabPrivate(
         heapBaseline,
         heapAfterParse: heapAfterParse - heapBaseline,
         heapPeakDuringSave: heapPeak - heapBaseline,
+        liveHeapPeakDuringSave: liveHeap ? liveHeapPeak - heapBaseline : null,
+        snapshotMidSave,
         rssBaseline,
         rssAfterParse: rssAfterParse - rssBaseline,
         rssPeakDuringSave: rssPeak - rssBaseline,

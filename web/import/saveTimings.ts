@@ -9,7 +9,7 @@ export const SAVE_TIMINGS = {
   post: 'import: post batch to a pool worker',
   seal: 'import: seal batch (pool worker)',
   judge: 'import: check and normalise sensitive values (pool worker)',
-  crypto: 'import: SHA-256 and AES-GCM (pool worker)',
+  crypto: 'import: SHA-256 and sealing (pool worker)',
   encode: 'import: JSON and UTF-8 of a sealed batch (pool worker)',
   sealWait: 'import: wait for sealed batch',
   put: 'import: PUT batch (wait on the Worker)',
