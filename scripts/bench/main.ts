@@ -307,6 +307,8 @@ async function tabPrivateSection(): Promise<void> {
   console.log(`  Chromium's CPU by thread: ${run.threadCpu.slice(0, 8).map((t) => `${t.name} ${s(t.seconds)}`).join(', ')}`);
   const samples = m.saveTimeline;
   const tenth = samples.filter((_, i) => i % Math.max(1, Math.floor(samples.length / 10)) === 0);
+  const peakAt = samples.reduce((best, t, i) => (t.heap > (samples[best]?.heap ?? -1) ? i : best), 0);
+  console.log(`  heap peak at ${samples[peakAt]?.seconds.toFixed(1)} s of the save; samples around it (s: MB): ${samples.slice(Math.max(0, peakAt - 3), peakAt + 4).map((t) => `${t.seconds.toFixed(1)}: ${(t.heap / 1e6).toFixed(0)}`).join(', ')}`);
   console.log(`  while saving (s: heap / RSS over the empty page, MB): ${tenth.map((t) => `${t.seconds.toFixed(0)}: ${(t.heap / 1e6).toFixed(0)}/${(t.rss / 1e6).toFixed(0)}`).join(', ')}`);
   console.log(`memory, renderer process RSS (main thread + workers + Blink) over the empty page (${mb(m.rssBaseline)}): peak while parsing ${ofFile(m.rssPeakDuringParse)}, after the parse ${ofFile(m.rssAfterParse)}, peak while saving ${ofFile(m.rssPeakDuringSave)} → sealing and sending add ${ofFile(m.rssPeakDuringSave - m.rssAfterParse)}`);
 }

@@ -290,9 +290,12 @@ export async function measureTabPrivate(
       while (sampling) {
         if (saveStart > 0 && liveHeap && samplesWhileSaving++ % 8 === 0) liveHeapPeak = Math.max(liveHeapPeak, await heapUsed(cdp, true));
         if (saveStart > 0 && takeSnapshot && !snapshotMidSave && (await rowsSaved()) >= 0.5) snapshotMidSave = await heapSnapshotSummary(cdp);
+        // Only a sample taken wholly after Save was clicked counts for the save's heap peak: one started before it
+        // holds the mapping's garbage, which the GC before heapAfterParse would have collected.
+        const saving = saveStart > 0;
         const heap = await heapUsed(cdp, false);
         const rss = rendererRssBytes();
-        heapPeak = Math.max(heapPeak, heap);
+        if (saving) heapPeak = Math.max(heapPeak, heap);
         rssPeak = Math.max(rssPeak, rss);
         if (saveStart > 0) timeline.push({ seconds: (performance.now() - saveStart) / 1000, heap, rss });
         await new Promise((r) => setTimeout(r, 250));
