@@ -19,7 +19,7 @@ const IV_CHARS = 16;
  * What the tab seals new batches with. Measured in Chromium 150's Web Worker on this 2-core machine (20 × 10,000
  * values, the whole of this function, CPU of every Chromium thread): AES-256-GCM through WebCrypto 15.1–15.8 µs a
  * value, ChaCha20-Poly1305 from @noble/ciphers 17.1–18.3. noble's ChaCha core is cheap, but each call allocates
- * (key and nonce copies, typed-array views, a Poly1305 state): ~60 % of its time for a 30-byte value, and typed
+ * (key and nonce copies, typed-array views, a Poly1305 state): ~80 % of its time for a 30-byte value, and typed
  * arrays cost more in Chromium than in Node, where the same library took 7.8 µs against WebCrypto's 20. So the tab
  * keeps AES-GCM; both ciphers open everywhere, so a faster ChaCha20-Poly1305 (WebCrypto's, when Chromium ships it)
  * is this one constant.
