@@ -271,6 +271,10 @@ export async function measureTabPrivate(
   let sampling = true;
   try {
     const { page, context } = browser;
+    // BENCH_TAB_CORES=n: the page is told it has n cores, so the seal pool starts n − 1 workers (at most 4) on
+    // whatever the machine has: how the pool's size plays out here, without a switch in the SPA.
+    const cores = Number(process.env.BENCH_TAB_CORES ?? 0);
+    if (cores > 0) await context.addInitScript((n) => Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n }), cores);
     await page.goto('/import');
     const cdp = await context.newCDPSession(page);
     const heapBaseline = await heapUsed(cdp, true);
