@@ -2,10 +2,12 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { MemberPage, UndoResult } from '../../shared/schema/audiences.ts';
 import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { backToBefore0190, runMigration } from './support/memberMigrations.ts';
 
 // Migration 0140 moves members into member_records (integer audience and import refs, epoch-ms times) behind a
-// `members` view of the old shape. This file puts its D1 back into the shape before 0140, with members the product
-// wrote, then runs 0140's own statements and reads everything through the API and the view again.
+// `members` view of the old shape. This file puts its D1 back into the shape before 0140 (and 0190, which builds on
+// it), with members the product wrote, then runs 0140's and 0190's own statements and reads everything through the
+// API and the view again.
 
 const COLUMNS: Column[] = [
   { column: 'Email', target: 'email' },
@@ -28,6 +30,7 @@ const LEGACY_MEMBERS = `CREATE TABLE legacy_members (
 
 /** Turns this D1 back into its shape before 0140, keeping every member (read through the view, as they were). */
 async function backToBefore0140(): Promise<void> {
+  await backToBefore0190();
   await env.DB.batch(
     [
       LEGACY_MEMBERS,
@@ -84,6 +87,7 @@ describe('migration 0140 (compact members)', () => {
     });
 
     await env.DB.batch(migration0140().map((q) => env.DB.prepare(q)));
+    await runMigration('0190');
     expect(await schemaOf('members')).toBe('view');
     expect(await schemaOf('member_records')).toBe('table');
     expect(await storedMembers()).toEqual(legacyRows);

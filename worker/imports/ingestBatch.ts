@@ -18,7 +18,16 @@ import { insertBatchStatement, type StoredBatch } from '../store/importBatches.t
 import { batchErrors, insertErrorsStatements } from '../store/importErrors.ts';
 import { applyBatchCountsStatement } from '../store/imports.ts';
 import { snapshotMembersStatements } from '../store/memberSnapshots.ts';
-import { existingMembers, insertMembersStatements, mergeMembersStatements, type MemberWrite } from '../store/members.ts';
+import {
+  existingMembers,
+  fieldRefs,
+  fieldRefsGuardStatement,
+  forgetFieldRefs,
+  insertMembersStatements,
+  mergeMembersStatements,
+  type MemberWrite,
+  writtenFieldNames,
+} from '../store/members.ts';
 import { assertBatchWithinLimits } from './batchLimits.ts';
 import { type BatchTurn, takeTurn } from './batchTurns.ts';
 import { type AcceptedRow, classifyRows, type ClassifiedRows } from './classifyRows.ts';
@@ -239,16 +248,20 @@ async function applyBatch(
     const batchKeyId = newBatchKeyId();
     const { written, privateValues } = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal, keyed, batchKeyId);
     const { sealing } = body;
+    // Stored JSON is keyed by field numbers (members.ts); known in the isolate after the first batch, checked in the transaction.
+    const names = writtenFieldNames(written);
+    const refs = await fieldRefs(db, workspaceId, names);
     const statements = [
       insertBatchStatement(db, workspaceId, importId, body.seq, body.idempotencyKey, counts, now),
       // In the batch's transaction: the key row exists exactly when the values naming it do.
       ...(sealing && privateValues > 0
         ? [insertSealedBatchKeyStatement(db, workspaceId, { id: batchKeyId, keyId: sealing.keyId, ephemeralKey: sealing.ephemeralKey, cipher: sealing.cipher, importId, seq: body.seq, now })]
         : []),
-      ...insertMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(0, resolved.inserts.length)),
+      ...(names.size ? [fieldRefsGuardStatement(db, workspaceId, refs, names)] : []),
+      ...insertMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(0, resolved.inserts.length), refs),
       // Before the merge, in the same transaction: what undo restores.
       ...snapshotMembersStatements(db, workspaceId, summary.audienceId, importId, resolved.merges.map((m) => m.key)),
-      ...mergeMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(resolved.inserts.length)),
+      ...mergeMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(resolved.inserts.length), refs),
       ...insertErrorsStatements(db, workspaceId, importId, body.seq, errors),
       applyBatchCountsStatement(db, workspaceId, importId, body.seq, counts, errors.length),
       addMembersStatement(db, workspaceId, summary.audienceId, counts.inserted, now),
@@ -258,6 +271,7 @@ async function applyBatch(
       await db.batch(statements);
       return { seq: body.seq, counts, errors, replayed: false };
     } catch (e) {
+      forgetFieldRefs(workspaceId);
       if (!isConstraintFailure(e) || attempt++ >= MAX_ATTEMPTS) throw e;
     }
   }

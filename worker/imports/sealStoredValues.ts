@@ -5,11 +5,13 @@ import { sensitiveKeys } from '../crypto/sensitiveKey.ts';
 import { addMembersStatement } from '../store/audiences.ts';
 import {
   deleteMembersStatement,
+  fieldRefs,
   membersByKeys,
   membersWithPlainValues,
   rewriteMembersStatements,
   type MemberRewrite,
   type PlainMemberRow,
+  writtenFieldNames,
 } from '../store/members.ts';
 import { identifierKey, keyedIdentifierHash } from './identifierKey.ts';
 
@@ -114,9 +116,11 @@ export async function sealStoredValues(s: Sealing): Promise<boolean> {
         rewrites.set(m.row.id, { id: m.row.id, updatedAt: m.row.updated_at, key, attributes: m.attributes, hashes: m.hashes, sealed: m.sealed });
       }
       // Deleting first frees the keys of the merged members for the rewrites.
+      // Read, not kept: these statements carry no fieldRefsGuardStatement (their change counts are what is counted).
+      const refs = await fieldRefs(s.db, s.workspaceId, writtenFieldNames([...rewrites.values()]), { fresh: true });
       const statements = [
         ...(deleted.length ? [deleteMembersStatement(s.db, s.workspaceId, s.audienceId, deleted), addMembersStatement(s.db, s.workspaceId, s.audienceId, -deleted.length, s.now)] : []),
-        ...rewriteMembersStatements(s.db, s.workspaceId, s.audienceId, [...rewrites.values()]),
+        ...rewriteMembersStatements(s.db, s.workspaceId, s.audienceId, [...rewrites.values()], refs),
       ];
       const results = await s.db.batch(statements);
       const written = results.slice(deleted.length ? 2 : 0).reduce((n, r) => n + (r.meta.changes ?? 0), 0);

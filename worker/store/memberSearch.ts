@@ -1,5 +1,5 @@
 import type { Member } from '../../shared/schema/audiences.ts';
-import { audienceRef, isoOf, toMember, type MemberRow } from './members.ts';
+import { audienceRef, isoOf, namedJson, toMember, type MemberRow } from './members.ts';
 
 /** Narrowing of a member page: an identifier key (already normalised and hashed as on import) and/or one plain field. */
 export type MemberWhere = { identifierKey?: string; field?: { key: string; value: string } };
@@ -24,13 +24,17 @@ export async function searchMembersPage(
     conditions.push(`identifier_key = ?${params.length}`);
   }
   if (where.field) {
-    // The key is checked against /^[a-z][a-z0-9_]*$/ by the schema and still passed as a parameter, quoted as a JSON path.
-    params.push(`$."${where.field.key}"`, where.field.value);
-    conditions.push(`json_extract(attributes, ?${params.length - 1}) = ?${params.length}`);
+    // Stored under the field's number (members.ts namedJson): the path is built from it, the name passed as a parameter.
+    // A field with no number has no stored value, and a NULL path matches nothing.
+    params.push(where.field.key, where.field.value);
+    conditions.push(
+      `json_extract(attributes, (SELECT '$."' || ref || '"' FROM member_field_refs WHERE workspace_id = ?1 AND key = ?${params.length - 1})) = ?${params.length}`,
+    );
   }
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, attributes, hashes, ${isoOf('updated_at')} AS updated_at FROM member_records WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?4`,
+      `SELECT id, identifier_key, ${namedJson('attributes', '?1')} AS attributes, ${namedJson('hashes', '?1')} AS hashes, ${isoOf('updated_at')} AS updated_at
+       FROM member_records WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?4`,
     )
     .bind(...params)
     .all<MemberRow>();

@@ -30,6 +30,94 @@ export const epochMsOf = (isoExpr: string) => `CAST(round(unixepoch(${isoExpr}, 
 /** The ISO time (as Date.toISOString writes it) of epoch milliseconds: exact both ways. */
 export const isoOf = (msExpr: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${msExpr} / 1000.0, 'unixepoch')`;
 
+/**
+ * A stored member's attributes, hashes and sealed values are JSON objects keyed by the field's number in its
+ * workspace (member_field_refs, migrations/0190_member_field_refs.sql), not by the field's name. The Worker writes
+ * the numbered form itself (encodedFields), so inserts and json_patch merges stay as cheap as with names; reads
+ * decode at the edge of their SELECT with this fragment (the `members` view does the same), so the functions here
+ * and their callers keep working with name-keyed JSON text. A number is given once and never reused or removed.
+ */
+export const namedJson = (columnExpr: string, workspaceExpr: string) =>
+  `(SELECT json_group_object(n.key, d.value) FROM json_each(${columnExpr}) AS d CROSS JOIN member_field_refs AS n
+    WHERE n.workspace_id = ${workspaceExpr} AND n.ref = CAST(d.key AS INTEGER))`;
+
+/** A field name's number in one workspace. */
+export type FieldRefs = ReadonlyMap<string, number>;
+
+// Numbers never change once given, so an isolate keeps what it has read; fieldRefsGuardStatement makes a write fail
+// (and forgetFieldRefs drop this) should a kept number ever not be the stored one.
+const knownFieldRefs = new Map<string, Map<string, number>>();
+
+/**
+ * The numbers of these field names in the workspace, giving the next free numbers to names that have none (one D1
+ * batch, only when a name is not known in this isolate yet, or always with `fresh`: for a writer that sends no
+ * fieldRefsGuardStatement).
+ */
+export async function fieldRefs(db: D1Database, workspaceId: string, names: Iterable<string>, options: { fresh?: boolean } = {}): Promise<FieldRefs> {
+  const wanted = [...new Set(names)];
+  const known = knownFieldRefs.get(workspaceId);
+  if (!options.fresh && known && wanted.every((n) => known.has(n))) return known;
+  const json = JSON.stringify(wanted);
+  const [, read] = await db.batch<{ key: string; ref: number }>([
+    db
+      .prepare(
+        `INSERT INTO member_field_refs (workspace_id, ref, key)
+         SELECT ?1, (SELECT coalesce(max(ref), 0) FROM member_field_refs WHERE workspace_id = ?1) + row_number() OVER (ORDER BY k.value), k.value
+         FROM (SELECT DISTINCT value FROM json_each(?2)) AS k
+         WHERE NOT EXISTS (SELECT 1 FROM member_field_refs AS r WHERE r.workspace_id = ?1 AND r.key = k.value)`,
+      )
+      .bind(workspaceId, json),
+    db.prepare('SELECT key, ref FROM member_field_refs WHERE workspace_id = ?1').bind(workspaceId),
+  ]);
+  const refs = new Map((read?.results ?? []).map((r) => [r.key, r.ref]));
+  if (knownFieldRefs.size >= 256) knownFieldRefs.clear();
+  knownFieldRefs.set(workspaceId, refs);
+  return refs;
+}
+
+/** After a write failed: read the workspace's numbers again next time rather than trust the kept ones. */
+export function forgetFieldRefs(workspaceId: string): void {
+  knownFieldRefs.delete(workspaceId);
+}
+
+/**
+ * In a write's transaction: the (name, number) pairs its JSON uses are the stored ones. A number or a name stored
+ * with another partner violates a key and aborts the transaction (the writer then reads the numbers again); a pair
+ * not stored yet is stored.
+ */
+export function fieldRefsGuardStatement(db: D1Database, workspaceId: string, refs: FieldRefs, names: Iterable<string>): D1PreparedStatement {
+  const pairs = [...new Set(names)].map((n) => [n, refs.get(n)]);
+  return db
+    .prepare(
+      `INSERT INTO member_field_refs (workspace_id, ref, key)
+       SELECT ?1, j.value ->> 1, j.value ->> 0 FROM json_each(?2) AS j
+       WHERE NOT EXISTS (SELECT 1 FROM member_field_refs AS r WHERE r.workspace_id = ?1 AND r.ref = j.value ->> 1 AND r.key = j.value ->> 0)`,
+    )
+    .bind(workspaceId, JSON.stringify(pairs));
+}
+
+/** Values by field name → the stored form, keyed by field number; a name without a number is a bug, not a value to drop. */
+export function encodedFields(values: Record<string, string>, refs: FieldRefs): Record<number, string> {
+  const out: Record<number, string> = {};
+  for (const name in values) {
+    const ref = refs.get(name);
+    if (ref === undefined) throw new Error(`field "${name}" has no number in member_field_refs`);
+    out[ref] = values[name] as string;
+  }
+  return out;
+}
+
+/** The field names a batch of writes stores values under. */
+export function writtenFieldNames(members: readonly { attributes: Record<string, string>; hashes: Record<string, string>; sealed: Record<string, string> }[]): Set<string> {
+  const names = new Set<string>();
+  for (const m of members) {
+    for (const n in m.attributes) names.add(n);
+    for (const n in m.hashes) names.add(n);
+    for (const n in m.sealed) names.add(n);
+  }
+  return names;
+}
+
 /** The imports that wrote a member: the one that created it, the one before the last writer, the last writer. */
 export type MemberWriters = readonly (string | null)[];
 
@@ -66,7 +154,7 @@ export async function existingMembers(
   return parseLastWriters(row?.last_writers ?? '[]');
 }
 
-const toItem = (m: MemberWrite) => [m.key, m.attributes, m.hashes, m.sealed];
+const toItem = (refs: FieldRefs) => (m: MemberWrite) => [m.key, encodedFields(m.attributes, refs), encodedFields(m.hashes, refs), encodedFields(m.sealed, refs)];
 
 /** A written member's columns from ?1 workspace, ?2 audience, ?3 import, ?4 now and `j` (a toItem array). */
 const WRITER_VALUES = `${audienceRef('?1', '?2')}, j.value ->> 0, j.value -> 1, j.value -> 2, j.value -> 3, ${importRef('?1', '?3')}, ${importRef('?1', '?3')},
@@ -84,8 +172,9 @@ export function insertMembersStatements(
   importId: string,
   now: string,
   members: readonly MemberWrite[],
+  refs: FieldRefs,
 ): D1PreparedStatement[] {
-  return jsonChunks(members.map(toItem)).map((json) =>
+  return jsonChunks(members.map(toItem(refs))).map((json) =>
     db
       .prepare(
         `INSERT INTO member_records (audience_ref, identifier_key, attributes, hashes, sealed, created_import, updated_import,
@@ -104,8 +193,9 @@ export function mergeMembersStatements(
   importId: string,
   now: string,
   members: readonly MemberWrite[],
+  refs: FieldRefs,
 ): D1PreparedStatement[] {
-  return jsonChunks(members.map(toItem)).map((json) =>
+  return jsonChunks(members.map(toItem(refs))).map((json) =>
     db
       .prepare(
         // "WHERE true": without it SQLite would read ON CONFLICT as a join constraint of the SELECT.
@@ -153,7 +243,8 @@ export async function membersPage(
 ): Promise<{ members: Member[]; nextCursor: number | null }> {
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, attributes, hashes, ${isoOf('updated_at')} AS updated_at FROM member_records
+      `SELECT id, identifier_key, ${namedJson('attributes', '?1')} AS attributes, ${namedJson('hashes', '?1')} AS hashes,
+         ${isoOf('updated_at')} AS updated_at FROM member_records
        WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3 ORDER BY id LIMIT ?4`,
     )
     .bind(workspaceId, audienceId, afterId, limit)
@@ -177,9 +268,11 @@ export async function membersWithPlainValues(
 ): Promise<PlainMemberRow[]> {
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, attributes, hashes, sealed, ${isoOf('updated_at')} AS updated_at FROM member_records AS m
+      `SELECT id, identifier_key, ${namedJson('m.attributes', '?1')} AS attributes, ${namedJson('m.hashes', '?1')} AS hashes,
+         ${namedJson('m.sealed', '?1')} AS sealed, ${isoOf('updated_at')} AS updated_at FROM member_records AS m
        WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3
-         AND EXISTS (SELECT 1 FROM json_each(m.attributes) AS a WHERE a.key IN (SELECT value FROM json_each(?4)))
+         AND EXISTS (SELECT 1 FROM json_each(m.attributes) AS a WHERE CAST(a.key AS INTEGER) IN
+           (SELECT ref FROM member_field_refs WHERE workspace_id = ?1 AND key IN (SELECT value FROM json_each(?4))))
        ORDER BY id LIMIT ?5`,
     )
     .bind(workspaceId, audienceId, afterId, JSON.stringify(fields), limit)
@@ -192,7 +285,8 @@ export async function membersByKeys(db: D1Database, workspaceId: string, audienc
   if (keys.length === 0) return [];
   const { results } = await db
     .prepare(
-      `SELECT m.id, m.identifier_key, m.attributes, m.hashes, m.sealed, ${isoOf('m.updated_at')} AS updated_at
+      `SELECT m.id, m.identifier_key, ${namedJson('m.attributes', '?1')} AS attributes, ${namedJson('m.hashes', '?1')} AS hashes,
+         ${namedJson('m.sealed', '?1')} AS sealed, ${isoOf('m.updated_at')} AS updated_at
        FROM json_each(?3) AS j CROSS JOIN member_records AS m
        WHERE m.audience_ref = ${audienceRef('?1', '?2')} AND m.identifier_key = j.value`,
     )
@@ -215,8 +309,16 @@ export type MemberRewrite = {
   sealed: Record<string, string>;
 };
 
-export function rewriteMembersStatements(db: D1Database, workspaceId: string, audienceId: string, rewrites: readonly MemberRewrite[]): D1PreparedStatement[] {
-  return jsonChunks(rewrites.map((r) => [r.id, r.key, r.attributes, r.hashes, r.sealed, r.updatedAt])).map((json) =>
+export function rewriteMembersStatements(
+  db: D1Database,
+  workspaceId: string,
+  audienceId: string,
+  rewrites: readonly MemberRewrite[],
+  refs: FieldRefs,
+): D1PreparedStatement[] {
+  return jsonChunks(
+    rewrites.map((r) => [r.id, r.key, encodedFields(r.attributes, refs), encodedFields(r.hashes, refs), encodedFields(r.sealed, refs), r.updatedAt]),
+  ).map((json) =>
     db
       .prepare(
         `UPDATE member_records SET identifier_key = u.value ->> 1, attributes = u.value -> 2, hashes = u.value -> 3, sealed = u.value -> 4

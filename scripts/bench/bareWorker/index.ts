@@ -25,6 +25,9 @@ function memberWrites(body: BareBatch): MemberWrite[] {
   });
 }
 
+/** The stored form keys values by field number (member_field_refs); the bare Worker numbers its fields 1, 2, … itself. */
+const fieldNumbers = (fields: readonly string[]): ReadonlyMap<string, number> => new Map(fields.map((f, i) => [f, i + 1]));
+
 /** Stands in for D1 to read the statements back (SQL and parameters), so the bench can run them in plain SQLite. */
 function recordingDatabase(): D1Database {
   const prepare = (sql: string) => ({ bind: (...params: unknown[]) => ({ sql, params }) });
@@ -46,13 +49,15 @@ export default {
     if (request.method === 'PUT' && pathname === '/batch') {
       const body = await request.json<BareBatch>();
       const writes = memberWrites(body);
-      await env.DB.batch(insertMembersStatements(env.DB, WORKSPACE, body.audienceId, IMPORT_ID, new Date().toISOString(), writes));
+      await env.DB.batch(insertMembersStatements(env.DB, WORKSPACE, body.audienceId, IMPORT_ID, new Date().toISOString(), writes, fieldNumbers(body.fields)));
       return Response.json({ inserted: writes.length });
     }
     // The same batch's statements, not run: what the bench's raw-SQLite figure executes.
     if (request.method === 'POST' && pathname === '/statements') {
       const body = await request.json<BareBatch>();
-      return Response.json(insertMembersStatements(recordingDatabase(), WORKSPACE, body.audienceId, IMPORT_ID, new Date().toISOString(), memberWrites(body)));
+      return Response.json(
+        insertMembersStatements(recordingDatabase(), WORKSPACE, body.audienceId, IMPORT_ID, new Date().toISOString(), memberWrites(body), fieldNumbers(body.fields)),
+      );
     }
     return new Response('not found', { status: 404 });
   },
