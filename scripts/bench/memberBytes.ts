@@ -8,7 +8,16 @@ import { benchImportBody, ImportSender } from './measureIngest.ts';
 
 /** One b-tree of the members table (the table or one of its indexes): pages it fills, and the bytes of its records. */
 export type BtreeBytes = { name: string; pageBytes: number; payloadBytes: number };
-export type MemberBytes = { members: number; btrees: BtreeBytes[]; pageBytesPerMember: number; payloadBytesPerMember: number };
+export type MemberBytes = {
+  members: number;
+  btrees: BtreeBytes[];
+  pageBytesPerMember: number;
+  payloadBytesPerMember: number;
+  /** Average stored bytes of each value column of a member (text or blob length; integers as SQLite stores them not shown). */
+  columnBytes: Record<string, number>;
+};
+
+const VALUE_COLUMNS = ['identifier_key', 'attributes', 'hashes', 'sealed'];
 
 /**
  * What the members of a SQLite file cost, from SQLite's own dbstat: every b-tree of the table members are stored in
@@ -27,7 +36,11 @@ export function memberBytesOf(sqlitePath: string): MemberBytes {
     const btrees = names.map((name) => ({ name, ...(stat.get(name) as { pageBytes: number; payloadBytes: number }) }));
     const { n } = db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number };
     const total = (k: 'pageBytes' | 'payloadBytes') => btrees.reduce((s, b) => s + b[k], 0);
-    return { members: n, btrees, pageBytesPerMember: n ? total('pageBytes') / n : 0, payloadBytesPerMember: n ? total('payloadBytes') / n : 0 };
+    const columns = new Set((db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name));
+    const columnBytes = Object.fromEntries(
+      VALUE_COLUMNS.filter((c) => columns.has(c)).map((c) => [c, (db.prepare(`SELECT coalesce(avg(length(CAST(${c} AS BLOB))), 0) AS b FROM ${table}`).get() as { b: number }).b]),
+    );
+    return { members: n, btrees, pageBytesPerMember: n ? total('pageBytes') / n : 0, payloadBytesPerMember: n ? total('payloadBytes') / n : 0, columnBytes };
   } finally {
     db.close();
   }
@@ -54,6 +67,7 @@ export function formatMemberBytes(m: MemberBytes): string[] {
   return [
     ...m.btrees.map((b) => `  ${b.name.padEnd(34)} ${per(b.pageBytes)} B/member in pages  ${per(b.payloadBytes)} B/member of records`),
     `  ${'total'.padEnd(34)} ${m.pageBytesPerMember.toFixed(0).padStart(5)} B/member in pages  ${m.payloadBytesPerMember.toFixed(0).padStart(5)} B/member of records`,
+    `  columns (average stored bytes): ${Object.entries(m.columnBytes).map(([c, b]) => `${c} ${b.toFixed(1)}`).join(', ')}`,
   ];
 }
 
