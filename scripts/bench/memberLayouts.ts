@@ -131,6 +131,30 @@ const LAYOUTS: Layout[] = [
       seal(packValues(s.sensitive, null)).toString('hex'),
     ],
   },
+  {
+    // Hashes and the envelope in one column: [count][refs][16-byte HMACs][iv ‖ AES-GCM(len ‖ value …) ‖ tag], the
+    // values in the refs' order (no refs inside the envelope); `sealed` is left empty (X'').
+    name: 'packed BLOBs, HMAC-128 + one envelope in one column',
+    columns: "unhex(j.value ->> 1), unhex(j.value ->> 2), X''",
+    item: (s) => {
+      const values: number[] = [];
+      const parts: Buffer[] = [];
+      for (const [, v] of s.sensitive) {
+        const b = Buffer.from(v, 'utf8');
+        varint(b.length, values);
+        parts.push(Buffer.from(values.splice(0)), b);
+      }
+      return [
+        s.key,
+        packValues(s.plain, s.key).toString('hex'),
+        Buffer.concat([
+          Buffer.from([s.sensitive.length, ...s.sensitive.map(([f]) => FIELD_REF.get(f) ?? 0)]),
+          ...s.sensitive.map(([, v]) => hmac(v).subarray(0, 16)),
+          seal(Buffer.concat(parts)),
+        ]).toString('hex'),
+      ];
+    },
+  },
 ];
 
 const SCHEMA = `
