@@ -82,6 +82,16 @@ const LAYOUTS: Layout[] = [
     ],
   },
   {
+    name: 'JSON by field number (migration 0190): hex HMAC-256, base64 per value',
+    columns: 'j.value -> 1, j.value -> 2, j.value -> 3',
+    item: (s) => [
+      s.key,
+      Object.fromEntries(s.plain.map(([f, v]) => [FIELD_REF.get(f), v])),
+      Object.fromEntries(s.sensitive.map(([f, v]) => [FIELD_REF.get(f), hmac(v).toString('hex')])),
+      Object.fromEntries(s.sensitive.map(([f, v]) => [FIELD_REF.get(f), seal(Buffer.from(v)).toString('base64')])),
+    ],
+  },
+  {
     name: 'JSON by field number, identifier once; hex HMAC-128; base64 per value',
     columns: 'j.value -> 1, j.value -> 2, j.value -> 3',
     item: (s) => [
