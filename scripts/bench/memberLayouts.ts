@@ -4,8 +4,9 @@
  * the product writes (`INSERT … SELECT … FROM json_each(?)`, 1 MB JSON parameters, BLOB columns passed as hex and
  * stored with `unhex`), in plain SQLite (better-sqlite3), in one transaction (as the bench's raw-SQLite figure), JSON chunks of the product's batches of 2,000 rows.
  *
- * Run: `node scripts/bench/memberLayouts.mjs` is not provided; bundle like scripts/bench.mjs does, e.g.
- *   npx esbuild scripts/bench/memberLayouts.ts --bundle --platform=node --format=esm --packages=external --outfile=/tmp/ml.mjs && node /tmp/ml.mjs
+ * Run (Node 20 cannot run .ts; bundled as scripts/bench.mjs does, inside node_modules so better-sqlite3 resolves):
+ *   npx esbuild scripts/bench/memberLayouts.ts --bundle --platform=node --format=esm --packages=external \
+ *     --outfile=node_modules/.cache/member-layouts.mjs && node node_modules/.cache/member-layouts.mjs
  * Env: BENCH_LAYOUT_ROWS (default 20,000 for bytes), BENCH_LAYOUT_INSERT_ROWS (default 100,000 for rows/s), BENCH_LAYOUT_ROUNDS (3).
  *
  * The values are the bench file's (scripts/bench/generateCsv.ts): customer id the identifier, email and mobile
