@@ -4,6 +4,9 @@
 -- (worker/store/members.ts, `encodedFields`), so the insert stays `… j.value -> 1 … FROM json_each(?)` with no
 -- re-keying in SQL, and a merge stays json_patch. Readers decode at the edge of their SELECT (`namedJson`), and the
 -- `members` view below decodes the same way, so its readers keep seeing name-keyed JSON text.
+-- A value equal to the member's identifier_key (a plain identifier's own field, a sensitive identifier's keyed hash)
+-- is stored once, as the JSON number 0 in `attributes` or `hashes` (values are always strings, so 0 is never one);
+-- snapshots keep values written out, since a member's key may change before an undo.
 
 -- The number a field name is stored under, per workspace: given once (the workspace's largest + 1), never reused,
 -- never changed, never removed — so a stored member always decodes to the names it was written with.
@@ -36,16 +39,18 @@ SELECT CASE WHEN EXISTS (
   SELECT 1
   FROM (
     SELECT c.v,
-      -- numbered, then decoded, exactly as worker/store/members.ts does
-      (SELECT json_group_object(n.key, d.value) FROM json_each(
-         (SELECT json_group_object(r.ref, e.value)
+      -- numbered (the key's value as 0), then decoded, exactly as worker/store/members.ts does
+      (SELECT json_group_object(n.key, CASE WHEN d.type = 'integer' THEN c.k ELSE d.value END) FROM json_each(
+         (SELECT json_group_object(r.ref, CASE WHEN e.value = c.k THEN 0 ELSE e.value END)
           FROM json_each(c.v) AS e LEFT JOIN member_field_refs AS r ON r.workspace_id = c.ws AND r.key = e.key)
        ) AS d CROSS JOIN member_field_refs AS n WHERE n.workspace_id = c.ws AND n.ref = CAST(d.key AS INTEGER)) AS decoded
     FROM (
-      SELECT a.workspace_id AS ws, c.value AS v FROM member_records AS m JOIN audiences AS a ON a.ref = m.audience_ref,
+      -- k: the member's key for attributes and hashes (stored once), none for sealed values and snapshots
+      SELECT a.workspace_id AS ws, c.value AS v, CASE WHEN c.key < 2 THEN m.identifier_key END AS k
+      FROM member_records AS m JOIN audiences AS a ON a.ref = m.audience_ref,
         json_each(json_array(json(m.attributes), json(m.hashes), json(m.sealed))) AS c
       UNION ALL
-      SELECT s.workspace_id, c.value FROM member_snapshots AS s, json_each(json_array(json(s.attributes), json(s.hashes), json(s.sealed))) AS c
+      SELECT s.workspace_id, c.value, NULL FROM member_snapshots AS s, json_each(json_array(json(s.attributes), json(s.hashes), json(s.sealed))) AS c
     ) AS c
   ) AS x
   WHERE json_type(x.v) IS NOT 'object'
@@ -57,9 +62,11 @@ SELECT CASE WHEN EXISTS (
 DROP TABLE member_field_refs_check;
 
 UPDATE member_records SET
-  attributes = (SELECT json_group_object(r.ref, e.value) FROM audiences AS a, json_each(member_records.attributes) AS e
+  attributes = (SELECT json_group_object(r.ref, CASE WHEN e.value = member_records.identifier_key THEN 0 ELSE e.value END)
+                FROM audiences AS a, json_each(member_records.attributes) AS e
                 CROSS JOIN member_field_refs AS r WHERE a.ref = member_records.audience_ref AND r.workspace_id = a.workspace_id AND r.key = e.key),
-  hashes = (SELECT json_group_object(r.ref, e.value) FROM audiences AS a, json_each(member_records.hashes) AS e
+  hashes = (SELECT json_group_object(r.ref, CASE WHEN e.value = member_records.identifier_key THEN 0 ELSE e.value END)
+            FROM audiences AS a, json_each(member_records.hashes) AS e
             CROSS JOIN member_field_refs AS r WHERE a.ref = member_records.audience_ref AND r.workspace_id = a.workspace_id AND r.key = e.key),
   sealed = (SELECT json_group_object(r.ref, e.value) FROM audiences AS a, json_each(member_records.sealed) AS e
             CROSS JOIN member_field_refs AS r WHERE a.ref = member_records.audience_ref AND r.workspace_id = a.workspace_id AND r.key = e.key);
@@ -80,9 +87,11 @@ DROP VIEW members;
 
 CREATE VIEW members AS
 SELECT r.id, a.workspace_id, a.id AS audience_id, r.identifier_key,
-  (SELECT json_group_object(n.key, d.value) FROM json_each(r.attributes) AS d CROSS JOIN member_field_refs AS n
+  (SELECT json_group_object(n.key, CASE WHEN d.type = 'integer' THEN r.identifier_key ELSE d.value END)
+   FROM json_each(r.attributes) AS d CROSS JOIN member_field_refs AS n
    WHERE n.workspace_id = a.workspace_id AND n.ref = CAST(d.key AS INTEGER)) AS attributes,
-  (SELECT json_group_object(n.key, d.value) FROM json_each(r.hashes) AS d CROSS JOIN member_field_refs AS n
+  (SELECT json_group_object(n.key, CASE WHEN d.type = 'integer' THEN r.identifier_key ELSE d.value END)
+   FROM json_each(r.hashes) AS d CROSS JOIN member_field_refs AS n
    WHERE n.workspace_id = a.workspace_id AND n.ref = CAST(d.key AS INTEGER)) AS hashes,
   (SELECT json_group_object(n.key, d.value) FROM json_each(r.sealed) AS d CROSS JOIN member_field_refs AS n
    WHERE n.workspace_id = a.workspace_id AND n.ref = CAST(d.key AS INTEGER)) AS sealed,
@@ -95,7 +104,8 @@ SELECT r.id, a.workspace_id, a.id AS audience_id, r.identifier_key,
 FROM member_records AS r
 JOIN audiences AS a ON a.ref = r.audience_ref;
 
--- Writes through the view number new names first (as the Worker's fieldRefs does), then store the numbered form.
+-- Writes through the view number new names first (as the Worker's fieldRefs does), then store the numbered form
+-- (values written out: a value stored as the key's 0 is only an economy, never required).
 CREATE TRIGGER members_insert INSTEAD OF INSERT ON members
 BEGIN
   SELECT RAISE(ABORT, 'members: unknown import id')

@@ -38,6 +38,15 @@ const storedKeys = async (audienceId?: string) =>
       .bind(audienceId ?? null)
       .all<{ key: string }>()
   ).results.map((r) => r.key);
+/** Per member (by id): how many values of attributes and of hashes are stored as the key's marker 0. */
+const keyMarkers = async () =>
+  (
+    await env.DB.prepare(
+      `SELECT (SELECT count(*) FROM json_each(attributes) WHERE type = 'integer') AS inAttributes,
+              (SELECT count(*) FROM json_each(hashes) WHERE type = 'integer') AS inHashes
+       FROM member_records ORDER BY id`,
+    ).all<{ inAttributes: number; inHashes: number }>()
+  ).results;
 const page = (audienceId: string) => ok<MemberPage>('GET', `/api/audiences/${audienceId}/members?limit=100`);
 
 async function importRows(audience: { audienceId?: string; audienceName?: string }, values: string[][]) {
@@ -61,8 +70,11 @@ describe('migration 0190 (member field numbers)', () => {
     await ok('POST', `/api/imports/${hashed.id}/finish`);
     const membersBefore = await page(first.audienceId);
     const hashedBefore = await page(hashed.audienceId);
-    // Written by the product in the numbered form already.
+    // Written by the product in the numbered form already; a value equal to the key stored once: the plain
+    // identifier's own attribute, the sensitive identifier's keyed hash.
     expect(await storedKeys()).toEqual(['1', '2', '3', '4']);
+    const markersNow = await keyMarkers();
+    expect(markersNow).toEqual([...Array(3).fill({ inAttributes: 1, inHashes: 0 }), { inAttributes: 0, inHashes: 1 }]);
     const viewNow = await viewRows();
 
     await backToBefore0190();
@@ -76,9 +88,11 @@ describe('migration 0190 (member field numbers)', () => {
     const legacyB = legacyRows.find((r) => (r as { identifier_key: string }).identifier_key === 'b@x.io') as { attributes: string };
     expect(JSON.parse(legacyB.attributes)).toEqual({ email: 'b@x.io', city: 'Lima', description: 'tab\there' });
 
+    expect(await keyMarkers()).toEqual(Array(4).fill({ inAttributes: 0, inHashes: 0 }));
     await runMigration('0190');
-    // Numbered in name order per workspace.
+    // Numbered in name order per workspace, the key's values stored once as the product writes them.
     expect(await storedKeys()).toEqual(['1', '2', '3', '4']);
+    expect(await keyMarkers()).toEqual(markersNow);
     // Every column of every member reads back as it was (the view decodes), and so does every snapshot.
     expect(await viewRows()).toEqual(legacyRows);
     expect(await snapshotRows(true)).toEqual(legacySnapshots);
@@ -99,6 +113,9 @@ describe('migration 0190 (member field numbers)', () => {
     // Search by a plain field goes through its number.
     const found = await ok<MemberPage>('GET', `/api/audiences/${first.audienceId}/members?limit=10&field=city&value=${encodeURIComponent('Zürich')}`);
     expect(found.members.map((m) => m.identifier)).toEqual(['c@x.io']);
+    // …also a value stored once as the member's key.
+    const byKeyValue = await ok<MemberPage>('GET', `/api/audiences/${first.audienceId}/members?limit=10&field=email&value=c%40x.io`);
+    expect(byKeyValue.members.map((m) => [m.identifier, m.attributes.email])).toEqual([['c@x.io', 'c@x.io']]);
 
     // Undo restores the migrated row exactly, then the snapshot migrated from names.
     expect((await call<UndoResult>('POST', `/api/audiences/${first.audienceId}/imports/${third.id}/undo`, { chain: false })).status).toBe(200);

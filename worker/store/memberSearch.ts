@@ -27,13 +27,13 @@ export async function searchMembersPage(
     // Stored under the field's number (members.ts namedJson): the path is built from it, the name passed as a parameter.
     // A field with no number has no stored value, and a NULL path matches nothing.
     params.push(where.field.key, where.field.value);
-    conditions.push(
-      `json_extract(attributes, (SELECT '$."' || ref || '"' FROM member_field_refs WHERE workspace_id = ?1 AND key = ?${params.length - 1})) = ?${params.length}`,
-    );
+    // A value equal to the member's identifier_key is stored as 0 (members.ts namedJson); values are text, so 0 is never one.
+    const stored = `json_extract(attributes, (SELECT '$."' || ref || '"' FROM member_field_refs WHERE workspace_id = ?1 AND key = ?${params.length - 1}))`;
+    conditions.push(`(${stored} = ?${params.length} OR (${stored} = 0 AND identifier_key = ?${params.length}))`);
   }
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, ${namedJson('attributes', '?1')} AS attributes, ${namedJson('hashes', '?1')} AS hashes, ${isoOf('updated_at')} AS updated_at
+      `SELECT id, identifier_key, ${namedJson('attributes', '?1', 'identifier_key')} AS attributes, ${namedJson('hashes', '?1', 'identifier_key')} AS hashes, ${isoOf('updated_at')} AS updated_at
        FROM member_records WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?4`,
     )
     .bind(...params)

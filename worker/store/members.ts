@@ -36,9 +36,15 @@ export const isoOf = (msExpr: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${msExp
  * the numbered form itself (encodedFields), so inserts and json_patch merges stay as cheap as with names; reads
  * decode at the edge of their SELECT with this fragment (the `members` view does the same), so the functions here
  * and their callers keep working with name-keyed JSON text. A number is given once and never reused or removed.
+ *
+ * A value equal to the member's identifier_key is stored once: as the JSON number 0 (values are always strings), in
+ * `attributes` (a plain identifier's own field) and `hashes` (a sensitive identifier's keyed hash, 64 characters).
+ * Whatever reads a stored column decodes with the member's key; whatever copies one elsewhere (snapshots) writes the
+ * marker out (keyValuesWrittenOut), so a later change of the key (sealing in place re-keys) cannot change a value.
  */
-export const namedJson = (columnExpr: string, workspaceExpr: string) =>
-  `(SELECT json_group_object(n.key, d.value) FROM json_each(${columnExpr}) AS d CROSS JOIN member_field_refs AS n
+export const namedJson = (columnExpr: string, workspaceExpr: string, identifierKeyExpr: string) =>
+  `(SELECT json_group_object(n.key, CASE WHEN d.type = 'integer' THEN ${identifierKeyExpr} ELSE d.value END)
+    FROM json_each(${columnExpr}) AS d CROSS JOIN member_field_refs AS n
     WHERE n.workspace_id = ${workspaceExpr} AND n.ref = CAST(d.key AS INTEGER))`;
 
 /** A field name's number in one workspace. */
@@ -96,16 +102,24 @@ export function fieldRefsGuardStatement(db: D1Database, workspaceId: string, ref
     .bind(workspaceId, JSON.stringify(pairs));
 }
 
-/** Values by field name → the stored form, keyed by field number; a name without a number is a bug, not a value to drop. */
-export function encodedFields(values: Record<string, string>, refs: FieldRefs): Record<number, string> {
-  const out: Record<number, string> = {};
+/**
+ * Values by field name → the stored form, keyed by field number, a value equal to `identifierKey` as 0 (see
+ * namedJson); a name without a number is a bug, not a value to drop.
+ */
+export function encodedFields(values: Record<string, string>, refs: FieldRefs, identifierKey: string | null): Record<number, string | 0> {
+  const out: Record<number, string | 0> = {};
   for (const name in values) {
     const ref = refs.get(name);
     if (ref === undefined) throw new Error(`field "${name}" has no number in member_field_refs`);
-    out[ref] = values[name] as string;
+    const value = values[name] as string;
+    out[ref] = value === identifierKey ? 0 : value;
   }
   return out;
 }
+
+/** A stored column (of the member aliased `m`) with its key markers written out: what snapshots keep. */
+export const keyValuesWrittenOut = (column: string) =>
+  `(SELECT json_group_object(d.key, CASE WHEN d.type = 'integer' THEN m.identifier_key ELSE d.value END) FROM json_each(m.${column}) AS d)`;
 
 /** The field names a batch of writes stores values under. */
 export function writtenFieldNames(members: readonly { attributes: Record<string, string>; hashes: Record<string, string>; sealed: Record<string, string> }[]): Set<string> {
@@ -154,7 +168,12 @@ export async function existingMembers(
   return parseLastWriters(row?.last_writers ?? '[]');
 }
 
-const toItem = (refs: FieldRefs) => (m: MemberWrite) => [m.key, encodedFields(m.attributes, refs), encodedFields(m.hashes, refs), encodedFields(m.sealed, refs)];
+const toItem = (refs: FieldRefs) => (m: MemberWrite) => [
+  m.key,
+  encodedFields(m.attributes, refs, m.key),
+  encodedFields(m.hashes, refs, m.key),
+  encodedFields(m.sealed, refs, null),
+];
 
 /** A written member's columns from ?1 workspace, ?2 audience, ?3 import, ?4 now and `j` (a toItem array). */
 const WRITER_VALUES = `${audienceRef('?1', '?2')}, j.value ->> 0, j.value -> 1, j.value -> 2, j.value -> 3, ${importRef('?1', '?3')}, ${importRef('?1', '?3')},
@@ -243,7 +262,7 @@ export async function membersPage(
 ): Promise<{ members: Member[]; nextCursor: number | null }> {
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, ${namedJson('attributes', '?1')} AS attributes, ${namedJson('hashes', '?1')} AS hashes,
+      `SELECT id, identifier_key, ${namedJson('attributes', '?1', 'identifier_key')} AS attributes, ${namedJson('hashes', '?1', 'identifier_key')} AS hashes,
          ${isoOf('updated_at')} AS updated_at FROM member_records
        WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3 ORDER BY id LIMIT ?4`,
     )
@@ -268,8 +287,8 @@ export async function membersWithPlainValues(
 ): Promise<PlainMemberRow[]> {
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, ${namedJson('m.attributes', '?1')} AS attributes, ${namedJson('m.hashes', '?1')} AS hashes,
-         ${namedJson('m.sealed', '?1')} AS sealed, ${isoOf('updated_at')} AS updated_at FROM member_records AS m
+      `SELECT id, identifier_key, ${namedJson('m.attributes', '?1', 'm.identifier_key')} AS attributes, ${namedJson('m.hashes', '?1', 'm.identifier_key')} AS hashes,
+         ${namedJson('m.sealed', '?1', 'm.identifier_key')} AS sealed, ${isoOf('updated_at')} AS updated_at FROM member_records AS m
        WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3
          AND EXISTS (SELECT 1 FROM json_each(m.attributes) AS a WHERE CAST(a.key AS INTEGER) IN
            (SELECT ref FROM member_field_refs WHERE workspace_id = ?1 AND key IN (SELECT value FROM json_each(?4))))
@@ -285,8 +304,8 @@ export async function membersByKeys(db: D1Database, workspaceId: string, audienc
   if (keys.length === 0) return [];
   const { results } = await db
     .prepare(
-      `SELECT m.id, m.identifier_key, ${namedJson('m.attributes', '?1')} AS attributes, ${namedJson('m.hashes', '?1')} AS hashes,
-         ${namedJson('m.sealed', '?1')} AS sealed, ${isoOf('m.updated_at')} AS updated_at
+      `SELECT m.id, m.identifier_key, ${namedJson('m.attributes', '?1', 'm.identifier_key')} AS attributes, ${namedJson('m.hashes', '?1', 'm.identifier_key')} AS hashes,
+         ${namedJson('m.sealed', '?1', 'm.identifier_key')} AS sealed, ${isoOf('m.updated_at')} AS updated_at
        FROM json_each(?3) AS j CROSS JOIN member_records AS m
        WHERE m.audience_ref = ${audienceRef('?1', '?2')} AND m.identifier_key = j.value`,
     )
@@ -317,7 +336,7 @@ export function rewriteMembersStatements(
   refs: FieldRefs,
 ): D1PreparedStatement[] {
   return jsonChunks(
-    rewrites.map((r) => [r.id, r.key, encodedFields(r.attributes, refs), encodedFields(r.hashes, refs), encodedFields(r.sealed, refs), r.updatedAt]),
+    rewrites.map((r) => [r.id, r.key, encodedFields(r.attributes, refs, r.key), encodedFields(r.hashes, refs, r.key), encodedFields(r.sealed, refs, null), r.updatedAt]),
   ).map((json) =>
     db
       .prepare(

@@ -9,9 +9,9 @@ export function migrationQueries(number: string): string[] {
 
 export const runMigration = (number: string) => env.DB.batch(migrationQueries(number).map((q) => env.DB.prepare(q)));
 
-/** A stored column (keyed by field number) as name-keyed JSON text, in the workspace `workspaceExpr`. */
-export const namedColumn = (column: string, workspaceExpr: string) =>
-  `(SELECT json_group_object(n.key, d.value) FROM json_each(${column}) AS d
+/** A stored column (keyed by field number) as name-keyed JSON text, in the workspace `workspaceExpr`; `key`: what 0 stands for. */
+export const namedColumn = (column: string, workspaceExpr: string, key = 'NULL') =>
+  `(SELECT json_group_object(n.key, CASE WHEN d.type = 'integer' THEN ${key} ELSE d.value END) FROM json_each(${column}) AS d
     CROSS JOIN member_field_refs AS n WHERE n.workspace_id = ${workspaceExpr} AND n.ref = CAST(d.key AS INTEGER))`;
 
 /**
@@ -23,7 +23,8 @@ export async function backToBefore0190(): Promise<void> {
   const memberWorkspace = '(SELECT workspace_id FROM audiences WHERE ref = member_records.audience_ref)';
   await env.DB.batch(
     [
-      `UPDATE member_records SET attributes = ${namedColumn('attributes', memberWorkspace)}, hashes = ${namedColumn('hashes', memberWorkspace)},
+      `UPDATE member_records SET attributes = ${namedColumn('attributes', memberWorkspace, 'identifier_key')},
+         hashes = ${namedColumn('hashes', memberWorkspace, 'identifier_key')},
          sealed = ${namedColumn('sealed', memberWorkspace)}`,
       `UPDATE member_snapshots SET attributes = ${namedColumn('attributes', 'member_snapshots.workspace_id')},
          hashes = ${namedColumn('hashes', 'member_snapshots.workspace_id')}, sealed = ${namedColumn('sealed', 'member_snapshots.workspace_id')}`,
