@@ -59,7 +59,10 @@ async function signInAsScript(baseUrl: string): Promise<BenchAdmin> {
  * `vars` are extra configuration (e.g. CRM endpoints pointing at the fakes), passed as `--var`s; `devtools: false`
  * starts it without wrangler's DevTools inspector proxy (below).
  */
-export async function startLocalServer(vars: Readonly<Record<string, string>> = {}, options: { devtools?: boolean } = {}): Promise<LocalServer> {
+export async function startLocalServer(
+  vars: Readonly<Record<string, string>> = {},
+  options: { devtools?: boolean; inspectorPort?: number } = {},
+): Promise<LocalServer> {
   const dir = mkdtempSync(join(tmpdir(), 'audience-bench-'));
   const port = await freePort();
   wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', dir], { stdio: 'pipe', encoding: 'utf8' });
@@ -72,6 +75,8 @@ export async function startLocalServer(vars: Readonly<Record<string, string>> = 
       '--var', `ALLOWED_ORIGINS:http://127.0.0.1:${port}`,
       // wrangler splits a --var on its first colon only, so URLs pass as they are.
       ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+      // The Worker's DevTools target, for a CPU profile (profileIngest.ts).
+      ...(options.inspectorPort ? ['--inspector-port', String(options.inspectorPort)] : []),
     ],
     {
       stdio: process.env.BENCH_WRANGLER_LOGS ? 'inherit' : 'ignore',

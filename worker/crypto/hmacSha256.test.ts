@@ -30,7 +30,41 @@ describe('HMAC-SHA-256 in JavaScript', () => {
   });
 });
 
+describe('the 64-character fast path (a SHA-256 hex keyed on ingest)', () => {
+  const randomText = (length: number, alphabet: string) => Array.from({ length }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
+
+  it('equals node:crypto on random hex digests and random 64-character ASCII, under random keys of every size class', () => {
+    for (const keyLength of [0, 1, 16, 32, 63, 64, 65, 200]) {
+      const key = new Uint8Array(randomBytes(keyLength));
+      const hmac = createHmacSha256(key);
+      for (let n = 0; n < 300; n++) {
+        const hex = createHash('sha256').update(randomBytes(n)).digest('hex');
+        expect(hmac.hex(hex)).toBe(reference(key, hex));
+        const ascii = randomText(64, ' !"#~\x7fAZaz09\u0000\t');
+        expect(hmac.hex(ascii)).toBe(reference(key, ascii));
+      }
+    }
+  });
+
+  it('falls back for 64 characters that are not all ASCII, and for 63 and 65', () => {
+    const key = new Uint8Array(randomBytes(32));
+    const hmac = createHmacSha256(key);
+    for (const text of [`${'a'.repeat(63)}é`, `é${'0'.repeat(63)}`, `${'f'.repeat(31)}\u0080${'f'.repeat(32)}`, '😀'.repeat(32), 'a'.repeat(63), 'a'.repeat(65)]) {
+      expect(hmac.hex(text), text).toBe(reference(key, text));
+    }
+  });
+});
+
 describe('SHA-256 in JavaScript', () => {
+  it('equals node:crypto on random short ASCII and non-ASCII texts (the one-block fast path and its fallback)', () => {
+    const sha256Hex = createSha256Hex();
+    for (let n = 0; n < 2_000; n++) {
+      const length = n % 70;
+      const text = Array.from({ length }, () => String.fromCharCode(Math.random() < 0.97 ? Math.floor(Math.random() * 128) : 128 + Math.floor(Math.random() * 2000))).join('');
+      expect(sha256Hex(text), JSON.stringify(text)).toBe(createHash('sha256').update(text, 'utf8').digest('hex'));
+    }
+  });
+
   it('equals node:crypto for messages of every length around the block boundaries, and UTF-8 text', () => {
     const sha256Hex = createSha256Hex();
     const texts = [...Array.from({ length: 201 }, (_, n) => randomBytes(n).toString('base64').slice(0, n)), 'café', '😀 東京', 'x'.repeat(5_000)];
