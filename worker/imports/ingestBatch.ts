@@ -1,4 +1,3 @@
-import type { FieldType } from '../../shared/schema/fields.ts';
 import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 import type { BatchBody, BatchResult, ImportCounts, RowError } from '../../shared/schema/imports.ts';
 import type { SealedCell } from '../../shared/schema/privacy.ts';
@@ -6,7 +5,7 @@ import { fromBase64url, toBase64url } from '../../shared/privacy/base64url.ts';
 import { importRawPublicKey } from '../../shared/privacy/batchKey.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
 import type { KeyedHasher } from '../crypto/keyedHash.ts';
-import { sensitiveKeys } from '../crypto/sensitiveKey.ts';
+import { sensitiveKey, sensitiveKeyOfCustomerMatchHash } from '../crypto/sensitiveKey.ts';
 import { DomainError } from '../domainError.ts';
 import { batchModeProblem } from '../privacy/batchMode.ts';
 import { privateSealedValue } from '../privacy/sealedOpener.ts';
@@ -47,40 +46,31 @@ type KeyedValues = { plain: ReadonlyMap<string, string>; digests: ReadonlyMap<st
 const plainValueId = (field: string, value: string) => `${field}\u0000${value}`;
 
 /**
- * The keyed hash of every sensitive value (and privacy-mode digest) of the accepted rows, each distinct one once and
- * all in one batched call. They depend on nothing stored, so they are made before the batch waits its turn. A
- * sensitive identifier's hash is its key already (AcceptedRow.key), so it is not made again.
+ * The keyed hash of every sensitive value (and privacy-mode digest) of the accepted rows, each distinct one once,
+ * keyed where it is first seen (the hashing is synchronous JavaScript: no array of values to hash, no second pass).
+ * They depend on nothing stored, so they are made before the batch waits its turn. A sensitive identifier's hash is
+ * its key already (AcceptedRow.key), so it is not made again.
  */
-async function keyedSensitiveValues(accepted: readonly AcceptedRow[], plan: ImportPlan, hasher: KeyedHasher): Promise<KeyedValues> {
+function keyedSensitiveValues(accepted: readonly AcceptedRow[], plan: ImportPlan, hasher: KeyedHasher): KeyedValues {
   const types = new Map(plan.columns.map((c) => [c.target, c.type]));
   const identifier = plan.columns[plan.identifierIndex];
   const identifierField = identifier?.sensitive ? identifier.target : null;
-  // Each distinct value enters its map once, keyed in place below: no second pass to build the maps.
   const plain = new Map<string, string>();
-  const toHash: { type: FieldType; normalized: string }[] = [];
   const digests = new Map<string, string>();
   for (const r of accepted) {
     for (const field in r.sensitive) {
       if (field === identifierField) continue;
       const value = r.sensitive[field] as string;
       const id = plainValueId(field, value);
-      if (plain.has(id)) continue;
-      plain.set(id, '');
-      toHash.push({ type: types.get(field) ?? 'text', normalized: value });
+      if (!plain.has(id)) plain.set(id, sensitiveKey(hasher, types.get(field) ?? 'text', value));
     }
     if (r.sealedCells) {
       for (const field in r.sealedCells) {
         const { h } = r.sealedCells[field] as SealedCell;
-        if (field !== identifierField && !digests.has(h)) digests.set(h, '');
+        if (field !== identifierField && !digests.has(h)) digests.set(h, sensitiveKeyOfCustomerMatchHash(hasher, h));
       }
     }
   }
-  const [hashed, keyedDigests] = await Promise.all([sensitiveKeys(hasher, toHash), hasher.hexAll([...digests.keys()])]);
-  // Maps iterate in insertion order: the i-th key is the i-th value hashed.
-  let i = 0;
-  for (const id of plain.keys()) plain.set(id, hashed[i++] as string);
-  i = 0;
-  for (const h of digests.keys()) digests.set(h, keyedDigests[i++] as string);
   return { plain, digests };
 }
 
@@ -211,7 +201,7 @@ async function applyBatch(
   const keyOf = keyedIdentifierHash(ctx.hasher);
   const keyOfHash = keyedCustomerMatchHash(ctx.hasher);
   let classified = plan ? classifyRows(body.rows, plan, keyOf, keyOfHash) : null;
-  let keyed = plan && classified ? await keyedSensitiveValues(classified.accepted, plan, ctx.hasher) : null;
+  let keyed = plan && classified ? keyedSensitiveValues(classified.accepted, plan, ctx.hasher) : null;
   for (let attempt = 1; ; ) {
     const state = await readBatchState(db, workspaceId, importId, body.seq, classified ? distinctKeys(classified) : null);
     if (!state) throw new DomainError('not_found', 'import not found', { importId });
@@ -229,7 +219,7 @@ async function applyBatch(
       rememberPlan(workspaceId, importId, plan);
     }
     classified ??= classifyRows(body.rows, plan, keyOf, keyOfHash);
-    keyed ??= await keyedSensitiveValues(classified.accepted, plan, ctx.hasher);
+    keyed ??= keyedSensitiveValues(classified.accepted, plan, ctx.hasher);
     const lastWriter = state.lastWriter ?? (await existingMembers(db, workspaceId, summary.audienceId, distinctKeys(classified)));
     const identifierColumn = plan.columns[plan.identifierIndex]?.column ?? '';
     const resolved = resolveMatches(classified.accepted, lastWriter, importId, plan.onMatch, identifierColumn);
