@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { hashInput, normalizationNote, normalizeEmail, normalizePhone, normalizeValue } from './normalizeValue.ts';
+import { hashInput, isNormalAsciiText, normalizationNote, normalizeEmail, normalizePhone, normalizeText, normalizeValue } from './normalizeValue.ts';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
@@ -102,6 +102,26 @@ describe('names and text', () => {
     expect(normalizationNote('phone')).toMatch(/E\.164/);
     expect(normalizationNote('text')).toBeNull();
     expect(normalizationNote('first_name')).toBeNull();
+  });
+});
+
+describe('the normal-ASCII shortcut for text types', () => {
+  it('gives what the long way gives, on random strings of ASCII, whitespace, CR/LF, accents and combining marks', () => {
+    const pieces = ['a', 'Z', '0', ' ', '  ', '\t', '\r', '\n', '\r\n', '~', '\u007f', '\u00a0', 'é', 'e\u0301', 'ß', '東', '😀', '"', '\\', '\u2028', '\u0000'];
+    for (let n = 0; n < 5_000; n++) {
+      let cell = '';
+      const length = Math.floor(Math.random() * 8);
+      for (let i = 0; i < length; i++) cell += pieces[Math.floor(Math.random() * pieces.length)];
+      for (const type of ['text', 'first_name', 'last_name', 'country'] as const) {
+        expect(normalizeValue(type, cell, 'US'), JSON.stringify(cell)).toEqual({ ok: true, value: normalizeText(cell.normalize('NFC')) });
+      }
+      if (isNormalAsciiText(cell)) expect(normalizeText(cell.normalize('NFC'))).toBe(cell);
+    }
+  });
+
+  it('takes printable ASCII without spaces at the ends, nothing else', () => {
+    expect(isNormalAsciiText('Wayne "WE" Enterprises')).toBe(true);
+    for (const cell of ['', ' a', 'a ', 'a\tb', 'São Paulo', 'a\r\nb', 'x\u007f']) expect(isNormalAsciiText(cell), JSON.stringify(cell)).toBe(false);
   });
 });
 

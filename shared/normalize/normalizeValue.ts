@@ -117,12 +117,29 @@ function normalizeDate(raw: string, defaultCountry: string): Normalized {
 }
 
 /**
+ * True when `cell` is printable ASCII (space to tilde) with no space at either end: NFC leaves ASCII as it is,
+ * trimming finds nothing, and there is no carriage return, so normalizeText would return it unchanged. One pass
+ * over the char codes instead of an NFC normalisation, a trim and a replace: most text cells of an import are like
+ * this, and the Worker normalizes every one (≈ 100 ns a value the long way).
+ */
+export function isNormalAsciiText(cell: string): boolean {
+  const n = cell.length;
+  if (n === 0 || cell.charCodeAt(0) === 0x20 || cell.charCodeAt(n - 1) === 0x20) return false;
+  for (let i = 0; i < n; i++) {
+    const c = cell.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) return false;
+  }
+  return true;
+}
+
+/**
  * Validates and normalizes one cell for its field type. Callers skip blank cells (a blank is simply absent, except
  * for the identifier): handed a blank, text types return it empty and the other types report it as invalid.
  * Every value is read in Unicode's composed form (NFC) first: `café` typed with a combining accent and `café`
  * precomposed look the same and must be one identifier, one hash.
  */
 export function normalizeValue(type: FieldType, cell: string, defaultCountry: string): Normalized {
+  if ((type === 'text' || type === 'first_name' || type === 'last_name' || type === 'country') && isNormalAsciiText(cell)) return ok(cell);
   const raw = cell.normalize('NFC');
   switch (type) {
     case 'email':
