@@ -64,3 +64,85 @@ describe('resolveMatches', () => {
     }
   });
 });
+
+/** resolveMatches as it was before rows were grouped without an array per key: the reference on random batches. */
+function resolveMatchesReference(
+  accepted: readonly AcceptedRow[],
+  writers: ReadonlyMap<string, readonly (string | null)[]>,
+  importId: string,
+  onMatch: 'update' | 'reject',
+  identifierColumn: string,
+) {
+  const groups = new Map<string, AcceptedRow[]>();
+  for (const r of accepted) {
+    const group = groups.get(r.key);
+    if (group) group.push(r);
+    else groups.set(r.key, [r]);
+  }
+  const inserts: unknown[] = [];
+  const merges: unknown[] = [];
+  const errors: unknown[] = [];
+  const counts = { inserted: 0, updated: 0, duplicates: 0, rejected: 0 };
+  for (const [key, rows] of groups) {
+    const exists = writers.has(key);
+    const ours = writers.get(key)?.includes(importId) === true;
+    if (exists && !ours && onMatch === 'reject') {
+      counts.rejected += rows.length;
+      for (const r of rows) {
+        const error = {
+          row: r.row,
+          ...(r.line === undefined ? {} : { line: r.line }),
+          column: identifierColumn,
+          code: 'identifier_exists',
+          message: 'a member with this identifier is already in the audience, and this import rejects matches',
+          value: r.identifierShown,
+        };
+        errors.push({ index: r.index, error });
+      }
+      continue;
+    }
+    const merged = {
+      key,
+      attributes: Object.assign({}, ...rows.map((r) => r.attributes)),
+      sensitive: Object.assign({}, ...rows.map((r) => r.sensitive)),
+      ...(rows.some((r) => r.sealedCells) ? { sealedCells: Object.assign({}, ...rows.map((r) => r.sealedCells ?? {})) } : {}),
+    };
+    if (!exists) {
+      counts.inserted++;
+      counts.duplicates += rows.length - 1;
+      inserts.push(merged);
+    } else if (ours) {
+      counts.duplicates += rows.length;
+      merges.push(merged);
+    } else {
+      counts.updated++;
+      counts.duplicates += rows.length - 1;
+      merges.push(merged);
+    }
+  }
+  return { inserts, merges, counts, errors };
+}
+
+describe('resolveMatches on random batches', () => {
+  it('decides exactly as the array-per-key version did (keys repeating or not, existing, ours, sealed cells, lines)', () => {
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
+    for (let n = 0; n < 500; n++) {
+      const keys = Array.from({ length: 1 + Math.floor(Math.random() * 12) }, (_, i) => `k${i}`);
+      const accepted: AcceptedRow[] = Array.from({ length: Math.floor(Math.random() * 30) }, (_, index) => {
+        const r: AcceptedRow = { ...row(index, pick(keys), { a: pick(['', 'x', 'y']), [pick(['b', 'c'])]: String(index) }, Math.random() < 0.5 ? { s: pick(['1', '2']) } : {}) };
+        if (Math.random() < 0.3) r.line = index + 2;
+        if (Math.random() < 0.3) r.sealedCells = { [pick(['e', 'f'])]: { h: String(index).padStart(64, '0'), c: pick(['c1', 'c2']) } };
+        return r;
+      });
+      const writers = new Map<string, (string | null)[]>();
+      for (const k of keys) {
+        const roll = Math.random();
+        if (roll < 0.3) writers.set(k, ['other', null, 'other']);
+        else if (roll < 0.5) writers.set(k, ['other', 'mine', 'other']);
+      }
+      for (const onMatch of ['update', 'reject'] as const) {
+        expect(resolveMatches(accepted, writers, 'mine', onMatch, 'Id')).toEqual(resolveMatchesReference(accepted, writers, 'mine', onMatch, 'Id'));
+      }
+    }
+  });
+});

@@ -34,23 +34,27 @@ export function resolveMatches(
   onMatch: OnMatch,
   identifierColumn: string,
 ): ResolvedBatch {
-  const groups = new Map<string, AcceptedRow[]>();
+  // A key's one row as it is, an array only when the key repeats: most keys appear once in a batch.
+  const groups = new Map<string, AcceptedRow | AcceptedRow[]>();
   for (const row of accepted) {
     const group = groups.get(row.key);
-    if (group) group.push(row);
-    else groups.set(row.key, [row]);
+    if (group === undefined) groups.set(row.key, row);
+    else if (Array.isArray(group)) group.push(row);
+    else groups.set(row.key, [group, row]);
   }
   const inserts: MergedMember[] = [];
   const merges: MergedMember[] = [];
   const errors: PositionedError[] = [];
   const counts = { inserted: 0, updated: 0, duplicates: 0, rejected: 0 };
 
-  for (const [key, rows] of groups) {
-    const exists = writers.has(key);
-    const ours = writers.get(key)?.includes(importId) === true;
+  for (const [key, group] of groups) {
+    const rowCount = Array.isArray(group) ? group.length : 1;
+    const writersOfKey = writers.get(key);
+    const exists = writersOfKey !== undefined;
+    const ours = writersOfKey?.includes(importId) === true;
     if (exists && !ours && onMatch === 'reject') {
-      counts.rejected += rows.length;
-      for (const r of rows) {
+      counts.rejected += rowCount;
+      for (const r of Array.isArray(group) ? group : [group]) {
         const error: RowError = {
           row: r.row,
           ...(r.line === undefined ? {} : { line: r.line }),
@@ -63,26 +67,27 @@ export function resolveMatches(
       }
       continue;
     }
-    // Most identifiers appear once in a batch: their row's values are the member's, no copy needed.
-    const only = rows.length === 1 ? rows[0] : undefined;
-    const merged: MergedMember = only
-      ? { key, attributes: only.attributes, sensitive: only.sensitive, ...(only.sealedCells ? { sealedCells: only.sealedCells } : {}) }
+    // A key's only row: its values are the member's, no copy needed.
+    const merged: MergedMember = !Array.isArray(group)
+      ? group.sealedCells
+        ? { key, attributes: group.attributes, sensitive: group.sensitive, sealedCells: group.sealedCells }
+        : { key, attributes: group.attributes, sensitive: group.sensitive }
       : {
           key,
-          attributes: Object.assign({}, ...rows.map((r) => r.attributes)),
-          sensitive: Object.assign({}, ...rows.map((r) => r.sensitive)),
-          ...(rows.some((r) => r.sealedCells) ? { sealedCells: Object.assign({}, ...rows.map((r) => r.sealedCells ?? {})) } : {}),
+          attributes: Object.assign({}, ...group.map((r) => r.attributes)),
+          sensitive: Object.assign({}, ...group.map((r) => r.sensitive)),
+          ...(group.some((r) => r.sealedCells) ? { sealedCells: Object.assign({}, ...group.map((r) => r.sealedCells ?? {})) } : {}),
         };
     if (!exists) {
       counts.inserted++;
-      counts.duplicates += rows.length - 1;
+      counts.duplicates += rowCount - 1;
       inserts.push(merged);
     } else if (ours) {
-      counts.duplicates += rows.length;
+      counts.duplicates += rowCount;
       merges.push(merged);
     } else {
       counts.updated++;
-      counts.duplicates += rows.length - 1;
+      counts.duplicates += rowCount - 1;
       merges.push(merged);
     }
   }
