@@ -7,6 +7,29 @@ const IV_BASE64_CHARS = 16;
 
 export type BatchSealer = (plaintexts: readonly string[]) => Promise<string[]>;
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/**
+ * Standard base64 with padding, what Buffer's toString('base64') gives, in JavaScript: in workerd each Buffer made
+ * over a ciphertext's ArrayBuffer and encoded cost ≈ 0.5 µs a value (type checks and a view in JavaScript, then
+ * a native call) — twice the encoding itself for a value of a few dozen bytes.
+ */
+export function base64Of(bytes: Uint8Array): string {
+  let out = '';
+  const n = bytes.length;
+  let i = 0;
+  for (; i + 2 < n; i += 3) {
+    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += BASE64[v >> 18]! + BASE64[(v >> 12) & 63]! + BASE64[(v >> 6) & 63]! + BASE64[v & 63]!;
+  }
+  if (i < n) {
+    const two = n - i === 2;
+    const v = (bytes[i]! << 16) | (two ? bytes[i + 1]! << 8 : 0);
+    out += BASE64[v >> 18]! + BASE64[(v >> 12) & 63]! + (two ? BASE64[(v >> 6) & 63]! : '=') + '=';
+  }
+  return out;
+}
+
 /**
  * AES-256-GCM for many values at once, in the format of AesGcm.seal (base64(iv ‖ ciphertext ‖ tag), a fresh
  * random IV each), so AesGcm.open reads it. Measured in workerd, 4,000 values: crypto.subtle started together
@@ -33,7 +56,7 @@ export async function createBatchSealer(key: Uint8Array): Promise<BatchSealer> {
     const ivText = Buffer.from(ivs.buffer, ivs.byteOffset, ivs.byteLength).toString('base64');
     const sealed: string[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      sealed[i] = ivText.slice(i * IV_BASE64_CHARS, (i + 1) * IV_BASE64_CHARS) + Buffer.from(bodies[i] as ArrayBuffer).toString('base64');
+      sealed[i] = ivText.slice(i * IV_BASE64_CHARS, (i + 1) * IV_BASE64_CHARS) + base64Of(new Uint8Array(bodies[i] as ArrayBuffer));
     }
     return sealed;
   };
