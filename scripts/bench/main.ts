@@ -3,7 +3,7 @@ import { BENCH_HEADERS, generateCsv } from './generateCsv.ts';
 import { BATCH_ROWS, BENCH_TARGETS, benchImportBody, IN_FLIGHT, ImportSender, insertWithSqlite, type PrivateBatch, sealBatch, sealingKeyOf } from './measureIngest.ts';
 import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { bareStatements, sendToBare, startBareServer } from './bareIngest.ts';
-import { processGroupCpuSeconds } from './processCpu.ts';
+import { processGroupCpuSeconds, processGroupWorkerdCpuSeconds } from './processCpu.ts';
 import { parseWithApp, parseWithPapa } from './measureParse.ts';
 import { startLocalServer } from './localServer.ts';
 import { measureTab, measureTabPrivate } from './measureTab.ts';
@@ -97,7 +97,7 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   // subrequest's answer, D1's included, to wrangler's Node process; absent on Cloudflare). Default: with it, as before.
   const ingestDevtools = process.env.BENCH_INGEST_DEVTOOLS !== '0';
   const server = await startLocalServer({}, { devtools: ingestDevtools });
-  const product: { label: string; seconds: number; cpu: number; counts: string; privacy?: true }[] = [];
+  const product: { label: string; seconds: number; cpu: number; workerd: number; counts: string; privacy?: true }[] = [];
   let sealingKey: WorkspaceSealingKey | null = null;
   let tSeal = 0;
   let e2ePrivateLine = '';
@@ -122,18 +122,20 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
     for (const inFlight of IN_FLIGHT > 1 ? [1, IN_FLIGHT] : [1]) {
       const t0 = performance.now();
       const cpu0 = processGroupCpuSeconds(server.groupId);
+      const workerd0 = processGroupWorkerdCpuSeconds(server.groupId);
       const sender = await ImportSender.start(server.baseUrl, benchImportBody(headers, `bench ingest ${inFlight}`, sample.length), inFlight);
       for (let i = 0; i < sample.length; i++) await sender.add(i + 1, sample[i] as string[]);
       const counts = await sender.finish();
-      product.push({ label: `product, server-side sealing (${inFlight} in flight):`, seconds: (performance.now() - t0) / 1000, cpu: processGroupCpuSeconds(server.groupId) - cpu0, counts: `inserted ${counts.inserted}, rejected ${counts.rejected}` });
+      product.push({ label: `product, server-side sealing (${inFlight} in flight):`, seconds: (performance.now() - t0) / 1000, cpu: processGroupCpuSeconds(server.groupId) - cpu0, workerd: processGroupWorkerdCpuSeconds(server.groupId) - workerd0, counts: `inserted ${counts.inserted}, rejected ${counts.rejected}` });
       if (!sealingKey) continue;
       const t = performance.now();
       const cpu = processGroupCpuSeconds(server.groupId);
+      const workerd = processGroupWorkerdCpuSeconds(server.groupId);
       const privateSender = await ImportSender.start(server.baseUrl, { ...benchImportBody(headers, `bench private ${inFlight}`, sample.length), privacyMode: true }, inFlight);
       if (!privateSender.privacyMode) continue;
       for (const batch of privateBatches) await privateSender.put(batch);
       const c = await privateSender.finish();
-      product.push({ label: `product, privacy mode (${inFlight} in flight):`, seconds: (performance.now() - t) / 1000, cpu: processGroupCpuSeconds(server.groupId) - cpu, counts: `inserted ${c.inserted}, rejected ${c.rejected}`, privacy: true });
+      product.push({ label: `product, privacy mode (${inFlight} in flight):`, seconds: (performance.now() - t) / 1000, cpu: processGroupCpuSeconds(server.groupId) - cpu, workerd: processGroupWorkerdCpuSeconds(server.groupId) - workerd, counts: `inserted ${c.inserted}, rejected ${c.rejected}`, privacy: true });
     }
     privateBatches = [];
 
@@ -170,15 +172,18 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   const bare = await startBareServer({ devtools: ingestDevtools });
   const tBare: number[] = [];
   const cpuBare: number[] = [];
+  const workerdBare: number[] = [];
   let statements: Awaited<ReturnType<typeof bareStatements>> = [];
   try {
     for (const inFlight of [1, 2]) {
       const t = performance.now();
       const cpu = processGroupCpuSeconds(bare.groupId);
+      const workerd = processGroupWorkerdCpuSeconds(bare.groupId);
       const n = await sendToBare(bare.baseUrl, `bare-${inFlight}`, BENCH_TARGETS, sample, BATCH_ROWS, inFlight);
       if (n !== sample.length) throw new Error(`bare Worker (${inFlight} in flight) stored ${n} of ${sample.length} rows`);
       tBare.push((performance.now() - t) / 1000);
       cpuBare.push(processGroupCpuSeconds(bare.groupId) - cpu);
+      workerdBare.push(processGroupWorkerdCpuSeconds(bare.groupId) - workerd);
     }
     statements = await bareStatements(bare.baseUrl, 'raw', BENCH_TARGETS, sample, BATCH_ROWS);
   } finally {
@@ -190,19 +195,23 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   const [cpuBare1, cpuBare2] = cpuBare as [number, number];
   const n = sample.length;
   // Server CPU: wrangler dev's processes (its proxy and workerd, the Worker and local D1 together) per row.
-  const line = (label: string, t: number, cpu?: number) =>
-    `${label.padEnd(46)}${t.toFixed(2).padStart(6)} s ${rate(n, t).padStart(15)}${cpu === undefined ? ''.padEnd(25) : `  server CPU ${((cpu / n) * 1e6).toFixed(0).padStart(4)} µs/row`}`;
+  const [workerdBare1, workerdBare2] = workerdBare as [number, number];
+  // Server CPU, and in brackets workerd's part (the Worker, local D1): the rest is wrangler dev's Node proxy.
+  const line = (label: string, t: number, cpu?: number, workerd?: number) =>
+    `${label.padEnd(46)}${t.toFixed(2).padStart(6)} s ${rate(n, t).padStart(15)}${cpu === undefined ? ''.padEnd(38) : `  server CPU ${((cpu / n) * 1e6).toFixed(0).padStart(4)} µs/row (workerd ${(((workerd ?? 0) / n) * 1e6).toFixed(0).padStart(3)})`}`;
   console.log(`\n## Ingest (${n.toLocaleString('en-US')} rows, batches of ${BATCH_ROWS.toLocaleString('en-US')}; the product's members table everywhere; wrangler dev ${ingestDevtools ? 'with' : 'without'} its DevTools proxy)`);
   for (const p of product) {
-    console.log(`${line(p.label, p.seconds, p.cpu)}  → ${(tBare1 / p.seconds).toFixed(2)}× bare 1, ${(tBare2 / p.seconds).toFixed(2)}× bare 2 (CPU ${(cpuBare1 / p.cpu).toFixed(2)}×)  (${p.counts})`);
+    console.log(
+      `${line(p.label, p.seconds, p.cpu, p.workerd)}  → ${(tBare1 / p.seconds).toFixed(2)}× bare 1, ${(tBare2 / p.seconds).toFixed(2)}× bare 2 (CPU ${(cpuBare1 / p.cpu).toFixed(2)}×, workerd ${(workerdBare1 / p.workerd).toFixed(2)}×)  (${p.counts})`,
+    );
   }
   if (product.some((p) => p.privacy)) {
     console.log(`${line('  privacy mode sealing here, before sending:', tSeal)}  (normalise, SHA-256, AES-GCM: what the tab's pool does)`);
   } else {
     console.log(`product, privacy mode: ${sealingKey ? 'the Worker did not take the import in privacy mode' : 'not in this build (no /api/privacy/key)'}`);
   }
-  console.log(`${line('bare Worker + local D1 (1 in flight):', tBare1, cpuBare1)}  → ${(tSqlite / tBare1).toFixed(2)}× raw SQLite`);
-  console.log(`${line('bare Worker + local D1 (2 in flight):', tBare2, cpuBare2)}  → ${(tSqlite / tBare2).toFixed(2)}× raw SQLite`);
+  console.log(`${line('bare Worker + local D1 (1 in flight):', tBare1, cpuBare1, workerdBare1)}  → ${(tSqlite / tBare1).toFixed(2)}× raw SQLite`);
+  console.log(`${line('bare Worker + local D1 (2 in flight):', tBare2, cpuBare2, workerdBare2)}  → ${(tSqlite / tBare2).toFixed(2)}× raw SQLite`);
   console.log(line('raw SQLite (better-sqlite3, one transaction):', tSqlite));
   const serverSide = product.find((p) => !p.privacy);
   if (serverSide) console.log(`→ product (server-side sealing, 1 in flight) ${(tSqlite / serverSide.seconds).toFixed(3)}× raw SQLite`);
