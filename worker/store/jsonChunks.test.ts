@@ -14,4 +14,22 @@ describe('jsonChunks', () => {
     expect(jsonChunks([])).toEqual([]);
     expect(jsonChunks(['x'.repeat(100)], 10)).toEqual([JSON.stringify(['x'.repeat(100)])]);
   });
+
+  it('keeps every chunk within the budget and every item in order, on random items and budgets (groups and single items)', () => {
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
+    for (let n = 0; n < 300; n++) {
+      const items = Array.from({ length: Math.floor(Math.random() * 200) }, (_, i) => [
+        `k${i}`,
+        { a: pick(['', 'x', 'é', '東京', '😀', '"\\']).repeat(Math.floor(Math.random() * 40)) },
+        Math.random() < 0.1 ? 'y'.repeat(Math.floor(Math.random() * 3000)) : i,
+      ]);
+      const maxBytes = pick([64, 500, 4096, 20_000, 1_000_000]);
+      const chunks = jsonChunks(items, maxBytes);
+      expect(chunks.flatMap((c) => JSON.parse(c) as unknown[])).toEqual(items);
+      for (const c of chunks) {
+        const bytes = new TextEncoder().encode(c).length;
+        if (bytes > maxBytes) expect((JSON.parse(c) as unknown[]).length, 'only a lone item may exceed the budget').toBe(1);
+      }
+    }
+  });
 });
