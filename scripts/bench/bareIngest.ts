@@ -15,11 +15,12 @@ export type BareServer = { baseUrl: string; groupId: number; stop: () => void };
  * The bare Worker (bareWorker/index.ts) under its own `wrangler dev --local`, on a fresh D1 with the product's
  * migrations; `devtools: false` as startLocalServer's (without wrangler's DevTools inspector proxy).
  */
-export async function startBareServer(options: { devtools?: boolean } = {}): Promise<BareServer> {
+export async function startBareServer(options: { devtools?: boolean; inspectorPort?: number } = {}): Promise<BareServer> {
   const dir = mkdtempSync(join(tmpdir(), 'audience-bench-bare-'));
   const port = await freePort();
   wranglerSync(['d1', 'migrations', 'apply', 'DB', '--local', '-c', CONFIG, '--persist-to', dir], { stdio: 'pipe', encoding: 'utf8' });
-  const child = startWranglerDev(['-c', CONFIG, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', dir], {
+  const inspector = options.inspectorPort ? ['--inspector-port', String(options.inspectorPort)] : [];
+  const child = startWranglerDev(['-c', CONFIG, '--port', String(port), '--ip', '127.0.0.1', '--persist-to', dir, ...inspector], {
     stdio: process.env.BENCH_WRANGLER_LOGS ? 'inherit' : 'ignore',
     ...(options.devtools === false ? { env: { ...offlineEnv, VSCODE_INSPECTOR_OPTIONS: 'bench' } } : {}),
   });

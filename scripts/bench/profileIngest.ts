@@ -6,14 +6,16 @@
  * target, the same rows and batches as the ingest bench (server-side sealing, then privacy mode), after a warm-up
  * import each so the profile shows optimised code. Writes `<PROFILE_OUT>-server.cpuprofile` and `-private` (open
  * them in Chrome's DevTools) and prints self and total time by function.
- * PROFILE_ROWS (default 50,000), PROFILE_OUT (default profile-ingest), PROFILE_MODES (default `server,private`).
+ * PROFILE_ROWS (default 50,000), PROFILE_OUT (default profile-ingest), PROFILE_MODES (default `server,private`;
+ * `bare` profiles the bare Worker instead, the same rows two batches in flight: what a bare write costs in workerd).
  */
 import { copyFileSync, createReadStream, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 // @ts-expect-error wrangler's own WebSocket client (a dependency of it, without types here); Node 20 has none built in
 import WebSocket from 'ws';
 import { createCsvReader } from '../../shared/csv/index.ts';
+import { sendToBare, startBareServer } from './bareIngest.ts';
 import { freePort, startLocalServer } from './localServer.ts';
-import { BATCH_ROWS, benchImportBody, IN_FLIGHT, ImportSender, type PrivateBatch, sealBatch, sealingKeyOf } from './measureIngest.ts';
+import { BATCH_ROWS, BENCH_TARGETS, benchImportBody, IN_FLIGHT, ImportSender, type PrivateBatch, sealBatch, sealingKeyOf } from './measureIngest.ts';
 
 const ROWS = Number(process.env.PROFILE_ROWS ?? 50_000);
 const OUT = process.env.PROFILE_OUT ?? 'profile-ingest';
@@ -95,26 +97,54 @@ function summarize(profile: Profile, top = 45): string {
   return `sampled ${all.toFixed(0)} ms\n-- self --\n${list(self)}\n-- total --\n${list(total)}`;
 }
 
+type Cdp = (method: string, params?: object) => Promise<any>;
+
+async function profileTarget(inspectorPort: number): Promise<Cdp> {
+  const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { id: string; title: string; webSocketDebuggerUrl: string }[];
+  console.log('targets:', targets.map((t) => t.title).join(', '));
+  const target = targets.find((t) => !/internal|proxy/i.test(t.title)) ?? (targets[0] as (typeof targets)[number]);
+  const send = await connect(target.webSocketDebuggerUrl);
+  await send('Profiler.enable');
+  await send('Profiler.setSamplingInterval', { interval: 200 });
+  return send;
+}
+
+async function profileBare(warm: string[][], sample: string[][]): Promise<void> {
+  const inspectorPort = await freePort();
+  const bare = await startBareServer({ inspectorPort });
+  try {
+    const send = await profileTarget(inspectorPort);
+    await sendToBare(bare.baseUrl, 'warm', BENCH_TARGETS, warm, BATCH_ROWS, 2);
+    await send('Profiler.start');
+    const t = performance.now();
+    const n = await sendToBare(bare.baseUrl, 'profiled', BENCH_TARGETS, sample, BATCH_ROWS, 2);
+    const seconds = (performance.now() - t) / 1000;
+    const { profile } = (await send('Profiler.stop')) as { profile: Profile };
+    writeFileSync(`${OUT}-bare.cpuprofile`, JSON.stringify(profile));
+    console.log(`\n## bare: ${n} rows in ${seconds.toFixed(2)} s`);
+    console.log(summarize(profile));
+  } finally {
+    bare.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const { headers, rows } = await readRows(ROWS + 10_000);
   const warm = rows.slice(ROWS);
   const sample = rows.slice(0, ROWS);
+  if (MODES.includes('bare')) await profileBare(warm, sample);
+  if (!MODES.some((m) => m !== 'bare')) return;
   const inspectorPort = await freePort();
   const server = await startLocalServer({}, { inspectorPort });
   try {
-    const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json`)).json()) as { id: string; title: string; webSocketDebuggerUrl: string }[];
-    console.log('targets:', targets.map((t) => t.title).join(', '));
-    const target = targets.find((t) => !/internal|proxy/i.test(t.title)) ?? (targets[0] as (typeof targets)[number]);
-    const send = await connect(target.webSocketDebuggerUrl);
-    await send('Profiler.enable');
-    await send('Profiler.setSamplingInterval', { interval: 200 });
+    const send = await profileTarget(inspectorPort);
     const key = await sealingKeyOf(server.baseUrl);
     const sealAll = async (rs: string[][]) => {
       const out: PrivateBatch[] = [];
       for (let first = 0; first < rs.length; first += BATCH_ROWS) out.push(await sealBatch(key!, first + 1, rs.slice(first, first + BATCH_ROWS)));
       return out;
     };
-    for (const mode of MODES) {
+    for (const mode of MODES.filter((m) => m !== 'bare')) {
       const privacyMode = mode === 'private';
       const run = async (rs: string[][], batches: PrivateBatch[] | null, label: string) => {
         const body = benchImportBody(headers, label, rs.length);
