@@ -85,20 +85,25 @@ export function isValidNationalNumber(countryOrCallingCode: string, nationalNumb
   return rules.types ? hasNumberType(nationalNumber, rules) : rules.nationalNumber.test(nationalNumber);
 }
 
-/** getCountryByCallingCode: the country among those sharing a calling code that this national number belongs to. */
-function countryOf(callingCode: string, nationalNumber: string): string | undefined {
+/**
+ * getCountryByCallingCode: the country among those sharing a calling code that this national number belongs to.
+ * `byType`: found because the number has one of the country's types — exactly what isValidNationalNumber would
+ * check next for that country, so the caller need not match the same patterns again (for +1 the US types,
+ * the largest patterns of all, were matched twice a number).
+ */
+function countryOf(callingCode: string, nationalNumber: string): { country: string | undefined; byType: boolean } {
   const countries = metadata.getCountryCodesForCallingCode(callingCode);
-  if (!countries) return undefined;
-  if (countries.length === 1) return countries[0];
+  if (!countries) return { country: undefined, byType: false };
+  if (countries.length === 1) return { country: countries[0], byType: false };
   for (const country of countries) {
     const rules = rulesOf(country);
     if (rules.leadingDigits) {
-      if (rules.leadingDigits.test(nationalNumber)) return country;
+      if (rules.leadingDigits.test(nationalNumber)) return { country, byType: false };
     } else if (rules.types && hasNumberType(nationalNumber, rules)) {
-      return country;
+      return { country, byType: true };
     }
   }
-  return undefined;
+  return { country: undefined, byType: false };
 }
 
 // "+" then digits, optionally grouped by ASCII spaces, hyphens, dots or parentheses ("+1 (415) 555-2671"). For
@@ -130,6 +135,7 @@ export function validInternationalNumber(text: string): string | null | undefine
   const nationalNumber = e164.slice(1 + callingCode.length);
   if (nationalNumber.length < MIN_LENGTH_FOR_NSN || nationalNumber.length > MAX_LENGTH_FOR_NSN) return undefined;
   if (rulesOf(callingCode).nationalPrefixForParsing?.test(nationalNumber)) return undefined;
-  const country = countryOf(callingCode, nationalNumber);
+  const { country, byType } = countryOf(callingCode, nationalNumber);
+  if (byType) return e164;
   return isValidNationalNumber(country ?? callingCode, nationalNumber) ? e164 : null;
 }
