@@ -85,7 +85,7 @@ describe('change control in the browser', () => {
     expect((await api(page, 'POST', `/api/imports/${started.id}/finish`)).status).toBe(200);
 
     // The admin invites a marketer, who joins through the mailed link.
-    await page.getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('link', { name: 'Team' }).click();
     await page.locator('.invite-form').getByLabel('Email').fill(MARKETER.email);
     await page.locator('.invite-form').getByLabel('Role').selectOption('marketer');
     await page.getByRole('button', { name: 'Send invitation' }).click();
