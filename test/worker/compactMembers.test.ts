@@ -1,8 +1,8 @@
 import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
-import type { MemberPage, UndoResult } from '../../shared/schema/audiences.ts';
-import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
-import { backToBefore0190, runMigration } from './support/memberMigrations.ts';
+import type { UndoResult } from '../../shared/schema/audiences.ts';
+import { call, ok, type Column } from './support/api.ts';
+import { backToBefore0190, runMigration, importRowsWith, membersPageOf } from './support/memberMigrations.ts';
 
 // Migration 0140 moves members into member_records (integer audience and import refs, epoch-ms times) behind a
 // `members` view of the old shape. This file puts its D1 back into the shape before 0140 (and 0190, which builds on
@@ -54,14 +54,9 @@ async function backToBefore0140(): Promise<void> {
 
 const schemaOf = async (name: string) => env.DB.prepare('SELECT type FROM sqlite_schema WHERE name = ?').bind(name).first<string>('type');
 const storedMembers = async () => (await env.DB.prepare('SELECT * FROM members ORDER BY id').all()).results;
-const page = (audienceId: string) => ok<MemberPage>('GET', `/api/audiences/${audienceId}/members?limit=100`);
+const page = membersPageOf;
 
-async function importRows(audience: { audienceId?: string; audienceName?: string }, values: string[][]) {
-  const imp = await startImport(startBody(COLUMNS, 'Email', audience));
-  await sendBatch(imp.id, 0, rows(1, values));
-  await ok('POST', `/api/imports/${imp.id}/finish`);
-  return imp;
-}
+const importRows = (audience: { audienceId?: string; audienceName?: string }, values: string[][]) => importRowsWith(COLUMNS, audience, values);
 
 describe('migration 0140 (compact members)', () => {
   it('carries every member over exactly: the view, the API, dedupe, updates and undo work on the migrated rows', async () => {

@@ -2,7 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { MemberPage, UndoResult } from '../../shared/schema/audiences.ts';
 import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
-import { backToBefore0190, namedColumn, runMigration } from './support/memberMigrations.ts';
+import { backToBefore0190, namedColumn, runMigration, importRowsWith, membersPageOf } from './support/memberMigrations.ts';
 
 // Migration 0190 keys a member's stored attributes, hashes and sealed values by per-workspace field numbers instead
 // of field names. This file writes members with the product, puts its D1 back into the shape before 0190 (0140's
@@ -47,14 +47,9 @@ const keyMarkers = async () =>
        FROM member_records ORDER BY id`,
     ).all<{ inAttributes: number; inHashes: number }>()
   ).results;
-const page = (audienceId: string) => ok<MemberPage>('GET', `/api/audiences/${audienceId}/members?limit=100`);
+const page = membersPageOf;
 
-async function importRows(audience: { audienceId?: string; audienceName?: string }, values: string[][]) {
-  const imp = await startImport(startBody(COLUMNS, 'Email', audience));
-  await sendBatch(imp.id, 0, rows(1, values));
-  await ok('POST', `/api/imports/${imp.id}/finish`);
-  return imp;
-}
+const importRows = (audience: { audienceId?: string; audienceName?: string }, values: string[][]) => importRowsWith(COLUMNS, audience, values);
 
 describe('migration 0190 (member field numbers)', () => {
   it('carries every member and snapshot over exactly; reads, dedupe, search, updates and undo work on the migrated rows', async () => {

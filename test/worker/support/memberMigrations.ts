@@ -1,4 +1,6 @@
 import { env } from 'cloudflare:test';
+import type { MemberPage } from '../../../shared/schema/audiences.ts';
+import { ok, rows, sendBatch, startBody, startImport, type Column } from './api.ts';
 
 /** The statements of a migration, by its number. */
 export function migrationQueries(number: string): string[] {
@@ -36,4 +38,15 @@ export async function backToBefore0190(): Promise<void> {
       ...view0140,
     ].map((q) => env.DB.prepare(q)),
   );
+}
+
+/** An audience's first 100 members through the API, as a migration test compares them before and after. */
+export const membersPageOf = (audienceId: string) => ok<MemberPage>('GET', `/api/audiences/${audienceId}/members?limit=100`);
+
+/** One finished import of `values` (one batch) with these columns, the email column the identifier. */
+export async function importRowsWith(columns: Column[], audience: { audienceId?: string; audienceName?: string }, values: string[][]) {
+  const imp = await startImport(startBody(columns, 'Email', audience));
+  await sendBatch(imp.id, 0, rows(1, values));
+  await ok('POST', `/api/imports/${imp.id}/finish`);
+  return imp;
 }
