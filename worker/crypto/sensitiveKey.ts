@@ -1,12 +1,7 @@
 import { hashInput } from '../../shared/normalize/normalizeValue.ts';
 import type { FieldType } from '../../shared/schema/fields.ts';
-import { createSha256Hex } from './hmacSha256.ts';
 import type { KeyedHasher } from './keyedHash.ts';
-import { sha256HexAll } from './sha256Hex.ts';
-
-// In JavaScript (hmacSha256.ts: a short value is one compression from its char codes): node:crypto's createHash
-// per value cost ≈ 4 µs in workerd, this ≈ 0.75. Synchronous, so one instance serves every caller.
-const customerMatchSha256Hex = createSha256Hex();
+import { sha256Hex, sha256HexAll } from './sha256Hex.ts';
 
 /**
  * THE key at rest of a sensitive value — a sensitive identifier's `identifier_key` and every `hashes` entry — used
@@ -20,7 +15,7 @@ const customerMatchSha256Hex = createSha256Hex();
  * exporting, from the decrypted sealed value.
  */
 export function sensitiveKey(hasher: KeyedHasher, type: FieldType, normalized: string): string {
-  return sensitiveKeyOfCustomerMatchHash(hasher, customerMatchSha256Hex(hashInput(type, normalized)));
+  return sensitiveKeyOfCustomerMatchHash(hasher, sha256Hex(hashInput(type, normalized)));
 }
 
 /** The key at rest for a value whose Customer Match SHA-256 hex is known (a pre-HMAC stored hash). */
