@@ -28,8 +28,9 @@ export async function searchMembersPage(
     // A field with no number has no stored value, and a NULL path matches nothing.
     params.push(where.field.key, where.field.value);
     // A value equal to the member's identifier_key is stored as 0 (members.ts namedJson); values are text, so 0 is never one.
+    // One read of the stored value a member: the typed value, or the marker 0 and then the member's key.
     const stored = `json_extract(attributes, (SELECT '$."' || ref || '"' FROM member_field_refs WHERE workspace_id = ?1 AND key = ?${params.length - 1}))`;
-    conditions.push(`(${stored} = ?${params.length} OR (${stored} = 0 AND identifier_key = ?${params.length}))`);
+    conditions.push(`(CASE ${stored} WHEN ?${params.length} THEN 1 WHEN 0 THEN identifier_key = ?${params.length} ELSE 0 END)`);
   }
   const { results } = await db
     .prepare(
