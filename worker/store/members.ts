@@ -354,3 +354,13 @@ export function deleteMembersStatement(db: D1Database, workspaceId: string, audi
     .prepare(`DELETE FROM member_records WHERE audience_ref = ${audienceRef('?1', '?2')} AND id IN (SELECT value FROM json_each(?3))`)
     .bind(workspaceId, audienceId, JSON.stringify(ids));
 }
+
+/**
+ * Number → name of every field a workspace's members are stored under (member_field_refs), for decoding stored
+ * columns in TypeScript (packedColumns.ts decodeMemberColumns). Read once per request or stream: a number is never
+ * reused or renamed, so what a reader has read stays right while it reads.
+ */
+export async function fieldNamesByRef(db: D1Database, workspaceId: string): Promise<Map<number, string>> {
+  const { results } = await db.prepare('SELECT ref, key FROM member_field_refs WHERE workspace_id = ?').bind(workspaceId).all<{ ref: number; key: string }>();
+  return new Map(results.map((r) => [r.ref, r.key]));
+}

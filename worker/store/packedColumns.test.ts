@@ -1,0 +1,160 @@
+import { createCipheriv, createHmac, randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  decodeMemberColumns,
+  envelopeOfStoredText,
+  envelopePlaintext,
+  envelopeValues,
+  hexToBytes,
+  mergeMemberValues,
+  PackedColumnError,
+  packedColumnsHex,
+  PackWriter,
+  sealedRefOf,
+  sealedRefs,
+  unpackAttributes,
+  type MemberValues,
+  type SealedEnvelope,
+} from './packedColumns.ts';
+
+const refs = new Map([
+  ['email', 1],
+  ['mobile', 2],
+  ['city', 3],
+  ['customer_id', 200],
+  ['note', 16_500],
+]);
+const names = new Map([...refs].map(([n, r]) => [r, n]));
+const hmacHex = (v: string) => createHmac('sha256', 'k').update(v).digest('hex');
+
+function seal(plaintext: Uint8Array): Uint8Array {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', randomBytes(32), iv);
+  return Uint8Array.from(Buffer.concat([iv, c.update(plaintext), c.final(), c.getAuthTag()]));
+}
+
+/** Packs then reads back through D1's shape (the hex becomes bytes, as unhex stores them). */
+function roundTrip(values: MemberValues, key: string): MemberValues {
+  const [a, h, s] = packedColumnsHex(new PackWriter(), values, refs, key);
+  return decodeMemberColumns({ identifier_key: key, attributes: hexToBytes(a).buffer as ArrayBuffer, hashes: hexToBytes(h), sealed: [...hexToBytes(s)] }, names);
+}
+
+describe('packed member columns', () => {
+  it('give back every value, name and envelope as written, in any script and length', () => {
+    const long = 'é'.repeat(200) + '😀'.repeat(50);
+    const envelopes: SealedEnvelope[] = [
+      { kind: 'server', fields: ['email', 'mobile'], bytes: seal(envelopePlaintext(['ada@example.com', '+33612345678'])) },
+      { kind: 'private', fields: ['email'], batchKeyId: 'b_Zx9-01', bytes: seal(new TextEncoder().encode('old@example.com')) },
+    ];
+    const values: MemberValues = {
+      attributes: { city: 'Zürich', customer_id: 'C-1', note: long, empty: '' } as Record<string, string>,
+      hashes: { email: hmacHex('ada@example.com'), mobile: hmacHex('+33612345678') },
+      sealed: envelopes,
+    };
+    const extended = new Map([...refs, ['empty', 7]]);
+    const w = new PackWriter();
+    const [a, h, s] = packedColumnsHex(w, values, extended, 'C-1');
+    const back = decodeMemberColumns({ identifier_key: 'C-1', attributes: hexToBytes(a), hashes: hexToBytes(h), sealed: hexToBytes(s) }, new Map([...extended].map(([n, r]) => [r, n])));
+    expect(back.attributes).toEqual(values.attributes);
+    // Keyed hashes are kept to their first 128 bits.
+    expect(back.hashes).toEqual({ email: hmacHex('ada@example.com').slice(0, 32), mobile: hmacHex('+33612345678').slice(0, 32) });
+    expect(back.sealed.map((e) => ({ ...e, bytes: [...e.bytes] }))).toEqual(envelopes.map((e) => ({ ...e, bytes: [...e.bytes] })));
+  });
+
+  it('store a value equal to identifier_key once, and give it back as the key', () => {
+    const key = hmacHex('ada@example.com');
+    const values: MemberValues = { attributes: { customer_id: 'C-1' }, hashes: { email: key, mobile: hmacHex('m') }, sealed: [] };
+    const [, h] = packedColumnsHex(new PackWriter(), values, refs, key);
+    // ref 1, marker 1, ref 2, 32, 16 bytes
+    expect(h.length / 2).toBe(2 + 2 + 16);
+    const back = roundTrip(values, key);
+    expect(back.hashes.email).toBe(key);
+    const asAttr = roundTrip({ attributes: { customer_id: 'C-1', city: 'Paris' }, hashes: {}, sealed: [] }, 'C-1');
+    expect(asAttr.attributes).toEqual({ customer_id: 'C-1', city: 'Paris' });
+    // A member re-keyed later decodes its marker as its new key: callers copying columns elsewhere write it out.
+    const [a] = packedColumnsHex(new PackWriter(), { attributes: { customer_id: 'C-1' }, hashes: {}, sealed: [] }, refs, 'C-1');
+    expect(unpackAttributes(hexToBytes(a), names, 'C-2')).toEqual({ customer_id: 'C-2' });
+    // Written out (a snapshot), the same values decode the same whatever the member's key is by then.
+    const [a2, h2] = packedColumnsHex(new PackWriter(), { attributes: { customer_id: key }, hashes: { email: key, mobile: hmacHex('m') }, sealed: [] }, refs, key, { markers: false });
+    const later = decodeMemberColumns({ identifier_key: 'another', attributes: hexToBytes(a2), hashes: hexToBytes(h2), sealed: Uint8Array.of() }, names);
+    expect(later.attributes).toEqual({ customer_id: key });
+    expect(later.hashes).toEqual({ email: key, mobile: hmacHex('m').slice(0, 32) });
+  });
+
+  it('read the JSON form members were stored in before (migration 0190), both sealed forms included', () => {
+    const server = Buffer.from(seal(new TextEncoder().encode('+33612345678'))).toString('base64');
+    const privateC = Buffer.from(seal(new TextEncoder().encode('ada@example.com'))).toString('base64url');
+    const key = hmacHex('ada@example.com');
+    const row = {
+      identifier_key: key,
+      attributes: JSON.stringify({ 3: 'Paris', 200: 'C-1' }),
+      hashes: JSON.stringify({ 1: 0, 2: hmacHex('+33612345678') }),
+      sealed: JSON.stringify({ 1: `pk1.bk_1.${privateC}`, 2: server }),
+    };
+    const back = decodeMemberColumns(row, names);
+    expect(back.attributes).toEqual({ city: 'Paris', customer_id: 'C-1' });
+    expect(back.hashes).toEqual({ email: key, mobile: hmacHex('+33612345678') });
+    expect(back.sealed).toHaveLength(2);
+    expect(sealedRefOf(back.sealed, 'email')?.envelope).toMatchObject({ kind: 'private', batchKeyId: 'bk_1' });
+    expect(Buffer.from(sealedRefOf(back.sealed, 'email')?.envelope.bytes ?? []).toString('base64url')).toBe(privateC);
+    expect(Buffer.from(sealedRefOf(back.sealed, 'mobile')?.envelope.bytes ?? []).toString('base64')).toBe(server);
+    // And packs to the binary form without losing a byte.
+    const again = roundTrip(back, key);
+    expect(again.attributes).toEqual(back.attributes);
+    expect(again.sealed.map((e) => [...e.bytes])).toEqual(back.sealed.map((e) => [...e.bytes]));
+  });
+
+  it('merge like json_patch did, the newest envelope winning per field and shadowed ones dropped', () => {
+    const e1: SealedEnvelope = { kind: 'server', fields: ['email', 'mobile'], bytes: Uint8Array.of(1) };
+    const e2: SealedEnvelope = { kind: 'server', fields: ['email'], bytes: Uint8Array.of(2) };
+    const e3: SealedEnvelope = { kind: 'server', fields: ['mobile'], bytes: Uint8Array.of(3) };
+    const stored: MemberValues = { attributes: { city: 'Paris', customer_id: 'C-1' }, hashes: { email: 'a', mobile: 'b' }, sealed: [e1] };
+    const one = mergeMemberValues(stored, { attributes: { city: 'Lyon' }, hashes: { email: 'c' }, sealed: [e2] });
+    expect(one.attributes).toEqual({ city: 'Lyon', customer_id: 'C-1' });
+    expect(one.hashes).toEqual({ email: 'c', mobile: 'b' });
+    // e1 still holds the only mobile: kept, behind e2.
+    expect(one.sealed).toEqual([e2, e1]);
+    expect(sealedRefOf(one.sealed, 'email')?.envelope).toBe(e2);
+    expect(sealedRefOf(one.sealed, 'mobile')).toEqual({ envelope: e1, index: 1 });
+    const two = mergeMemberValues(one, { attributes: {}, hashes: {}, sealed: [e3] });
+    expect(two.sealed).toEqual([e3, e2]);
+    expect([...sealedRefs(two.sealed)].map(([f, r]) => [f, r.envelope.bytes[0]])).toEqual([
+      ['mobile', 3],
+      ['email', 2],
+    ]);
+  });
+
+  it('carry several values in one envelope and give them back in order', () => {
+    const values = ['ada@example.com', '', '+33612345678', 'é'.repeat(100)];
+    expect(envelopeValues(envelopePlaintext(values), values.length)).toEqual(values);
+    expect(envelopeValues(envelopePlaintext(['only']), 1)).toEqual(['only']);
+    expect(() => envelopeValues(Uint8Array.of(5, 65), 2)).toThrow(PackedColumnError);
+  });
+
+  it('refuse what they cannot write or read exactly, naming the problem', () => {
+    expect(() => packedColumnsHex(new PackWriter(), { attributes: { unknown: 'x' }, hashes: {}, sealed: [] }, refs, 'k')).toThrow(/"unknown" has no number/);
+    expect(() => packedColumnsHex(new PackWriter(), { attributes: {}, hashes: { email: 'abc' }, sealed: [] }, refs, 'k')).toThrow(/shorter than 128 bits/);
+    expect(() => unpackAttributes(Uint8Array.of(3, 10, 65), names, 'k')).toThrow(/ends inside a value/);
+    expect(() => unpackAttributes(Uint8Array.of(99, 2, 65), names, 'k')).toThrow(/field number 99/);
+    expect(() => decodeMemberColumns({ identifier_key: 'k', attributes: Uint8Array.of(), hashes: Uint8Array.of(), sealed: Uint8Array.of(9, 1, 1, 0) }, names)).toThrow(/unknown kind 9/);
+    expect(() => envelopeOfStoredText('email', 'not base64!')).toThrow(/not base64/);
+  });
+
+  it('write varints past one byte and lengths past 64 bytes exactly', () => {
+    const w = new PackWriter();
+    for (const n of [0, 1, 127, 128, 300, 16_383, 16_384, 2 ** 31, 2 ** 40]) {
+      w.reset().varint(n);
+      let back = 0;
+      let scale = 1;
+      for (const b of w.toBytes()) {
+        back += (b & 0x7f) * scale;
+        scale *= 128;
+      }
+      expect(back).toBe(n);
+    }
+    for (const len of [0, 1, 63, 64, 65, 8191, 8192, 20_000]) {
+      const value = 'x'.repeat(len);
+      expect(roundTrip({ attributes: { city: value }, hashes: {}, sealed: [] }, 'k').attributes.city).toBe(value);
+    }
+  });
+});

@@ -1,0 +1,447 @@
+/*
+ * The packed stored form of a member's `attributes`, `hashes` and `sealed` (issue 12: ≤ 300 bytes a member). Each
+ * column is a BLOB; a member written before this form holds the JSON text of migration 0190 (objects keyed by field
+ * number, a value equal to identifier_key as the number 0), and `decodeMemberColumns` reads both, so no rewrite of
+ * stored members is needed for readers to work. Field numbers are the workspace's `member_field_refs` (given once,
+ * never reused), so a packed member always decodes to the names it was written with.
+ *
+ * Integers are unsigned LEB128 varints (a number under 128 is one byte).
+ *
+ * attributes := entry*      entry := varint(ref) ( varint(2 · n) <n bytes of UTF-8> | varint(1) )
+ *   varint(1) instead of a length: the value is the member's identifier_key (stored once, as in 0190).
+ * hashes := entry*          entry := varint(ref) ( varint(2 · 16) <16 bytes> | varint(1) )
+ *   the keyed hash (HMAC-SHA-256, worker/crypto/sensitiveKey.ts) truncated to its first 128 bits (RFC 2104 §5 allows
+ *   truncation to half the output). Nothing looks a member up by these (dedupe and lookups go through
+ *   identifier_key, which keeps the full hash); they say which sensitive fields a member holds and keep the means of
+ *   a later lookup. A sensitive identifier's own hash IS identifier_key: varint(1), decoded as the full key.
+ *   Decoded as lowercase hex: 32 characters, or identifier_key's 64 for the marker. An entry may also hold the full
+ *   32 bytes: how a copy that must not depend on the member's key (a snapshot: sealing in place may re-key the
+ *   member before an undo restores it) writes the identifier's hash out instead of the marker.
+ * sealed := envelope*, newest first: a field's sealed value is in the FIRST envelope naming it.
+ *   envelope := kind:u8 varint(fieldCount) varint(ref)·fieldCount [kind 2: varint(n) <n ASCII bytes: batch key id>]
+ *               varint(n) <n bytes: nonce(12) ‖ ciphertext ‖ tag(16)>
+ *   kind 1 (server): AES-256-GCM under ENCRYPTION_KEY (worker/crypto/aesGcm.ts). Its plaintext is the UTF-8 value
+ *     when it names one field, and `varint(n) <n bytes of UTF-8>` per field, in the envelope's field order, when it
+ *     names more (one envelope per member and write: one encryption and one nonce and tag instead of one a value).
+ *   kind 2 (private): one field, sealed in the tab (privacy mode) under its batch's key (sealed_batch_keys: its id
+ *     here, its cipher in that row); the bytes are the cell's `c` as the tab sent it, base64url-decoded.
+ * A write that seals only some of a member's sensitive fields puts its envelope first; an older envelope all of whose
+ * fields a newer one names is dropped on merge (mergeMemberValues). Nothing here decrypts.
+ */
+
+/** What a member's stored columns hold, by field name. */
+export type MemberValues = {
+  attributes: Record<string, string>;
+  hashes: Record<string, string>;
+  /** Newest first. */
+  sealed: SealedEnvelope[];
+};
+
+export type SealedEnvelope =
+  | { kind: 'server'; fields: string[]; bytes: Uint8Array }
+  | { kind: 'private'; fields: [string]; batchKeyId: string; bytes: Uint8Array };
+
+/** Where one field's sealed value is: its envelope and its position among the envelope's fields. */
+export type SealedRef = { envelope: SealedEnvelope; index: number };
+
+/** A field name's number in one workspace (member_field_refs), and the way back. */
+export type RefsByName = ReadonlyMap<string, number>;
+export type NamesByRef = ReadonlyMap<number, string>;
+
+const KIND_SERVER = 1;
+const KIND_PRIVATE = 2;
+const MARKER = 1;
+export const HASH_BYTES = 16;
+
+export class PackedColumnError extends Error {}
+
+/** A growable byte buffer; reused across members by whoever packs many (reset between members). */
+export class PackWriter {
+  private buf = new Uint8Array(256);
+  private len = 0;
+  private static readonly encoder = new TextEncoder();
+
+  reset(): this {
+    this.len = 0;
+    return this;
+  }
+
+  private room(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.room(1);
+    this.buf[this.len++] = b;
+  }
+
+  varint(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) throw new PackedColumnError(`not a varint: ${n}`);
+    this.room(8);
+    while (n >= 0x80) {
+      this.buf[this.len++] = (n % 0x80) | 0x80;
+      n = Math.floor(n / 0x80);
+    }
+    this.buf[this.len++] = n;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.len);
+    this.len += b.length;
+  }
+
+  /** varint(2 · byteLength) then the UTF-8 of `s` (the entry form of attributes). */
+  utf8Entry(s: string): void {
+    // Worst case 3 bytes a UTF-16 unit; the length prefix is written after encoding, so reserve its largest size.
+    this.room(s.length * 3 + 8);
+    const start = this.len + varintSize(s.length * 6);
+    const { written } = PackWriter.encoder.encodeInto(s, this.buf.subarray(start));
+    const prefix = varintSize(written * 2);
+    const at = this.len;
+    if (prefix !== start - at) this.buf.copyWithin(at + prefix, start, start + written);
+    this.len = at;
+    this.varint(written * 2);
+    this.len += written;
+  }
+
+  /** varint(n) then the UTF-8 of `s` (lengths inside a multi-field envelope's plaintext). */
+  utf8Prefixed(s: string): void {
+    const bytes = PackWriter.encoder.encode(s);
+    this.varint(bytes.length);
+    this.bytes(bytes);
+  }
+
+  get length(): number {
+    return this.len;
+  }
+
+  /** A copy of what was written. */
+  toBytes(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+
+  /** What was written as uppercase-free lowercase hex: how a BLOB travels to D1 inside a JSON parameter (`unhex(…)`). */
+  toHex(): string {
+    let out = '';
+    for (let i = 0; i < this.len; i++) out += HEX[this.buf[i] as number];
+    return out;
+  }
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function varintSize(n: number): number {
+  let size = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    size++;
+  }
+  return size;
+}
+
+export function bytesToHex(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i] as number];
+  return out;
+}
+
+export function hexToBytes(hex: string): Uint8Array {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new PackedColumnError('not hex');
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return out;
+}
+
+function refOf(refs: RefsByName, name: string): number {
+  const ref = refs.get(name);
+  if (ref === undefined) throw new PackedColumnError(`field "${name}" has no number in member_field_refs`);
+  return ref;
+}
+
+/** Plain values by field name → the packed `attributes` (a value equal to `identifierKey` stored as the marker). */
+export function packAttributes(w: PackWriter, values: Record<string, string>, refs: RefsByName, identifierKey: string | null): void {
+  for (const name in values) {
+    w.varint(refOf(refs, name));
+    const value = values[name] as string;
+    if (value === identifierKey) w.varint(MARKER);
+    else w.utf8Entry(value);
+  }
+}
+
+/**
+ * Keyed hashes (lowercase hex, at least 128 bits) by field name → the packed `hashes`: each truncated to 128 bits,
+ * one equal to `identifierKey` stored as the marker, or in full with `writeOutKey` (a snapshot, see the header).
+ */
+export function packHashes(w: PackWriter, hashes: Record<string, string>, refs: RefsByName, identifierKey: string | null, writeOutKey = false): void {
+  for (const name in hashes) {
+    w.varint(refOf(refs, name));
+    const hash = hashes[name] as string;
+    if (hash === identifierKey) {
+      if (writeOutKey) {
+        w.varint(hash.length);
+        w.bytes(hexToBytes(hash));
+      } else {
+        w.varint(MARKER);
+      }
+      continue;
+    }
+    if (hash.length < HASH_BYTES * 2) throw new PackedColumnError(`the hash of field "${name}" is shorter than 128 bits`);
+    w.varint(HASH_BYTES * 2);
+    w.bytes(hexToBytes(hash.slice(0, HASH_BYTES * 2)));
+  }
+}
+
+/** Envelopes (newest first) → the packed `sealed`. */
+export function packSealed(w: PackWriter, envelopes: readonly SealedEnvelope[], refs: RefsByName): void {
+  for (const e of envelopes) {
+    if (e.fields.length === 0) throw new PackedColumnError('an envelope names no field');
+    w.byte(e.kind === 'server' ? KIND_SERVER : KIND_PRIVATE);
+    w.varint(e.fields.length);
+    for (const name of e.fields) w.varint(refOf(refs, name));
+    if (e.kind === 'private') {
+      if (e.fields.length !== 1) throw new PackedColumnError('a private envelope names one field');
+      if (!/^[\x21-\x7e]+$/.test(e.batchKeyId)) throw new PackedColumnError('a batch key id is printable ASCII');
+      w.varint(e.batchKeyId.length);
+      for (let i = 0; i < e.batchKeyId.length; i++) w.byte(e.batchKeyId.charCodeAt(i));
+    }
+    w.varint(e.bytes.length);
+    w.bytes(e.bytes);
+  }
+}
+
+/** The plaintext of a server envelope naming `values.length` fields (see the header): what aesGcm encrypts. */
+export function envelopePlaintext(values: readonly string[]): Uint8Array {
+  if (values.length === 1) return new TextEncoder().encode(values[0]);
+  const w = new PackWriter();
+  for (const v of values) w.utf8Prefixed(v);
+  return w.toBytes();
+}
+
+/** The values of a server envelope's plaintext, in its field order. */
+export function envelopeValues(plaintext: Uint8Array, fieldCount: number): string[] {
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  if (fieldCount === 1) return [decoder.decode(plaintext)];
+  const r = new Reader(plaintext, 'an envelope');
+  const out: string[] = [];
+  for (let i = 0; i < fieldCount; i++) out.push(decoder.decode(r.take(r.varint())));
+  if (!r.done) throw new PackedColumnError('an envelope holds more than its fields');
+  return out;
+}
+
+class Reader {
+  at = 0;
+  constructor(
+    private readonly b: Uint8Array,
+    private readonly what: string,
+  ) {}
+
+  get done(): boolean {
+    return this.at >= this.b.length;
+  }
+
+  byte(): number {
+    if (this.at >= this.b.length) throw new PackedColumnError(`${this.what} ends inside an entry`);
+    return this.b[this.at++] as number;
+  }
+
+  varint(): number {
+    let n = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.byte();
+      n += (b & 0x7f) * scale;
+      if (b < 0x80) return n;
+      scale *= 0x80;
+      if (scale > 2 ** 49) throw new PackedColumnError(`${this.what} holds a varint too long`);
+    }
+  }
+
+  take(n: number): Uint8Array {
+    if (this.at + n > this.b.length) throw new PackedColumnError(`${this.what} ends inside a value`);
+    const out = this.b.subarray(this.at, this.at + n);
+    this.at += n;
+    return out;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function nameOf(names: NamesByRef, ref: number, what: string): string {
+  const name = names.get(ref);
+  if (name === undefined) throw new PackedColumnError(`${what} names field number ${ref}, which member_field_refs does not hold`);
+  return name;
+}
+
+export function unpackAttributes(bytes: Uint8Array, names: NamesByRef, identifierKey: string): Record<string, string> {
+  const r = new Reader(bytes, 'attributes');
+  const out: Record<string, string> = {};
+  while (!r.done) {
+    const name = nameOf(names, r.varint(), 'attributes');
+    const len = r.varint();
+    if (len === MARKER) out[name] = identifierKey;
+    else if (len % 2 === 0) out[name] = utf8.decode(r.take(len / 2));
+    else throw new PackedColumnError(`attributes hold an odd length for "${name}"`);
+  }
+  return out;
+}
+
+export function unpackHashes(bytes: Uint8Array, names: NamesByRef, identifierKey: string): Record<string, string> {
+  const r = new Reader(bytes, 'hashes');
+  const out: Record<string, string> = {};
+  while (!r.done) {
+    const name = nameOf(names, r.varint(), 'hashes');
+    const len = r.varint();
+    if (len === MARKER) out[name] = identifierKey;
+    else if (len % 2 === 0) out[name] = bytesToHex(r.take(len / 2));
+    else throw new PackedColumnError(`hashes hold an odd length for "${name}"`);
+  }
+  return out;
+}
+
+export function unpackSealed(bytes: Uint8Array, names: NamesByRef): SealedEnvelope[] {
+  const r = new Reader(bytes, 'sealed');
+  const out: SealedEnvelope[] = [];
+  while (!r.done) {
+    const kind = r.byte();
+    const count = r.varint();
+    if (count === 0) throw new PackedColumnError('sealed holds an envelope naming no field');
+    const fields: string[] = [];
+    for (let i = 0; i < count; i++) fields.push(nameOf(names, r.varint(), 'sealed'));
+    if (kind === KIND_SERVER) {
+      out.push({ kind: 'server', fields, bytes: r.take(r.varint()).slice() });
+    } else if (kind === KIND_PRIVATE && count === 1) {
+      const batchKeyId = String.fromCharCode(...r.take(r.varint()));
+      out.push({ kind: 'private', fields: [fields[0] as string], batchKeyId, bytes: r.take(r.varint()).slice() });
+    } else {
+      throw new PackedColumnError(`sealed holds an envelope of unknown kind ${kind}`);
+    }
+  }
+  return out;
+}
+
+/** The newest envelope naming `field`, and the field's position in it. */
+export function sealedRefOf(envelopes: readonly SealedEnvelope[], field: string): SealedRef | undefined {
+  for (const envelope of envelopes) {
+    const index = envelope.fields.indexOf(field);
+    if (index >= 0) return { envelope, index };
+  }
+  return undefined;
+}
+
+/** Every sealed field of a member, each at its newest envelope. */
+export function sealedRefs(envelopes: readonly SealedEnvelope[]): Map<string, SealedRef> {
+  const out = new Map<string, SealedRef>();
+  for (const envelope of envelopes) envelope.fields.forEach((f, index) => (out.has(f) ? null : out.set(f, { envelope, index })));
+  return out;
+}
+
+/**
+ * `written` applied over `stored`: a value written replaces the stored one of its field, a field not written keeps
+ * its stored value (as json_patch did for the JSON form); envelopes newest first, an older envelope all of whose
+ * fields a newer one names dropped.
+ */
+export function mergeMemberValues(stored: MemberValues, written: MemberValues): MemberValues {
+  const sealed: SealedEnvelope[] = [];
+  const named = new Set<string>();
+  for (const e of [...written.sealed, ...stored.sealed]) {
+    if (e.fields.every((f) => named.has(f))) continue;
+    sealed.push(e);
+    for (const f of e.fields) named.add(f);
+  }
+  return { attributes: { ...stored.attributes, ...written.attributes }, hashes: { ...stored.hashes, ...written.hashes }, sealed };
+}
+
+const PRIVATE_PREFIX = 'pk1.';
+
+/** A 0190 JSON `sealed` value → its envelope: `pk1.<batch key id>.<base64url c>` (privacy mode) or base64 (server). */
+export function envelopeOfStoredText(field: string, stored: string): SealedEnvelope {
+  if (stored.startsWith(PRIVATE_PREFIX)) {
+    const dot = stored.indexOf('.', PRIVATE_PREFIX.length);
+    if (dot < 0) throw new PackedColumnError(`the sealed value of "${field}" names no batch key`);
+    return { kind: 'private', fields: [field], batchKeyId: stored.slice(PRIVATE_PREFIX.length, dot), bytes: base64Bytes(stored.slice(dot + 1)) };
+  }
+  return { kind: 'server', fields: [field], bytes: base64Bytes(stored) };
+}
+
+/** Standard or URL-safe base64, padded or not. */
+function base64Bytes(text: string): Uint8Array {
+  const std = text.replace(/-/g, '+').replace(/_/g, '/');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(std)) throw new PackedColumnError('a sealed value is not base64');
+  const binary = atob(std.padEnd(Math.ceil(std.length / 4) * 4, '='));
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}
+
+type NumberedJson = Record<string, string | 0>;
+
+function parseNumbered(text: string, what: string): NumberedJson {
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new PackedColumnError(`${what} is not a JSON object`);
+  for (const v of Object.values(parsed)) if (typeof v !== 'string' && v !== 0) throw new PackedColumnError(`${what} holds a value that is neither text nor the key marker`);
+  return parsed as NumberedJson;
+}
+
+function namedOf(json: NumberedJson, names: NamesByRef, identifierKey: string, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [ref, v] of Object.entries(json)) out[nameOf(names, Number(ref), what)] = v === 0 ? identifierKey : v;
+  return out;
+}
+
+/** A stored column as D1 gives it: JSON text (migration 0190's form) or a BLOB (ArrayBuffer; number[] from some clients). */
+export type StoredColumn = string | ArrayBuffer | Uint8Array | number[];
+
+function bytesOf(column: Exclude<StoredColumn, string>): Uint8Array {
+  if (column instanceof Uint8Array) return column;
+  if (Array.isArray(column)) return Uint8Array.from(column);
+  return new Uint8Array(column);
+}
+
+/** One member's three stored columns → its values by field name, whichever form each column is in. */
+export function decodeMemberColumns(
+  row: { identifier_key: string; attributes: StoredColumn; hashes: StoredColumn; sealed: StoredColumn },
+  names: NamesByRef,
+): MemberValues {
+  const key = row.identifier_key;
+  const attributes =
+    typeof row.attributes === 'string' ? namedOf(parseNumbered(row.attributes, 'attributes'), names, key, 'attributes') : unpackAttributes(bytesOf(row.attributes), names, key);
+  const hashes = typeof row.hashes === 'string' ? namedOf(parseNumbered(row.hashes, 'hashes'), names, key, 'hashes') : unpackHashes(bytesOf(row.hashes), names, key);
+  let sealed: SealedEnvelope[];
+  if (typeof row.sealed === 'string') {
+    sealed = [];
+    for (const [ref, v] of Object.entries(parseNumbered(row.sealed, 'sealed'))) {
+      if (v === 0) throw new PackedColumnError('sealed holds the key marker');
+      const field = nameOf(names, Number(ref), 'sealed');
+      sealed.push(envelopeOfStoredText(field, v));
+    }
+  } else {
+    sealed = unpackSealed(bytesOf(row.sealed), names);
+  }
+  return { attributes, hashes, sealed };
+}
+
+/**
+ * A member's values → the three packed columns as hex (for `unhex(…)` in a json_each parameter). With
+ * `markers: false` nothing refers to the member's key: values equal to it are written out (snapshots).
+ */
+export function packedColumnsHex(
+  w: PackWriter,
+  values: MemberValues,
+  refs: RefsByName,
+  identifierKey: string,
+  options: { markers?: boolean } = {},
+): [attributes: string, hashes: string, sealed: string] {
+  const markers = options.markers ?? true;
+  packAttributes(w.reset(), values.attributes, refs, markers ? identifierKey : null);
+  const attributes = w.toHex();
+  packHashes(w.reset(), values.hashes, refs, identifierKey, !markers);
+  const hashes = w.toHex();
+  packSealed(w.reset(), values.sealed, refs);
+  return [attributes, hashes, w.toHex()];
+}
