@@ -15,6 +15,7 @@ import { addMembersStatement } from '../store/audiences.ts';
 import { readBatchState } from '../store/batchState.ts';
 import { insertBatchStatement, type StoredBatch } from '../store/importBatches.ts';
 import { batchErrors, insertErrorsStatements } from '../store/importErrors.ts';
+import { closeMemberSpanStatement, openMemberSpanStatement } from '../store/importMemberSpans.ts';
 import { applyBatchCountsStatement } from '../store/imports.ts';
 import { snapshotMembersStatements } from '../store/memberSnapshots.ts';
 import {
@@ -248,10 +249,14 @@ async function applyBatch(
         ? [insertSealedBatchKeyStatement(db, workspaceId, { id: batchKeyId, keyId: sealing.keyId, ephemeralKey: sealing.ephemeralKey, cipher: sealing.cipher, importId, seq: body.seq, now })]
         : []),
       ...(names.size ? [fieldRefsGuardStatement(db, workspaceId, refs, names)] : []),
+      // Around every statement that may create members (a merge does too when its member was deleted since the
+      // lookup): the ids this import created, which undo finds its members by.
+      ...(written.length ? [openMemberSpanStatement(db, workspaceId, importId)] : []),
       ...insertMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(0, resolved.inserts.length), refs),
       // Before the merge, in the same transaction: what undo restores.
       ...snapshotMembersStatements(db, workspaceId, summary.audienceId, importId, resolved.merges.map((m) => m.key)),
       ...mergeMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(resolved.inserts.length), refs),
+      ...(written.length ? [closeMemberSpanStatement(db, workspaceId, importId)] : []),
       ...insertErrorsStatements(db, workspaceId, importId, body.seq, errors),
       applyBatchCountsStatement(db, workspaceId, importId, body.seq, counts, errors.length),
       addMembersStatement(db, workspaceId, summary.audienceId, counts.inserted, now),

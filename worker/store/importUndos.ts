@@ -1,8 +1,8 @@
-import { audienceRef, epochMsOf, importRef } from './members.ts';
+import { CREATED_BY_IMPORT } from './importMemberSpans.ts';
+import { epochMsOf, importRef } from './members.ts';
 
-/** ?1 workspace, ?2 audience, ?3 import: the import's ref and the members it created. */
+/** ?1 workspace, ?2 audience, ?3 import: the import's ref; the members it created are CREATED_BY_IMPORT (its id span). */
 const THE_IMPORT = importRef('?1', '?3');
-const CREATED_BY_IMPORT = `audience_ref = ${audienceRef('?1', '?2')} AND created_import = ${THE_IMPORT}`;
 
 /**
  * The statements that undo one import, meant to run in ONE D1 batch (one transaction) — alone or after the
