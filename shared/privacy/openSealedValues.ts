@@ -30,7 +30,26 @@ export async function openBatchKey(privateKey: CryptoKey, keyId: string, ephemer
  * derived for the other cipher).
  */
 export async function openSealedValues(batchKey: BatchKey, sealed: readonly string[]): Promise<string[]> {
-  return batchKey.cipher === 'chacha20-poly1305' ? openChaCha(batchKey.key, sealed) : openAesGcm(batchKey.key, sealed);
+  return openEnvelopes(batchKey, sealed.length, (index) => envelopeBytes(sealed[index] as string, index));
+}
+
+/**
+ * The same for envelopes already as bytes (nonce ‖ ciphertext ‖ tag: a `c` base64url-decoded), as the packed member
+ * form stores them (worker/store/packedColumns.ts): the Worker opens them without a round trip through text.
+ */
+export async function openSealedBytes(batchKey: BatchKey, sealed: readonly Uint8Array[]): Promise<string[]> {
+  return openEnvelopes(batchKey, sealed.length, (index) => {
+    const bytes = sealed[index] as Uint8Array;
+    if (bytes.length < IV_BYTES + TAG_BYTES) throw new SealedValueError(index, 'too short');
+    // WebCrypto takes only ArrayBuffer-backed views.
+    return bytes.buffer instanceof ArrayBuffer ? (bytes as Uint8Array<ArrayBuffer>) : new Uint8Array(bytes);
+  });
+}
+
+type EnvelopeAt = (index: number) => Uint8Array<ArrayBuffer>;
+
+function openEnvelopes(batchKey: BatchKey, count: number, bytesAt: EnvelopeAt): Promise<string[]> {
+  return batchKey.cipher === 'chacha20-poly1305' ? Promise.resolve(openChaCha(batchKey.key, count, bytesAt)) : openAesGcm(batchKey.key, count, bytesAt);
 }
 
 function envelopeBytes(text: string, index: number): Uint8Array<ArrayBuffer> {
@@ -44,34 +63,38 @@ function envelopeBytes(text: string, index: number): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function openChaCha(key: Uint8Array, sealed: readonly string[]): string[] {
+function openChaCha(key: Uint8Array, count: number, bytesAt: EnvelopeAt): string[] {
   const decoder = new TextDecoder();
-  return sealed.map((text, index) => {
-    const bytes = envelopeBytes(text, index);
+  const out: string[] = new Array(count);
+  for (let index = 0; index < count; index++) {
+    const bytes = bytesAt(index);
     try {
-      return decoder.decode(chacha20poly1305(key, bytes.subarray(0, IV_BYTES)).decrypt(bytes.subarray(IV_BYTES)));
+      out[index] = decoder.decode(chacha20poly1305(key, bytes.subarray(0, IV_BYTES)).decrypt(bytes.subarray(IV_BYTES)));
     } catch {
       throw new SealedValueError(index, 'altered, or sealed under another key');
     }
-  });
+  }
+  return out;
 }
 
 /** AES-256-GCM through WebCrypto: all decryptions started together and awaited once. */
-async function openAesGcm(batchKey: CryptoKey, sealed: readonly string[]): Promise<string[]> {
+async function openAesGcm(batchKey: CryptoKey, count: number, bytesAt: EnvelopeAt): Promise<string[]> {
   const decoder = new TextDecoder();
-  const pending = sealed.map((text, index) => {
+  const pending: Promise<string>[] = new Array(count);
+  for (let index = 0; index < count; index++) {
     let bytes: Uint8Array<ArrayBuffer>;
     try {
-      bytes = envelopeBytes(text, index);
+      bytes = bytesAt(index);
     } catch (e) {
-      return Promise.reject(e);
+      pending[index] = Promise.reject(e);
+      continue;
     }
-    return crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.subarray(0, IV_BYTES) }, batchKey, bytes.subarray(IV_BYTES)).then(
+    pending[index] = crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.subarray(0, IV_BYTES) }, batchKey, bytes.subarray(IV_BYTES)).then(
       (plain) => decoder.decode(plain),
       () => {
         throw new SealedValueError(index, 'altered, or sealed under another key');
       },
     );
-  });
+  }
   return Promise.all(pending);
 }

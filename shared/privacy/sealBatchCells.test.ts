@@ -9,7 +9,7 @@ import { checkCell } from '../validation/importRules.ts';
 import { fromBase64url, toBase64url } from './base64url.ts';
 import { sealedCellProblem, sealingHeaderProblem } from './cellShape.ts';
 import { checkSensitiveCell } from './checkSensitiveCell.ts';
-import { openBatchKey as openKey, openSealedValues, SealedValueError } from './openSealedValues.ts';
+import { openBatchKey as openKey, openSealedBytes, openSealedValues, SealedValueError } from './openSealedValues.ts';
 import { type CellToSeal, sealBatchCells as sealWith, TAB_SEALING_CIPHER } from './sealBatchCells.ts';
 const sealBatchCells = sealWith;
 
@@ -121,6 +121,31 @@ describe.each(SealingCipher.options)('sealBatchCells / openBatchKey / openSealed
     // Cut short, or swapped IV: refused as well.
     await expect(openSealedValues(batchKey, [(cells[0]?.c ?? '').slice(0, 30)])).rejects.toBeInstanceOf(SealedValueError);
     await expect(openSealedValues(batchKey, [(cells[1]?.c ?? '').slice(0, 16) + (cells[0]?.c ?? '').slice(16)])).rejects.toThrow(/does not open/);
+  });
+
+  it('open the same envelopes as bytes (the packed member form), naming which value does not open', async () => {
+    const { key, privateKey } = await workspaceKeyPair();
+    const { sealing, cells } = await sealBatchCells(key, toSeal);
+    const batchKey = await openBatchKey(privateKey, sealing.keyId, sealing.ephemeralKey);
+    const bytes = cells.map((c) => fromBase64url(c.c));
+    expect(await openSealedBytes(batchKey, bytes)).toEqual(values);
+    // A view into a larger buffer (how a decoded column hands them out) opens the same.
+    const joined = new Uint8Array(bytes.reduce((n, b) => n + b.length + 3, 0));
+    let at = 0;
+    const views = bytes.map((b) => {
+      joined.set(b, at + 3);
+      const view = joined.subarray(at + 3, at + 3 + b.length);
+      at += b.length + 3;
+      return view;
+    });
+    expect(await openSealedBytes(batchKey, views)).toEqual(values);
+    const altered = bytes.map((b) => b.slice());
+    const second = altered[1] as Uint8Array;
+    second[20] = (second[20] ?? 0) ^ 1;
+    const error = await openSealedBytes(batchKey, altered).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SealedValueError);
+    expect((error as SealedValueError).index).toBe(1);
+    await expect(openSealedBytes(batchKey, [bytes[0] as Uint8Array, new Uint8Array(27)])).rejects.toMatchObject({ index: 1, reason: 'too short' });
   });
 
   it('refuse another private key, another ephemeral key and another keyId', async () => {

@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:test';
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { fromBase64url, toBase64url } from '../../shared/privacy/base64url.ts';
+import { toBase64url } from '../../shared/privacy/base64url.ts';
 import { checkSensitiveCell } from '../../shared/privacy/checkSensitiveCell.ts';
 import { sealBatchCells } from '../../shared/privacy/sealBatchCells.ts';
 import { hashInput } from '../../shared/normalize/normalizeValue.ts';
@@ -9,10 +9,10 @@ import type { Audience } from '../../shared/schema/audiences.ts';
 import type { FieldType } from '../../shared/schema/fields.ts';
 import type { BatchResult, ImportSummary, PrivateBatchRow } from '../../shared/schema/imports.ts';
 import type { BatchSealingHeader, PrivateCell, SealingCipher, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
-import { sealedOpenerFor } from '../../worker/privacy/sealedOpener.ts';
 import { nextMembers } from '../../worker/push/pushMembers.ts';
 import { call, callAs, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 import { settings } from './sync/syncHelpers.ts';
+import { keyedHashPrefix, openSealed, storedMembers, type StoredMember } from './support/storedMembers.ts';
 
 const COLUMNS: Column[] = [
   { column: 'E-mail', target: 'email', sensitive: true },
@@ -22,7 +22,6 @@ const COLUMNS: Column[] = [
 const TYPES: (FieldType | null)[] = ['email', 'phone', null];
 
 type ErrorBody = { error: { code: string; message: string; details?: unknown } };
-type MemberRow = { id: number; identifier_key: string; attributes: string; hashes: string; sealed: string };
 
 const keyed = (sha256Hex: string) => createHmac('sha256', Buffer.from(env.HASH_KEY, 'base64')).update(sha256Hex).digest('hex');
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -75,8 +74,7 @@ async function everyTableText(): Promise<string> {
   return text.toLowerCase();
 }
 
-const membersOf = async (audienceId: string) =>
-  (await env.DB.prepare('SELECT id, identifier_key, attributes, hashes, sealed FROM members WHERE audience_id = ? ORDER BY id').bind(audienceId).all<MemberRow>()).results;
+const membersOf = (audienceId: string) => storedMembers(audienceId);
 
 describe('the workspace sealing key', () => {
   it('is made once on first use, readable by every role, its private half never stored in clear', async () => {
@@ -112,11 +110,16 @@ describe('a privacy-mode import', () => {
     const plain = await startImport(startBody(COLUMNS, 'E-mail'));
     await sendBatch(plain.id, 0, rows(1, table));
     const [privateMembers, plainMembers] = [await membersOf(imp.audienceId), await membersOf(plain.audienceId)];
-    expect(privateMembers.map((m) => [m.identifier_key, JSON.parse(m.hashes), JSON.parse(m.attributes)])).toEqual(
-      plainMembers.map((m) => [m.identifier_key, JSON.parse(m.hashes), JSON.parse(m.attributes)]),
-    );
+    expect(privateMembers.map((m) => [m.identifier_key, m.hashes, m.attributes])).toEqual(plainMembers.map((m) => [m.identifier_key, m.hashes, m.attributes]));
     expect(privateMembers[0]?.identifier_key).toBe(keyed(sha256('priv.ada@example.com')));
-    expect(JSON.parse(privateMembers[0]?.sealed ?? '{}')).toEqual({ email: expect.stringMatching(/^pk1\.[\w-]{11}\./), mobile: expect.stringMatching(/^pk1\./) });
+    // Each value in its own private envelope, naming its batch key row (an 11-character id).
+    expect(privateMembers[0]?.envelopes.map((e) => [e.kind, e.fields, e.kind === 'private' ? e.batchKeyId : null])).toEqual(
+      expect.arrayContaining([
+        ['private', ['email'], expect.stringMatching(/^[\w-]{11}$/)],
+        ['private', ['mobile'], expect.stringMatching(/^[\w-]{11}$/)],
+      ]),
+    );
+    expect(privateMembers[0]?.envelopes).toHaveLength(2);
     await plainCleanup(plain.audienceId);
 
     const everything = await everyTableText();
@@ -135,9 +138,8 @@ describe('a privacy-mode import', () => {
     expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM sealed_batch_keys WHERE import_id = ?').bind(imp.id).first<{ n: number }>())?.n).toBe(1);
 
     // The Worker opens what the tab sealed, with the workspace's private key: the normalized values.
-    const open = await sealedOpenerFor(env.DB, env.ENCRYPTION_KEY, 'default');
-    const sealedAda = JSON.parse(privateMembers[0]?.sealed ?? '{}') as Record<string, string>;
-    expect(await open([sealedAda.email ?? '', sealedAda.mobile ?? ''])).toEqual(['priv.ada@example.com', '+14155550101']);
+    const sealedAda = privateMembers[0]?.sealed ?? {};
+    expect(await openSealed([sealedAda.email, sealedAda.mobile].map((r) => r ?? expect.fail('a sealed field is missing')))).toEqual(['priv.ada@example.com', '+14155550101']);
 
     // A later import of the same person into the audience is in privacy mode too and updates the member; its Cell
     // column, left plain in its mapping, is sensitive in the audience, so the summary tells the tab to seal it.
@@ -148,9 +150,8 @@ describe('a privacy-mode import', () => {
     expect(second.body.counts).toEqual({ received: 1, inserted: 0, updated: 1, duplicates: 0, rejected: 0, skipped: 0 });
     expect((await ok<Audience>('GET', `/api/audiences/${imp.audienceId}`)).memberCount).toBe(2);
     const ada = (await membersOf(imp.audienceId))[0];
-    expect(JSON.parse(ada?.hashes ?? '{}')).toMatchObject({ mobile: keyed(sha256('+14155550109')) });
-    const reopened = JSON.parse(ada?.sealed ?? '{}') as Record<string, string>;
-    expect(await (await sealedOpenerFor(env.DB, env.ENCRYPTION_KEY, 'default'))([reopened.mobile ?? ''])).toEqual(['+14155550109']);
+    expect(ada?.hashes).toMatchObject({ mobile: keyedHashPrefix(ada ?? expect.fail('no member'), keyed(sha256('+14155550109'))) });
+    expect(await openSealed([ada?.sealed.mobile ?? expect.fail('mobile is not sealed')])).toEqual(['+14155550109']);
 
     // The export opens both batches' values: SHA-256 of each hash input, as for any audience.
     const csv = await (await fetchExport(imp.audienceId)).text();
@@ -192,9 +193,8 @@ describe('a privacy-mode import', () => {
     // Same keys, hashes and attributes (dedupe alike), the same values opened, the same export and push.
     const [a, b] = [await membersOf(viaChaCha.audienceId), await membersOf(viaAes.audienceId)];
     expect(a.map((m) => [m.identifier_key, m.hashes, m.attributes])).toEqual(b.map((m) => [m.identifier_key, m.hashes, m.attributes]));
-    const open = await sealedOpenerFor(env.DB, env.ENCRYPTION_KEY, 'default');
-    const sealedValues = (members: MemberRow[]) => members.flatMap((m) => Object.values(JSON.parse(m.sealed) as Record<string, string>));
-    expect(await open([...sealedValues(a), ...sealedValues(b)])).toEqual([
+    const sealedValues = (members: StoredMember[]) => members.flatMap((m) => Object.values(m.sealed));
+    expect(await openSealed([...sealedValues(a), ...sealedValues(b)])).toEqual([
       'ciph.ada@example.com', '+14155550111', 'ciph.bob@example.org', '+14155550112',
       'ciph.ada@example.com', '+14155550111', 'ciph.bob@example.org', '+14155550112',
     ]);
@@ -265,11 +265,14 @@ describe('a privacy-mode import', () => {
     const imp = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
     await putPrivate(imp.id, 0, await sealRows(key, 1, [['tamper.ada@example.com', '415 555 0104', 'Ada']]));
     const [member] = await membersOf(imp.audienceId);
-    const sealed = JSON.parse(member?.sealed ?? '{}') as Record<string, string>;
-    const stored = sealed.mobile ?? '';
-    const envelope = fromBase64url(stored.slice(stored.lastIndexOf('.') + 1));
-    envelope[20] = (envelope[20] ?? 0) ^ 1;
-    sealed.mobile = `${stored.slice(0, stored.lastIndexOf('.') + 1)}${toBase64url(envelope)}`;
+    // Written back through the view in 0190's text form (`pk1.<batch key id>.<c>`), mobile's envelope altered.
+    const sealed: Record<string, string> = {};
+    for (const [field, { envelope }] of Object.entries(member?.sealed ?? {})) {
+      if (envelope.kind !== 'private') throw new Error('a private audience holds private envelopes');
+      const bytes = envelope.bytes.slice();
+      if (field === 'mobile') bytes[20] = (bytes[20] ?? 0) ^ 1;
+      sealed[field] = `pk1.${envelope.batchKeyId}.${toBase64url(bytes)}`;
+    }
     await env.DB.prepare('UPDATE members SET sealed = ? WHERE id = ?').bind(JSON.stringify(sealed), member?.id).run();
 
     const res = await fetchExport(imp.audienceId);

@@ -7,8 +7,15 @@ import type { ImportPlan } from '../imports/importPlan.ts';
 /** One column of an audience export: a field, plain or — when it was ever imported as sensitive — hashed. */
 export type ExportColumn = { key: string; header: string; type: FieldType; hashed: boolean };
 
-/** A stored member as the export reads it: plain attributes, and the sealed (AES-GCM) sensitive values. */
-export type StoredMember = { id?: number; attributes: Record<string, string>; sealed: Record<string, string> };
+/**
+ * A stored member as the export reads it: plain attributes, and where each sealed sensitive value is (`S`: a
+ * SealedRef in the Worker, whatever `openAll` opens).
+ */
+export type StoredMember<S = string> = { id?: number; attributes: Record<string, string>; sealed: ReadonlyMap<string, S> | Record<string, S> };
+
+function sealedOf<S>(m: StoredMember<S>, field: string): S | undefined {
+  return m.sealed instanceof Map ? m.sealed.get(field) : (m.sealed as Record<string, S>)[field];
+}
 
 /** The error of a stored value that does not open, naming the member and the field (never the value). */
 export function unreadableValue(memberId: number | undefined, field: string, reason: string): DomainError {
@@ -43,18 +50,19 @@ export function exportColumns(plans: readonly ImportPlan[], fields: readonly Fie
  * an ad platform expects. `openAll` decrypts and `sha256All` hashes, each once for the whole page (per-value
  * calls cost several times more in workerd); both are passed in so this stays free of I/O.
  */
-export async function exportCells(
-  members: readonly StoredMember[],
+export async function exportCells<S>(
+  members: readonly StoredMember<S>[],
   columns: readonly ExportColumn[],
-  openAll: (sealed: readonly string[]) => Promise<string[]>,
+  openAll: (sealed: readonly S[]) => Promise<string[]>,
   sha256All: (texts: readonly string[]) => Promise<string[]>,
 ): Promise<string[][]> {
-  const sealed: string[] = [];
-  const places: { member: StoredMember; field: string }[] = [];
+  const sealed: S[] = [];
+  const places: { member: StoredMember<S>; field: string }[] = [];
   for (const m of members) {
     for (const c of columns) {
-      if (m.sealed[c.key] === undefined) continue;
-      sealed.push(m.sealed[c.key] as string);
+      const at = sealedOf(m, c.key);
+      if (at === undefined) continue;
+      sealed.push(at);
       places.push({ member: m, field: c.key });
     }
   }
@@ -65,7 +73,7 @@ export async function exportCells(
   });
   let nextOpened = 0;
   const cells = members.map((m) =>
-    columns.map((c) => (m.sealed[c.key] !== undefined ? (opened[nextOpened++] ?? '') : (m.attributes[c.key] ?? ''))),
+    columns.map((c) => (sealedOf(m, c.key) !== undefined ? (opened[nextOpened++] ?? '') : (m.attributes[c.key] ?? ''))),
   );
   const inputs: string[] = [];
   for (const row of cells) columns.forEach((c, i) => c.hashed && row[i] !== '' && inputs.push(hashInput(c.type, row[i] as string)));

@@ -1,13 +1,13 @@
 import { CSV_BOM, csvLine } from '../../shared/report/reportCsv.ts';
-import type { BatchOpener } from '../crypto/batchOpener.ts';
 import { sha256HexAll } from '../crypto/sha256Hex.ts';
-import { z } from 'zod';
 import { ImportPlan } from '../../shared/schema/importPlan.ts';
 import { parseStoredJson } from '../store/storedJson.ts';
 import { listFields } from '../store/fields.ts';
+import { audienceRef } from '../store/members.ts';
+import { sealedRefs, type SealedRef } from '../store/packedColumns.ts';
+import { MemberDecoder, type StoredMemberColumns } from '../store/storedMembers.ts';
+import type { SealedOpener } from '../privacy/sealedOpener.ts';
 import { CUSTOMER_MATCH_HEADERS, customerMatchColumns, exportCells, exportColumns, type ExportColumn, type StoredMember } from './exportColumns.ts';
-
-const ValuesByField = z.record(z.string(), z.string());
 
 // Members read per D1 query: memory stays flat for a million-member audience.
 const EXPORT_PAGE_MEMBERS = 2_000;
@@ -31,7 +31,7 @@ export async function audienceExportStream(
   workspaceId: string,
   audienceId: string,
   format: ExportFormat,
-  openAll: BatchOpener,
+  openAll: SealedOpener,
 ): Promise<ReadableStream<Uint8Array>> {
   const all = exportColumns(await audiencePlans(db, workspaceId, audienceId), await listFields(db, workspaceId));
   const found = format === 'customer_match' ? customerMatchColumns(all) : all;
@@ -40,25 +40,26 @@ export async function audienceExportStream(
   );
   const headers = format === 'customer_match' ? [...CUSTOMER_MATCH_HEADERS] : columns.map((c) => c.header);
   const encoder = new TextEncoder();
+  const decoder = new MemberDecoder(db, workspaceId);
   let afterId = 0;
   let started = false;
   /** The next page as CSV text, and whether it was the last. */
   async function nextPage(): Promise<{ text: string; last: boolean }> {
     const { results } = await db
       .prepare(
-        `SELECT id, attributes, sealed FROM members WHERE workspace_id = ? AND audience_id = ? AND id > ? ORDER BY id LIMIT ?`,
+        // The stored columns as they are (JSON text or packed BLOBs): decoded below, in TypeScript.
+        `SELECT id, identifier_key, attributes, hashes, sealed FROM member_records
+         WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3 ORDER BY id LIMIT ?4`,
       )
       .bind(workspaceId, audienceId, afterId, EXPORT_PAGE_MEMBERS)
-      .all<{ id: number; attributes: string; sealed: string }>();
+      .all<StoredMemberColumns>();
     let text = started ? '' : CSV_BOM + csvLine(headers);
     started = true;
-    const members = results.map(
-      (r): StoredMember => ({
-        id: r.id,
-        attributes: parseStoredJson(ValuesByField, r.attributes, `members.attributes of ${r.id}`),
-        sealed: parseStoredJson(ValuesByField, r.sealed, `members.sealed of ${r.id}`),
-      }),
-    );
+    const values = await decoder.decode(results);
+    const members = results.map((r, i): StoredMember<SealedRef> => {
+      const v = values[i] as (typeof values)[number];
+      return { id: r.id, attributes: v.attributes, sealed: sealedRefs(v.sealed) };
+    });
     for (const cells of await exportCells(members, columns, openAll, sha256HexAll)) text += csvLine(cells);
     const last = results.at(-1);
     if (last) afterId = last.id;

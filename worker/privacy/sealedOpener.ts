@@ -1,6 +1,7 @@
 import type { BatchKey } from '../../shared/privacy/batchKey.ts';
-import { openBatchKey, openSealedValues, SealedValueError } from '../../shared/privacy/openSealedValues.ts';
-import { createBatchOpener, type BatchOpener } from '../crypto/batchOpener.ts';
+import { openBatchKey, openSealedBytes, SealedValueError } from '../../shared/privacy/openSealedValues.ts';
+import { createBatchOpener } from '../crypto/batchOpener.ts';
+import { envelopeValues, PackedColumnError, type SealedEnvelope, type SealedRef } from '../store/packedColumns.ts';
 import { sealedBatchKeys } from '../store/sealedBatchKeys.ts';
 import { workspacePrivateKeys } from './workspaceKey.ts';
 
@@ -14,13 +15,6 @@ const PRIVATE_PREFIX = 'pk1.';
 
 export const privateSealedValue = (batchKeyId: string, envelope: string): string => `${PRIVATE_PREFIX}${batchKeyId}.${envelope}`;
 
-function parsePrivate(stored: string): { batchKeyId: string; envelope: string } | null {
-  if (!stored.startsWith(PRIVATE_PREFIX)) return null;
-  const dot = stored.indexOf('.', PRIVATE_PREFIX.length);
-  if (dot < 0) return { batchKeyId: '', envelope: '' };
-  return { batchKeyId: stored.slice(PRIVATE_PREFIX.length, dot), envelope: stored.slice(dot + 1) };
-}
-
 /** A SealedValueError of a sub-list, renumbered to the caller's list. */
 function renumbered(indexes: readonly number[]): (e: unknown) => never {
   return (e) => {
@@ -29,13 +23,19 @@ function renumbered(indexes: readonly number[]): (e: unknown) => never {
   };
 }
 
+/** Opens sealed values where they are stored (packedColumns.ts SealedRef): one value per ref, in order. */
+export type SealedOpener = (refs: readonly SealedRef[]) => Promise<string[]>;
+
 /**
- * Opens sealed members values of both forms for one workspace, many at once (an export page, a push batch). The
- * workspace's private keys are read and opened once per opener, each batch key derived once (ECDH + HKDF) and kept
- * for the opener's life: make one per request. Throws SealedValueError naming the first value (by its index in the
- * list) that does not open: altered, or its batch key unknown.
+ * Opens sealed member values of both kinds for one workspace, many at once (an export page, a push batch), from
+ * either stored form (decodeMemberColumns turns a 0190 JSON value into a one-field envelope). A server envelope
+ * (AES-256-GCM under ENCRYPTION_KEY) is decrypted once however many of its fields are asked for; a private one
+ * (sealed in the tab) opens under its batch key. The workspace's private keys are read and opened once per opener,
+ * each batch key derived once (ECDH + HKDF) and kept for the opener's life: make one per request. Throws
+ * SealedValueError naming the first ref (by its index in the list) whose value does not open: altered, cut, or its
+ * batch key unknown.
  */
-export async function sealedOpenerFor(db: D1Database, encryptionKey: string | undefined, workspaceId: string): Promise<BatchOpener> {
+export async function sealedOpenerFor(db: D1Database, encryptionKey: string | undefined, workspaceId: string): Promise<SealedOpener> {
   const openServer = await createBatchOpener(encryptionKey);
   let privateKeys: Promise<Map<string, CryptoKey>> | null = null;
   const batchKeys = new Map<string, Promise<BatchKey | null>>();
@@ -59,32 +59,60 @@ export async function sealedOpenerFor(db: D1Database, encryptionKey: string | un
     }
   }
 
-  return async (sealed) => {
-    const out: string[] = new Array(sealed.length);
-    const serverIndexes: number[] = [];
-    const byBatch = new Map<string, { indexes: number[]; envelopes: string[] }>();
-    sealed.forEach((stored, i) => {
-      const parsed = parsePrivate(stored);
-      if (!parsed) {
-        serverIndexes.push(i);
-        return;
+  return async (refs) => {
+    const out: string[] = new Array(refs.length);
+    // Each envelope once, with the refs that read it (an envelope object is shared by the fields it names).
+    const server = new Map<SealedEnvelope, number[]>();
+    const byBatch = new Map<string, Map<SealedEnvelope, number[]>>();
+    refs.forEach((ref, i) => {
+      const e = ref.envelope;
+      let group: Map<SealedEnvelope, number[]> | undefined = server;
+      if (e.kind === 'private') {
+        group = byBatch.get(e.batchKeyId);
+        if (!group) byBatch.set(e.batchKeyId, (group = new Map()));
       }
-      let group = byBatch.get(parsed.batchKeyId);
-      if (!group) byBatch.set(parsed.batchKeyId, (group = { indexes: [], envelopes: [] }));
-      group.indexes.push(i);
-      group.envelopes.push(parsed.envelope);
+      const readers = group.get(e);
+      if (readers) readers.push(i);
+      else group.set(e, [i]);
     });
     await loadBatchKeys([...byBatch.keys()]);
-    const server = serverIndexes.length
-      ? openServer(serverIndexes.map((i) => sealed[i] as string)).then((values) => values.forEach((v, n) => (out[serverIndexes[n] as number] = v)), renumbered(serverIndexes))
-      : Promise.resolve();
-    const groups = [...byBatch].map(async ([id, group]) => {
-      const key = await batchKeys.get(id);
-      if (!key) throw new SealedValueError(group.indexes[0] ?? 0, 'its batch key is unknown');
-      const values = await openSealedValues(key, group.envelopes).catch(renumbered(group.indexes));
-      values.forEach((v, n) => (out[group.indexes[n] as number] = v));
-    });
-    await Promise.all([server, ...groups]);
+    const opening: Promise<void>[] = [];
+    if (server.size > 0) {
+      const envelopes = [...server.keys()];
+      const firstReaders = envelopes.map((e) => (server.get(e) as number[])[0] as number);
+      opening.push(
+        openServer(envelopes.map((e) => e.bytes)).then((plaintexts) => {
+          plaintexts.forEach((plain, n) => {
+            const envelope = envelopes[n] as SealedEnvelope;
+            let values: string[];
+            try {
+              values = envelopeValues(plain, envelope.fields.length);
+            } catch (e) {
+              throw new SealedValueError(firstReaders[n] as number, e instanceof PackedColumnError ? e.message : 'its plaintext is not text');
+            }
+            for (const i of server.get(envelope) as number[]) out[i] = values[(refs[i] as SealedRef).index] as string;
+          });
+        }, renumbered(firstReaders)),
+      );
+    }
+    for (const [id, group] of byBatch) {
+      const envelopes = [...group.keys()];
+      const firstReaders = envelopes.map((e) => (group.get(e) as number[])[0] as number);
+      opening.push(
+        (async () => {
+          const key = await batchKeys.get(id);
+          if (!key) throw new SealedValueError(firstReaders[0] ?? 0, 'its batch key is unknown');
+          const values = await openSealedBytes(
+            key,
+            envelopes.map((e) => e.bytes),
+          ).catch(renumbered(firstReaders));
+          values.forEach((v, n) => {
+            for (const i of group.get(envelopes[n] as SealedEnvelope) as number[]) out[i] = v;
+          });
+        })(),
+      );
+    }
+    await Promise.all(opening);
     return out;
   };
 }

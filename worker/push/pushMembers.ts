@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { PushMember } from '../../shared/crmExport/planPush.ts';
 import type { PushScope } from '../../shared/schema/crmExport.ts';
 import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
@@ -11,13 +10,18 @@ import { sealedOpenerFor } from '../privacy/sealedOpener.ts';
 import { getAudience } from '../store/audiences.ts';
 import { engagementSummaries } from '../store/engagement.ts';
 import { listFields } from '../store/fields.ts';
-import { parseStoredJson } from '../store/storedJson.ts';
+import { fieldValueFilter } from '../store/memberSearch.ts';
+import { audienceRef, isoOf } from '../store/members.ts';
+import { sealedRefOf, type MemberValues } from '../store/packedColumns.ts';
+import { MemberDecoder, type StoredMemberColumns } from '../store/storedMembers.ts';
 import { memberKeyerFor } from './memberKeyer.ts';
 
-const ValuesByField = z.record(z.string(), z.string());
-
-/** A scope as SQL over members: conditions and their parameters after ?1 workspace, ?2 audience, ?3 after id, ?4 limit. */
-export type ScopeWhere = { conditions: string[]; params: (string | number)[] } | null;
+/**
+ * A scope as SQL over member_records: conditions and their parameters after ?1 workspace, ?2 audience, ?3 after id,
+ * ?4 limit; with `holds`, SQL keeps candidates and the decoded values decide (a field filter: memberSearch.ts
+ * fieldValueFilter).
+ */
+export type ScopeWhere = { conditions: string[]; params: (string | number)[]; holds?: (values: MemberValues) => boolean } | null;
 
 /**
  * The scope's members as a condition, resolved once per push: a typed identifier becomes the stored key exactly as
@@ -45,21 +49,41 @@ export async function scopeWhere(env: Env, workspaceId: string, audienceId: stri
     case 'filter': {
       const type = (await listFields(env.DB, workspaceId)).find((f) => f.key === scope.field)?.type ?? 'text';
       const normalized = normalizeValue(type, scope.value, 'US');
-      return { conditions: ['json_extract(attributes, ?5) = ?6'], params: [`$."${scope.field}"`, normalized.ok ? normalized.value : scope.value] };
+      const filter = await fieldValueFilter(env.DB, workspaceId, { key: scope.field, value: normalized.ok ? normalized.value : scope.value }, 5);
+      return filter && { conditions: [filter.condition], params: filter.params, holds: filter.holds };
     }
   }
 }
 
+const IN_SCOPE = (where: NonNullable<ScopeWhere>) =>
+  `FROM member_records WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3 ${where.conditions.map((c) => `AND ${c}`).join(' ')}`;
+
+// Candidates read per query when TypeScript must check them (a field filter).
+const CHECK_PAGE = 2_000;
+
 export async function countInScope(db: D1Database, workspaceId: string, audienceId: string, where: ScopeWhere): Promise<number> {
   if (!where) return 0;
-  // ?3 and ?4 (a page's start and size) are bound too, so the scope's numbered parameters keep their places.
-  const sql = `SELECT COUNT(*) AS n FROM members WHERE workspace_id = ?1 AND audience_id = ?2 AND id > ?3 AND ?4 = 0
-    ${where.conditions.map((c) => `AND ${c}`).join(' ')}`;
-  const row = await db.prepare(sql).bind(workspaceId, audienceId, 0, 0, ...where.params).first<{ n: number }>();
-  return row?.n ?? 0;
+  if (!where.holds) {
+    // ?4 (a page's size) is bound too, so the scope's numbered parameters keep their places.
+    const row = await db.prepare(`SELECT COUNT(*) AS n ${IN_SCOPE(where)} AND ?4 = 0`).bind(workspaceId, audienceId, 0, 0, ...where.params).first<{ n: number }>();
+    return row?.n ?? 0;
+  }
+  const decoder = new MemberDecoder(db, workspaceId);
+  let n = 0;
+  for (let after = 0; ; ) {
+    const { results } = await db
+      .prepare(`SELECT id, identifier_key, attributes, '{}' AS hashes, '{}' AS sealed ${IN_SCOPE(where)} ORDER BY id LIMIT ?4`)
+      .bind(workspaceId, audienceId, after, CHECK_PAGE, ...where.params)
+      .all<StoredMemberColumns>();
+    const values = await decoder.decode(results);
+    for (const v of values) if (where.holds(v)) n++;
+    const last = results.at(-1);
+    if (!last || results.length < CHECK_PAGE) return n;
+    after = last.id;
+  }
 }
 
-type MemberRow = { id: number; identifier_key: string; attributes: string; hashes: string; sealed: string; updated_at: string };
+type MemberRow = StoredMemberColumns & { updated_at: string };
 
 export type ScopedMember = PushMember & { memberId: number; label: string };
 
@@ -78,24 +102,33 @@ export async function nextMembers(
 ): Promise<ScopedMember[]> {
   if (!where) return [];
   const db = env.DB;
-  const sql = `SELECT id, identifier_key, attributes, hashes, sealed, updated_at FROM members
-    WHERE workspace_id = ?1 AND audience_id = ?2 AND id > ?3 ${where.conditions.map((c) => `AND ${c}`).join(' ')} ORDER BY id LIMIT ?4`;
-  const { results } = await db.prepare(sql).bind(workspaceId, audienceId, afterId, limit, ...where.params).all<MemberRow>();
-  const summaries = await engagementSummaries(db, workspaceId, audienceId, results.map((r) => r.identifier_key));
-  const members = results.map((r) => {
-    const hashes = parseStoredJson(ValuesByField, r.hashes, `members.hashes of ${r.id}`);
-    return {
-      row: r,
-      hashes,
-      sealed: parseStoredJson(ValuesByField, r.sealed, `members.sealed of ${r.id}`),
-      attributes: parseStoredJson(ValuesByField, r.attributes, `members.attributes of ${r.id}`),
-    };
-  });
-  const toOpen = members.flatMap((m, i) => sensitiveAllowed.flatMap((field) => (m.sealed[field] ? [{ i, field, sealed: m.sealed[field] }] : [])));
-  // Both stored forms (server-sealed and privacy mode's pk1.): a privacy-mode audience is pushed like any other.
+  const decoder = new MemberDecoder(db, workspaceId);
+  const sql = `SELECT id, identifier_key, attributes, hashes, sealed, ${isoOf('updated_at')} AS updated_at ${IN_SCOPE(where)} ORDER BY id LIMIT ?4`;
+  // The first `limit` members of the scope after `afterId`: with a field filter, candidates TypeScript drops are
+  // replaced by reading on, so callers page exactly as when SQL decided alone.
+  const members: { row: MemberRow; values: MemberValues }[] = [];
+  for (let after = afterId; members.length < limit; ) {
+    const { results } = await db.prepare(sql).bind(workspaceId, audienceId, after, limit, ...where.params).all<MemberRow>();
+    const values = await decoder.decode(results);
+    for (let i = 0; i < results.length && members.length < limit; i++) {
+      const v = values[i] as MemberValues;
+      if (!where.holds || where.holds(v)) members.push({ row: results[i] as MemberRow, values: v });
+    }
+    const last = results.at(-1);
+    if (!last || results.length < limit || !where.holds) break;
+    after = last.id;
+  }
+  const summaries = await engagementSummaries(db, workspaceId, audienceId, members.map((m) => m.row.identifier_key));
+  const toOpen = members.flatMap((m, i) =>
+    sensitiveAllowed.flatMap((field) => {
+      const at = sealedRefOf(m.values.sealed, field);
+      return at ? [{ i, field, at }] : [];
+    }),
+  );
+  // Both kinds (server-sealed and privacy mode's): a privacy-mode audience is pushed like any other.
   const opened =
     toOpen.length > 0
-      ? await (await sealedOpenerFor(db, env.ENCRYPTION_KEY, workspaceId))(toOpen.map((o) => o.sealed)).catch((e: unknown) => {
+      ? await (await sealedOpenerFor(db, env.ENCRYPTION_KEY, workspaceId))(toOpen.map((o) => o.at)).catch((e: unknown) => {
           if (!(e instanceof SealedValueError)) throw e;
           const place = toOpen[e.index];
           throw unreadableValue(place ? members[place.i]?.row.id : undefined, place?.field ?? '?', e.reason);
@@ -108,14 +141,14 @@ export async function nextMembers(
     if (target && value !== undefined) target[o.field] = value;
   });
   return members.map((m, i) => {
-    const identifierIsHash = Object.values(m.hashes).includes(m.row.identifier_key);
+    const identifierIsHash = Object.values(m.values.hashes).includes(m.row.identifier_key);
     return {
       memberId: m.row.id,
       id: String(m.row.id),
       key: m.row.identifier_key,
       label: identifierIsHash ? SENSITIVE_MASK : m.row.identifier_key,
-      values: { ...m.attributes, ...openedValues[i] },
-      sensitiveFields: Object.keys(m.hashes),
+      values: { ...m.values.attributes, ...openedValues[i] },
+      sensitiveFields: Object.keys(m.values.hashes),
       updatedAt: m.row.updated_at,
       engagement: summaries.get(m.row.identifier_key) ?? null,
     };

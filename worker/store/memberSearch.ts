@@ -1,13 +1,49 @@
 import type { Member } from '../../shared/schema/audiences.ts';
-import { audienceRef, isoOf, namedJson, toMember, type MemberRow } from './members.ts';
+import { audienceRef, isoOf, toMember, type MemberRow } from './members.ts';
+import { PackWriter, type MemberValues } from './packedColumns.ts';
+import { MemberDecoder } from './storedMembers.ts';
+
+/**
+ * A filter on one plain field's stored value, for SQL and TypeScript together: SQL cannot read a packed column
+ * (packedColumns.ts), so `condition` keeps every member that COULD hold the value (exactly those for JSON rows, by
+ * json_extract as before; for packed rows those whose bytes contain the field's entry with this value, or its
+ * identifier marker when the value is the member's identifier_key — bytes that may also straddle two entries), and
+ * `holds` decides on the decoded values. `params` are bound at the placeholders `condition` was built with.
+ */
+export type FieldValueFilter = { condition: string; params: string[]; holds: (values: MemberValues) => boolean };
+
+/**
+ * The filter of `field` = `value` over member_records columns (unqualified names), its parameters numbered from
+ * ?`firstParam`; null when no member can hold the field (it has no number in the workspace).
+ */
+export async function fieldValueFilter(db: D1Database, workspaceId: string, field: { key: string; value: string }, firstParam: number): Promise<FieldValueFilter | null> {
+  const found = await db.prepare('SELECT ref FROM member_field_refs WHERE workspace_id = ? AND key = ?').bind(workspaceId, field.key).first<{ ref: number }>();
+  if (!found) return null;
+  const w = new PackWriter();
+  w.varint(found.ref);
+  w.utf8Entry(field.value);
+  const entry = w.toHex();
+  w.reset().varint(found.ref);
+  w.varint(1);
+  const marker = w.toHex();
+  const [path, value, entryParam, markerParam] = [0, 1, 2, 3].map((n) => `?${firstParam + n}`);
+  // A value equal to the member's identifier_key is stored as the marker (JSON: the number 0, packed: length 1).
+  // CASE, not OR: json_extract must never see a BLOB (SQLite would read it as JSONB and fail).
+  const condition = `(CASE WHEN typeof(attributes) = 'blob'
+      THEN instr(attributes, unhex(${entryParam})) > 0 OR (identifier_key = ${value} AND instr(attributes, unhex(${markerParam})) > 0)
+      ELSE (CASE json_extract(attributes, ${path}) WHEN ${value} THEN 1 WHEN 0 THEN identifier_key = ${value} ELSE 0 END) END)`;
+  return { condition, params: [`$."${found.ref}"`, field.value, entry, marker], holds: (values) => values.attributes[field.key] === field.value };
+}
 
 /** Narrowing of a member page: an identifier key (already normalised and hashed as on import) and/or one plain field. */
 export type MemberWhere = { identifierKey?: string; field?: { key: string; value: string } };
 
 /**
  * A keyset page of members matching `where`. The identifier goes through the unique index; a field filter reads
- * the audience's members in id order (non-sensitive attributes are JSON), which stays a page-sized read for common
- * values and is bounded by the audience for rare ones.
+ * the audience's members in id order (fieldValueFilter: SQL keeps the candidates, TypeScript checks them), which
+ * stays a page-sized read for common values and is bounded by the audience for rare ones. A page may hold fewer
+ * than `limit` members when candidates were dropped, but `nextCursor` follows the last member SQL read, so the next
+ * page starts after it and no match is skipped.
  */
 export async function searchMembersPage(
   db: D1Database,
@@ -23,24 +59,25 @@ export async function searchMembersPage(
     params.push(where.identifierKey);
     conditions.push(`identifier_key = ?${params.length}`);
   }
+  let filter: FieldValueFilter | null = null;
   if (where.field) {
-    // Stored under the field's number (members.ts namedJson): the path is built from it, the name passed as a parameter.
-    // A field with no number has no stored value, and a NULL path matches nothing.
-    params.push(where.field.key, where.field.value);
-    // A value equal to the member's identifier_key is stored as 0 (members.ts namedJson); values are text, so 0 is never one.
-    // One read of the stored value a member: the typed value, or the marker 0 and then the member's key.
-    const stored = `json_extract(attributes, (SELECT '$."' || ref || '"' FROM member_field_refs WHERE workspace_id = ?1 AND key = ?${params.length - 1}))`;
-    conditions.push(`(CASE ${stored} WHEN ?${params.length} THEN 1 WHEN 0 THEN identifier_key = ?${params.length} ELSE 0 END)`);
+    filter = await fieldValueFilter(db, workspaceId, where.field, params.length + 1);
+    if (!filter) return { members: [], nextCursor: null };
+    params.push(...filter.params);
+    conditions.push(filter.condition);
   }
   const { results } = await db
-    .prepare(
-      `SELECT id, identifier_key, ${namedJson('attributes', '?1', 'identifier_key')} AS attributes, ${namedJson('hashes', '?1', 'identifier_key')} AS hashes, ${isoOf('updated_at')} AS updated_at
-       FROM member_records WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?4`,
-    )
+    .prepare(`SELECT id, identifier_key, attributes, hashes, sealed, ${isoOf('updated_at')} AS updated_at FROM member_records WHERE ${conditions.join(' AND ')} ORDER BY id LIMIT ?4`)
     .bind(...params)
     .all<MemberRow>();
+  const decoded = await new MemberDecoder(db, workspaceId).decode(results);
+  const members: Member[] = [];
+  results.forEach((r, i) => {
+    const values = decoded[i] as MemberValues;
+    if (!filter || filter.holds(values)) members.push(toMember(r, values));
+  });
   const last = results.at(-1);
-  return { members: results.map(toMember), nextCursor: last && results.length === limit ? last.id : null };
+  return { members, nextCursor: last && results.length === limit ? last.id : null };
 }
 
 /** The identifier of the audience as its newest import planned it (type, sensitivity, default country). */

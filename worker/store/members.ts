@@ -3,6 +3,8 @@ import type { Member } from '../../shared/schema/audiences.ts';
 import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
 import { jsonChunks } from './jsonChunks.ts';
 import { parseStoredJson } from './storedJson.ts';
+import type { MemberValues } from './packedColumns.ts';
+import { MemberDecoder, type StoredMemberColumns } from './storedMembers.ts';
 
 /** members.attributes (normalized values) and members.hashes (SHA-256 hex), both by field key. */
 const ValuesByField = z.record(z.string(), z.string());
@@ -235,23 +237,25 @@ export function mergeMembersStatements(
   );
 }
 
-export type MemberRow = { id: number; identifier_key: string; attributes: string; hashes: string; updated_at: string };
+/** A member as the member page reads it: the stored value columns as they are (JSON text or packed BLOBs). */
+export type MemberRow = StoredMemberColumns & { updated_at: string };
 
-export function toMember(r: MemberRow): Member {
-  const hashes = parseStoredJson(ValuesByField, r.hashes, `members.hashes of ${r.id}`);
-  const identifierIsHash = Object.values(hashes).includes(r.identifier_key);
+/** A member for the API from its row and its decoded values (MemberDecoder): sensitive values only masked. */
+export function toMember(r: MemberRow, values: MemberValues): Member {
+  const identifierIsHash = Object.values(values.hashes).includes(r.identifier_key);
   return {
     id: String(r.id),
     identifier: identifierIsHash ? SENSITIVE_MASK : r.identifier_key,
-    attributes: parseStoredJson(ValuesByField, r.attributes, `members.attributes of ${r.id}`),
-    sensitive: Object.fromEntries(Object.keys(hashes).map((k) => [k, SENSITIVE_MASK])),
+    attributes: values.attributes,
+    sensitive: Object.fromEntries(Object.keys(values.hashes).map((k) => [k, SENSITIVE_MASK])),
     updatedAt: r.updated_at,
   };
 }
 
 /**
  * One page of members by ascending id (keyset, so deep pages cost the same as the first). When the identifier was
- * sensitive, identifier_key is one of the member's hashes and is masked like every other sensitive value.
+ * sensitive, identifier_key is one of the member's hashes and is masked like every other sensitive value. The value
+ * columns are decoded in TypeScript (either stored form).
  */
 export async function membersPage(
   db: D1Database,
@@ -262,13 +266,13 @@ export async function membersPage(
 ): Promise<{ members: Member[]; nextCursor: number | null }> {
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, ${namedJson('attributes', '?1', 'identifier_key')} AS attributes, ${namedJson('hashes', '?1', 'identifier_key')} AS hashes,
-         ${isoOf('updated_at')} AS updated_at FROM member_records
+      `SELECT id, identifier_key, attributes, hashes, sealed, ${isoOf('updated_at')} AS updated_at FROM member_records
        WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3 ORDER BY id LIMIT ?4`,
     )
     .bind(workspaceId, audienceId, afterId, limit)
     .all<MemberRow>();
-  const members = results.map(toMember);
+  const decoded = await new MemberDecoder(db, workspaceId).decode(results);
+  const members = results.map((r, i) => toMember(r, decoded[i] as MemberValues));
   const last = results.at(-1);
   return { members, nextCursor: last && results.length === limit ? last.id : null };
 }

@@ -1,0 +1,91 @@
+import { env } from 'cloudflare:test';
+import { sealedOpenerFor } from '../../../worker/privacy/sealedOpener.ts';
+import { HASH_BYTES, sealedRefs, type SealedEnvelope, type SealedRef, type StoredColumn } from '../../../worker/store/packedColumns.ts';
+import { MemberDecoder } from '../../../worker/store/storedMembers.ts';
+
+/**
+ * A member as stored, decoded by the product's own decoder (whichever form the write path wrote: 0190's JSON text or
+ * packed BLOBs), for tests that look at what the database holds. `sealed` says where each sealed field's value is
+ * (open them with `openSealed`); `envelopes` are the stored envelopes, newest first; `packed` which form the row is in.
+ */
+export type StoredMember = {
+  id: number;
+  workspace_id: string;
+  audience_id: string;
+  identifier_key: string;
+  attributes: Record<string, string>;
+  hashes: Record<string, string>;
+  sealed: Record<string, SealedRef>;
+  envelopes: SealedEnvelope[];
+  packed: boolean;
+  created_import_id: string | null;
+  previous_import_id: string | null;
+  updated_import_id: string | null;
+  created_at: string;
+  updated_at: string;
+  hash_scheme: number;
+  removed_from_source_at: string | null;
+};
+
+type Row = Omit<StoredMember, 'attributes' | 'hashes' | 'sealed' | 'envelopes' | 'packed'> & { attributes: StoredColumn; hashes: StoredColumn; sealed: StoredColumn };
+
+/**
+ * The members of an audience (or of every audience, with `audienceId` null) in id order, their value columns decoded
+ * as the product decodes them; the other columns as the `members` view gives them (text ids, ISO times).
+ */
+export async function storedMembers(audienceId: string | null, workspaceId = 'default'): Promise<StoredMember[]> {
+  const { results } = await env.DB.prepare(
+    `SELECT v.id, v.workspace_id, v.audience_id, v.identifier_key, r.attributes, r.hashes, r.sealed, v.created_import_id, v.previous_import_id,
+       v.updated_import_id, v.created_at, v.updated_at, v.hash_scheme, v.removed_from_source_at
+     FROM members AS v JOIN member_records AS r ON r.id = v.id
+     WHERE v.workspace_id = ?1 AND (?2 IS NULL OR v.audience_id = ?2) ORDER BY v.id`,
+  )
+    .bind(workspaceId, audienceId)
+    .all<Row>();
+  const decoded = await new MemberDecoder(env.DB, workspaceId).decode(results);
+  return results.map((r, i) => {
+    const values = decoded[i] as (typeof decoded)[number];
+    return {
+      ...r,
+      attributes: values.attributes,
+      hashes: values.hashes,
+      sealed: Object.fromEntries(sealedRefs(values.sealed)),
+      envelopes: values.sealed,
+      packed: typeof r.attributes !== 'string',
+    };
+  });
+}
+
+/** One stored member by id (undefined when there is none). */
+export async function storedMember(id: number, workspaceId = 'default'): Promise<StoredMember | undefined> {
+  return (await storedMembers(null, workspaceId)).find((m) => m.id === id);
+}
+
+/**
+ * A keyed hash (sensitiveKey's 64 hex characters) as `member` stores it in `hashes`: whole in the JSON form, its
+ * first 128 bits (32 hex characters) in the packed form — except the identifier's own hash, stored once as the
+ * member's identifier_key and read back whole.
+ */
+export function keyedHashPrefix(member: Pick<StoredMember, 'packed' | 'identifier_key'>, fullHash: string): string {
+  return member.packed && fullHash !== member.identifier_key ? fullHash.slice(0, HASH_BYTES * 2) : fullHash;
+}
+
+/** Every keyed hash of `hashes` as `member` stores it (keyedHashPrefix of each). */
+export function keyedHashesAsStored(member: Pick<StoredMember, 'packed' | 'identifier_key'>, hashes: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(hashes).map(([k, h]) => [k, keyedHashPrefix(member, h)]));
+}
+
+/** The plain values of sealed fields, opened by the product's opener (both kinds of envelope). */
+export async function openSealed(refs: readonly SealedRef[], workspaceId = 'default'): Promise<string[]> {
+  return (await sealedOpenerFor(env.DB, env.ENCRYPTION_KEY, workspaceId))(refs);
+}
+
+/** A member's sealed fields opened, by field name. */
+export async function openedFields(member: StoredMember, workspaceId = 'default'): Promise<Record<string, string>> {
+  const fields = Object.keys(member.sealed);
+  const values = await openSealed(
+    fields.map((f) => member.sealed[f] as SealedRef),
+    workspaceId,
+  );
+  return Object.fromEntries(fields.map((f, i) => [f, values[i] as string]));
+}
