@@ -83,6 +83,7 @@ describe('migration 0140 (compact members)', () => {
 
     await env.DB.batch(migration0140().map((q) => env.DB.prepare(q)));
     await runMigration('0190');
+    await runMigration('0220');
     expect(await schemaOf('members')).toBe('view');
     expect(await schemaOf('member_records')).toBe('table');
     expect(await storedMembers()).toEqual(legacyRows);

@@ -85,6 +85,7 @@ describe('migration 0190 (member field numbers)', () => {
 
     expect(await keyMarkers()).toEqual(Array(4).fill({ inAttributes: 0, inHashes: 0 }));
     await runMigration('0190');
+    await runMigration('0220');
     // Numbered in name order per workspace, the key's values stored once as the product writes them.
     expect(await storedKeys()).toEqual(['1', '2', '3', '4']);
     expect(await keyMarkers()).toEqual(markersNow);

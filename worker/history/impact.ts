@@ -6,6 +6,8 @@ import { withoutSecrets } from '../../shared/history/withoutSecrets.ts';
 import { companyObject, peopleObject } from '../../shared/crmExport/exportObjects.ts';
 import type { CrmKind } from '../../shared/schema/crm.ts';
 import { readExportSettings } from '../store/exportSettings.ts';
+import { PackWriter } from '../store/packedColumns.ts';
+import { MemberDecoder, type StoredMemberColumns } from '../store/storedMembers.ts';
 
 /**
  * What a change to an integration's table reaches, read before it is saved: the audiences filled from that
@@ -17,7 +19,7 @@ import { readExportSettings } from '../store/exportSettings.ts';
 /** A table of a connection: what imports, syncs and (later) export mappings are matched on. */
 export type TableRef = { connectionId: string; object: string };
 
-// Counting members holding a value reads each member of the audiences once (json_extract, no index): beyond this
+// Counting members holding a value reads each member of the audiences once (json_extract or decoding, no index): beyond this
 // many members the preview says "the members that have them" instead of making Save wait.
 const COUNT_MEMBERS_UP_TO = 500_000;
 
@@ -113,16 +115,43 @@ export async function fieldsImportedFrom(db: D1Database, workspaceId: string, ta
 export async function membersHolding(db: D1Database, workspaceId: string, audiences: readonly ImpactedAudience[], fieldKey: string): Promise<number | null> {
   if (audiences.length === 0) return 0;
   if (audiences.reduce((n, a) => n + a.memberCount, 0) > COUNT_MEMBERS_UP_TO) return null;
-  const path = `$."${fieldKey.replaceAll('"', '')}"`;
-  const row = await db
+  const found = await db.prepare('SELECT ref FROM member_field_refs WHERE workspace_id = ? AND key = ?').bind(workspaceId, fieldKey).first<{ ref: number }>();
+  // No number: no member has ever stored a value of the field.
+  if (!found) return 0;
+  const refBytes = new PackWriter();
+  refBytes.varint(found.ref);
+  const inAudiences = `audience_ref IN (SELECT ref FROM audiences WHERE workspace_id = ?1 AND id IN (SELECT value FROM json_each(?2)))`;
+  const audienceIds = JSON.stringify(audiences.map((a) => a.id));
+  // JSON rows (migration 0190's form) are counted by SQL; a packed row only by decoding it (SQL cannot read varints).
+  // Its bytes must contain the field's number to hold it, which leaves few to decode when few hold the field.
+  const json = await db
     .prepare(
-      `SELECT count(*) AS n FROM members WHERE workspace_id = ? AND audience_id IN (SELECT value FROM json_each(?))
-         AND (json_extract(attributes, ?) IS NOT NULL OR json_extract(hashes, ?) IS NOT NULL)`,
+      `SELECT count(*) AS n FROM member_records WHERE ${inAudiences} AND typeof(attributes) = 'text' AND typeof(hashes) = 'text'
+         AND (json_extract(attributes, ?3) IS NOT NULL OR json_extract(hashes, ?3) IS NOT NULL)`,
     )
-    .bind(workspaceId, JSON.stringify(audiences.map((a) => a.id)), path, path)
+    .bind(workspaceId, audienceIds, `$."${found.ref}"`)
     .first<{ n: number }>();
-  return row?.n ?? 0;
+  let n = json?.n ?? 0;
+  const decoder = new MemberDecoder(db, workspaceId);
+  for (let after = 0; ; ) {
+    const { results } = await db
+      .prepare(
+        `SELECT id, identifier_key, attributes, hashes, '{}' AS sealed FROM member_records
+         WHERE ${inAudiences} AND id > ?4 AND (typeof(attributes) = 'blob' OR typeof(hashes) = 'blob')
+           AND (instr(attributes, unhex(?3)) > 0 OR instr(hashes, unhex(?3)) > 0 OR typeof(attributes) = 'text' OR typeof(hashes) = 'text')
+         ORDER BY id LIMIT ?5`,
+      )
+      .bind(workspaceId, audienceIds, refBytes.toHex(), after, PACKED_PAGE)
+      .all<StoredMemberColumns>();
+    for (const v of await decoder.decode(results)) if (fieldKey in v.attributes || fieldKey in v.hashes) n++;
+    const last = results.at(-1);
+    if (!last || results.length < PACKED_PAGE) return n;
+    after = last.id;
+  }
 }
+
+// Packed members decoded per query when counting.
+const PACKED_PAGE = 5_000;
 
 /** The preview of a change of attributes (and settings) of a table, for a table config or a sync. */
 export async function changeImpact(

@@ -4,6 +4,7 @@ import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 import type { BatchRow } from '../../shared/schema/imports.ts';
 import { classifyRows } from '../imports/classifyRows.ts';
 import type { SensitiveKeyOf } from '../imports/identifierKey.ts';
+import { audienceRef, isoOf } from '../store/members.ts';
 import { peopleTable } from './crmTargets.ts';
 import { findExportSettings } from './pushDeps.ts';
 
@@ -31,8 +32,8 @@ export async function holdBackPushedFields(db: D1Database, page: PulledPage, row
   const keyOfIndex = new Map(classifyRows(rows, page.plan, page.keyOf).accepted.map((r) => [r.index, r.key]));
   const { results } = await db
     .prepare(
-      `SELECT m.identifier_key, m.updated_at FROM json_each(?3) AS j CROSS JOIN members AS m
-       WHERE m.audience_id = ?2 AND m.identifier_key = j.value AND m.workspace_id = ?1`,
+      `SELECT m.identifier_key, ${isoOf('m.updated_at')} AS updated_at FROM json_each(?3) AS j CROSS JOIN member_records AS m
+       WHERE m.audience_ref = ${audienceRef('?1', '?2')} AND m.identifier_key = j.value`,
     )
     .bind(page.workspaceId, page.audienceId, JSON.stringify([...new Set(keyOfIndex.values())]))
     .all<{ identifier_key: string; updated_at: string }>();

@@ -9,7 +9,7 @@ import { jsonBody, paramsOf } from '../http/validate.ts';
 import { memberKeyerFor } from '../push/memberKeyer.ts';
 import { findAudience, getAudience } from '../store/audiences.ts';
 import { engagementSummaries, insertEngagementEvents, memberEvents, refreshEngagementSummaries, type KeyedEngagementEvent } from '../store/engagement.ts';
-import { existingMembers } from '../store/members.ts';
+import { audienceRef, existingMembers } from '../store/members.ts';
 
 const MemberParams = z.object({ id: z.string(), memberId: z.string().regex(/^\d{1,15}$/, 'not a member id') });
 
@@ -76,7 +76,7 @@ export const memberEngagementRoutes = new Hono<AppEnv>().get('/:id/members/:memb
   const { id, memberId } = c.req.valid('param');
   const audience = await getAudience(db, ws, id);
   const member = await db
-    .prepare('SELECT identifier_key FROM members WHERE workspace_id = ? AND audience_id = ? AND id = ?')
+    .prepare(`SELECT identifier_key FROM member_records WHERE audience_ref = ${audienceRef('?1', '?2')} AND id = ?3`)
     .bind(ws, audience.id, Number(memberId))
     .first<{ identifier_key: string }>();
   if (!member) throw new DomainError('not_found', 'no such member in this audience', { memberId });

@@ -1,15 +1,16 @@
 import type { DeletionRule } from '../../shared/schema/syncs.ts';
+import { audienceRef, epochMsOf } from '../store/members.ts';
 
 export type Leaving = { workspaceId: string; audienceId: string; keys: readonly string[]; rule: DeletionRule; now: string };
 
 /**
  * The ids of the audience's members with these identifier keys (?1 workspace, ?2 audience, ?3 the keys as a JSON
- * array). CROSS JOIN fixes the loop order: one probe of the unique (audience_id, identifier_key) index per key.
+ * array). CROSS JOIN fixes the loop order: one probe of the unique (audience_ref, identifier_key) index per key.
  * Written as `identifier_key IN (SELECT value FROM json_each(?))`, the planner walks the audience's paging index
  * instead, reading every member on each page of a run: a run then grows with the audience, not with its changes.
  */
-const MEMBERS_WITH_KEYS = `SELECT m.id FROM json_each(?3) AS j CROSS JOIN members AS m
-  WHERE m.audience_id = ?2 AND m.identifier_key = j.value AND m.workspace_id = ?1`;
+const MEMBERS_WITH_KEYS = `SELECT m.id FROM json_each(?3) AS j CROSS JOIN member_records AS m
+  WHERE m.audience_ref = ${audienceRef('?1', '?2')} AND m.identifier_key = j.value`;
 
 /** The members the rule changes: all of them for `remove_member`, those not marked yet for `keep_and_mark`. */
 const changedBy = (rule: DeletionRule) =>
@@ -33,7 +34,8 @@ export function removeMembersStatements(db: D1Database, p: Leaving): D1PreparedS
   if (p.rule === 'keep_and_mark') {
     return [
       db
-        .prepare(`UPDATE members SET removed_from_source_at = ?4, updated_at = ?4 WHERE id IN (${changedBy(p.rule)})`)
+        // member_records, not the view: its UPDATE trigger rewrites every column, and the stored values are not this statement's.
+        .prepare(`UPDATE member_records SET removed_from_source_at = ?4, updated_at = ${epochMsOf('?4')} WHERE id IN (${changedBy(p.rule)})`)
         .bind(p.workspaceId, p.audienceId, keys, p.now),
     ];
   }
@@ -43,7 +45,7 @@ export function removeMembersStatements(db: D1Database, p: Leaving): D1PreparedS
     db
       .prepare(`UPDATE audiences SET member_count = member_count - (SELECT count(*) FROM (${MEMBERS_WITH_KEYS})), updated_at = ?4 WHERE workspace_id = ?1 AND id = ?2`)
       .bind(p.workspaceId, p.audienceId, keys, p.now),
-    db.prepare(`DELETE FROM members WHERE id IN (${MEMBERS_WITH_KEYS})`).bind(p.workspaceId, p.audienceId, keys),
+    db.prepare(`DELETE FROM member_records WHERE id IN (${MEMBERS_WITH_KEYS})`).bind(p.workspaceId, p.audienceId, keys),
   ];
 }
 
@@ -79,7 +81,7 @@ export async function removeMembers(db: D1Database, p: Leaving, runId: string, t
 export function unmarkMembersStatement(db: D1Database, p: { workspaceId: string; audienceId: string; keys: readonly string[] }): D1PreparedStatement | null {
   if (p.keys.length === 0) return null;
   return db
-    .prepare(`UPDATE members SET removed_from_source_at = NULL WHERE id IN (${MEMBERS_WITH_KEYS} AND m.removed_from_source_at IS NOT NULL)`)
+    .prepare(`UPDATE member_records SET removed_from_source_at = NULL WHERE id IN (${MEMBERS_WITH_KEYS} AND m.removed_from_source_at IS NOT NULL)`)
     .bind(p.workspaceId, p.audienceId, keysJson(p.keys));
 }
 

@@ -1,6 +1,18 @@
 import { env } from 'cloudflare:test';
 import { sealedOpenerFor } from '../../../worker/privacy/sealedOpener.ts';
-import { HASH_BYTES, sealedRefs, type SealedEnvelope, type SealedRef, type StoredColumn } from '../../../worker/store/packedColumns.ts';
+import { readAesKey } from '../../../worker/crypto/aesGcm.ts';
+import { fieldNamesByRef } from '../../../worker/store/members.ts';
+import {
+  decodeMemberColumns,
+  envelopePlaintext,
+  HASH_BYTES,
+  PackWriter,
+  packedColumnsHex,
+  sealedRefs,
+  type SealedEnvelope,
+  type SealedRef,
+  type StoredColumn,
+} from '../../../worker/store/packedColumns.ts';
 import { MemberDecoder } from '../../../worker/store/storedMembers.ts';
 
 /**
@@ -88,4 +100,47 @@ export async function openedFields(member: StoredMember, workspaceId = 'default'
     workspaceId,
   );
   return Object.fromEntries(fields.map((f, i) => [f, values[i] as string]));
+}
+
+/**
+ * Rewrites members in place into the packed form (packedColumns.ts), as the packed write path will store them:
+ * attributes and hashes packed (hashes cut to HMAC-128, the identifier's as the marker), every server-sealed value
+ * of a member opened and sealed again into ONE envelope naming all its fields (AES-256-GCM under the test env's
+ * ENCRYPTION_KEY, as aesGcm.ts reads it), private envelopes kept as they are. `ids`: which members (default: all of
+ * the audience). Returns the ids rewritten.
+ */
+export async function packMembersInPlace(audienceId: string, ids?: readonly number[], workspaceId = 'default'): Promise<number[]> {
+  const { results } = await env.DB.prepare(
+    `SELECT id, identifier_key, attributes, hashes, sealed FROM member_records
+     WHERE audience_ref = (SELECT ref FROM audiences WHERE id = ?1 AND workspace_id = ?2) ORDER BY id`,
+  )
+    .bind(audienceId, workspaceId)
+    .all<{ id: number; identifier_key: string; attributes: StoredColumn; hashes: StoredColumn; sealed: StoredColumn }>();
+  const chosen = results.filter((r) => !ids || ids.includes(r.id));
+  const names = await fieldNamesByRef(env.DB, workspaceId);
+  const refs = new Map([...names].map(([ref, name]) => [name, ref]));
+  const aes = await crypto.subtle.importKey('raw', new Uint8Array(readAesKey(env.ENCRYPTION_KEY)), 'AES-GCM', false, ['encrypt']);
+  const w = new PackWriter();
+  const statements: D1PreparedStatement[] = [];
+  for (const row of chosen) {
+    const values = decodeMemberColumns(row, names);
+    const server = values.sealed.filter((e) => e.kind === 'server');
+    const fields = server.flatMap((e) => e.fields);
+    const opened = await openSealed(fields.map((f) => sealedRefs(server).get(f) as SealedRef), workspaceId);
+    const sealed: SealedEnvelope[] = values.sealed.filter((e) => e.kind === 'private');
+    if (fields.length > 0) {
+      const iv = crypto.getRandomValues(new Uint8Array(12));
+      const body = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, new Uint8Array(envelopePlaintext(opened))));
+      const bytes = new Uint8Array(iv.length + body.length);
+      bytes.set(iv);
+      bytes.set(body, iv.length);
+      sealed.unshift({ kind: 'server', fields, bytes });
+    }
+    const [a, h, s] = packedColumnsHex(w, { ...values, sealed }, refs, row.identifier_key);
+    statements.push(
+      env.DB.prepare('UPDATE member_records SET attributes = unhex(?1), hashes = unhex(?2), sealed = unhex(?3) WHERE id = ?4').bind(a, h, s, row.id),
+    );
+  }
+  if (statements.length > 0) await env.DB.batch(statements);
+  return chosen.map((r) => r.id);
 }
