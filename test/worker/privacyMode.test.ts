@@ -12,7 +12,7 @@ import type { BatchSealingHeader, PrivateCell, SealingCipher, WorkspaceSealingKe
 import { nextMembers } from '../../worker/push/pushMembers.ts';
 import { call, callAs, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 import { settings } from './sync/syncHelpers.ts';
-import { keyedHashPrefix, openSealed, storedMembers, type StoredMember } from './support/storedMembers.ts';
+import { keyedHashPrefix, openSealed, packMembersInPlace, storedMembers, type StoredMember } from './support/storedMembers.ts';
 
 const COLUMNS: Column[] = [
   { column: 'E-mail', target: 'email', sensitive: true },
@@ -165,6 +165,23 @@ describe('a privacy-mode import', () => {
       ['••••••', { first_name: 'Ada L.', email: 'priv.ada@example.com', mobile: '+14155550109' }],
       ['••••••', { email: 'priv.bob@example.org', mobile: '+14155550102' }],
     ]);
+
+    // The same members in the packed form (private envelopes as bytes, naming their batch key rows): the export and
+    // the push open them alike.
+    const csvBefore = await (await fetchExport(imp.audienceId)).text();
+    await packMembersInPlace(imp.audienceId);
+    expect((await membersOf(imp.audienceId)).map((m) => [m.packed, m.envelopes.map((e) => e.kind)])).toEqual([
+      [true, ['private', 'private']],
+      [true, ['private', 'private']],
+    ]);
+    expect(await (await fetchExport(imp.audienceId)).text()).toBe(csvBefore);
+    // The plaintext scan reads BLOB columns too: the plain first name is found inside the packed bytes, no secret is.
+    const packedText = await everyTableText();
+    expect(packedText).toContain('adeline');
+    for (const secret of ['priv.ada@example.com', 'priv.bob@example.org', '4155550101', '4155550102', '4155550109']) expect(packedText).not.toContain(secret);
+    expect((await nextMembers(env, 'default', imp.audienceId, { conditions: [], params: [] }, 0, 10, ['email', 'mobile'])).map((m) => [m.label, m.values])).toEqual(
+      pushed.map((m) => [m.label, m.values]),
+    );
   });
 
   it('takes batches of either cipher alike: ChaCha20-Poly1305 and AES-256-GCM (here a header without cipher, as tabs sent before the choice)', async () => {
