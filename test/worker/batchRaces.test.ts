@@ -6,6 +6,7 @@ import { createBatchSealer } from '../../worker/crypto/batchSealer.ts';
 import { keyedHasherFor } from '../../worker/crypto/keyedHash.ts';
 import { ingestBatch } from '../../worker/imports/ingestBatch.ts';
 import { ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { storedMembers } from './support/storedMembers.ts';
 
 const COLUMNS: Column[] = [
   { column: 'Email', target: 'email' },
@@ -63,10 +64,8 @@ describe('batches racing other writers', () => {
     expect(result.counts).toEqual({ received: 2, inserted: 1, updated: 1, duplicates: 0, rejected: 0, skipped: 0 });
     const audience = await ok<{ memberCount: number }>('GET', `/api/audiences/${a.audienceId}`);
     expect(audience.memberCount).toBe(2);
-    const city = await env.DB.prepare(`SELECT attributes ->> 'city' AS city FROM members WHERE audience_id = ? AND identifier_key = ?`)
-      .bind(a.audienceId, 'shared@example.com')
-      .first<{ city: string }>();
-    expect(city?.city).toBe('Oslo');
+    const city = (await storedMembers(a.audienceId)).find((m) => m.identifier_key === 'shared@example.com')?.attributes.city;
+    expect(city).toBe('Oslo');
   });
 
   it('answers from the stored result when a copy of the same batch committed first', async () => {
@@ -89,12 +88,7 @@ describe('batches racing other writers', () => {
   });
 
   describe('another import writing the same audience between two batches', () => {
-    const cityOf = async (audienceId: string, email: string) =>
-      (
-        await env.DB.prepare(`SELECT attributes ->> 'city' AS city FROM members WHERE audience_id = ? AND identifier_key = ?`)
-          .bind(audienceId, email)
-          .first<{ city: string }>()
-      )?.city;
+    const cityOf = async (audienceId: string, email: string) => (await storedMembers(audienceId)).find((m) => m.identifier_key === email)?.attributes.city;
 
     it('counts an identifier the import created as a duplicate, not as existing, and keeps its newer values (onMatch reject)', async () => {
       const a = await startImport(startBody(COLUMNS, 'Email', { onMatch: 'reject', batchSize: 1 }));

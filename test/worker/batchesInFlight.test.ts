@@ -2,6 +2,7 @@ import { env } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import type { BatchResult, ImportSummary } from '../../shared/schema/imports.ts';
 import { ok, putBatch, rows, startBody, startImport, type Column } from './support/api.ts';
+import { storedMembers } from './support/storedMembers.ts';
 
 const COLUMNS: Column[] = [
   { column: 'Email', target: 'email' },
@@ -10,12 +11,7 @@ const COLUMNS: Column[] = [
 
 type Err = { error: { code: string; details?: { nextSeq?: number } } };
 
-const cityOf = async (audienceId: string, email: string) =>
-  (
-    await env.DB.prepare(`SELECT attributes ->> 'city' AS city FROM members WHERE audience_id = ? AND identifier_key = ?`)
-      .bind(audienceId, email)
-      .first<{ city: string }>()
-  )?.city;
+const cityOf = async (audienceId: string, email: string) => (await storedMembers(audienceId)).find((m) => m.identifier_key === email)?.attributes.city;
 
 /** Batch `seq` of 200 rows: its own 199 people plus one repeat of the previous batch's first person with a new city. */
 function batchOf(seq: number) {

@@ -4,6 +4,7 @@ import type { UndoResult } from '../../shared/schema/audiences.ts';
 import { CREATED_BY_IMPORT } from '../../worker/store/importMemberSpans.ts';
 import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 import { runMigration } from './support/memberMigrations.ts';
+import { storedMembers } from './support/storedMembers.ts';
 
 // Undo finds the members an import created by the span of ids it created (imports.first_member_id /
 // last_member_id, kept in each batch's transaction; migration 0210), no longer by an index on created_import.
@@ -14,16 +15,11 @@ const COLUMNS: Column[] = [
   { column: 'City', target: 'city' },
 ];
 
-type Stored = { id: number; identifier_key: string; attributes: string; hashes: string; sealed: string; created_import_id: string; updated_import_id: string; updated_at: string };
-
-/** An audience's members as stored (through the view), by identifier. */
-async function stored(audienceId: string): Promise<Map<string, Stored>> {
-  const { results } = await env.DB.prepare(
-    `SELECT id, identifier_key, attributes, hashes, sealed, created_import_id, updated_import_id, updated_at FROM members
-     WHERE audience_id = ? ORDER BY identifier_key`,
-  )
-    .bind(audienceId)
-    .all<Stored>();
+/** An audience's members as stored (decoded by the product, whichever form they are in), by identifier. */
+async function stored(audienceId: string) {
+  const results = (await storedMembers(audienceId))
+    .map(({ id, identifier_key, attributes, hashes, envelopes, created_import_id, updated_import_id, updated_at }) => ({ id, identifier_key, attributes, hashes, envelopes, created_import_id, updated_import_id, updated_at }))
+    .sort((x, y) => (x.identifier_key < y.identifier_key ? -1 : 1));
   return new Map(results.map((r) => [r.identifier_key, r]));
 }
 
@@ -41,7 +37,7 @@ async function importRows(audience: { audienceId?: string; audienceName?: string
   return imp;
 }
 
-const idOf = (members: Map<string, Stored>, key: string) => {
+const idOf = (members: Map<string, { id: number }>, key: string) => {
   const m = members.get(key);
   if (!m) throw new Error(`no member ${key}`);
   return m.id;

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { connect, createOrg } from './connectors/fakeSalesforce.ts';
 import { saveExportSettings } from './push/pushHelpers.ts';
 import { changeRecords, contacts, createSync, runNow, settled } from './sync/syncHelpers.ts';
+import { storedMembers } from './support/storedMembers.ts';
 
 // The export settings' per-field direction applies to the scheduled pull too: a field we own (to CRM) keeps the
 // member's value when the CRM's changes are pulled; a field the CRM owns (from CRM) follows the CRM.
@@ -15,10 +16,7 @@ async function recordOf(audienceId: string, email: string): Promise<string> {
 }
 
 async function firstNameOf(audienceId: string, email: string): Promise<string | null> {
-  const row = await env.DB.prepare("SELECT json_extract(attributes, '$.first_name') AS name FROM members WHERE audience_id = ? AND identifier_key = ?")
-    .bind(audienceId, email)
-    .first<{ name: string | null }>();
-  return row?.name ?? null;
+  return (await storedMembers(audienceId)).find((m) => m.identifier_key === email)?.attributes.first_name ?? null;
 }
 
 const exportSettings = (direction: 'to_crm' | 'from_crm') => ({

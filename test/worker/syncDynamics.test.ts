@@ -6,6 +6,7 @@ import { fakeDataverse } from '../servers/dynamics/fakeControls.ts';
 import { guid } from '../servers/dynamics/tables.ts';
 import { ok, requestAsAdmin } from './support/api.ts';
 import { createSync, memberEmails, runNow, settings, settled } from './sync/syncHelpers.ts';
+import { storedMembers } from './support/storedMembers.ts';
 
 // Syncs of a Dataverse table through the fake Dataverse (test/servers/dynamics): change tracking where the table
 // has it (contact does), modifiedon otherwise. Each test has its own tenant, so its own contacts.
@@ -59,10 +60,7 @@ async function environmentWith(contacts: Record<string, unknown>[]) {
 const contactReads = async (fake: ReturnType<typeof fakeDataverse>) => (await fake.log()).requests.filter((r) => r.url.includes('/contacts'));
 
 async function firstNames(audienceId: string): Promise<Record<string, string>> {
-  const { results } = await env.DB.prepare("SELECT json_extract(attributes, '$.email') AS email, json_extract(attributes, '$.first_name') AS name FROM members WHERE audience_id = ?")
-    .bind(audienceId)
-    .all<{ email: string; name: string }>();
-  return Object.fromEntries(results.map((r) => [r.email, r.name]));
+  return Object.fromEntries((await storedMembers(audienceId)).map((m) => [m.attributes.email, m.attributes.first_name]));
 }
 
 describe('a Dynamics 365 table with change tracking', () => {
@@ -104,9 +102,7 @@ describe('a Dynamics 365 table with change tracking', () => {
       expect(audience.memberCount).toBe(5);
     } else {
       expect(audience.memberCount).toBe(6);
-      const marked = await env.DB.prepare("SELECT json_extract(attributes, '$.email') AS email FROM members WHERE audience_id = ? AND removed_from_source_at IS NOT NULL")
-        .bind(sync.audienceId)
-        .all<{ email: string }>();
+      const marked = { results: (await storedMembers(sync.audienceId)).filter((m) => m.removed_from_source_at !== null).map((m) => ({ email: m.attributes.email })) };
       expect(marked.results.map((r) => r.email)).toEqual(['person4@example.com']);
     }
 

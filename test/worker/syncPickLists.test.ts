@@ -9,6 +9,7 @@ import { dynamicsSync } from './sync/dynamicsSync.ts';
 import { changeRecords, contacts, createSync, runNow, settings, settled } from './sync/syncHelpers.ts';
 import { guid } from '../servers/dynamics/tables.ts';
 import { recordId } from '../servers/salesforce/records.ts';
+import { storedMembers } from './support/storedMembers.ts';
 
 /** The ids the fake gives the contacts given at org creation (numbered from 900,000). */
 async function contactIds(org: FakeOrgHandle): Promise<string[]> {
@@ -26,12 +27,7 @@ async function addPicklistValue(org: FakeOrgHandle, added: PicklistValueAdded): 
 }
 
 async function leadSources(audienceId: string): Promise<Record<string, string | null>> {
-  const { results } = await env.DB.prepare(
-    "SELECT json_extract(attributes, '$.email') AS email, json_extract(attributes, ?) AS source FROM members WHERE audience_id = ? ORDER BY 1",
-  )
-    .bind(`$.${FIELD_KEY}`, audienceId)
-    .all<{ email: string; source: string | null }>();
-  return Object.fromEntries(results.map((r) => [r.email, r.source]));
+  return attributeOf(audienceId, FIELD_KEY);
 }
 
 const FIELD_KEY = 'lead_source';
@@ -109,18 +105,14 @@ describe('pick lists of a sync', () => {
       { label: 'Male', code: '1' },
       { label: 'Female', code: '2' },
     ]);
-    const { results } = await env.DB.prepare("SELECT json_extract(attributes, '$.gender_choice') AS g FROM members WHERE audience_id = ? ORDER BY 1")
-      .bind(sync.audienceId)
-      .all<{ g: string }>();
-    expect(results.map((r) => r.g)).toEqual(['Female', 'Male']);
+    expect((await storedMembers(sync.audienceId)).map((m) => m.attributes.gender_choice).sort()).toEqual(['Female', 'Male']);
   });
 });
 
 async function attributeOf(audienceId: string, key: string): Promise<Record<string, string | null>> {
-  const { results } = await env.DB.prepare("SELECT json_extract(attributes, '$.email') AS email, json_extract(attributes, ?) AS v FROM members WHERE audience_id = ? ORDER BY 1")
-    .bind(`$.${key}`, audienceId)
-    .all<{ email: string; v: string | null }>();
-  return Object.fromEntries(results.map((r) => [r.email, r.v]));
+  // Sorted by email, as the entries were when SQL ordered them.
+  const members = (await storedMembers(audienceId)).sort((a, b) => ((a.attributes.email ?? '') < (b.attributes.email ?? '') ? -1 : 1));
+  return Object.fromEntries(members.map((m) => [m.attributes.email as string, m.attributes[key] ?? null]));
 }
 
 describe('multi-select pick lists and retired values', () => {

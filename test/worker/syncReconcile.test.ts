@@ -9,6 +9,7 @@ import { connect, createOrg, type FakeOrgHandle } from './connectors/fakeSalesfo
 import { ok } from './support/api.ts';
 import { dynamicsSync } from './sync/dynamicsSync.ts';
 import { changeRecords, contacts, createSync, memberEmails, runNow, settings, settled } from './sync/syncHelpers.ts';
+import { storedMembers } from './support/storedMembers.ts';
 
 // Records gone from the CRM where the CRM says nothing about it (Dataverse without change tracking, a sync with
 // filters, Salesforce records purged from the recycle bin), found by the reconcile (worker/sync/reconcile.ts).
@@ -32,12 +33,10 @@ async function reconciledAt(syncId: string): Promise<string | null> {
 const memberCount = async (audienceId: string) => (await ok<Audience>('GET', `/api/audiences/${audienceId}`)).memberCount;
 
 async function markedEmails(audienceId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare(
-    "SELECT json_extract(attributes, '$.email') AS email FROM members WHERE audience_id = ? AND removed_from_source_at IS NOT NULL ORDER BY 1",
-  )
-    .bind(audienceId)
-    .all<{ email: string }>();
-  return results.map((r) => r.email);
+  return (await storedMembers(audienceId))
+    .filter((m) => m.removed_from_source_at !== null)
+    .map((m) => m.attributes.email as string)
+    .sort();
 }
 
 const run = async (syncId: string) => settled(syncId, (await runNow(syncId)).run.id);

@@ -7,6 +7,7 @@ import { recordId } from '../servers/salesforce/records.ts';
 import { connect, createOrg } from './connectors/fakeSalesforce.ts';
 import { ok } from './support/api.ts';
 import { changeRecords, contacts, createSync, memberEmails, runNow, runsOf, settings, settled } from './sync/syncHelpers.ts';
+import { storedMembers } from './support/storedMembers.ts';
 
 describe('a sync run on the Worker', () => {
   it('pulls every page into the audience, then only what changed', async () => {
@@ -142,10 +143,7 @@ describe('changing a sync', () => {
 });
 
 async function lastNames(audienceId: string): Promise<(string | null)[]> {
-  const { results } = await env.DB.prepare("SELECT json_extract(attributes, '$.last_name') AS v FROM members WHERE audience_id = ? ORDER BY id")
-    .bind(audienceId)
-    .all<{ v: string | null }>();
-  return results.map((r) => r.v);
+  return (await storedMembers(audienceId)).map((m) => m.attributes.last_name ?? null);
 }
 
 describe('records that leave the CRM selection', () => {
@@ -176,9 +174,7 @@ describe('records that leave the CRM selection', () => {
     const run = await settled(sync.id, (await runNow(sync.id)).run.id);
     expect(run).toMatchObject({ status: 'succeeded', removed: 1 });
     expect((await ok<Audience>('GET', `/api/audiences/${sync.audienceId}`)).memberCount).toBe(4);
-    const marked = await env.DB.prepare("SELECT json_extract(attributes, '$.email') AS email FROM members WHERE audience_id = ? AND removed_from_source_at IS NOT NULL")
-      .bind(sync.audienceId)
-      .all<{ email: string }>();
+    const marked = { results: (await storedMembers(sync.audienceId)).filter((m) => m.removed_from_source_at !== null).map((m) => ({ email: m.attributes.email })) };
     expect(marked.results.map((r) => r.email)).toEqual(['person2@example.com']);
   });
 });

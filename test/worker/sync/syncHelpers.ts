@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import type { FakeRecord, RecordChanges } from '../../servers/salesforce/controlTypes.ts';
 import type { CreateSyncBody, RunNowAnswer, Sync, SyncRun, SyncSettings } from '../../../shared/schema/syncs.ts';
 import { ok } from '../support/api.ts';
+import { storedMembers } from '../support/storedMembers.ts';
 
 /**
  * Contacts the fake org starts with: an email each (the key field), a first name, the sync flag set, and last
@@ -72,8 +73,5 @@ export async function changeRecords(loginUrl: string, changes: RecordChanges): P
 }
 
 export async function memberEmails(audienceId: string): Promise<string[]> {
-  const { results } = await env.DB.prepare("SELECT json_extract(attributes, '$.email') AS email FROM members WHERE audience_id = ? ORDER BY 1")
-    .bind(audienceId)
-    .all<{ email: string }>();
-  return results.map((r) => r.email);
+  return (await storedMembers(audienceId)).map((m) => m.attributes.email as string).sort();
 }
