@@ -3,8 +3,8 @@ import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { MemberPage } from '../../shared/schema/audiences.ts';
 import type { ImportReport } from '../../shared/schema/imports.ts';
-import { createAesGcm, readAesKey } from '../../worker/crypto/aesGcm.ts';
 import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { keyedHashesAsStored, openedFields, storedMembers, type StoredMember } from './support/storedMembers.ts';
 
 // Published / computed once with `printf '%s' … | sha256sum`.
 const SHA256_TEST_EMAIL = '973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b'; // test@example.com
@@ -19,7 +19,6 @@ const COLUMNS: Column[] = [
 /** What is kept at rest: HMAC-SHA-256 under HASH_KEY of the Customer Match SHA-256 hex, computed here independently. */
 const keyed = (sha256Hex: string) => createHmac('sha256', Buffer.from(env.HASH_KEY, 'base64')).update(sha256Hex).digest('hex');
 
-type MemberRow = Record<string, unknown> & { identifier_key: string; attributes: string; hashes: string; sealed: string };
 
 describe('sensitive columns', () => {
   it('are stored only as a keyed hash and AES-GCM ciphertext, never in plain text nor as a plain SHA-256', async () => {
@@ -36,21 +35,21 @@ describe('sensitive columns', () => {
     // Dedupe works on the hash of the identifier.
     expect(result.counts).toEqual({ received: 3, inserted: 2, updated: 0, duplicates: 1, rejected: 0, skipped: 0 });
 
-    const { results } = await env.DB.prepare('SELECT * FROM members WHERE audience_id = ? ORDER BY id').bind(imp.audienceId).all<MemberRow>();
+    const results = await storedMembers(imp.audienceId);
     expect(results).toHaveLength(2);
     const everything = JSON.stringify(results).toLowerCase();
     for (const plain of ['test@example.com', 'other@example.org', '4155552671', '4155552672', '555-2671', '555 2672', SHA256_TEST_EMAIL, SHA256_TEST_PHONE]) {
       expect(everything).not.toContain(plain);
     }
 
-    const tess = results[0] as MemberRow;
+    const tess = results[0] as StoredMember;
     expect(tess.identifier_key).toBe(keyed(SHA256_TEST_EMAIL));
-    expect(JSON.parse(tess.attributes)).toEqual({ first_name: 'Tessa' });
-    expect(JSON.parse(tess.hashes)).toEqual({ email: keyed(SHA256_TEST_EMAIL), mobile: keyed(SHA256_TEST_PHONE) });
-    const sealed = JSON.parse(tess.sealed) as Record<string, string>;
-    const aes = createAesGcm(readAesKey(env.ENCRYPTION_KEY));
-    expect(aes.open(sealed.email ?? '')).toBe('test@example.com');
-    expect(aes.open(sealed.mobile ?? '')).toBe('+14155552671');
+    expect(tess.attributes).toEqual({ first_name: 'Tessa' });
+    // HMAC-128 in the packed form (keyedHashPrefix), whole in 0190's JSON.
+    expect(tess.hashes).toEqual(keyedHashesAsStored(tess, { email: keyed(SHA256_TEST_EMAIL), mobile: keyed(SHA256_TEST_PHONE) }));
+    const sealed = await openedFields(tess);
+    expect(sealed.email).toBe('test@example.com');
+    expect(sealed.mobile).toBe('+14155552671');
   });
 
   it('are masked in member listings and never decrypted for them', async () => {
@@ -91,7 +90,7 @@ describe('sensitive columns', () => {
       { column: 'Given name', target: 'first_name' },
     ];
     const membersOf = async (audienceId: string) =>
-      (await env.DB.prepare('SELECT * FROM members WHERE audience_id = ? ORDER BY id').bind(audienceId).all<MemberRow>()).results;
+      storedMembers(audienceId);
 
     it('aligns a later import that leaves a sensitive field plain: one member per person, with a notice', async () => {
       const first = await startImport(startBody(plainColumns({ email: true }), 'E-mail'));
@@ -104,7 +103,7 @@ describe('sensitive columns', () => {
       expect(members).toHaveLength(1);
       expect(members[0]?.identifier_key).toBe(keyed(SHA256_TEST_EMAIL));
       expect(JSON.stringify(members).toLowerCase()).not.toContain('test@example.com');
-      expect(JSON.parse(members[0]?.attributes ?? '{}')).toEqual({ first_name: 'Tessa' });
+      expect(members[0]?.attributes).toEqual({ first_name: 'Tessa' });
       // The summary read back later carries the notice too.
       expect((await ok<{ notices: string[] }>('GET', `/api/imports/${later.id}`)).notices).toEqual(later.notices);
     });
@@ -121,14 +120,14 @@ describe('sensitive columns', () => {
       expect(members).toHaveLength(2);
       const everything = JSON.stringify(members).toLowerCase();
       for (const plain of ['test@example.com', 'other@example.org', '+14155552671']) expect(everything).not.toContain(plain);
-      const tess = members[0] as MemberRow;
+      const tess = members[0] as StoredMember;
       expect(tess.identifier_key).toBe(keyed(SHA256_TEST_EMAIL));
-      expect(JSON.parse(tess.attributes)).toEqual({ first_name: 'Tess' });
-      expect(JSON.parse(tess.hashes)).toEqual({ email: keyed(SHA256_TEST_EMAIL), mobile: keyed(SHA256_TEST_PHONE) });
-      const aes = createAesGcm(readAesKey(env.ENCRYPTION_KEY));
-      const sealed = JSON.parse(tess.sealed) as Record<string, string>;
-      expect(aes.open(sealed.email ?? '')).toBe('test@example.com');
-      expect(aes.open(sealed.mobile ?? '')).toBe('+14155552671');
+      expect(tess.attributes).toEqual({ first_name: 'Tess' });
+      // HMAC-128 in the packed form (keyedHashPrefix), whole in 0190's JSON.
+      expect(tess.hashes).toEqual(keyedHashesAsStored(tess, { email: keyed(SHA256_TEST_EMAIL), mobile: keyed(SHA256_TEST_PHONE) }));
+      const sealed = await openedFields(tess);
+      expect(sealed.email).toBe('test@example.com');
+      expect(sealed.mobile).toBe('+14155552671');
       // The listing masks them now, and the same person imported again is the same member.
       const page = await ok<MemberPage>('GET', `/api/audiences/${first.audienceId}/members`);
       expect(page.members[0]).toMatchObject({ identifier: '••••••', attributes: { first_name: 'Tess' }, sensitive: { email: '••••••', mobile: '••••••' } });
@@ -157,7 +156,7 @@ describe('sensitive columns', () => {
       expect(members).toHaveLength(1);
       expect(members[0]?.identifier_key).toBe(keyed(SHA256_TEST_EMAIL));
       // The more recently written member's values win.
-      expect(JSON.parse(members[0]?.attributes ?? '{}')).toEqual({ first_name: 'Tessa' });
+      expect(members[0]?.attributes).toEqual({ first_name: 'Tessa' });
       expect(JSON.stringify(members)).not.toContain('test@example.com');
       expect((await ok<{ memberCount: number }>('GET', `/api/audiences/${first.audienceId}`)).memberCount).toBe(1);
     });
