@@ -6,12 +6,12 @@ import type { ImportSummary } from '../../shared/schema/imports.ts';
 import { keyedHasherFor } from '../../worker/crypto/keyedHash.ts';
 import { ROWS_PER_REQUEST, rewriteUnkeyedMembers } from '../../worker/crypto/keyedHashMigration.ts';
 import { call, ok, putBatch, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { keyedHashesAsStored, storedMembers } from './support/storedMembers.ts';
 
 // Computed here independently of the Worker's code: the Customer Match SHA-256 a pre-0050 row holds, and its keyed form.
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const keyed = (sha256Hex: string) => createHmac('sha256', Buffer.from(env.HASH_KEY, 'base64')).update(sha256Hex).digest('hex');
 
-type StoredRow = { identifier_key: string; hashes: string; hash_scheme: number };
 
 const COLUMNS: Column[] = [
   { column: 'E-mail', target: 'email', sensitive: true },
@@ -30,8 +30,15 @@ async function insertOldMembers(audienceId: string, members: { key: string; hash
   await env.DB.prepare('UPDATE audiences SET member_count = member_count + ? WHERE id = ?').bind(members.length, audienceId).run();
 }
 
-const stored = async (audienceId: string) =>
-  (await env.DB.prepare('SELECT identifier_key, hashes, hash_scheme FROM members WHERE audience_id = ? ORDER BY id').bind(audienceId).all<StoredRow>()).results;
+const stored = (audienceId: string) => storedMembers(audienceId);
+
+/** The audience's members against `expected`, whose whole keyed hashes are compared as each member stores them (keyedHashesAsStored). */
+async function expectStored(audienceId: string, expected: { identifier_key: string; hashes: Record<string, string>; hash_scheme: number }[]): Promise<void> {
+  const members = await storedMembers(audienceId);
+  expect(members.map((m) => ({ identifier_key: m.identifier_key, hashes: m.hashes, hash_scheme: m.hash_scheme }))).toEqual(
+    expected.map((e, i) => ({ ...e, hashes: keyedHashesAsStored(members[i] ?? { packed: false, identifier_key: e.identifier_key }, e.hashes) })),
+  );
+}
 
 describe('members stored with plain SHA-256 (before migration 0050)', () => {
   it('are re-keyed before a batch deduplicates against them: the same person is updated, not inserted twice', async () => {
@@ -44,10 +51,10 @@ describe('members stored with plain SHA-256 (before migration 0050)', () => {
     const result = await sendBatch(imp.id, 0, rows(1, [['TEST@example.com', '', 'Tessa'], ['new@example.com', '', '']]));
     expect(result.counts).toMatchObject({ inserted: 1, updated: 1, duplicates: 0, rejected: 0 });
 
-    expect(await stored(audience.id)).toEqual([
-      { identifier_key: keyed(sha256('test@example.com')), hashes: JSON.stringify({ email: keyed(sha256('test@example.com')), mobile: keyed(sha256('+14155552671')) }), hash_scheme: 1 },
-      { identifier_key: keyed(sha256('old@example.com')), hashes: JSON.stringify({ email: keyed(sha256('old@example.com')) }), hash_scheme: 1 },
-      { identifier_key: keyed(sha256('new@example.com')), hashes: JSON.stringify({ email: keyed(sha256('new@example.com')) }), hash_scheme: 1 },
+    await expectStored(audience.id, [
+      { identifier_key: keyed(sha256('test@example.com')), hashes: { email: keyed(sha256('test@example.com')), mobile: keyed(sha256('+14155552671')) }, hash_scheme: 1 },
+      { identifier_key: keyed(sha256('old@example.com')), hashes: { email: keyed(sha256('old@example.com')) }, hash_scheme: 1 },
+      { identifier_key: keyed(sha256('new@example.com')), hashes: { email: keyed(sha256('new@example.com')) }, hash_scheme: 1 },
     ]);
     expect((await ok<Audience>('GET', `/api/audiences/${audience.id}`)).memberCount).toBe(3);
   });
@@ -56,8 +63,8 @@ describe('members stored with plain SHA-256 (before migration 0050)', () => {
     const audience = await ok<Audience>('POST', '/api/audiences', { name: 'Plain identifiers' });
     await insertOldMembers(audience.id, [{ key: 'ada@example.com', hashes: { mobile: sha256('+14155552671') } }]);
     await rewriteUnkeyedMembers(env.DB, await keyedHasherFor(env.HASH_KEY), ROWS_PER_REQUEST);
-    expect(await stored(audience.id)).toEqual([
-      { identifier_key: 'ada@example.com', hashes: JSON.stringify({ mobile: keyed(sha256('+14155552671')) }), hash_scheme: 1 },
+    await expectStored(audience.id, [
+      { identifier_key: 'ada@example.com', hashes: { mobile: keyed(sha256('+14155552671')) }, hash_scheme: 1 },
     ]);
   });
 
@@ -71,8 +78,8 @@ describe('members stored with plain SHA-256 (before migration 0050)', () => {
     expect((await stored(audience.id)).filter((r) => r.hash_scheme === 1)).toHaveLength(7);
     await Promise.all([rewriteUnkeyedMembers(env.DB, hasher, 100), rewriteUnkeyedMembers(env.DB, hasher, 100), rewriteUnkeyedMembers(env.DB, hasher, 100)]);
     expect(await rewriteUnkeyedMembers(env.DB, hasher, 100)).toBe(0);
-    expect(await stored(audience.id)).toEqual(
-      emails.map((e) => ({ identifier_key: keyed(sha256(e)), hashes: JSON.stringify({ email: keyed(sha256(e)) }), hash_scheme: 1 })),
+    await expectStored(audience.id, 
+      emails.map((e) => ({ identifier_key: keyed(sha256(e)), hashes: { email: keyed(sha256(e)) }, hash_scheme: 1 })),
     );
   });
 
@@ -88,7 +95,7 @@ describe('members stored with plain SHA-256 (before migration 0050)', () => {
     expect((await sendBatch(imp.id, 0, rows(1, [['c-1']]))).counts.inserted).toBe(1);
     const after = await stored(audience.id);
     expect(after.every((r) => r.hash_scheme === 1)).toBe(true);
-    expect(JSON.parse(after[0]?.hashes ?? '{}')).toEqual({ mobile: keyed(many[0] ?? '') });
+    expect(after[0]?.hashes).toEqual(keyedHashesAsStored(after[0] ?? expect.fail('no member'), { mobile: keyed(many[0] ?? '') }));
     expect((await call('GET', '/api/health')).status).toBe(200);
   });
 });

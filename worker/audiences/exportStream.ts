@@ -47,8 +47,8 @@ export async function audienceExportStream(
   async function nextPage(): Promise<{ text: string; last: boolean }> {
     const { results } = await db
       .prepare(
-        // The stored columns as they are (JSON text or packed BLOBs): decoded below, in TypeScript.
-        `SELECT id, identifier_key, attributes, hashes, sealed FROM member_records
+        // The stored columns as they are (JSON text or packed BLOBs): decoded below, in TypeScript. Hashes are not exported.
+        `SELECT id, identifier_key, attributes, '{}' AS hashes, sealed FROM member_records
          WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3 ORDER BY id LIMIT ?4`,
       )
       .bind(workspaceId, audienceId, afterId, EXPORT_PAGE_MEMBERS)

@@ -6,10 +6,12 @@ import { sealedBatchKeys } from '../store/sealedBatchKeys.ts';
 import { workspacePrivateKeys } from './workspaceKey.ts';
 
 /**
- * members.sealed holds two forms side by side: base64(iv ‖ ct ‖ tag) under ENCRYPTION_KEY (sealed by the Worker),
- * and, from privacy-mode batches, `pk1.<batch key id>.<base64url(iv ‖ ct ‖ tag)>` under that batch's key (sealed in
- * the tab). The server form never starts with "pk1." (base64 has no dot), so the prefix tells them apart. The batch
- * key's row says the batch's cipher (AES-256-GCM or ChaCha20-Poly1305): the envelope has the same shape in both.
+ * A member's sealed values are of two kinds: server envelopes under ENCRYPTION_KEY (sealed by the Worker), and, from
+ * privacy-mode batches, private envelopes under that batch's key (sealed in the tab). 0190's JSON text spells them
+ * base64(iv ‖ ct ‖ tag) and `pk1.<batch key id>.<base64url(iv ‖ ct ‖ tag)>` (the server form never starts with
+ * "pk1.": base64 has no dot); the packed form holds the same bytes with a kind byte (packedColumns.ts). Readers open
+ * SealedRefs, whichever form they were decoded from. The batch key's row says the batch's cipher (AES-256-GCM or
+ * ChaCha20-Poly1305): the envelope has the same shape in both.
  */
 const PRIVATE_PREFIX = 'pk1.';
 
