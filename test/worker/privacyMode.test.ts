@@ -12,7 +12,7 @@ import type { BatchSealingHeader, PrivateCell, SealingCipher, WorkspaceSealingKe
 import { nextMembers } from '../../worker/push/pushMembers.ts';
 import { call, callAs, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 import { settings } from './sync/syncHelpers.ts';
-import { keyedHashPrefix, openSealed, packMembersInPlace, storedMembers, type StoredMember } from './support/storedMembers.ts';
+import { addServerEnvelope, keyedHashPrefix, openSealed, packMembersInPlace, storedMembers, type StoredMember } from './support/storedMembers.ts';
 
 const COLUMNS: Column[] = [
   { column: 'E-mail', target: 'email', sensitive: true },
@@ -179,6 +179,18 @@ describe('a privacy-mode import', () => {
     const packedText = await everyTableText();
     expect(packedText).toContain('adeline');
     for (const secret of ['priv.ada@example.com', 'priv.bob@example.org', '4155550101', '4155550102', '4155550109']) expect(packedText).not.toContain(secret);
+    // One member holding both kinds: an older server envelope naming first_name and mobile beside the private ones.
+    // mobile reads from the newer private envelope, first_name from the server one (its first field); each opens.
+    const [adaPacked] = await membersOf(imp.audienceId);
+    await addServerEnvelope(adaPacked?.id ?? expect.fail('no member'), { first_name: 'Ada L.', mobile: '+10000000000' }, 'last');
+    expect((await membersOf(imp.audienceId))[0]?.envelopes.map((e) => [e.kind, e.fields])).toEqual([
+      ['private', ['email']],
+      ['private', ['mobile']],
+      ['server', ['first_name', 'mobile']],
+    ]);
+    expect(await (await fetchExport(imp.audienceId)).text()).toBe(csvBefore);
+    const mixed = await nextMembers(env, 'default', imp.audienceId, { conditions: [], params: [] }, 0, 1, ['email', 'mobile', 'first_name']);
+    expect(mixed.map((m) => m.values)).toEqual([{ first_name: 'Ada L.', email: 'priv.ada@example.com', mobile: '+14155550109' }]);
     expect((await nextMembers(env, 'default', imp.audienceId, { conditions: [], params: [] }, 0, 10, ['email', 'mobile'])).map((m) => [m.label, m.values])).toEqual(
       pushed.map((m) => [m.label, m.values]),
     );

@@ -1,13 +1,8 @@
-import { z } from 'zod';
 import type { Member } from '../../shared/schema/audiences.ts';
 import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
 import { jsonChunks } from './jsonChunks.ts';
-import { parseStoredJson } from './storedJson.ts';
 import type { MemberValues } from './packedColumns.ts';
 import { MemberDecoder, type StoredMemberColumns } from './storedMembers.ts';
-
-/** members.attributes (normalized values) and members.hashes (SHA-256 hex), both by field key. */
-const ValuesByField = z.record(z.string(), z.string());
 
 /** What a batch writes for one identifier: normalized plain attributes, and per sensitive field its hash and ciphertext. */
 export type MemberWrite = {

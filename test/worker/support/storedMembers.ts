@@ -128,14 +128,7 @@ export async function packMembersInPlace(audienceId: string, ids?: readonly numb
     const fields = server.flatMap((e) => e.fields);
     const opened = await openSealed(fields.map((f) => sealedRefs(server).get(f) as SealedRef), workspaceId);
     const sealed: SealedEnvelope[] = values.sealed.filter((e) => e.kind === 'private');
-    if (fields.length > 0) {
-      const iv = crypto.getRandomValues(new Uint8Array(12));
-      const body = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, new Uint8Array(envelopePlaintext(opened))));
-      const bytes = new Uint8Array(iv.length + body.length);
-      bytes.set(iv);
-      bytes.set(body, iv.length);
-      sealed.unshift({ kind: 'server', fields, bytes });
-    }
+    if (fields.length > 0) sealed.unshift(await serverEnvelope(aes, fields, opened));
     const [a, h, s] = packedColumnsHex(w, { ...values, sealed }, refs, row.identifier_key);
     statements.push(
       env.DB.prepare('UPDATE member_records SET attributes = unhex(?1), hashes = unhex(?2), sealed = unhex(?3) WHERE id = ?4').bind(a, h, s, row.id),
@@ -143,4 +136,33 @@ export async function packMembersInPlace(audienceId: string, ids?: readonly numb
   }
   if (statements.length > 0) await env.DB.batch(statements);
   return chosen.map((r) => r.id);
+}
+
+/** A server envelope naming `fields` (their `values` in order), sealed as aesGcm.ts seals: nonce(12) ‖ ct ‖ tag. */
+async function serverEnvelope(aes: CryptoKey, fields: string[], values: string[]): Promise<SealedEnvelope> {
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const body = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, aes, new Uint8Array(envelopePlaintext(values))));
+  const bytes = new Uint8Array(iv.length + body.length);
+  bytes.set(iv);
+  bytes.set(body, iv.length);
+  return { kind: 'server', fields, bytes };
+}
+
+/**
+ * Adds to a packed member one server envelope naming `values`' fields, newest (`first`) or oldest: a field a newer
+ * envelope also names reads from that one (packedColumns.ts), as after a later write that sealed only some fields.
+ */
+export async function addServerEnvelope(memberId: number, values: Record<string, string>, position: 'first' | 'last', workspaceId = 'default'): Promise<void> {
+  const row = await env.DB.prepare('SELECT id, identifier_key, attributes, hashes, sealed FROM member_records WHERE id = ?')
+    .bind(memberId)
+    .first<{ id: number; identifier_key: string; attributes: StoredColumn; hashes: StoredColumn; sealed: StoredColumn }>();
+  if (!row) throw new Error(`no member ${memberId}`);
+  const names = await fieldNamesByRef(env.DB, workspaceId);
+  const refs = new Map([...names].map(([ref, name]) => [name, ref]));
+  const decoded = decodeMemberColumns(row, names);
+  const aes = await crypto.subtle.importKey('raw', new Uint8Array(readAesKey(env.ENCRYPTION_KEY)), 'AES-GCM', false, ['encrypt']);
+  const added = await serverEnvelope(aes, Object.keys(values), Object.values(values));
+  const sealed = position === 'first' ? [added, ...decoded.sealed] : [...decoded.sealed, added];
+  const [a, h, s] = packedColumnsHex(new PackWriter(), { ...decoded, sealed }, refs, row.identifier_key);
+  await env.DB.prepare('UPDATE member_records SET attributes = unhex(?1), hashes = unhex(?2), sealed = unhex(?3) WHERE id = ?4').bind(a, h, s, row.id).run();
 }
