@@ -187,4 +187,27 @@ describe('member readers on packed rows', () => {
     expect(candidatePage.members).toEqual([]);
     expect(candidatePage.nextCursor).not.toBeNull();
   });
+
+  it('names the member and field whose packed server envelope does not open, in the export and the push', async () => {
+    await takeNineNumbers();
+    const audienceId = await importAudience(COLUMNS, 'Tampered');
+    await packMembersInPlace(audienceId);
+    const bob = (await storedMembers(audienceId))[1] ?? expect.fail('no member');
+    // The envelope's second field: the push asks for it alone.
+    const second = bob.envelopes[0]?.fields[1] ?? expect.fail('one envelope naming two fields');
+    // One byte of the ciphertext flipped: the envelope's tag refuses it, whichever of its fields is asked for.
+    const hex = (await env.DB.prepare('SELECT hex(sealed) AS h FROM member_records WHERE id = ?').bind(bob.id).first<{ h: string }>())?.h ?? '';
+    // The only envelope is the server one, so the last bytes are its tag.
+    const at = hex.length - 10;
+    const flipped = `${hex.slice(0, at)}${(parseInt(hex[at] as string, 16) ^ 1).toString(16)}${hex.slice(at + 1)}`;
+    await env.DB.prepare('UPDATE member_records SET sealed = unhex(?) WHERE id = ?').bind(flipped, bob.id).run();
+    expect((await storedMembers(audienceId))[1]?.envelopes[0]?.bytes).not.toEqual(bob.envelopes[0]?.bytes);
+    const res = await fetchAs('admin', `/api/audiences/${audienceId}/export.csv`);
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: { code: string; details: unknown; message: string } };
+    expect(body.error).toMatchObject({ code: 'sealed_value_unreadable', details: { memberId: String(bob.id), field: expect.stringMatching(/^(mobile|first_name)$/) } });
+    expect(body.error.message).not.toContain('+14155550000');
+    const pushed = await nextMembers(env, 'default', audienceId, { conditions: [], params: [] }, 0, 10, [second]).catch((e: unknown) => e);
+    expect(pushed).toMatchObject({ code: 'sealed_value_unreadable', details: { memberId: String(bob.id), field: second } });
+  });
 });
