@@ -10,6 +10,17 @@ export const ROWS_PER_REQUEST = 10_000;
 
 type UnkeyedRow = { id: number; identifier_key: string; hashes: string };
 
+/**
+ * A hash_scheme 0 row's hashes (migration 0190's JSON: keyed by field number, a value equal to identifier_key stored
+ * as the number 0) with the marker written out, so the identifier's plain SHA-256 is re-keyed like the others.
+ */
+function hashesOf(row: UnkeyedRow): Record<string, string> {
+  const stored = JSON.parse(row.hashes) as Record<string, string | 0>;
+  const out: Record<string, string> = {};
+  for (const [ref, value] of Object.entries(stored)) out[ref] = value === 0 ? row.identifier_key : value;
+  return out;
+}
+
 /** The keyed form of one pre-HMAC row: every hash, and the identifier key when it is one of them (a sensitive identifier). */
 export function keyedRow(hasher: KeyedHasher, identifierKey: string, hashes: Record<string, string>): { identifierKey: string; hashes: Record<string, string> } {
   const plain = new Set(Object.values(hashes));
@@ -24,18 +35,22 @@ export function keyedRow(hasher: KeyedHasher, identifierKey: string, hashes: Rec
  * two requests racing over the same rows rewrite each once (the second finds nothing to match). Across all
  * workspaces on purpose: the secret is the Worker's, not a workspace's, and no row may stay behind.
  * Answers how many rows are left (0: done).
+ *
+ * Only JSON rows can be hash_scheme 0: a packed row (BLOB columns, packedColumns.ts) is always written keyed (the
+ * column's default is 1) and keeps 128 bits of each hash, from which no re-key is possible. Both statements name
+ * JSON rows only, so a packed row could never be rewritten here as if it held text.
  */
 export async function rewriteUnkeyedMembers(db: D1Database, hasher: KeyedHasher, maxRows: number): Promise<number> {
   let done = 0;
   for (;;) {
     const { results } = await db
-      .prepare('SELECT id, identifier_key, hashes FROM member_records WHERE hash_scheme = 0 ORDER BY id LIMIT ?')
+      .prepare("SELECT id, identifier_key, hashes FROM member_records WHERE hash_scheme = 0 AND typeof(hashes) = 'text' ORDER BY id LIMIT ?")
       .bind(Math.min(ROWS_PER_STEP, Math.max(1, maxRows - done)))
       .all<UnkeyedRow>();
     if (results.length === 0) return 0;
     if (done >= maxRows) return results.length;
     const rewritten = results.map((r) => {
-      const keyed = keyedRow(hasher, r.identifier_key, JSON.parse(r.hashes) as Record<string, string>);
+      const keyed = keyedRow(hasher, r.identifier_key, hashesOf(r));
       return [r.id, keyed.identifierKey, keyed.hashes];
     });
     await db.batch(
@@ -43,7 +58,7 @@ export async function rewriteUnkeyedMembers(db: D1Database, hasher: KeyedHasher,
         db
           .prepare(
             `UPDATE member_records SET identifier_key = j.value ->> 1, hashes = j.value -> 2, hash_scheme = 1
-             FROM json_each(?) AS j WHERE member_records.id = j.value ->> 0 AND member_records.hash_scheme = 0`,
+             FROM json_each(?) AS j WHERE member_records.id = j.value ->> 0 AND member_records.hash_scheme = 0 AND typeof(member_records.hashes) = 'text'`,
           )
           .bind(json),
       ),

@@ -8,7 +8,6 @@ import type { KeyedHasher } from '../crypto/keyedHash.ts';
 import { sensitiveKey, sensitiveKeyOfCustomerMatchHash } from '../crypto/sensitiveKey.ts';
 import { DomainError } from '../domainError.ts';
 import { batchModeProblem } from '../privacy/batchMode.ts';
-import { privateSealedValue } from '../privacy/sealedOpener.ts';
 import { workspaceKeyIds } from '../privacy/workspaceKey.ts';
 import { insertSealedBatchKeyStatement } from '../store/sealedBatchKeys.ts';
 import { addMembersStatement } from '../store/audiences.ts';
@@ -17,17 +16,21 @@ import { insertBatchStatement, type StoredBatch } from '../store/importBatches.t
 import { batchErrors, insertErrorsStatements } from '../store/importErrors.ts';
 import { closeMemberSpanStatement, openMemberSpanStatement } from '../store/importMemberSpans.ts';
 import { applyBatchCountsStatement } from '../store/imports.ts';
-import { snapshotMembersStatements } from '../store/memberSnapshots.ts';
+import { type MemberSnapshot, snapshotMembersStatements } from '../store/memberSnapshots.ts';
 import {
-  existingMembers,
+  decodeStoredColumns,
   fieldRefs,
   fieldRefsGuardStatement,
   forgetFieldRefs,
   insertMembersStatements,
+  type MemberMerge,
   mergeMembersStatements,
   type MemberWrite,
+  type StoredMember,
+  storedMembers,
   writtenFieldNames,
 } from '../store/members.ts';
+import { envelopePlaintext, mergeMemberValues, type SealedEnvelope } from '../store/packedColumns.ts';
 import { assertBatchWithinLimits } from './batchLimits.ts';
 import { type BatchTurn, takeTurn } from './batchTurns.ts';
 import { type AcceptedRow, classifyRows, type ClassifiedRows } from './classifyRows.ts';
@@ -77,9 +80,10 @@ function keyedSensitiveValues(accepted: readonly AcceptedRow[], plan: ImportPlan
 
 /**
  * Sensitive values leave here only as their keyed hash (sensitiveKey, made beforehand by keyedSensitiveValues) and
- * as AES-GCM ciphertext. All of a batch's values are sealed in one call (see createBatchSealer for why); a sensitive
- * identifier's hash is its key already. Privacy-mode cells arrive sealed: their key is the keyed hash of the tab's
- * SHA-256 (the same key sensitiveKey gives the value), their envelope is stored as it came, naming the batch's key row.
+ * as AES-GCM ciphertext: ONE envelope per member naming its sensitive fields (packedColumns.ts), all of a batch's
+ * envelopes sealed in one call (see createBatchSealer for why); a sensitive identifier's hash is its key already.
+ * Privacy-mode cells arrive sealed: their key is the keyed hash of the tab's SHA-256 (the same key sensitiveKey gives
+ * the value), their envelope is stored as it came (base64url-decoded), naming the batch's key row.
  */
 async function sealMembers(
   members: readonly MergedMember[],
@@ -90,28 +94,60 @@ async function sealMembers(
 ): Promise<{ written: MemberWrite[]; privateValues: number }> {
   const identifier = plan.columns[plan.identifierIndex];
   const identifierField = identifier?.sensitive ? identifier.target : null;
-  const plaintexts: string[] = [];
-  for (const m of members) for (const field in m.sensitive) plaintexts.push(m.sensitive[field] as string);
+  const plaintexts: Uint8Array[] = [];
+  for (const m of members) {
+    const values = Object.values(m.sensitive);
+    if (values.length > 0) plaintexts.push(envelopePlaintext(values));
+  }
   const sealed = await seal(plaintexts);
   let nextSealed = 0;
   let privateValues = 0;
-  const written = members.map((m) => {
+  const written = members.map((m): MemberWrite => {
     const hashes: Record<string, string> = {};
-    const ciphertexts: Record<string, string> = {};
-    for (const field in m.sensitive) {
-      hashes[field] = field === identifierField ? m.key : (keyed.plain.get(plainValueId(field, m.sensitive[field] as string)) ?? '');
-      ciphertexts[field] = sealed[nextSealed++] ?? '';
-    }
+    const envelopes: SealedEnvelope[] = [];
+    const fields = Object.keys(m.sensitive);
+    for (const field of fields) hashes[field] = field === identifierField ? m.key : (keyed.plain.get(plainValueId(field, m.sensitive[field] as string)) ?? '');
+    if (fields.length > 0) envelopes.push({ kind: 'server', fields, bytes: sealed[nextSealed++] as Uint8Array });
     if (m.sealedCells) {
       for (const [field, cell] of Object.entries(m.sealedCells)) {
         hashes[field] = field === identifierField ? m.key : (keyed.digests.get(cell.h) ?? '');
-        ciphertexts[field] = privateSealedValue(batchKeyId, cell.c);
+        envelopes.push({ kind: 'private', fields: [field], batchKeyId, bytes: fromBase64url(cell.c) });
         privateValues++;
       }
     }
-    return { key: m.key, attributes: m.attributes, hashes, sealed: ciphertexts };
+    return { key: m.key, attributes: m.attributes, hashes, sealed: envelopes };
   });
   return { written, privateValues };
+}
+
+/**
+ * Each merged member's values over its stored ones (mergeMemberValues: as json_patch merged the JSON form), with the
+ * stamp they were read at, and the snapshot of each this import writes for the first time (undo restores it).
+ */
+async function mergedMembers(
+  db: D1Database,
+  workspaceId: string,
+  importId: string,
+  writes: readonly MemberWrite[],
+  stored: ReadonlyMap<string, StoredMember>,
+  refs: Awaited<ReturnType<typeof fieldRefs>>,
+): Promise<{ merges: MemberMerge[]; snapshots: MemberSnapshot[]; refs: Awaited<ReturnType<typeof fieldRefs>> }> {
+  const rows = writes.map((w) => {
+    const member = stored.get(w.key);
+    // resolveMatches merges only keys the read found.
+    if (!member) throw new Error(`member "${w.key}" to merge into was not read`);
+    return member;
+  });
+  const decoded = await decodeStoredColumns(db, workspaceId, refs, rows.map((m) => m.columns));
+  const merges: MemberMerge[] = [];
+  const snapshots: MemberSnapshot[] = [];
+  rows.forEach((member, i) => {
+    const values = decoded.values[i] as NonNullable<(typeof decoded.values)[number]>;
+    const write = writes[i] as MemberWrite;
+    merges.push({ id: member.id, key: write.key, values: mergeMemberValues(values, write), updatedAt: member.updatedAt, updatedImport: member.updatedImport });
+    if (member.writers[2] !== importId) snapshots.push({ id: member.id, key: write.key, values, updatedImportId: member.writers[2] ?? null, updatedAt: member.updatedAt });
+  });
+  return { merges, snapshots, refs: decoded.refs };
 }
 
 // Key ids are never deleted: once seen, a workspace's key id needs no second look in this isolate.
@@ -221,7 +257,8 @@ async function applyBatch(
     }
     classified ??= classifyRows(body.rows, plan, keyOf, keyOfHash);
     keyed ??= keyedSensitiveValues(classified.accepted, plan, ctx.hasher);
-    const lastWriter = state.lastWriter ?? (await existingMembers(db, workspaceId, summary.audienceId, distinctKeys(classified)));
+    const stored = state.members ?? (await storedMembers(db, workspaceId, summary.audienceId, distinctKeys(classified)));
+    const lastWriter = new Map([...stored].map(([key, m]) => [key, m.writers]));
     const identifierColumn = plan.columns[plan.identifierIndex]?.column ?? '';
     const resolved = resolveMatches(classified.accepted, lastWriter, importId, plan.onMatch, identifierColumn);
 
@@ -239,9 +276,10 @@ async function applyBatch(
     const batchKeyId = newBatchKeyId();
     const { written, privateValues } = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal, keyed, batchKeyId);
     const { sealing } = body;
-    // Stored JSON is keyed by field numbers (members.ts); known in the isolate after the first batch, checked in the transaction.
+    // Stored columns name fields by number (packedColumns.ts); known in the isolate after the first batch, checked in the transaction.
     const names = writtenFieldNames(written);
-    const refs = await fieldRefs(db, workspaceId, names);
+    const merged = await mergedMembers(db, workspaceId, importId, written.slice(resolved.inserts.length), stored, await fieldRefs(db, workspaceId, names));
+    const { refs } = merged;
     const statements = [
       insertBatchStatement(db, workspaceId, importId, body.seq, body.idempotencyKey, counts, now),
       // In the batch's transaction: the key row exists exactly when the values naming it do.
@@ -249,13 +287,14 @@ async function applyBatch(
         ? [insertSealedBatchKeyStatement(db, workspaceId, { id: batchKeyId, keyId: sealing.keyId, ephemeralKey: sealing.ephemeralKey, cipher: sealing.cipher, importId, seq: body.seq, now })]
         : []),
       ...(names.size ? [fieldRefsGuardStatement(db, workspaceId, refs, names)] : []),
-      // Around every statement that may create members (a merge does too when its member was deleted since the
-      // lookup): the ids this import created, which undo finds its members by.
+      // Around the statements that write members (only the insert creates any: a merge whose member was deleted
+      // since the read changes no row, and its guard aborts): the ids this import created, which undo finds its members by.
       ...(written.length ? [openMemberSpanStatement(db, workspaceId, importId)] : []),
       ...insertMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(0, resolved.inserts.length), refs),
       // Before the merge, in the same transaction: what undo restores.
-      ...snapshotMembersStatements(db, workspaceId, summary.audienceId, importId, resolved.merges.map((m) => m.key)),
-      ...mergeMembersStatements(db, workspaceId, summary.audienceId, importId, now, written.slice(resolved.inserts.length), refs),
+      ...snapshotMembersStatements(db, workspaceId, importId, merged.snapshots, refs),
+      // Each chunk guarded: a member written (or deleted) by another request since the read aborts the transaction.
+      ...mergeMembersStatements(db, workspaceId, summary.audienceId, importId, now, merged.merges, refs),
       ...(written.length ? [closeMemberSpanStatement(db, workspaceId, importId)] : []),
       ...insertErrorsStatements(db, workspaceId, importId, body.seq, errors),
       applyBatchCountsStatement(db, workspaceId, importId, body.seq, counts, errors.length),

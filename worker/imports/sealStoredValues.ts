@@ -4,15 +4,16 @@ import type { KeyedHasher } from '../crypto/keyedHash.ts';
 import { sensitiveKeys } from '../crypto/sensitiveKey.ts';
 import { addMembersStatement } from '../store/audiences.ts';
 import {
+  type DecodedMember,
   deleteMembersStatement,
   fieldRefs,
   membersByKeys,
   membersWithPlainValues,
   rewriteMembersStatements,
   type MemberRewrite,
-  type PlainMemberRow,
   writtenFieldNames,
 } from '../store/members.ts';
+import { envelopePlaintext, mergeMemberValues, type MemberValues } from '../store/packedColumns.ts';
 import { identifierKey, keyedIdentifierHash } from './identifierKey.ts';
 
 /** Members read, sealed and written per round: one D1 batch each, well under D1's statement and value limits. */
@@ -33,23 +34,10 @@ type Sealing = {
   now: string;
 };
 
-type Parsed = { row: PlainMemberRow; attributes: Record<string, string>; hashes: Record<string, string>; sealed: Record<string, string> };
-
-const parse = (row: PlainMemberRow): Parsed => ({
-  row,
-  attributes: JSON.parse(row.attributes) as Record<string, string>,
-  hashes: JSON.parse(row.hashes) as Record<string, string>,
-  sealed: JSON.parse(row.sealed) as Record<string, string>,
-});
-
 /** Two members found to be one person: the more recently written one's values win, the other fills gaps. */
-function merge(a: Parsed, b: Parsed): Pick<Parsed, 'attributes' | 'hashes' | 'sealed'> {
-  const [older, newer] = a.row.updated_at <= b.row.updated_at ? [a, b] : [b, a];
-  return {
-    attributes: { ...older.attributes, ...newer.attributes },
-    hashes: { ...older.hashes, ...newer.hashes },
-    sealed: { ...older.sealed, ...newer.sealed },
-  };
+function merge(a: DecodedMember, b: DecodedMember): MemberValues {
+  const [older, newer] = a.updatedAt <= b.updatedAt ? [a, b] : [b, a];
+  return mergeMemberValues(older.values, newer.values);
 }
 
 /**
@@ -68,56 +56,65 @@ export async function sealStoredValues(s: Sealing): Promise<boolean> {
     let after = 0;
     let complete = true;
     for (;;) {
-      const page = (await membersWithPlainValues(s.db, s.workspaceId, s.audienceId, fieldKeys, after, PAGE)).map(parse);
-      const last = page.at(-1);
-      if (!last) break;
-      after = last.row.id;
+      const read = await membersWithPlainValues(s.db, s.workspaceId, s.audienceId, fieldKeys, after, PAGE);
+      if (read.nextAfter === null) break;
+      after = read.nextAfter;
+      const page = read.members;
+      if (page.length === 0) continue;
 
-      const plaintexts: string[] = [];
+      // One envelope per member for the values it seals now, put first (a value sealed before under the same field
+      // is shadowed by it and dropped on merge).
+      const plaintexts: Uint8Array[] = [];
       const toHash: { type: FieldType; normalized: string }[] = [];
+      const sealedFields = new Map<number, string[]>();
       for (const m of page) {
+        const fields: string[] = [];
+        const values: string[] = [];
         for (const [field, type] of s.fields) {
-          const value = m.attributes[field];
+          const value = m.values.attributes[field];
           if (value === undefined) continue;
-          plaintexts.push(value);
+          fields.push(field);
+          values.push(value);
           toHash.push({ type, normalized: value });
         }
+        sealedFields.set(m.id, fields);
+        plaintexts.push(envelopePlaintext(values));
       }
       const [sealed, hashed] = await Promise.all([s.seal(plaintexts), sensitiveKeys(s.hasher, toHash)]);
-      let next = 0;
+      let nextHash = 0;
       const keys = new Map<number, string>();
-      for (const m of page) {
-        for (const field of s.fields.keys()) {
-          const value = m.attributes[field];
-          if (value === undefined) continue;
-          if (field === s.identifierField && identifierType) keys.set(m.row.id, identifierKey({ type: identifierType, sensitive: true }, value, keyOf));
-          m.hashes[field] = hashed[next] ?? '';
-          m.sealed[field] = sealed[next] ?? '';
-          next++;
-          delete m.attributes[field];
+      page.forEach((m, i) => {
+        const fields = sealedFields.get(m.id) ?? [];
+        const attributes = { ...m.values.attributes };
+        const hashes: Record<string, string> = {};
+        for (const field of fields) {
+          const value = attributes[field] as string;
+          if (field === s.identifierField && identifierType) keys.set(m.id, identifierKey({ type: identifierType, sensitive: true }, value, keyOf));
+          hashes[field] = hashed[nextHash++] ?? '';
+          delete attributes[field];
         }
-      }
+        m.values = mergeMemberValues({ ...m.values, attributes }, { attributes: {}, hashes, sealed: [{ kind: 'server', fields, bytes: sealed[i] as Uint8Array }] });
+      });
 
       // Members whose new key is taken — by a member already keyed by hash, or by another of this page.
-      const taken = new Map((await membersByKeys(s.db, s.workspaceId, s.audienceId, [...new Set(keys.values())])).map((r) => [r.identifier_key, parse(r)]));
+      const taken = new Map((await membersByKeys(s.db, s.workspaceId, s.audienceId, [...new Set(keys.values())])).map((r) => [r.key, r]));
       const rewrites = new Map<number, MemberRewrite>();
       const deleted: number[] = [];
       for (const m of page) {
-        const key = keys.get(m.row.id) ?? m.row.identifier_key;
+        const key = keys.get(m.id) ?? m.key;
         const holder = taken.get(key);
-        if (holder && holder.row.id !== m.row.id) {
-          const merged = merge(holder, m);
-          Object.assign(holder, merged);
-          rewrites.set(holder.row.id, { id: holder.row.id, updatedAt: holder.row.updated_at, key, ...merged });
-          deleted.push(m.row.id);
+        if (holder && holder.id !== m.id) {
+          holder.values = merge(holder, m);
+          rewrites.set(holder.id, { id: holder.id, updatedAt: holder.updatedAt, key, values: holder.values });
+          deleted.push(m.id);
           continue;
         }
         taken.set(key, m);
-        rewrites.set(m.row.id, { id: m.row.id, updatedAt: m.row.updated_at, key, attributes: m.attributes, hashes: m.hashes, sealed: m.sealed });
+        rewrites.set(m.id, { id: m.id, updatedAt: m.updatedAt, key, values: m.values });
       }
       // Deleting first frees the keys of the merged members for the rewrites.
       // Read, not kept: these statements carry no fieldRefsGuardStatement (their change counts are what is counted).
-      const refs = await fieldRefs(s.db, s.workspaceId, writtenFieldNames([...rewrites.values()]), { fresh: true });
+      const refs = await fieldRefs(s.db, s.workspaceId, writtenFieldNames([...rewrites.values()].map((r) => r.values)), { fresh: true });
       const statements = [
         ...(deleted.length ? [deleteMembersStatement(s.db, s.workspaceId, s.audienceId, deleted), addMembersStatement(s.db, s.workspaceId, s.audienceId, -deleted.length, s.now)] : []),
         ...rewriteMembersStatements(s.db, s.workspaceId, s.audienceId, [...rewrites.values()], refs),

@@ -1,7 +1,7 @@
 import { ImportCounts } from '../../shared/schema/imports.ts';
 import type { StoredBatch } from './importBatches.ts';
 import { toRecord, type ImportRecord, type ImportRow } from './imports.ts';
-import { lastWritersSubquery, parseLastWriters, type MemberWriters } from './members.ts';
+import { parseStoredMembers, storedMembersSubquery, type StoredMember } from './members.ts';
 import { parseStoredJson } from './storedJson.ts';
 
 /** What a batch is applied against, read at one snapshot. */
@@ -9,16 +9,17 @@ export type BatchState = {
   record: ImportRecord;
   /** The earlier answer to this seq, if there was one. */
   stored: StoredBatch | null;
-  /** The imports that wrote each given key that already has a member; null when no keys were given. */
-  lastWriter: Map<string, MemberWriters> | null;
+  /** Each given key that already has a member: its writers, id, write stamp and stored columns; null when no keys were given. */
+  members: Map<string, StoredMember> | null;
 };
 
-type StateRow = ImportRow & { stored_key: string | null; stored_result: string | null; last_writers: string };
+type StateRow = ImportRow & { stored_key: string | null; stored_result: string | null; stored_members: string };
 
 /**
  * The import, this seq's stored batch and (when the keys are known) the identifier lookup in ONE statement: each
  * D1 query is a round trip to the database (a few ms each on local D1, more in production), and a batch used to
- * make three of them before its write.
+ * make three of them before its write. The lookup brings the stored columns of the members that exist: the Worker
+ * merges into them (members.ts mergeMembersStatements).
  */
 export async function readBatchState(
   db: D1Database,
@@ -30,7 +31,7 @@ export async function readBatchState(
   const row = await db
     .prepare(
       `SELECT i.*, b.idempotency_key AS stored_key, b.result AS stored_result,
-         ${lastWritersSubquery('?1', 'i.audience_id', '?4')} AS last_writers
+         ${storedMembersSubquery('?1', 'i.audience_id', '?4')} AS stored_members
        FROM imports AS i LEFT JOIN import_batches AS b ON b.import_id = i.id AND b.seq = ?3 AND b.workspace_id = ?1
        WHERE i.workspace_id = ?1 AND i.id = ?2`,
     )
@@ -46,6 +47,6 @@ export async function readBatchState(
             idempotencyKey: row.stored_key,
             counts: parseStoredJson(ImportCounts, row.stored_result ?? '', `import_batches.result of ${importId} #${seq}`),
           },
-    lastWriter: keys ? parseLastWriters(row.last_writers) : null,
+    members: keys ? parseStoredMembers(row.stored_members) : null,
   };
 }

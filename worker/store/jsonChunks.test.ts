@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonChunks } from './jsonChunks.ts';
+import { countedJsonChunks, jsonChunks } from './jsonChunks.ts';
 
 describe('jsonChunks', () => {
   it('splits items into JSON arrays under the byte budget, keeping every item once and in order', () => {
@@ -25,6 +25,8 @@ describe('jsonChunks', () => {
       ]);
       const maxBytes = pick([64, 500, 4096, 20_000, 1_000_000]);
       const chunks = jsonChunks(items, maxBytes);
+      // The counted form gives the same chunks, each with how many items it holds.
+      expect(countedJsonChunks(items, maxBytes)).toEqual(chunks.map((json) => ({ json, count: (JSON.parse(json) as unknown[]).length })));
       expect(chunks.flatMap((c) => JSON.parse(c) as unknown[])).toEqual(items);
       for (const c of chunks) {
         const bytes = new TextEncoder().encode(c).length;

@@ -16,32 +16,40 @@ const GROUP_ITEMS = 32;
  * An item larger than `maxBytes` on its own gets a chunk of its own.
  */
 export function jsonChunks(items: readonly unknown[], maxBytes = MAX_JSON_PARAM_BYTES): string[] {
-  const chunks: string[] = [];
+  return countedJsonChunks(items, maxBytes).map((c) => c.json);
+}
+
+/** jsonChunks, with how many items each chunk holds (for a statement that must change exactly that many rows). */
+export function countedJsonChunks(items: readonly unknown[], maxBytes = MAX_JSON_PARAM_BYTES): { json: string; count: number }[] {
+  const chunks: { json: string; count: number }[] = [];
   let parts: string[] = [];
   let bytes = 2;
+  let count = 0;
   // `json`: one item, or a group's items without their brackets; `size`: its UTF-8 bytes and a separating comma.
-  const add = (json: string, size: number) => {
+  const add = (json: string, size: number, items: number) => {
     if (parts.length && bytes + size > maxBytes) {
-      chunks.push(`[${parts.join(',')}]`);
+      chunks.push({ json: `[${parts.join(',')}]`, count });
       parts = [];
       bytes = 2;
+      count = 0;
     }
     parts.push(json);
     bytes += size;
+    count += items;
   };
   for (let start = 0; start < items.length; start += GROUP_ITEMS) {
     const group = items.slice(start, start + GROUP_ITEMS);
     const json = JSON.stringify(group);
     // The group's items and their commas, without the brackets, plus one comma before them.
     const size = Buffer.byteLength(json, 'utf8') - 1;
-    if (size + 1 <= maxBytes) add(json.slice(1, -1), size);
+    if (size + 1 <= maxBytes) add(json.slice(1, -1), size, group.length);
     else {
       for (const item of group) {
         const one = JSON.stringify(item);
-        add(one, Buffer.byteLength(one, 'utf8') + 1);
+        add(one, Buffer.byteLength(one, 'utf8') + 1, 1);
       }
     }
   }
-  if (parts.length) chunks.push(`[${parts.join(',')}]`);
+  if (parts.length) chunks.push({ json: `[${parts.join(',')}]`, count });
   return chunks;
 }

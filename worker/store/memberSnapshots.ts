@@ -1,30 +1,36 @@
 import { jsonChunks } from './jsonChunks.ts';
-import { audienceRef, importIdOf, importRef, isoOf, keyValuesWrittenOut } from './members.ts';
+import { type FieldRefs, packedHex } from './members.ts';
+import type { MemberValues } from './packedColumns.ts';
+
+/** How an existing member looked when a batch read it, before the batch's import first wrote it. */
+export type MemberSnapshot = { id: number; key: string; values: MemberValues; updatedImportId: string | null; updatedAt: number };
 
 /**
  * Keeps, inside the batch transaction and before the merge, how each existing member looked before this import
- * first touched it: undo restores exactly that. Members this import wrote already (it created them, or an earlier
- * batch of it snapshotted them) are left out, so the snapshot is always the state before the import. Sensitive
- * fields are copied as stored (hashes and sealed ciphertext): nothing is decrypted or kept in plain text. Values
- * stored once as the member's key are written out (members.ts namedJson): the key may change before an undo.
+ * first touched it: undo restores exactly that. The caller passes only members this import has not written yet (it
+ * created them, or an earlier batch of it snapshotted them, when their last writer is this import), from the very
+ * read the merge is guarded by: if a member changed since, the merge's guard aborts the snapshot with it. Sensitive
+ * fields are copied as stored (hashes and sealed ciphertext): nothing is decrypted or kept in plain text. Packed
+ * with nothing stored as the member's key (markers: false): sealing in place may re-key the member before an undo.
  */
 export function snapshotMembersStatements(
   db: D1Database,
   workspaceId: string,
-  audienceId: string,
   importId: string,
-  keys: readonly string[],
+  snapshots: readonly MemberSnapshot[],
+  refs: FieldRefs,
 ): D1PreparedStatement[] {
-  return jsonChunks(keys).map((json) =>
+  return jsonChunks(
+    snapshots.map((s) => [s.id, ...packedHex(s.values, refs, s.key, { markers: false }), s.updatedImportId, new Date(s.updatedAt).toISOString()]),
+  ).map((json) =>
     db
       .prepare(
+        // "WHERE true": without it SQLite would read ON CONFLICT as a join constraint of the SELECT.
         `INSERT INTO member_snapshots (workspace_id, import_id, member_id, attributes, hashes, sealed, updated_import_id, updated_at)
-         SELECT ?1, ?3, m.id, ${keyValuesWrittenOut('attributes')}, ${keyValuesWrittenOut('hashes')}, m.sealed, ${importIdOf('m.updated_import')},
-           ${isoOf('m.updated_at')}
-         FROM json_each(?4) AS j CROSS JOIN member_records AS m
-         WHERE m.audience_ref = ${audienceRef('?1', '?2')} AND m.identifier_key = j.value AND m.updated_import IS NOT ${importRef('?1', '?3')}
+         SELECT ?1, ?2, j.value ->> 0, unhex(j.value ->> 1), unhex(j.value ->> 2), unhex(j.value ->> 3), j.value ->> 4, j.value ->> 5
+         FROM json_each(?3) AS j WHERE true
          ON CONFLICT DO NOTHING`,
       )
-      .bind(workspaceId, audienceId, importId, json),
+      .bind(workspaceId, importId, json),
   );
 }

@@ -1,16 +1,23 @@
 import type { Member } from '../../shared/schema/audiences.ts';
 import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
-import { jsonChunks } from './jsonChunks.ts';
-import type { MemberValues } from './packedColumns.ts';
+import { countedJsonChunks, jsonChunks } from './jsonChunks.ts';
+import {
+  decodeMemberColumns,
+  PackedColumnError,
+  packedColumnsHex,
+  PackWriter,
+  type MemberValues,
+  type NamesByRef,
+  type StoredColumn,
+} from './packedColumns.ts';
 import { MemberDecoder, type StoredMemberColumns } from './storedMembers.ts';
 
-/** What a batch writes for one identifier: normalized plain attributes, and per sensitive field its hash and ciphertext. */
-export type MemberWrite = {
-  key: string;
-  attributes: Record<string, string>;
-  hashes: Record<string, string>;
-  sealed: Record<string, string>;
-};
+/**
+ * What a batch writes for one identifier: normalized plain attributes, per sensitive field its keyed hash (full hex,
+ * stored truncated to 128 bits: packedColumns.ts), and its sealed values as envelopes (one server envelope per member
+ * and write, one private envelope per privacy-mode cell), by field name.
+ */
+export type MemberWrite = MemberValues & { key: string };
 
 /*
  * Members are stored in member_records (migrations/0140_compact_members.sql): the audience and the imports named by
@@ -99,32 +106,13 @@ export function fieldRefsGuardStatement(db: D1Database, workspaceId: string, ref
     .bind(workspaceId, JSON.stringify(pairs));
 }
 
-/**
- * Values by field name → the stored form, keyed by field number, a value equal to `identifierKey` as 0 (see
- * namedJson); a name without a number is a bug, not a value to drop.
- */
-export function encodedFields(values: Record<string, string>, refs: FieldRefs, identifierKey: string | null): Record<number, string | 0> {
-  const out: Record<number, string | 0> = {};
-  for (const name in values) {
-    const ref = refs.get(name);
-    if (ref === undefined) throw new Error(`field "${name}" has no number in member_field_refs`);
-    const value = values[name] as string;
-    out[ref] = value === identifierKey ? 0 : value;
-  }
-  return out;
-}
-
-/** A stored column (of the member aliased `m`) with its key markers written out: what snapshots keep. */
-export const keyValuesWrittenOut = (column: string) =>
-  `(SELECT json_group_object(d.key, CASE WHEN d.type = 'integer' THEN m.identifier_key ELSE d.value END) FROM json_each(m.${column}) AS d)`;
-
 /** The field names a batch of writes stores values under. */
-export function writtenFieldNames(members: readonly { attributes: Record<string, string>; hashes: Record<string, string>; sealed: Record<string, string> }[]): Set<string> {
+export function writtenFieldNames(members: readonly MemberValues[]): Set<string> {
   const names = new Set<string>();
   for (const m of members) {
     for (const n in m.attributes) names.add(n);
     for (const n in m.hashes) names.add(n);
-    for (const n in m.sealed) names.add(n);
+    for (const e of m.sealed) for (const n of e.fields) names.add(n);
   }
   return names;
 }
@@ -165,21 +153,121 @@ export async function existingMembers(
   return parseLastWriters(row?.last_writers ?? '[]');
 }
 
-const toItem = (refs: FieldRefs) => (m: MemberWrite) => [
-  m.key,
-  encodedFields(m.attributes, refs, m.key),
-  encodedFields(m.hashes, refs, m.key),
-  encodedFields(m.sealed, refs, null),
-];
+/**
+ * A member a batch writes to, as the batch's state read found it: its writers (resolveMatches), its id and write
+ * stamp (the merge applies only while both are unchanged), and its stored columns to merge into.
+ */
+export type StoredMember = {
+  id: number;
+  writers: MemberWriters;
+  updatedAt: number;
+  updatedImport: number | null;
+  columns: { identifier_key: string; attributes: StoredColumn; hashes: StoredColumn; sealed: StoredColumn };
+};
 
-/** A written member's columns from ?1 workspace, ?2 audience, ?3 import, ?4 now and `j` (a toItem array). */
-const WRITER_VALUES = `${audienceRef('?1', '?2')}, j.value ->> 0, j.value -> 1, j.value -> 2, j.value -> 3, ${importRef('?1', '?3')}, ${importRef('?1', '?3')},
-           ${epochMsOf('?4')}, ${epochMsOf('?4')}`;
+/*
+ * A stored column inside a JSON answer: a packed BLOB as "x" + its hex, the JSON text of migration 0190 as it is (an
+ * object's text starts with "{", never "x", so the tag cannot be mistaken).
+ */
+const taggedColumn = (column: string) => `iif(typeof(${column}) = 'blob', 'x' || hex(${column}), ${column})`;
+
+/**
+ * lastWritersSubquery with what a merge needs besides: `[[identifier_key, [writers], id, updated_at, updated_import,
+ * attributes, hashes, sealed], …]` (columns tagged, see taggedColumn). BLOBs cannot be merged by json_patch, so the
+ * Worker merges, from this read; the same single probe per key.
+ */
+export function storedMembersSubquery(workspaceParam: string, audienceExpr: string, keysParam: string): string {
+  return `(SELECT json_group_array(json_array(m.identifier_key,
+       json_array(${importIdOf('m.created_import')}, ${importIdOf('m.previous_import')}, ${importIdOf('m.updated_import')}),
+       m.id, m.updated_at, m.updated_import, ${taggedColumn('m.attributes')}, ${taggedColumn('m.hashes')}, ${taggedColumn('m.sealed')}))
+     FROM json_each(${keysParam}) AS j CROSS JOIN member_records AS m
+     WHERE m.audience_ref = ${audienceRef(workspaceParam, audienceExpr)} AND m.identifier_key = j.value)`;
+}
+
+const HEX_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** Hex text from `start` on → bytes (SQLite's hex() is uppercase); a table lookup, as a merge reads thousands. */
+function hexBytes(text: string, start: number): Uint8Array {
+  const n = (text.length - start) / 2;
+  if (!Number.isInteger(n)) throw new PackedColumnError('a stored column is not hex');
+  const out = new Uint8Array(n);
+  for (let i = 0, at = start; i < n; i++, at += 2) {
+    const hi = HEX_VALUE[text.charCodeAt(at)] ?? -1;
+    const lo = HEX_VALUE[text.charCodeAt(at + 1)] ?? -1;
+    if (hi < 0 || lo < 0) throw new PackedColumnError('a stored column is not hex');
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
+
+const untagged = (column: string): StoredColumn => (column.startsWith('x') ? hexBytes(column, 1) : column);
+
+type StoredMemberItem = [string, MemberWriters, number, number, number | null, string, string, string];
+
+/** Reads storedMembersSubquery's answer, by identifier key. */
+export function parseStoredMembers(json: string): Map<string, StoredMember> {
+  const out = new Map<string, StoredMember>();
+  for (const [key, writers, id, updatedAt, updatedImport, attributes, hashes, sealed] of JSON.parse(json) as StoredMemberItem[]) {
+    out.set(key, { id, writers, updatedAt, updatedImport, columns: { identifier_key: key, attributes: untagged(attributes), hashes: untagged(hashes), sealed: untagged(sealed) } });
+  }
+  return out;
+}
+
+/** The stored members of these keys (a batch whose state read did not know its keys yet). */
+export async function storedMembers(db: D1Database, workspaceId: string, audienceId: string, keys: readonly string[]): Promise<Map<string, StoredMember>> {
+  if (keys.length === 0) return new Map();
+  const row = await db
+    .prepare(`SELECT ${storedMembersSubquery('?1', '?2', '?3')} AS stored`)
+    .bind(workspaceId, audienceId, JSON.stringify(keys))
+    .first<{ stored: string }>();
+  return parseStoredMembers(row?.stored ?? '[]');
+}
+
+const reversed = (refs: FieldRefs): NamesByRef => new Map([...refs].map(([name, ref]) => [ref, name]));
+
+/**
+ * Stored columns → values by name, with the names of `refs` (the isolate's kept numbers, which hold every number of
+ * the workspace when they were read). A number given since (another request numbering a new field) makes it read
+ * the numbers again, once; the caller packs with the refs returned.
+ */
+export async function decodeStoredColumns(
+  db: D1Database,
+  workspaceId: string,
+  refs: FieldRefs,
+  rows: readonly StoredMember['columns'][],
+): Promise<{ values: MemberValues[]; refs: FieldRefs }> {
+  let names = reversed(refs);
+  let fresh = false;
+  const values: MemberValues[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    try {
+      values[i] = decodeMemberColumns(rows[i] as StoredMember['columns'], names);
+    } catch (e) {
+      if (fresh || !(e instanceof PackedColumnError)) throw e;
+      fresh = true;
+      refs = await fieldRefs(db, workspaceId, [], { fresh: true });
+      names = reversed(refs);
+      i--;
+    }
+  }
+  return { values, refs };
+}
+
+// Packing is synchronous: one buffer serves every member an isolate writes.
+const writer = new PackWriter();
+
+/** A member's values → its three packed columns as hex, values equal to its key stored once (packedColumns.ts). */
+export const packedHex = (values: MemberValues, refs: FieldRefs, key: string, options?: { markers?: boolean }) => packedColumnsHex(writer, values, refs, key, options);
 
 /**
  * New members, as a plain INSERT on purpose: if another request created one of these identifiers since the
  * lookup, the unique index aborts the batch transaction and the batch is classified again, instead of silently
- * counting an update as an insert.
+ * counting an update as an insert. The packed columns travel as hex inside the JSON parameter and are stored with
+ * unhex (JSON carries no bytes); bad hex would be NULL, which NOT NULL refuses.
  */
 export function insertMembersStatements(
   db: D1Database,
@@ -190,46 +278,61 @@ export function insertMembersStatements(
   members: readonly MemberWrite[],
   refs: FieldRefs,
 ): D1PreparedStatement[] {
-  return jsonChunks(members.map(toItem(refs))).map((json) =>
+  return jsonChunks(members.map((m) => [m.key, ...packedHex(m, refs, m.key)])).map((json) =>
     db
       .prepare(
         `INSERT INTO member_records (audience_ref, identifier_key, attributes, hashes, sealed, created_import, updated_import,
            created_at, updated_at)
-         SELECT ${WRITER_VALUES} FROM json_each(?5) AS j`,
+         SELECT ${audienceRef('?1', '?2')}, j.value ->> 0, unhex(j.value ->> 1), unhex(j.value ->> 2), unhex(j.value ->> 3),
+           ${importRef('?1', '?3')}, ${importRef('?1', '?3')}, ${epochMsOf('?4')}, ${epochMsOf('?4')}
+         FROM json_each(?5) AS j`,
       )
       .bind(workspaceId, audienceId, importId, now, json),
   );
 }
 
-/** Existing members: values present in the row overwrite, values absent from it are kept (JSON merge patch). */
+/** An existing member's values after a batch's merge, and the stamp they were merged onto. */
+export type MemberMerge = { id: number; key: string; values: MemberValues; updatedAt: number; updatedImport: number | null };
+
+/**
+ * In a write's transaction, right after an UPDATE meant to change `expected` rows: violates NOT NULL (aborting the
+ * transaction) when it changed fewer, i.e. a member changed since the Worker read it. changes() is the previous
+ * statement's count: D1 runs a batch's statements one after another on one connection (test/worker/memberMerge).
+ */
+export function changedRowsGuardStatement(db: D1Database, expected: number): D1PreparedStatement {
+  return db.prepare('INSERT INTO member_write_guards (unchanged_since_read) SELECT NULL WHERE changes() <> ?1').bind(expected);
+}
+
+/**
+ * Existing members, merged by the Worker (mergeMemberValues: values written replace, values absent are kept, as
+ * json_patch did) and written whole, each only if its stamp (updated_at, updated_import) is still the one read;
+ * a guard after each chunk aborts the transaction otherwise, and the batch is classified again on fresh state.
+ */
 export function mergeMembersStatements(
   db: D1Database,
   workspaceId: string,
   audienceId: string,
   importId: string,
   now: string,
-  members: readonly MemberWrite[],
+  merges: readonly MemberMerge[],
   refs: FieldRefs,
 ): D1PreparedStatement[] {
-  return jsonChunks(members.map(toItem(refs))).map((json) =>
+  return countedJsonChunks(merges.map((m) => [m.id, ...packedHex(m.values, refs, m.key), m.updatedAt, m.updatedImport])).flatMap(({ json, count }) => [
     db
       .prepare(
-        // "WHERE true": without it SQLite would read ON CONFLICT as a join constraint of the SELECT.
-        `INSERT INTO member_records (audience_ref, identifier_key, attributes, hashes, sealed, created_import, updated_import,
-           created_at, updated_at)
-         SELECT ${WRITER_VALUES} FROM json_each(?5) AS j WHERE true
-         ON CONFLICT (audience_ref, identifier_key) DO UPDATE SET
-           attributes = json_patch(member_records.attributes, excluded.attributes),
-           hashes = json_patch(member_records.hashes, excluded.hashes),
-           sealed = json_patch(member_records.sealed, excluded.sealed),
+        `UPDATE member_records SET attributes = unhex(j.value ->> 1), hashes = unhex(j.value ->> 2), sealed = unhex(j.value ->> 3),
            -- Another import writing in between must not make this one forget the member was its own.
-           previous_import = CASE WHEN member_records.updated_import IS excluded.updated_import THEN member_records.previous_import
+           previous_import = CASE WHEN member_records.updated_import IS ${importRef('?1', '?3')} THEN member_records.previous_import
              ELSE member_records.updated_import END,
-           updated_import = excluded.updated_import,
-           updated_at = excluded.updated_at`,
+           updated_import = ${importRef('?1', '?3')},
+           updated_at = ${epochMsOf('?4')}
+         FROM json_each(?5) AS j
+         WHERE member_records.id = j.value ->> 0 AND member_records.updated_at = j.value ->> 4 AND member_records.updated_import IS j.value ->> 5
+           AND member_records.audience_ref = ${audienceRef('?1', '?2')}`,
       )
       .bind(workspaceId, audienceId, importId, now, json),
-  );
+    changedRowsGuardStatement(db, count),
+  ]);
 }
 
 /** A member as the member page reads it: the stored value columns as they are (JSON text or packed BLOBs). */
@@ -272,10 +375,27 @@ export async function membersPage(
   return { members, nextCursor: last && results.length === limit ? last.id : null };
 }
 
-/** A member still holding plain values of fields that are sensitive now (see sealStoredValues). */
-export type PlainMemberRow = { id: number; identifier_key: string; attributes: string; hashes: string; sealed: string; updated_at: string };
+/** A member as stored, decoded: its values by field name and its write stamp (see sealStoredValues). */
+export type DecodedMember = { id: number; key: string; updatedAt: number; values: MemberValues };
 
-/** The next members (by id) holding a plain value of any of `fields`. */
+type StoredRow = { id: number; identifier_key: string; attributes: StoredColumn; hashes: StoredColumn; sealed: StoredColumn; updated_at: number };
+
+const STORED_ROW = 'm.id, m.identifier_key, m.attributes, m.hashes, m.sealed, m.updated_at';
+
+async function decodedRows(db: D1Database, workspaceId: string, rows: readonly StoredRow[]): Promise<DecodedMember[]> {
+  if (rows.length === 0) return [];
+  // Read afresh: sealing in place runs once per import start, and sends no fieldRefsGuardStatement.
+  const refs = await fieldRefs(db, workspaceId, [], { fresh: true });
+  const { values } = await decodeStoredColumns(db, workspaceId, refs, rows);
+  return rows.map((r, i) => ({ id: r.id, key: r.identifier_key, updatedAt: r.updated_at, values: values[i] as MemberValues }));
+}
+
+/**
+ * The next members (by id, from `limit` read) holding a plain value of any of `fields`. SQL filters the JSON rows of
+ * migration 0190 exactly; a packed row it cannot read, so it passes those whose attributes contain the bytes of one
+ * of the fields' numbers (a row without them cannot hold the field) and the Worker decides on the decoded values.
+ * `nextAfter` is the last id read, to go on from even when no member of the page qualified.
+ */
 export async function membersWithPlainValues(
   db: D1Database,
   workspaceId: string,
@@ -283,50 +403,55 @@ export async function membersWithPlainValues(
   fields: readonly string[],
   afterId: number,
   limit: number,
-): Promise<PlainMemberRow[]> {
+): Promise<{ members: DecodedMember[]; nextAfter: number | null }> {
+  const refs = await fieldRefs(db, workspaceId, [], { fresh: true });
+  const varints = fields.flatMap((f) => {
+    const ref = refs.get(f);
+    if (ref === undefined) return [];
+    writer.reset().varint(ref);
+    return [writer.toHex()];
+  });
+  if (varints.length === 0) return { members: [], nextAfter: null };
   const { results } = await db
     .prepare(
-      `SELECT id, identifier_key, ${namedJson('m.attributes', '?1', 'm.identifier_key')} AS attributes, ${namedJson('m.hashes', '?1', 'm.identifier_key')} AS hashes,
-         ${namedJson('m.sealed', '?1', 'm.identifier_key')} AS sealed, ${isoOf('updated_at')} AS updated_at FROM member_records AS m
+      `SELECT ${STORED_ROW} FROM member_records AS m
        WHERE audience_ref = ${audienceRef('?1', '?2')} AND id > ?3
-         AND EXISTS (SELECT 1 FROM json_each(m.attributes) AS a WHERE CAST(a.key AS INTEGER) IN
-           (SELECT ref FROM member_field_refs WHERE workspace_id = ?1 AND key IN (SELECT value FROM json_each(?4))))
+         AND CASE WHEN typeof(m.attributes) = 'blob' THEN EXISTS (SELECT 1 FROM json_each(?6) AS f WHERE instr(m.attributes, unhex(f.value)) > 0)
+           ELSE EXISTS (SELECT 1 FROM json_each(m.attributes) AS a WHERE CAST(a.key AS INTEGER) IN
+             (SELECT ref FROM member_field_refs WHERE workspace_id = ?1 AND key IN (SELECT value FROM json_each(?4)))) END
        ORDER BY id LIMIT ?5`,
     )
-    .bind(workspaceId, audienceId, afterId, JSON.stringify(fields), limit)
-    .all<PlainMemberRow>();
-  return results;
+    .bind(workspaceId, audienceId, afterId, JSON.stringify(fields), limit, JSON.stringify(varints))
+    .all<StoredRow>();
+  const members = (await decodedRows(db, workspaceId, results)).filter((m) => fields.some((f) => m.values.attributes[f] !== undefined));
+  return { members, nextAfter: results.at(-1)?.id ?? null };
 }
 
 /** Members of the audience with these keys (for merging two members that turn out to be one person). */
-export async function membersByKeys(db: D1Database, workspaceId: string, audienceId: string, keys: readonly string[]): Promise<PlainMemberRow[]> {
+export async function membersByKeys(db: D1Database, workspaceId: string, audienceId: string, keys: readonly string[]): Promise<DecodedMember[]> {
   if (keys.length === 0) return [];
   const { results } = await db
     .prepare(
-      `SELECT m.id, m.identifier_key, ${namedJson('m.attributes', '?1', 'm.identifier_key')} AS attributes, ${namedJson('m.hashes', '?1', 'm.identifier_key')} AS hashes,
-         ${namedJson('m.sealed', '?1', 'm.identifier_key')} AS sealed, ${isoOf('m.updated_at')} AS updated_at
-       FROM json_each(?3) AS j CROSS JOIN member_records AS m
+      `SELECT ${STORED_ROW} FROM json_each(?3) AS j CROSS JOIN member_records AS m
        WHERE m.audience_ref = ${audienceRef('?1', '?2')} AND m.identifier_key = j.value`,
     )
     .bind(workspaceId, audienceId, JSON.stringify(keys))
-    .all<PlainMemberRow>();
-  return results;
+    .all<StoredRow>();
+  return decodedRows(db, workspaceId, results);
 }
 
 /**
- * One member rewritten whole: its key, plain attributes, hashes and ciphertexts (sealing in place, merging), as
- * read at `updatedAt`: a member another request wrote since is left alone (the statement's change count says so)
- * rather than losing that write.
+ * One member rewritten whole: its key and values (sealing in place, merging), as read at `updatedAt` (epoch ms): a
+ * member another request wrote since is left alone (the statement's change count says so) rather than losing
+ * that write.
  */
-export type MemberRewrite = {
-  id: number;
-  updatedAt: string;
-  key: string;
-  attributes: Record<string, string>;
-  hashes: Record<string, string>;
-  sealed: Record<string, string>;
-};
+export type MemberRewrite = { id: number; updatedAt: number; key: string; values: MemberValues };
 
+/**
+ * Rewrites in the packed form. updated_at moves on by 1 ms: a batch merging into the member checks the stamp it
+ * read (mergeMembersStatements), so a rewrite between its read and its write must change the stamp, or the batch
+ * would write back the plain values just sealed. A millisecond keeps the member's place among recent writes.
+ */
 export function rewriteMembersStatements(
   db: D1Database,
   workspaceId: string,
@@ -334,14 +459,13 @@ export function rewriteMembersStatements(
   rewrites: readonly MemberRewrite[],
   refs: FieldRefs,
 ): D1PreparedStatement[] {
-  return jsonChunks(
-    rewrites.map((r) => [r.id, r.key, encodedFields(r.attributes, refs, r.key), encodedFields(r.hashes, refs, r.key), encodedFields(r.sealed, refs, null), r.updatedAt]),
-  ).map((json) =>
+  return jsonChunks(rewrites.map((r) => [r.id, r.key, ...packedHex(r.values, refs, r.key), r.updatedAt])).map((json) =>
     db
       .prepare(
-        `UPDATE member_records SET identifier_key = u.value ->> 1, attributes = u.value -> 2, hashes = u.value -> 3, sealed = u.value -> 4
+        `UPDATE member_records SET identifier_key = u.value ->> 1, attributes = unhex(u.value ->> 2), hashes = unhex(u.value ->> 3),
+           sealed = unhex(u.value ->> 4), updated_at = member_records.updated_at + 1
          FROM json_each(?3) AS u
-         WHERE member_records.id = u.value ->> 0 AND member_records.updated_at = ${epochMsOf('u.value ->> 5')}
+         WHERE member_records.id = u.value ->> 0 AND member_records.updated_at = u.value ->> 5
            AND member_records.audience_ref = ${audienceRef('?1', '?2')}`,
       )
       .bind(workspaceId, audienceId, json),

@@ -2,7 +2,7 @@
  * The ingest ceiling for the bench: a Worker that only parses a batch body (the same JSON the product's
  * PUT /api/imports/:id/batches/:seq receives) and writes its rows with the product's own member insert
  * (insertMembersStatements: `INSERT … SELECT … FROM json_each(?)` into the product's members table, whatever its
- * layout) in one D1 batch. No auth, no validation, no normalisation, no crypto, no dedupe read, no bookkeeping:
+ * layout: packed columns sent as hex and stored with unhex) in one D1 batch. No auth, no validation, no normalisation, no crypto, no dedupe read, no bookkeeping:
  * whatever the product spends beyond this is what it adds to a bare write.
  * Runs only under the bench's own `wrangler dev` (scripts/bench/bareIngest.ts); never part of the product.
  */
@@ -21,7 +21,7 @@ function memberWrites(body: BareBatch): MemberWrite[] {
   return body.rows.map((r) => {
     const attributes: Record<string, string> = {};
     for (let i = 0; i < body.fields.length; i++) attributes[body.fields[i] as string] = r.values[i] ?? '';
-    return { key: r.values[0] ?? '', attributes, hashes: {}, sealed: {} };
+    return { key: r.values[0] ?? '', attributes, hashes: {}, sealed: [] };
   });
 }
 
