@@ -3,6 +3,7 @@ import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
 import { countedJsonChunks, jsonChunks } from './jsonChunks.ts';
 import {
   decodeMemberColumns,
+  hexToBytes,
   PackedColumnError,
   packedColumnsHex,
   PackWriter,
@@ -184,27 +185,7 @@ export function storedMembersSubquery(workspaceParam: string, audienceExpr: stri
      WHERE m.audience_ref = ${audienceRef(workspaceParam, audienceExpr)} AND m.identifier_key = j.value)`;
 }
 
-const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let i = 0; i < 16; i++) {
-  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
-  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i;
-}
-
-/** Hex text from `start` on → bytes (SQLite's hex() is uppercase); a table lookup, as a merge reads thousands. */
-function hexBytes(text: string, start: number): Uint8Array {
-  const n = (text.length - start) / 2;
-  if (!Number.isInteger(n)) throw new PackedColumnError('a stored column is not hex');
-  const out = new Uint8Array(n);
-  for (let i = 0, at = start; i < n; i++, at += 2) {
-    const hi = HEX_VALUE[text.charCodeAt(at)] ?? -1;
-    const lo = HEX_VALUE[text.charCodeAt(at + 1)] ?? -1;
-    if (hi < 0 || lo < 0) throw new PackedColumnError('a stored column is not hex');
-    out[i] = (hi << 4) | lo;
-  }
-  return out;
-}
-
-const untagged = (column: string): StoredColumn => (column.startsWith('x') ? hexBytes(column, 1) : column);
+const untagged = (column: string): StoredColumn => (column.startsWith('x') ? hexToBytes(column, 1) : column);
 
 type StoredMemberItem = [string, MemberWriters, number, number, number | null, string, string, string];
 
