@@ -1,7 +1,10 @@
 import { env } from 'cloudflare:test';
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { BatchBody } from '../../shared/schema/imports.ts';
+import { fromBase64url } from '../../shared/privacy/base64url.ts';
+import { sealBatchCells } from '../../shared/privacy/sealBatchCells.ts';
+import type { BatchBody, BatchResult } from '../../shared/schema/imports.ts';
+import type { SealedCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { createAesGcm, readAesKey } from '../../worker/crypto/aesGcm.ts';
 import { createBatchSealer } from '../../worker/crypto/batchSealer.ts';
 import { keyedHasherFor } from '../../worker/crypto/keyedHash.ts';
@@ -16,7 +19,7 @@ import {
   type SealedEnvelope,
   type StoredColumn,
 } from '../../worker/store/packedColumns.ts';
-import { ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 
 const COLUMNS: Column[] = [
   { column: 'Customer', target: 'customer_id' },
@@ -268,5 +271,46 @@ describe('snapshots and undo', () => {
     expect(undo.undone).toEqual([expect.objectContaining({ importId: second.id, restored: 1 })]);
     const after = await stored(first.audienceId, keyedEmail('dee@example.com'));
     expect(after.values).toEqual(before.values);
+  });
+});
+
+describe('a privacy-mode member', () => {
+  it('holds each sealed cell as a private envelope (the tab\'s bytes, its batch key named), and a server envelope for a field sealed later', async () => {
+    const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+    const columns: Column[] = [
+      { column: 'E-mail', target: 'email', sensitive: true },
+      { column: 'Cell', target: 'mobile', sensitive: true },
+      { column: 'City', target: 'city' },
+    ];
+    const imp = await startImport({ ...startBody(columns, 'E-mail'), privacyMode: true });
+    const { sealing, cells } = await sealBatchCells(key, [
+      { type: 'email', normalized: 'eve@example.com' },
+      { type: 'phone', normalized: '+14155550105' },
+    ]);
+    const [email, mobile] = cells as [SealedCell, SealedCell];
+    const put = await call<BatchResult>('PUT', `/api/imports/${imp.id}/batches/0`, { seq: 0, idempotencyKey: crypto.randomUUID(), rows: [{ row: 1, values: [email, mobile, 'Quito'] }], sealing });
+    expect(put.status).toBe(200);
+    await ok('POST', `/api/imports/${imp.id}/finish`);
+    const batchKey = await env.DB.prepare('SELECT id FROM sealed_batch_keys WHERE import_id = ?').bind(imp.id).first<{ id: string }>();
+    const memberKey = sensitiveKey(hasher, 'email', 'eve@example.com');
+    const { row, values } = await stored(imp.audienceId, memberKey);
+    expect(row.types).toBe('blob,blob,blob');
+    expect(values.attributes).toEqual({ city: 'Quito' });
+    expect(values.sealed).toEqual([
+      { kind: 'private', fields: ['email'], batchKeyId: batchKey?.id, bytes: fromBase64url(email.c) },
+      { kind: 'private', fields: ['mobile'], batchKeyId: batchKey?.id, bytes: fromBase64url(mobile.c) },
+    ]);
+
+    // A later import makes the city sensitive: the Worker seals the stored plain city itself (a server envelope, first).
+    await startImport({ ...startBody(columns.map((c) => (c.target === 'city' ? { ...c, sensitive: true } : c)), 'E-mail', { audienceId: imp.audienceId }) });
+    const later = await stored(imp.audienceId, memberKey);
+    expect(later.values.attributes).toEqual({});
+    expect(later.values.sealed.map((e) => [e.kind, e.fields])).toEqual([
+      ['server', ['city']],
+      ['private', ['email']],
+      ['private', ['mobile']],
+    ]);
+    expect(await openedField(later.values, 'city')).toBe('Quito');
+    expect(later.values.hashes.city).toBe(sensitiveKey(hasher, 'text', 'Quito').slice(0, 32));
   });
 });
