@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import type { MemberPage } from '../../../shared/schema/audiences.ts';
 import { ok, rows, sendBatch, startBody, startImport, type Column } from './api.ts';
+import { membersBackToJson } from './jsonMembers.ts';
 
 /** The statements of a migration, by its number. */
 export function migrationQueries(number: string): string[] {
@@ -21,6 +22,8 @@ export const namedColumn = (column: string, workspaceExpr: string, key = 'NULL')
  * triggers, no member_field_refs), keeping every member and snapshot.
  */
 export async function backToBefore0190(): Promise<void> {
+  // Members the product wrote packed: first in 0190's JSON form, which is what the shape before 0190 came from.
+  await membersBackToJson();
   const view0140 = migrationQueries('0140').filter((q) => /^\s*CREATE (VIEW|TRIGGER) members/.test(q));
   const memberWorkspace = '(SELECT workspace_id FROM audiences WHERE ref = member_records.audience_ref)';
   await env.DB.batch(
