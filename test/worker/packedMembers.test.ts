@@ -17,9 +17,11 @@ import {
   sealedRefOf,
   type MemberValues,
   type SealedEnvelope,
+  type SealedRef,
   type StoredColumn,
 } from '../../worker/store/packedColumns.ts';
 import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { openSealed } from './support/storedMembers.ts';
 
 const COLUMNS: Column[] = [
   { column: 'Customer', target: 'customer_id' },
@@ -137,6 +139,9 @@ describe('a written member', () => {
     expect(values.sealed.map((e) => e.fields)).toEqual([['email'], ['email', 'mobile']]);
     expect(await openedField(values, 'email')).toBe('ada@new.example');
     expect(await openedField(values, 'mobile')).toBe('+14155552671');
+    // The product's opener (export, push) reads the same: the new email, the old mobile.
+    const refs = ['email', 'mobile'].map((f) => sealedRefOf(values.sealed, f) as SealedRef);
+    expect(await openSealed(refs)).toEqual(['ada@new.example', '+14155552671']);
     expect([row.updated_import, row.previous_import]).toEqual([await importRefOf(second.id), await importRefOf(first.id)]);
 
     // A third write of both drops the two older envelopes (each field now in the newer one).
