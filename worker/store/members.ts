@@ -363,11 +363,10 @@ type StoredRow = { id: number; identifier_key: string; attributes: StoredColumn;
 
 const STORED_ROW = 'm.id, m.identifier_key, m.attributes, m.hashes, m.sealed, m.updated_at';
 
-async function decodedRows(db: D1Database, workspaceId: string, rows: readonly StoredRow[]): Promise<DecodedMember[]> {
+async function decodedRows(db: D1Database, workspaceId: string, rows: readonly StoredRow[], refs?: FieldRefs): Promise<DecodedMember[]> {
   if (rows.length === 0) return [];
   // Read afresh: sealing in place runs once per import start, and sends no fieldRefsGuardStatement.
-  const refs = await fieldRefs(db, workspaceId, [], { fresh: true });
-  const { values } = await decodeStoredColumns(db, workspaceId, refs, rows);
+  const { values } = await decodeStoredColumns(db, workspaceId, refs ?? (await fieldRefs(db, workspaceId, [], { fresh: true })), rows);
   return rows.map((r, i) => ({ id: r.id, key: r.identifier_key, updatedAt: r.updated_at, values: values[i] as MemberValues }));
 }
 
@@ -404,7 +403,7 @@ export async function membersWithPlainValues(
     )
     .bind(workspaceId, audienceId, afterId, JSON.stringify(fields), limit, JSON.stringify(varints))
     .all<StoredRow>();
-  const members = (await decodedRows(db, workspaceId, results)).filter((m) => fields.some((f) => m.values.attributes[f] !== undefined));
+  const members = (await decodedRows(db, workspaceId, results, refs)).filter((m) => fields.some((f) => m.values.attributes[f] !== undefined));
   return { members, nextAfter: results.at(-1)?.id ?? null };
 }
 
