@@ -19,6 +19,7 @@ import { applyBatchCountsStatement } from '../store/imports.ts';
 import { type MemberSnapshot, snapshotMembersStatements } from '../store/memberSnapshots.ts';
 import {
   decodeStoredColumns,
+  type FieldRefs,
   fieldRefs,
   fieldRefsGuardStatement,
   forgetFieldRefs,
@@ -30,7 +31,7 @@ import {
   storedMembers,
   writtenFieldNames,
 } from '../store/members.ts';
-import { envelopePlaintext, mergeMemberValues, type SealedEnvelope } from '../store/packedColumns.ts';
+import { envelopePlaintext, mergeMemberValues, type MemberValues, type SealedEnvelope } from '../store/packedColumns.ts';
 import { assertBatchWithinLimits } from './batchLimits.ts';
 import { type BatchTurn, takeTurn } from './batchTurns.ts';
 import { type AcceptedRow, classifyRows, type ClassifiedRows } from './classifyRows.ts';
@@ -130,8 +131,8 @@ async function mergedMembers(
   importId: string,
   writes: readonly MemberWrite[],
   stored: ReadonlyMap<string, StoredMember>,
-  refs: Awaited<ReturnType<typeof fieldRefs>>,
-): Promise<{ merges: MemberMerge[]; snapshots: MemberSnapshot[]; refs: Awaited<ReturnType<typeof fieldRefs>> }> {
+  refs: FieldRefs,
+): Promise<{ merges: MemberMerge[]; snapshots: MemberSnapshot[]; refs: FieldRefs }> {
   const rows = writes.map((w) => {
     const member = stored.get(w.key);
     // resolveMatches merges only keys the read found.
@@ -142,7 +143,7 @@ async function mergedMembers(
   const merges: MemberMerge[] = [];
   const snapshots: MemberSnapshot[] = [];
   rows.forEach((member, i) => {
-    const values = decoded.values[i] as NonNullable<(typeof decoded.values)[number]>;
+    const values = decoded.values[i] as MemberValues;
     const write = writes[i] as MemberWrite;
     merges.push({ id: member.id, key: write.key, values: mergeMemberValues(values, write), updatedAt: member.updatedAt, updatedImport: member.updatedImport });
     if (member.writers[2] !== importId) snapshots.push({ id: member.id, key: write.key, values, updatedImportId: member.writers[2] ?? null, updatedAt: member.updatedAt });

@@ -35,22 +35,13 @@ export const epochMsOf = (isoExpr: string) => `CAST(round(unixepoch(${isoExpr}, 
 /** The ISO time (as Date.toISOString writes it) of epoch milliseconds: exact both ways. */
 export const isoOf = (msExpr: string) => `strftime('%Y-%m-%dT%H:%M:%fZ', ${msExpr} / 1000.0, 'unixepoch')`;
 
-/**
- * A stored member's attributes, hashes and sealed values are JSON objects keyed by the field's number in its
- * workspace (member_field_refs, migrations/0190_member_field_refs.sql), not by the field's name. The Worker writes
- * the numbered form itself (encodedFields), so inserts and json_patch merges stay as cheap as with names; reads
- * decode at the edge of their SELECT with this fragment (the `members` view does the same), so the functions here
- * and their callers keep working with name-keyed JSON text. A number is given once and never reused or removed.
- *
- * A value equal to the member's identifier_key is stored once: as the JSON number 0 (values are always strings), in
- * `attributes` (a plain identifier's own field) and `hashes` (a sensitive identifier's keyed hash, 64 characters).
- * Whatever reads a stored column decodes with the member's key; whatever copies one elsewhere (snapshots) writes the
- * marker out (keyValuesWrittenOut), so a later change of the key (sealing in place re-keys) cannot change a value.
+/*
+ * A stored member's attributes, hashes and sealed values name fields by their number in the workspace
+ * (member_field_refs, migrations/0190_member_field_refs.sql; a number is given once, never reused or removed). The
+ * Worker writes them packed (packedColumns.ts: BLOBs, a value equal to identifier_key stored once as a marker);
+ * members written before hold 0190's numbered JSON text. Readers decode both in TypeScript (storedMembers.ts), and
+ * whatever copies a member's values elsewhere (snapshots) writes the marker out: sealing in place may re-key it.
  */
-export const namedJson = (columnExpr: string, workspaceExpr: string, identifierKeyExpr: string) =>
-  `(SELECT json_group_object(n.key, CASE WHEN d.type = 'integer' THEN ${identifierKeyExpr} ELSE d.value END)
-    FROM json_each(${columnExpr}) AS d CROSS JOIN member_field_refs AS n
-    WHERE n.workspace_id = ${workspaceExpr} AND n.ref = CAST(d.key AS INTEGER))`;
 
 /** A field name's number in one workspace. */
 export type FieldRefs = ReadonlyMap<string, number>;
