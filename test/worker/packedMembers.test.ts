@@ -233,6 +233,24 @@ describe('a merge racing another writer', () => {
     expect([row.updated_import, row.previous_import]).toEqual([await importRefOf(a.id), await importRefOf(b.id)]);
   });
 
+  it('does not write back a plain value that sealing in place sealed between its read and its write', async () => {
+    const plain: Column[] = [
+      { column: 'Customer', target: 'customer_id' },
+      { column: 'E-mail', target: 'email' },
+      { column: 'City', target: 'city' },
+    ];
+    const first = await importRows(plain, 'Customer', {}, [['C-5', 'fay@example.com', 'Tunis']]);
+    const a = await startImport(startBody(plain.filter((c) => c.target !== 'email'), 'Customer', { audienceId: first.audienceId }));
+    const writes = { n: 0 };
+    // Between a's read and its write, another import starts with the email sensitive: the stored email is sealed.
+    const sealing = () => startImport(startBody(plain.map((c) => (c.target === 'email' ? { ...c, sensitive: true } : c)), 'Customer', { audienceId: first.audienceId }));
+    await ingestBatch(ctx(dbCommittingFirst(sealing, writes), a.id), batch([['C-5', 'Sfax']]));
+    expect(writes.n).toBe(2);
+    const { values } = await stored(first.audienceId, 'C-5');
+    expect(values.attributes).toEqual({ customer_id: 'C-5', city: 'Sfax' });
+    expect(await openedField(values, 'email')).toBe('fay@example.com');
+  });
+
   it('refuses a merge statement whose stamp is stale, changing nothing', async () => {
     const first = await importRows(COLUMNS, 'Customer', {}, [['C-4', '', '', 'Kyiv']]);
     const before = await stored(first.audienceId, 'C-4');
