@@ -14,8 +14,8 @@ const COLUMNS: Column[] = [
 ];
 
 /**
- * The real local D1, with a hook run once just before the first batch() commit: it lets another request commit
- * in between, which is exactly the interleaving two Worker instances can produce.
+ * The real local D1, with a hook run once just before the first batch() that writes members commits: it lets another
+ * request commit in between, which is exactly the interleaving two Worker instances can produce.
  */
 function dbCommittingFirst(before: () => Promise<unknown>): D1Database {
   let pending: (() => Promise<unknown>) | null = before;
@@ -23,8 +23,9 @@ function dbCommittingFirst(before: () => Promise<unknown>): D1Database {
     get(target, prop) {
       if (prop === 'batch') {
         return async (statements: D1PreparedStatement[]) => {
-          const hook = pending;
-          pending = null;
+          // Only before a write: a batch's state read and the field numbering are D1 batches of two reads or writes.
+          const hook = statements.length > 2 ? pending : null;
+          if (hook) pending = null;
           if (hook) await hook();
           return target.batch(statements);
         };

@@ -184,6 +184,25 @@ describe('a written member', () => {
   });
 });
 
+describe('a batch of existing members', () => {
+  it('reads their stored columns one row a member: no value near D1\'s 2 MB limit, however large the batch', async () => {
+    const columns: Column[] = [
+      { column: 'Customer', target: 'customer_id' },
+      { column: 'Notes', target: 'description' },
+    ];
+    const note = (i: number, round: number) => `${round}:${String(i).padStart(4, '0')} ${'é'.repeat(300)}`;
+    const table = (round: number) => Array.from({ length: 3_000 }, (_, i) => [`K-${i}`, note(i, round)]);
+    const first = await startImport(startBody(columns, 'Customer', { batchSize: 5_000 }));
+    await sendBatch(first.id, 0, rows(1, table(1)));
+    await ok('POST', `/api/imports/${first.id}/finish`);
+    // As one JSON value, these members' columns in hex would be ≈ 3.7 MB.
+    const again = await startImport(startBody(columns, 'Customer', { audienceId: first.audienceId, batchSize: 5_000 }));
+    const result = await sendBatch(again.id, 0, rows(1, table(2)));
+    expect(result.counts).toMatchObject({ received: 3_000, updated: 3_000, inserted: 0 });
+    expect((await stored(first.audienceId, 'K-2999')).values.attributes.description).toBe(note(2999, 2));
+  });
+});
+
 describe('a merge racing another writer', () => {
   /**
    * The real local D1, running `before` once just before the first batch() that writes members (statements > 3), and

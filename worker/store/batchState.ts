@@ -1,7 +1,7 @@
 import { ImportCounts } from '../../shared/schema/imports.ts';
 import type { StoredBatch } from './importBatches.ts';
 import { toRecord, type ImportRecord, type ImportRow } from './imports.ts';
-import { parseStoredMembers, storedMembersSubquery, type StoredMember } from './members.ts';
+import { storedMembersOf, storedMembersStatement, type StoredMember, type StoredMemberRow } from './members.ts';
 import { parseStoredJson } from './storedJson.ts';
 
 /** What a batch is applied against, read at one snapshot. */
@@ -13,13 +13,14 @@ export type BatchState = {
   members: Map<string, StoredMember> | null;
 };
 
-type StateRow = ImportRow & { stored_key: string | null; stored_result: string | null; stored_members: string };
+type StateRow = ImportRow & { stored_key: string | null; stored_result: string | null };
 
 /**
- * The import, this seq's stored batch and (when the keys are known) the identifier lookup in ONE statement: each
- * D1 query is a round trip to the database (a few ms each on local D1, more in production), and a batch used to
- * make three of them before its write. The lookup brings the stored columns of the members that exist: the Worker
- * merges into them (members.ts mergeMembersStatements).
+ * The import, this seq's stored batch and (when the keys are known) the identifier lookup in ONE round trip: each
+ * D1 call is a round trip to the database (a few ms each on local D1, more in production), and a batch used to make
+ * three of them before its write. The lookup brings, for each member that exists, the stored columns the Worker
+ * merges into (members.ts mergeMembersStatements), one row a member (storedMembersStatement: no 2 MB value), so with
+ * keys the two statements go as one D1 batch (one transaction: one snapshot).
  */
 export async function readBatchState(
   db: D1Database,
@@ -28,15 +29,25 @@ export async function readBatchState(
   seq: number,
   keys: readonly string[] | null,
 ): Promise<BatchState | null> {
-  const row = await db
+  const state = db
     .prepare(
-      `SELECT i.*, b.idempotency_key AS stored_key, b.result AS stored_result,
-         ${storedMembersSubquery('?1', 'i.audience_id', '?4')} AS stored_members
+      `SELECT i.*, b.idempotency_key AS stored_key, b.result AS stored_result
        FROM imports AS i LEFT JOIN import_batches AS b ON b.import_id = i.id AND b.seq = ?3 AND b.workspace_id = ?1
        WHERE i.workspace_id = ?1 AND i.id = ?2`,
     )
-    .bind(workspaceId, importId, seq, keys ? JSON.stringify(keys) : '[]')
-    .first<StateRow>();
+    .bind(workspaceId, importId, seq);
+  let row: StateRow | undefined;
+  let members: Map<string, StoredMember> | null = null;
+  if (keys) {
+    const [stateRows, memberRows] = await db.batch<StateRow | StoredMemberRow>([
+      state,
+      storedMembersStatement(db, workspaceId, '(SELECT audience_id FROM imports WHERE workspace_id = ?1 AND id = ?3)', keys, importId),
+    ]);
+    row = stateRows?.results[0] as StateRow | undefined;
+    members = storedMembersOf((memberRows?.results ?? []) as StoredMemberRow[]);
+  } else {
+    row = (await state.first<StateRow>()) ?? undefined;
+  }
   if (!row) return null;
   return {
     record: toRecord(row),
@@ -47,6 +58,6 @@ export async function readBatchState(
             idempotencyKey: row.stored_key,
             counts: parseStoredJson(ImportCounts, row.stored_result ?? '', `import_batches.result of ${importId} #${seq}`),
           },
-    members: keys ? parseStoredMembers(row.stored_members) : null,
+    members,
   };
 }

@@ -3,7 +3,6 @@ import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
 import { countedJsonChunks, jsonChunks } from './jsonChunks.ts';
 import {
   decodeMemberColumns,
-  hexToBytes,
   PackedColumnError,
   packedColumnsHex,
   PackWriter,
@@ -157,34 +156,47 @@ export type StoredMember = {
   columns: { identifier_key: string; attributes: StoredColumn; hashes: StoredColumn; sealed: StoredColumn };
 };
 
-/*
- * A stored column inside a JSON answer: a packed BLOB as "x" + its hex, the JSON text of migration 0190 as it is (an
- * object's text starts with "{", never "x", so the tag cannot be mistaken).
- */
-const taggedColumn = (column: string) => `iif(typeof(${column}) = 'blob', 'x' || hex(${column}), ${column})`;
+export type StoredMemberRow = {
+  identifier_key: string;
+  created_import_id: string | null;
+  previous_import_id: string | null;
+  updated_import_id: string | null;
+  id: number;
+  updated_at: number;
+  updated_import: number | null;
+  attributes: StoredColumn;
+  hashes: StoredColumn;
+  sealed: StoredColumn;
+};
 
 /**
- * lastWritersSubquery with what a merge needs besides: `[[identifier_key, [writers], id, updated_at, updated_import,
- * attributes, hashes, sealed], …]` (columns tagged, see taggedColumn). BLOBs cannot be merged by json_patch, so the
- * Worker merges, from this read; the same single probe per key.
+ * The members of these keys (?2, a JSON array) in the audience `audienceExpr` (of workspace ?1), with what a merge
+ * needs: writers, id, write stamp and the stored columns as they are (BLOBs come as bytes). One row a member, not one
+ * JSON value for the batch as lastWritersSubquery gives: D1 refuses a value over 2 MB (SQLITE_TOOBIG, local D1 too),
+ * which the columns of a 5,000-row batch of existing members would pass. Same single probe per key.
  */
-export function storedMembersSubquery(workspaceParam: string, audienceExpr: string, keysParam: string): string {
-  return `(SELECT json_group_array(json_array(m.identifier_key,
-       json_array(${importIdOf('m.created_import')}, ${importIdOf('m.previous_import')}, ${importIdOf('m.updated_import')}),
-       m.id, m.updated_at, m.updated_import, ${taggedColumn('m.attributes')}, ${taggedColumn('m.hashes')}, ${taggedColumn('m.sealed')}))
-     FROM json_each(${keysParam}) AS j CROSS JOIN member_records AS m
-     WHERE m.audience_ref = ${audienceRef(workspaceParam, audienceExpr)} AND m.identifier_key = j.value)`;
+export function storedMembersStatement(db: D1Database, workspaceId: string, audienceExpr: string, keys: readonly string[], ...params: unknown[]): D1PreparedStatement {
+  return db
+    .prepare(
+      `SELECT m.identifier_key, ${importIdOf('m.created_import')} AS created_import_id, ${importIdOf('m.previous_import')} AS previous_import_id,
+         ${importIdOf('m.updated_import')} AS updated_import_id, m.id, m.updated_at, m.updated_import, m.attributes, m.hashes, m.sealed
+       FROM json_each(?2) AS j CROSS JOIN member_records AS m
+       WHERE m.audience_ref = ${audienceRef('?1', audienceExpr)} AND m.identifier_key = j.value`,
+    )
+    .bind(workspaceId, JSON.stringify(keys), ...params);
 }
 
-const untagged = (column: string): StoredColumn => (column.startsWith('x') ? hexToBytes(column, 1) : column);
-
-type StoredMemberItem = [string, MemberWriters, number, number, number | null, string, string, string];
-
-/** Reads storedMembersSubquery's answer, by identifier key. */
-export function parseStoredMembers(json: string): Map<string, StoredMember> {
+/** storedMembersStatement's rows by identifier key. */
+export function storedMembersOf(rows: readonly StoredMemberRow[]): Map<string, StoredMember> {
   const out = new Map<string, StoredMember>();
-  for (const [key, writers, id, updatedAt, updatedImport, attributes, hashes, sealed] of JSON.parse(json) as StoredMemberItem[]) {
-    out.set(key, { id, writers, updatedAt, updatedImport, columns: { identifier_key: key, attributes: untagged(attributes), hashes: untagged(hashes), sealed: untagged(sealed) } });
+  for (const r of rows) {
+    out.set(r.identifier_key, {
+      id: r.id,
+      writers: [r.created_import_id, r.previous_import_id, r.updated_import_id],
+      updatedAt: r.updated_at,
+      updatedImport: r.updated_import,
+      columns: { identifier_key: r.identifier_key, attributes: r.attributes, hashes: r.hashes, sealed: r.sealed },
+    });
   }
   return out;
 }
@@ -192,11 +204,8 @@ export function parseStoredMembers(json: string): Map<string, StoredMember> {
 /** The stored members of these keys (a batch whose state read did not know its keys yet). */
 export async function storedMembers(db: D1Database, workspaceId: string, audienceId: string, keys: readonly string[]): Promise<Map<string, StoredMember>> {
   if (keys.length === 0) return new Map();
-  const row = await db
-    .prepare(`SELECT ${storedMembersSubquery('?1', '?2', '?3')} AS stored`)
-    .bind(workspaceId, audienceId, JSON.stringify(keys))
-    .first<{ stored: string }>();
-  return parseStoredMembers(row?.stored ?? '[]');
+  const { results } = await storedMembersStatement(db, workspaceId, '?3', keys, audienceId).all<StoredMemberRow>();
+  return storedMembersOf(results);
 }
 
 const reversed = (refs: FieldRefs): NamesByRef => new Map([...refs].map(([name, ref]) => [ref, name]));
