@@ -13,8 +13,8 @@ import { audienceRef, importRef } from './members.ts';
 
 /**
  * Before the batch's member writes: the span starts no higher than the id the next new member gets. Set even if
- * the batch then creates nobody (closeMemberSpanStatement puts a span that created nothing back to NULL), so that a
- * member created by the merge statement (its member deleted since the lookup) is covered too.
+ * the batch then creates nobody (closeMemberSpanStatement puts a span that created nothing back to NULL). Only the
+ * insert creates members (a merge is a guarded UPDATE: its member deleted since the read aborts the batch).
  */
 export function openMemberSpanStatement(db: D1Database, workspaceId: string, importId: string): D1PreparedStatement {
   return db
