@@ -10,7 +10,7 @@ import { createBatchSealer } from '../../worker/crypto/batchSealer.ts';
 import { keyedHasherFor } from '../../worker/crypto/keyedHash.ts';
 import { sensitiveKey } from '../../worker/crypto/sensitiveKey.ts';
 import { ingestBatch } from '../../worker/imports/ingestBatch.ts';
-import { changedRowsGuardStatement, fieldNamesByRef, fieldRefs, mergeMembersStatements } from '../../worker/store/members.ts';
+import { changedRowsGuardStatement, fieldNamesByRef, fieldRefs, mergeMembersStatements, rewriteMembersStatements } from '../../worker/store/members.ts';
 import {
   decodeMemberColumns,
   envelopeValues,
@@ -268,6 +268,25 @@ describe('a merge racing another writer', () => {
     const { values } = await stored(first.audienceId, 'C-5');
     expect(values.attributes).toEqual({ customer_id: 'C-5', city: 'Sfax' });
     expect(await openedField(values, 'email')).toBe('fay@example.com');
+  });
+
+  it('finds each merged or rewritten member by its id, driven by the JSON parameter: no scan of the audience', async () => {
+    const first = await importRows(COLUMNS, 'Customer', {}, [['C-6', '', '', 'Riga']]);
+    const member = await stored(first.audienceId, 'C-6');
+    const refs = await fieldRefs(env.DB, 'default', ['customer_id', 'city']);
+    const now = new Date().toISOString();
+    const [merge] = mergeMembersStatements(env.DB, 'default', first.audienceId, first.id, now, [
+      { id: member.row.id, key: 'C-6', values: member.values, updatedAt: member.row.updated_at, updatedImport: member.row.updated_import },
+    ], refs);
+    const [rewrite] = rewriteMembersStatements(env.DB, 'default', first.audienceId, [{ id: member.row.id, key: 'C-6', values: member.values, updatedAt: member.row.updated_at }], refs);
+    for (const statement of [merge, rewrite]) {
+      // The statement's SQL and parameters, explained: D1PreparedStatement keeps them as `statement` and `params`.
+      const { statement: sql, params } = statement as unknown as { statement: string; params: unknown[] };
+      const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+      const details = results.map((r) => r.detail);
+      expect(details).toContain('SEARCH member_records USING INTEGER PRIMARY KEY (rowid=?)');
+      expect(details.filter((d) => /\bSCAN member_records\b|member_records USING (COVERING )?INDEX member_records_by_audience/.test(d))).toEqual([]);
+    }
   });
 
   it('refuses a merge statement whose stamp is stale, changing nothing', async () => {

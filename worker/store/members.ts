@@ -288,6 +288,9 @@ export function changedRowsGuardStatement(db: D1Database, expected: number): D1P
  * Existing members, merged by the Worker (mergeMemberValues: values written replace, values absent are kept, as
  * json_patch did) and written whole, each only if its stamp (updated_at, updated_import) is still the one read;
  * a guard after each chunk aborts the transaction otherwise, and the batch is classified again on fresh state.
+ * `+audience_ref` (here and in rewriteMembersStatements) keeps the audience check out of the planner's index choice:
+ * with it indexable, SQLite looped over every member of the audience and scanned the JSON parameter for each (a
+ * 5,000-row re-import of 20,000 members never finished); now the parameter drives and each member is found by id.
  */
 export function mergeMembersStatements(
   db: D1Database,
@@ -309,7 +312,7 @@ export function mergeMembersStatements(
            updated_at = ${epochMsOf('?4')}
          FROM json_each(?5) AS j
          WHERE member_records.id = j.value ->> 0 AND member_records.updated_at = j.value ->> 4 AND member_records.updated_import IS j.value ->> 5
-           AND member_records.audience_ref = ${audienceRef('?1', '?2')}`,
+           AND +member_records.audience_ref = ${audienceRef('?1', '?2')}`,
       )
       .bind(workspaceId, audienceId, importId, now, json),
     changedRowsGuardStatement(db, count),
@@ -446,7 +449,7 @@ export function rewriteMembersStatements(
            sealed = unhex(u.value ->> 4), updated_at = member_records.updated_at + 1
          FROM json_each(?3) AS u
          WHERE member_records.id = u.value ->> 0 AND member_records.updated_at = u.value ->> 5
-           AND member_records.audience_ref = ${audienceRef('?1', '?2')}`,
+           AND +member_records.audience_ref = ${audienceRef('?1', '?2')}`,
       )
       .bind(workspaceId, audienceId, json),
   );
