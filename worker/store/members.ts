@@ -3,6 +3,7 @@ import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
 import { countedJsonChunks, jsonChunks } from './jsonChunks.ts';
 import {
   decodeMemberColumns,
+  hexToBytes,
   PackedColumnError,
   packedColumnsHex,
   PackWriter,
@@ -179,12 +180,22 @@ export function storedMembersStatement(db: D1Database, workspaceId: string, audi
   return db
     .prepare(
       `SELECT m.identifier_key, ${importIdOf('m.created_import')} AS created_import_id, ${importIdOf('m.previous_import')} AS previous_import_id,
-         ${importIdOf('m.updated_import')} AS updated_import_id, m.id, m.updated_at, m.updated_import, m.attributes, m.hashes, m.sealed
+         ${importIdOf('m.updated_import')} AS updated_import_id, m.id, m.updated_at, m.updated_import, ${taggedHex('m.attributes')} AS attributes,
+         ${taggedHex('m.hashes')} AS hashes, ${taggedHex('m.sealed')} AS sealed
        FROM json_each(?2) AS j CROSS JOIN member_records AS m
        WHERE m.audience_ref = ${audienceRef('?1', audienceExpr)} AND m.identifier_key = j.value`,
     )
     .bind(workspaceId, JSON.stringify(keys), ...params);
 }
+
+/*
+ * A stored column as text: a packed BLOB as "x" + its hex, 0190's JSON text as it is (an object's text starts with "{",
+ * so the tag cannot be mistaken). D1 hands a BLOB to the Worker as an array of numbers, one JavaScript number a byte,
+ * which cost more to build and read than hex text decoded by table (re-importing 20,000 members in batches of 5,000:
+ * 79–84 → 64–75 µs/row of server CPU).
+ */
+const taggedHex = (column: string) => `iif(typeof(${column}) = 'blob', 'x' || hex(${column}), ${column})`;
+const untagged = (column: StoredColumn): StoredColumn => (typeof column === 'string' && column.startsWith('x') ? hexToBytes(column, 1) : column);
 
 /** storedMembersStatement's rows by identifier key. */
 export function storedMembersOf(rows: readonly StoredMemberRow[]): Map<string, StoredMember> {
@@ -195,7 +206,7 @@ export function storedMembersOf(rows: readonly StoredMemberRow[]): Map<string, S
       writers: [r.created_import_id, r.previous_import_id, r.updated_import_id],
       updatedAt: r.updated_at,
       updatedImport: r.updated_import,
-      columns: { identifier_key: r.identifier_key, attributes: r.attributes, hashes: r.hashes, sealed: r.sealed },
+      columns: { identifier_key: r.identifier_key, attributes: untagged(r.attributes), hashes: untagged(r.hashes), sealed: untagged(r.sealed) },
     });
   }
   return out;
