@@ -1,0 +1,168 @@
+import { jsonChunks } from './jsonChunks.ts';
+import { fieldNamesByRef } from './members.ts';
+import { bytesToHex, decodeMemberColumns, PackWriter, packedColumnsHex, type NamesByRef, type StoredColumn } from './packedColumns.ts';
+
+/*
+ * Members written before the packed form (packedColumns.ts) hold 0190's JSON text until something writes them again.
+ * A migration rewriting every member in one D1 transaction is what 0140/0190 did, and at millions of members that
+ * transaction is the risk; so the minute's Cron Trigger re-packs them a bounded step at a time instead (worker/index.ts).
+ * The values stay what they were, byte for byte where they are sealed: attributes and hashes packed (hashes cut to
+ * HMAC-128, packHashes), each server-sealed value its own one-field envelope (the same nonce ‖ ciphertext ‖ tag, so
+ * nothing is decrypted), each private (privacy-mode) value its kind-2 envelope. Only the three value columns change:
+ * updated_at, updated_import, previous_import and the rest stay, so undo, later-writer checks and syncs see the member
+ * as they left it.
+ */
+
+/** Members one read takes (and one write's D1 batch puts back): a few 1 MB JSON parameters (jsonChunks). */
+const ROWS_PER_READ = 500;
+
+/** A member as the re-pack reads it: its value columns as stored, and the stamps its write is guarded by. */
+export type RepackRow = {
+  id: number;
+  workspace_id: string;
+  identifier_key: string;
+  attributes: StoredColumn;
+  hashes: StoredColumn;
+  sealed: StoredColumn;
+  updated_at: number;
+  updated_import: number | null;
+};
+
+/** A member's packed columns as hex, and what it was read as (the write's guard). */
+export type RepackWrite = { row: RepackRow; packed: [attributes: string, hashes: string, sealed: string] };
+
+const STILL_JSON = "(typeof(m.attributes) = 'text' OR typeof(m.hashes) = 'text' OR typeof(m.sealed) = 'text')";
+
+/** INDEXED BY: should the planner ever prefer another plan, the statement fails instead of scanning every member a minute. */
+export const MEMBERS_TO_REPACK_SQL = `SELECT m.id, a.workspace_id, m.identifier_key, m.attributes, m.hashes, m.sealed, m.updated_at, m.updated_import
+  FROM member_records AS m INDEXED BY member_records_json JOIN audiences AS a ON a.ref = m.audience_ref
+  WHERE m.hash_scheme = 1 AND ${STILL_JSON} AND m.id > (SELECT after_id FROM member_repack_cursor WHERE one = 1)
+  ORDER BY m.id LIMIT ?1`;
+
+/**
+ * The next members (by id, after the kept cursor) holding JSON in any value column and keyed already
+ * (hash_scheme 1: a row still to re-key is keyedHashMigration's, which reads JSON). A range of the partial index
+ * member_records_json (migration 0240), so a database with nothing left to re-pack costs one probe.
+ */
+export async function membersToRepack(db: D1Database, limit: number): Promise<RepackRow[]> {
+  const { results } = await db.prepare(MEMBERS_TO_REPACK_SQL).bind(limit)
+    .all<RepackRow>();
+  return results;
+}
+
+/**
+ * Each row's values decoded with its workspace's field names and packed again under the same numbers (the names
+ * reversed: 0190 numbered every stored name). A row that does not decode or pack (a number or a name without its
+ * partner, a hash too short) is logged and skipped, never written with a value less: the next pass tries it again.
+ */
+export async function repackedRows(db: D1Database, rows: readonly RepackRow[]): Promise<{ writes: RepackWrite[]; skipped: number[] }> {
+  const namesByWorkspace = new Map<string, Promise<NamesByRef>>();
+  const writes: RepackWrite[] = [];
+  const skipped: number[] = [];
+  const w = new PackWriter();
+  for (const row of rows) {
+    let names = namesByWorkspace.get(row.workspace_id);
+    if (!names) {
+      // Read after the rows: every number a row read holds was given before (numbers are given before the write).
+      names = fieldNamesByRef(db, row.workspace_id);
+      namesByWorkspace.set(row.workspace_id, names);
+    }
+    const namesOf = await names;
+    try {
+      const values = decodeMemberColumns(row, namesOf);
+      const refs = new Map([...namesOf].map(([ref, name]) => [name, ref]));
+      writes.push({ row, packed: packedColumnsHex(w, values, refs, row.identifier_key) });
+    } catch (e) {
+      console.error(`member_records row ${row.id} is left in its stored form by the re-pack:`, e instanceof Error ? e.message : String(e));
+      skipped.push(row.id);
+    }
+  }
+  return { writes, skipped };
+}
+
+/** A stored column as the guard compares it: JSON text as it is, a BLOB as uppercase hex (SQLite's hex()). */
+function asRead(column: StoredColumn): string {
+  if (typeof column === 'string') return column;
+  const bytes = column instanceof Uint8Array ? column : Array.isArray(column) ? Uint8Array.from(column) : new Uint8Array(column);
+  return bytesToHex(bytes).toUpperCase();
+}
+
+const readColumn = (column: string) => `CASE WHEN typeof(m.${column}) = 'blob' THEN hex(m.${column}) ELSE m.${column} END`;
+
+/**
+ * Puts the packed columns back, ONE guarded UPDATE … FROM json_each(?) per chunk, in one D1 batch with the cursor's
+ * move (so a step that fails moves nothing). A member changes only if it is exactly as read: same stamps
+ * (updated_at, updated_import), same key, still keyed, still holding JSON, and each value column the very bytes read
+ * — a write in between (an import's merge, sealing in place, which keeps the stamp, an undo) leaves it as that write
+ * left it, for a later pass. Only attributes, hashes and sealed are set. Answers how many members changed.
+ */
+export async function writeRepacked(db: D1Database, writes: readonly RepackWrite[], nextAfterId: number): Promise<number> {
+  const items = writes.map(({ row, packed }) => [
+    row.id,
+    ...packed,
+    row.updated_at,
+    row.updated_import,
+    row.identifier_key,
+    asRead(row.attributes),
+    asRead(row.hashes),
+    asRead(row.sealed),
+  ]);
+  const updates = jsonChunks(items).map((json) =>
+    db
+      .prepare(
+        `UPDATE member_records AS m SET attributes = unhex(j.value ->> 1), hashes = unhex(j.value ->> 2), sealed = unhex(j.value ->> 3)
+         FROM json_each(?1) AS j
+         WHERE m.id = j.value ->> 0 AND m.updated_at = j.value ->> 4 AND m.updated_import IS j.value ->> 5
+           AND m.identifier_key = j.value ->> 6 AND m.hash_scheme = 1 AND ${STILL_JSON}
+           AND ${readColumn('attributes')} = j.value ->> 7 AND ${readColumn('hashes')} = j.value ->> 8 AND ${readColumn('sealed')} = j.value ->> 9`,
+      )
+      .bind(json),
+  );
+  const results = await db.batch([...updates, db.prepare('UPDATE member_repack_cursor SET after_id = ?1 WHERE one = 1').bind(nextAfterId)]);
+  return results.slice(0, updates.length).reduce((n, r) => n + (r.meta.changes ?? 0), 0);
+}
+
+export type RepackStep = { read: number; repacked: number; skipped: number; leftAsWritten: number };
+
+/**
+ * Re-packs up to `maxRows` members still holding JSON, ROWS_PER_READ at a time, going on from where the last step
+ * stopped; at the end of the table the cursor goes back to 0, so members skipped or written back as JSON (an undo
+ * restoring an old snapshot) are read again by a later pass. Across every workspace on purpose: no member may stay
+ * behind, and each is decoded with its own workspace's field names.
+ */
+export async function repackMembers(db: D1Database, maxRows: number): Promise<RepackStep> {
+  const step: RepackStep = { read: 0, repacked: 0, skipped: 0, leftAsWritten: 0 };
+  while (step.read < maxRows) {
+    const limit = Math.min(ROWS_PER_READ, maxRows - step.read);
+    const rows = await membersToRepack(db, limit);
+    const atEnd = rows.length < limit;
+    const lastId = rows.at(-1)?.id ?? 0;
+    const { writes, skipped } = await repackedRows(db, rows);
+    const changed = await writeRepacked(db, writes, atEnd ? 0 : lastId);
+    step.read += rows.length;
+    step.repacked += changed;
+    step.skipped += skipped.length;
+    step.leftAsWritten += writes.length - changed;
+    if (atEnd) break;
+  }
+  return step;
+}
+
+/**
+ * Members the minute's tick re-packs from 0190's JSON into the packed form (repackMembers, above). Bounded so
+ * a tick stays small whatever the backlog: read in steps of 500 (each write's JSON parameter kept under D1's 2 MB a
+ * value by jsonChunks, one parameter a statement against D1's 100), about 20–40 ms of CPU for 2,000 members (decode
+ * and pack ≈ 5–10 µs each, plus JSON), far under a Cron invocation's CPU limit, and one short D1 transaction per
+ * 500. At 2,000 a minute a database re-packs 2.88 million members a day.
+ */
+export const REPACK_MEMBERS_PER_TICK = 2_000;
+
+/** The re-pack step of a tick; a failure is logged, and the next tick goes on where the last write left the cursor. */
+export async function repackStep(env: Env): Promise<void> {
+  try {
+    const step = await repackMembers(env.DB, REPACK_MEMBERS_PER_TICK);
+    if (step.read > 0) console.log('member re-pack', step);
+  } catch (e) {
+    console.error('member re-pack step failed', e);
+  }
+}
