@@ -1,7 +1,12 @@
 import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from 'cloudflare:test';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { checkSensitiveCell } from '../../shared/privacy/checkSensitiveCell.ts';
+import { sealBatchCells } from '../../shared/privacy/sealBatchCells.ts';
 import type { MemberPage, UndoResult } from '../../shared/schema/audiences.ts';
+import type { FieldType } from '../../shared/schema/fields.ts';
+import type { BatchResult, PrivateBatchRow } from '../../shared/schema/imports.ts';
+import type { PrivateCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { nextMembers } from '../../worker/push/pushMembers.ts';
 import worker from '../../worker/index.ts';
 import { MEMBERS_TO_REPACK_SQL, membersToRepack, repackedRows, repackMembers, writeRepacked } from '../../worker/store/memberRepack.ts';
@@ -105,6 +110,27 @@ async function repackAll(maxRows: number) {
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+
+/** A privacy-mode batch as the tab sends it (as in privacyMode.test.ts): sensitive cells normalized and sealed. */
+async function privateBatch(types: (FieldType | null)[], table: string[][]) {
+  const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+  const toSeal: { type: FieldType; normalized: string }[] = [];
+  const places: { r: number; i: number }[] = [];
+  const out: (string | PrivateCell)[][] = table.map((values, r) =>
+    values.map((raw, i) => {
+      const type = types[i];
+      if (!type || raw.trim() === '') return raw;
+      const verdict = checkSensitiveCell(raw, { type, defaultCountry: 'US' });
+      if (!verdict.ok) throw new Error(`refused: ${raw}`);
+      toSeal.push({ type, normalized: verdict.normalized });
+      places.push({ r, i });
+      return '';
+    }),
+  );
+  const { sealing, cells } = await sealBatchCells(key, toSeal);
+  places.forEach(({ r, i }, n) => ((out[r] as (string | PrivateCell)[])[i] = cells[n] as PrivateCell));
+  return { rows: out.map((values, r): PrivateBatchRow => ({ row: 1 + r, values })), sealing };
+}
 
 const resetCursor = () => env.DB.prepare('UPDATE member_repack_cursor SET after_id = 0').run();
 
@@ -219,6 +245,35 @@ describe('the member re-pack', () => {
       rowsBefore.results,
     );
     await env.DB.prepare('DELETE FROM member_records WHERE id IN (?, ?)').bind(unkeyed, unreadable).run();
+  });
+
+  it('keeps privacy-mode members\' private envelopes as they are, and they still open', async () => {
+    await resetCursor();
+    const columns: Column[] = [
+      { column: 'E-mail', target: 'email', sensitive: true },
+      { column: 'Cell', target: 'mobile', sensitive: true },
+      { column: 'Given name', target: 'first_name' },
+    ];
+    const imp = await startImport({ ...startBody(columns, 'E-mail', { audienceName: 'Repack private' }), privacyMode: true });
+    const batch = await privateBatch(['email', 'phone', null], [
+      ['priv.ada@example.com', '(415) 555-0101', 'Ada'],
+      ['priv.bob@example.org', '', 'Bob'],
+    ]);
+    const put = await call<BatchResult>('PUT', `/api/imports/${imp.id}/batches/0`, { seq: 0, idempotencyKey: `key-${imp.id}-0`, ...batch });
+    expect(put.status).toBe(200);
+    const json = await storedMembers(imp.audienceId);
+    expect(json.flatMap((m) => m.envelopes.map((e) => e.kind))).toEqual(['private', 'private', 'private']);
+    const pushedBefore = await nextMembers(env, 'default', imp.audienceId, { conditions: [], params: [] }, 0, 10, ['email', 'mobile']);
+    const stampsBefore = await stamps(imp.audienceId);
+
+    await repackAll(2);
+    const packed = await storedMembers(imp.audienceId);
+    expect((await columnTypes(imp.audienceId)).every((t) => t === 'blob blob blob')).toBe(true);
+    expect(packed.map((m) => m.envelopes)).toEqual(json.map((m) => m.envelopes));
+    expect(await openedFields(packed[0] ?? expect.fail('no member'))).toEqual({ email: 'priv.ada@example.com', mobile: '+14155550101' });
+    expect(await openedFields(packed[1] ?? expect.fail('no member'))).toEqual({ email: 'priv.bob@example.org' });
+    expect(await nextMembers(env, 'default', imp.audienceId, { conditions: [], params: [] }, 0, 10, ['email', 'mobile'])).toEqual(pushedBefore);
+    expect(await stamps(imp.audienceId)).toEqual(stampsBefore);
   });
 
   it('reads members to re-pack as a range of the partial index, never a scan of every member', async () => {
