@@ -102,7 +102,7 @@ async function valuesOf(members: StoredMember[]) {
 async function repackAll(maxRows: number) {
   const steps = [];
   for (let i = 0; i < 50; i++) {
-    const step = await repackMembers(env.DB, maxRows);
+    const step = await repackMembers(env.DB, env.ENCRYPTION_KEY, maxRows);
     steps.push(step);
     if (step.read === 0) return steps;
   }
@@ -166,14 +166,21 @@ describe('the member re-pack', () => {
       const json = storedBefore[i] ?? expect.fail('no members');
       expect(after.every((m) => m.packed)).toBe(true);
       expect(await valuesOf(after)).toEqual(await valuesOf(json));
-      // Each server-sealed value is its own envelope, the same bytes (nothing was decrypted or sealed again).
-      expect(after.map((m) => m.envelopes)).toEqual(json.map((m) => m.envelopes));
+      // A member's server-sealed values are one envelope now, naming its fields; a member with one sealed value
+      // keeps its envelope, the same bytes (nothing to merge, nothing opened).
+      after.forEach((m, k) => {
+        const old = json[k]?.envelopes ?? [];
+        if (old.length < 2) expect(m.envelopes).toEqual(old);
+        else expect(m.envelopes.map((e) => [e.kind, e.fields])).toEqual([['server', old.flatMap((e) => e.fields)]]);
+      });
       // Keyed hashes are cut to 128 bits; a sensitive identifier's own hash stays the member's key.
       after.forEach((m, k) => {
         const hashes = json[k]?.hashes ?? {};
         expect(m.hashes).toEqual(Object.fromEntries(Object.entries(hashes).map(([f, h]) => [f, keyedHashPrefix(m, h)])));
       });
     }
+    expect(storedAfter[0]?.map((m) => m.envelopes.length)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(storedBefore[0]?.map((m) => m.envelopes.length)).toEqual([2, 2, 1, 1, 1, 2]);
     const hashedAda = storedAfter[1]?.[0] ?? expect.fail('no member');
     expect(hashedAda.hashes.email).toBe(hashedAda.identifier_key);
     expect(hashedAda.hashes.mobile).toHaveLength(32);
@@ -231,7 +238,14 @@ describe('the member re-pack', () => {
     await resetCursor();
     const imp = await importInto(COLUMNS, { audienceName: 'Repack skips' }, FIRST);
     const ids = (await storedMembers(imp.audienceId)).map((m) => m.id);
-    const [unkeyed, unreadable] = [ids[0] as number, ids[1] as number];
+    expect(ids).toHaveLength(5);
+    const [unreadable, altered, unkeyed] = [ids[0] as number, ids[1] as number, ids[2] as number];
+    // An envelope that does not open (not sealed under this key): its member is re-packed with its envelopes one a
+    // value, as they were, not merged and not dropped.
+    const mobileRef = (await env.DB.prepare("SELECT ref FROM member_field_refs WHERE workspace_id = 'default' AND key = 'mobile'").first<{ ref: number }>())?.ref;
+    await env.DB.prepare(`UPDATE member_records SET sealed = json_set(sealed, '$.' || ?, ?) WHERE id = ?`).bind(String(mobileRef), 'A'.repeat(56), altered).run();
+    const alteredBefore = (await storedMembers(imp.audienceId)).find((m) => m.id === altered)?.envelopes;
+    expect(alteredBefore).toHaveLength(2);
     await env.DB.prepare('UPDATE member_records SET hash_scheme = 0 WHERE id = ?').bind(unkeyed).run();
     // A number no workspace gave (a value the re-pack could not name): left, not dropped.
     await env.DB.prepare(`UPDATE member_records SET attributes = json_set(attributes, '$.9999', 'who?') WHERE id = ?`).bind(unreadable).run();
@@ -240,11 +254,13 @@ describe('the member re-pack', () => {
     // Steps of 1: the unreadable member comes first every pass and must not hold the others back.
     const steps = await repackAll(1);
     expect(steps.some((s) => s.skipped === 1)).toBe(true);
-    expect((await columnTypes(imp.audienceId)).map((t) => t === 'blob blob blob')).toEqual([false, false, true, true, true]);
+    expect((await columnTypes(imp.audienceId)).map((t) => t === 'blob blob blob')).toEqual([false, true, false, true, true]);
     expect((await env.DB.prepare('SELECT id, attributes, hashes, sealed FROM member_records WHERE id IN (?, ?) ORDER BY id').bind(unkeyed, unreadable).all()).results).toEqual(
       rowsBefore.results,
     );
-    await env.DB.prepare('DELETE FROM member_records WHERE id IN (?, ?)').bind(unkeyed, unreadable).run();
+    await env.DB.prepare('DELETE FROM member_records WHERE id = ?').bind(unreadable).run();
+    expect((await storedMembers(imp.audienceId)).find((m) => m.id === altered)?.envelopes).toEqual(alteredBefore);
+    await env.DB.prepare('DELETE FROM member_records WHERE id IN (?, ?)').bind(unkeyed, altered).run();
   });
 
   it('keeps privacy-mode members\' private envelopes as they are, and they still open', async () => {

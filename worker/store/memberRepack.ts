@@ -1,6 +1,19 @@
 import { jsonChunks } from './jsonChunks.ts';
 import { fieldNamesByRef } from './members.ts';
-import { bytesToHex, decodeMemberColumns, PackWriter, packedColumnsHex, type NamesByRef, type StoredColumn } from './packedColumns.ts';
+import { readAesKey } from '../crypto/aesGcm.ts';
+import { createBatchOpener } from '../crypto/batchOpener.ts';
+import {
+  bytesToHex,
+  decodeMemberColumns,
+  envelopePlaintext,
+  envelopeValues,
+  PackWriter,
+  packedColumnsHex,
+  type MemberValues,
+  type NamesByRef,
+  type SealedEnvelope,
+  type StoredColumn,
+} from './packedColumns.ts';
 
 /*
  * Members written before the packed form (packedColumns.ts) hold 0190's JSON text until something writes them again.
@@ -54,12 +67,18 @@ export async function membersToRepack(db: D1Database, limit: number): Promise<Re
  * Each row's values decoded with its workspace's field names and packed again under the same numbers (the names
  * reversed: 0190 numbered every stored name). A row that does not decode or pack (a number or a name without its
  * partner, a hash too short) is logged and skipped, never written with a value less: the next pass tries it again.
+ * With `mergeServerEnvelopes`, a member's server-sealed values (one envelope each in 0190's JSON) become ONE
+ * envelope naming them all, as the packed write path seals (see mergedServerEnvelopes); without it, or for a
+ * member whose envelopes do not open, each stays its own envelope, the same bytes.
  */
-export async function repackedRows(db: D1Database, rows: readonly RepackRow[]): Promise<{ writes: RepackWrite[]; skipped: number[] }> {
+export async function repackedRows(
+  db: D1Database,
+  rows: readonly RepackRow[],
+  mergeServerEnvelopes?: ServerEnvelopeMerger,
+): Promise<{ writes: RepackWrite[]; skipped: number[] }> {
   const namesByWorkspace = new Map<string, Promise<NamesByRef>>();
-  const writes: RepackWrite[] = [];
+  const decoded: { row: RepackRow; values: MemberValues; names: NamesByRef }[] = [];
   const skipped: number[] = [];
-  const w = new PackWriter();
   for (const row of rows) {
     let names = namesByWorkspace.get(row.workspace_id);
     if (!names) {
@@ -69,16 +88,78 @@ export async function repackedRows(db: D1Database, rows: readonly RepackRow[]): 
     }
     const namesOf = await names;
     try {
-      const values = decodeMemberColumns(row, namesOf);
-      const refs = new Map([...namesOf].map(([ref, name]) => [name, ref]));
+      decoded.push({ row, values: decodeMemberColumns(row, namesOf), names: namesOf });
+    } catch (e) {
+      skip(row, e, skipped);
+    }
+  }
+  if (mergeServerEnvelopes) {
+    // Only 0190's per-value envelopes: a packed `sealed` is as the write path left it.
+    const merged = await mergeServerEnvelopes(decoded.map((d) => ({ id: d.row.id, envelopes: typeof d.row.sealed === 'string' ? d.values.sealed : [] })));
+    merged.forEach((sealed, i) => {
+      if (sealed) (decoded[i] as (typeof decoded)[number]).values.sealed = sealed;
+    });
+  }
+  const writes: RepackWrite[] = [];
+  const w = new PackWriter();
+  for (const { row, values, names } of decoded) {
+    try {
+      const refs = new Map([...names].map(([ref, name]) => [name, ref]));
       writes.push({ row, packed: packedColumnsHex(w, values, refs, row.identifier_key) });
     } catch (e) {
-      console.error(`member_records row ${row.id} is left in its stored form by the re-pack:`, e instanceof Error ? e.message : String(e));
-      skipped.push(row.id);
+      skip(row, e, skipped);
     }
   }
   return { writes, skipped };
 }
+
+function skip(row: RepackRow, e: unknown, skipped: number[]): void {
+  console.error(`member_records row ${row.id} is left in its stored form by the re-pack:`, e instanceof Error ? e.message : String(e));
+  skipped.push(row.id);
+}
+
+/**
+ * Each member's envelopes (newest first) → the same with its server envelopes merged into ONE, first, naming their
+ * fields in order (null: leave the member's envelopes as they are).
+ */
+export type ServerEnvelopeMerger = (members: readonly { id: number; envelopes: readonly SealedEnvelope[] }[]) => Promise<(SealedEnvelope[] | null)[]>;
+
+/**
+ * Merges server envelopes under ENCRYPTION_KEY: a member's server envelopes (two or more, one field each) are opened
+ * (createBatchOpener) and their values sealed again as one (envelopePlaintext; AES-256-GCM, a fresh 12-byte nonce,
+ * nonce ‖ ciphertext ‖ tag: the packed write path's envelope, packedColumns.ts kind 1). 0190 stored 28 bytes of
+ * nonce and tag (and a length) per value; one envelope for a member's two sensitive values saves ≈ 28 B of its row.
+ * Private (privacy-mode) envelopes are never opened: they stay as they are, after the merged one. A member whose
+ * envelopes do not open (altered, another key) keeps them as they are, and is logged.
+ */
+export async function serverEnvelopeMerger(base64Key: string | undefined): Promise<ServerEnvelopeMerger> {
+  const open = await createBatchOpener(base64Key);
+  const key = await crypto.subtle.importKey('raw', new Uint8Array(readAesKey(base64Key)), 'AES-GCM', false, ['encrypt']);
+  return async (members) => {
+    const opened = await Promise.allSettled(
+      members.map(async ({ envelopes }) => {
+        const server = envelopes.filter((e) => e.kind === 'server');
+        if (server.length < 2 || server.some((e) => e.fields.length !== 1)) return null;
+        const plain = await open(server.map((e) => e.bytes));
+        const values = plain.map((p) => envelopeValues(p, 1)[0] as string);
+        const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
+        const body = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce }, key, new Uint8Array(envelopePlaintext(values))));
+        const bytes = new Uint8Array(NONCE_BYTES + body.length);
+        bytes.set(nonce);
+        bytes.set(body, NONCE_BYTES);
+        const merged: SealedEnvelope = { kind: 'server', fields: server.map((e) => e.fields[0] as string), bytes };
+        return [merged, ...envelopes.filter((e) => e.kind !== 'server')];
+      }),
+    );
+    return opened.map((o, i) => {
+      if (o.status === 'fulfilled') return o.value;
+      console.error(`member_records row ${members[i]?.id}: its server envelopes do not open; the re-pack keeps them one a value:`, o.reason instanceof Error ? o.reason.message : String(o.reason));
+      return null;
+    });
+  };
+}
+
+const NONCE_BYTES = 12;
 
 /** A stored column as the guard compares it: JSON text as it is, a BLOB as uppercase hex (SQLite's hex()). */
 function asRead(column: StoredColumn): string {
@@ -125,19 +206,20 @@ export async function writeRepacked(db: D1Database, writes: readonly RepackWrite
 export type RepackStep = { read: number; repacked: number; skipped: number; leftAsWritten: number };
 
 /**
- * Re-packs up to `maxRows` members still holding JSON, ROWS_PER_READ at a time, going on from where the last step
+ * Re-packs up to `maxRows` members (server-sealed values merged into one envelope a member under `encryptionKey`) still holding JSON, ROWS_PER_READ at a time, going on from where the last step
  * stopped; at the end of the table the cursor goes back to 0, so members skipped or written back as JSON (an undo
  * restoring an old snapshot) are read again by a later pass. Across every workspace on purpose: no member may stay
  * behind, and each is decoded with its own workspace's field names.
  */
-export async function repackMembers(db: D1Database, maxRows: number): Promise<RepackStep> {
+export async function repackMembers(db: D1Database, encryptionKey: string | undefined, maxRows: number): Promise<RepackStep> {
   const step: RepackStep = { read: 0, repacked: 0, skipped: 0, leftAsWritten: 0 };
+  const merger = await serverEnvelopeMerger(encryptionKey);
   while (step.read < maxRows) {
     const limit = Math.min(ROWS_PER_READ, maxRows - step.read);
     const rows = await membersToRepack(db, limit);
     const atEnd = rows.length < limit;
     const lastId = rows.at(-1)?.id ?? 0;
-    const { writes, skipped } = await repackedRows(db, rows);
+    const { writes, skipped } = await repackedRows(db, rows, merger);
     const changed = await writeRepacked(db, writes, atEnd ? 0 : lastId);
     step.read += rows.length;
     step.repacked += changed;
@@ -160,7 +242,7 @@ export const REPACK_MEMBERS_PER_TICK = 2_000;
 /** The re-pack step of a tick; a failure is logged, and the next tick goes on where the last write left the cursor. */
 export async function repackStep(env: Env): Promise<void> {
   try {
-    const step = await repackMembers(env.DB, REPACK_MEMBERS_PER_TICK);
+    const step = await repackMembers(env.DB, env.ENCRYPTION_KEY, REPACK_MEMBERS_PER_TICK);
     if (step.read > 0) console.log('member re-pack', step);
   } catch (e) {
     console.error('member re-pack step failed', e);
