@@ -9,7 +9,7 @@ import type { BatchResult, PrivateBatchRow } from '../../shared/schema/imports.t
 import type { PrivateCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { nextMembers } from '../../worker/push/pushMembers.ts';
 import worker from '../../worker/index.ts';
-import { MEMBERS_TO_REPACK_SQL, membersToRepack, repackedRows, repackMembers, writeRepacked } from '../../worker/store/memberRepack.ts';
+import { MEMBERS_TO_REPACK_SQL, REPACK_UPDATE_SQL, membersToRepack, repackedRows, repackMembers, writeRepacked } from '../../worker/store/memberRepack.ts';
 import { call, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 import { keyedHashPrefix, openedFields, storedMembers, type StoredMember } from './support/storedMembers.ts';
 
@@ -296,6 +296,10 @@ describe('the member re-pack', () => {
     const details = (await env.DB.prepare(`EXPLAIN QUERY PLAN ${MEMBERS_TO_REPACK_SQL}`).bind(10).all<{ detail: string }>()).results.map((r) => r.detail);
     expect(details).toContain('SEARCH m USING INDEX member_records_json (hash_scheme=? AND rowid>?)');
     expect(details.filter((d) => /\bSCAN\b/.test(d))).toEqual([]);
+    // The write finds each member by its id, once per JSON item; never a walk of member_records per item.
+    const update = (await env.DB.prepare(`EXPLAIN QUERY PLAN ${REPACK_UPDATE_SQL}`).bind('[]').all<{ detail: string }>()).results.map((r) => r.detail);
+    expect(update).toContain('SEARCH m USING INTEGER PRIMARY KEY (rowid=?)');
+    expect(update.filter((d) => /\b(SCAN|SEARCH) m\b/.test(d))).toEqual(['SEARCH m USING INTEGER PRIMARY KEY (rowid=?)']);
   });
 
   it('runs a step on the minute Cron Trigger', async () => {
