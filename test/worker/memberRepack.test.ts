@@ -9,7 +9,7 @@ import type { BatchResult, PrivateBatchRow } from '../../shared/schema/imports.t
 import type { PrivateCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { nextMembers } from '../../worker/push/pushMembers.ts';
 import worker from '../../worker/index.ts';
-import { MEMBERS_TO_REPACK_SQL, REPACK_UPDATE_SQL, membersToRepack, repackedRows, repackMembers, writeRepacked } from '../../worker/store/memberRepack.ts';
+import { MEMBER_RECORD_COLUMNS, MEMBERS_TO_REPACK_SQL, STAGE_REPACKED_SQL, membersToRepack, repackedRows, repackMembers, writeRepacked } from '../../worker/store/memberRepack.ts';
 import { call, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 import { keyedHashPrefix, openedFields, storedMembers, type StoredMember } from './support/storedMembers.ts';
 
@@ -297,9 +297,15 @@ describe('the member re-pack', () => {
     expect(details).toContain('SEARCH m USING INDEX member_records_json (hash_scheme=? AND rowid>?)');
     expect(details.filter((d) => /\bSCAN\b/.test(d))).toEqual([]);
     // The write finds each member by its id, once per JSON item; never a walk of member_records per item.
-    const update = (await env.DB.prepare(`EXPLAIN QUERY PLAN ${REPACK_UPDATE_SQL}`).bind('[]').all<{ detail: string }>()).results.map((r) => r.detail);
-    expect(update).toContain('SEARCH m USING INTEGER PRIMARY KEY (rowid=?)');
-    expect(update.filter((d) => /\b(SCAN|SEARCH) m\b/.test(d))).toEqual(['SEARCH m USING INTEGER PRIMARY KEY (rowid=?)']);
+    const stage = (await env.DB.prepare(`EXPLAIN QUERY PLAN ${STAGE_REPACKED_SQL}`).bind('[]').all<{ detail: string }>()).results.map((r) => r.detail);
+    expect(stage.filter((d) => /\b(SCAN|SEARCH) m\b/.test(d))).toEqual(['SEARCH m USING INTEGER PRIMARY KEY (rowid=?)']);
+  });
+
+  it('moves every column of a member: member_records, the staging table and the list the step copies agree', async () => {
+    const columnsOf = async (table: string) => (await env.DB.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').bind(table).all<{ name: string }>()).results.map((c) => c.name);
+    expect(await columnsOf('member_records')).toEqual([...MEMBER_RECORD_COLUMNS]);
+    expect(await columnsOf('member_repack_rows')).toEqual([...MEMBER_RECORD_COLUMNS]);
+    expect((await env.DB.prepare('SELECT count(*) AS n FROM member_repack_rows').first<{ n: number }>())?.n).toBe(0);
   });
 
   it('runs a step on the minute Cron Trigger', async () => {

@@ -171,23 +171,52 @@ function asRead(column: StoredColumn): string {
 const readColumn = (column: string) => `CASE WHEN typeof(m.${column}) = 'blob' THEN hex(m.${column}) ELSE m.${column} END`;
 
 /**
- * NOT INDEXED: the member is found by its id (a rowid lookup per JSON item, still allowed); without it SQLite walked
- * the partial index member_records_json for the target and scanned the JSON parameter for each of its rows
- * (measured: 2,000 members a tick took minutes on 20,000 members in local D1).
+ * Every column of member_records, in order: a step moves whole rows (below), so a column added to member_records
+ * must be added here and to member_repack_rows (migration 0240), or the move would lose it — the Worker test
+ * compares the three lists.
  */
-export const REPACK_UPDATE_SQL = `UPDATE member_records AS m NOT INDEXED
-  SET attributes = unhex(j.value ->> 1), hashes = unhex(j.value ->> 2), sealed = unhex(j.value ->> 3)
-  FROM json_each(?1) AS j
+export const MEMBER_RECORD_COLUMNS = [
+  'id',
+  'audience_ref',
+  'identifier_key',
+  'attributes',
+  'hashes',
+  'sealed',
+  'created_import',
+  'previous_import',
+  'updated_import',
+  'created_at',
+  'updated_at',
+  'hash_scheme',
+  'removed_from_source_at',
+] as const;
+
+const PACKED: Record<string, string> = { attributes: 'unhex(j.value ->> 1)', hashes: 'unhex(j.value ->> 2)', sealed: 'unhex(j.value ->> 3)' };
+
+/**
+ * Stages the members of one JSON chunk that are exactly as read — same stamps (updated_at, updated_import), same
+ * key, still keyed, still holding JSON, each value column the very bytes read — with their packed columns and every
+ * other column as stored. A write in between (an import's merge, sealing in place, which on the JSON write path keeps
+ * the stamp, an undo) leaves its member out, for a later pass.
+ * NOT INDEXED: each member is found by its id (a rowid lookup per JSON item, still allowed); without it SQLite walked
+ * the partial index member_records_json and scanned the JSON parameter for each of its rows (measured: a tick of
+ * 2,000 members took minutes on 20,000 members in local D1).
+ */
+export const STAGE_REPACKED_SQL = `INSERT INTO member_repack_rows (${MEMBER_RECORD_COLUMNS.join(', ')})
+  SELECT ${MEMBER_RECORD_COLUMNS.map((c) => PACKED[c] ?? `m.${c}`).join(', ')}
+  FROM json_each(?1) AS j CROSS JOIN member_records AS m NOT INDEXED
   WHERE m.id = j.value ->> 0 AND m.updated_at = j.value ->> 4 AND m.updated_import IS j.value ->> 5
     AND m.identifier_key = j.value ->> 6 AND m.hash_scheme = 1 AND ${STILL_JSON}
     AND ${readColumn('attributes')} = j.value ->> 7 AND ${readColumn('hashes')} = j.value ->> 8 AND ${readColumn('sealed')} = j.value ->> 9`;
 
 /**
- * Puts the packed columns back, ONE guarded UPDATE … FROM json_each(?) per chunk, in one D1 batch with the cursor's
- * move (so a step that fails moves nothing). A member changes only if it is exactly as read: same stamps
- * (updated_at, updated_import), same key, still keyed, still holding JSON, and each value column the very bytes read
- * — a write in between (an import's merge, sealing in place, which keeps the stamp, an undo) leaves it as that write
- * left it, for a later pass. Only attributes, hashes and sealed are set. Answers how many members changed.
+ * Puts the staged members back packed, in the same D1 batch (one transaction: no reader sees a member missing, and a
+ * step that fails changes nothing, the cursor included): each is deleted and inserted again under its own id with
+ * every column as it was but attributes, hashes and sealed — updated_at, updated_import, previous_import and the rest
+ * untouched, so undo, later-writer checks and syncs see nothing change. Deleted and inserted rather than updated:
+ * SQLite updates a row in place, and its page keeps the room the JSON took, so the database would not shrink;
+ * members deleted and inserted again in id order fill their pages anew (see README, "Re-packing stored members").
+ * Answers how many members changed.
  */
 export async function writeRepacked(db: D1Database, writes: readonly RepackWrite[], nextAfterId: number): Promise<number> {
   const items = writes.map(({ row, packed }) => [
@@ -200,9 +229,16 @@ export async function writeRepacked(db: D1Database, writes: readonly RepackWrite
     asRead(row.hashes),
     asRead(row.sealed),
   ]);
-  const updates = jsonChunks(items).map((json) => db.prepare(REPACK_UPDATE_SQL).bind(json));
-  const results = await db.batch([...updates, db.prepare('UPDATE member_repack_cursor SET after_id = ?1 WHERE one = 1').bind(nextAfterId)]);
-  return results.slice(0, updates.length).reduce((n, r) => n + (r.meta.changes ?? 0), 0);
+  const stage = jsonChunks(items).map((json) => db.prepare(STAGE_REPACKED_SQL).bind(json));
+  const columns = MEMBER_RECORD_COLUMNS.join(', ');
+  const results = await db.batch([
+    ...stage,
+    db.prepare('DELETE FROM member_records WHERE id IN (SELECT id FROM member_repack_rows)'),
+    db.prepare(`INSERT INTO member_records (${columns}) SELECT ${columns} FROM member_repack_rows ORDER BY id`),
+    db.prepare('DELETE FROM member_repack_rows'),
+    db.prepare('UPDATE member_repack_cursor SET after_id = ?1 WHERE one = 1').bind(nextAfterId),
+  ]);
+  return results.slice(0, stage.length).reduce((n, r) => n + (r.meta.changes ?? 0), 0);
 }
 
 export type RepackStep = { read: number; repacked: number; skipped: number; leftAsWritten: number };
