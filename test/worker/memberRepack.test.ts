@@ -210,7 +210,7 @@ describe('the member re-pack', () => {
     expect(ours.length).toBeGreaterThanOrEqual(5);
     const { writes, skipped } = await repackedRows(env.DB, ours);
     expect(skipped).toEqual([]);
-    const [a, b, c] = (await storedMembers(imp.audienceId)).map((m) => m.id);
+    const [a, b, c, d] = (await storedMembers(imp.audienceId)).map((m) => m.id);
     // Meanwhile: an import's write moves a's stamp; sealing in place (as on main before the packed write path) writes
     // b's columns and keeps its stamp; the members view writes c's city.
     await env.DB.prepare('UPDATE member_records SET updated_at = updated_at + 1 WHERE id = ?').bind(a).run();
@@ -218,11 +218,14 @@ describe('the member re-pack', () => {
       .bind(b)
       .run();
     await env.DB.prepare("UPDATE members SET attributes = json_set(attributes, '$.city', 'Bergen') WHERE id = ?").bind(c).run();
+    // And d is removed (a sync's deletion rule, an undo): the step must not bring it back.
+    await env.DB.prepare('DELETE FROM member_records WHERE id = ?').bind(d).run();
     const stampsMeanwhile = await stamps(imp.audienceId);
 
     const changed = await writeRepacked(env.DB, writes, 0);
-    expect(changed).toBe(writes.length - 3);
-    expect((await columnTypes(imp.audienceId)).map((t) => t === 'blob blob blob')).toEqual([false, false, false, true, true]);
+    expect(changed).toBe(writes.length - 4);
+    expect((await columnTypes(imp.audienceId)).map((t) => t === 'blob blob blob')).toEqual([false, false, false, true]);
+    expect((await storedMembers(imp.audienceId)).map((m) => m.id)).not.toContain(d);
     const meanwhile = await storedMembers(imp.audienceId);
     expect(meanwhile[1]?.attributes.description).toBe('rewritten');
     expect(meanwhile[2]?.attributes.city).toBe('Bergen');

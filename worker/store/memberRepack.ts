@@ -19,14 +19,14 @@ import {
  * Members written before the packed form (packedColumns.ts) hold 0190's JSON text until something writes them again.
  * A migration rewriting every member in one D1 transaction is what 0140/0190 did, and at millions of members that
  * transaction is the risk; so the minute's Cron Trigger re-packs them a bounded step at a time instead (worker/index.ts).
- * The values stay what they were, byte for byte where they are sealed: attributes and hashes packed (hashes cut to
- * HMAC-128, packHashes), each server-sealed value its own one-field envelope (the same nonce ‖ ciphertext ‖ tag, so
- * nothing is decrypted), each private (privacy-mode) value its kind-2 envelope. Only the three value columns change:
- * updated_at, updated_import, previous_import and the rest stay, so undo, later-writer checks and syncs see the member
- * as they left it.
+ * The values stay what they were: attributes packed, hashes cut to HMAC-128 (packHashes), a member's server-sealed
+ * values merged into one envelope (serverEnvelopeMerger; one value alone keeps its envelope byte for byte), private
+ * (privacy-mode) envelopes kept as they are. Only the three value columns change: updated_at, updated_import,
+ * previous_import and the rest are copied as stored, so undo, later-writer checks and syncs see the member as they
+ * left it.
  */
 
-/** Members one read takes (and one write's D1 batch puts back): a few 1 MB JSON parameters (jsonChunks). */
+/** Members one read takes (and one D1 transaction puts back): about 550 KB of JSON parameter (≈ 1.1 KB a member: packed hex and the columns as read), under jsonChunks' 1 MB. */
 const ROWS_PER_READ = 500;
 
 /** A member as the re-pack reads it: its value columns as stored, and the stamps its write is guarded by. */
@@ -58,8 +58,7 @@ export const MEMBERS_TO_REPACK_SQL = `SELECT m.id, a.workspace_id, m.identifier_
  * member_records_json (migration 0240), so a database with nothing left to re-pack costs one probe.
  */
 export async function membersToRepack(db: D1Database, limit: number): Promise<RepackRow[]> {
-  const { results } = await db.prepare(MEMBERS_TO_REPACK_SQL).bind(limit)
-    .all<RepackRow>();
+  const { results } = await db.prepare(MEMBERS_TO_REPACK_SQL).bind(limit).all<RepackRow>();
   return results;
 }
 
@@ -68,7 +67,7 @@ export async function membersToRepack(db: D1Database, limit: number): Promise<Re
  * reversed: 0190 numbered every stored name). A row that does not decode or pack (a number or a name without its
  * partner, a hash too short) is logged and skipped, never written with a value less: the next pass tries it again.
  * With `mergeServerEnvelopes`, a member's server-sealed values (one envelope each in 0190's JSON) become ONE
- * envelope naming them all, as the packed write path seals (see mergedServerEnvelopes); without it, or for a
+ * envelope naming them all, as the packed write path seals (serverEnvelopeMerger); without it, or for a
  * member whose envelopes do not open, each stays its own envelope, the same bytes.
  */
 export async function repackedRows(
@@ -244,8 +243,8 @@ export async function writeRepacked(db: D1Database, writes: readonly RepackWrite
 export type RepackStep = { read: number; repacked: number; skipped: number; leftAsWritten: number };
 
 /**
- * Re-packs up to `maxRows` members (server-sealed values merged into one envelope a member under `encryptionKey`) still holding JSON, ROWS_PER_READ at a time, going on from where the last step
- * stopped; at the end of the table the cursor goes back to 0, so members skipped or written back as JSON (an undo
+ * Re-packs up to `maxRows` members still holding JSON, ROWS_PER_READ at a time (server-sealed values merged into one
+ * envelope a member under `encryptionKey`), going on from where the last step stopped; at the end of the table the cursor goes back to 0, so members skipped or written back as JSON (an undo
  * restoring an old snapshot) are read again by a later pass. Across every workspace on purpose: no member may stay
  * behind, and each is decoded with its own workspace's field names.
  */
