@@ -11,10 +11,11 @@ import { nextMembers } from '../../worker/push/pushMembers.ts';
 import worker from '../../worker/index.ts';
 import { MEMBER_RECORD_COLUMNS, MEMBERS_TO_REPACK_SQL, STAGE_REPACKED_SQL, membersToRepack, repackedRows, repackMembers, writeRepacked } from '../../worker/store/memberRepack.ts';
 import { call, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
-import { keyedHashPrefix, openedFields, storedMembers, type StoredMember } from './support/storedMembers.ts';
+import { audienceBackToJson } from './support/repackJson.ts';
+import { keyedHashPrefix, openedFields, packMembersInPlace, storedMembers, type StoredMember } from './support/storedMembers.ts';
 
 // The background re-pack (worker/store/memberRepack.ts): members imported through the API (stored as 0190's JSON by
-// today's write path, or put back into it) are re-packed in small steps and read the same through every reader,
+// today's write path, or put back into it by support/repackJson.ts) are re-packed in small steps and read the same through every reader,
 // with nothing else about them changed.
 
 const COLUMNS: Column[] = [
@@ -44,6 +45,8 @@ async function importInto(columns: Column[], audience: { audienceId?: string; au
   const imp = await startImport(startBody(columns, 'Email', audience));
   await sendBatch(imp.id, 0, rows(1, values));
   await ok('POST', `/api/imports/${imp.id}/finish`);
+  // As 0190 stored them, whichever form the write path stores.
+  await audienceBackToJson(imp.audienceId);
   return imp;
 }
 
@@ -280,6 +283,7 @@ describe('the member re-pack', () => {
     ]);
     const put = await call<BatchResult>('PUT', `/api/imports/${imp.id}/batches/0`, { seq: 0, idempotencyKey: `key-${imp.id}-0`, ...batch });
     expect(put.status).toBe(200);
+    await audienceBackToJson(imp.audienceId);
     const json = await storedMembers(imp.audienceId);
     expect(json.flatMap((m) => m.envelopes.map((e) => e.kind))).toEqual(['private', 'private', 'private']);
     const pushedBefore = await nextMembers(env, 'default', imp.audienceId, { conditions: [], params: [] }, 0, 10, ['email', 'mobile']);
@@ -309,6 +313,22 @@ describe('the member re-pack', () => {
     expect(await columnsOf('member_records')).toEqual([...MEMBER_RECORD_COLUMNS]);
     expect(await columnsOf('member_repack_rows')).toEqual([...MEMBER_RECORD_COLUMNS]);
     expect((await env.DB.prepare('SELECT count(*) AS n FROM member_repack_rows').first<{ n: number }>())?.n).toBe(0);
+  });
+
+  it('reads the same after a packed member is put back into JSON and re-packed (the test support round trip)', async () => {
+    await resetCursor();
+    const imp = await importInto(SENSITIVE_ID, { audienceName: 'Repack round trip' }, FIRST);
+    const before = await readersOf(imp.audienceId);
+    const values = await valuesOf(await storedMembers(imp.audienceId));
+    await packMembersInPlace(imp.audienceId);
+    expect((await columnTypes(imp.audienceId)).every((t) => t === 'blob blob blob')).toBe(true);
+    expect(await audienceBackToJson(imp.audienceId)).toBe(5);
+    expect((await columnTypes(imp.audienceId)).every((t) => t === 'text text text')).toBe(true);
+    expect(await readersOf(imp.audienceId)).toEqual(before);
+    await repackAll(100);
+    expect((await columnTypes(imp.audienceId)).every((t) => t === 'blob blob blob')).toBe(true);
+    expect(await valuesOf(await storedMembers(imp.audienceId))).toEqual(values);
+    expect(await readersOf(imp.audienceId)).toEqual(before);
   });
 
   it('runs a step on the minute Cron Trigger', async () => {
