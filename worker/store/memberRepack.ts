@@ -268,11 +268,13 @@ export async function repackMembers(db: D1Database, encryptionKey: string | unde
 }
 
 /**
- * Members the minute's tick re-packs from 0190's JSON into the packed form (repackMembers, above). Bounded so
- * a tick stays small whatever the backlog: read in steps of 500 (each write's JSON parameter kept under D1's 2 MB a
- * value by jsonChunks, one parameter a statement against D1's 100), about 20–40 ms of CPU for 2,000 members (decode
- * and pack ≈ 5–10 µs each, plus JSON), far under a Cron invocation's CPU limit, and one short D1 transaction per
- * 500. At 2,000 a minute a database re-packs 2.88 million members a day.
+ * Members the minute's tick re-packs from 0190's JSON into the packed form (repackMembers, above). Bounded so a tick
+ * stays small whatever the backlog: four D1 transactions of 500 (each JSON parameter under jsonChunks' 1 MB against
+ * D1's 2 MB a value; one bound parameter a statement against D1's 100), and CPU estimated from its parts at 40–60 ms
+ * (decoding ≈ 5–7 µs a member, measured; packing about as much; opening two values and sealing one ≈ 10 µs, from
+ * batchSealer's 13 ms per 4,000), far under a paid Cron invocation's 30 s (not measured in workerd: its clock stands
+ * still while JavaScript runs). Measured wall time locally: ≈ 0.2 s a tick, D1 included. At 2,000 a minute a
+ * database re-packs 2.88 million members a day.
  */
 export const REPACK_MEMBERS_PER_TICK = 2_000;
 
