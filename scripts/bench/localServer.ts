@@ -61,7 +61,7 @@ async function signInAsScript(baseUrl: string): Promise<BenchAdmin> {
  */
 export async function startLocalServer(
   vars: Readonly<Record<string, string>> = {},
-  options: { devtools?: boolean; inspectorPort?: number } = {},
+  options: { devtools?: boolean; inspectorPort?: number; testScheduled?: boolean } = {},
 ): Promise<LocalServer> {
   const dir = mkdtempSync(join(tmpdir(), 'audience-bench-'));
   const port = await freePort();
@@ -77,6 +77,8 @@ export async function startLocalServer(
       ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
       // The Worker's DevTools target, for a CPU profile (profileIngest.ts).
       ...(options.inspectorPort ? ['--inspector-port', String(options.inspectorPort)] : []),
+      // GET /__scheduled runs the Cron Trigger's handler (memberBytes.ts: the member re-pack).
+      ...(options.testScheduled ? ['--test-scheduled'] : []),
     ],
     {
       stdio: process.env.BENCH_WRANGLER_LOGS ? 'inherit' : 'ignore',
