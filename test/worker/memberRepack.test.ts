@@ -11,7 +11,7 @@ import { nextMembers } from '../../worker/push/pushMembers.ts';
 import worker from '../../worker/index.ts';
 import { MEMBER_RECORD_COLUMNS, MEMBERS_TO_REPACK_SQL, STAGE_REPACKED_SQL, membersToRepack, repackedRows, repackMembers, writeRepacked } from '../../worker/store/memberRepack.ts';
 import { call, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
-import { audienceBackToJson } from './support/repackJson.ts';
+import { membersBackToJson } from './support/jsonMembers.ts';
 import { keyedHashPrefix, openedFields, packMembersInPlace, storedMembers, type StoredMember } from './support/storedMembers.ts';
 
 // The background re-pack (worker/store/memberRepack.ts): members imported through the API (stored as 0190's JSON by
@@ -46,7 +46,7 @@ async function importInto(columns: Column[], audience: { audienceId?: string; au
   await sendBatch(imp.id, 0, rows(1, values));
   await ok('POST', `/api/imports/${imp.id}/finish`);
   // As 0190 stored them, whichever form the write path stores.
-  await audienceBackToJson(imp.audienceId);
+  await membersBackToJson('default', imp.audienceId);
   return imp;
 }
 
@@ -283,7 +283,7 @@ describe('the member re-pack', () => {
     ]);
     const put = await call<BatchResult>('PUT', `/api/imports/${imp.id}/batches/0`, { seq: 0, idempotencyKey: `key-${imp.id}-0`, ...batch });
     expect(put.status).toBe(200);
-    await audienceBackToJson(imp.audienceId);
+    await membersBackToJson('default', imp.audienceId);
     const json = await storedMembers(imp.audienceId);
     expect(json.flatMap((m) => m.envelopes.map((e) => e.kind))).toEqual(['private', 'private', 'private']);
     const pushedBefore = await nextMembers(env, 'default', imp.audienceId, { conditions: [], params: [] }, 0, 10, ['email', 'mobile']);
@@ -322,7 +322,7 @@ describe('the member re-pack', () => {
     const values = await valuesOf(await storedMembers(imp.audienceId));
     await packMembersInPlace(imp.audienceId);
     expect((await columnTypes(imp.audienceId)).every((t) => t === 'blob blob blob')).toBe(true);
-    expect(await audienceBackToJson(imp.audienceId)).toBe(5);
+    expect(await membersBackToJson('default', imp.audienceId)).toBe(5);
     expect((await columnTypes(imp.audienceId)).every((t) => t === 'text text text')).toBe(true);
     expect(await readersOf(imp.audienceId)).toEqual(before);
     await repackAll(100);

@@ -1,6 +1,6 @@
 import { jsonChunks } from './jsonChunks.ts';
 import { fieldNamesByRef } from './members.ts';
-import { readAesKey } from '../crypto/aesGcm.ts';
+import { batchSealerFor } from '../crypto/batchSealer.ts';
 import { createBatchOpener } from '../crypto/batchOpener.ts';
 import {
   bytesToHex,
@@ -125,15 +125,15 @@ export type ServerEnvelopeMerger = (members: readonly { id: number; envelopes: r
 
 /**
  * Merges server envelopes under ENCRYPTION_KEY: a member's server envelopes (two or more, one field each) are opened
- * (createBatchOpener) and their values sealed again as one (envelopePlaintext; AES-256-GCM, a fresh 12-byte nonce,
- * nonce ‖ ciphertext ‖ tag: the packed write path's envelope, packedColumns.ts kind 1). 0190 stored 28 bytes of
+ * (createBatchOpener) and their values sealed again as one (envelopePlaintext) by the write path's own sealer (batchSealerFor: AES-256-GCM, a fresh
+ * 12-byte nonce, nonce ‖ ciphertext ‖ tag, packedColumns.ts kind 1). 0190 stored 28 bytes of
  * nonce and tag (and a length) per value; one envelope for a member's two sensitive values saves ≈ 28 B of its row.
  * Private (privacy-mode) envelopes are never opened: they stay as they are, after the merged one. A member whose
  * envelopes do not open (altered, another key) keeps them as they are, and is logged.
  */
 export async function serverEnvelopeMerger(base64Key: string | undefined): Promise<ServerEnvelopeMerger> {
   const open = await createBatchOpener(base64Key);
-  const key = await crypto.subtle.importKey('raw', new Uint8Array(readAesKey(base64Key)), 'AES-GCM', false, ['encrypt']);
+  const seal = await batchSealerFor(base64Key);
   return async (members) => {
     const opened = await Promise.allSettled(
       members.map(async ({ envelopes }) => {
@@ -141,11 +141,8 @@ export async function serverEnvelopeMerger(base64Key: string | undefined): Promi
         if (server.length < 2 || server.some((e) => e.fields.length !== 1)) return null;
         const plain = await open(server.map((e) => e.bytes));
         const values = plain.map((p) => envelopeValues(p, 1)[0] as string);
-        const nonce = crypto.getRandomValues(new Uint8Array(NONCE_BYTES));
-        const body = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: nonce }, key, new Uint8Array(envelopePlaintext(values))));
-        const bytes = new Uint8Array(NONCE_BYTES + body.length);
-        bytes.set(nonce);
-        bytes.set(body, NONCE_BYTES);
+        const [bytes] = await seal([envelopePlaintext(values)]);
+        if (!bytes) throw new Error('the sealer gave no envelope');
         const merged: SealedEnvelope = { kind: 'server', fields: server.map((e) => e.fields[0] as string), bytes };
         return [merged, ...envelopes.filter((e) => e.kind !== 'server')];
       }),
@@ -157,8 +154,6 @@ export async function serverEnvelopeMerger(base64Key: string | undefined): Promi
     });
   };
 }
-
-const NONCE_BYTES = 12;
 
 /** A stored column as the guard compares it: JSON text as it is, a BLOB as uppercase hex (SQLite's hex()). */
 function asRead(column: StoredColumn): string {

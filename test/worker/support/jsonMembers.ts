@@ -48,23 +48,25 @@ async function jsonColumns(values: MemberValues, key: string | null, refs: Reado
 }
 
 /**
- * Rewrites every packed member and snapshot of the workspace into migration 0190's JSON form, for tests that need
- * members as they were stored before the packed write path (migration tests, readers on both forms).
+ * Rewrites every packed member and snapshot of the workspace (or of one audience of it) into migration 0190's JSON
+ * form, stamps untouched, for tests that need members as they were stored before the packed write path (migration
+ * tests, readers on both forms, the background re-pack). Gives the number of members rewritten.
  */
-export async function membersBackToJson(workspaceId = 'default'): Promise<void> {
+export async function membersBackToJson(workspaceId = 'default', audienceId: string | null = null): Promise<number> {
   const names = await fieldNamesByRef(env.DB, workspaceId);
   const refs = new Map([...names].map(([r, n]) => [n, r]));
   type Row = { id: number; identifier_key: string; attributes: StoredColumn; hashes: StoredColumn; sealed: StoredColumn };
   const { results: members } = await env.DB.prepare(
     `SELECT m.id, m.identifier_key, m.attributes, m.hashes, m.sealed FROM member_records AS m JOIN audiences AS a ON a.ref = m.audience_ref
-     WHERE a.workspace_id = ? AND typeof(m.attributes) = 'blob'`,
+     WHERE a.workspace_id = ?1 AND (?2 IS NULL OR a.id = ?2) AND typeof(m.attributes) = 'blob'`,
   )
-    .bind(workspaceId)
+    .bind(workspaceId, audienceId)
     .all<Row>();
   const { results: snapshots } = await env.DB.prepare(
-    `SELECT import_id, member_id, attributes, hashes, sealed FROM member_snapshots WHERE workspace_id = ? AND typeof(attributes) = 'blob'`,
+    `SELECT s.import_id, s.member_id, s.attributes, s.hashes, s.sealed FROM member_snapshots AS s JOIN imports AS i ON i.id = s.import_id
+     WHERE s.workspace_id = ?1 AND (?2 IS NULL OR i.audience_id = ?2) AND typeof(s.attributes) = 'blob'`,
   )
-    .bind(workspaceId)
+    .bind(workspaceId, audienceId)
     .all<Omit<Row, 'id' | 'identifier_key'> & { import_id: string; member_id: number }>();
   const statements: D1PreparedStatement[] = [];
   for (const m of members) {
@@ -79,4 +81,5 @@ export async function membersBackToJson(workspaceId = 'default'): Promise<void> 
     );
   }
   if (statements.length > 0) await env.DB.batch(statements);
+  return members.length;
 }
