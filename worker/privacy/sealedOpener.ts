@@ -5,7 +5,7 @@ import { envelopeValues, PackedColumnError, type SealedEnvelope, type SealedRef 
 import { sealedBatchKeys } from '../store/sealedBatchKeys.ts';
 import { workspacePrivateKeys } from './workspaceKey.ts';
 
-/**
+/*
  * A member's sealed values are of two kinds: server envelopes under ENCRYPTION_KEY (sealed by the Worker), and, from
  * privacy-mode batches, private envelopes under that batch's key (sealed in the tab). 0190's JSON text spells them
  * base64(iv ‖ ct ‖ tag) and `pk1.<batch key id>.<base64url(iv ‖ ct ‖ tag)>` (the server form never starts with
@@ -13,10 +13,6 @@ import { workspacePrivateKeys } from './workspaceKey.ts';
  * SealedRefs, whichever form they were decoded from. The batch key's row says the batch's cipher (AES-256-GCM or
  * ChaCha20-Poly1305): the envelope has the same shape in both.
  */
-const PRIVATE_PREFIX = 'pk1.';
-
-export const privateSealedValue = (batchKeyId: string, envelope: string): string => `${PRIVATE_PREFIX}${batchKeyId}.${envelope}`;
-
 /** A SealedValueError of a sub-list, renumbered to the caller's list. */
 function renumbered(indexes: readonly number[]): (e: unknown) => never {
   return (e) => {
