@@ -12,28 +12,16 @@ import worker from '../../worker/index.ts';
 import { MEMBER_RECORD_COLUMNS, MEMBERS_TO_REPACK_SQL, STAGE_REPACKED_SQL, membersToRepack, repackedRows, repackMembers, writeRepacked } from '../../worker/store/memberRepack.ts';
 import { call, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 import { membersBackToJson } from './support/jsonMembers.ts';
+import { MIXED_COLUMNS, MIXED_COLUMNS_SENSITIVE_ID, MIXED_ROWS } from './support/mixedMembers.ts';
 import { keyedHashPrefix, openedFields, packMembersInPlace, storedMembers, type StoredMember } from './support/storedMembers.ts';
 
 // The background re-pack (worker/store/memberRepack.ts): members imported through the API (stored as 0190's JSON by
-// today's write path, or put back into it by support/repackJson.ts) are re-packed in small steps and read the same through every reader,
+// today's write path, or put back into it by support/jsonMembers.ts) are re-packed in small steps and read the same through every reader,
 // with nothing else about them changed.
 
-const COLUMNS: Column[] = [
-  { column: 'Email', target: 'email' },
-  { column: 'Phone', target: 'mobile', sensitive: true },
-  { column: 'Name', target: 'first_name', sensitive: true },
-  { column: 'City', target: 'city' },
-  { column: 'Notes', target: 'description' },
-];
-const SENSITIVE_ID: Column[] = COLUMNS.map((c) => (c.target === 'email' ? { ...c, sensitive: true } : c));
-
-const FIRST = [
-  ['a@x.io', '+14155552671', 'Ada', 'Paris', 'a@x.io'],
-  ['b@x.io', '+14155550000', 'Bob', 'Paris', ''],
-  ['c@x.io', '', 'Cy', 'Oslo', 'HQ\n\nParis'],
-  ['d@x.io', '+14155550001', '', 'Paris', 'Met at "Expo"\nfollow up — ✓'],
-  ['e@x.io', '', '', 'Zürich', ''],
-];
+const COLUMNS = MIXED_COLUMNS;
+const SENSITIVE_ID = MIXED_COLUMNS_SENSITIVE_ID;
+const FIRST = MIXED_ROWS;
 // Updates two members (one sensitive value each) and adds one.
 const SECOND = [
   ['b@x.io', '+14155559999', 'Bob', 'Lyon', 'moved'],

@@ -7,31 +7,19 @@ import { countInScope, nextMembers, scopeWhere } from '../../worker/push/pushMem
 import { removeMembers } from '../../worker/sync/removeMembers.ts';
 import { membersBackToJson } from './support/jsonMembers.ts';
 import { fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
+import { MIXED_COLUMNS, MIXED_COLUMNS_SENSITIVE_ID, MIXED_ROWS } from './support/mixedMembers.ts';
 import { keyedHashPrefix, openedFields, packMembersInPlace, storedMembers } from './support/storedMembers.ts';
 
 // Every member reader on rows in the packed form (worker/store/packedColumns.ts): members are imported through the
-// API (the write path stores 0190's JSON), read by every reader, rewritten in place into the packed form with a
+// API and put back into 0190's JSON (support/jsonMembers.ts), read by every reader, rewritten in place into the packed form with a
 // multi-field server envelope, and read again: the same answers. Some audiences hold both forms at once.
 
-const COLUMNS: Column[] = [
-  { column: 'Email', target: 'email' },
-  { column: 'Phone', target: 'mobile', sensitive: true },
-  { column: 'Name', target: 'first_name', sensitive: true },
-  { column: 'City', target: 'city' },
-  { column: 'Notes', target: 'description' },
-];
-const SENSITIVE_ID: Column[] = COLUMNS.map((c) => (c.target === 'email' ? { ...c, sensitive: true } : c));
-
+const COLUMNS = MIXED_COLUMNS;
+const SENSITIVE_ID = MIXED_COLUMNS_SENSITIVE_ID;
 // City's number is 10 (nine numbers taken first, then the batch's names in name order: city, description, …), so
 // its packed entry for "Paris" is the bytes "\n\nParis" — which "HQ\n\nParis" in Notes holds too: a candidate the
 // SQL prefilter keeps and the decoded check must drop.
-const VALUES = [
-  ['a@x.io', '+14155552671', 'Ada', 'Paris', 'a@x.io'],
-  ['b@x.io', '+14155550000', 'Bob', 'Paris', ''],
-  ['c@x.io', '', 'Cy', 'Oslo', 'HQ\n\nParis'],
-  ['d@x.io', '+14155550001', '', 'Paris', 'Met at "Expo"\nfollow up — ✓'],
-  ['e@x.io', '', '', 'Zürich', ''],
-];
+const VALUES = MIXED_ROWS;
 
 /** Field numbers 1–9 taken (once: the file's tests share their D1), so the next names number from 10. */
 const takeNineNumbers = () =>
