@@ -305,30 +305,28 @@ function nameOf(names: NamesByRef, ref: number, what: string): string {
   return name;
 }
 
-export function unpackAttributes(bytes: Uint8Array, names: NamesByRef, identifierKey: string): Record<string, string> {
-  const r = new Reader(bytes, 'attributes');
+/** attributes and hashes share one entry shape; only what their bytes mean differs. */
+function unpackEntries(bytes: Uint8Array, names: NamesByRef, identifierKey: string, what: string, valueOf: (b: Uint8Array) => string): Record<string, string> {
+  const r = new Reader(bytes, what);
   const out: Record<string, string> = {};
   while (!r.done) {
-    const name = nameOf(names, r.varint(), 'attributes');
+    const name = nameOf(names, r.varint(), what);
     const len = r.varint();
     if (len === MARKER) out[name] = identifierKey;
-    else if (len % 2 === 0) out[name] = utf8.decode(r.take(len / 2));
-    else throw new PackedColumnError(`attributes hold an odd length for "${name}"`);
+    else if (len % 2 === 0) out[name] = valueOf(r.take(len / 2));
+    else throw new PackedColumnError(`${what} hold an odd length for "${name}"`);
   }
   return out;
 }
 
+const decodeUtf8 = (b: Uint8Array) => utf8.decode(b);
+
+export function unpackAttributes(bytes: Uint8Array, names: NamesByRef, identifierKey: string): Record<string, string> {
+  return unpackEntries(bytes, names, identifierKey, 'attributes', decodeUtf8);
+}
+
 export function unpackHashes(bytes: Uint8Array, names: NamesByRef, identifierKey: string): Record<string, string> {
-  const r = new Reader(bytes, 'hashes');
-  const out: Record<string, string> = {};
-  while (!r.done) {
-    const name = nameOf(names, r.varint(), 'hashes');
-    const len = r.varint();
-    if (len === MARKER) out[name] = identifierKey;
-    else if (len % 2 === 0) out[name] = bytesToHex(r.take(len / 2));
-    else throw new PackedColumnError(`hashes hold an odd length for "${name}"`);
-  }
-  return out;
+  return unpackEntries(bytes, names, identifierKey, 'hashes', bytesToHex);
 }
 
 export function unpackSealed(bytes: Uint8Array, names: NamesByRef): SealedEnvelope[] {
