@@ -16,7 +16,8 @@ describe('app shell', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Import contacts');
     const nav = page.getByRole('navigation', { name: 'Main' });
     expect(await nav.getByRole('link', { name: 'Import' }).getAttribute('aria-current')).toBe('page');
-    expect(await page.getByTestId('integrated-systems').textContent()).toContain('No CRM is connected yet');
+    // The slot says "Loading…" until GET /api/connections answers, which can take a while on a loaded machine.
+    await expect.poll(() => page.getByTestId('integrated-systems').textContent()).toContain('No CRM is connected yet');
     await screenshot(page, '00-import-empty');
   });
 
