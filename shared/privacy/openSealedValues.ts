@@ -96,5 +96,13 @@ async function openAesGcm(batchKey: CryptoKey, count: number, bytesAt: EnvelopeA
       },
     );
   }
-  return Promise.all(pending);
+  try {
+    return await Promise.all(pending);
+  } catch {
+    // Promise.all rejects with whichever decryption failed first in time, which varies with load; the error names the
+    // first failing value in order, so the same bad batch always gets the same answer.
+    const settled = await Promise.allSettled(pending);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected') as PromiseRejectedResult;
+    throw failed.reason;
+  }
 }
