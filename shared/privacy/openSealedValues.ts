@@ -96,13 +96,24 @@ async function openAesGcm(batchKey: CryptoKey, count: number, bytesAt: EnvelopeA
       },
     );
   }
+  return allOpened(pending);
+}
+
+/**
+ * Promise.all for openings that reject with SealedValueError: on failure, the error naming the lowest index. Promise.all
+ * alone rejects with whichever decryption failed first in time, which varies with load; the same bad batch must get
+ * the same answer (and a report names its first bad value).
+ */
+export async function allOpened<T>(pending: readonly Promise<T>[]): Promise<T[]> {
   try {
     return await Promise.all(pending);
-  } catch {
-    // Promise.all rejects with whichever decryption failed first in time, which varies with load; the error names the
-    // first failing value in order, so the same bad batch always gets the same answer.
-    const settled = await Promise.allSettled(pending);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected') as PromiseRejectedResult;
-    throw failed.reason;
+  } catch (first) {
+    let lowest: unknown = first;
+    for (const settled of await Promise.allSettled(pending)) {
+      if (settled.status !== 'rejected') continue;
+      const reason: unknown = settled.reason;
+      if (reason instanceof SealedValueError && (!(lowest instanceof SealedValueError) || reason.index < lowest.index)) lowest = reason;
+    }
+    throw lowest;
   }
 }

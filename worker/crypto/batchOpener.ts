@@ -1,4 +1,4 @@
-import { SealedValueError } from '../../shared/privacy/openSealedValues.ts';
+import { allOpened, SealedValueError } from '../../shared/privacy/openSealedValues.ts';
 import { readAesKey } from './aesGcm.ts';
 
 const IV_BYTES = 12;
@@ -27,6 +27,6 @@ export async function createBatchOpener(base64Key: string | undefined): Promise<
         throw new SealedValueError(index, 'altered, or sealed under another key');
       }
     });
-    return Promise.all(pending);
+    return allOpened(pending);
   };
 }

@@ -1,5 +1,5 @@
 import type { BatchKey } from '../../shared/privacy/batchKey.ts';
-import { openBatchKey, openSealedBytes, SealedValueError } from '../../shared/privacy/openSealedValues.ts';
+import { allOpened, openBatchKey, openSealedBytes, SealedValueError } from '../../shared/privacy/openSealedValues.ts';
 import { createBatchOpener } from '../crypto/batchOpener.ts';
 import { envelopeValues, PackedColumnError, type SealedEnvelope, type SealedRef } from '../store/packedColumns.ts';
 import { sealedBatchKeys } from '../store/sealedBatchKeys.ts';
@@ -110,7 +110,7 @@ export async function sealedOpenerFor(db: D1Database, encryptionKey: string | un
         })(),
       );
     }
-    await Promise.all(opening);
+    await allOpened(opening);
     return out;
   };
 }
