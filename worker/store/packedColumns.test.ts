@@ -156,5 +156,15 @@ describe('packed member columns', () => {
       const value = 'x'.repeat(len);
       expect(roundTrip({ attributes: { city: value }, hashes: {}, sealed: [] }, 'k').attributes.city).toBe(value);
     }
+    // Short ASCII values take a copy in JavaScript, others encodeInto: the same bytes, whichever character comes last.
+    const encoder = new TextEncoder();
+    for (const value of ['', 'a', 'x'.repeat(62) + 'é', 'x'.repeat(63), 'x'.repeat(63) + 'é', 'Zoë', '東京', '\u007f', '\u0080', 'a😀']) {
+      const entry = new PackWriter();
+      entry.utf8Entry(value);
+      const utf8 = encoder.encode(value);
+      const prefix = new PackWriter();
+      prefix.varint(utf8.length * 2);
+      expect([...entry.toBytes()]).toEqual([...prefix.toBytes(), ...utf8]);
+    }
   });
 });

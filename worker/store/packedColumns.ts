@@ -100,6 +100,7 @@ export class PackWriter {
   utf8Entry(s: string): void {
     // Worst case 3 bytes a UTF-16 unit; the length prefix is written after encoding, so reserve its largest size.
     this.room(s.length * 3 + 8);
+    if (s.length < 64 && this.asciiEntry(s)) return;
     const start = this.len + varintSize(s.length * 6);
     const { written } = PackWriter.encoder.encodeInto(s, this.buf.subarray(start));
     const prefix = varintSize(written * 2);
@@ -108,6 +109,26 @@ export class PackWriter {
     this.len = at;
     this.varint(written * 2);
     this.len += written;
+  }
+
+  /**
+   * utf8Entry for a short all-ASCII value (most attribute values): its UTF-8 is its char codes and its prefix one
+   * byte, so it is copied in JavaScript. encodeInto is a native call with a view made for it, which for a value of a
+   * few characters costs ≈ 3× the copy (Node 20; utf8Entry was 4.6 % of server-side ingest in workerd's profile).
+   * False, with nothing written, when a character is not ASCII.
+   */
+  private asciiEntry(s: string): boolean {
+    const n = s.length;
+    const buf = this.buf;
+    const start = this.len + 1;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) return false;
+      buf[start + i] = c;
+    }
+    buf[this.len] = n * 2;
+    this.len = start + n;
+    return true;
   }
 
   /** varint(n) then the UTF-8 of `s` (lengths inside a multi-field envelope's plaintext). */
