@@ -209,7 +209,6 @@ CREATE TABLE member_records (
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, hash_scheme INTEGER NOT NULL DEFAULT 1, removed_from_source_at TEXT);
 CREATE UNIQUE INDEX member_records_by_identifier ON member_records (audience_ref, identifier_key);
 CREATE INDEX member_records_by_audience ON member_records (audience_ref);
-CREATE INDEX member_records_by_created_import ON member_records (audience_ref, created_import);
 CREATE INDEX member_records_unkeyed ON member_records (id) WHERE hash_scheme = 0;`;
 
 const insertSql = (l: Layout) =>
@@ -261,7 +260,7 @@ function insertAll(db: Database.Database, layout: Layout, batches: string[][]): 
 function bytesOf(db: Database.Database): { table: number; indexes: number; columns: Record<string, number> } {
   const stat = (name: string) => (db.prepare('SELECT coalesce(sum(pgsize), 0) AS b FROM dbstat WHERE name = ?').get(name) as { b: number }).b;
   const { n } = db.prepare('SELECT count(*) AS n FROM member_records').get() as { n: number };
-  const idx = ['member_records_by_identifier', 'member_records_by_audience', 'member_records_by_created_import', 'member_records_unkeyed'].reduce((s, i) => s + stat(i), 0);
+  const idx = ['member_records_by_identifier', 'member_records_by_audience', 'member_records_unkeyed'].reduce((s, i) => s + stat(i), 0);
   const col = (c: string) => (db.prepare(`SELECT avg(length(CAST(${c} AS BLOB))) AS b FROM member_records`).get() as { b: number }).b;
   return {
     table: stat('member_records') / n,
