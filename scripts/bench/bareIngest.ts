@@ -78,6 +78,46 @@ export async function sendToBare(
   return inserted;
 }
 
+/**
+ * The floor (bareWorker/floor.ts): server-side sealing's required work on plain rows (`kind: 'server'`, as sendToBare
+ * sends them plus the sensitive columns), or privacy mode's on the product's own sealed batches as the tab sends them
+ * (`kind: 'private'`), `inFlight` requests at a time. Answers how many members were written.
+ */
+export async function sendToFloor(
+  baseUrl: string,
+  audienceId: string,
+  fields: readonly string[],
+  batches: { kind: 'server'; rows: readonly string[][]; batchRows: number; sensitive: readonly { index: number; type: string }[] } | { kind: 'private'; batches: readonly unknown[] },
+  inFlight: number,
+): Promise<number> {
+  const created = await fetch(`${baseUrl}/audiences`, { method: 'POST', body: JSON.stringify({ audienceId }) });
+  if (!created.ok) throw new Error(`bare Worker: ${created.status} ${await created.text()}`);
+  const count = batches.kind === 'server' ? Math.ceil(batches.rows.length / batches.batchRows) : batches.batches.length;
+  const bodyOf = (seq: number): string => {
+    if (batches.kind === 'private') return JSON.stringify({ seq, idempotencyKey: `${audienceId}-${seq}`, ...(batches.batches[seq] as object) });
+    const first = seq * batches.batchRows;
+    const rows = batches.rows.slice(first, first + batches.batchRows).map((values, i) => ({ row: first + i + 1, values }));
+    return JSON.stringify({ seq, idempotencyKey: `${audienceId}-${seq}`, rows, audienceId, fields, sensitive: batches.sensitive });
+  };
+  const url =
+    batches.kind === 'server'
+      ? `${baseUrl}/batch-floor-server`
+      : `${baseUrl}/batch-floor-private?${new URLSearchParams({ audience: audienceId, fields: fields.join(',') })}`;
+  let next = 0;
+  let inserted = 0;
+  const sender = async () => {
+    for (;;) {
+      const seq = next++;
+      if (seq >= count) return;
+      const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: bodyOf(seq) });
+      if (!res.ok) throw new Error(`bare Worker floor: ${res.status} ${await res.text()}`);
+      inserted += ((await res.json()) as { inserted: number }).inserted;
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, sender));
+  return inserted;
+}
+
 /** The statements the bare Worker would run for these rows, in batches of `batchRows` (not run): for plain SQLite. */
 export async function bareStatements(
   baseUrl: string,

@@ -1,8 +1,8 @@
 import { cpus } from 'node:os';
 import { BENCH_HEADERS, generateCsv } from './generateCsv.ts';
-import { BATCH_ROWS, BENCH_TARGETS, benchImportBody, IN_FLIGHT, ImportSender, insertWithSqlite, type PrivateBatch, sealBatch, sealingKeyOf } from './measureIngest.ts';
+import { BATCH_ROWS, BENCH_SENSITIVE, BENCH_TARGETS, benchImportBody, IN_FLIGHT, ImportSender, insertWithSqlite, type PrivateBatch, sealBatch, sealingKeyOf } from './measureIngest.ts';
 import type { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
-import { bareStatements, sendToBare, startBareServer } from './bareIngest.ts';
+import { bareStatements, sendToBare, sendToFloor, startBareServer } from './bareIngest.ts';
 import { processGroupCpuSeconds, processGroupWorkerdCpuSeconds } from './processCpu.ts';
 import { parseWithApp, parseWithPapa } from './measureParse.ts';
 import { startLocalServer } from './localServer.ts';
@@ -98,6 +98,8 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   const ingestDevtools = process.env.BENCH_INGEST_DEVTOOLS !== '0';
   const server = await startLocalServer({}, { devtools: ingestDevtools });
   const product: { label: string; seconds: number; cpu: number; workerd: number; counts: string; privacy?: true }[] = [];
+  // Kept past the product's runs: the floor (below) is sent the same sealed batches.
+  let privateBatches: PrivateBatch[] = [];
   let sealingKey: WorkspaceSealingKey | null = null;
   let tSeal = 0;
   let e2ePrivateLine = '';
@@ -113,7 +115,7 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
     // 3a. Server-side sealing, then 3b. privacy mode: the same rows sealed here first, as the tab's parse pool does
     // (timed apart), then sent; each with one batch in flight and with IN_FLIGHT (the Worker keeps their order).
     sealingKey = await sealingKeyOf(server.baseUrl);
-    let privateBatches: PrivateBatch[] = [];
+    privateBatches = [];
     if (sealingKey) {
       const tSeal0 = performance.now();
       for (let first = 0; first < sample.length; first += BATCH_ROWS) privateBatches.push(await sealBatch(sealingKey, first + 1, sample.slice(first, first + BATCH_ROWS)));
@@ -137,7 +139,6 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
       const c = await privateSender.finish();
       product.push({ label: `product, privacy mode (${inFlight} in flight):`, seconds: (performance.now() - t) / 1000, cpu: processGroupCpuSeconds(server.groupId) - cpu, workerd: processGroupWorkerdCpuSeconds(server.groupId) - workerd, counts: `inserted ${c.inserted}, rejected ${c.rejected}`, privacy: true });
     }
-    privateBatches = [];
 
     // 4. End to end: the whole file read, parsed, batched and stored, parse and upload overlapping as in the tab.
     if (process.env.BENCH_SKIP_E2E !== '1') {
@@ -173,6 +174,7 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   const tBare: number[] = [];
   const cpuBare: number[] = [];
   const workerdBare: number[] = [];
+  const floor: { label: string; seconds: number; cpu: number; workerd: number }[] = [];
   let statements: Awaited<ReturnType<typeof bareStatements>> = [];
   try {
     for (const inFlight of [1, 2]) {
@@ -186,8 +188,27 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
       workerdBare.push(processGroupWorkerdCpuSeconds(bare.groupId) - workerd);
     }
     statements = await bareStatements(bare.baseUrl, 'raw', BENCH_TARGETS, sample, BATCH_ROWS);
+    // The floor (bareWorker/floor.ts): the bare write plus only what issue 12 requires of each member.
+    const floorRuns: { label: string; send: (audienceId: string, inFlight: number) => Promise<number> }[] = [
+      {
+        label: 'server-side sealing',
+        send: (audienceId, inFlight) => sendToFloor(bare.baseUrl, audienceId, BENCH_TARGETS, { kind: 'server', rows: sample, batchRows: BATCH_ROWS, sensitive: BENCH_SENSITIVE }, inFlight),
+      },
+      ...(privateBatches.length ? [{ label: 'privacy mode', send: (audienceId: string, inFlight: number) => sendToFloor(bare.baseUrl, audienceId, BENCH_TARGETS, { kind: 'private', batches: privateBatches }, inFlight) }] : []),
+    ];
+    for (const run of floorRuns) {
+      for (const inFlight of [1, 2]) {
+        const t = performance.now();
+        const cpu = processGroupCpuSeconds(bare.groupId);
+        const workerd = processGroupWorkerdCpuSeconds(bare.groupId);
+        const n = await run.send(`floor-${run.label.split(' ')[0]}-${inFlight}`, inFlight);
+        if (n !== sample.length) throw new Error(`floor, ${run.label} (${inFlight} in flight) stored ${n} of ${sample.length} rows`);
+        floor.push({ label: `floor, ${run.label} (${inFlight} in flight):`, seconds: (performance.now() - t) / 1000, cpu: processGroupCpuSeconds(bare.groupId) - cpu, workerd: processGroupWorkerdCpuSeconds(bare.groupId) - workerd });
+      }
+    }
   } finally {
     bare.stop();
+    privateBatches = [];
   }
   const { seconds: tSqlite } = insertWithSqlite(statements, 'raw');
   statements = [];
@@ -212,6 +233,10 @@ async function ingestSection(bytes: number, onlyIngest: boolean): Promise<void> 
   }
   console.log(`${line('bare Worker + local D1 (1 in flight):', tBare1, cpuBare1, workerdBare1)}  → ${(tSqlite / tBare1).toFixed(2)}× raw SQLite`);
   console.log(`${line('bare Worker + local D1 (2 in flight):', tBare2, cpuBare2, workerdBare2)}  → ${(tSqlite / tBare2).toFixed(2)}× raw SQLite`);
+  for (const f of floor) {
+    console.log(`${line(f.label, f.seconds, f.cpu, f.workerd)}  → ${(tBare1 / f.seconds).toFixed(2)}× bare 1, ${(tBare2 / f.seconds).toFixed(2)}× bare 2 (CPU ${(cpuBare1 / f.cpu).toFixed(2)}×)`);
+  }
+  if (floor.length) console.log('  (floor: the bare write plus only the keyed hashes and sealing issue 12 requires, nothing else; the product can be no faster)');
   console.log(line('raw SQLite (better-sqlite3, one transaction):', tSqlite));
   const serverSide = product.find((p) => !p.privacy);
   if (serverSide) console.log(`→ product (server-side sealing, 1 in flight) ${(tSqlite / serverSide.seconds).toFixed(3)}× raw SQLite`);

@@ -7,6 +7,7 @@
  * Runs only under the bench's own `wrangler dev` (scripts/bench/bareIngest.ts); never part of the product.
  */
 import { insertMembersStatements, type MemberWrite } from '../../../worker/store/members.ts';
+import { privateFloorWrites, type SensitiveColumn, serverFloorWrites } from './floor.ts';
 
 type Env = { DB: D1Database };
 
@@ -50,6 +51,22 @@ export default {
       const body = await request.json<BareBatch>();
       const writes = memberWrites(body);
       await env.DB.batch(insertMembersStatements(env.DB, WORKSPACE, body.audienceId, IMPORT_ID, new Date().toISOString(), writes, fieldNumbers(body.fields)));
+      return Response.json({ inserted: writes.length });
+    }
+    // The floor (floor.ts): the bare write plus only the work the issue requires, server-side sealing or privacy mode.
+    if (request.method === 'PUT' && pathname === '/batch-floor-server') {
+      const body = await request.json<BareBatch & { sensitive: SensitiveColumn[] }>();
+      const writes = await serverFloorWrites(body.fields, body.sensitive, body.rows);
+      await env.DB.batch(insertMembersStatements(env.DB, WORKSPACE, body.audienceId, IMPORT_ID, new Date().toISOString(), writes, fieldNumbers(body.fields)));
+      return Response.json({ inserted: writes.length });
+    }
+    if (request.method === 'PUT' && pathname === '/batch-floor-private') {
+      // The body is the product's privacy batch as it is (the shape check sees exactly what the product's does).
+      const params = new URL(request.url).searchParams;
+      const fields = (params.get('fields') ?? '').split(',');
+      const writes = await privateFloorWrites(fields, await request.json());
+      if (!writes) return new Response('not a plainly valid batch body', { status: 422 });
+      await env.DB.batch(insertMembersStatements(env.DB, WORKSPACE, params.get('audience') ?? '', IMPORT_ID, new Date().toISOString(), writes, fieldNumbers(fields)));
       return Response.json({ inserted: writes.length });
     }
     // The same batch's statements, not run: what the bench's raw-SQLite figure executes.
