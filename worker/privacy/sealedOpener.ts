@@ -1,7 +1,8 @@
 import type { BatchKey } from '../../shared/privacy/batchKey.ts';
 import { allOpened, openBatchKey, openSealedBytes, SealedValueError } from '../../shared/privacy/openSealedValues.ts';
 import { createBatchOpener } from '../crypto/batchOpener.ts';
-import { envelopeValues, PackedColumnError, type SealedEnvelope, type SealedRef } from '../store/packedColumns.ts';
+import { EnvelopePlaintextError, envelopeValues } from '../../shared/privacy/envelopePlaintext.ts';
+import type { SealedEnvelope, SealedRef } from '../store/packedColumns.ts';
 import { sealedBatchKeys } from '../store/sealedBatchKeys.ts';
 import { workspacePrivateKeys } from './workspaceKey.ts';
 
@@ -86,7 +87,7 @@ export async function sealedOpenerFor(db: D1Database, encryptionKey: string | un
             try {
               values = envelopeValues(plain, envelope.fields.length);
             } catch (e) {
-              throw new SealedValueError(firstReaders[n] as number, e instanceof PackedColumnError ? e.message : 'its plaintext is not text');
+              throw new SealedValueError(firstReaders[n] as number, e instanceof EnvelopePlaintextError ? e.message : 'its plaintext is not text');
             }
             for (const i of server.get(envelope) as number[]) out[i] = values[(refs[i] as SealedRef).index] as string;
           });

@@ -20,14 +20,20 @@
  * sealed := envelope*, newest first: a field's sealed value is in the FIRST envelope naming it.
  *   envelope := kind:u8 varint(fieldCount) varint(ref)·fieldCount [kind 2: varint(n) <n ASCII bytes: batch key id>]
  *               varint(n) <n bytes: nonce(12) ‖ ciphertext ‖ tag(16)>
- *   kind 1 (server): AES-256-GCM under ENCRYPTION_KEY (worker/crypto/aesGcm.ts). Its plaintext is the UTF-8 value
- *     when it names one field, and `varint(n) <n bytes of UTF-8>` per field, in the envelope's field order, when it
- *     names more (one envelope per member and write: one encryption and one nonce and tag instead of one a value).
- *   kind 2 (private): one field, sealed in the tab (privacy mode) under its batch's key (sealed_batch_keys: its id
- *     here, its cipher in that row); the bytes are the cell's `c` as the tab sent it, base64url-decoded.
+ *   Both kinds' plaintext (shared/privacy/envelopePlaintext.ts, the one definition the tab seals with too) is the
+ *   UTF-8 value when the envelope names one field, and `varint(n) <n bytes of UTF-8>` per field, in the envelope's
+ *   field order, when it names more (one encryption and one nonce and tag per member and write, not one a value).
+ *   kind 1 (server): AES-256-GCM under ENCRYPTION_KEY (worker/crypto/aesGcm.ts), one envelope per member and write.
+ *   kind 2 (private): sealed in the tab (privacy mode) under its batch's key (sealed_batch_keys: its id here, its
+ *     cipher in that row); the bytes are a cell's `c` as the tab sent it, base64url-decoded. One field per envelope
+ *     from tabs that sealed each value apart (and 0190's `pk1.` text); one envelope per row, naming the row's sealed
+ *     fields in column order, from tabs that seal a row at once (shared/schema/privacy.ts SealedAlongCell).
  * A write that seals only some of a member's sensitive fields puts its envelope first; an older envelope all of whose
  * fields a newer one names is dropped on merge (mergeMemberValues). Nothing here decrypts.
  */
+
+// Moved to shared/ (the tab seals private envelopes with it); the bytes are the same, and Worker code imports it here.
+export { envelopePlaintext, envelopeValues } from '../../shared/privacy/envelopePlaintext.ts';
 
 /** What a member's stored columns hold, by field name. */
 export type MemberValues = {
@@ -39,7 +45,7 @@ export type MemberValues = {
 
 export type SealedEnvelope =
   | { kind: 'server'; fields: string[]; bytes: Uint8Array }
-  | { kind: 'private'; fields: [string]; batchKeyId: string; bytes: Uint8Array };
+  | { kind: 'private'; fields: string[]; batchKeyId: string; bytes: Uint8Array };
 
 /** Where one field's sealed value is: its envelope and its position among the envelope's fields. */
 export type SealedRef = { envelope: SealedEnvelope; index: number };
@@ -129,13 +135,6 @@ export class PackWriter {
     buf[this.len] = n * 2;
     this.len = start + n;
     return true;
-  }
-
-  /** varint(n) then the UTF-8 of `s` (lengths inside a multi-field envelope's plaintext). */
-  utf8Prefixed(s: string): void {
-    const bytes = PackWriter.encoder.encode(s);
-    this.varint(bytes.length);
-    this.bytes(bytes);
   }
 
   get length(): number {
@@ -253,7 +252,6 @@ export function packSealed(w: PackWriter, envelopes: readonly SealedEnvelope[], 
     w.varint(e.fields.length);
     for (const name of e.fields) w.varint(refOf(refs, name));
     if (e.kind === 'private') {
-      if (e.fields.length !== 1) throw new PackedColumnError('a private envelope names one field');
       if (!/^[\x21-\x7e]+$/.test(e.batchKeyId)) throw new PackedColumnError('a batch key id is printable ASCII');
       w.varint(e.batchKeyId.length);
       for (let i = 0; i < e.batchKeyId.length; i++) w.byte(e.batchKeyId.charCodeAt(i));
@@ -261,25 +259,6 @@ export function packSealed(w: PackWriter, envelopes: readonly SealedEnvelope[], 
     w.varint(e.bytes.length);
     w.bytes(e.bytes);
   }
-}
-
-/** The plaintext of a server envelope naming `values.length` fields (see the header): what aesGcm encrypts. */
-export function envelopePlaintext(values: readonly string[]): Uint8Array {
-  if (values.length === 1) return new TextEncoder().encode(values[0]);
-  const w = new PackWriter();
-  for (const v of values) w.utf8Prefixed(v);
-  return w.toBytes();
-}
-
-/** The values of a server envelope's plaintext, in its field order. */
-export function envelopeValues(plaintext: Uint8Array, fieldCount: number): string[] {
-  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  if (fieldCount === 1) return [decoder.decode(plaintext)];
-  const r = new Reader(plaintext, 'an envelope');
-  const out: string[] = [];
-  for (let i = 0; i < fieldCount; i++) out.push(decoder.decode(r.take(r.varint())));
-  if (!r.done) throw new PackedColumnError('an envelope holds more than its fields');
-  return out;
 }
 
 class Reader {
@@ -361,9 +340,9 @@ export function unpackSealed(bytes: Uint8Array, names: NamesByRef): SealedEnvelo
     for (let i = 0; i < count; i++) fields.push(nameOf(names, r.varint(), 'sealed'));
     if (kind === KIND_SERVER) {
       out.push({ kind: 'server', fields, bytes: r.take(r.varint()).slice() });
-    } else if (kind === KIND_PRIVATE && count === 1) {
+    } else if (kind === KIND_PRIVATE) {
       const batchKeyId = String.fromCharCode(...r.take(r.varint()));
-      out.push({ kind: 'private', fields: [fields[0] as string], batchKeyId, bytes: r.take(r.varint()).slice() });
+      out.push({ kind: 'private', fields, batchKeyId, bytes: r.take(r.varint()).slice() });
     } else {
       throw new PackedColumnError(`sealed holds an envelope of unknown kind ${kind}`);
     }
