@@ -120,27 +120,34 @@ export async function sealingKeyOf(baseUrl: string): Promise<WorkspaceSealingKey
 /**
  * One privacy-mode batch as the tab builds it: each non-blank sensitive value checked and normalised with the shared
  * rules (checkSensitiveCell: refused cells carry only the problem), then all of the batch's values SHA-256-hashed and
- * sealed to the workspace key in one sealBatchCells call.
+ * sealed to the workspace key in one sealBatchCells call, ONE envelope per row (`{ h, c }` on the row's first sealed
+ * cell, `{ h }` on the others), as web/import/privateCells.ts prepares them.
  */
 export async function sealBatch(key: WorkspaceSealingKey, firstRow: number, rows: readonly string[][], defaultCountry = 'US'): Promise<PrivateBatch> {
   const out = rows.map((values, i) => ({ row: firstRow + i, values: values as (string | PrivateCell)[] }));
-  const toSeal: CellToSeal[] = [];
-  const at: { row: number; column: number }[] = [];
+  const toSeal: CellToSeal[][] = [];
+  const at: { row: number; columns: number[] }[] = [];
   out.forEach((r, i) => {
     r.values = [...(rows[i] as string[])];
+    let cells: CellToSeal[] | null = null;
+    const columns: number[] = [];
     for (const { index, type } of BENCH_SENSITIVE) {
       const raw = r.values[index] as string;
       if (raw === undefined || isBlank(raw)) continue;
       const verdict = checkSensitiveCell(raw, { type, defaultCountry });
       if (verdict.ok) {
-        toSeal.push({ type, normalized: verdict.normalized });
-        at.push({ row: i, column: index });
+        (cells ??= []).push({ type, normalized: verdict.normalized });
+        columns.push(index);
       } else r.values[index] = verdict.refused;
     }
+    if (cells) {
+      toSeal.push(cells);
+      at.push({ row: i, columns });
+    }
   });
-  const { sealing, cells } = await sealBatchCells(key, toSeal);
-  at.forEach(({ row, column }, k) => {
-    (out[row] as (typeof out)[number]).values[column] = cells[k] as PrivateCell;
+  const { sealing, rows: sealed } = await sealBatchCells(key, toSeal);
+  at.forEach(({ row, columns }, k) => {
+    columns.forEach((column, n) => ((out[row] as (typeof out)[number]).values[column] = sealed[k]?.[n] as PrivateCell));
   });
   return { rows: out, sealing };
 }

@@ -1,10 +1,16 @@
-import { type BatchSealingHeader, type PrivateCell, type RefusedCell, type SealedCell, SealingCipher } from '../schema/privacy.ts';
+import {
+  type BatchSealingHeader,
+  MAX_ENVELOPE_CHARS,
+  MIN_ENVELOPE_CHARS,
+  type PrivateCell,
+  type RefusedCell,
+  type SealedAlongCell,
+  type SealedCell,
+  SealingCipher,
+} from '../schema/privacy.ts';
 import { isBase64url } from './base64url.ts';
-import { IV_BYTES, TAG_BYTES } from './batchKey.ts';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-// The shortest envelope: IV and tag around an empty ciphertext, in base64url characters.
-const MIN_ENVELOPE_CHARS = Math.ceil(((IV_BYTES + TAG_BYTES) * 4) / 3);
 const EPHEMERAL_KEY_CHARS = 87;
 
 /**
@@ -15,6 +21,7 @@ const EPHEMERAL_KEY_CHARS = 87;
 export function sealedCellProblem(cell: SealedCell): string | null {
   if (typeof cell.h !== 'string' || !SHA256_HEX.test(cell.h)) return 'h is not a SHA-256 hex digest';
   if (typeof cell.c !== 'string' || cell.c.length < MIN_ENVELOPE_CHARS) return 'c is too short to hold IV and tag';
+  if (cell.c.length > MAX_ENVELOPE_CHARS) return 'c is longer than a row of sensitive values can seal to';
   if (!isBase64url(cell.c)) return 'c is not base64url';
   return null;
 }
@@ -29,5 +36,8 @@ export function sealingHeaderProblem(header: BatchSealingHeader): string | null 
   return null;
 }
 
-export const isSealedCell = (cell: PrivateCell): cell is SealedCell => 'h' in cell;
+/** A cell carrying an envelope (`{ h, c }`). */
+export const isSealedCell = (cell: PrivateCell): cell is SealedCell => 'c' in cell;
+/** A cell whose value is in the envelope of the SealedCell before it in its row (`{ h }`). */
+export const isSealedAlongCell = (cell: PrivateCell): cell is SealedAlongCell => 'h' in cell && !('c' in cell);
 export const isRefusedCell = (cell: PrivateCell): cell is RefusedCell => 'problem' in cell;

@@ -28,9 +28,9 @@ describe('identifierDigest', () => {
     for (const [type, typed, country] of [['email', 'Grace.Hopper@Navy.MIL', 'US'], ['phone', '+44 20 7946 0958', 'DE'], ['text', 'Ünïcode ID', 'US']] as const) {
       const verdict = checkSensitiveCell(typed, { type, defaultCountry: country });
       if (!verdict.ok) throw new Error(`${typed} should be valid`);
-      const { cells } = await sealBatchCells(sealingKey(), [{ type, normalized: verdict.normalized }]);
+      const { rows } = await sealBatchCells(sealingKey(), [[{ type, normalized: verdict.normalized }]]);
       const found = await identifierDigest(typed, { type, defaultCountry: country });
-      expect(found).toEqual({ ok: true, digest: cells[0]?.h });
+      expect(found).toEqual({ ok: true, digest: rows[0]?.[0]?.h });
     }
   });
 

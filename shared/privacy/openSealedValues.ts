@@ -25,12 +25,13 @@ export async function openBatchKey(privateKey: CryptoKey, keyId: string, ephemer
 }
 
 /**
- * The normalized values of sealed cells' `c` (base64url(nonce ‖ ciphertext ‖ tag)) under one batch key. Throws
- * SealedValueError for the first value that does not open (either cipher's tag refuses any altered bit, and a key
- * derived for the other cipher).
+ * The plaintexts of sealed cells' `c` (base64url(nonce ‖ ciphertext ‖ tag)) under one batch key, as text: for
+ * envelopes naming one value each (a row's envelope naming several: openSealedPlaintexts, then envelopeValues).
+ * Throws SealedValueError for the first value that does not open (either cipher's tag refuses any altered bit, and a
+ * key derived for the other cipher).
  */
 export async function openSealedValues(batchKey: BatchKey, sealed: readonly string[]): Promise<string[]> {
-  return openEnvelopes(batchKey, sealed.length, (index) => envelopeBytes(sealed[index] as string, index));
+  return texts(await openEnvelopes(batchKey, sealed.length, (index) => envelopeBytes(sealed[index] as string, index)));
 }
 
 /**
@@ -38,6 +39,14 @@ export async function openSealedValues(batchKey: BatchKey, sealed: readonly stri
  * form stores them (worker/store/packedColumns.ts): the Worker opens them without a round trip through text.
  */
 export async function openSealedBytes(batchKey: BatchKey, sealed: readonly Uint8Array[]): Promise<string[]> {
+  return texts(await openSealedPlaintexts(batchKey, sealed));
+}
+
+/**
+ * The plaintext bytes of envelopes as bytes: what an envelope naming several fields holds (envelopePlaintext), to be
+ * split with envelopeValues. Same errors as openSealedValues (the lowest failing index).
+ */
+export async function openSealedPlaintexts(batchKey: BatchKey, sealed: readonly Uint8Array[]): Promise<Uint8Array[]> {
   return openEnvelopes(batchKey, sealed.length, (index) => {
     const bytes = sealed[index] as Uint8Array;
     if (bytes.length < IV_BYTES + TAG_BYTES) throw new SealedValueError(index, 'too short');
@@ -48,7 +57,12 @@ export async function openSealedBytes(batchKey: BatchKey, sealed: readonly Uint8
 
 type EnvelopeAt = (index: number) => Uint8Array<ArrayBuffer>;
 
-function openEnvelopes(batchKey: BatchKey, count: number, bytesAt: EnvelopeAt): Promise<string[]> {
+function texts(plaintexts: readonly Uint8Array[]): string[] {
+  const decoder = new TextDecoder();
+  return plaintexts.map((p) => decoder.decode(p));
+}
+
+function openEnvelopes(batchKey: BatchKey, count: number, bytesAt: EnvelopeAt): Promise<Uint8Array[]> {
   return batchKey.cipher === 'chacha20-poly1305' ? Promise.resolve(openChaCha(batchKey.key, count, bytesAt)) : openAesGcm(batchKey.key, count, bytesAt);
 }
 
@@ -63,13 +77,12 @@ function envelopeBytes(text: string, index: number): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function openChaCha(key: Uint8Array, count: number, bytesAt: EnvelopeAt): string[] {
-  const decoder = new TextDecoder();
-  const out: string[] = new Array(count);
+function openChaCha(key: Uint8Array, count: number, bytesAt: EnvelopeAt): Uint8Array[] {
+  const out: Uint8Array[] = new Array(count);
   for (let index = 0; index < count; index++) {
     const bytes = bytesAt(index);
     try {
-      out[index] = decoder.decode(chacha20poly1305(key, bytes.subarray(0, IV_BYTES)).decrypt(bytes.subarray(IV_BYTES)));
+      out[index] = chacha20poly1305(key, bytes.subarray(0, IV_BYTES)).decrypt(bytes.subarray(IV_BYTES));
     } catch {
       throw new SealedValueError(index, 'altered, or sealed under another key');
     }
@@ -78,9 +91,8 @@ function openChaCha(key: Uint8Array, count: number, bytesAt: EnvelopeAt): string
 }
 
 /** AES-256-GCM through WebCrypto: all decryptions started together and awaited once. */
-async function openAesGcm(batchKey: CryptoKey, count: number, bytesAt: EnvelopeAt): Promise<string[]> {
-  const decoder = new TextDecoder();
-  const pending: Promise<string>[] = new Array(count);
+async function openAesGcm(batchKey: CryptoKey, count: number, bytesAt: EnvelopeAt): Promise<Uint8Array[]> {
+  const pending: Promise<Uint8Array>[] = new Array(count);
   for (let index = 0; index < count; index++) {
     let bytes: Uint8Array<ArrayBuffer>;
     try {
@@ -90,7 +102,7 @@ async function openAesGcm(batchKey: CryptoKey, count: number, bytesAt: EnvelopeA
       continue;
     }
     pending[index] = crypto.subtle.decrypt({ name: 'AES-GCM', iv: bytes.subarray(0, IV_BYTES) }, batchKey, bytes.subarray(IV_BYTES)).then(
-      (plain) => decoder.decode(plain),
+      (plain) => new Uint8Array(plain),
       () => {
         throw new SealedValueError(index, 'altered, or sealed under another key');
       },

@@ -4,13 +4,24 @@ import { createKeyedHasher } from '../../worker/crypto/keyedHash.ts';
 import { sensitiveKey, sensitiveKeyOfCustomerMatchHash } from '../../worker/crypto/sensitiveKey.ts';
 import { hashInput } from '../normalize/normalizeValue.ts';
 import { FieldType } from '../schema/fields.ts';
-import { BatchSealingHeader, SealedCell, SealingCipher, type WorkspaceSealingKey } from '../schema/privacy.ts';
+import { BatchSealingHeader, PrivateCell, SealedAlongCell, SealedCell, SealingCipher, type WorkspaceSealingKey } from '../schema/privacy.ts';
 import { checkCell } from '../validation/importRules.ts';
 import { fromBase64url, toBase64url } from './base64url.ts';
 import { sealedCellProblem, sealingHeaderProblem } from './cellShape.ts';
 import { checkSensitiveCell } from './checkSensitiveCell.ts';
-import { openBatchKey as openKey, openSealedBytes, openSealedValues, SealedValueError } from './openSealedValues.ts';
-import { type CellToSeal, sealBatchCells as sealWith, TAB_SEALING_CIPHER } from './sealBatchCells.ts';
+import { EnvelopePlaintextError, envelopeValues } from './envelopePlaintext.ts';
+import { openBatchKey as openKey, openSealedBytes, openSealedPlaintexts, openSealedValues, SealedValueError } from './openSealedValues.ts';
+import { type CellToSeal, sealBatchCells as sealRows, TAB_SEALING_CIPHER } from './sealBatchCells.ts';
+
+/** Each value sealed as a row of its own: the per-value form (every cell `{ h, c }`), as tabs sealed before rows. */
+async function sealWith(key: WorkspaceSealingKey, cells: readonly CellToSeal[], cipher?: SealingCipher): Promise<{ sealing: BatchSealingHeader; cells: SealedCell[] }> {
+  const { sealing, rows } = await sealRows(
+    key,
+    cells.map((c) => [c]),
+    cipher,
+  );
+  return { sealing, cells: rows.map((r) => SealedCell.parse(r[0])) };
+}
 const sealBatchCells = sealWith;
 
 /** A workspace key pair as the Worker makes it: the public half as GET /api/privacy/key answers it. */
@@ -176,6 +187,66 @@ describe.each(SealingCipher.options)('sealBatchCells / openBatchKey / openSealed
     expect(sealingHeaderProblem({ keyId: 'k', ephemeralKey: 'a'.repeat(86) })).toMatch(/P-256/);
     expect(sealingHeaderProblem({ keyId: 'k', ephemeralKey: 'a'.repeat(87), cipher: 'des' as SealingCipher })).toMatch(/cipher/);
     expect(sealingHeaderProblem({ keyId: 'k', ephemeralKey: 'a'.repeat(87), cipher })).toBeNull();
+  });
+});
+
+describe.each(SealingCipher.options)('one envelope per row with %s', (cipher) => {
+  const cell = (type: FieldType, normalized: string): CellToSeal => ({ type, normalized });
+  const table: CellToSeal[][] = [
+    [cell('email', 'ada@example.com'), cell('phone', '+14155552671')],
+    [cell('email', 'bob@example.org')],
+    [],
+    [cell('email', 'cy@example.com'), cell('phone', '+442079460958'), cell('text', `Zoë 東京 ${'x'.repeat(3_000)}`)],
+  ];
+  const sha = (c: CellToSeal) => createHash('sha256').update(hashInput(c.type, c.normalized), 'utf8').digest('hex');
+
+  it('gives the row’s first cell the envelope and every cell its SHA-256; the envelope opens to the row’s values in order', async () => {
+    const { key, privateKey } = await workspaceKeyPair();
+    const { sealing, rows } = await sealRows(key, table, cipher);
+    expect(sealing.cipher).toBe(cipher);
+    expect(rows.map((r) => r.map((c) => ('c' in c ? 'h,c' : 'h')))).toEqual([['h,c', 'h'], ['h,c'], [], ['h,c', 'h', 'h']]);
+    rows.forEach((r, i) => {
+      expect(r.map((c) => c.h)).toEqual((table[i] as CellToSeal[]).map(sha));
+      r.forEach((c, k) => {
+        expect(PrivateCell.parse(c)).toEqual(c);
+        expect((k === 0 ? SealedCell : SealedAlongCell).safeParse(c).success).toBe(true);
+      });
+    });
+    const heads = rows.filter((r) => r.length > 0).map((r) => SealedCell.parse(r[0]));
+    const batchKey = await openKey(privateKey, sealing.keyId, sealing.ephemeralKey, cipher);
+    const plaintexts = await openSealedPlaintexts(batchKey, heads.map((h) => fromBase64url(h.c)));
+    const filled = table.filter((r) => r.length > 0);
+    expect(plaintexts.map((p, i) => envelopeValues(p, (filled[i] as CellToSeal[]).length))).toEqual(filled.map((r) => r.map((c) => c.normalized)));
+    // A row of one value holds its UTF-8 alone: what a per-value envelope held, so openSealedValues reads it as before.
+    expect(await openSealedValues(batchKey, [heads[1]?.c ?? ''])).toEqual(['bob@example.org']);
+    // One nonce and tag a row: 12 + varint-prefixed values + 16 bytes.
+    expect(fromBase64url(heads[0]?.c ?? '').length).toBe(12 + 1 + 15 + 1 + 12 + 16);
+    expect(new Set(heads.map((h) => h.c.slice(0, 16))).size).toBe(3);
+    expect(await sealRows(key, [], cipher)).toMatchObject({ rows: [] });
+  });
+
+  it('seals more rows than one slice, in order', async () => {
+    const { key, privateKey } = await workspaceKeyPair();
+    const many = Array.from({ length: 1_300 }, (_, i) => [cell('email', `member${i}@example.com`), cell('phone', `+1415555${String(i).padStart(4, '0')}`)]);
+    const { sealing, rows } = await sealRows(key, many, cipher);
+    expect(rows.map((r) => r.map((c) => c.h))).toEqual(many.map((r) => r.map(sha)));
+    const batchKey = await openKey(privateKey, sealing.keyId, sealing.ephemeralKey, cipher);
+    const plaintexts = await openSealedPlaintexts(batchKey, rows.map((r) => fromBase64url(SealedCell.parse(r[0]).c)));
+    expect(plaintexts.map((p) => envelopeValues(p, 2))).toEqual(many.map((r) => r.map((c) => c.normalized)));
+  });
+
+  it('refuses a tampered row envelope, naming the lowest one that does not open, and a split into the wrong number of fields', async () => {
+    const { key, privateKey } = await workspaceKeyPair();
+    const { sealing, rows } = await sealRows(key, table, cipher);
+    const batchKey = await openKey(privateKey, sealing.keyId, sealing.ephemeralKey, cipher);
+    const envelopes = rows.filter((r) => r.length > 0).map((r) => fromBase64url(SealedCell.parse(r[0]).c));
+    const altered = envelopes.map((b) => b.slice());
+    for (const i of [2, 1]) (altered[i] as Uint8Array)[20] = ((altered[i] as Uint8Array)[20] ?? 0) ^ 1;
+    const error = await openSealedPlaintexts(batchKey, altered).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SealedValueError);
+    expect((error as SealedValueError).index).toBe(1);
+    const [first] = await openSealedPlaintexts(batchKey, envelopes.slice(0, 1));
+    expect(() => envelopeValues(first as Uint8Array, 3)).toThrow(EnvelopePlaintextError);
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isPlainlyValidBatchBody } from './batchBodyCheck.ts';
 import { BatchBody, MAX_BATCH_ROWS } from './imports.ts';
+import { MAX_ENVELOPE_CHARS, PrivateCell } from './privacy.ts';
 import { malformedTextIssues } from './text.ts';
 import { seededRandom } from '../../test/support/seededRandom.ts';
 
@@ -14,7 +15,7 @@ function validBody(rows = 3): Record<string, unknown> {
     seq: 2,
     idempotencyKey: 'import-1-2',
     sealing: { keyId: 'key-1', ephemeralKey: 'B'.repeat(87), cipher: 'chacha20-poly1305' },
-    rows: Array.from({ length: rows }, (_, i) => ({ row: i + 1, line: i + 2, values: ['C-1', sealed(), refused(), '', 'Zoë 😀'], ...(i === 1 ? { fieldCount: 5 } : {}) })),
+    rows: Array.from({ length: rows }, (_, i) => ({ row: i + 1, line: i + 2, values: ['C-1', sealed(), { h: HEX }, refused(), '', 'Zoë 😀'], ...(i === 1 ? { fieldCount: 6 } : {}) })),
   };
 }
 
@@ -24,7 +25,7 @@ const ODD_VALUES: unknown[] = [
   'k'.repeat(128), 'k'.repeat(129), [], [''], {}, { h: HEX }, sealed(), refused(), { ...sealed(), extra: 1 }, { ...refused(), hint: null },
   { ...refused(), hint: 'h'.repeat(41) }, { ...refused(), problem: 'nope' }, { ...refused(), message: '' }, { h: HEX.toUpperCase(), c: ENVELOPE },
   { h: HEX, c: 'A'.repeat(37) }, { h: HEX, c: `${ENVELOPE}=` }, 'B'.repeat(87), 'B'.repeat(86), `${'B'.repeat(86)}+`,
-  'aes-256-gcm', 'chacha20-poly1305', 'AES-256-GCM',
+  'aes-256-gcm', 'chacha20-poly1305', 'AES-256-GCM', { h: HEX, extra: 1 }, { h: HEX.slice(1) }, { h: HEX, c: 5 },
 ];
 
 type Path = (string | number)[];
@@ -104,6 +105,20 @@ describe('the batch body shortcut', () => {
     expect(schemaTook).toBeGreaterThan(300);
     // Only bodies with a key zod strips (or a value it rewrites) are left to the schema among those it takes.
     expect(bothTook / schemaTook).toBeGreaterThan(0.8);
+  });
+
+  it('takes an envelope as long as a row of MAX_COLUMNS longest values may seal to, and leaves a longer one to the schema, which refuses it', () => {
+    const longest = 'A'.repeat(MAX_ENVELOPE_CHARS);
+    // 500 cells of 10,000 four-byte characters, each with its 3-byte length, plus nonce and tag, in base64url.
+    expect(MAX_ENVELOPE_CHARS).toBe(Math.ceil(((500 * 40_003 + 28) * 4) / 3));
+    const body = (c: string) => ({ seq: 0, idempotencyKey: 'abcdefgh-0', sealing: validBody().sealing, rows: [{ row: 1, values: [{ h: HEX, c }, { h: HEX }] }] });
+    expect(expectSound(body(longest))).toBe(true);
+    expect(PrivateCell.safeParse({ h: HEX, c: longest }).success).toBe(true);
+    expect(expectSound(body(`${longest}A`))).toBe(false);
+    expect(PrivateCell.safeParse({ h: HEX, c: `${longest}A` }).success).toBe(false);
+    // A malformed envelope is refused, not read as a hash-only cell with `c` stripped.
+    expect(PrivateCell.safeParse({ h: HEX, c: 'short' }).success).toBe(false);
+    expect(PrivateCell.parse({ h: HEX })).toEqual({ h: HEX });
   });
 
   it('leaves too many rows or cells to the schema', () => {

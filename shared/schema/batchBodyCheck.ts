@@ -1,6 +1,6 @@
 import { type BatchBody, MAX_BATCH_ROWS } from './imports.ts';
 import { MAX_COLUMNS } from './limits.ts';
-import { BatchSealingHeader } from './privacy.ts';
+import { BatchSealingHeader, MAX_ENVELOPE_CHARS, MIN_ENVELOPE_CHARS } from './privacy.ts';
 import { RowErrorCode } from './rowErrorCode.ts';
 import { isWellFormedText } from './text.ts';
 
@@ -17,9 +17,7 @@ import { isWellFormedText } from './text.ts';
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 const ERROR_CODES: ReadonlySet<string> = new Set(RowErrorCode.options);
-// The bounds of SealedCell.c and RefusedCell's strings (shared/schema/privacy.ts).
-const MIN_ENVELOPE = 38;
-const MAX_ENVELOPE = 53_400;
+// The bounds of RefusedCell's strings (shared/schema/privacy.ts).
 const MAX_REFUSED_MESSAGE = 500;
 const MAX_HINT = 40;
 
@@ -39,19 +37,13 @@ function hasOnlyKeys(o: Record<string, unknown>, required: readonly string[], op
   return count >= required.length;
 }
 
-/** A SealedCell `{ h, c }` or a RefusedCell `{ problem, message, hint }` with nothing else. */
+/** A SealedCell `{ h, c }`, a SealedAlongCell `{ h }` or a RefusedCell `{ problem, message, hint }` with nothing else. */
 function isPrivateCell(cell: Record<string, unknown>): boolean {
   if ('h' in cell) {
     const { h, c } = cell;
-    return (
-      hasOnlyKeys(cell, ['h', 'c']) &&
-      typeof h === 'string' &&
-      SHA256_HEX.test(h) &&
-      typeof c === 'string' &&
-      c.length >= MIN_ENVELOPE &&
-      c.length <= MAX_ENVELOPE &&
-      BASE64URL.test(c)
-    );
+    if (typeof h !== 'string' || !SHA256_HEX.test(h)) return false;
+    if (c === undefined) return hasOnlyKeys(cell, ['h']);
+    return hasOnlyKeys(cell, ['h', 'c']) && typeof c === 'string' && c.length >= MIN_ENVELOPE_CHARS && c.length <= MAX_ENVELOPE_CHARS && BASE64URL.test(c);
   }
   const { problem, message, hint } = cell;
   return (

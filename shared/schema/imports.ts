@@ -5,8 +5,8 @@ import { BatchSealingHeader, PrivateCell } from './privacy.ts';
 import { RowErrorCode } from './rowErrorCode.ts';
 import { WellFormedText } from './text.ts';
 
-/** Largest value one cell may carry; longer values are rejected with a row error, not truncated. */
-export const MAX_CELL_LENGTH = 10_000;
+// Defined in limits.ts (which privacy.ts can read without an import cycle), named here as it always was.
+export { MAX_CELL_LENGTH } from './limits.ts';
 /** Rows per batch the SPA sends; the Worker accepts up to MAX_BATCH_ROWS. */
 export const DEFAULT_BATCH_ROWS = 2_000;
 export const MAX_BATCH_ROWS = 5_000;

@@ -13,6 +13,8 @@ export const MAX_BATCH_BYTES = 16 * 1024 * 1024;
 export const MAX_BATCH_CELLS = 250_000;
 /** Values of sensitive columns in one batch: each is sealed and hashed. */
 export const MAX_BATCH_SENSITIVE_CELLS = 50_000;
+/** Largest value one cell may carry; longer values are rejected with a row error, not truncated. */
+export const MAX_CELL_LENGTH = 10_000;
 /** Columns of a source (headers) and of a mapping. */
 export const MAX_COLUMNS = 500;
 /** A header (column name): the plan stores the names several times in one D1 row (2 MB at most). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_CELL_LENGTH, MAX_COLUMNS } from './limits.ts';
 import { RowErrorCode } from './rowErrorCode.ts';
 
 /**
@@ -8,8 +9,10 @@ import { RowErrorCode } from './rowErrorCode.ts';
  *
  * Sealing (hybrid; the same code in the tab, a Web Worker, workerd and Node): one ephemeral ECDH P-256 key pair per
  * batch; ECDH(ephemeral private, workspace public) → HKDF-SHA-256 → one 32-byte key per batch for the batch's
- * cipher (SealingCipher); each value gets its own random 12-byte nonce. The batch carries the ephemeral public key
- * once, each value only its nonce, ciphertext and tag, so the envelope costs 28 bytes a value, not a public key a value.
+ * cipher (SealingCipher). The batch carries the ephemeral public key once; each row's sensitive values are sealed
+ * together, in ONE envelope under one random 12-byte nonce (SealedCell + SealedAlongCell), so a row costs one cipher
+ * call and 28 bytes of nonce and tag, not one call and 28 bytes a value (a WebCrypto AES-GCM call costs ~15 µs in
+ * Chromium whatever the value's size).
  */
 
 /**
@@ -46,18 +49,46 @@ export const BatchSealingHeader = z.object({
 });
 export type BatchSealingHeader = z.infer<typeof BatchSealingHeader>;
 
-/** A sensitive cell of a privacy-mode batch, in place of its plain value. */
+// The most UTF-8 bytes one sealed value can take: a cell of MAX_CELL_LENGTH UTF-16 units, 4 bytes each (a generous
+// bound: 3 is the real most), plus the 3-byte varint of that length when it shares an envelope.
+const MAX_SEALED_VALUE_BYTES = 4 * MAX_CELL_LENGTH + 3;
+/**
+ * The longest `c`: an envelope holding a whole row, MAX_COLUMNS sensitive cells of the longest value each, plus
+ * nonce and tag, in base64url. A row of sensitive cells is bounded by nothing smaller (a mapping may mark every column
+ * sensitive); in practice a batch body's MAX_BATCH_BYTES (16 MB) is the tighter bound, checked before this.
+ */
+export const MAX_ENVELOPE_CHARS = Math.ceil(((MAX_COLUMNS * MAX_SEALED_VALUE_BYTES + 12 + 16) * 4) / 3);
+/** The shortest `c`: nonce and tag around an empty ciphertext. */
+export const MIN_ENVELOPE_CHARS = 38;
+
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 hex digest');
+
+/**
+ * A sensitive cell of a privacy-mode batch, in place of its plain value, that carries an envelope: the first sealed
+ * cell of its row (or of a part of it, see SealedAlongCell).
+ */
 export const SealedCell = z.object({
   /** SHA-256 hex of hashInput(type, normalized value). */
-  h: z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256 hex digest'),
+  h: sha256Hex,
   /**
-   * base64url(nonce (12 bytes) ‖ ciphertext ‖ tag (16 bytes)) of the normalized value, under the batch key with the
-   * batch's cipher (both ciphers: same sizes). At most: a cell of MAX_CELL_LENGTH characters of 4 UTF-8 bytes each,
-   * plus nonce and tag.
+   * base64url(nonce (12 bytes) ‖ ciphertext ‖ tag (16 bytes)) under the batch key with the batch's cipher (both
+   * ciphers: same sizes). The plaintext is envelopePlaintext (shared/privacy/envelopePlaintext.ts) of this cell's
+   * normalized value followed by those of the SealedAlongCells after it in the row, up to the next SealedCell, in
+   * column order: a cell with none after it holds its UTF-8 value alone, as every cell did before rows were sealed
+   * whole.
    */
-  c: base64url.min(38).max(53_400),
+  c: base64url.min(MIN_ENVELOPE_CHARS).max(MAX_ENVELOPE_CHARS),
 });
 export type SealedCell = z.infer<typeof SealedCell>;
+
+/**
+ * A sensitive cell sealed along with others: its SHA-256 only; its normalized value is in the envelope of the nearest
+ * SealedCell before it in the row (blank "" and RefusedCells in between are neither envelopes nor in one). One
+ * with no SealedCell before it in its row is refused (422 `privacy_mode`). Strict: `{ h, c }` with a malformed `c`
+ * must fail, not pass as this with `c` stripped.
+ */
+export const SealedAlongCell = z.strictObject({ h: sha256Hex });
+export type SealedAlongCell = z.infer<typeof SealedAlongCell>;
 
 /**
  * A sensitive cell the tab found invalid (or empty) before sealing: the Worker reports the row with this code and
@@ -70,5 +101,5 @@ export const RefusedCell = z.object({
 });
 export type RefusedCell = z.infer<typeof RefusedCell>;
 
-export const PrivateCell = z.union([SealedCell, RefusedCell]);
+export const PrivateCell = z.union([SealedCell, SealedAlongCell, RefusedCell]);
 export type PrivateCell = z.infer<typeof PrivateCell>;

@@ -102,7 +102,7 @@ async function repackAll(maxRows: number) {
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
-/** A privacy-mode batch as the tab sends it (as in privacyMode.test.ts): sensitive cells normalized and sealed. */
+/** A privacy-mode batch as tabs sent it before rows were sealed whole (as in privacyMode.test.ts): each sensitive cell normalized and sealed apart. */
 async function privateBatch(types: (FieldType | null)[], table: string[][]) {
   const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
   const toSeal: { type: FieldType; normalized: string }[] = [];
@@ -118,8 +118,12 @@ async function privateBatch(types: (FieldType | null)[], table: string[][]) {
       return '';
     }),
   );
-  const { sealing, cells } = await sealBatchCells(key, toSeal);
-  places.forEach(({ r, i }, n) => ((out[r] as (string | PrivateCell)[])[i] = cells[n] as PrivateCell));
+  // Each value its own envelope: members stored in 0190's JSON form (which membersBackToJson writes) held one a value.
+  const { sealing, rows } = await sealBatchCells(
+    key,
+    toSeal.map((c) => [c]),
+  );
+  places.forEach(({ r, i }, n) => ((out[r] as (string | PrivateCell)[])[i] = rows[n]?.[0] as PrivateCell));
   return { rows: out.map((values, r): PrivateBatchRow => ({ row: 1 + r, values })), sealing };
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fromBase64url } from '../../shared/privacy/base64url.ts';
 import { sealBatchCells } from '../../shared/privacy/sealBatchCells.ts';
 import type { BatchBody, BatchResult } from '../../shared/schema/imports.ts';
-import type { SealedCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
+import type { SealedAlongCell, SealedCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { createAesGcm, readAesKey } from '../../worker/crypto/aesGcm.ts';
 import { createBatchSealer } from '../../worker/crypto/batchSealer.ts';
 import { keyedHasherFor } from '../../worker/crypto/keyedHash.ts';
@@ -336,7 +336,7 @@ describe('snapshots and undo', () => {
 });
 
 describe('a privacy-mode member', () => {
-  it('holds each sealed cell as a private envelope (the tab\'s bytes, its batch key named), and a server envelope for a field sealed later', async () => {
+  it('holds each sealed row as one private envelope naming its fields (the tab\'s bytes, its batch key named), and a server envelope for a field sealed later', async () => {
     const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
     const columns: Column[] = [
       { column: 'E-mail', target: 'email', sensitive: true },
@@ -344,11 +344,14 @@ describe('a privacy-mode member', () => {
       { column: 'City', target: 'city' },
     ];
     const imp = await startImport({ ...startBody(columns, 'E-mail'), privacyMode: true });
-    const { sealing, cells } = await sealBatchCells(key, [
-      { type: 'email', normalized: 'eve@example.com' },
-      { type: 'phone', normalized: '+14155550105' },
+    // The row sealed whole, as the tab seals it: one envelope for both values, on the row's first sealed cell.
+    const { sealing, rows } = await sealBatchCells(key, [
+      [
+        { type: 'email', normalized: 'eve@example.com' },
+        { type: 'phone', normalized: '+14155550105' },
+      ],
     ]);
-    const [email, mobile] = cells as [SealedCell, SealedCell];
+    const [email, mobile] = rows[0] as [SealedCell, SealedAlongCell];
     const put = await call<BatchResult>('PUT', `/api/imports/${imp.id}/batches/0`, { seq: 0, idempotencyKey: crypto.randomUUID(), rows: [{ row: 1, values: [email, mobile, 'Quito'] }], sealing });
     expect(put.status).toBe(200);
     await ok('POST', `/api/imports/${imp.id}/finish`);
@@ -357,10 +360,9 @@ describe('a privacy-mode member', () => {
     const { row, values } = await stored(imp.audienceId, memberKey);
     expect(row.types).toBe('blob,blob,blob');
     expect(values.attributes).toEqual({ city: 'Quito' });
-    expect(values.sealed).toEqual([
-      { kind: 'private', fields: ['email'], batchKeyId: batchKey?.id, bytes: fromBase64url(email.c) },
-      { kind: 'private', fields: ['mobile'], batchKeyId: batchKey?.id, bytes: fromBase64url(mobile.c) },
-    ]);
+    expect(values.sealed).toEqual([{ kind: 'private', fields: ['email', 'mobile'], batchKeyId: batchKey?.id, bytes: fromBase64url(email.c) }]);
+    // The Worker's opener opens the row's envelope once and splits it into both fields.
+    expect(await openSealed(['email', 'mobile'].map((f) => sealedRefOf(values.sealed, f) as SealedRef))).toEqual(['eve@example.com', '+14155550105']);
 
     // A later import makes the city sensitive: the Worker seals the stored plain city itself (a server envelope, first).
     await startImport({ ...startBody(columns.map((c) => (c.target === 'city' ? { ...c, sensitive: true } : c)), 'E-mail', { audienceId: imp.audienceId }) });
@@ -368,9 +370,9 @@ describe('a privacy-mode member', () => {
     expect(later.values.attributes).toEqual({});
     expect(later.values.sealed.map((e) => [e.kind, e.fields])).toEqual([
       ['server', ['city']],
-      ['private', ['email']],
-      ['private', ['mobile']],
+      ['private', ['email', 'mobile']],
     ]);
+    expect(await openSealed(['email', 'mobile'].map((f) => sealedRefOf(later.values.sealed, f) as SealedRef))).toEqual(['eve@example.com', '+14155550105']);
     expect(await openedField(later.values, 'city')).toBe('Quito');
     expect(later.values.hashes.city).toBe(sensitiveKey(hasher, 'text', 'Quito').slice(0, 32));
   });

@@ -3,7 +3,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { toBase64url } from '../../shared/privacy/base64url.ts';
 import { checkSensitiveCell } from '../../shared/privacy/checkSensitiveCell.ts';
-import { sealBatchCells } from '../../shared/privacy/sealBatchCells.ts';
+import { type CellToSeal, sealBatchCells } from '../../shared/privacy/sealBatchCells.ts';
 import { hashInput } from '../../shared/normalize/normalizeValue.ts';
 import type { Audience } from '../../shared/schema/audiences.ts';
 import type { FieldType } from '../../shared/schema/fields.ts';
@@ -12,7 +12,9 @@ import type { BatchSealingHeader, PrivateCell, SealingCipher, WorkspaceSealingKe
 import { nextMembers } from '../../worker/push/pushMembers.ts';
 import { call, callAs, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 import { settings } from './sync/syncHelpers.ts';
-import { addServerEnvelope, keyedHashPrefix, openSealed, packMembersInPlace, storedMembers, type StoredMember } from './support/storedMembers.ts';
+import { fieldNamesByRef } from '../../worker/store/members.ts';
+import { PackWriter, packedColumnsHex } from '../../worker/store/packedColumns.ts';
+import { addServerEnvelope, keyedHashPrefix, openedFields, openSealed, packMembersInPlace, storedMembers, type StoredMember } from './support/storedMembers.ts';
 
 const COLUMNS: Column[] = [
   { column: 'E-mail', target: 'email', sensitive: true },
@@ -28,33 +30,50 @@ const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').diges
 
 /**
  * What the tab does in privacy mode: each sensitive cell checked and normalized with the shared rules, then all of
- * the batch's valid ones sealed in one call; refused ones become RefusedCells; blank ones stay "".
+ * the batch's valid ones sealed in one call, ONE envelope per row (`{ h, c }` on the row's first sealed cell, `{ h }`
+ * on the others); refused ones become RefusedCells; blank ones stay "". `shape: 'value'` seals each value in its own
+ * envelope (every sealed cell `{ h, c }`), as tabs did before rows were sealed whole: such batches stay valid.
  */
 async function sealRows(
   key: WorkspaceSealingKey,
   firstRow: number,
   table: string[][],
   cipher?: SealingCipher,
+  shape: 'row' | 'value' = 'row',
 ): Promise<{ rows: PrivateBatchRow[]; sealing: BatchSealingHeader }> {
-  const toSeal: { type: FieldType; normalized: string }[] = [];
-  const places: { r: number; i: number }[] = [];
-  const out: (string | PrivateCell)[][] = table.map((values, r) =>
-    values.map((raw, i) => {
+  const toSeal: CellToSeal[][] = [];
+  const places: { r: number; i: number }[][] = [];
+  const out: (string | PrivateCell)[][] = table.map((values, r) => {
+    const row: CellToSeal[] = [];
+    const at: { r: number; i: number }[] = [];
+    const cells = values.map((raw, i) => {
       const type = TYPES[i];
       if (!type || raw.trim() === '') return raw;
       const verdict = checkSensitiveCell(raw, { type, defaultCountry: 'US' });
       if (!verdict.ok) return verdict.refused;
-      toSeal.push({ type, normalized: verdict.normalized });
-      places.push({ r, i });
+      row.push({ type, normalized: verdict.normalized });
+      at.push({ r, i });
       return '';
+    });
+    if (shape === 'row' && row.length > 0) {
+      toSeal.push(row);
+      places.push(at);
+    } else {
+      row.forEach((c, k) => {
+        toSeal.push([c]);
+        places.push([at[k] as { r: number; i: number }]);
+      });
+    }
+    return cells;
+  });
+  const { sealing, rows: sealed } = await sealBatchCells(key, toSeal, cipher);
+  places.forEach((at, n) =>
+    at.forEach(({ r, i }, k) => {
+      const row = out[r];
+      const cell = sealed[n]?.[k];
+      if (row && cell) row[i] = cell;
     }),
   );
-  const { sealing, cells } = await sealBatchCells(key, toSeal, cipher);
-  places.forEach(({ r, i }, n) => {
-    const row = out[r];
-    const cell = cells[n];
-    if (row && cell) row[i] = cell;
-  });
   return { rows: out.map((values, r) => ({ row: firstRow + r, values })), sealing };
 }
 
@@ -112,14 +131,18 @@ describe('a privacy-mode import', () => {
     const [privateMembers, plainMembers] = [await membersOf(imp.audienceId), await membersOf(plain.audienceId)];
     expect(privateMembers.map((m) => [m.identifier_key, m.hashes, m.attributes])).toEqual(plainMembers.map((m) => [m.identifier_key, m.hashes, m.attributes]));
     expect(privateMembers[0]?.identifier_key).toBe(keyed(sha256('priv.ada@example.com')));
-    // Each value in its own private envelope, naming its batch key row (an 11-character id).
-    expect(privateMembers[0]?.envelopes.map((e) => [e.kind, e.fields, e.kind === 'private' ? e.batchKeyId : null])).toEqual(
-      expect.arrayContaining([
-        ['private', ['email'], expect.stringMatching(/^[\w-]{11}$/)],
-        ['private', ['mobile'], expect.stringMatching(/^[\w-]{11}$/)],
-      ]),
-    );
-    expect(privateMembers[0]?.envelopes).toHaveLength(2);
+    // One private envelope per row, naming the row's sealed fields and its batch key row (an 11-character id). Ada's
+    // second row carried only the email: its envelope is newer and names email alone; the first row's still holds
+    // her mobile, behind it. Bob's one row: one envelope for both.
+    const batchKeyId = expect.stringMatching(/^[\w-]{11}$/);
+    expect(privateMembers.map((m) => m.envelopes.map((e) => [e.kind, e.fields, e.kind === 'private' ? e.batchKeyId : null]))).toEqual([
+      [
+        ['private', ['email'], batchKeyId],
+        ['private', ['email', 'mobile'], batchKeyId],
+      ],
+      [['private', ['email', 'mobile'], batchKeyId]],
+    ]);
+    expect(sealedBatch.rows[0]?.values.slice(0, 2).map((c) => Object.keys(c as object))).toEqual([['h', 'c'], ['h']]);
     await plainCleanup(plain.audienceId);
 
     const everything = await everyTableText();
@@ -170,22 +193,21 @@ describe('a privacy-mode import', () => {
     // the push open them alike.
     const csvBefore = await (await fetchExport(imp.audienceId)).text();
     await packMembersInPlace(imp.audienceId);
-    expect((await membersOf(imp.audienceId)).map((m) => [m.packed, m.envelopes.map((e) => e.kind)])).toEqual([
-      [true, ['private', 'private']],
-      [true, ['private', 'private']],
+    expect((await membersOf(imp.audienceId)).map((m) => [m.packed, m.envelopes.map((e) => [e.kind, e.fields])])).toEqual([
+      [true, [['private', ['email', 'mobile']]]],
+      [true, [['private', ['email', 'mobile']]]],
     ]);
     expect(await (await fetchExport(imp.audienceId)).text()).toBe(csvBefore);
     // The plaintext scan reads BLOB columns too: the plain first name is found inside the packed bytes, no secret is.
     const packedText = await everyTableText();
     expect(packedText).toContain('adeline');
     for (const secret of ['priv.ada@example.com', 'priv.bob@example.org', '4155550101', '4155550102', '4155550109']) expect(packedText).not.toContain(secret);
-    // One member holding both kinds: an older server envelope naming first_name and mobile beside the private ones.
+    // One member holding both kinds: an older server envelope naming first_name and mobile beside the private one.
     // mobile reads from the newer private envelope, first_name from the server one (its first field); each opens.
     const [adaPacked] = await membersOf(imp.audienceId);
     await addServerEnvelope(adaPacked?.id ?? expect.fail('no member'), { first_name: 'Ada L.', mobile: '+10000000000' }, 'last');
     expect((await membersOf(imp.audienceId))[0]?.envelopes.map((e) => [e.kind, e.fields])).toEqual([
-      ['private', ['email']],
-      ['private', ['mobile']],
+      ['private', ['email', 'mobile']],
       ['server', ['first_name', 'mobile']],
     ]);
     expect(await (await fetchExport(imp.audienceId)).text()).toBe(csvBefore);
@@ -248,6 +270,69 @@ describe('a privacy-mode import', () => {
     for (const imp of [viaChaCha, viaAes, mislabelled]) await ok('DELETE', `/api/audiences/${imp.audienceId}`);
   });
 
+  it('takes batches sealed value by value (every cell its own envelope) alike: same keys, hashes and values as rows sealed whole', async () => {
+    const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+    const table = [
+      ['Shape.Ada@Example.com', '(415) 555-0121', 'Ada'],
+      ['shape.bob@example.org', '', 'Bob'],
+      ['shape.ada@example.com', '', 'Adeline'],
+    ];
+    const audiences: string[] = [];
+    for (const shape of ['value', 'row'] as const) {
+      const imp = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+      const body = await sealRows(key, 1, table, undefined, shape);
+      expect(body.rows[0]?.values.slice(0, 2).map((c) => Object.keys(c as object))).toEqual(shape === 'row' ? [['h', 'c'], ['h']] : [['h', 'c'], ['h', 'c']]);
+      const result = await putPrivate(imp.id, 0, body);
+      expect(result.body.counts).toEqual({ received: 3, inserted: 2, updated: 0, duplicates: 1, rejected: 0, skipped: 0 });
+      audiences.push(imp.audienceId);
+    }
+    const [byValue, byRow] = [await membersOf(audiences[0] ?? ''), await membersOf(audiences[1] ?? '')];
+    expect(byValue.map((m) => [m.identifier_key, m.hashes, m.attributes])).toEqual(byRow.map((m) => [m.identifier_key, m.hashes, m.attributes]));
+    // Ada's rows 1 and 3 merged: row 3's email envelope replaces row 1's; row 1's mobile keeps its own (by value), or
+    // stays in row 1's envelope behind row 3's (by row).
+    expect(byValue[0]?.envelopes.map((e) => e.fields)).toEqual([['email'], ['mobile']]);
+    expect(byRow[0]?.envelopes.map((e) => e.fields)).toEqual([['email'], ['email', 'mobile']]);
+    const opened = async (members: StoredMember[]) => Promise.all(members.map((m) => openedFields(m)));
+    expect(await opened(byValue)).toEqual(await opened(byRow));
+    expect(await opened(byRow)).toEqual([
+      { email: 'shape.ada@example.com', mobile: '+14155550121' },
+      { email: 'shape.bob@example.org' },
+    ]);
+    for (const id of audiences) await ok('DELETE', `/api/audiences/${id}`);
+  });
+
+  it('keeps the fields a later import does not carry readable from the earlier row envelope, through export, push and undo', async () => {
+    const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+    const first = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+    await putPrivate(first.id, 0, await sealRows(key, 1, [['part.ada@example.com', '(415) 555-0131', 'Ada']]));
+    await ok('POST', `/api/imports/${first.id}/finish`);
+    const [before] = await membersOf(first.audienceId);
+    // A later import of Ada with her email only (its Cell blank): a new envelope naming email, the first still holding mobile.
+    const second = await startImport(startBody(COLUMNS, 'E-mail', { audienceId: first.audienceId }));
+    const put = await putPrivate(second.id, 0, await sealRows(key, 1, [['PART.ADA@example.com', '', 'Ada L.']]));
+    expect(put.body.counts).toMatchObject({ updated: 1 });
+    await ok('POST', `/api/imports/${second.id}/finish`);
+    const [ada] = await membersOf(first.audienceId);
+    expect(ada?.envelopes.map((e) => [e.kind, e.fields])).toEqual([
+      ['private', ['email']],
+      ['private', ['email', 'mobile']],
+    ]);
+    expect(ada?.sealed.mobile?.envelope).toBe(ada?.envelopes[1]);
+    expect(ada?.hashes).toEqual(before?.hashes);
+    expect(await openedFields(ada ?? expect.fail('no member'))).toEqual({ email: 'part.ada@example.com', mobile: '+14155550131' });
+    const csv = await (await fetchExport(first.audienceId)).text();
+    expect(csv).toContain(sha256('+14155550131'));
+    const pushed = await nextMembers(env, 'default', first.audienceId, { conditions: [], params: [] }, 0, 10, ['email', 'mobile']);
+    expect(pushed.map((m) => m.values)).toEqual([{ first_name: 'Ada L.', email: 'part.ada@example.com', mobile: '+14155550131' }]);
+    // Undo of the later import puts back the member as the first left it: its one row envelope.
+    await ok('POST', `/api/audiences/${first.audienceId}/imports/${second.id}/undo`, { chain: false });
+    const [undone] = await membersOf(first.audienceId);
+    expect(undone?.envelopes.map((e) => [e.kind, e.fields])).toEqual([['private', ['email', 'mobile']]]);
+    expect(undone?.attributes).toEqual({ first_name: 'Ada' });
+    expect(await openedFields(undone ?? expect.fail('no member'))).toEqual({ email: 'part.ada@example.com', mobile: '+14155550131' });
+    await ok('DELETE', `/api/audiences/${first.audienceId}`);
+  });
+
   it('reports a cell the tab refused as a row error, with its code, message and masked hint', async () => {
     const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
     const imp = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
@@ -277,6 +362,11 @@ describe('a privacy-mode import', () => {
     expect(notAPoint.body.error.message).toMatch(/not a P-256 public key/);
     const badShape = await putPrivate(imp.id, 0, { rows: [{ row: 1, values: [{ h: 'not-a-digest', c: 'x' } as unknown as PrivateCell, '', 'Ada'] }], sealing: sealed.sealing });
     expect(badShape.status).toBe(400);
+    // A value sealed along with an envelope, with none before it in its row.
+    const orphan = await putPrivate(imp.id, 0, { rows: [...sealed.rows, { row: 3, values: ['', { h: sha256('+14155550100') }, 'Ada'] }], sealing: sealed.sealing });
+    expect(orphan.status).toBe(422);
+    expect(orphan.body.error).toMatchObject({ code: 'privacy_mode', details: { row: 3, column: 'Cell' } });
+    expect(orphan.body.error.message).toMatch(/row 3, column "Cell" .* no cell before it in the row carries an envelope/);
 
     const plainImport = await startImport(startBody(COLUMNS, 'E-mail'));
     const sealedInPlain = await putPrivate(plainImport.id, 0, { rows: sealed.rows });
@@ -292,7 +382,8 @@ describe('a privacy-mode import', () => {
   it('detects a tampered envelope when opening, and the export names the member and field', async () => {
     const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
     const imp = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
-    await putPrivate(imp.id, 0, await sealRows(key, 1, [['tamper.ada@example.com', '415 555 0104', 'Ada']]));
+    // Sealed value by value, as members stored in 0190's text form were (one `pk1.` text a field).
+    await putPrivate(imp.id, 0, await sealRows(key, 1, [['tamper.ada@example.com', '415 555 0104', 'Ada']], undefined, 'value'));
     const [member] = await membersOf(imp.audienceId);
     // Written back through the view in 0190's text form (`pk1.<batch key id>.<c>`), mobile's envelope altered.
     const sealed: Record<string, string> = {};
@@ -309,6 +400,24 @@ describe('a privacy-mode import', () => {
     const body = (await res.json()) as ErrorBody;
     expect(body.error).toMatchObject({ code: 'sealed_value_unreadable', details: { memberId: String(member?.id), field: 'mobile' } });
     expect(body.error.message).not.toContain('tamper.ada');
+
+    // A row's envelope (packed, naming email and mobile) altered: neither field opens; the export names the member
+    // and the envelope's first field.
+    const whole = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+    await putPrivate(whole.id, 0, await sealRows(key, 1, [['tamper.bea@example.com', '415 555 0105', 'Bea']]));
+    const [bea] = await membersOf(whole.audienceId);
+    const envelope = bea?.envelopes[0] ?? expect.fail('no envelope');
+    expect(envelope.fields).toEqual(['email', 'mobile']);
+    expect(await openedFields(bea ?? expect.fail('no member'))).toEqual({ email: 'tamper.bea@example.com', mobile: '+14155550105' });
+    const bytes = envelope.bytes.slice();
+    bytes[20] = (bytes[20] ?? 0) ^ 1;
+    const refs = new Map([...(await fieldNamesByRef(env.DB, 'default'))].map(([ref, name]) => [name, ref]));
+    const [, , sealedHex] = packedColumnsHex(new PackWriter(), { attributes: {}, hashes: {}, sealed: [{ ...envelope, bytes }] }, refs, bea?.identifier_key ?? '');
+    await env.DB.prepare('UPDATE member_records SET sealed = unhex(?1) WHERE id = ?2').bind(sealedHex, bea?.id).run();
+    const altered = await fetchExport(whole.audienceId);
+    expect(altered.status).toBe(500);
+    expect(((await altered.json()) as ErrorBody).error).toMatchObject({ code: 'sealed_value_unreadable', details: { memberId: String(bea?.id), field: 'email' } });
+    await ok('DELETE', `/api/audiences/${whole.audienceId}`);
 
     // Deleting the audience takes its batches' ephemeral keys along.
     const keyRows = () => env.DB.prepare('SELECT COUNT(*) AS n FROM sealed_batch_keys WHERE import_id = ?').bind(imp.id).first<{ n: number }>();

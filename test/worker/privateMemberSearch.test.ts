@@ -33,8 +33,9 @@ async function privateAudience(): Promise<string> {
     if (!verdict.ok) throw new Error('a valid email');
     return verdict.normalized;
   });
-  const { sealing, cells } = await sealBatchCells(key, normalized.map((n) => ({ type: 'email' as const, normalized: n })));
-  const batch: PrivateBatchRow[] = PEOPLE.map(([, city], i) => ({ row: i + 1, values: [cells[i] ?? '', city ?? ''] }));
+  // One sensitive value a row: each row's envelope holds its email alone.
+  const { sealing, rows } = await sealBatchCells(key, normalized.map((n) => [{ type: 'email' as const, normalized: n }]));
+  const batch: PrivateBatchRow[] = PEOPLE.map(([, city], i) => ({ row: i + 1, values: [rows[i]?.[0] ?? '', city ?? ''] }));
   const put = await call<BatchResult>('PUT', `/api/imports/${imp.id}/batches/0`, { seq: 0, idempotencyKey: `k-${imp.id}`, rows: batch, sealing });
   expect(put.status).toBe(200);
   await ok('POST', `/api/imports/${imp.id}/finish`);
@@ -89,8 +90,8 @@ describe('find by identifier in a private audience', () => {
     ];
     const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
     const imp = await startImport({ ...startBody(plainColumns, 'Customer'), privacyMode: true });
-    const { sealing, cells } = await sealBatchCells(key, [{ type: 'email', normalized: 'cy@example.com' }]);
-    await call('PUT', `/api/imports/${imp.id}/batches/0`, { seq: 0, idempotencyKey: `k-${imp.id}`, rows: [{ row: 1, values: ['C-42', cells[0]] }], sealing });
+    const { sealing, rows } = await sealBatchCells(key, [[{ type: 'email', normalized: 'cy@example.com' }]]);
+    await call('PUT', `/api/imports/${imp.id}/batches/0`, { seq: 0, idempotencyKey: `k-${imp.id}`, rows: [{ row: 1, values: ['C-42', rows[0]?.[0]] }], sealing });
     const all = await ok<MemberPage>('GET', `/api/audiences/${imp.audienceId}/members`);
     expect(all.identifierSearch).toMatchObject({ sensitive: false, byDigest: false });
     expect((await ok<MemberPage>('GET', `/api/audiences/${imp.audienceId}/members?identifier=C-42`)).members.map((m) => m.identifier)).toEqual(['C-42']);

@@ -98,13 +98,16 @@ describe('prepareSealing and placeSealed', () => {
     { row: 4, values: ['luis@example.com', 'Bilbao'], fieldCount: 3 },
   ];
 
-  it('lists every valid sensitive value once, in row order, and takes it out of the row', () => {
+  it('lists every valid sensitive value once, row by row, and takes it out of the row', () => {
     const rows = batch();
     const work = prepareSealing(rows, positions, 'ES');
-    expect(work.cells).toEqual([
-      { type: 'email', normalized: 'ana@example.com' },
-      { type: 'phone', normalized: '+34600000001' },
-      { type: 'email', normalized: 'luis@example.com' },
+    // A row's values together (one envelope a row); rows with nothing to seal are left out.
+    expect(work.rows).toEqual([
+      [
+        { type: 'email', normalized: 'ana@example.com' },
+        { type: 'phone', normalized: '+34600000001' },
+      ],
+      [{ type: 'email', normalized: 'luis@example.com' }],
     ]);
     expect([...work.places]).toEqual([0, 0, 0, 2, 3, 0]);
     const sent = JSON.stringify(rows);
@@ -117,18 +120,20 @@ describe('prepareSealing and placeSealed', () => {
     expect(rows[3]?.values).toHaveLength(2);
   });
 
-  it('puts each sealed cell back where its value was taken from', () => {
+  it('puts each sealed cell back where its value was taken from, the envelope on the row’s first', () => {
     const rows = batch();
     const work = prepareSealing(rows, positions, 'ES');
-    const sealed = work.cells.map((_, i) => ({ h: String(i).repeat(64), c: `sealed${i}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx` }));
+    const h = (i: number) => String(i).repeat(64);
+    const sealed = [[{ h: h(0), c: `sealed0${'x'.repeat(40)}` }, { h: h(1) }], [{ h: h(2), c: `sealed2${'x'.repeat(40)}` }]];
     placeSealed(rows, work, sealed);
-    expect(rows[0]?.values).toEqual([sealed[0], 'Madrid', sealed[1]]);
-    expect(rows[3]?.values).toEqual([sealed[2], 'Bilbao']);
+    expect(rows[0]?.values).toEqual([sealed[0]?.[0], 'Madrid', sealed[0]?.[1]]);
+    expect(rows[3]?.values).toEqual([sealed[1]?.[0], 'Bilbao']);
   });
 
   it('refuses a sealing answer that does not match the values asked for', () => {
     const rows = batch();
     const work = prepareSealing(rows, positions, 'ES');
-    expect(() => placeSealed(rows, work, [])).toThrow(/sealed 0 values of 3/);
+    expect(() => placeSealed(rows, work, [])).toThrow(/sealed 0 rows of 2/);
+    expect(() => placeSealed(rows, work, [[{ h: '0'.repeat(64), c: 'x'.repeat(40) }], [{ h: '1'.repeat(64), c: 'x'.repeat(40) }]])).toThrow(/sealed 1 values of row 0's 2/);
   });
 });

@@ -3,8 +3,8 @@ import type { PlannedAllowedValues } from '../../shared/schema/importPlan.ts';
 import type { Field, FieldType } from '../../shared/schema/fields.ts';
 import type { PrivateBatchRow } from '../../shared/schema/imports.ts';
 import type { ImportMapping } from '../../shared/schema/mapping.ts';
-import type { PrivateCell, RefusedCell } from '../../shared/schema/privacy.ts';
-import { checkSensitiveCell } from '../../shared/privacy/index.ts';
+import type { RefusedCell } from '../../shared/schema/privacy.ts';
+import { type CellToSeal, checkSensitiveCell, type SealedRowCells } from '../../shared/privacy/index.ts';
 import { isBlank } from '../../shared/validation/importRules.ts';
 
 /**
@@ -58,22 +58,25 @@ export function judgeSensitiveCell(raw: string, position: SensitivePosition, def
   return verdict.ok ? { kind: 'seal', type: position.type, normalized: verdict.normalized } : { kind: 'refused', cell: verdict.refused };
 }
 
-/** The values to seal, in the order sealed cells come back, and where each goes. */
+/** The values to seal, row by row (each row's in column order: one envelope a row), and where each goes. */
 export interface SealWork {
-  cells: { type: FieldType; normalized: string }[];
-  /** Per entry of `cells`: row index in the batch and value index in the row. */
+  /** Per batch row with values to seal (rows with none are left out): its values, in column order. */
+  rows: CellToSeal[][];
+  /** Per value of `rows`, in the same order flattened: row index in the batch and value index in the row. */
   places: Uint32Array;
 }
 
 /**
  * Replaces each sensitive value of the rows (in place: the rows are this batch's own copy) with its refusal or a
- * blank, and lists the values to seal. Every row is treated alike, ragged ones too: the Worker rejects those, but
- * their values must not travel in clear any more than the others'.
+ * blank, and lists the values to seal, a row's together (sealBatchCells seals each row's in one envelope, which the
+ * row's first sealed cell carries). Every row is treated alike, ragged ones too: the Worker rejects those, but
+ * their values must not travel in clear any more than the others'. `positions` are in column order.
  */
 export function prepareSealing(rows: PrivateBatchRow[], positions: readonly SensitivePosition[], defaultCountry: string): SealWork {
-  const cells: SealWork['cells'] = [];
+  const toSeal: CellToSeal[][] = [];
   const places: number[] = [];
   rows.forEach((row, r) => {
+    let cells: CellToSeal[] | null = null;
     for (const position of positions) {
       const raw = row.values[position.index];
       if (typeof raw !== 'string') continue;
@@ -81,22 +84,28 @@ export function prepareSealing(rows: PrivateBatchRow[], positions: readonly Sens
       if (verdict.kind === 'blank') row.values[position.index] = '';
       else if (verdict.kind === 'refused') row.values[position.index] = verdict.cell;
       else {
-        cells.push({ type: verdict.type, normalized: verdict.normalized });
+        (cells ??= []).push({ type: verdict.type, normalized: verdict.normalized });
         places.push(r, position.index);
         // Not left in the row while sealing runs: nothing below may send or log it by mistake.
         row.values[position.index] = '';
       }
     }
+    if (cells) toSeal.push(cells);
   });
-  return { cells, places: Uint32Array.from(places) };
+  return { rows: toSeal, places: Uint32Array.from(places) };
 }
 
-/** Puts the sealed cells where prepareSealing took their values from. */
-export function placeSealed(rows: PrivateBatchRow[], work: SealWork, sealed: readonly PrivateCell[]): void {
-  if (sealed.length !== work.cells.length) throw new Error(`sealed ${sealed.length} values of ${work.cells.length}`);
-  sealed.forEach((cell, i) => {
-    const row = rows[work.places[2 * i] as number];
-    if (!row) throw new Error('a sealed value has no row');
-    row.values[work.places[2 * i + 1] as number] = cell;
+/** Puts the sealed cells where prepareSealing took their values from: a row's envelope lands on its first sealed column. */
+export function placeSealed(rows: PrivateBatchRow[], work: SealWork, sealed: readonly SealedRowCells[]): void {
+  if (sealed.length !== work.rows.length) throw new Error(`sealed ${sealed.length} rows of ${work.rows.length}`);
+  let at = 0;
+  sealed.forEach((cells, j) => {
+    if (cells.length !== (work.rows[j] as CellToSeal[]).length) throw new Error(`sealed ${cells.length} values of row ${j}'s ${(work.rows[j] as CellToSeal[]).length}`);
+    for (const cell of cells) {
+      const row = rows[work.places[2 * at] as number];
+      if (!row) throw new Error('a sealed value has no row');
+      row.values[work.places[2 * at + 1] as number] = cell;
+      at++;
+    }
   });
 }

@@ -22,7 +22,7 @@ self.onmessage = async (event: MessageEvent<SealRequest>) => {
     const { key, positions, defaultCountry } = setup;
     const steps: SealSteps = { judgeMs: 0, cryptoMs: 0, encodeMs: 0 };
     const rows = unpackBatchRows(message.rows);
-    const bytes = await sealBatchBody({ seq: message.seq, idempotencyKey: message.idempotencyKey, rows, positions, defaultCountry }, (cells) => sealBatchCells(key, cells), steps);
+    const bytes = await sealBatchBody({ seq: message.seq, idempotencyKey: message.idempotencyKey, rows, positions, defaultCountry }, (rowsToSeal) => sealBatchCells(key, rowsToSeal), steps);
     // The encoder's buffer may be larger than its text: only the body moves back.
     const body = (bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer) as ArrayBuffer;
     reply({ id: message.id, body, steps }, [body]);

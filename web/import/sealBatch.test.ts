@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { hashInput } from '../../shared/normalize/normalizeValue.ts';
-import { openBatchKey, openSealedValues, sealBatchCells } from '../../shared/privacy/index.ts';
+import { envelopeValues } from '../../shared/privacy/envelopePlaintext.ts';
+import { openSealedPlaintexts } from '../../shared/privacy/openSealedValues.ts';
+import { openBatchKey, sealBatchCells } from '../../shared/privacy/index.ts';
+import { fromBase64url } from '../../shared/privacy/base64url.ts';
 import { BatchBody, type PrivateBatchRow } from '../../shared/schema/imports.ts';
 import { WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import type { SensitivePosition } from './privateCells.ts';
@@ -47,11 +50,14 @@ describe('sealBatchBody', () => {
     expect(body.rows[1]?.values[2]).toBe('');
     expect(body.rows[2]?.values[2]).toEqual({ problem: 'invalid_phone', message: 'Not a valid phone number (5 digits).', hint: '5 digits' });
 
-    // The sealed ones open with the workspace's private key to the normalised values, and carry their SHA-256.
-    const sealed = [body.rows[0]?.values[1], body.rows[0]?.values[2], body.rows[2]?.values[1]] as { h: string; c: string }[];
+    // One envelope a row, on its first sealed cell; the row's other sealed cells carry their SHA-256 only. Each opens
+    // with the workspace's private key to the row's normalised values, in column order.
+    const [anaEmail, anaPhone, luisEmail] = [body.rows[0]?.values[1], body.rows[0]?.values[2], body.rows[2]?.values[1]] as { h: string; c?: string }[];
+    expect(anaPhone).toEqual({ h: expect.any(String) });
     const batchKey = await openBatchKey(privateKey, 'k1', body.sealing?.ephemeralKey as string, body.sealing?.cipher ?? 'aes-256-gcm');
-    expect(await openSealedValues(batchKey, sealed.map((s) => s.c))).toEqual(['ana@example.com', '+34600000001', 'luis@example.com']);
-    expect(sealed.map((s) => s.h)).toEqual([
+    const opened = await openSealedPlaintexts(batchKey, [anaEmail?.c, luisEmail?.c].map((c) => fromBase64url(c ?? '')));
+    expect([envelopeValues(opened[0] as Uint8Array, 2), envelopeValues(opened[1] as Uint8Array, 1)]).toEqual([['ana@example.com', '+34600000001'], ['luis@example.com']]);
+    expect([anaEmail, anaPhone, luisEmail].map((s) => s?.h)).toEqual([
       await sha256Hex(hashInput('email', 'ana@example.com')),
       await sha256Hex(hashInput('phone', '+34600000001')),
       await sha256Hex(hashInput('email', 'luis@example.com')),
@@ -65,6 +71,7 @@ describe('sealBatchBody', () => {
     const [a, b] = [await seal(), await seal()];
     expect(a.sealing?.ephemeralKey).not.toBe(b.sealing?.ephemeralKey);
     const first = (body: typeof a) => body.rows[0]?.values[1] as { h: string; c: string };
+    expect(first(a).c).toEqual(expect.any(String));
     expect(first(a).h).toBe(first(b).h);
     expect(first(a).c).not.toBe(first(b).c);
   });

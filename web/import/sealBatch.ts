@@ -1,10 +1,10 @@
-import type { FieldType } from '../../shared/schema/fields.ts';
-import type { BatchSealingHeader, SealedCell } from '../../shared/schema/privacy.ts';
+import type { CellToSeal, SealedRowCells } from '../../shared/privacy/index.ts';
+import type { BatchSealingHeader } from '../../shared/schema/privacy.ts';
 import type { PrivateBatchRow } from '../../shared/schema/imports.ts';
 import { placeSealed, prepareSealing, type SensitivePosition } from './privateCells.ts';
 
-/** shared/privacy's sealBatchCells with the workspace key bound: hashes and seals the values of one batch. */
-export type SealCells = (cells: { type: FieldType; normalized: string }[]) => Promise<{ sealing: BatchSealingHeader; cells: SealedCell[] }>;
+/** shared/privacy's sealBatchCells with the workspace key bound: hashes the values of one batch and seals each row's in one envelope. */
+export type SealCells = (rows: CellToSeal[][]) => Promise<{ sealing: BatchSealingHeader; rows: SealedRowCells[] }>;
 
 /** One batch of a privacy-mode import, as the sender hands it to a pool worker. */
 export interface SealBatchInput {
@@ -25,7 +25,7 @@ export interface SealSteps {
 
 /**
  * Builds a privacy-mode batch body: every sensitive value normalised by the shared rules and either refused or
- * hashed and sealed (one sealing key per batch), then the whole body as UTF-8 JSON bytes. Bytes, because the
+ * hashed and sealed (one sealing key per batch, one envelope per row), then the whole body as UTF-8 JSON bytes. Bytes, because the
  * body is final here: a retry sends exactly these bytes again under the same idempotency key, and an
  * ArrayBuffer moves back to the tab without a copy.
  */
@@ -33,9 +33,9 @@ export async function sealBatchBody(input: SealBatchInput, seal: SealCells, step
   const t0 = performance.now();
   const work = prepareSealing(input.rows, input.positions, input.defaultCountry);
   const t1 = performance.now();
-  const { sealing, cells } = await seal(work.cells);
+  const { sealing, rows } = await seal(work.rows);
   const t2 = performance.now();
-  placeSealed(input.rows, work, cells);
+  placeSealed(input.rows, work, rows);
   const bytes = new TextEncoder().encode(JSON.stringify({ seq: input.seq, idempotencyKey: input.idempotencyKey, sealing, rows: input.rows }));
   if (steps) Object.assign(steps, { judgeMs: t1 - t0, cryptoMs: t2 - t1, encodeMs: performance.now() - t2 } satisfies SealSteps);
   return bytes;

@@ -1,5 +1,5 @@
+import { isSealedCell } from '../../shared/privacy/cellShape.ts';
 import type { PrivateBatchRow, RowError } from '../../shared/schema/imports.ts';
-import type { SealedCell } from '../../shared/schema/privacy.ts';
 import {
   checkCell,
   emptyIdentifierMessage,
@@ -11,6 +11,16 @@ import {
 } from '../../shared/validation/importRules.ts';
 import { identifierKey, type SensitiveKeyOf, type SensitiveKeyOfHash } from './identifierKey.ts';
 import type { ImportPlan, PlannedColumn } from './importPlan.ts';
+
+/**
+ * One envelope of a privacy-mode row, as the tab sealed it: the fields whose values it holds, in column order (the
+ * order of its plaintext, envelopePlaintext), its `c`, and the row's position in the batch (a later row's envelope is
+ * newer, when rows of one identifier are merged).
+ */
+export type RowEnvelope = { fields: string[]; c: string; index: number };
+
+/** A privacy-mode sensitive value: the tab's SHA-256 of it and the envelope that holds it (shared by the row's fields in it). */
+export type SealedValue = { h: string; envelope: RowEnvelope };
 
 /** A valid row: normalized values by field key, sensitive ones apart (they are hashed and sealed, never stored plain). */
 export type AcceptedRow = {
@@ -25,7 +35,7 @@ export type AcceptedRow = {
   attributes: Record<string, string>;
   sensitive: Record<string, string>;
   /** Privacy mode: sensitive values as the tab sealed them (SHA-256 and envelope), in place of `sensitive`. */
-  sealedCells?: Record<string, SealedCell>;
+  sealedCells?: Record<string, SealedValue>;
 };
 
 export type PositionedError = { index: number; error: RowError };
@@ -40,7 +50,9 @@ export type ClassifiedRows = { accepted: AcceptedRow[]; errors: PositionedError[
  *
  * Privacy mode (rows whose sensitive cells are PrivateCells; batchModeProblem has checked they sit only there): a
  * sealed cell is accepted as it is — the tab normalized and checked it, the Worker cannot — and keyed by its SHA-256
- * (`sensitiveKeyOfHash`); a refused cell rejects the row with the tab's code and message, its masked hint as value.
+ * (`sensitiveKeyOfHash`); a `{ h, c }` cell opens an envelope, each `{ h }` cell after it in the row is one more field
+ * of that envelope (batchModeProblem has refused a `{ h }` with none before it); a refused cell rejects the row with
+ * the tab's code and message, its masked hint as value.
  */
 export function classifyRows(
   rows: readonly PrivateBatchRow[],
@@ -87,14 +99,19 @@ export function classifyRows(
 
     const attributes: Record<string, string> = {};
     const sensitive: Record<string, string> = {};
-    let sealedCells: Record<string, SealedCell> | undefined;
+    let sealedCells: Record<string, SealedValue> | undefined;
+    let envelope: RowEnvelope | null = null;
     let valid = true;
     for (let i = 0; i < columnCount; i++) {
       const column = columns[i] as PlannedColumn;
       const raw = values[i] ?? '';
       if (typeof raw !== 'string') {
-        if ('h' in raw) (sealedCells ??= {})[column.target] = raw;
-        else {
+        if ('h' in raw) {
+          if (isSealedCell(raw)) envelope = { fields: [column.target], c: raw.c, index };
+          else if (envelope) envelope.fields.push(column.target);
+          else throw new Error(`row ${r.row}: a value sealed along with no envelope before it (batchModeProblem refuses this)`);
+          (sealedCells ??= {})[column.target] = { h: raw.h, envelope: envelope as RowEnvelope };
+        } else {
           valid = false;
           reject(index, r, column.column, raw.problem, raw.message, raw.hint ?? SENSITIVE_MASK);
         }

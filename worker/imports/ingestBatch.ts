@@ -1,6 +1,5 @@
 import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 import type { BatchBody, BatchResult, ImportCounts, RowError } from '../../shared/schema/imports.ts';
-import type { SealedCell } from '../../shared/schema/privacy.ts';
 import { fromBase64url, toBase64url } from '../../shared/privacy/base64url.ts';
 import { importRawPublicKey } from '../../shared/privacy/batchKey.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
@@ -34,7 +33,7 @@ import {
 import { envelopePlaintext, mergeMemberValues, type MemberValues, type SealedEnvelope } from '../store/packedColumns.ts';
 import { assertBatchWithinLimits } from './batchLimits.ts';
 import { type BatchTurn, takeTurn } from './batchTurns.ts';
-import { type AcceptedRow, classifyRows, type ClassifiedRows } from './classifyRows.ts';
+import { type AcceptedRow, classifyRows, type ClassifiedRows, type RowEnvelope, type SealedValue } from './classifyRows.ts';
 import { keyedCustomerMatchHash, keyedIdentifierHash } from './identifierKey.ts';
 import { knownPlan, rememberPlan } from './knownPlans.ts';
 import { resolveMatches, type MergedMember } from './resolveMatches.ts';
@@ -73,7 +72,7 @@ function keyedSensitiveValues(accepted: readonly AcceptedRow[], plan: ImportPlan
     }
     if (r.sealedCells) {
       for (const field in r.sealedCells) {
-        const { h } = r.sealedCells[field] as SealedCell;
+        const { h } = r.sealedCells[field] as SealedValue;
         if (field !== identifierField && !digests.has(h)) digests.set(h, sensitiveKeyOfCustomerMatchHash(hasher, h));
       }
     }
@@ -86,7 +85,8 @@ function keyedSensitiveValues(accepted: readonly AcceptedRow[], plan: ImportPlan
  * as AES-GCM ciphertext: ONE envelope per member naming its sensitive fields (packedColumns.ts), all of a batch's
  * envelopes sealed in one call (see createBatchSealer for why); a sensitive identifier's hash is its key already.
  * Privacy-mode cells arrive sealed: their key is the keyed hash of the tab's SHA-256 (the same key sensitiveKey gives
- * the value), their envelope is stored as it came (base64url-decoded), naming the batch's key row.
+ * the value), each of their envelopes (one per row the tab sealed whole, naming the row's sealed fields; one per value
+ * from tabs that sealed value by value) stored as it came (base64url-decoded), naming the batch's key row.
  */
 async function sealMembers(
   members: readonly MergedMember[],
@@ -112,11 +112,18 @@ async function sealMembers(
     for (const field of fields) hashes[field] = field === identifierField ? m.key : (keyed.plain.get(field)?.get(m.sensitive[field] as string) ?? '');
     if (fields.length > 0) envelopes.push({ kind: 'server', fields, bytes: sealed[nextSealed++] as Uint8Array });
     if (m.sealedCells) {
-      for (const [field, cell] of Object.entries(m.sealedCells)) {
-        hashes[field] = field === identifierField ? m.key : (keyed.digests.get(cell.h) ?? '');
-        envelopes.push({ kind: 'private', fields: [field], batchKeyId, bytes: fromBase64url(cell.c) });
+      // Each envelope once, however many of its fields the member still reads from it: rows merged by resolveMatches
+      // may leave an earlier row's envelope holding some fields and a later one's the rest.
+      const rowEnvelopes: RowEnvelope[] = [];
+      for (const field in m.sealedCells) {
+        const value = m.sealedCells[field] as SealedValue;
+        hashes[field] = field === identifierField ? m.key : (keyed.digests.get(value.h) ?? '');
+        if (!rowEnvelopes.includes(value.envelope)) rowEnvelopes.push(value.envelope);
         privateValues++;
       }
+      // Newest first (packedColumns.ts): a field named by a later row's envelope and an earlier one's reads the later.
+      if (rowEnvelopes.length > 1) rowEnvelopes.sort((a, b) => b.index - a.index);
+      for (const e of rowEnvelopes) envelopes.push({ kind: 'private', fields: e.fields, batchKeyId, bytes: fromBase64url(e.c) });
     }
     return { key: m.key, attributes: m.attributes, hashes, sealed: envelopes };
   });

@@ -131,7 +131,10 @@ describe('resolveMatches on random batches', () => {
       const accepted: AcceptedRow[] = Array.from({ length: Math.floor(Math.random() * 30) }, (_, index) => {
         const r: AcceptedRow = { ...row(index, pick(keys), { a: pick(['', 'x', 'y']), [pick(['b', 'c'])]: String(index) }, Math.random() < 0.5 ? { s: pick(['1', '2']) } : {}) };
         if (Math.random() < 0.3) r.line = index + 2;
-        if (Math.random() < 0.3) r.sealedCells = { [pick(['e', 'f'])]: { h: String(index).padStart(64, '0'), c: pick(['c1', 'c2']) } };
+        if (Math.random() < 0.3) {
+          const field = pick(['e', 'f']);
+          r.sealedCells = { [field]: { h: String(index).padStart(64, '0'), envelope: { fields: [field], c: pick(['c1', 'c2']), index } } };
+        }
         return r;
       });
       const writers = new Map<string, (string | null)[]>();

@@ -1,15 +1,14 @@
 import type { ImportCounts, RowError } from '../../shared/schema/imports.ts';
 import type { OnMatch } from '../../shared/schema/mapping.ts';
-import type { SealedCell } from '../../shared/schema/privacy.ts';
-import type { AcceptedRow, PositionedError } from './classifyRows.ts';
+import type { AcceptedRow, PositionedError, SealedValue } from './classifyRows.ts';
 
 /** One identifier's rows of a batch merged in order: later non-empty values win. */
 export type MergedMember = {
   key: string;
   attributes: Record<string, string>;
   sensitive: Record<string, string>;
-  /** Privacy mode: the tab's sealed cells by field (see AcceptedRow). */
-  sealedCells?: Record<string, SealedCell>;
+  /** Privacy mode: the tab's sealed values by field (see AcceptedRow); a later row's replace an earlier's field by field. */
+  sealedCells?: Record<string, SealedValue>;
 };
 
 export type ResolvedBatch = {

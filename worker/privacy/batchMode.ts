@@ -13,7 +13,9 @@ const isBlankText = (v: string) => v.trim() === '';
  * import with sensitive columns: `sealing` is required, and every non-blank sensitive cell is a PrivateCell — a
  * plain value there would be a sensitive value that left the tab in clear. Any other import: no `sealing`, no
  * PrivateCell anywhere. Plain columns hold text in both. A refused cell says only what the import rules say
- * (refusedCellProblem), since its message and hint become a stored row error. Pure; null when the batch fits.
+ * (refusedCellProblem), since its message and hint become a stored row error. A SealedAlongCell (`{ h }`) has its
+ * value in the envelope of a SealedCell (`{ h, c }`) before it in its row: one with none before it has nowhere to
+ * be. Pure; null when the batch fits.
  */
 export function batchModeProblem(rows: readonly PrivateBatchRow[], plan: ImportPlan, sealing: BatchSealingHeader | undefined): BatchModeProblem | null {
   const privacy = plan.privacy === true;
@@ -31,6 +33,7 @@ export function batchModeProblem(rows: readonly PrivateBatchRow[], plan: ImportP
   }
   for (const r of rows) {
     const { values } = r;
+    let envelopeBefore = false;
     for (let i = 0; i < values.length; i++) {
       const cell = values[i] ?? '';
       const column = columns[i];
@@ -51,8 +54,18 @@ export function batchModeProblem(rows: readonly PrivateBatchRow[], plan: ImportP
       if (!column?.sensitive) {
         return { message: `${where} holds a sealed value, but only sensitive columns are sealed: send its value as text`, row: r.row, column: column?.column ?? null };
       }
-      const refused = 'problem' in cell ? refusedCellProblem(cell, column) : null;
-      if (refused) return { message: `${where} is a refused cell, but ${refused} (it might carry the value)`, row: r.row, column: column.column };
+      if ('problem' in cell) {
+        const refused = refusedCellProblem(cell, column);
+        if (refused) return { message: `${where} is a refused cell, but ${refused} (it might carry the value)`, row: r.row, column: column.column };
+      } else if ('c' in cell) {
+        envelopeBefore = true;
+      } else if (!envelopeBefore) {
+        return {
+          message: `${where} holds a value sealed along with an earlier cell of its row, but no cell before it in the row carries an envelope (\`c\`): seal the row again`,
+          row: r.row,
+          column: column.column,
+        };
+      }
     }
   }
   return null;

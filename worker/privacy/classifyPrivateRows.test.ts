@@ -26,11 +26,13 @@ const keyOf = (_type: string, normalized: string) => hmac(sha(normalized));
 const keyOfHash = (h: string) => hmac(h);
 
 const sealed = (value: string) => ({ h: sha(value), c: `envelope-of-${value.replace(/[^a-z]/g, '')}`.padEnd(40, 'x') });
+const along = (value: string) => ({ h: sha(value) });
 
 describe('classifyRows in privacy mode', () => {
   it('keys a sealed identifier by its digest, exactly as the plain value would be keyed, and keeps the cells sealed', () => {
     const rows: PrivateBatchRow[] = [{ row: 1, values: [sealed('ada@example.com'), sealed('+14155550101'), ' Ada '] }];
     const out = classifyRows(rows, plan, keyOf, keyOfHash);
+    const c = (v: string) => sealed(v).c;
     expect(out.accepted).toEqual([
       {
         index: 0,
@@ -39,9 +41,29 @@ describe('classifyRows in privacy mode', () => {
         identifierShown: '••••••',
         attributes: { first_name: 'Ada' },
         sensitive: {},
-        sealedCells: { email: sealed('ada@example.com'), mobile: sealed('+14155550101') },
+        // Each value its own envelope (a batch sealed value by value, as tabs did before rows).
+        sealedCells: {
+          email: { h: sha('ada@example.com'), envelope: { fields: ['email'], c: c('ada@example.com'), index: 0 } },
+          mobile: { h: sha('+14155550101'), envelope: { fields: ['mobile'], c: c('+14155550101'), index: 0 } },
+        },
       },
     ]);
+  });
+
+  it('gathers a row sealed whole into one envelope naming its fields in column order, shared by their values', () => {
+    const rows: PrivateBatchRow[] = [
+      { row: 1, values: [sealed('ada@example.com'), along('+14155550101'), 'Ada'] },
+      { row: 2, values: ['', sealed('+14155550102'), 'Bea'] },
+    ];
+    const { accepted, rejected } = classifyRows(rows, plan, keyOf, keyOfHash);
+    // Row 2's identifier is blank: rejected as for plain rows.
+    expect(rejected).toBe(1);
+    const ada = accepted[0]?.sealedCells ?? {};
+    expect(ada.email?.envelope).toEqual({ fields: ['email', 'mobile'], c: sealed('ada@example.com').c, index: 0 });
+    expect(ada.mobile?.envelope).toBe(ada.email?.envelope);
+    expect([ada.email?.h, ada.mobile?.h]).toEqual([sha('ada@example.com'), sha('+14155550101')]);
+    // A `{ h }` with no envelope before it never reaches here (batchModeProblem refuses the batch); if it did, it is not guessed.
+    expect(() => classifyRows([{ row: 9, values: [along('x@example.com'), '', ''] }], plan, keyOf, keyOfHash)).toThrow(/row 9/);
   });
 
   it("rejects a row with a refused cell, with the tab's code and message and its hint as the value", () => {
@@ -67,7 +89,17 @@ describe('classifyRows in privacy mode', () => {
     const { accepted } = classifyRows(rows, plan, keyOf, keyOfHash);
     const resolved = resolveMatches(accepted, new Map(), 'imp', 'update', 'Email');
     expect(resolved.counts).toMatchObject({ inserted: 1, duplicates: 1 });
-    expect(resolved.inserts[0]?.sealedCells).toEqual({ email: sealed('ada@example.com'), mobile: sealed('+14155550109') });
+    const merged = resolved.inserts[0]?.sealedCells ?? {};
+    expect([merged.email?.envelope.c, merged.mobile?.envelope.c]).toEqual([sealed('ada@example.com').c, sealed('+14155550109').c]);
+    expect([merged.email?.envelope.index, merged.mobile?.envelope.index]).toEqual([1, 1]);
     expect(resolved.inserts[0]?.attributes).toEqual({ first_name: 'Ada' });
+    // Rows sealed whole: the later row carries only the email, so mobile stays in the earlier row's envelope.
+    const whole: PrivateBatchRow[] = [
+      { row: 1, values: [sealed('ada@example.com'), along('+14155550101'), 'Ada'] },
+      { row: 2, values: [sealed('ada@example.com'), '', ''] },
+    ];
+    const again = resolveMatches(classifyRows(whole, plan, keyOf, keyOfHash).accepted, new Map(), 'imp', 'update', 'Email').inserts[0]?.sealedCells ?? {};
+    expect(again.email?.envelope).toMatchObject({ fields: ['email'], index: 1 });
+    expect(again.mobile?.envelope).toMatchObject({ fields: ['email', 'mobile'], index: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import type { BatchKey } from '../../shared/privacy/batchKey.ts';
-import { allOpened, openBatchKey, openSealedBytes, SealedValueError } from '../../shared/privacy/openSealedValues.ts';
+import { allOpened, openBatchKey, openSealedPlaintexts, SealedValueError } from '../../shared/privacy/openSealedValues.ts';
 import { createBatchOpener } from '../crypto/batchOpener.ts';
 import { EnvelopePlaintextError, envelopeValues } from '../../shared/privacy/envelopePlaintext.ts';
 import type { SealedEnvelope, SealedRef } from '../store/packedColumns.ts';
@@ -27,9 +27,9 @@ export type SealedOpener = (refs: readonly SealedRef[]) => Promise<string[]>;
 
 /**
  * Opens sealed member values of both kinds for one workspace, many at once (an export page, a push batch), from
- * either stored form (decodeMemberColumns turns a 0190 JSON value into a one-field envelope). A server envelope
- * (AES-256-GCM under ENCRYPTION_KEY) is decrypted once however many of its fields are asked for; a private one
- * (sealed in the tab) opens under its batch key. The workspace's private keys are read and opened once per opener,
+ * either stored form (decodeMemberColumns turns a 0190 JSON value into a one-field envelope). Each envelope is
+ * decrypted once however many of its fields are asked for, and split with envelopeValues: a server one (AES-256-GCM
+ * under ENCRYPTION_KEY) or a private one (sealed in the tab, one value or a whole row) under its batch key. The workspace's private keys are read and opened once per opener,
  * each batch key derived once (ECDH + HKDF) and kept for the opener's life: make one per request. Throws
  * SealedValueError naming the first ref (by its index in the list) whose value does not open: altered, cut, or its
  * batch key unknown.
@@ -58,6 +58,17 @@ export async function sealedOpenerFor(db: D1Database, encryptionKey: string | un
     }
   }
 
+  /** One envelope's plaintext split into its fields' values; a plaintext that does not split is named by its first reader. */
+  const splitInto = (out: string[], refs: readonly SealedRef[], envelope: SealedEnvelope, readers: readonly number[], plain: Uint8Array): void => {
+    let values: string[];
+    try {
+      values = envelopeValues(plain, envelope.fields.length);
+    } catch (e) {
+      throw new SealedValueError(readers[0] as number, e instanceof EnvelopePlaintextError ? e.message : 'its plaintext is not text');
+    }
+    for (const i of readers) out[i] = values[(refs[i] as SealedRef).index] as string;
+  };
+
   return async (refs) => {
     const out: string[] = new Array(refs.length);
     // Each envelope once, with the refs that read it (an envelope object is shared by the fields it names).
@@ -83,17 +94,13 @@ export async function sealedOpenerFor(db: D1Database, encryptionKey: string | un
         openServer(envelopes.map((e) => e.bytes)).then((plaintexts) => {
           plaintexts.forEach((plain, n) => {
             const envelope = envelopes[n] as SealedEnvelope;
-            let values: string[];
-            try {
-              values = envelopeValues(plain, envelope.fields.length);
-            } catch (e) {
-              throw new SealedValueError(firstReaders[n] as number, e instanceof EnvelopePlaintextError ? e.message : 'its plaintext is not text');
-            }
-            for (const i of server.get(envelope) as number[]) out[i] = values[(refs[i] as SealedRef).index] as string;
+            splitInto(out, refs, envelope, server.get(envelope) as number[], plain);
           });
         }, renumbered(firstReaders)),
       );
     }
+    // A private envelope names one field (a value sealed alone) or a row's sealed fields (the tab seals a row in one):
+    // opened once either way, then split as a server envelope is (envelopeValues).
     for (const [id, group] of byBatch) {
       const envelopes = [...group.keys()];
       const firstReaders = envelopes.map((e) => (group.get(e) as number[])[0] as number);
@@ -101,12 +108,13 @@ export async function sealedOpenerFor(db: D1Database, encryptionKey: string | un
         (async () => {
           const key = await batchKeys.get(id);
           if (!key) throw new SealedValueError(firstReaders[0] ?? 0, 'its batch key is unknown');
-          const values = await openSealedBytes(
+          const plaintexts = await openSealedPlaintexts(
             key,
             envelopes.map((e) => e.bytes),
           ).catch(renumbered(firstReaders));
-          values.forEach((v, n) => {
-            for (const i of group.get(envelopes[n] as SealedEnvelope) as number[]) out[i] = v;
+          plaintexts.forEach((plain, n) => {
+            const envelope = envelopes[n] as SealedEnvelope;
+            splitInto(out, refs, envelope, group.get(envelope) as number[], plain);
           });
         })(),
       );
