@@ -53,9 +53,12 @@ export class EnvelopePlaintextWriter {
   }
 }
 
+// Written into and copied out of at once (synchronously), so one writer serves every call.
+const oneAtATime = new EnvelopePlaintextWriter();
+
 /** The plaintext of an envelope naming `values.length` fields (see above), as fresh bytes. */
 export function envelopePlaintext(values: readonly string[]): Uint8Array<ArrayBuffer> {
-  return new EnvelopePlaintextWriter().write(values).slice();
+  return oneAtATime.write(values).slice();
 }
 
 /** The values of an envelope's plaintext, in its field order; throws EnvelopePlaintextError unless it splits exactly. */

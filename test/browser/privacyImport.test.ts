@@ -152,9 +152,13 @@ describe('privacy-mode CSV import', () => {
       expect(body.sealing?.keyId).toBeTruthy();
       for (const r of body.rows) {
         rowsSent.add(r.row);
-        // Email and Phone are the first two imported values (Name is not imported): sealed ({h, c}) or refused
-        // ({problem, message, hint}).
+        // Email and Phone are the first two imported values (Name is not imported): sealed or refused
+        // ({problem, message, hint}). A row's valid values share ONE envelope: `c` on its first sealed cell, the
+        // other carries its SHA-256 only.
         for (const cell of r.values.slice(0, 2)) expect(typeof cell === 'object' && cell !== null).toBe(true);
+        const shape = r.values.slice(0, 2).map((cell) => Object.keys(cell as object).sort().join());
+        const sealedShape = badEmail(r.row) ? ['hint,message,problem', 'c,h'] : badPhone(r.row) ? ['c,h', 'hint,message,problem'] : ['c,h', 'h'];
+        expect(shape).toEqual(sealedShape);
       }
     }
     expect(rowsSent.size).toBe(ROWS);
