@@ -8,6 +8,7 @@ import type { FieldType } from '../../shared/schema/fields.ts';
 import type { BatchResult, PrivateBatchRow } from '../../shared/schema/imports.ts';
 import type { PrivateCell, WorkspaceSealingKey } from '../../shared/schema/privacy.ts';
 import { nextMembers } from '../../worker/push/pushMembers.ts';
+import { fieldNamesByRef } from '../../worker/store/members.ts';
 import worker from '../../worker/index.ts';
 import { MEMBER_RECORD_COLUMNS, MEMBERS_TO_REPACK_SQL, STAGE_REPACKED_SQL, membersToRepack, repackedRows, repackMembers, writeRepacked } from '../../worker/store/memberRepack.ts';
 import { call, fetchAs, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
@@ -289,6 +290,39 @@ describe('the member re-pack', () => {
     expect(await openedFields(packed[1] ?? expect.fail('no member'))).toEqual({ email: 'priv.bob@example.org' });
     expect(await nextMembers(env, 'default', imp.audienceId, { conditions: [], params: [] }, 0, 10, ['email', 'mobile'])).toEqual(pushedBefore);
     expect(await stamps(imp.audienceId)).toEqual(stampsBefore);
+  });
+
+  it('copies a private envelope naming a row\'s fields byte for byte when it re-packs the member around it', async () => {
+    await resetCursor();
+    const columns: Column[] = [
+      { column: 'E-mail', target: 'email', sensitive: true },
+      { column: 'Cell', target: 'mobile', sensitive: true },
+      { column: 'Given name', target: 'first_name' },
+    ];
+    const imp = await startImport({ ...startBody(columns, 'E-mail', { audienceName: 'Repack private rows' }), privacyMode: true });
+    const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+    // The row sealed whole, as the tab seals it: one envelope for email and mobile.
+    const { sealing, rows: sealed } = await sealBatchCells(key, [
+      [
+        { type: 'email', normalized: 'rows.cy@example.com' },
+        { type: 'phone', normalized: '+14155550141' },
+      ],
+    ]);
+    const values = [...(sealed[0] as PrivateCell[]), 'Cy'];
+    const put = await call<BatchResult>('PUT', `/api/imports/${imp.id}/batches/0`, { seq: 0, idempotencyKey: `key-${imp.id}-0`, rows: [{ row: 1, values }], sealing });
+    expect(put.status).toBe(200);
+    const [written] = await storedMembers(imp.audienceId);
+    expect(written?.envelopes.map((e) => e.fields)).toEqual([['email', 'mobile']]);
+    // Its attributes put back into 0190's JSON text: the re-pack takes the member up, its packed `sealed` as read.
+    const refs = new Map([...(await fieldNamesByRef(env.DB, 'default'))].map(([ref, name]) => [name, ref]));
+    await env.DB.prepare('UPDATE member_records SET attributes = ?1 WHERE id = ?2').bind(JSON.stringify({ [String(refs.get('first_name'))]: 'Cy' }), written?.id).run();
+    await repackAll(10);
+    expect((await columnTypes(imp.audienceId)).every((t) => t === 'blob blob blob')).toBe(true);
+    const [repacked] = await storedMembers(imp.audienceId);
+    expect(repacked?.attributes).toEqual({ first_name: 'Cy' });
+    expect(repacked?.envelopes).toEqual(written?.envelopes);
+    expect(await openedFields(repacked ?? expect.fail('no member'))).toEqual({ email: 'rows.cy@example.com', mobile: '+14155550141' });
+    await ok('DELETE', `/api/audiences/${imp.audienceId}`);
   });
 
   it('reads members to re-pack as a range of the partial index, never a scan of every member', async () => {

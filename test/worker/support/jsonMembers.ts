@@ -42,6 +42,8 @@ async function jsonColumns(values: MemberValues, key: string | null, refs: Reado
   }
   const sealed: Record<string, string> = {};
   located.forEach(([name, r], i) => {
+    // 0190's text holds one value a private envelope: a row's envelope (several fields) never existed in that form.
+    if (r.envelope.kind === 'private' && r.envelope.fields.length > 1) throw new Error(`field "${name}" is in a private envelope naming several fields, which 0190's JSON cannot hold`);
     sealed[ref(name)] = r.envelope.kind === 'private' ? `pk1.${r.envelope.batchKeyId}.${toBase64url(r.envelope.bytes)}` : aes.seal(plain[i] as string);
   });
   return [JSON.stringify(attributes), JSON.stringify(hashes), JSON.stringify(sealed)];
