@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { createCsvReader } from '../../shared/csv/index.ts';
 import { generateCsv } from './generateCsv.ts';
 import { startLocalServer } from './localServer.ts';
-import { benchImportBody, ImportSender } from './measureIngest.ts';
+import { BATCH_ROWS, benchImportBody, ImportSender, sealBatch, sealingKeyOf } from './measureIngest.ts';
 
 /** One b-tree of the members table (the table or one of its indexes): pages it fills, and the bytes of its records. */
 export type BtreeBytes = { name: string; pageBytes: number; payloadBytes: number };
@@ -100,8 +100,36 @@ async function repackThroughCron(baseUrl: string, sqlitePath: string): Promise<{
 }
 
 /**
+ * The same rows imported in privacy mode (sealed here as the tab seals them: one envelope per row, sealBatch) into a
+ * fresh local D1 of their own, then that file measured: what a private member costs (one private envelope naming its
+ * sensitive fields, its batch key's id, the tab's nonce and tag) beside a server-sealed one. Null when this build has
+ * no privacy mode.
+ */
+async function privateMemberBytes(headers: string[], sample: readonly string[][]): Promise<MemberBytes | null> {
+  const server = await startLocalServer();
+  try {
+    const key = await sealingKeyOf(server.baseUrl);
+    if (!key) return null;
+    const start = performance.now();
+    const sender = await ImportSender.start(server.baseUrl, { ...benchImportBody(headers, 'bench member bytes, private', sample.length), privacyMode: true });
+    if (!sender.privacyMode) return null;
+    for (let first = 0; first < sample.length; first += BATCH_ROWS) await sender.put(await sealBatch(key, first + 1, sample.slice(first, first + BATCH_ROWS)));
+    const counts = await sender.finish();
+    const seconds = (performance.now() - start) / 1000;
+    const measured = memberBytesOf(localD1File(server.persistDir));
+    console.log(`\n## Storage in privacy mode (${counts.inserted.toLocaleString('en-US')} members, the same rows sealed as the tab seals them: one envelope a row)`);
+    console.log(`  (that import, sealing included: ${seconds.toFixed(2)} s)`);
+    for (const line of formatMemberBytes(measured)) console.log(line);
+    return measured;
+  } finally {
+    server.stop();
+  }
+}
+
+/**
  * Bytes per stored member, the product's way: the bench's file (10 columns, email and mobile sensitive) imported
- * through the real Worker on a fresh local D1, then that D1 file measured.
+ * through the real Worker on a fresh local D1, then that D1 file measured; then the same in privacy mode
+ * (privateMemberBytes; BENCH_MEMBER_BYTES_PRIVATE=0 leaves it out).
  */
 export async function runMemberBytesBench(rows = Number(process.env.BENCH_MEMBER_BYTES_ROWS ?? 20_000)): Promise<MemberBytes> {
   const file = `bench-data/audience-${rows}.csv`;
@@ -124,6 +152,7 @@ export async function runMemberBytesBench(rows = Number(process.env.BENCH_MEMBER
     console.log(`\n## Storage (${counts.inserted.toLocaleString('en-US')} members imported through the Worker, SQLite dbstat of the local D1 file)`);
     console.log(`  (that import: ${seconds.toFixed(2)} s, ${Math.round(sample.length / seconds).toLocaleString('en-US')} rows/s — a small run, for noticing a change, not the ingest figure)`);
     for (const line of formatMemberBytes(measured)) console.log(line);
+    if (process.env.BENCH_MEMBER_BYTES_PRIVATE !== '0') await privateMemberBytes(headers, sample);
     if (!repack) return measured;
     const repacked = await repackThroughCron(server.baseUrl, localD1File(server.persistDir));
     console.log(`\n## Storage after the background re-pack (${repacked.ticks} Cron ticks, ${repacked.seconds.toFixed(1)} s; memberRepack.ts)`);
