@@ -29,7 +29,8 @@ export type SealedOpener = (refs: readonly SealedRef[]) => Promise<string[]>;
  * Opens sealed member values of both kinds for one workspace, many at once (an export page, a push batch), from
  * either stored form (decodeMemberColumns turns a 0190 JSON value into a one-field envelope). Each envelope is
  * decrypted once however many of its fields are asked for, and split with envelopeValues: a server one (AES-256-GCM
- * under ENCRYPTION_KEY) or a private one (sealed in the tab, one value or a whole row) under its batch key. The workspace's private keys are read and opened once per opener,
+ * under ENCRYPTION_KEY) or a private one (sealed in the tab, one value or a whole row) under its batch key. The
+ * workspace's private keys are read and opened once per opener,
  * each batch key derived once (ECDH + HKDF) and kept for the opener's life: make one per request. Throws
  * SealedValueError naming the first ref (by its index in the list) whose value does not open: altered, cut, or its
  * batch key unknown.
