@@ -49,8 +49,9 @@ export const BatchSealingHeader = z.object({
 });
 export type BatchSealingHeader = z.infer<typeof BatchSealingHeader>;
 
-// The most UTF-8 bytes one sealed value can take: a cell of MAX_CELL_LENGTH UTF-16 units, 4 bytes each (a generous
-// bound: 3 is the real most), plus the 3-byte varint of that length when it shares an envelope.
+// What one sealed value is allowed for: a cell of MAX_CELL_LENGTH UTF-16 units at 4 UTF-8 bytes each, plus the 3-byte
+// varint of that length when it shares an envelope. (NFC may lengthen a value, up to 3× for rare characters, so one
+// value can pass this; the row-wide bound below has room for that in any row a batch body can carry.)
 const MAX_SEALED_VALUE_BYTES = 4 * MAX_CELL_LENGTH + 3;
 /**
  * The longest `c`: an envelope holding a whole row, MAX_COLUMNS sensitive cells of the longest value each, plus
