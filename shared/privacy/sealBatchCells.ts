@@ -23,7 +23,8 @@ const IV_CHARS = 16;
  * (key and nonce copies, typed-array views, a Poly1305 state): ~80 % of its time for a 30-byte value, and typed
  * arrays cost more in Chromium than in Node, where the same library took 7.8 µs against WebCrypto's 20. So the tab
  * keeps AES-GCM; both ciphers open everywhere, so a faster ChaCha20-Poly1305 (WebCrypto's, when Chromium ships it)
- * is this one constant.
+ * is this one constant. With one call a row (two values, CPU of all Chromium's processes): AES-GCM 18.0 µs a row,
+ * ChaCha20-Poly1305 22.0 — still AES-GCM.
  */
 export const TAB_SEALING_CIPHER: SealingCipher = 'aes-256-gcm';
 
