@@ -130,6 +130,16 @@ describe('prepareSealing and placeSealed', () => {
     expect(rows[3]?.values).toEqual([sealed[1]?.[0], 'Bilbao']);
   });
 
+  it('takes a row’s values in column order whatever order the positions are given in, so each lands in its own field', () => {
+    const rows = batch();
+    const work = prepareSealing(rows, positions.slice().reverse(), 'ES');
+    expect(work.rows[0]).toEqual([
+      { type: 'email', normalized: 'ana@example.com' },
+      { type: 'phone', normalized: '+34600000001' },
+    ]);
+    expect([...work.places].slice(0, 4)).toEqual([0, 0, 0, 2]);
+  });
+
   it('refuses a sealing answer that does not match the values asked for', () => {
     const rows = batch();
     const work = prepareSealing(rows, positions, 'ES');

@@ -70,14 +70,17 @@ export interface SealWork {
  * Replaces each sensitive value of the rows (in place: the rows are this batch's own copy) with its refusal or a
  * blank, and lists the values to seal, a row's together (sealBatchCells seals each row's in one envelope, which the
  * row's first sealed cell carries). Every row is treated alike, ragged ones too: the Worker rejects those, but
- * their values must not travel in clear any more than the others'. `positions` are in column order.
+ * their values must not travel in clear any more than the others'.
  */
 export function prepareSealing(rows: PrivateBatchRow[], positions: readonly SensitivePosition[], defaultCountry: string): SealWork {
   const toSeal: CellToSeal[][] = [];
   const places: number[] = [];
+  // Column order, whatever order the positions came in: the Worker reads a row envelope's values as the fields of its
+  // `{ h, c }` cell and the `{ h }` cells after it, left to right, so any other order would give values to the wrong fields.
+  const inColumnOrder = positions.slice().sort((a, b) => a.index - b.index);
   rows.forEach((row, r) => {
     let cells: CellToSeal[] | null = null;
-    for (const position of positions) {
+    for (const position of inColumnOrder) {
       const raw = row.values[position.index];
       if (typeof raw !== 'string') continue;
       const verdict = judgeSensitiveCell(raw, position, defaultCountry);
