@@ -14,6 +14,7 @@ import { runAudienceBench } from './audienceBench.ts';
 import { runSyncBench } from './syncBench.ts';
 import { runPushBench } from './pushBench.ts';
 import { runMemberBytesBench } from './memberBytes.ts';
+import { runReimportBench } from './reimportBench.ts';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 /** Rows used for the ingest-rate comparison (the end-to-end run sends the whole file). */
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   if (process.env.BENCH_ONLY_PUSH === '1') return runPushBench();
   if (process.env.BENCH_ONLY_MEMBER_BYTES === '1') return void (await runMemberBytesBench());
   if (process.env.BENCH_ONLY_TAB_PRIVATE === '1') return tabPrivateSection();
+  if (process.env.BENCH_ONLY_REIMPORT === '1') return runReimportBench();
   const onlyIngest = process.env.BENCH_ONLY_INGEST === '1';
   const { bytes } = await generateCsv(FILE, ROWS);
   console.log(`file: ${FILE}, ${mb(bytes)}, ${ROWS.toLocaleString('en-US')} rows × ${BENCH_HEADERS.length} columns`);
@@ -52,6 +54,8 @@ async function main(): Promise<void> {
   if (process.env.BENCH_SKIP_PUSH !== '1') await runPushBench();
   // 9. Storage: bytes per member (table + indexes) of the bench's columns, from SQLite's dbstat (memberBytes.ts).
   if (process.env.BENCH_SKIP_MEMBER_BYTES !== '1') await runMemberBytesBench();
+  // 10. Re-import: the same rows imported again, every row merging into a stored member (reimportBench.ts).
+  if (process.env.BENCH_SKIP_REIMPORT !== '1') await runReimportBench();
 }
 
 async function parseSection(bytes: number): Promise<void> {
