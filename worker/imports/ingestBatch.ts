@@ -17,7 +17,6 @@ import { closeMemberSpanStatement, openMemberSpanStatement } from '../store/impo
 import { applyBatchCountsStatement } from '../store/imports.ts';
 import { type MemberSnapshot, snapshotMembersStatements } from '../store/memberSnapshots.ts';
 import {
-  decodeStoredColumns,
   type FieldRefs,
   fieldRefs,
   fieldRefsGuardStatement,
@@ -26,11 +25,15 @@ import {
   type MemberMerge,
   mergeMembersStatements,
   type MemberWrite,
+  mergedPackedHex,
+  packedColumnsOf,
+  snapshotPackedHex,
   type StoredMember,
   storedMembers,
   writtenFieldNames,
 } from '../store/members.ts';
-import { envelopePlaintext, mergeMemberValues, type MemberValues, type SealedEnvelope } from '../store/packedColumns.ts';
+import { envelopePlaintext, mergeMemberValues, type MemberValues, PackedColumnError, type SealedEnvelope } from '../store/packedColumns.ts';
+import { MemberDecoder } from '../store/storedMembers.ts';
 import { assertBatchWithinLimits } from './batchLimits.ts';
 import { type BatchTurn, takeTurn } from './batchTurns.ts';
 import { type AcceptedRow, classifyRows, type ClassifiedRows, type RowEnvelope, type SealedValue } from './classifyRows.ts';
@@ -131,8 +134,12 @@ async function sealMembers(
 }
 
 /**
- * Each merged member's values over its stored ones (mergeMemberValues: as json_patch merged the JSON form), with the
- * stamp they were read at, and the snapshot of each this import writes for the first time (undo restores it).
+ * Each merged member's values over its stored ones (mergeMemberValues' rules: as json_patch merged the JSON form),
+ * with the stamp they were read at, and the snapshot of each this import writes for the first time (undo restores
+ * it). A member stored packed is merged and snapshotted from its bytes (members.ts mergedPackedHex,
+ * snapshotPackedHex): only the fields written are encoded, the rest copied through. One stored in 0190's JSON form,
+ * or whose bytes do not read, is decoded (MemberDecoder, which reads the field numbers again once if it meets one it
+ * does not know) and merged by name. Everything is packed with the numbers the decode ended on, the ones returned.
  */
 async function mergedMembers(
   db: D1Database,
@@ -148,16 +155,49 @@ async function mergedMembers(
     if (!member) throw new Error(`member "${w.key}" to merge into was not read`);
     return member;
   });
-  const decoded = await decodeStoredColumns(db, workspaceId, refs, rows.map((m) => m.columns));
+  const givenRefs = refs;
+  const packed = rows.map((m) => packedColumnsOf(m.columns));
+  const toDecode: number[] = [];
+  packed.forEach((p, i) => (p ? null : toDecode.push(i)));
+  const decoder = new MemberDecoder(db, workspaceId, refs);
+  const decoded = await decoder.decode(toDecode.map((i) => (rows[i] as StoredMember).columns));
+  refs = await decoder.fieldRefs();
   const merges: MemberMerge[] = [];
   const snapshots: MemberSnapshot[] = [];
-  rows.forEach((member, i) => {
-    const values = decoded.values[i] as MemberValues;
+  let next = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const member = rows[i] as StoredMember;
     const write = writes[i] as MemberWrite;
-    merges.push({ id: member.id, key: write.key, values: mergeMemberValues(values, write), updatedAt: member.updatedAt, updatedImport: member.updatedImport });
-    if (member.writers[2] !== importId) snapshots.push({ id: member.id, key: write.key, values, updatedImportId: member.writers[2] ?? null, updatedAt: member.updatedAt });
-  });
-  return { merges, snapshots, refs: decoded.refs };
+    const stamp = { id: member.id, key: write.key, updatedAt: member.updatedAt, updatedImport: member.updatedImport };
+    const snapshotOf = member.writers[2] !== importId ? { id: member.id, key: write.key, updatedImportId: member.writers[2] ?? null, updatedAt: member.updatedAt } : null;
+    const bytes = packed[i];
+    if (bytes) {
+      try {
+        // Both before either is kept: a column that does not read leaves this member to the decoder below.
+        const merged = mergedPackedHex(bytes, write, refs, write.key);
+        const snapshot = snapshotOf && snapshotPackedHex(bytes, write.key);
+        merges.push({ ...stamp, packed: merged });
+        if (snapshotOf && snapshot) snapshots.push({ ...snapshotOf, packed: snapshot });
+        continue;
+      } catch (e) {
+        if (!(e instanceof PackedColumnError)) throw e;
+      }
+      const [values] = await decoder.decode([member.columns]);
+      refs = await decoder.fieldRefs();
+      merges.push({ ...stamp, values: mergeMemberValues(values as MemberValues, write) });
+      if (snapshotOf) snapshots.push({ ...snapshotOf, values: values as MemberValues });
+      continue;
+    }
+    const values = decoded[next++] as MemberValues;
+    merges.push({ ...stamp, values: mergeMemberValues(values, write) });
+    if (snapshotOf) snapshots.push({ ...snapshotOf, values });
+  }
+  // Numbers are never renumbered, so one read again names the written fields as before; should it not, the members
+  // packed before the read are packed again with it.
+  if (refs !== givenRefs && [...writtenFieldNames(writes)].some((n) => refs.get(n) !== givenRefs.get(n))) {
+    return mergedMembers(db, workspaceId, importId, writes, stored, refs);
+  }
+  return { merges, snapshots, refs };
 }
 
 // Key ids are never deleted: once seen, a workspace's key id needs no second look in this isolate.

@@ -1,9 +1,12 @@
 import { jsonChunks } from './jsonChunks.ts';
 import { type FieldRefs, packedHex } from './members.ts';
-import type { MemberValues } from './packedColumns.ts';
+import type { MemberValues, PackedHex } from './packedColumns.ts';
 
-/** How an existing member looked when a batch read it, before the batch's import first wrote it. */
-export type MemberSnapshot = { id: number; key: string; values: MemberValues; updatedImportId: string | null; updatedAt: number };
+/**
+ * How an existing member looked when a batch read it, before the batch's import first wrote it: its values, or
+ * already its columns in the snapshot form (members.ts snapshotPackedHex, from the stored bytes).
+ */
+export type MemberSnapshot = { id: number; key: string; updatedImportId: string | null; updatedAt: number } & ({ values: MemberValues } | { packed: PackedHex });
 
 /**
  * Keeps, inside the batch transaction and before the merge, how each existing member looked before this import
@@ -21,7 +24,12 @@ export function snapshotMembersStatements(
   refs: FieldRefs,
 ): D1PreparedStatement[] {
   return jsonChunks(
-    snapshots.map((s) => [s.id, ...packedHex(s.values, refs, s.key, { markers: false }), s.updatedImportId, new Date(s.updatedAt).toISOString()]),
+    snapshots.map((s) => [
+      s.id,
+      ...('packed' in s ? s.packed : packedHex(s.values, refs, s.key, { markers: false })),
+      s.updatedImportId,
+      new Date(s.updatedAt).toISOString(),
+    ]),
   ).map((json) =>
     db
       .prepare(

@@ -2,13 +2,13 @@ import type { Member } from '../../shared/schema/audiences.ts';
 import { SENSITIVE_MASK } from '../../shared/fields/sensitiveMask.ts';
 import { countedJsonChunks, jsonChunks } from './jsonChunks.ts';
 import {
-  decodeMemberColumns,
   hexToBytes,
-  PackedColumnError,
+  mergePackedColumnsHex,
   packedColumnsHex,
+  type PackedHex,
   PackWriter,
+  snapshotPackedColumnsHex,
   type MemberValues,
-  type NamesByRef,
   type StoredColumn,
 } from './packedColumns.ts';
 import { MemberDecoder, type StoredMemberColumns } from './storedMembers.ts';
@@ -72,6 +72,15 @@ export async function fieldRefs(db: D1Database, workspaceId: string, names: Iter
     db.prepare('SELECT key, ref FROM member_field_refs WHERE workspace_id = ?1').bind(workspaceId),
   ]);
   const refs = new Map((read?.results ?? []).map((r) => [r.key, r.ref]));
+  if (knownFieldRefs.size >= 256) knownFieldRefs.clear();
+  knownFieldRefs.set(workspaceId, refs);
+  return refs;
+}
+
+/** Every number of the workspace, read now (a decoder meeting a number it does not know); kept for later writes too. */
+export async function readFieldRefs(db: D1Database, workspaceId: string): Promise<FieldRefs> {
+  const { results } = await db.prepare('SELECT key, ref FROM member_field_refs WHERE workspace_id = ?1').bind(workspaceId).all<{ key: string; ref: number }>();
+  const refs = new Map(results.map((r) => [r.key, r.ref]));
   if (knownFieldRefs.size >= 256) knownFieldRefs.clear();
   knownFieldRefs.set(workspaceId, refs);
   return refs;
@@ -154,7 +163,7 @@ export type StoredMember = {
   writers: MemberWriters;
   updatedAt: number;
   updatedImport: number | null;
-  columns: { identifier_key: string; attributes: StoredColumn; hashes: StoredColumn; sealed: StoredColumn };
+  columns: StoredMemberColumns;
 };
 
 export type StoredMemberRow = {
@@ -206,7 +215,7 @@ export function storedMembersOf(rows: readonly StoredMemberRow[]): Map<string, S
       writers: [r.created_import_id, r.previous_import_id, r.updated_import_id],
       updatedAt: r.updated_at,
       updatedImport: r.updated_import,
-      columns: { identifier_key: r.identifier_key, attributes: untagged(r.attributes), hashes: untagged(r.hashes), sealed: untagged(r.sealed) },
+      columns: { id: r.id, identifier_key: r.identifier_key, attributes: untagged(r.attributes), hashes: untagged(r.hashes), sealed: untagged(r.sealed) },
     });
   }
   return out;
@@ -219,41 +228,27 @@ export async function storedMembers(db: D1Database, workspaceId: string, audienc
   return storedMembersOf(results);
 }
 
-const reversed = (refs: FieldRefs): NamesByRef => new Map([...refs].map(([name, ref]) => [ref, name]));
-
-/**
- * Stored columns → values by name, with the names of `refs` (the isolate's kept numbers, which hold every number of
- * the workspace when they were read). A number given since (another request numbering a new field) makes it read
- * the numbers again, once; the caller packs with the refs returned.
- */
-export async function decodeStoredColumns(
-  db: D1Database,
-  workspaceId: string,
-  refs: FieldRefs,
-  rows: readonly StoredMember['columns'][],
-): Promise<{ values: MemberValues[]; refs: FieldRefs }> {
-  let names = reversed(refs);
-  let fresh = false;
-  const values: MemberValues[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    try {
-      values[i] = decodeMemberColumns(rows[i] as StoredMember['columns'], names);
-    } catch (e) {
-      if (fresh || !(e instanceof PackedColumnError)) throw e;
-      fresh = true;
-      refs = await fieldRefs(db, workspaceId, [], { fresh: true });
-      names = reversed(refs);
-      i--;
-    }
-  }
-  return { values, refs };
-}
-
 // Packing is synchronous: one buffer serves every member an isolate writes.
 const writer = new PackWriter();
 
 /** A member's values → its three packed columns as hex, values equal to its key stored once (packedColumns.ts). */
 export const packedHex = (values: MemberValues, refs: FieldRefs, key: string, options?: { markers?: boolean }) => packedColumnsHex(writer, values, refs, key, options);
+
+/**
+ * A member's stored columns, when all three are packed (not 0190's JSON text), as packed bytes: what the merge and
+ * snapshot of a merged member work on without decoding (mergedPackedHex, snapshotPackedHex).
+ */
+export function packedColumnsOf(columns: StoredMemberColumns): { attributes: Uint8Array; hashes: Uint8Array; sealed: Uint8Array } | null {
+  const { attributes, hashes, sealed } = columns;
+  return attributes instanceof Uint8Array && hashes instanceof Uint8Array && sealed instanceof Uint8Array ? { attributes, hashes, sealed } : null;
+}
+
+/** `written` merged over a member's packed columns (packedColumns.ts mergePackedColumnsHex: untouched entries copied). */
+export const mergedPackedHex = (stored: NonNullable<ReturnType<typeof packedColumnsOf>>, written: MemberValues, refs: FieldRefs, key: string) =>
+  mergePackedColumnsHex(writer, stored, written, refs, key);
+
+/** A member's packed columns in the snapshot form (markers written out), from the stored bytes. */
+export const snapshotPackedHex = (stored: NonNullable<ReturnType<typeof packedColumnsOf>>, key: string) => snapshotPackedColumnsHex(writer, stored, key);
 
 /**
  * New members, as a plain INSERT on purpose: if another request created one of these identifiers since the
@@ -283,8 +278,11 @@ export function insertMembersStatements(
   );
 }
 
-/** An existing member's values after a batch's merge, and the stamp they were merged onto. */
-export type MemberMerge = { id: number; key: string; values: MemberValues; updatedAt: number; updatedImport: number | null };
+/**
+ * An existing member after a batch's merge — its values, or already its packed columns (packedColumns.ts
+ * mergePackedColumnsHex, which merges without decoding) — and the stamp they were merged onto.
+ */
+export type MemberMerge = { id: number; key: string; updatedAt: number; updatedImport: number | null } & ({ values: MemberValues } | { packed: PackedHex });
 
 /**
  * In a write's transaction, right after an UPDATE meant to change `expected` rows: violates NOT NULL (aborting the
@@ -312,7 +310,7 @@ export function mergeMembersStatements(
   merges: readonly MemberMerge[],
   refs: FieldRefs,
 ): D1PreparedStatement[] {
-  return countedJsonChunks(merges.map((m) => [m.id, ...packedHex(m.values, refs, m.key), m.updatedAt, m.updatedImport])).flatMap(({ json, count }) => [
+  return countedJsonChunks(merges.map((m) => [m.id, ...('packed' in m ? m.packed : packedHex(m.values, refs, m.key)), m.updatedAt, m.updatedImport])).flatMap(({ json, count }) => [
     db
       .prepare(
         `UPDATE member_records SET attributes = unhex(j.value ->> 1), hashes = unhex(j.value ->> 2), sealed = unhex(j.value ->> 3),
@@ -379,8 +377,8 @@ const STORED_ROW = 'm.id, m.identifier_key, m.attributes, m.hashes, m.sealed, m.
 
 async function decodedRows(db: D1Database, workspaceId: string, rows: readonly StoredRow[], refs?: FieldRefs): Promise<DecodedMember[]> {
   if (rows.length === 0) return [];
-  // Read afresh: sealing in place runs once per import start, and sends no fieldRefsGuardStatement.
-  const { values } = await decodeStoredColumns(db, workspaceId, refs ?? (await fieldRefs(db, workspaceId, [], { fresh: true })), rows);
+  // Without `refs`, read afresh: sealing in place runs once per import start, and sends no fieldRefsGuardStatement.
+  const values = await new MemberDecoder(db, workspaceId, refs).decode(rows);
   return rows.map((r, i) => ({ id: r.id, key: r.identifier_key, updatedAt: r.updated_at, values: values[i] as MemberValues }));
 }
 

@@ -7,10 +7,14 @@ import {
   envelopeValues,
   hexToBytes,
   mergeMemberValues,
+  mergePackedColumnsHex,
+  PackedColumnError,
   packedColumnsHex,
+  type PackedColumns,
   PackWriter,
   sealedRefOf,
   sealedRefs,
+  snapshotPackedColumnsHex,
   unpackAttributes,
   type MemberValues,
   type SealedEnvelope,
@@ -185,5 +189,70 @@ describe('packed member columns', () => {
       prefix.varint(utf8.length * 2);
       expect([...entry.toBytes()]).toEqual([...prefix.toBytes(), ...utf8]);
     }
+  });
+});
+
+describe('merging and snapshotting packed columns without decoding them', () => {
+  const key = hmacHex('ada@example.com');
+  const env = (kind: 'server' | 'private', fields: string[], byte: number): SealedEnvelope =>
+    kind === 'server' ? { kind, fields, bytes: Uint8Array.of(byte, byte) } : { kind, fields: [fields[0] as string], batchKeyId: 'bk_1', bytes: Uint8Array.of(byte) };
+  const packed = (values: MemberValues, k: string): PackedColumns => {
+    const [a, h, s] = packedColumnsHex(new PackWriter(), values, refs, k);
+    return { attributes: hexToBytes(a), hashes: hexToBytes(h), sealed: hexToBytes(s) };
+  };
+  const decoded = (p: PackedColumns, k: string) => decodeMemberColumns({ identifier_key: k, ...p }, names);
+  // What the merge path did before: decode everything, merge by name, pack again.
+  const slowMerge = (p: PackedColumns, written: MemberValues, k: string) => packedColumnsHex(new PackWriter(), mergeMemberValues(decoded(p, k), written), refs, k);
+
+  const members: [string, MemberValues, string][] = [
+    ['an identifier stored as the marker, a two-field server envelope', { attributes: { customer_id: 'C-1', city: 'Paris' }, hashes: { email: hmacHex('e'), mobile: hmacHex('m') }, sealed: [env('server', ['email', 'mobile'], 1)] }, 'C-1'],
+    ['a sensitive identifier (its hash the marker), private and server envelopes', { attributes: { city: 'Zürich', note: 'é'.repeat(300) }, hashes: { email: key, mobile: hmacHex('m') }, sealed: [env('private', ['email'], 2), env('server', ['email', 'mobile'], 3)] }, key],
+    ['nothing stored', { attributes: {}, hashes: {}, sealed: [] }, 'C-2'],
+  ];
+  const writes: [string, MemberValues][] = [
+    ['an unchanged attribute', { attributes: { city: 'Paris' }, hashes: {}, sealed: [] }],
+    ['a changed attribute and a new one', { attributes: { city: 'Lyon', note: '😀 new' }, hashes: {}, sealed: [] }],
+    ['one field of a two-field envelope', { attributes: {}, hashes: { mobile: hmacHex('m2') }, sealed: [env('server', ['mobile'], 9)] }],
+    ['both fields again, the identifier too', { attributes: { customer_id: 'C-1' }, hashes: { email: hmacHex('e2'), mobile: hmacHex('m2') }, sealed: [env('server', ['email', 'mobile'], 8)] }],
+    ['the key as a value (the marker), two envelopes of which the second adds nothing', { attributes: { customer_id: key }, hashes: { email: key }, sealed: [env('private', ['email'], 7), env('server', ['email'], 6)] }],
+  ];
+
+  for (const [memberCase, stored, k] of members) {
+    for (const [writeCase, written] of writes) {
+      it(`give the bytes the decoded merge gives: ${memberCase}; written ${writeCase}`, () => {
+        const p = packed(stored, k);
+        expect(mergePackedColumnsHex(new PackWriter(), p, written, refs, k)).toEqual(slowMerge(p, written, k));
+      });
+    }
+    it(`snapshot as packing the decoded member without markers does: ${memberCase}`, () => {
+      const p = packed(stored, k);
+      const snapshot = snapshotPackedColumnsHex(new PackWriter(), p, k);
+      expect(snapshot).toEqual(packedColumnsHex(new PackWriter(), decoded(p, k), refs, k, { markers: false }));
+      // Nothing in it refers to the key: read under another key, the values are the member's.
+      const [a, h, s] = snapshot;
+      const back = decodeMemberColumns({ identifier_key: 'another', attributes: hexToBytes(a), hashes: hexToBytes(h), sealed: hexToBytes(s) }, names);
+      expect(back).toEqual(decoded(p, k));
+    });
+  }
+
+  it('copy an envelope they do not read (a private one naming several fields) through, or drop it once newer ones name its fields', () => {
+    // kind 2, two fields (email 1, mobile 2), key id "bk", 3 bytes: the row envelope of privacy mode.
+    const rowEnvelope = Uint8Array.of(2, 2, 1, 2, 2, 98, 107, 3, 10, 11, 12);
+    const p: PackedColumns = { attributes: Uint8Array.of(), hashes: Uint8Array.of(), sealed: rowEnvelope };
+    const [, , kept] = mergePackedColumnsHex(new PackWriter(), p, { attributes: {}, hashes: {}, sealed: [env('server', ['email'], 5)] }, refs, 'k');
+    // The written envelope (kind 1, one field: email, 2 bytes) first, then the row envelope's bytes as stored.
+    expect(kept).toBe(`01010102${'05'.repeat(2)}${Buffer.from(rowEnvelope).toString('hex')}`);
+    const [, , dropped] = mergePackedColumnsHex(new PackWriter(), p, { attributes: {}, hashes: {}, sealed: [env('server', ['mobile', 'email'], 5)] }, refs, 'k');
+    expect(dropped).toBe('010202010205' + '05');
+    expect(snapshotPackedColumnsHex(new PackWriter(), p, 'k')[2]).toBe(Buffer.from(rowEnvelope).toString('hex'));
+  });
+
+  it('refuse a malformed stored column as the decoder does', () => {
+    const bad: PackedColumns = { attributes: Uint8Array.of(3, 10, 65), hashes: Uint8Array.of(), sealed: Uint8Array.of() };
+    expect(() => mergePackedColumnsHex(new PackWriter(), bad, { attributes: {}, hashes: {}, sealed: [] }, refs, 'k')).toThrow(PackedColumnError);
+    expect(() => snapshotPackedColumnsHex(new PackWriter(), bad, 'k')).toThrow(PackedColumnError);
+    const unknownKind: PackedColumns = { attributes: Uint8Array.of(), hashes: Uint8Array.of(), sealed: Uint8Array.of(9, 1, 1, 0) };
+    expect(() => snapshotPackedColumnsHex(new PackWriter(), unknownKind, 'k')).toThrow(/unknown kind 9/);
+    expect(() => mergePackedColumnsHex(new PackWriter(), unknownKind, { attributes: {}, hashes: {}, sealed: [] }, refs, 'k')).toThrow(/unknown kind 9/);
   });
 });
