@@ -7,7 +7,8 @@
  * import each so the profile shows optimised code. Writes `<PROFILE_OUT>-server.cpuprofile` and `-private` (open
  * them in Chrome's DevTools) and prints self and total time by function.
  * PROFILE_ROWS (default 50,000), PROFILE_OUT (default profile-ingest), PROFILE_MODES (default `server,private`;
- * `bare` profiles the bare Worker instead, the same rows two batches in flight: what a bare write costs in workerd).
+ * `bare` profiles the bare Worker instead, the same rows two batches in flight: what a bare write costs in workerd;
+ * `reimport` imports the rows, then profiles the same rows imported again into that audience: every row a merge).
  */
 import { copyFileSync, createReadStream, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 // @ts-expect-error wrangler's own WebSocket client (a dependency of it, without types here); Node 20 has none built in
@@ -146,8 +147,9 @@ async function main(): Promise<void> {
     };
     for (const mode of MODES.filter((m) => m !== 'bare')) {
       const privacyMode = mode === 'private';
+      let audienceId: string | undefined;
       const run = async (rs: string[][], batches: PrivateBatch[] | null, label: string) => {
-        const body = benchImportBody(headers, label, rs.length);
+        const body = audienceId ? { ...benchImportBody(headers, label, rs.length), audienceName: undefined, audienceId } : benchImportBody(headers, label, rs.length);
         const sender = await ImportSender.start(server.baseUrl, privacyMode ? { ...body, privacyMode: true } : body, IN_FLIGHT);
         if (batches) for (const b of batches) await sender.put(b);
         else for (let i = 0; i < rs.length; i++) await sender.add(i + 1, rs[i] as string[]);
@@ -156,6 +158,12 @@ async function main(): Promise<void> {
       const warmBatches = privacyMode ? await sealAll(warm) : null;
       const batches = privacyMode ? await sealAll(sample) : null;
       await run(warm, warmBatches, `warm ${mode}`);
+      if (mode === 'reimport') {
+        const first = await ImportSender.start(server.baseUrl, benchImportBody(headers, 'profile reimport', sample.length), IN_FLIGHT);
+        for (let i = 0; i < sample.length; i++) await first.add(i + 1, sample[i] as string[]);
+        await first.finish();
+        ({ audienceId } = (await (await fetch(`${server.baseUrl}/api/imports/${first.importId}`)).json()) as { audienceId: string });
+      }
       await send('Profiler.start');
       const t = performance.now();
       const counts = await run(sample, batches, `profile ${mode}`);

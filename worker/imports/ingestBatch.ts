@@ -17,6 +17,7 @@ import { closeMemberSpanStatement, openMemberSpanStatement } from '../store/impo
 import { applyBatchCountsStatement } from '../store/imports.ts';
 import { type MemberSnapshot, snapshotMembersStatements } from '../store/memberSnapshots.ts';
 import {
+  decodableColumns,
   type FieldRefs,
   fieldRefs,
   fieldRefsGuardStatement,
@@ -160,7 +161,7 @@ async function mergedMembers(
   const toDecode: number[] = [];
   packed.forEach((p, i) => (p ? null : toDecode.push(i)));
   const decoder = new MemberDecoder(db, workspaceId, refs);
-  const decoded = await decoder.decode(toDecode.map((i) => (rows[i] as StoredMember).columns));
+  const decoded = await decoder.decode(toDecode.map((i) => decodableColumns((rows[i] as StoredMember).columns)));
   refs = await decoder.fieldRefs();
   const merges: MemberMerge[] = [];
   const snapshots: MemberSnapshot[] = [];
@@ -182,7 +183,7 @@ async function mergedMembers(
       } catch (e) {
         if (!(e instanceof PackedColumnError)) throw e;
       }
-      const [values] = await decoder.decode([member.columns]);
+      const [values] = await decoder.decode([decodableColumns(member.columns)]);
       refs = await decoder.fieldRefs();
       merges.push({ ...stamp, values: mergeMemberValues(values as MemberValues, write) });
       if (snapshotOf) snapshots.push({ ...snapshotOf, values: values as MemberValues });

@@ -4,6 +4,7 @@ import { countedJsonChunks, jsonChunks } from './jsonChunks.ts';
 import {
   hexToBytes,
   mergePackedColumnsHex,
+  type PackedColumns,
   packedColumnsHex,
   type PackedHex,
   PackWriter,
@@ -163,6 +164,7 @@ export type StoredMember = {
   writers: MemberWriters;
   updatedAt: number;
   updatedImport: number | null;
+  /** As the read gave them: a packed column as taggedHex's text ("x" + hex), 0190's JSON as text (decodableColumns). */
   columns: StoredMemberColumns;
 };
 
@@ -204,7 +206,17 @@ export function storedMembersStatement(db: D1Database, workspaceId: string, audi
  * 79–84 → 64–75 µs/row of server CPU).
  */
 const taggedHex = (column: string) => `iif(typeof(${column}) = 'blob', 'x' || hex(${column}), ${column})`;
-const untagged = (column: StoredColumn): StoredColumn => (typeof column === 'string' && column.startsWith('x') ? hexToBytes(column, 1) : column);
+const isTaggedHex = (column: StoredColumn): column is string => typeof column === 'string' && column.startsWith('x');
+const untagged = (column: StoredColumn): StoredColumn => (isTaggedHex(column) ? hexToBytes(column, 1) : column);
+
+/** A StoredMember's columns as a decoder reads them: a packed column's tagged hex turned to its bytes. */
+export const decodableColumns = (c: StoredMemberColumns): StoredMemberColumns => ({
+  id: c.id,
+  identifier_key: c.identifier_key,
+  attributes: untagged(c.attributes),
+  hashes: untagged(c.hashes),
+  sealed: untagged(c.sealed),
+});
 
 /** storedMembersStatement's rows by identifier key. */
 export function storedMembersOf(rows: readonly StoredMemberRow[]): Map<string, StoredMember> {
@@ -215,7 +227,8 @@ export function storedMembersOf(rows: readonly StoredMemberRow[]): Map<string, S
       writers: [r.created_import_id, r.previous_import_id, r.updated_import_id],
       updatedAt: r.updated_at,
       updatedImport: r.updated_import,
-      columns: { id: r.id, identifier_key: r.identifier_key, attributes: untagged(r.attributes), hashes: untagged(r.hashes), sealed: untagged(r.sealed) },
+      // As read: a packed column stays hex text until something needs its bytes (most merges never do: packedColumnsOf).
+      columns: { id: r.id, identifier_key: r.identifier_key, attributes: r.attributes, hashes: r.hashes, sealed: r.sealed },
     });
   }
   return out;
@@ -235,20 +248,22 @@ const writer = new PackWriter();
 export const packedHex = (values: MemberValues, refs: FieldRefs, key: string, options?: { markers?: boolean }) => packedColumnsHex(writer, values, refs, key, options);
 
 /**
- * A member's stored columns, when all three are packed (not 0190's JSON text), as packed bytes: what the merge and
- * snapshot of a merged member work on without decoding (mergedPackedHex, snapshotPackedHex).
+ * A member's stored columns, when all three are packed (not 0190's JSON text), as their hex text: what the merge and
+ * snapshot of a merged member work on without decoding (mergedPackedHex, snapshotPackedHex). Only columns as
+ * storedMembersOf keeps them (tagged hex, see taggedHex) are; any other form is decoded instead.
  */
-export function packedColumnsOf(columns: StoredMemberColumns): { attributes: Uint8Array; hashes: Uint8Array; sealed: Uint8Array } | null {
+export function packedColumnsOf(columns: StoredMemberColumns): PackedColumns | null {
   const { attributes, hashes, sealed } = columns;
-  return attributes instanceof Uint8Array && hashes instanceof Uint8Array && sealed instanceof Uint8Array ? { attributes, hashes, sealed } : null;
+  if (!isTaggedHex(attributes) || !isTaggedHex(hashes) || !isTaggedHex(sealed)) return null;
+  return { attributes: attributes.slice(1), hashes: hashes.slice(1), sealed: sealed.slice(1) };
 }
 
 /** `written` merged over a member's packed columns (packedColumns.ts mergePackedColumnsHex: untouched entries copied). */
-export const mergedPackedHex = (stored: NonNullable<ReturnType<typeof packedColumnsOf>>, written: MemberValues, refs: FieldRefs, key: string) =>
+export const mergedPackedHex = (stored: PackedColumns, written: MemberValues, refs: FieldRefs, key: string) =>
   mergePackedColumnsHex(writer, stored, written, refs, key);
 
 /** A member's packed columns in the snapshot form (markers written out), from the stored bytes. */
-export const snapshotPackedHex = (stored: NonNullable<ReturnType<typeof packedColumnsOf>>, key: string) => snapshotPackedColumnsHex(writer, stored, key);
+export const snapshotPackedHex = (stored: PackedColumns, key: string) => snapshotPackedColumnsHex(writer, stored, key);
 
 /**
  * New members, as a plain INSERT on purpose: if another request created one of these identifiers since the

@@ -102,10 +102,15 @@ export class PackWriter {
     this.len += b.length;
   }
 
-  /** Bytes `start` to `end` of `b`, copied as they are (a stored entry kept by a merge or a snapshot). */
-  copyFrom(b: Uint8Array, start: number, end: number): void {
-    this.room(end - start);
-    for (let i = start; i < end; i++) this.buf[this.len++] = b[i] as number;
+  /** The bytes of hex characters `start` to `end` of `hex` (either case), as they are: a stored entry a merge keeps. */
+  hexRun(hex: string, start: number, end: number): void {
+    this.room((end - start) / 2);
+    for (let at = start; at < end; at += 2) {
+      const hi = HEX_VALUE[hex.charCodeAt(at)] ?? -1;
+      const lo = HEX_VALUE[hex.charCodeAt(at + 1)] ?? -1;
+      if (hi < 0 || lo < 0) throw new PackedColumnError('not hex');
+      this.buf[this.len++] = (hi << 4) | lo;
+    }
   }
 
   /** varint(2 · byteLength) then the UTF-8 of `s` (the entry form of attributes). */
@@ -484,35 +489,42 @@ export function packedColumnsHex(
  * instead of being decoded to a name and a string and encoded again. Stored field numbers need no name here: numbers
  * are the workspace's, never reused, so a copied entry means what it meant. Byte for byte the result is what
  * packing mergeMemberValues(decoded stored, written) gives, field order included (stored order, written fields new
- * to the member after).
+ * to the member after). Both work on the columns' hex text, as D1 gives it to the Worker and takes it back
+ * (members.ts taggedHex, unhex): entries are found by their headers, and what is copied is copied as text, never
+ * turned to bytes and back (a snapshot is mostly the stored text).
  */
 
-/** A member's three stored columns as packed bytes. */
-export type PackedColumns = { attributes: Uint8Array; hashes: Uint8Array; sealed: Uint8Array };
+/** A member's three stored packed columns as hex text (lowercase or uppercase), without any tag. */
+export type PackedColumns = { attributes: string; hashes: string; sealed: string };
 
-/** The three columns as hex, for `unhex(…)` inside a json_each parameter. */
+/** The three columns as hex (what a snapshot copies keeps the stored text's case), for `unhex(…)` in a json_each parameter. */
 export type PackedHex = [attributes: string, hashes: string, sealed: string];
 
-/** Reads varints off a byte array without allocating: `at` moves past what was read. */
-class Cursor {
+/** Reads bytes and varints off hex text without allocating: `at` (a character index) moves past what was read. */
+class HexCursor {
   at = 0;
-  b: Uint8Array = new Uint8Array(0);
+  hex = '';
   what = '';
 
-  over(b: Uint8Array, what: string): this {
-    this.b = b;
+  over(hex: string, what: string): this {
+    if (hex.length % 2 !== 0) throw new PackedColumnError(`${what} is not hex`);
+    this.hex = hex;
     this.at = 0;
     this.what = what;
     return this;
   }
 
   get done(): boolean {
-    return this.at >= this.b.length;
+    return this.at >= this.hex.length;
   }
 
   byte(): number {
-    if (this.at >= this.b.length) throw new PackedColumnError(`${this.what} ends inside an entry`);
-    return this.b[this.at++] as number;
+    if (this.at >= this.hex.length) throw new PackedColumnError(`${this.what} ends inside an entry`);
+    const hi = HEX_VALUE[this.hex.charCodeAt(this.at)] ?? -1;
+    const lo = HEX_VALUE[this.hex.charCodeAt(this.at + 1)] ?? -1;
+    if (hi < 0 || lo < 0) throw new PackedColumnError(`${this.what} is not hex`);
+    this.at += 2;
+    return (hi << 4) | lo;
   }
 
   varint(): number {
@@ -527,9 +539,14 @@ class Cursor {
     }
   }
 
+  /**
+   * Past `n` bytes, unread: their text is SQLite's hex(). Copied into a snapshot as it is, a character that were not
+   * hex would make unhex(…) NULL, which the NOT NULL columns refuse; PackWriter.hexRun checks what it turns to bytes.
+   */
   skip(n: number): void {
-    if (this.at + n > this.b.length) throw new PackedColumnError(`${this.what} ends inside a value`);
-    this.at += n;
+    const end = this.at + n * 2;
+    if (end > this.hex.length) throw new PackedColumnError(`${this.what} ends inside a value`);
+    this.at = end;
   }
 
   /** Past one attributes or hashes entry's length and value (after its field number); whether it is the marker. */
@@ -542,7 +559,7 @@ class Cursor {
   }
 }
 
-const cursor = new Cursor();
+const cursor = new HexCursor();
 
 type EntryWriter = (w: PackWriter, ref: number, value: string, identifierKey: string) => void;
 
@@ -560,8 +577,8 @@ const writeHash: EntryWriter = (w, ref, hash, identifierKey) => {
   w.bytes(hexToBytes(hash.slice(0, HASH_BYTES * 2)));
 };
 
-/** Stored attributes or hashes with `written` over them: stored entries of fields not written copied as bytes. */
-function mergeEntries(w: PackWriter, stored: Uint8Array, written: Record<string, string>, refs: RefsByName, identifierKey: string, what: string, write: EntryWriter): void {
+/** Stored attributes or hashes with `written` over them: stored entries of fields not written copied through. */
+function mergeEntries(w: PackWriter, stored: string, written: Record<string, string>, refs: RefsByName, identifierKey: string, what: string, write: EntryWriter): void {
   const names = Object.keys(written);
   const writtenRefs = names.map((n) => refOf(refs, n));
   const done = new Uint8Array(names.length);
@@ -573,35 +590,34 @@ function mergeEntries(w: PackWriter, stored: Uint8Array, written: Record<string,
     c.skipEntryValue();
     const i = writtenRefs.indexOf(ref);
     if (i < 0) continue;
-    w.copyFrom(stored, run, start);
+    w.hexRun(stored, run, start);
     run = c.at;
     if (done[i] === 1) continue;
     done[i] = 1;
     write(w, ref, written[names[i] as string] as string, identifierKey);
   }
-  w.copyFrom(stored, run, stored.length);
+  w.hexRun(stored, run, stored.length);
   for (let i = 0; i < names.length; i++) if (done[i] === 0) write(w, writtenRefs[i] as number, written[names[i] as string] as string, identifierKey);
 }
 
 /** Past an envelope's key id (private) and bytes, after its field numbers. */
-function skipEnvelopeRest(c: Cursor, kind: number): void {
+function skipEnvelopeRest(c: HexCursor, kind: number): void {
   if (kind === KIND_PRIVATE) c.skip(c.varint());
   else if (kind !== KIND_SERVER) throw new PackedColumnError(`sealed holds an envelope of unknown kind ${kind}`);
   c.skip(c.varint());
 }
 
 /** Stored sealed envelopes behind the written ones, an envelope all of whose fields newer ones name dropped. */
-function mergeSealed(w: PackWriter, stored: Uint8Array, written: readonly SealedEnvelope[], refs: RefsByName): void {
+function mergeSealed(w: PackWriter, stored: string, written: readonly SealedEnvelope[], refs: RefsByName): void {
   const named: number[] = [];
   const kept: SealedEnvelope[] = [];
   for (const e of written) {
     let fresh = false;
     for (const f of e.fields) {
       const ref = refOf(refs, f);
-      if (!named.includes(ref)) {
-        named.push(ref);
-        fresh = true;
-      }
+      if (named.includes(ref)) continue;
+      named.push(ref);
+      fresh = true;
     }
     if (fresh) kept.push(e);
   }
@@ -622,10 +638,10 @@ function mergeSealed(w: PackWriter, stored: Uint8Array, written: readonly Sealed
     }
     skipEnvelopeRest(c, kind);
     if (fresh) continue;
-    w.copyFrom(stored, run, start);
+    w.hexRun(stored, run, start);
     run = c.at;
   }
-  w.copyFrom(stored, run, stored.length);
+  w.hexRun(stored, run, stored.length);
 }
 
 /**
@@ -640,43 +656,39 @@ export function mergePackedColumnsHex(w: PackWriter, stored: PackedColumns, writ
   mergeEntries(w, stored.hashes, written.hashes, refs, identifierKey, 'hashes', writeHash);
   const hashes = w.length;
   mergeSealed(w, stored.sealed, written.sealed, refs);
-  return splitHex(w.toHex(), attributes, hashes);
+  // The three columns made hex at once: a TextDecoder call costs about as much as the hex of a whole member's
+  // columns (≈ 0.5 µs in Node), so one call instead of three.
+  const hex = w.toHex();
+  return [hex.slice(0, attributes * 2), hex.slice(attributes * 2, hashes * 2), hex.slice(hashes * 2)];
 }
 
-// The three columns are written one after the other and made hex at once: a TextDecoder call costs about as much
-// as the hex of a whole member's columns (≈ 0.5 µs in Node), so one call instead of three.
-function splitHex(hex: string, attributesEnd: number, hashesEnd: number): PackedHex {
-  return [hex.slice(0, attributesEnd * 2), hex.slice(attributesEnd * 2, hashesEnd * 2), hex.slice(hashesEnd * 2)];
-}
-
-/** Stored attributes or hashes with every marker entry written out as `identifierKey` in `writeKey`'s form. */
-function withoutMarkers(w: PackWriter, stored: Uint8Array, what: string, writeKey: (w: PackWriter) => void): void {
+/** Stored attributes or hashes as hex, every marker entry's value written out by `writeKey`. */
+function withoutMarkers(w: PackWriter, stored: string, what: string, writeKey: (w: PackWriter) => void): string {
   const c = cursor.over(stored, what);
+  let out = '';
   let run = 0;
   while (!c.done) {
     const start = c.at;
     const ref = c.varint();
     if (!c.skipEntryValue()) continue;
-    w.copyFrom(stored, run, start);
-    w.varint(ref);
+    w.reset().varint(ref);
     writeKey(w);
+    out += stored.slice(run, start) + w.toHex();
     run = c.at;
   }
-  w.copyFrom(stored, run, stored.length);
+  return run === 0 ? stored : out + stored.slice(run);
 }
 
 /**
  * The snapshot form (`packedColumnsHex` with `markers: false`) of a member's stored packed columns, as hex: the
- * stored bytes, but for entries holding the marker, whose value (the key) is written out. Sealed holds no marker.
+ * stored text, but for entries holding the marker, whose value (the key) is written out. Sealed holds no marker.
  */
 export function snapshotPackedColumnsHex(w: PackWriter, stored: PackedColumns, identifierKey: string): PackedHex {
-  withoutMarkers(w.reset(), stored.attributes, 'attributes', (w) => w.utf8Entry(identifierKey));
-  const attributes = w.length;
-  withoutMarkers(w, stored.hashes, 'hashes', (w) => {
+  const attributes = withoutMarkers(w, stored.attributes, 'attributes', (w) => w.utf8Entry(identifierKey));
+  const hashes = withoutMarkers(w, stored.hashes, 'hashes', (w) => {
     w.varint(identifierKey.length);
     w.bytes(hexToBytes(identifierKey));
   });
-  const hashes = w.length;
   // Walked as a merge reads it (an envelope of unknown kind is an error here too), then copied whole.
   const c = cursor.over(stored.sealed, 'sealed');
   while (!c.done) {
@@ -686,6 +698,5 @@ export function snapshotPackedColumnsHex(w: PackWriter, stored: PackedColumns, i
     for (let i = 0; i < count; i++) c.varint();
     skipEnvelopeRest(c, kind);
   }
-  w.copyFrom(stored.sealed, 0, stored.sealed.length);
-  return splitHex(w.toHex(), attributes, hashes);
+  return [attributes, hashes, stored.sealed];
 }
