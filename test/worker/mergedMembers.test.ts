@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { readAesKey } from '../../worker/crypto/aesGcm.ts';
 import { keyedHasherFor } from '../../worker/crypto/keyedHash.ts';
 import { sensitiveKey } from '../../worker/crypto/sensitiveKey.ts';
-import { fieldNamesByRef } from '../../worker/store/members.ts';
+import { snapshotMembersStatements } from '../../worker/store/memberSnapshots.ts';
+import { fieldNamesByRef, fieldRefs } from '../../worker/store/members.ts';
 import { decodeMemberColumns, envelopeValues, sealedRefOf, type MemberValues, type SealedEnvelope, type StoredColumn } from '../../worker/store/packedColumns.ts';
 import { ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 import { membersBackToJson } from './support/jsonMembers.ts';
@@ -153,5 +154,25 @@ describe('a merge into a stored member', () => {
     expect([await opened(merged.values, 'email'), await opened(merged.values, 'mobile')]).toEqual(['ed@example.com', '+14155550105']);
     await undo(first.audienceId, imp.id);
     expect(comparable((await stored(first.audienceId, 'C-4')).values)).toEqual(comparable(before.values));
+  });
+
+  it('copies a snapshot column sent as null from the member itself, found by id: no scan of the audience', async () => {
+    const first = await importRows(COLUMNS, 'Customer', {}, [['C-5', 'fa@example.com', '', 'Bern']]);
+    const before = await stored(first.audienceId, 'C-5');
+    const refs = await fieldRefs(env.DB, 'default', []);
+    const [statement] = snapshotMembersStatements(env.DB, 'default', first.id, [
+      { id: before.row.id, key: 'C-5', packed: [null, null, null], updatedImportId: first.id, updatedAt: before.row.updated_at },
+    ], refs);
+    const { statement: sql, params } = statement as unknown as { statement: string; params: unknown[] };
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...params).all<{ detail: string }>();
+    const details = results.map((r) => r.detail);
+    expect(details.join(' / ')).toMatch(/SEARCH m USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    expect(details.filter((d) => /\bSCAN m\b|SCAN member_records/.test(d))).toEqual([]);
+    await env.DB.batch([statement as D1PreparedStatement]);
+    const snapshot = await env.DB.prepare('SELECT attributes, hashes, sealed FROM member_snapshots WHERE import_id = ? AND member_id = ?').bind(first.id, before.row.id).first<Row>();
+    for (const c of ['attributes', 'hashes', 'sealed'] as const) expect(Buffer.from((snapshot as Row)[c] as ArrayBuffer)).toEqual(Buffer.from(before.row[c] as ArrayBuffer));
+    // Of a member that is not there (or not the workspace's), nothing is copied: the statement fails.
+    const [missing] = snapshotMembersStatements(env.DB, 'default', first.id, [{ id: 1_000_000, key: 'x', packed: [null, null, null], updatedImportId: null, updatedAt: 0 }], refs);
+    await expect(env.DB.batch([missing as D1PreparedStatement])).rejects.toThrow(/NOT NULL/);
   });
 });

@@ -6,7 +6,7 @@ import {
   mergePackedColumnsHex,
   type PackedColumns,
   packedColumnsHex,
-  type PackedHex,
+  type PackedHexOrStored,
   PackWriter,
   snapshotPackedColumnsHex,
   type MemberValues,
@@ -297,7 +297,7 @@ export function insertMembersStatements(
  * An existing member after a batch's merge — its values, or already its packed columns (packedColumns.ts
  * mergePackedColumnsHex, which merges without decoding) — and the stamp they were merged onto.
  */
-export type MemberMerge = { id: number; key: string; updatedAt: number; updatedImport: number | null } & ({ values: MemberValues } | { packed: PackedHex });
+export type MemberMerge = { id: number; key: string; updatedAt: number; updatedImport: number | null } & ({ values: MemberValues } | { packed: PackedHexOrStored });
 
 /**
  * In a write's transaction, right after an UPDATE meant to change `expected` rows: violates NOT NULL (aborting the
@@ -328,7 +328,11 @@ export function mergeMembersStatements(
   return countedJsonChunks(merges.map((m) => [m.id, ...('packed' in m ? m.packed : packedHex(m.values, refs, m.key)), m.updatedAt, m.updatedImport])).flatMap(({ json, count }) => [
     db
       .prepare(
-        `UPDATE member_records SET attributes = unhex(j.value ->> 1), hashes = unhex(j.value ->> 2), sealed = unhex(j.value ->> 3),
+        // A column sent as null came out of the merge as stored (mergePackedColumnsHex): kept, not sent back. Not
+        // coalesce: hex that does not read must stay NULL, which NOT NULL refuses.
+        `UPDATE member_records SET attributes = iif(j.value ->> 1 IS NULL, member_records.attributes, unhex(j.value ->> 1)),
+           hashes = iif(j.value ->> 2 IS NULL, member_records.hashes, unhex(j.value ->> 2)),
+           sealed = iif(j.value ->> 3 IS NULL, member_records.sealed, unhex(j.value ->> 3)),
            -- Another import writing in between must not make this one forget the member was its own.
            previous_import = CASE WHEN member_records.updated_import IS ${importRef('?1', '?3')} THEN member_records.previous_import
              ELSE member_records.updated_import END,

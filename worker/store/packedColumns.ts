@@ -152,6 +152,20 @@ export class PackWriter {
     return this.len;
   }
 
+  /** Whether bytes `start` to `end` are those of `hex` (either case): a merged column that came out as stored. */
+  sameAsHex(start: number, end: number, hex: string): boolean {
+    if (hex.length !== (end - start) * 2) return false;
+    for (let i = start, at = 0; i < end; i++, at += 2) {
+      if ((((HEX_VALUE[hex.charCodeAt(at)] ?? -1) << 4) | (HEX_VALUE[hex.charCodeAt(at + 1)] ?? -1)) !== this.buf[i]) return false;
+    }
+    return true;
+  }
+
+  /** Bytes `start` to `end` as lowercase hex. */
+  hexOfRange(start: number, end: number): string {
+    return hexOf(this.buf.subarray(start), end - start);
+  }
+
   /** A copy of what was written. */
   toBytes(): Uint8Array {
     return this.buf.slice(0, this.len);
@@ -500,6 +514,9 @@ export type PackedColumns = { attributes: string; hashes: string; sealed: string
 /** The three columns as hex (what a snapshot copies keeps the stored text's case), for `unhex(…)` in a json_each parameter. */
 export type PackedHex = [attributes: string, hashes: string, sealed: string];
 
+/** PackedHex where null is "exactly as stored": the statement copies the stored column instead of being sent it. */
+export type PackedHexOrStored = [attributes: string | null, hashes: string | null, sealed: string | null];
+
 /** Reads bytes and varints off hex text without allocating: `at` (a character index) moves past what was read. */
 class HexCursor {
   at = 0;
@@ -646,24 +663,32 @@ function mergeSealed(w: PackWriter, stored: string, written: readonly SealedEnve
 
 /**
  * A member's stored packed columns with a write merged over them (mergeMemberValues' rules), as hex, without decoding
- * what the write does not touch. `identifierKey` is the member's: its stored markers are copied, values equal to it
+ * what the write does not touch; a column that comes out byte for byte as stored is null (a re-import of unchanged
+ * values: nothing to send back). `identifierKey` is the member's: its stored markers are copied, values equal to it
  * written as the marker. A malformed stored column is a PackedColumnError (the caller decodes that member instead,
  * whose error names what is wrong).
  */
-export function mergePackedColumnsHex(w: PackWriter, stored: PackedColumns, written: MemberValues, refs: RefsByName, identifierKey: string): PackedHex {
+export function mergePackedColumnsHex(w: PackWriter, stored: PackedColumns, written: MemberValues, refs: RefsByName, identifierKey: string): PackedHexOrStored {
   mergeEntries(w.reset(), stored.attributes, written.attributes, refs, identifierKey, 'attributes', writeAttribute);
   const attributes = w.length;
   mergeEntries(w, stored.hashes, written.hashes, refs, identifierKey, 'hashes', writeHash);
   const hashes = w.length;
   mergeSealed(w, stored.sealed, written.sealed, refs);
-  // The three columns made hex at once: a TextDecoder call costs about as much as the hex of a whole member's
+  const end = w.length;
+  const same = [w.sameAsHex(0, attributes, stored.attributes), w.sameAsHex(attributes, hashes, stored.hashes), w.sameAsHex(hashes, end, stored.sealed)];
+  const bounds = [0, attributes, hashes, end];
+  const first = same.indexOf(false);
+  if (first < 0) return [null, null, null];
+  // What is sent made hex in one call: a TextDecoder call costs about as much as the hex of a whole member's
   // columns (≈ 0.5 µs in Node), so one call instead of three.
-  const hex = w.toHex();
-  return [hex.slice(0, attributes * 2), hex.slice(attributes * 2, hashes * 2), hex.slice(hashes * 2)];
+  const from = bounds[first] as number;
+  const hex = w.hexOfRange(from, end);
+  const column = (i: number) => (same[i] ? null : hex.slice(((bounds[i] as number) - from) * 2, ((bounds[i + 1] as number) - from) * 2));
+  return [column(0), column(1), column(2)];
 }
 
-/** Stored attributes or hashes as hex, every marker entry's value written out by `writeKey`. */
-function withoutMarkers(w: PackWriter, stored: string, what: string, writeKey: (w: PackWriter) => void): string {
+/** Stored attributes or hashes as hex, every marker entry's value written out by `writeKey`; null if none holds it. */
+function withoutMarkers(w: PackWriter, stored: string, what: string, writeKey: (w: PackWriter) => void): string | null {
   const c = cursor.over(stored, what);
   let out = '';
   let run = 0;
@@ -676,14 +701,15 @@ function withoutMarkers(w: PackWriter, stored: string, what: string, writeKey: (
     out += stored.slice(run, start) + w.toHex();
     run = c.at;
   }
-  return run === 0 ? stored : out + stored.slice(run);
+  return run === 0 ? null : out + stored.slice(run);
 }
 
 /**
  * The snapshot form (`packedColumnsHex` with `markers: false`) of a member's stored packed columns, as hex: the
- * stored text, but for entries holding the marker, whose value (the key) is written out. Sealed holds no marker.
+ * stored text, but for entries holding the marker, whose value (the key) is written out. A column without a marker
+ * entry, and sealed (which holds none), is null: exactly as stored, copied by the statement from the member itself.
  */
-export function snapshotPackedColumnsHex(w: PackWriter, stored: PackedColumns, identifierKey: string): PackedHex {
+export function snapshotPackedColumnsHex(w: PackWriter, stored: PackedColumns, identifierKey: string): PackedHexOrStored {
   const attributes = withoutMarkers(w, stored.attributes, 'attributes', (w) => w.utf8Entry(identifierKey));
   const hashes = withoutMarkers(w, stored.hashes, 'hashes', (w) => {
     w.varint(identifierKey.length);
@@ -698,5 +724,5 @@ export function snapshotPackedColumnsHex(w: PackWriter, stored: PackedColumns, i
     for (let i = 0; i < count; i++) c.varint();
     skipEnvelopeRest(c, kind);
   }
-  return [attributes, hashes, stored.sealed];
+  return [attributes, hashes, null];
 }
