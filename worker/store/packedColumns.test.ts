@@ -195,7 +195,7 @@ describe('packed member columns', () => {
 describe('merging and snapshotting packed columns without decoding them', () => {
   const key = hmacHex('ada@example.com');
   const env = (kind: 'server' | 'private', fields: string[], byte: number): SealedEnvelope =>
-    kind === 'server' ? { kind, fields, bytes: Uint8Array.of(byte, byte) } : { kind, fields: [fields[0] as string], batchKeyId: 'bk_1', bytes: Uint8Array.of(byte) };
+    kind === 'server' ? { kind, fields, bytes: Uint8Array.of(byte, byte) } : { kind, fields, batchKeyId: 'bk_1', bytes: Uint8Array.of(byte) };
   // As D1's hex() gives them: uppercase.
   const packed = (values: MemberValues, k: string): PackedColumns => {
     const [a, h, s] = packedColumnsHex(new PackWriter(), values, refs, k);
@@ -210,6 +210,7 @@ describe('merging and snapshotting packed columns without decoding them', () => 
   const members: [string, MemberValues, string][] = [
     ['an identifier stored as the marker, a two-field server envelope', { attributes: { customer_id: 'C-1', city: 'Paris' }, hashes: { email: hmacHex('e'), mobile: hmacHex('m') }, sealed: [env('server', ['email', 'mobile'], 1)] }, 'C-1'],
     ['a sensitive identifier (its hash the marker), private and server envelopes', { attributes: { city: 'Zürich', note: 'é'.repeat(300) }, hashes: { email: key, mobile: hmacHex('m') }, sealed: [env('private', ['email'], 2), env('server', ['email', 'mobile'], 3)] }, key],
+    ['a private row envelope naming two fields behind a one-field one', { attributes: { city: 'Oslo' }, hashes: { email: key, mobile: hmacHex('m') }, sealed: [env('private', ['mobile'], 4), env('private', ['email', 'mobile'], 5)] }, key],
     ['nothing stored', { attributes: {}, hashes: {}, sealed: [] }, 'C-2'],
   ];
   const writes: [string, MemberValues][] = [
@@ -218,6 +219,7 @@ describe('merging and snapshotting packed columns without decoding them', () => 
     ['one field of a two-field envelope', { attributes: {}, hashes: { mobile: hmacHex('m2') }, sealed: [env('server', ['mobile'], 9)] }],
     ['both fields again, the identifier too', { attributes: { customer_id: 'C-1' }, hashes: { email: hmacHex('e2'), mobile: hmacHex('m2') }, sealed: [env('server', ['email', 'mobile'], 8)] }],
     ['the key as a value (the marker), two envelopes of which the second adds nothing', { attributes: { customer_id: key }, hashes: { email: key }, sealed: [env('private', ['email'], 7), env('server', ['email'], 6)] }],
+    ['a private row envelope naming both sensitive fields', { attributes: {}, hashes: { email: hmacHex('e3'), mobile: hmacHex('m3') }, sealed: [env('private', ['email', 'mobile'], 3)] }],
   ];
 
   for (const [memberCase, stored, k] of members) {
@@ -243,7 +245,7 @@ describe('merging and snapshotting packed columns without decoding them', () => 
     });
   }
 
-  it('copy an envelope they do not read (a private one naming several fields) through, or drop it once newer ones name its fields', () => {
+  it('copy an envelope they only walk (a private one naming several fields) through, or drop it once newer ones name its fields', () => {
     // kind 2, two fields (email 1, mobile 2), key id "bk", 3 bytes: the row envelope of privacy mode.
     const rowEnvelope = Uint8Array.of(2, 2, 1, 2, 2, 98, 107, 3, 10, 11, 12);
     const p: PackedColumns = { attributes: '', hashes: '', sealed: Buffer.from(rowEnvelope).toString('hex') };
