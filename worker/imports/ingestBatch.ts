@@ -137,7 +137,7 @@ async function sealMembers(
 /**
  * Each merged member's values over its stored ones (mergeMemberValues' rules: as json_patch merged the JSON form),
  * with the stamp they were read at, and the snapshot of each this import writes for the first time (undo restores
- * it). A member stored packed is merged and snapshotted from its bytes (members.ts mergedPackedHex,
+ * it). A member stored packed is merged and snapshotted from its stored hex text (members.ts mergedPackedHex,
  * snapshotPackedHex): only the fields written are encoded, the rest copied through. One stored in 0190's JSON form,
  * or whose bytes do not read, is decoded (MemberDecoder, which reads the field numbers again once if it meets one it
  * does not know) and merged by name. Everything is packed with the numbers the decode ended on, the ones returned.
@@ -171,12 +171,12 @@ async function mergedMembers(
     const write = writes[i] as MemberWrite;
     const stamp = { id: member.id, key: write.key, updatedAt: member.updatedAt, updatedImport: member.updatedImport };
     const snapshotOf = member.writers[2] !== importId ? { id: member.id, key: write.key, updatedImportId: member.writers[2] ?? null, updatedAt: member.updatedAt } : null;
-    const bytes = packed[i];
-    if (bytes) {
+    const text = packed[i];
+    if (text) {
       try {
         // Both before either is kept: a column that does not read leaves this member to the decoder below.
-        const merged = mergedPackedHex(bytes, write, refs, write.key);
-        const snapshot = snapshotOf && snapshotPackedHex(bytes, write.key);
+        const merged = mergedPackedHex(text, write, refs, write.key);
+        const snapshot = snapshotOf && snapshotPackedHex(text, write.key);
         merges.push({ ...stamp, packed: merged });
         if (snapshotOf && snapshot) snapshots.push({ ...snapshotOf, packed: snapshot });
         continue;

@@ -4,7 +4,7 @@ import type { MemberValues, PackedHexOrStored } from './packedColumns.ts';
 
 /**
  * How an existing member looked when a batch read it, before the batch's import first wrote it: its values, or
- * already its columns in the snapshot form (members.ts snapshotPackedHex, from the stored bytes).
+ * already its columns in the snapshot form (members.ts snapshotPackedHex, from the stored text; null: copied in SQL).
  */
 export type MemberSnapshot = { id: number; key: string; updatedImportId: string | null; updatedAt: number } & ({ values: MemberValues } | { packed: PackedHexOrStored });
 

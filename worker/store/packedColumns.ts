@@ -504,17 +504,17 @@ export function packedColumnsHex(
  * are the workspace's, never reused, so a copied entry means what it meant. Byte for byte the result is what
  * packing mergeMemberValues(decoded stored, written) gives, field order included (stored order, written fields new
  * to the member after). Both work on the columns' hex text, as D1 gives it to the Worker and takes it back
- * (members.ts taggedHex, unhex): entries are found by their headers, and what is copied is copied as text, never
- * turned to bytes and back (a snapshot is mostly the stored text).
+ * (members.ts taggedHex, unhex): entries are found by their headers without the columns being turned to bytes; a
+ * merge turns to bytes only the entries it keeps, and a snapshot is the stored text but for its marker entries.
  */
 
 /** A member's three stored packed columns as hex text (lowercase or uppercase), without any tag. */
 export type PackedColumns = { attributes: string; hashes: string; sealed: string };
 
-/** The three columns as hex (what a snapshot copies keeps the stored text's case), for `unhex(…)` in a json_each parameter. */
-export type PackedHex = [attributes: string, hashes: string, sealed: string];
-
-/** PackedHex where null is "exactly as stored": the statement copies the stored column instead of being sent it. */
+/**
+ * The three columns as hex for `unhex(…)` in a json_each parameter (what a snapshot copies keeps the stored text's
+ * case), null for "exactly as stored": the statement keeps or copies the stored column instead of being sent it.
+ */
 export type PackedHexOrStored = [attributes: string | null, hashes: string | null, sealed: string | null];
 
 /** Reads bytes and varints off hex text without allocating: `at` (a character index) moves past what was read. */
