@@ -131,10 +131,10 @@ describe('a privacy-mode import', () => {
     const [privateMembers, plainMembers] = [await membersOf(imp.audienceId), await membersOf(plain.audienceId)];
     expect(privateMembers.map((m) => [m.identifier_key, m.hashes, m.attributes])).toEqual(plainMembers.map((m) => [m.identifier_key, m.hashes, m.attributes]));
     expect(privateMembers[0]?.identifier_key).toBe(keyed(sha256('priv.ada@example.com')));
-    // One private envelope per row, naming the row's sealed fields and its batch key row (an 11-character id). Ada's
+    // One private envelope per row, naming the row's sealed fields and its batch key row (the workspace's number of that batch in base 36). Ada's
     // second row carried only the email: its envelope is newer and names email alone; the first row's still holds
     // her mobile, behind it. Bob's one row: one envelope for both.
-    const batchKeyId = expect.stringMatching(/^[\w-]{11}$/);
+    const batchKeyId = expect.stringMatching(/^[0-9a-z]{1,4}$/);
     expect(privateMembers.map((m) => m.envelopes.map((e) => [e.kind, e.fields, e.kind === 'private' ? e.batchKeyId : null]))).toEqual([
       [
         ['private', ['email'], batchKeyId],
@@ -299,6 +299,37 @@ describe('a privacy-mode import', () => {
       { email: 'shape.bob@example.org' },
     ]);
     for (const id of audiences) await ok('DELETE', `/api/audiences/${id}`);
+  });
+
+  it("names each batch's key row by the workspace's next number in base 36, one number per batch even when two imports seal at once", async () => {
+    const key = await ok<WorkspaceSealingKey>('GET', '/api/privacy/key');
+    const before = await env.DB.prepare(`SELECT coalesce(max(ordinal), 0) AS n FROM sealed_batch_keys WHERE workspace_id = 'default'`).first<{ n: number }>();
+    const a = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+    const b = await startImport({ ...startBody(COLUMNS, 'E-mail'), privacyMode: true });
+    const batch = (first: number, prefix: string) => sealRows(key, first, [[`${prefix}.${first}@example.com`, '(415) 555-0199', prefix]]);
+    expect((await putPrivate(a.id, 0, await batch(1, 'ord-a'))).status).toBe(200);
+    // Both read the same next number before either commits, or not: either way each batch ends with its own.
+    const [a1, b0] = await Promise.all([putPrivate(a.id, 1, await batch(2, 'ord-a')), putPrivate(b.id, 0, await batch(1, 'ord-b'))]);
+    expect([a1.status, b0.status]).toEqual([200, 200]);
+    const { results } = await env.DB.prepare(
+      `SELECT id, ordinal, import_id, seq FROM sealed_batch_keys WHERE workspace_id = 'default' AND import_id IN (?, ?) ORDER BY ordinal`,
+    )
+      .bind(a.id, b.id)
+      .all<{ id: string; ordinal: number; import_id: string; seq: number }>();
+    const start = before?.n ?? 0;
+    expect(results.map((r) => r.ordinal)).toEqual([start + 1, start + 2, start + 3]);
+    for (const r of results) expect(r.id).toBe(r.ordinal.toString(36));
+    // Each member's envelope names its batch's short id, and opens.
+    for (const imp of [a, b]) {
+      const members = await membersOf(imp.audienceId);
+      const ids = results.filter((r) => r.import_id === imp.id).map((r) => r.id);
+      for (const m of members) {
+        const envelope = m.envelopes[0];
+        expect(envelope?.kind === 'private' ? ids.includes(envelope.batchKeyId) : false).toBe(true);
+        expect(await openedFields(m)).toEqual({ email: expect.stringMatching(/^ord-[ab]\.\d@example\.com$/), mobile: '+14155550199' });
+      }
+    }
+    for (const imp of [a, b]) await ok('DELETE', `/api/audiences/${imp.audienceId}`);
   });
 
   it('keeps the fields a later import does not carry readable from the earlier row envelope, through export, push and undo', async () => {

@@ -1,6 +1,6 @@
 import type { ImportPlan } from '../../shared/schema/importPlan.ts';
 import type { BatchBody, BatchResult, ImportCounts, RowError } from '../../shared/schema/imports.ts';
-import { fromBase64url, toBase64url } from '../../shared/privacy/base64url.ts';
+import { fromBase64url } from '../../shared/privacy/base64url.ts';
 import { importRawPublicKey } from '../../shared/privacy/batchKey.ts';
 import type { BatchSealer } from '../crypto/batchSealer.ts';
 import type { KeyedHasher } from '../crypto/keyedHash.ts';
@@ -8,7 +8,7 @@ import { sensitiveKey, sensitiveKeyOfCustomerMatchHash } from '../crypto/sensiti
 import { DomainError } from '../domainError.ts';
 import { batchModeProblem } from '../privacy/batchMode.ts';
 import { workspaceKeyIds } from '../privacy/workspaceKey.ts';
-import { insertSealedBatchKeyStatement } from '../store/sealedBatchKeys.ts';
+import { batchKeyIdOf, insertSealedBatchKeyStatement, nextBatchKeyOrdinal } from '../store/sealedBatchKeys.ts';
 import { addMembersStatement } from '../store/audiences.ts';
 import { readBatchState } from '../store/batchState.ts';
 import { insertBatchStatement, type StoredBatch } from '../store/importBatches.ts';
@@ -224,8 +224,6 @@ async function assertBatchFitsMode(db: D1Database, workspaceId: string, body: Ba
   }
 }
 
-/** A short random id of a batch's ephemeral key row: 11 characters in each stored value instead of the 87-character key. */
-const newBatchKeyId = (): string => toBase64url(crypto.getRandomValues(new Uint8Array(8)));
 
 function isConstraintFailure(e: unknown): boolean {
   return e instanceof Error && /constraint/i.test(e.message);
@@ -324,9 +322,10 @@ async function applyBatch(
     const errors: RowError[] = [...classified.errors, ...resolved.errors].sort((a, b) => a.index - b.index).map((e) => e.error);
 
     const now = ctx.now();
-    const batchKeyId = newBatchKeyId();
-    const { written, privateValues } = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal, keyed, batchKeyId);
     const { sealing } = body;
+    // The batch key row's number, read again each attempt: a batch that lost it to another one is applied again.
+    const batchKeyOrdinal = sealing ? await nextBatchKeyOrdinal(db, workspaceId) : 0;
+    const { written, privateValues } = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal, keyed, batchKeyIdOf(batchKeyOrdinal));
     // Stored columns name fields by number (packedColumns.ts); known in the isolate after the first batch, checked in the transaction.
     const names = writtenFieldNames(written);
     const merged = await mergedMembers(db, workspaceId, importId, written.slice(resolved.inserts.length), stored, await fieldRefs(db, workspaceId, names));
@@ -335,7 +334,7 @@ async function applyBatch(
       insertBatchStatement(db, workspaceId, importId, body.seq, body.idempotencyKey, counts, now),
       // In the batch's transaction: the key row exists exactly when the values naming it do.
       ...(sealing && privateValues > 0
-        ? [insertSealedBatchKeyStatement(db, workspaceId, { id: batchKeyId, keyId: sealing.keyId, ephemeralKey: sealing.ephemeralKey, cipher: sealing.cipher, importId, seq: body.seq, now })]
+        ? [insertSealedBatchKeyStatement(db, workspaceId, { ordinal: batchKeyOrdinal, keyId: sealing.keyId, ephemeralKey: sealing.ephemeralKey, cipher: sealing.cipher, importId, seq: body.seq, now })]
         : []),
       ...(names.size ? [fieldRefsGuardStatement(db, workspaceId, refs, names)] : []),
       // Around the statements that write members (only the insert creates any: a merge whose member was deleted
