@@ -8,6 +8,7 @@ import { fieldNamesByRef, fieldRefs } from '../../worker/store/members.ts';
 import { decodeMemberColumns, envelopeValues, sealedRefOf, type MemberValues, type SealedEnvelope, type StoredColumn } from '../../worker/store/packedColumns.ts';
 import { ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
 import { membersBackToJson } from './support/jsonMembers.ts';
+import { storedRow, type StoredRow } from './support/storedMembers.ts';
 
 /*
  * A batch merges into a stored member from its packed bytes (packedColumns.ts mergePackedColumnsHex: entries the
@@ -25,20 +26,6 @@ const COLUMNS: Column[] = [
 
 const hasher = await keyedHasherFor(env.HASH_KEY);
 const aesKey = await crypto.subtle.importKey('raw', new Uint8Array(readAesKey(env.ENCRYPTION_KEY)), 'AES-GCM', false, ['decrypt']);
-
-type Row = { id: number; identifier_key: string; attributes: StoredColumn; hashes: StoredColumn; sealed: StoredColumn; types: string; updated_at: number; updated_import: number | null; previous_import: number | null };
-
-async function stored(audienceId: string, key: string): Promise<{ row: Row; values: MemberValues }> {
-  const row = await env.DB.prepare(
-    `SELECT m.id, m.identifier_key, m.attributes, m.hashes, m.sealed, typeof(m.attributes) || ',' || typeof(m.hashes) || ',' || typeof(m.sealed) AS types,
-       m.updated_at, m.updated_import, m.previous_import
-     FROM member_records AS m JOIN audiences AS a ON a.ref = m.audience_ref WHERE a.id = ? AND m.identifier_key = ?`,
-  )
-    .bind(audienceId, key)
-    .first<Row>();
-  if (!row) throw new Error(`no member ${key}`);
-  return { row, values: decodeMemberColumns(row, await fieldNamesByRef(env.DB, 'default')) };
-}
 
 async function opened(values: MemberValues, field: string): Promise<string | undefined> {
   const ref = sealedRefOf(values.sealed, field);
@@ -65,10 +52,10 @@ describe('a merge into a stored member', () => {
   it('of an unchanged row: counted as an update, stamped with the import, the same attributes and hashes, the envelope replaced; undo gives the member back', async () => {
     const row = ['C-1', 'ada@example.com', '+14155552671', 'Paris'];
     const first = await importRows(COLUMNS, 'Customer', {}, [row]);
-    const before = await stored(first.audienceId, 'C-1');
+    const before = await storedRow(first.audienceId, 'C-1');
     const again = await importRows(COLUMNS, 'Customer', { audienceId: first.audienceId }, [row]);
     expect(again.counts).toMatchObject({ inserted: 0, updated: 1, duplicates: 0 });
-    const after = await stored(first.audienceId, 'C-1');
+    const after = await storedRow(first.audienceId, 'C-1');
     expect(after.row.types).toBe('blob,blob,blob');
     expect(after.row.updated_import).toBe(await importRef(again.id));
     expect(after.row.previous_import).toBe(await importRef(first.id));
@@ -81,15 +68,15 @@ describe('a merge into a stored member', () => {
     expect([await opened(after.values, 'email'), await opened(after.values, 'mobile')]).toEqual(['ada@example.com', '+14155552671']);
 
     expect((await undo(first.audienceId, again.id)).undone).toEqual([expect.objectContaining({ importId: again.id, restored: 1 })]);
-    expect(comparable((await stored(first.audienceId, 'C-1')).values)).toEqual(comparable(before.values));
+    expect(comparable((await storedRow(first.audienceId, 'C-1')).values)).toEqual(comparable(before.values));
   });
 
   it('touching one field of a two-field envelope keeps the old envelope behind the new one, and undo restores the exact old values', async () => {
     const first = await importRows(COLUMNS, 'Customer', {}, [['C-2', 'bo@example.com', '+14155550102', 'Oslo']]);
-    const before = await stored(first.audienceId, 'C-2');
+    const before = await storedRow(first.audienceId, 'C-2');
     const mobileOnly = COLUMNS.filter((c) => c.target !== 'email');
     const second = await importRows(mobileOnly, 'Customer', { audienceId: first.audienceId }, [['C-2', '+14155550199', 'Bergen']]);
-    const { values } = await stored(first.audienceId, 'C-2');
+    const { values } = await storedRow(first.audienceId, 'C-2');
     expect(values.attributes).toEqual({ customer_id: 'C-2', city: 'Bergen' });
     expect(values.sealed.map((e) => e.fields)).toEqual([['mobile'], ['email', 'mobile']]);
     expect(values.hashes).toEqual({ email: before.values.hashes.email, mobile: sensitiveKey(hasher, 'phone', '+14155550199').slice(0, 32) });
@@ -98,50 +85,50 @@ describe('a merge into a stored member', () => {
     expect([...(values.sealed[1] as SealedEnvelope).bytes]).toEqual([...(before.values.sealed[0] as SealedEnvelope).bytes]);
 
     await undo(first.audienceId, second.id);
-    expect(comparable((await stored(first.audienceId, 'C-2')).values)).toEqual(comparable(before.values));
+    expect(comparable((await storedRow(first.audienceId, 'C-2')).values)).toEqual(comparable(before.values));
   });
 
   it('with a sensitive identifier (its hash stored as the marker) snapshots the hash written out, and undo restores it', async () => {
     const byEmail = COLUMNS.filter((c) => c.target !== 'customer_id');
     const first = await importRows(byEmail, 'E-mail', {}, [['cy@example.com', '+14155550103', 'Rome']]);
     const key = sensitiveKey(hasher, 'email', 'cy@example.com');
-    const before = await stored(first.audienceId, key);
+    const before = await storedRow(first.audienceId, key);
     expect(before.values.hashes.email).toBe(key);
     const second = await importRows(byEmail, 'E-mail', { audienceId: first.audienceId }, [['cy@example.com', '', 'Milan']]);
-    const snapshot = await env.DB.prepare('SELECT attributes, hashes, sealed FROM member_snapshots WHERE import_id = ?').bind(second.id).first<Row>();
+    const snapshot = await env.DB.prepare('SELECT attributes, hashes, sealed FROM member_snapshots WHERE import_id = ?').bind(second.id).first<StoredRow>();
     // Written out: under any key the snapshot decodes to the member as it was.
     const names = await fieldNamesByRef(env.DB, 'default');
-    expect(comparable(decodeMemberColumns({ ...(snapshot as Row), identifier_key: 'another key' }, names))).toEqual(comparable(before.values));
-    const merged = await stored(first.audienceId, key);
+    expect(comparable(decodeMemberColumns({ ...(snapshot as StoredRow), identifier_key: 'another key' }, names))).toEqual(comparable(before.values));
+    const merged = await storedRow(first.audienceId, key);
     expect(merged.values.attributes).toEqual({ city: 'Milan' });
     expect(await opened(merged.values, 'mobile')).toBe('+14155550103');
 
     await undo(first.audienceId, second.id);
-    expect(comparable((await stored(first.audienceId, key)).values)).toEqual(comparable(before.values));
+    expect(comparable((await storedRow(first.audienceId, key)).values)).toEqual(comparable(before.values));
   });
 
   it('into a member stored in JSON (0190) merges by name, writes it packed, and undo restores its values', async () => {
     const first = await importRows(COLUMNS, 'Customer', {}, [['C-3', 'di@example.com', '+14155550104', 'Lima']]);
     await membersBackToJson('default', first.audienceId);
-    const before = await stored(first.audienceId, 'C-3');
+    const before = await storedRow(first.audienceId, 'C-3');
     expect(before.row.types).toBe('text,text,text');
     const cityOnly = COLUMNS.filter((c) => c.target === 'customer_id' || c.target === 'city');
     const second = await importRows(cityOnly, 'Customer', { audienceId: first.audienceId }, [['C-3', 'Cusco']]);
     expect(second.counts).toMatchObject({ updated: 1 });
-    const after = await stored(first.audienceId, 'C-3');
+    const after = await storedRow(first.audienceId, 'C-3');
     expect(after.row.types).toBe('blob,blob,blob');
     expect(after.values.attributes).toEqual({ customer_id: 'C-3', city: 'Cusco' });
     expect([await opened(after.values, 'email'), await opened(after.values, 'mobile')]).toEqual(['di@example.com', '+14155550104']);
 
     await undo(first.audienceId, second.id);
-    const restored = await stored(first.audienceId, 'C-3');
+    const restored = await storedRow(first.audienceId, 'C-3');
     expect(restored.values.attributes).toEqual(before.values.attributes);
     expect([await opened(restored.values, 'email'), await opened(restored.values, 'mobile')]).toEqual(['di@example.com', '+14155550104']);
   });
 
   it('twice by one import (two batches) snapshots the member once, as it was before the import', async () => {
     const first = await importRows(COLUMNS, 'Customer', {}, [['C-4', 'ed@example.com', '', 'Kyiv']]);
-    const before = await stored(first.audienceId, 'C-4');
+    const before = await storedRow(first.audienceId, 'C-4');
     const imp = await startImport(startBody(COLUMNS, 'Customer', { audienceId: first.audienceId }));
     const one = await sendBatch(imp.id, 0, rows(1, [['C-4', '', '', 'Lviv']]));
     const two = await sendBatch(imp.id, 1, rows(2, [['C-4', '', '+14155550105', 'Odesa']]));
@@ -149,16 +136,16 @@ describe('a merge into a stored member', () => {
     expect([one.counts.updated, two.counts.duplicates]).toEqual([1, 1]);
     const { n } = (await env.DB.prepare('SELECT count(*) AS n FROM member_snapshots WHERE import_id = ?').bind(imp.id).first<{ n: number }>()) as { n: number };
     expect(n).toBe(1);
-    const merged = await stored(first.audienceId, 'C-4');
+    const merged = await storedRow(first.audienceId, 'C-4');
     expect(merged.values.attributes.city).toBe('Odesa');
     expect([await opened(merged.values, 'email'), await opened(merged.values, 'mobile')]).toEqual(['ed@example.com', '+14155550105']);
     await undo(first.audienceId, imp.id);
-    expect(comparable((await stored(first.audienceId, 'C-4')).values)).toEqual(comparable(before.values));
+    expect(comparable((await storedRow(first.audienceId, 'C-4')).values)).toEqual(comparable(before.values));
   });
 
   it('copies a snapshot column sent as null from the member itself, found by id: no scan of the audience', async () => {
     const first = await importRows(COLUMNS, 'Customer', {}, [['C-5', 'fa@example.com', '', 'Bern']]);
-    const before = await stored(first.audienceId, 'C-5');
+    const before = await storedRow(first.audienceId, 'C-5');
     const refs = await fieldRefs(env.DB, 'default', []);
     const [statement] = snapshotMembersStatements(env.DB, 'default', first.id, [
       { id: before.row.id, key: 'C-5', packed: [null, null, null], updatedImportId: first.id, updatedAt: before.row.updated_at },
@@ -169,8 +156,8 @@ describe('a merge into a stored member', () => {
     expect(details.join(' / ')).toMatch(/SEARCH m USING INTEGER PRIMARY KEY \(rowid=\?\)/);
     expect(details.filter((d) => /\bSCAN m\b|SCAN member_records/.test(d))).toEqual([]);
     await env.DB.batch([statement as D1PreparedStatement]);
-    const snapshot = await env.DB.prepare('SELECT attributes, hashes, sealed FROM member_snapshots WHERE import_id = ? AND member_id = ?').bind(first.id, before.row.id).first<Row>();
-    for (const c of ['attributes', 'hashes', 'sealed'] as const) expect(Buffer.from((snapshot as Row)[c] as ArrayBuffer)).toEqual(Buffer.from(before.row[c] as ArrayBuffer));
+    const snapshot = await env.DB.prepare('SELECT attributes, hashes, sealed FROM member_snapshots WHERE import_id = ? AND member_id = ?').bind(first.id, before.row.id).first<StoredRow>();
+    for (const c of ['attributes', 'hashes', 'sealed'] as const) expect(Buffer.from((snapshot as StoredRow)[c] as ArrayBuffer)).toEqual(Buffer.from(before.row[c] as ArrayBuffer));
     // Of a member that is not there (or not the workspace's), nothing is copied: the statement fails.
     const [missing] = snapshotMembersStatements(env.DB, 'default', first.id, [{ id: 1_000_000, key: 'x', packed: [null, null, null], updatedImportId: null, updatedAt: 0 }], refs);
     await expect(env.DB.batch([missing as D1PreparedStatement])).rejects.toThrow(/NOT NULL/);

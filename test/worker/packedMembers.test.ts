@@ -21,7 +21,7 @@ import {
   type StoredColumn,
 } from '../../worker/store/packedColumns.ts';
 import { call, ok, rows, sendBatch, startBody, startImport, type Column } from './support/api.ts';
-import { openSealed } from './support/storedMembers.ts';
+import { openSealed, storedRow } from './support/storedMembers.ts';
 
 const COLUMNS: Column[] = [
   { column: 'Customer', target: 'customer_id' },
@@ -36,30 +36,7 @@ const aesKey = await crypto.subtle.importKey('raw', new Uint8Array(readAesKey(en
 const keyedEmail = (email: string) => sensitiveKey(hasher, 'email', email);
 const keyedPhone = (phone: string) => sensitiveKey(hasher, 'phone', phone);
 
-type StoredRow = {
-  id: number;
-  identifier_key: string;
-  attributes: StoredColumn;
-  hashes: StoredColumn;
-  sealed: StoredColumn;
-  types: string;
-  updated_at: number;
-  updated_import: number | null;
-  previous_import: number | null;
-};
 
-/** One member as member_records holds it (column types included), and decoded with the workspace's field names. */
-async function stored(audienceId: string, key: string): Promise<{ row: StoredRow; values: MemberValues }> {
-  const row = await env.DB.prepare(
-    `SELECT m.id, m.identifier_key, m.attributes, m.hashes, m.sealed, typeof(m.attributes) || ',' || typeof(m.hashes) || ',' || typeof(m.sealed) AS types,
-       m.updated_at, m.updated_import, m.previous_import
-     FROM member_records AS m JOIN audiences AS a ON a.ref = m.audience_ref WHERE a.id = ? AND m.identifier_key = ?`,
-  )
-    .bind(audienceId, key)
-    .first<StoredRow>();
-  if (!row) throw new Error(`no member ${key}`);
-  return { row, values: decodeMemberColumns(row, await fieldNamesByRef(env.DB, 'default')) };
-}
 
 /** A server envelope's values, decrypted here with ENCRYPTION_KEY (independently of the Worker's opener). */
 async function openServer(envelope: SealedEnvelope): Promise<string[]> {
@@ -113,7 +90,7 @@ describe("D1's SQLite for the packed write", () => {
 describe('a written member', () => {
   it('is stored as BLOBs that decode to what was imported, its sensitive values in ONE server envelope', async () => {
     const imp = await importRows(COLUMNS, 'Customer', {}, [['C-1', 'Ada@Example.com', '(415) 555-2671', 'Paris']]);
-    const { row, values } = await stored(imp.audienceId, 'C-1');
+    const { row, values } = await storedRow(imp.audienceId, 'C-1');
     expect(row.types).toBe('blob,blob,blob');
     expect(values.attributes).toEqual({ customer_id: 'C-1', city: 'Paris' });
     // Keyed hashes are kept to their first 128 bits.
@@ -131,7 +108,7 @@ describe('a written member', () => {
     const first = await importRows(COLUMNS, 'Customer', {}, [['C-1', 'ada@example.com', '+14155552671', 'Paris']]);
     const emailOnly = COLUMNS.filter((c) => c.target !== 'mobile' && c.target !== 'city');
     const second = await importRows(emailOnly, 'Customer', { audienceId: first.audienceId }, [['C-1', 'ada@new.example']]);
-    const { row, values } = await stored(first.audienceId, 'C-1');
+    const { row, values } = await storedRow(first.audienceId, 'C-1');
     expect(row.types).toBe('blob,blob,blob');
     expect(values.attributes).toEqual({ customer_id: 'C-1', city: 'Paris' });
     expect(values.hashes).toEqual({ email: keyedEmail('ada@new.example').slice(0, 32), mobile: keyedPhone('+14155552671').slice(0, 32) });
@@ -146,7 +123,7 @@ describe('a written member', () => {
 
     // A third write of both drops the two older envelopes (each field now in the newer one).
     await importRows(COLUMNS, 'Customer', { audienceId: first.audienceId }, [['C-1', 'ada@third.example', '+14155550000', '']]);
-    const third = await stored(first.audienceId, 'C-1');
+    const third = await storedRow(first.audienceId, 'C-1');
     expect(third.values.sealed.map((e) => e.fields)).toEqual([['email', 'mobile']]);
     expect(await openServer(third.values.sealed[0] as SealedEnvelope)).toEqual(['ada@third.example', '+14155550000']);
     expect(third.values.attributes.city).toBe('Paris');
@@ -169,11 +146,11 @@ describe('a written member', () => {
         first.audienceId,
       )
       .run();
-    expect((await stored(first.audienceId, 'C-2')).row.types).toBe('text,text,text');
+    expect((await storedRow(first.audienceId, 'C-2')).row.types).toBe('text,text,text');
 
     const cityOnly = COLUMNS.filter((c) => c.target !== 'email' && c.target !== 'mobile');
     await importRows(cityOnly, 'Customer', { audienceId: first.audienceId }, [['C-2', 'Milan']]);
-    const { row, values } = await stored(first.audienceId, 'C-2');
+    const { row, values } = await storedRow(first.audienceId, 'C-2');
     expect(row.types).toBe('blob,blob,blob');
     expect(values.attributes).toEqual({ customer_id: 'C-2', city: 'Milan' });
     expect(values.hashes).toEqual({ email: keyedEmail('bea@example.com').slice(0, 32), mobile: keyedPhone('+14155552672').slice(0, 32) });
@@ -199,7 +176,7 @@ describe('a batch of existing members', () => {
     const again = await startImport(startBody(columns, 'Customer', { audienceId: first.audienceId, batchSize: 5_000 }));
     const result = await sendBatch(again.id, 0, rows(1, table(2)));
     expect(result.counts).toMatchObject({ received: 3_000, updated: 3_000, inserted: 0 });
-    expect((await stored(first.audienceId, 'K-2999')).values.attributes.description).toBe(note(2999, 2));
+    expect((await storedRow(first.audienceId, 'K-2999')).values.attributes.description).toBe(note(2999, 2));
   });
 });
 
@@ -244,7 +221,7 @@ describe('a merge racing another writer', () => {
     expect(result.counts).toMatchObject({ received: 1, updated: 1, inserted: 0 });
     // The first write was refused by the guard, the second (after reading b's write) committed.
     expect(writes.n).toBe(2);
-    const { row, values } = await stored(first.audienceId, 'C-3');
+    const { row, values } = await storedRow(first.audienceId, 'C-3');
     expect(values.attributes.city).toBe('Bergen');
     expect(await openedField(values, 'mobile')).toBe('+14155550003');
     expect(await openedField(values, 'email')).toBe('cy@example.com');
@@ -265,14 +242,14 @@ describe('a merge racing another writer', () => {
     const sealing = () => startImport(startBody(plain.map((c) => (c.target === 'email' ? { ...c, sensitive: true } : c)), 'Customer', { audienceId: first.audienceId }));
     await ingestBatch(ctx(dbCommittingFirst(sealing, writes), a.id), batch([['C-5', 'Sfax']]));
     expect(writes.n).toBe(2);
-    const { values } = await stored(first.audienceId, 'C-5');
+    const { values } = await storedRow(first.audienceId, 'C-5');
     expect(values.attributes).toEqual({ customer_id: 'C-5', city: 'Sfax' });
     expect(await openedField(values, 'email')).toBe('fay@example.com');
   });
 
   it('finds each merged or rewritten member by its id, driven by the JSON parameter: no scan of the audience', async () => {
     const first = await importRows(COLUMNS, 'Customer', {}, [['C-6', '', '', 'Riga']]);
-    const member = await stored(first.audienceId, 'C-6');
+    const member = await storedRow(first.audienceId, 'C-6');
     const refs = await fieldRefs(env.DB, 'default', ['customer_id', 'city']);
     const now = new Date().toISOString();
     const [merge] = mergeMembersStatements(env.DB, 'default', first.audienceId, first.id, now, [
@@ -291,16 +268,16 @@ describe('a merge racing another writer', () => {
 
   it('refuses a merge statement whose stamp is stale, changing nothing', async () => {
     const first = await importRows(COLUMNS, 'Customer', {}, [['C-4', '', '', 'Kyiv']]);
-    const before = await stored(first.audienceId, 'C-4');
+    const before = await storedRow(first.audienceId, 'C-4');
     const refs = await fieldRefs(env.DB, 'default', ['customer_id', 'city']);
     const merge = (updatedAt: number) =>
       mergeMembersStatements(env.DB, 'default', first.audienceId, first.id, new Date().toISOString(), [
         { id: before.row.id, key: 'C-4', values: { ...before.values, attributes: { ...before.values.attributes, city: 'Lviv' } }, updatedAt, updatedImport: before.row.updated_import },
       ], refs);
     await expect(env.DB.batch(merge(before.row.updated_at - 1))).rejects.toThrow(/NOT NULL constraint failed: member_write_guards/);
-    expect((await stored(first.audienceId, 'C-4')).values).toEqual(before.values);
+    expect((await storedRow(first.audienceId, 'C-4')).values).toEqual(before.values);
     await env.DB.batch(merge(before.row.updated_at));
-    expect((await stored(first.audienceId, 'C-4')).values.attributes.city).toBe('Lviv');
+    expect((await storedRow(first.audienceId, 'C-4')).values.attributes.city).toBe('Lviv');
   });
 });
 
@@ -311,7 +288,7 @@ describe('snapshots and undo', () => {
       { column: 'City', target: 'city' },
     ];
     const first = await importRows(plainEmail, 'E-mail', {}, [['dee@example.com', 'Porto']]);
-    const before = await stored(first.audienceId, 'dee@example.com');
+    const before = await storedRow(first.audienceId, 'dee@example.com');
     const second = await importRows(plainEmail, 'E-mail', { audienceId: first.audienceId }, [['dee@example.com', 'Faro']]);
     const snapshot = await env.DB.prepare('SELECT typeof(attributes) AS type, attributes, hashes, sealed FROM member_snapshots WHERE import_id = ?')
       .bind(second.id)
@@ -324,13 +301,13 @@ describe('snapshots and undo', () => {
     // A third import makes the email sensitive: sealing in place re-keys the member by its keyed hash.
     const sensitiveEmail: Column[] = [{ ...(plainEmail[0] as Column), sensitive: true }, plainEmail[1] as Column];
     await startImport(startBody(sensitiveEmail, 'E-mail', { audienceId: first.audienceId }));
-    const rekeyed = await stored(first.audienceId, keyedEmail('dee@example.com'));
+    const rekeyed = await storedRow(first.audienceId, keyedEmail('dee@example.com'));
     expect(rekeyed.values.attributes).toEqual({ city: 'Faro' });
     expect(await openedField(rekeyed.values, 'email')).toBe('dee@example.com');
 
     const undo = await ok<{ undone: { importId: string; restored: number }[] }>('POST', `/api/audiences/${first.audienceId}/imports/${second.id}/undo`, { chain: false });
     expect(undo.undone).toEqual([expect.objectContaining({ importId: second.id, restored: 1 })]);
-    const after = await stored(first.audienceId, keyedEmail('dee@example.com'));
+    const after = await storedRow(first.audienceId, keyedEmail('dee@example.com'));
     expect(after.values).toEqual(before.values);
   });
 });
@@ -357,7 +334,7 @@ describe('a privacy-mode member', () => {
     await ok('POST', `/api/imports/${imp.id}/finish`);
     const batchKey = await env.DB.prepare('SELECT id FROM sealed_batch_keys WHERE import_id = ?').bind(imp.id).first<{ id: string }>();
     const memberKey = sensitiveKey(hasher, 'email', 'eve@example.com');
-    const { row, values } = await stored(imp.audienceId, memberKey);
+    const { row, values } = await storedRow(imp.audienceId, memberKey);
     expect(row.types).toBe('blob,blob,blob');
     expect(values.attributes).toEqual({ city: 'Quito' });
     expect(values.sealed).toEqual([{ kind: 'private', fields: ['email', 'mobile'], batchKeyId: batchKey?.id, bytes: fromBase64url(email.c) }]);
@@ -366,7 +343,7 @@ describe('a privacy-mode member', () => {
 
     // A later import makes the city sensitive: the Worker seals the stored plain city itself (a server envelope, first).
     await startImport({ ...startBody(columns.map((c) => (c.target === 'city' ? { ...c, sensitive: true } : c)), 'E-mail', { audienceId: imp.audienceId }) });
-    const later = await stored(imp.audienceId, memberKey);
+    const later = await storedRow(imp.audienceId, memberKey);
     expect(later.values.attributes).toEqual({});
     expect(later.values.sealed.map((e) => [e.kind, e.fields])).toEqual([
       ['server', ['city']],

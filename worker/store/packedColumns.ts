@@ -286,6 +286,19 @@ export function packSealed(w: PackWriter, envelopes: readonly SealedEnvelope[], 
   }
 }
 
+/** An unsigned LEB128 varint from a reader of bytes (BLOB or hex text), refusing one past 2^49. */
+function readVarint(reader: { byte(): number }, what: string): number {
+  let n = 0;
+  let scale = 1;
+  for (;;) {
+    const b = reader.byte();
+    n += (b & 0x7f) * scale;
+    if (b < 0x80) return n;
+    scale *= 0x80;
+    if (scale > 2 ** 49) throw new PackedColumnError(`${what} holds a varint too long`);
+  }
+}
+
 class Reader {
   at = 0;
   constructor(
@@ -303,15 +316,7 @@ class Reader {
   }
 
   varint(): number {
-    let n = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.byte();
-      n += (b & 0x7f) * scale;
-      if (b < 0x80) return n;
-      scale *= 0x80;
-      if (scale > 2 ** 49) throw new PackedColumnError(`${this.what} holds a varint too long`);
-    }
+    return readVarint(this, this.what);
   }
 
   take(n: number): Uint8Array {
@@ -545,15 +550,7 @@ class HexCursor {
   }
 
   varint(): number {
-    let n = 0;
-    let scale = 1;
-    for (;;) {
-      const b = this.byte();
-      n += (b & 0x7f) * scale;
-      if (b < 0x80) return n;
-      scale *= 0x80;
-      if (scale > 2 ** 49) throw new PackedColumnError(`${this.what} holds a varint too long`);
-    }
+    return readVarint(this, this.what);
   }
 
   /**

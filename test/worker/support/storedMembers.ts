@@ -9,6 +9,7 @@ import {
   PackWriter,
   packedColumnsHex,
   sealedRefs,
+  type MemberValues,
   type SealedEnvelope,
   type SealedRef,
   type StoredColumn,
@@ -165,4 +166,30 @@ export async function addServerEnvelope(memberId: number, values: Record<string,
   const sealed = position === 'first' ? [added, ...decoded.sealed] : [...decoded.sealed, added];
   const [a, h, s] = packedColumnsHex(new PackWriter(), { ...decoded, sealed }, refs, row.identifier_key);
   await env.DB.prepare('UPDATE member_records SET attributes = unhex(?1), hashes = unhex(?2), sealed = unhex(?3) WHERE id = ?4').bind(a, h, s, row.id).run();
+}
+
+/** One member's row as member_records holds it, with its columns' SQLite types ("blob,blob,blob") and stamps. */
+export type StoredRow = {
+  id: number;
+  identifier_key: string;
+  attributes: StoredColumn;
+  hashes: StoredColumn;
+  sealed: StoredColumn;
+  types: string;
+  updated_at: number;
+  updated_import: number | null;
+  previous_import: number | null;
+};
+
+/** One member of an audience by its identifier key: the row as stored, and decoded with the workspace's field names. */
+export async function storedRow(audienceId: string, key: string): Promise<{ row: StoredRow; values: MemberValues }> {
+  const row = await env.DB.prepare(
+    `SELECT m.id, m.identifier_key, m.attributes, m.hashes, m.sealed, typeof(m.attributes) || ',' || typeof(m.hashes) || ',' || typeof(m.sealed) AS types,
+       m.updated_at, m.updated_import, m.previous_import
+     FROM member_records AS m JOIN audiences AS a ON a.ref = m.audience_ref WHERE a.id = ? AND m.identifier_key = ?`,
+  )
+    .bind(audienceId, key)
+    .first<StoredRow>();
+  if (!row) throw new Error(`no member ${key}`);
+  return { row, values: decodeMemberColumns(row, await fieldNamesByRef(env.DB, 'default')) };
 }
