@@ -49,7 +49,7 @@ const undo = (audienceId: string, importId: string) => ok<{ undone: { importId: 
 const importRef = async (importId: string) => (await env.DB.prepare('SELECT ref FROM imports WHERE id = ?').bind(importId).first<{ ref: number }>())?.ref;
 
 describe('a merge into a stored member', () => {
-  it('of an unchanged row: counted as an update, stamped with the import, the same attributes and hashes, the envelope replaced; undo gives the member back', async () => {
+  it('of an unchanged row: counted as an update, stamped with the import, every column byte for byte as stored (nothing sealed again); undo gives the member back', async () => {
     const row = ['C-1', 'ada@example.com', '+14155552671', 'Paris'];
     const first = await importRows(COLUMNS, 'Customer', {}, [row]);
     const before = await storedRow(first.audienceId, 'C-1');
@@ -60,12 +60,21 @@ describe('a merge into a stored member', () => {
     expect(after.row.updated_import).toBe(await importRef(again.id));
     expect(after.row.previous_import).toBe(await importRef(first.id));
     expect(after.row.updated_at).toBeGreaterThanOrEqual(before.row.updated_at);
-    // Same values, same bytes (the identifier as the marker); the older envelope, all of whose fields the new one names, dropped.
+    // Same values, same bytes (the identifier as the marker); the stored envelope already holds both sensitive values
+    // (their keyed hashes match), so the write seals nothing new and keeps it, byte for byte.
     expect(Buffer.from(after.row.attributes as ArrayBuffer)).toEqual(Buffer.from(before.row.attributes as ArrayBuffer));
     expect(Buffer.from(after.row.hashes as ArrayBuffer)).toEqual(Buffer.from(before.row.hashes as ArrayBuffer));
+    expect(Buffer.from(after.row.sealed as ArrayBuffer)).toEqual(Buffer.from(before.row.sealed as ArrayBuffer));
     expect(after.values.sealed).toHaveLength(1);
-    expect([...(after.values.sealed[0] as SealedEnvelope).bytes]).not.toEqual([...(before.values.sealed[0] as SealedEnvelope).bytes]);
     expect([await opened(after.values, 'email'), await opened(after.values, 'mobile')]).toEqual(['ada@example.com', '+14155552671']);
+    // One sensitive value changed: the whole member is sealed again, one envelope naming both fields in front.
+    const changed = await importRows(COLUMNS, 'Customer', { audienceId: first.audienceId }, [['C-1', 'ada@example.com', '+14155552672', 'Paris']]);
+    expect(changed.counts).toMatchObject({ updated: 1 });
+    const resealed = await storedRow(first.audienceId, 'C-1');
+    expect(resealed.values.sealed.map((e) => e.fields)).toEqual([['email', 'mobile']]);
+    expect([...(resealed.values.sealed[0] as SealedEnvelope).bytes]).not.toEqual([...(before.values.sealed[0] as SealedEnvelope).bytes]);
+    expect([await opened(resealed.values, 'email'), await opened(resealed.values, 'mobile')]).toEqual(['ada@example.com', '+14155552672']);
+    expect((await undo(first.audienceId, changed.id)).undone).toEqual([expect.objectContaining({ importId: changed.id, restored: 1 })]);
 
     expect((await undo(first.audienceId, again.id)).undone).toEqual([expect.objectContaining({ importId: again.id, restored: 1 })]);
     expect(comparable((await storedRow(first.audienceId, 'C-1')).values)).toEqual(comparable(before.values));

@@ -33,7 +33,7 @@ import {
   storedMembers,
   writtenFieldNames,
 } from '../store/members.ts';
-import { envelopePlaintext, mergeMemberValues, type MemberValues, PackedColumnError, type SealedEnvelope } from '../store/packedColumns.ts';
+import { envelopePlaintext, mergeMemberValues, type MemberValues, PackedColumnError, packedHoldsHashes, type SealedEnvelope } from '../store/packedColumns.ts';
 import { MemberDecoder } from '../store/storedMembers.ts';
 import { assertBatchWithinLimits } from './batchLimits.ts';
 import { type BatchTurn, takeTurn } from './batchTurns.ts';
@@ -98,11 +98,13 @@ async function sealMembers(
   seal: BatchSealer,
   keyed: KeyedValues,
   batchKeyId: string,
+  alreadySealed: ReadonlySet<MergedMember>,
 ): Promise<{ written: MemberWrite[]; privateValues: number }> {
   const identifier = plan.columns[plan.identifierIndex];
   const identifierField = identifier?.sensitive ? identifier.target : null;
   const plaintexts: Uint8Array[] = [];
   for (const m of members) {
+    if (alreadySealed.has(m)) continue;
     const values = Object.values(m.sensitive);
     if (values.length > 0) plaintexts.push(envelopePlaintext(values));
   }
@@ -114,7 +116,7 @@ async function sealMembers(
     const envelopes: SealedEnvelope[] = [];
     const fields = Object.keys(m.sensitive);
     for (const field of fields) hashes[field] = field === identifierField ? m.key : (keyed.plain.get(field)?.get(m.sensitive[field] as string) ?? '');
-    if (fields.length > 0) envelopes.push({ kind: 'server', fields, bytes: sealed[nextSealed++] as Uint8Array });
+    if (fields.length > 0 && !alreadySealed.has(m)) envelopes.push({ kind: 'server', fields, bytes: sealed[nextSealed++] as Uint8Array });
     if (m.sealedCells) {
       // Each envelope once, however many of its fields the member still reads from it: rows merged by resolveMatches
       // may leave an earlier row's envelope holding some fields and a later one's the rest.
@@ -132,6 +134,41 @@ async function sealMembers(
     return { key: m.key, attributes: m.attributes, hashes, sealed: envelopes };
   });
   return { written, privateValues };
+}
+
+/**
+ * The merged members whose stored (packed) columns already hold every sensitive value this batch writes to them: the
+ * same keyed hash stored for each field, and an envelope naming it (packedHoldsHashes). Their write seals nothing
+ * new: with no new envelope the merge keeps the stored ones, so re-importing unchanged rows (an incremental sync,
+ * mostly) costs no AES-GCM and sends D1 no sealed bytes, and the member's values read exactly as before. Server-side
+ * values only (privacy-mode cells arrive sealed); a member in 0190's JSON form, or whose numbers are not known, is
+ * sealed again as before.
+ */
+function alreadySealedMembers(
+  merges: readonly MergedMember[],
+  stored: ReadonlyMap<string, StoredMember>,
+  plan: ImportPlan,
+  keyed: KeyedValues,
+  refs: FieldRefs,
+): Set<MergedMember> {
+  const identifier = plan.columns[plan.identifierIndex];
+  const identifierField = identifier?.sensitive ? identifier.target : null;
+  const held = new Set<MergedMember>();
+  for (const m of merges) {
+    if (m.sealedCells) continue;
+    const member = stored.get(m.key);
+    const packed = member ? packedColumnsOf(member.columns) : null;
+    if (!packed) continue;
+    const wanted: [number, string][] = [];
+    for (const field in m.sensitive) {
+      const ref = refs.get(field);
+      const hash = field === identifierField ? m.key : keyed.plain.get(field)?.get(m.sensitive[field] as string);
+      if (ref === undefined || hash === undefined) break;
+      wanted.push([ref, hash]);
+    }
+    if (wanted.length > 0 && wanted.length === Object.keys(m.sensitive).length && packedHoldsHashes(packed, wanted, m.key)) held.add(m);
+  }
+  return held;
 }
 
 /**
@@ -325,7 +362,9 @@ async function applyBatch(
     const { sealing } = body;
     // The batch key row's number, read again each attempt: a batch that lost it to another one is applied again.
     const batchKeyOrdinal = sealing ? await nextBatchKeyOrdinal(db, workspaceId) : 0;
-    const { written, privateValues } = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal, keyed, batchKeyIdOf(batchKeyOrdinal));
+    const sensitiveFields = plan.columns.filter((c) => c.sensitive && c.target !== null).map((c) => c.target as string);
+    const alreadySealed = resolved.merges.length && sensitiveFields.length ? alreadySealedMembers(resolved.merges, stored, plan, keyed, await fieldRefs(db, workspaceId, sensitiveFields)) : new Set<MergedMember>();
+    const { written, privateValues } = await sealMembers([...resolved.inserts, ...resolved.merges], plan, ctx.seal, keyed, batchKeyIdOf(batchKeyOrdinal), alreadySealed);
     // Stored columns name fields by number (packedColumns.ts); known in the isolate after the first batch, checked in the transaction.
     const names = writtenFieldNames(written);
     const merged = await mergedMembers(db, workspaceId, importId, written.slice(resolved.inserts.length), stored, await fieldRefs(db, workspaceId, names));

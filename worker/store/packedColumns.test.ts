@@ -10,6 +10,7 @@ import {
   mergePackedColumnsHex,
   PackedColumnError,
   packedColumnsHex,
+  packedHoldsHashes,
   type PackedColumns,
   PackWriter,
   sealedRefOf,
@@ -161,6 +162,40 @@ describe('packed member columns', () => {
     expect(() => unpackAttributes(Uint8Array.of(99, 2, 65), names, 'k')).toThrow(/field number 99/);
     expect(() => decodeMemberColumns({ identifier_key: 'k', attributes: Uint8Array.of(), hashes: Uint8Array.of(), sealed: Uint8Array.of(9, 1, 1, 0) }, names)).toThrow(/unknown kind 9/);
     expect(() => envelopeOfStoredText('email', 'not base64!')).toThrow(/not base64/);
+  });
+
+  it('tell whether a packed member already holds these sensitive values (hashes and an envelope naming each field)', () => {
+    const key = hmacHex('ada@example.com');
+    const email = key;
+    const mobile = hmacHex('+14155550121');
+    const values: MemberValues = {
+      attributes: { city: 'Paris' },
+      hashes: { email, mobile },
+      sealed: [{ kind: 'server', fields: ['email', 'mobile'], bytes: seal(envelopePlaintext(['ada@example.com', '+14155550121'])) }],
+    };
+    const [attributes, hashes, sealed] = packedColumnsHex(new PackWriter(), values, refs, key);
+    const stored = { attributes, hashes, sealed };
+    const upper = { attributes, hashes: hashes.toUpperCase(), sealed: sealed.toUpperCase() };
+    const e = refs.get('email') as number;
+    const m = refs.get('mobile') as number;
+    // The identifier's hash is the key (stored as the marker); the mobile's first 128 bits; SQLite's hex() case too.
+    for (const s of [stored, upper]) {
+      expect(packedHoldsHashes(s, [[e, key], [m, mobile]], key)).toBe(true);
+      expect(packedHoldsHashes(s, [[m, mobile]], key)).toBe(true);
+      expect(packedHoldsHashes(s, [[m, hmacHex('+14155550122')]], key)).toBe(false);
+      expect(packedHoldsHashes(s, [[e, hmacHex('other@example.com')]], key)).toBe(false);
+    }
+    expect(packedHoldsHashes(stored, [], key)).toBe(true);
+    // A field with no hash stored, or hashed but named by no envelope, is not held.
+    expect(packedHoldsHashes(stored, [[refs.get('note') as number, mobile]], key)).toBe(false);
+    const unsealed = packedColumnsHex(new PackWriter(), { ...values, sealed: [{ kind: 'server', fields: ['email'], bytes: seal(envelopePlaintext(['ada@example.com'])) }] }, refs, key);
+    expect(packedHoldsHashes({ attributes, hashes, sealed: unsealed[2] }, [[m, mobile]], key)).toBe(false);
+    // The full 32-byte form a restored snapshot may hold counts by its first 128 bits.
+    const full = packedColumnsHex(new PackWriter(), values, refs, key, { markers: false });
+    expect(packedHoldsHashes({ attributes, hashes: full[1], sealed }, [[e, key], [m, mobile]], key)).toBe(true);
+    // What does not read is not held (a fresh seal then), never an error.
+    expect(packedHoldsHashes({ attributes, hashes: 'zz', sealed }, [[m, mobile]], key)).toBe(false);
+    expect(packedHoldsHashes({ attributes, hashes, sealed: sealed.slice(0, 10) }, [[m, mobile]], key)).toBe(false);
   });
 
   it('write varints past one byte and lengths past 64 bytes exactly', () => {

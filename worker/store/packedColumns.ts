@@ -621,6 +621,71 @@ function skipEnvelopeRest(c: HexCursor, kind: number): void {
   c.skip(c.varint());
 }
 
+/**
+ * Whether a packed member already holds exactly these sensitive values: for each `[ref, hash]`, its stored hashes
+ * entry is the hash's first 128 bits (or the identifier marker, when the hash is the member's key), and some
+ * envelope in its sealed column names the field. Then a write of the same values has nothing new to seal: the stored
+ * envelope holds them (a keyed HMAC-128 match is a value match short of a 2^-128 chance). False when anything is
+ * missing or does not read. Reads the hex text as D1 returns it (either case), allocating nothing per entry.
+ */
+export function packedHoldsHashes(stored: PackedColumns, wanted: readonly (readonly [ref: number, hash: string])[], identifierKey: string): boolean {
+  if (wanted.length === 0) return true;
+  try {
+    const found = new Uint8Array(wanted.length);
+    let left = wanted.length;
+    const c = cursor.over(stored.hashes, 'hashes');
+    while (!c.done && left > 0) {
+      const ref = c.varint();
+      const start = c.at;
+      const marker = c.skipEntryValue();
+      for (let i = 0; i < wanted.length; i++) {
+        const [wantedRef, hash] = wanted[i] as readonly [number, string];
+        if (wantedRef !== ref || found[i] === 1) continue;
+        const same = marker ? hash === identifierKey : sameHashPrefix(stored.hashes, start, c.at, hash);
+        if (!same) return false;
+        found[i] = 1;
+        left--;
+      }
+    }
+    if (left > 0) return false;
+    const named = new Uint8Array(wanted.length);
+    let unnamed = wanted.length;
+    const e = cursor.over(stored.sealed, 'sealed');
+    while (!e.done && unnamed > 0) {
+      const kind = e.byte();
+      const count = e.varint();
+      for (let k = 0; k < count; k++) {
+        const ref = e.varint();
+        for (let i = 0; i < wanted.length; i++) {
+          if (named[i] === 0 && (wanted[i] as readonly [number, string])[0] === ref) {
+            named[i] = 1;
+            unnamed--;
+          }
+        }
+      }
+      skipEnvelopeRest(e, kind);
+    }
+    return unnamed === 0;
+  } catch (err) {
+    if (err instanceof PackedColumnError) return false;
+    throw err;
+  }
+}
+
+/**
+ * Whether the hashes entry in `hex` between `from` (its length varint) and `to` starts with `hash`'s first 128 bits:
+ * the 16-byte form, or the full 32 bytes a restored snapshot may hold. Either length's varint is one byte (two
+ * characters); case aside, as SQLite's hex() is upper case.
+ */
+function sameHashPrefix(hex: string, from: number, to: number, hash: string): boolean {
+  if (to - from < 2 + HASH_BYTES * 2 || hash.length < HASH_BYTES * 2) return false;
+  for (let i = 0; i < HASH_BYTES * 2; i++) {
+    const a = hex.charCodeAt(from + 2 + i) | 0x20;
+    if (a !== (hash.charCodeAt(i) | 0x20)) return false;
+  }
+  return true;
+}
+
 /** Stored sealed envelopes behind the written ones, an envelope all of whose fields newer ones name dropped. */
 function mergeSealed(w: PackWriter, stored: string, written: readonly SealedEnvelope[], refs: RefsByName): void {
   const named: number[] = [];
