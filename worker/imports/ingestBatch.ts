@@ -54,6 +54,12 @@ type BatchContext = { db: D1Database; seal: BatchSealer; hasher: KeyedHasher; wo
  */
 type KeyedValues = { plain: ReadonlyMap<string, ReadonlyMap<string, string>>; digests: ReadonlyMap<string, string> };
 
+/** The identifier's field when it is sensitive: its keyed hash is the member's key, made once (AcceptedRow.key). */
+function sensitiveIdentifierField(plan: ImportPlan): string | null {
+  const identifier = plan.columns[plan.identifierIndex];
+  return identifier?.sensitive ? identifier.target : null;
+}
+
 /**
  * The keyed hash of every sensitive value (and privacy-mode digest) of the accepted rows, each distinct one once,
  * keyed where it is first seen (the hashing is synchronous JavaScript: no array of values to hash, no second pass).
@@ -62,8 +68,7 @@ type KeyedValues = { plain: ReadonlyMap<string, ReadonlyMap<string, string>>; di
  */
 function keyedSensitiveValues(accepted: readonly AcceptedRow[], plan: ImportPlan, hasher: KeyedHasher): KeyedValues {
   const types = new Map(plan.columns.map((c) => [c.target, c.type]));
-  const identifier = plan.columns[plan.identifierIndex];
-  const identifierField = identifier?.sensitive ? identifier.target : null;
+  const identifierField = sensitiveIdentifierField(plan);
   const plain = new Map<string, Map<string, string>>();
   const digests = new Map<string, string>();
   for (const r of accepted) {
@@ -100,8 +105,7 @@ async function sealMembers(
   batchKeyId: string,
   alreadySealed: ReadonlySet<MergedMember>,
 ): Promise<{ written: MemberWrite[]; privateValues: number }> {
-  const identifier = plan.columns[plan.identifierIndex];
-  const identifierField = identifier?.sensitive ? identifier.target : null;
+  const identifierField = sensitiveIdentifierField(plan);
   const plaintexts: Uint8Array[] = [];
   for (const m of members) {
     if (alreadySealed.has(m)) continue;
@@ -151,8 +155,7 @@ function alreadySealedMembers(
   keyed: KeyedValues,
   refs: FieldRefs,
 ): Set<MergedMember> {
-  const identifier = plan.columns[plan.identifierIndex];
-  const identifierField = identifier?.sensitive ? identifier.target : null;
+  const identifierField = sensitiveIdentifierField(plan);
   const held = new Set<MergedMember>();
   for (const m of merges) {
     if (m.sealedCells) continue;
