@@ -41,35 +41,24 @@ export async function startBareServer(options: { devtools?: boolean; inspectorPo
   };
 }
 
+/** The batches of `rows`, `batchRows` each, as the product's batch body has them: rows of { row (1-based), values }. */
+const batchOf = (rows: readonly string[][], batchRows: number, seq: number) =>
+  rows.slice(seq * batchRows, (seq + 1) * batchRows).map((values, i) => ({ row: seq * batchRows + i + 1, values }));
+
 /**
- * Sends rows to the bare Worker in batches of `batchRows`, `inFlight` requests at a time (the bare Worker has no
- * order to keep). Each batch body is the product's (seq, idempotency key, rows of { row, values }) plus what the
- * bare Worker needs instead of an import: the audience and the field keys.
+ * Creates `audienceId` on the bare Worker, then PUTs the bodies of batches 0 … count − 1 to `url`, `inFlight`
+ * requests at a time (the bare Worker has no order to keep). Answers how many members were written.
  */
-export async function sendToBare(
-  baseUrl: string,
-  audienceId: string,
-  fields: readonly string[],
-  rows: readonly string[][],
-  batchRows: number,
-  inFlight: number,
-): Promise<number> {
+async function putBatches(baseUrl: string, audienceId: string, url: string, count: number, bodyOf: (seq: number) => string, inFlight: number): Promise<number> {
   const created = await fetch(`${baseUrl}/audiences`, { method: 'POST', body: JSON.stringify({ audienceId }) });
   if (!created.ok) throw new Error(`bare Worker: ${created.status} ${await created.text()}`);
   let next = 0;
   let inserted = 0;
   const sender = async () => {
-    for (;;) {
-      const seq = next++;
-      const first = seq * batchRows;
-      if (first >= rows.length) return;
-      const batch = rows.slice(first, first + batchRows).map((values, i) => ({ row: first + i + 1, values }));
-      const res = await fetch(`${baseUrl}/batch`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ seq, idempotencyKey: `${audienceId}-${seq}`, rows: batch, audienceId, fields }),
-      });
-      if (!res.ok) throw new Error(`bare Worker: ${res.status} ${await res.text()}`);
+    for (let seq = next++; seq < count; seq = next++) {
+      const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: bodyOf(seq) });
+      if (!res.ok) throw new Error(`bare Worker (${url}): ${res.status} ${await res.text()}`);
+      // Read before adding: `inserted += await …` would read `inserted` before the await and lose another sender's count.
       const answer = (await res.json()) as { inserted: number };
       inserted += answer.inserted;
     }
@@ -79,43 +68,42 @@ export async function sendToBare(
 }
 
 /**
+ * Sends rows to the bare Worker in batches of `batchRows`, `inFlight` requests at a time. Each batch body is the
+ * product's (seq, idempotency key, rows of { row, values }) plus what the bare Worker needs instead of an import: the
+ * audience and the field keys.
+ */
+export function sendToBare(
+  baseUrl: string,
+  audienceId: string,
+  fields: readonly string[],
+  rows: readonly string[][],
+  batchRows: number,
+  inFlight: number,
+): Promise<number> {
+  const bodyOf = (seq: number) => JSON.stringify({ seq, idempotencyKey: `${audienceId}-${seq}`, rows: batchOf(rows, batchRows, seq), audienceId, fields });
+  return putBatches(baseUrl, audienceId, `${baseUrl}/batch`, Math.ceil(rows.length / batchRows), bodyOf, inFlight);
+}
+
+/**
  * The floor (bareWorker/floor.ts): server-side sealing's required work on plain rows (`kind: 'server'`, as sendToBare
  * sends them plus the sensitive columns), or privacy mode's on the product's own sealed batches as the tab sends them
  * (`kind: 'private'`), `inFlight` requests at a time. Answers how many members were written.
  */
-export async function sendToFloor(
+export function sendToFloor(
   baseUrl: string,
   audienceId: string,
   fields: readonly string[],
   batches: { kind: 'server'; rows: readonly string[][]; batchRows: number; sensitive: readonly { index: number; type: string }[] } | { kind: 'private'; batches: readonly unknown[] },
   inFlight: number,
 ): Promise<number> {
-  const created = await fetch(`${baseUrl}/audiences`, { method: 'POST', body: JSON.stringify({ audienceId }) });
-  if (!created.ok) throw new Error(`bare Worker: ${created.status} ${await created.text()}`);
-  const count = batches.kind === 'server' ? Math.ceil(batches.rows.length / batches.batchRows) : batches.batches.length;
-  const bodyOf = (seq: number): string => {
-    if (batches.kind === 'private') return JSON.stringify({ seq, idempotencyKey: `${audienceId}-${seq}`, ...(batches.batches[seq] as object) });
-    const first = seq * batches.batchRows;
-    const rows = batches.rows.slice(first, first + batches.batchRows).map((values, i) => ({ row: first + i + 1, values }));
-    return JSON.stringify({ seq, idempotencyKey: `${audienceId}-${seq}`, rows, audienceId, fields, sensitive: batches.sensitive });
-  };
-  const url =
-    batches.kind === 'server'
-      ? `${baseUrl}/batch-floor-server`
-      : `${baseUrl}/batch-floor-private?${new URLSearchParams({ audience: audienceId, fields: fields.join(',') })}`;
-  let next = 0;
-  let inserted = 0;
-  const sender = async () => {
-    for (;;) {
-      const seq = next++;
-      if (seq >= count) return;
-      const res = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: bodyOf(seq) });
-      if (!res.ok) throw new Error(`bare Worker floor: ${res.status} ${await res.text()}`);
-      inserted += ((await res.json()) as { inserted: number }).inserted;
-    }
-  };
-  await Promise.all(Array.from({ length: inFlight }, sender));
-  return inserted;
+  if (batches.kind === 'private') {
+    const url = `${baseUrl}/batch-floor-private?${new URLSearchParams({ audience: audienceId, fields: fields.join(',') })}`;
+    const bodyOf = (seq: number) => JSON.stringify({ seq, idempotencyKey: `${audienceId}-${seq}`, ...(batches.batches[seq] as object) });
+    return putBatches(baseUrl, audienceId, url, batches.batches.length, bodyOf, inFlight);
+  }
+  const { rows, batchRows, sensitive } = batches;
+  const bodyOf = (seq: number) => JSON.stringify({ seq, idempotencyKey: `${audienceId}-${seq}`, rows: batchOf(rows, batchRows, seq), audienceId, fields, sensitive });
+  return putBatches(baseUrl, audienceId, `${baseUrl}/batch-floor-server`, Math.ceil(rows.length / batchRows), bodyOf, inFlight);
 }
 
 /** The statements the bare Worker would run for these rows, in batches of `batchRows` (not run): for plain SQLite. */
@@ -127,9 +115,8 @@ export async function bareStatements(
   batchRows: number,
 ): Promise<RecordedStatement[]> {
   const statements: RecordedStatement[] = [];
-  for (let first = 0; first < rows.length; first += batchRows) {
-    const batch = rows.slice(first, first + batchRows).map((values, i) => ({ row: first + i + 1, values }));
-    const res = await fetch(`${baseUrl}/statements`, { method: 'POST', body: JSON.stringify({ rows: batch, audienceId, fields }) });
+  for (let seq = 0; seq * batchRows < rows.length; seq++) {
+    const res = await fetch(`${baseUrl}/statements`, { method: 'POST', body: JSON.stringify({ rows: batchOf(rows, batchRows, seq), audienceId, fields }) });
     if (!res.ok) throw new Error(`bare Worker: ${res.status} ${await res.text()}`);
     statements.push(...((await res.json()) as RecordedStatement[]));
   }

@@ -51,6 +51,12 @@ export type FieldRefs = ReadonlyMap<string, number>;
 // (and forgetFieldRefs drop this) should a kept number ever not be the stored one.
 const knownFieldRefs = new Map<string, Map<string, number>>();
 
+/** Kept for the isolate's later batches; a bounded number of workspaces, dropped all at once when full. */
+function keepFieldRefs(workspaceId: string, refs: Map<string, number>): void {
+  if (knownFieldRefs.size >= 256) knownFieldRefs.clear();
+  knownFieldRefs.set(workspaceId, refs);
+}
+
 /**
  * The numbers of these field names in the workspace, giving the next free numbers to names that have none (one D1
  * batch, only when a name is not known in this isolate yet, or always with `fresh`: for a writer that sends no
@@ -73,8 +79,7 @@ export async function fieldRefs(db: D1Database, workspaceId: string, names: Iter
     db.prepare('SELECT key, ref FROM member_field_refs WHERE workspace_id = ?1').bind(workspaceId),
   ]);
   const refs = new Map((read?.results ?? []).map((r) => [r.key, r.ref]));
-  if (knownFieldRefs.size >= 256) knownFieldRefs.clear();
-  knownFieldRefs.set(workspaceId, refs);
+  keepFieldRefs(workspaceId, refs);
   return refs;
 }
 
@@ -82,8 +87,7 @@ export async function fieldRefs(db: D1Database, workspaceId: string, names: Iter
 export async function readFieldRefs(db: D1Database, workspaceId: string): Promise<FieldRefs> {
   const { results } = await db.prepare('SELECT key, ref FROM member_field_refs WHERE workspace_id = ?1').bind(workspaceId).all<{ key: string; ref: number }>();
   const refs = new Map(results.map((r) => [r.key, r.ref]));
-  if (knownFieldRefs.size >= 256) knownFieldRefs.clear();
-  knownFieldRefs.set(workspaceId, refs);
+  keepFieldRefs(workspaceId, refs);
   return refs;
 }
 
